@@ -1,0 +1,40 @@
+#ifndef PARLEY_CORE_OUT_H
+#define PARLEY_CORE_OUT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The only way the core speaks to the world.  A driver (net/, or a test fixture) fills one
+ * of these and hands it to core_new(); the core never touches a descriptor itself.
+ */
+enum log_level {
+	LOG_ERROR,
+	LOG_WARN,
+	LOG_INFO,
+	LOG_DEBUG,
+};
+
+struct core_out {
+	void	*ctx;
+
+	/*
+	 * Queue len bytes (one or more whole lines, CRLF included) for connection conn.  The
+	 * bytes are copied before the call returns.  The driver may decide the connection is
+	 * over (sendq exceeded); it then reports that with core_closed() after the current
+	 * core call has returned, never from inside send.
+	 */
+	void	(*send)(void *ctx, uint64_t conn, const char *buf, size_t len);
+
+	/*
+	 * Stop reading from conn, flush what is queued, then close it.  The core has already
+	 * forgotten the connection: the driver must not pass it to the core again.
+	 */
+	void	(*close)(void *ctx, uint64_t conn, const char *reason);
+
+	/* Optional (may be NULL): a log line from the core, without a newline. */
+	void	(*log)(void *ctx, enum log_level level, const char *fmt, va_list ap);
+};
+
+#endif

@@ -1,0 +1,58 @@
+#ifndef PARLEY_CORE_SERVER_H
+#define PARLEY_CORE_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/out.h"
+
+/*
+ * The IRC server as a state machine, without I/O.  A driver feeds it five kinds of event;
+ * it answers only through the core_out it was given.  No globals: any number of servers
+ * may live in one process.  `now` is a monotonic time in milliseconds, read by the driver.
+ */
+struct core;
+struct client;
+
+/* A new server.  cfg is copied (the MOTD text too); out must outlive the server.
+ * Returns NULL when out of memory. */
+struct core	*core_new(const struct core_config *cfg, const struct core_out *out);
+
+/* Free the server and every client and channel in it, without sending anything. */
+void		 core_free(struct core *core);
+
+/* Apply a reloaded configuration (SIGHUP).  Limits apply from the next action on;
+ * nothing already in place is cut down.  Returns 0, or -1 when out of memory (the old
+ * configuration stays). */
+int		 core_configure(struct core *core, const struct core_config *cfg);
+
+/* A connection arrived from host (numeric address text).  Returns the client handle the
+ * driver passes back with every later event, or NULL when out of memory (the driver then
+ * closes the connection). */
+struct client	*core_open(struct core *core, uint64_t conn, const char *host, int64_t now);
+
+/* One line arrived, without its CR LF.  line is the driver's buffer, NUL-terminated at
+ * line[len], and may be modified by the core; it is not kept after the call.  Lines with
+ * NUL bytes inside or longer than the protocol allows are answered, never trusted. */
+void		 core_line(struct core *core, struct client *cl, char *line, size_t len,
+		    int64_t now);
+
+/* The framer dropped a line longer than the input limit: answer ERR_INPUTTOOLONG. */
+void		 core_line_too_long(struct core *core, struct client *cl, int64_t now);
+
+/* The connection is gone (EOF, error, sendq exceeded).  The core tells the client's peers
+ * (QUIT with reason) and frees cl; it does not call out->close for it. */
+void		 core_closed(struct core *core, struct client *cl, const char *reason);
+
+/* Run the timeouts due at now (registration, PING, ping timeout).  Returns the time of the
+ * next deadline, or -1 when there is none. */
+int64_t		 core_tick(struct core *core, int64_t now);
+
+/* Shutting down: send every client ERROR with reason and close it (out->close). */
+void		 core_shutdown(struct core *core, const char *reason);
+
+/* Number of connected clients, registered or not. */
+size_t		 core_client_count(const struct core *core);
+
+#endif

@@ -1,0 +1,57 @@
+#ifndef PARLEY_NET_NET_H
+#define PARLEY_NET_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "net/sock.h"
+
+/*
+ * A running parleyd: listeners, the event loop and one core.  net/ owns descriptors,
+ * signals and the clock; the core owns every IRC decision.
+ */
+
+#define NET_LISTEN_MAX	16
+
+/* Connection-level limits.  Every default lives in net_config_defaults(). */
+struct net_config {
+	char		 listen[NET_LISTEN_MAX][SOCK_ADDR_MAX];	/* "ADDR:PORT" each */
+	unsigned	 nlisten;
+	size_t		 sendq;		/* bytes queued for one client before "SendQ exceeded" */
+	size_t		 line_max;	/* longest input line, CR LF and tags included */
+	unsigned	 max_clients;	/* 0: as many as descriptors allow */
+	int64_t		 linger;	/* ms to drain a closing client's input after our FIN */
+	int64_t		 shutdown_grace; /* ms to flush every client on SIGTERM/SIGINT */
+};
+
+void	net_config_defaults(struct net_config *cfg);
+
+/*
+ * Reload the configuration (SIGHUP): fill *core and *net anew.  core->motd must stay
+ * valid until the next call.  Returns 0, or -1 with a one-line reason in err; the running
+ * configuration is then kept.
+ */
+typedef int	(*net_reload_fn)(void *arg, struct core_config *core, struct net_config *net,
+		    char *err, size_t errlen);
+
+struct net_server;
+
+/*
+ * Bind every listener (logging "listening on ADDR:PORT" for each, ephemeral ports
+ * resolved), block and take TERM/INT/HUP through a signalfd, and create the core.
+ * Returns NULL with a one-line reason in err (e.g. "127.0.0.1:6667: Address already in
+ * use").  Call before any thread exists.
+ */
+struct net_server	*net_server_new(const struct core_config *core,
+			    const struct net_config *net, net_reload_fn reload, void *arg,
+			    char *err, size_t errlen);
+
+/* Run the event loop until SIGTERM/SIGINT, then send every client ERROR, flush (bounded
+ * by shutdown_grace) and return 0; -1 on a fatal loop error (logged). */
+int			 net_server_run(struct net_server *srv);
+
+/* Close every descriptor and free the core. */
+void			 net_server_free(struct net_server *srv);
+
+#endif
