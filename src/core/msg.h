@@ -44,8 +44,9 @@ enum msg_status {
 
 /*
  * Parse one line of len bytes (no CR LF) in place: separators are overwritten with NULs,
- * so every view in m is a C string.  Parameters beyond MSG_MAX_PARAMS are folded into the
- * last one, as the protocol describes.  Returns MSG_OK or the reason the line is unusable.
+ * so every view in m is a C string (line[len] must be writable: it becomes the last NUL).
+ * Parameters beyond MSG_MAX_PARAMS are folded into the last one, as the protocol
+ * describes.  Returns MSG_OK or the reason the line is unusable.
  */
 enum msg_status	 msg_parse(struct msg *m, char *line, size_t len);
 
@@ -70,7 +71,8 @@ size_t		 msg_tag_escape(char *dst, size_t cap, const char *src);
  * with a ':' when it is empty, holds a space or starts with ':', then CR LF.  source may
  * be NULL.  A line that does not fit cap (or MSG_BODY_MAX, whichever is smaller) is cut
  * inside the last parameter, keeping the CR LF.  Returns the length written (CR LF
- * included), or 0 when not even the verb fits.
+ * included; a NUL follows when cap leaves room), or 0 when not even the part before the
+ * last parameter fits.
  */
 size_t		 msg_format(char *dst, size_t cap, const char *source, const char *verb,
 		    unsigned nparams, const char *const *params);
