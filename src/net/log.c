@@ -1,0 +1,109 @@
+/*
+ * Logging to stderr.  The program name and level are the process's own settings, so
+ * they live here as the one pair of globals net/ keeps.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "net/log.h"
+
+/*
+ * Each line goes out in one write(2).  Up to PIPE_BUF bytes that is atomic on a pipe,
+ * so lines from several processes (the fork driver) never interleave; longer messages
+ * are cut to fit and end in "...".
+ */
+#define LOG_LINE_MAX	4096
+
+static const char	*log_names[] = { "error", "warn", "info", "debug" };
+
+static const char	*log_progname = "parleyd";
+static enum log_level	 log_max = LOG_INFO;
+
+/* progname is kept, not copied: pass a string that outlives the process (argv[0]). */
+void
+log_init(const char *progname, enum log_level max)
+{
+	if (progname != NULL)
+		log_progname = progname;
+	log_max = max;
+}
+
+/* Hostile bytes from a client may reach a message: keep every record on one line. */
+static void
+log_sanitize(char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			s[i] = '?';
+	}
+}
+
+static void
+log_write(const char *s, size_t n)
+{
+	ssize_t	 w;
+
+	while (n > 0) {
+		w = write(STDERR_FILENO, s, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+void
+log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	char	 line[LOG_LINE_MAX];
+	int	 saved = errno, head, body;
+	size_t	 len;
+
+	if (level > log_max || (size_t)level >= sizeof(log_names) / sizeof(log_names[0]))
+		return;
+	/* The name is bounded so that the message always has room. */
+	head = snprintf(line, sizeof(line), "%.256s: %s: ", log_progname, log_names[level]);
+	if (head < 0)
+		head = 0;
+	body = vsnprintf(line + head, sizeof(line) - (size_t)head, fmt, ap);
+	if (body < 0)
+		body = 0;
+	len = (size_t)head + (size_t)body;
+	if (len > sizeof(line) - 2) {
+		len = sizeof(line) - 2;
+		memcpy(line + len - 3, "...", 3);
+	}
+	log_sanitize(line + head, len - (size_t)head);
+	line[len++] = '\n';
+	log_write(line, len);
+	errno = saved;
+}
+
+void
+log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap);
+	va_end(ap);
+}
+
+int
+log_level_parse(const char *text, enum log_level *level)
+{
+	if (text == NULL)
+		return -1;
+	for (size_t i = 0; i < sizeof(log_names) / sizeof(log_names[0]); i++) {
+		if (strcasecmp(text, log_names[i]) == 0) {
+			*level = (enum log_level)i;
+			return 0;
+		}
+	}
+	return -1;
+}

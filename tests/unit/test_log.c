@@ -1,0 +1,170 @@
+/*
+ * Logging: the line format, the defaults, level filtering, one line per record whatever
+ * the message holds, and level names.  stderr is captured through a pipe.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/log.h"
+
+static int	 saved_stderr = -1;
+static int	 pipe_r = -1;
+
+/* Send stderr into a non-blocking pipe until stop(), so that failures still show. */
+static void
+start(void)
+{
+	int	 p[2];
+
+	assert_int_equal(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	saved_stderr = dup(STDERR_FILENO);
+	assert_true(saved_stderr >= 0);
+	assert_int_equal(dup2(p[1], STDERR_FILENO), STDERR_FILENO);
+	close(p[1]);
+	pipe_r = p[0];
+}
+
+/* Restore stderr; what was logged, NUL-terminated, in buf. */
+static const char *
+stop(char *buf, size_t cap)
+{
+	ssize_t	 n = read(pipe_r, buf, cap - 1);
+
+	if (n == -1 && errno == EAGAIN)
+		n = 0;
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	close(pipe_r);
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Runs first: nothing has called log_init yet. */
+static void
+test_defaults(void **state)
+{
+	char	 buf[256];
+
+	(void)state;
+	start();
+	log_msg(LOG_INFO, "listening on %s", "127.0.0.1:6667");
+	log_msg(LOG_DEBUG, "not shown");
+	assert_string_equal(stop(buf, sizeof(buf)),
+	    "parleyd: info: listening on 127.0.0.1:6667\n");
+}
+
+static void
+test_format_and_filter(void **state)
+{
+	char	 buf[256];
+
+	(void)state;
+	log_init("prog", LOG_WARN);
+	start();
+	log_msg(LOG_ERROR, "e%d", 1);
+	log_msg(LOG_WARN, "w");
+	log_msg(LOG_INFO, "i");
+	log_msg(LOG_DEBUG, "d");
+	assert_string_equal(stop(buf, sizeof(buf)), "prog: error: e1\nprog: warn: w\n");
+	log_init("prog", LOG_DEBUG);
+	start();
+	log_msg(LOG_DEBUG, "d");
+	assert_string_equal(stop(buf, sizeof(buf)), "prog: debug: d\n");
+}
+
+static void
+test_errno_kept(void **state)
+{
+	char	 buf[256];
+	int	 after;
+
+	(void)state;
+	log_init("prog", LOG_INFO);
+	start();
+	errno = EMFILE;
+	log_msg(LOG_WARN, "accept: %s", strerror(errno));
+	after = errno;
+	assert_string_equal(stop(buf, sizeof(buf)),
+	    "prog: warn: accept: Too many open files\n");
+	assert_int_equal(after, EMFILE);
+}
+
+/* A client's bytes in a message cannot forge a second record. */
+static void
+test_control_bytes_one_line(void **state)
+{
+	char	 buf[256];
+
+	(void)state;
+	log_init("prog", LOG_INFO);
+	start();
+	log_msg(LOG_INFO, "bad line: %s", "a\r\nprog: error: forged\x1b[0m\x7f");
+	assert_string_equal(stop(buf, sizeof(buf)),
+	    "prog: info: bad line: a??prog: error: forged?[0m?\n");
+}
+
+static void
+test_long_message_cut(void **state)
+{
+	char	 big[10000], buf[8192];
+	size_t	 n;
+
+	(void)state;
+	log_init("prog", LOG_INFO);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	start();
+	log_msg(LOG_INFO, "%s", big);
+	stop(buf, sizeof(buf));
+	n = strlen(buf);
+	assert_int_equal(n, 4095);
+	assert_memory_equal(buf, "prog: info: xxx", 15);
+	assert_string_equal(buf + n - 4, "...\n");
+	assert_null(memchr(buf, '\n', n - 1));
+}
+
+static void
+test_level_parse(void **state)
+{
+	static const char	*bad[] = { "", "warning", "inf", "debug ", "trace", "0" };
+	enum log_level		 level = LOG_ERROR;
+
+	(void)state;
+	assert_int_equal(log_level_parse("debug", &level), 0);
+	assert_int_equal(level, LOG_DEBUG);
+	assert_int_equal(log_level_parse("WARN", &level), 0);
+	assert_int_equal(level, LOG_WARN);
+	assert_int_equal(log_level_parse("Info", &level), 0);
+	assert_int_equal(level, LOG_INFO);
+	assert_int_equal(log_level_parse("error", &level), 0);
+	assert_int_equal(level, LOG_ERROR);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		level = LOG_DEBUG;
+		assert_int_equal(log_level_parse(bad[i], &level), -1);
+		assert_int_equal(level, LOG_DEBUG);
+	}
+	assert_int_equal(log_level_parse(NULL, &level), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_format_and_filter),
+		cmocka_unit_test(test_errno_kept),
+		cmocka_unit_test(test_control_bytes_one_line),
+		cmocka_unit_test(test_long_message_cut),
+		cmocka_unit_test(test_level_parse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
