@@ -45,6 +45,10 @@ void		 core_line_too_long(struct core *core, struct client *cl, int64_t now);
  * (QUIT with reason) and frees cl; it does not call out->close for it. */
 void		 core_closed(struct core *core, struct client *cl, const char *reason);
 
+/* Tell the core the wall clock (ms since the epoch) that goes with `now`, for the times it
+ * shows users (topic set, signon).  Until called, the wall clock is taken to equal now. */
+void		 core_clock(struct core *core, int64_t now, int64_t wall);
+
 /* Run the timeouts due at now (registration, PING, ping timeout).  Returns the time of the
  * next deadline, or -1 when there is none. */
 int64_t		 core_tick(struct core *core, int64_t now);

@@ -1,0 +1,108 @@
+/*
+ * Clients: creation, the nick table, and leaving the network.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/casemap.h"
+#include "core/core.h"
+
+struct client *
+client_new(struct core *core, uint64_t conn, const char *host, int64_t now)
+{
+	struct client	*cl;
+
+	if ((cl = calloc(1, sizeof(*cl))) == NULL)
+		return NULL;
+	cl->conn = conn;
+	cl->local = true;
+	cl->state = CLIENT_UNREGISTERED;
+	if (core->cfg.password[0] == '\0')
+		cl->flags |= CLIENT_PASS_OK;
+	snprintf(cl->host, sizeof(cl->host), "%s", host);
+	cl->last_active = now;
+	list_init(&cl->timer);
+	list_add_tail(&core->clients, &cl->all);
+	core->nclients++;
+	timer_set(core, cl, TIMER_REGISTRATION, now);
+	return cl;
+}
+
+/* Forget cl entirely: channels, nick, lists, memory.  Sends nothing. */
+void
+client_free(struct core *core, struct client *cl)
+{
+	while (cl->channels.len > 0)
+		channel_part(core, cl->channels.items[cl->channels.len - 1]);
+	vec_clear(&cl->channels);
+	if (cl->nick[0] != '\0' && map_get(&core->nicks, cl->nick) == cl)
+		map_del(&core->nicks, cl->nick);
+	list_del(&cl->timer);
+	list_del(&cl->all);
+	core->nclients--;
+	if (cl->state == CLIENT_REGISTERED)
+		core->nregistered--;
+	free(cl->realname);
+	free(cl);
+}
+
+const char *
+client_prefix(const struct client *cl, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s!%s@%s", client_name(cl), cl->user[0] ? cl->user : "*",
+	    cl->host);
+	return buf;
+}
+
+const char *
+client_name(const struct client *cl)
+{
+	return cl->nick[0] != '\0' ? cl->nick : "*";
+}
+
+struct client *
+client_find(struct core *core, const char *nick)
+{
+	return map_get(&core->nicks, nick);
+}
+
+int
+client_set_nick(struct core *core, struct client *cl, const char *nick)
+{
+	char	old[sizeof(cl->nick)];
+
+	/* The map's key points into cl->nick, so drop the entry before rewriting it. */
+	memcpy(old, cl->nick, sizeof(old));
+	if (old[0] != '\0')
+		map_del(&core->nicks, old);
+	snprintf(cl->nick, sizeof(cl->nick), "%s", nick);
+	if (map_put(&core->nicks, cl->nick, cl) == -1) {
+		memcpy(cl->nick, old, sizeof(old));
+		if (old[0] != '\0' && map_put(&core->nicks, cl->nick, cl) == -1)
+			cl->nick[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+void
+client_exit(struct core *core, struct client *cl, const char *reason, bool error)
+{
+	char	line[MSG_BODY_MAX + 1];
+	char	prefix[CLIENT_PREFIX_MAX];
+	size_t	len;
+
+	if (cl->state == CLIENT_REGISTERED && cl->channels.len > 0) {
+		len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
+		    "QUIT", 1, reason);
+		send_peers(core, cl, false, line, len);
+	}
+	if (error && cl->local) {
+		send_fmt(core, cl, "ERROR :Closing Link: %s (%s)", cl->host, reason);
+		core->out.close(core->out.ctx, cl->conn, reason);
+	}
+	core_log(core, LOG_DEBUG, "conn %llu: %s exits: %s", (unsigned long long)cl->conn,
+	    client_name(cl), reason);
+	client_free(core, cl);
+}

@@ -1,0 +1,218 @@
+/*
+ * Channel commands: JOIN, PART, TOPIC, NAMES, and MODE for channels and users.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/casemap.h"
+#include "core/command.h"
+
+/* RPL_NAMREPLY lines for ch, as many as the names need, then RPL_ENDOFNAMES. */
+static void
+names_reply(struct core *core, struct client *cl, struct channel *ch)
+{
+	char	head[MSG_BODY_MAX];
+	char	names[MSG_BODY_MAX];
+	size_t	room, len = 0;
+	int	n;
+
+	n = snprintf(head, sizeof(head), ":%s 353 %s = %s :", core->cfg.server_name,
+	    client_name(cl), ch->name);
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return;
+	room = MSG_BODY_MAX - 2 - (size_t)n;
+	for (size_t i = 0; i < ch->members.len; i++) {
+		struct member	*m = ch->members.items[i];
+		char		 name[CLIENT_NICK_MAX + 2];
+		size_t		 nlen;
+
+		nlen = (size_t)snprintf(name, sizeof(name), "%s%s", channel_prefix(m->modes),
+		    m->client->nick);
+		if (len > 0 && len + 1 + nlen > room) {
+			send_fmt(core, cl, "%s%.*s", head, (int)len, names);
+			len = 0;
+		}
+		if (len > 0)
+			names[len++] = ' ';
+		memcpy(names + len, name, nlen);
+		len += nlen;
+	}
+	if (len > 0)
+		send_fmt(core, cl, "%s%.*s", head, (int)len, names);
+	send_numeric(core, cl, "366", "%s :End of /NAMES list", ch->name);
+}
+
+static void
+topic_reply(struct core *core, struct client *cl, struct channel *ch)
+{
+	if (ch->topic == NULL) {
+		send_numeric(core, cl, "331", "%s :No topic is set", ch->name);
+		return;
+	}
+	send_numeric(core, cl, "332", "%s :%s", ch->name, ch->topic);
+	send_numeric(core, cl, "333", "%s %s %lld", ch->name, ch->topic_setter,
+	    (long long)ch->topic_time);
+}
+
+static void
+part_one(struct core *core, struct client *cl, struct member *m, const char *reason)
+{
+	char	line[MSG_BODY_MAX + 1];
+	char	prefix[CLIENT_PREFIX_MAX];
+	size_t	len;
+
+	client_prefix(cl, prefix, sizeof(prefix));
+	if (reason != NULL && reason[0] != '\0')
+		len = format_msg(line, sizeof(line), prefix, "PART", 2, m->channel->name,
+		    reason);
+	else
+		len = format_msg(line, sizeof(line), prefix, "PART", 1, m->channel->name);
+	send_channel(core, m->channel, NULL, line, len);
+	channel_part(core, m);
+}
+
+static void
+join_one(struct core *core, struct client *cl, const char *name)
+{
+	struct channel	*ch;
+	char		 line[MSG_BODY_MAX + 1];
+	char		 prefix[CLIENT_PREFIX_MAX];
+	size_t		 len;
+	bool		 created = false;
+
+	if (!casemap_channel_valid(name, core->cfg.channellen)) {
+		send_numeric(core, cl, "403", "%s :No such channel", name);
+		return;
+	}
+	ch = channel_find(core, name);
+	if (ch != NULL && channel_member(ch, cl) != NULL)
+		return;
+	if (cl->channels.len >= core->cfg.max_channels) {
+		send_numeric(core, cl, "405", "%s :You have joined too many channels", name);
+		return;
+	}
+	if (ch == NULL) {
+		if ((ch = channel_create(core, name)) == NULL)
+			goto nomem;
+		created = true;
+	}
+	if (channel_join(core, ch, cl, created ? MEMBER_OP : 0) == NULL) {
+		if (created)
+			channel_free_if_empty(core, ch);
+		goto nomem;
+	}
+	len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
+	    "JOIN", 1, ch->name);
+	send_channel(core, ch, NULL, line, len);
+	if (ch->topic != NULL)
+		topic_reply(core, cl, ch);
+	names_reply(core, cl, ch);
+	return;
+nomem:
+	send_numeric(core, cl, "400", "JOIN :Out of memory, try again");
+}
+
+void
+cmd_join(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	char	*list = (char *)m->params[0];
+	char	*name;
+
+	(void)now;
+	/* "JOIN 0" leaves every channel. */
+	if (strcmp(list, "0") == 0) {
+		while (cl->channels.len > 0)
+			part_one(core, cl, cl->channels.items[cl->channels.len - 1], NULL);
+		return;
+	}
+	while ((name = command_next_item(&list)) != NULL)
+		join_one(core, cl, name);
+}
+
+void
+cmd_part(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	char		*list = (char *)m->params[0];
+	char		*name;
+	const char	*reason = m->nparams > 1 ? m->params[1] : NULL;
+
+	(void)now;
+	while ((name = command_next_item(&list)) != NULL) {
+		struct channel	*ch = channel_find(core, name);
+		struct member	*mb;
+
+		if (ch == NULL)
+			send_numeric(core, cl, "403", "%s :No such channel", name);
+		else if ((mb = channel_member(ch, cl)) == NULL)
+			send_numeric(core, cl, "442", "%s :You're not on that channel", ch->name);
+		else
+			part_one(core, cl, mb, reason);
+	}
+}
+
+void
+cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	struct channel	*ch = channel_find(core, m->params[0]);
+	struct member	*mb;
+	char		 line[MSG_BODY_MAX + 1];
+	char		 prefix[CLIENT_PREFIX_MAX];
+	char		*topic = NULL, *setter;
+	size_t		 len;
+
+	if (ch == NULL) {
+		send_numeric(core, cl, "403", "%s :No such channel", m->params[0]);
+		return;
+	}
+	mb = channel_member(ch, cl);
+	if (m->nparams < 2) {
+		topic_reply(core, cl, ch);
+		return;
+	}
+	if (mb == NULL) {
+		send_numeric(core, cl, "442", "%s :You're not on that channel", ch->name);
+		return;
+	}
+	if ((ch->modes & CHANNEL_TOPIC_LOCK) && !(mb->modes & MEMBER_OP)) {
+		send_numeric(core, cl, "482", "%s :You're not channel operator", ch->name);
+		return;
+	}
+	client_prefix(cl, prefix, sizeof(prefix));
+	if (m->params[1][0] != '\0' &&
+	    (topic = strndup(m->params[1], core->cfg.topiclen)) == NULL)
+		return;
+	if ((setter = strdup(prefix)) == NULL) {
+		free(topic);
+		return;
+	}
+	free(ch->topic);
+	free(ch->topic_setter);
+	ch->topic = topic;
+	ch->topic_setter = setter;
+	ch->topic_time = core_wall_seconds(core, now);
+	len = format_msg(line, sizeof(line), prefix, "TOPIC", 2, ch->name,
+	    topic != NULL ? topic : "");
+	send_channel(core, ch, NULL, line, len);
+}
+
+void
+cmd_names(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	char	*list, *name;
+
+	(void)now;
+	if (m->nparams == 0) {
+		send_numeric(core, cl, "366", "* :End of /NAMES list");
+		return;
+	}
+	list = (char *)m->params[0];
+	while ((name = command_next_item(&list)) != NULL) {
+		struct channel	*ch = channel_find(core, name);
+
+		if (ch != NULL)
+			names_reply(core, cl, ch);
+		else
+			send_numeric(core, cl, "366", "%s :End of /NAMES list", name);
+	}
+}

@@ -1,0 +1,39 @@
+#ifndef PARLEY_CORE_COMMAND_H
+#define PARLEY_CORE_COMMAND_H
+
+#include <stdint.h>
+
+#include "core/core.h"
+
+/*
+ * The verb table.  Each command says which registration state it runs in and how many
+ * parameters it needs, so no handler re-checks either.
+ */
+typedef void	command_fn(struct core *core, struct client *cl, struct msg *m,
+		    int64_t now);
+
+#define CMD_UNREGISTERED	0x01	/* allowed before registration */
+#define CMD_REGISTERED		0x02	/* allowed after registration */
+#define CMD_ANY			(CMD_UNREGISTERED | CMD_REGISTERED)
+
+struct command {
+	const char	*verb;		/* upper case */
+	command_fn	*fn;
+	unsigned	 min_params;
+	unsigned	 flags;
+};
+
+/* Split the comma-separated list at *s (modified in place): the next non-empty item, or
+ * NULL at the end. */
+char		*command_next_item(char **s);
+
+/* cmd_register.c */
+command_fn	cmd_pass, cmd_nick, cmd_user, cmd_cap, cmd_quit, cmd_ping, cmd_pong;
+/* cmd_message.c */
+command_fn	cmd_privmsg, cmd_notice;
+/* cmd_channel.c */
+command_fn	cmd_join, cmd_part, cmd_topic, cmd_names, cmd_mode;
+/* cmd_query.c */
+command_fn	cmd_motd, cmd_lusers, cmd_who;
+
+#endif

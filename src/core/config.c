@@ -1,0 +1,32 @@
+/*
+ * The embedded default configuration of the core: what parleyd runs with when no
+ * configuration file says otherwise.
+ */
+#include <string.h>
+
+#include "core/config.h"
+
+#define SECOND	1000	/* the core counts time in milliseconds */
+
+void
+core_config_defaults(struct core_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	/* A name with a dot, so clients never mistake the server for a nick. */
+	strcpy(cfg->server_name, "irc.localhost");
+	strcpy(cfg->network, "parley");
+	/* password "" (none), created "" and motd NULL: the program fills created in. */
+
+	cfg->nicklen = 30;
+	cfg->channellen = 50;
+	cfg->topiclen = 390;
+	cfg->userlen = 10;
+	cfg->kicklen = 255;
+	cfg->awaylen = 200;
+	cfg->max_channels = 50;
+	cfg->max_targets = 4;
+
+	cfg->registration_timeout = 60 * SECOND;
+	cfg->ping_interval = 120 * SECOND;
+	cfg->ping_timeout = 60 * SECOND;
+}

@@ -1,0 +1,163 @@
+/*
+ * Formatting lines and handing them to the driver.  Every line leaves here at most
+ * MSG_BODY_MAX bytes long, CR LF included, cut on a UTF-8 character boundary.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/core.h"
+
+void
+send_line(struct core *core, struct client *cl, const char *line, size_t len)
+{
+	if (cl->local)
+		core->out.send(core->out.ctx, cl->conn, line, len);
+}
+
+/* Terminate a line formatted by vsnprintf (which reported `want` bytes) with CR LF. */
+static size_t
+line_finish(char *buf, size_t cap, int want)
+{
+	size_t	len;
+
+	if (want < 0)
+		return 0;
+	len = (size_t)want;
+	if (len > cap - 3) {
+		len = cap - 3;
+		/* Do not leave half of a UTF-8 sequence at the cut. */
+		while (len > 0 && ((unsigned char)buf[len] & 0xc0) == 0x80)
+			len--;
+	}
+	buf[len++] = '\r';
+	buf[len++] = '\n';
+	buf[len] = '\0';
+	return len;
+}
+
+/* Format into buf + off (buf holds MSG_BODY_MAX + 1 bytes) and end the line. */
+static size_t
+format_vline(char *buf, size_t off, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static size_t
+format_vline(char *buf, size_t off, const char *fmt, va_list ap)
+{
+	int	want;
+
+	want = vsnprintf(buf + off, MSG_BODY_MAX + 1 - off, fmt, ap);
+	if (want < 0)
+		return 0;
+	return line_finish(buf, MSG_BODY_MAX + 1, (int)off + want);
+}
+
+size_t
+format_line(char *buf, const char *fmt, ...)
+{
+	va_list	ap;
+	size_t	len;
+
+	va_start(ap, fmt);
+	len = format_vline(buf, 0, fmt, ap);
+	va_end(ap);
+	return len;
+}
+
+void
+send_fmt(struct core *core, struct client *cl, const char *fmt, ...)
+{
+	char	buf[MSG_BODY_MAX + 1];
+	size_t	len;
+	va_list	ap;
+
+	va_start(ap, fmt);
+	len = format_vline(buf, 0, fmt, ap);
+	va_end(ap);
+	if (len > 0)
+		send_line(core, cl, buf, len);
+}
+
+void
+send_numeric(struct core *core, struct client *cl, const char *num, const char *fmt, ...)
+{
+	char	buf[MSG_BODY_MAX + 1];
+	int	off;
+	size_t	len;
+	va_list	ap;
+
+	off = snprintf(buf, sizeof(buf), ":%s %s %s ", core->cfg.server_name, num,
+	    client_name(cl));
+	if (off < 0 || (size_t)off >= sizeof(buf))
+		return;
+	va_start(ap, fmt);
+	len = format_vline(buf, (size_t)off, fmt, ap);
+	va_end(ap);
+	if (len > 0)
+		send_line(core, cl, buf, len);
+}
+
+size_t
+format_msg(char *buf, size_t cap, const char *source, const char *verb,
+    unsigned nparams, ...)
+{
+	const char	*params[MSG_MAX_PARAMS];
+	va_list		 ap;
+
+	if (nparams > MSG_MAX_PARAMS)
+		nparams = MSG_MAX_PARAMS;
+	va_start(ap, nparams);
+	for (unsigned i = 0; i < nparams; i++)
+		params[i] = va_arg(ap, const char *);
+	va_end(ap);
+	return msg_format(buf, cap, source, verb, nparams, params);
+}
+
+void
+send_channel(struct core *core, struct channel *ch, struct client *except,
+    const char *line, size_t len)
+{
+	for (size_t i = 0; i < ch->members.len; i++) {
+		struct member	*m = ch->members.items[i];
+
+		if (m->client != except)
+			send_line(core, m->client, line, len);
+	}
+}
+
+void
+send_peers(struct core *core, struct client *cl, bool self, const char *line,
+    size_t len)
+{
+	uint64_t	serial = ++core->serial;
+
+	/* Stamp each recipient so a peer sharing several channels hears it once. */
+	cl->seen = serial;
+	if (self)
+		send_line(core, cl, line, len);
+	for (size_t i = 0; i < cl->channels.len; i++) {
+		struct member	*m = cl->channels.items[i];
+		struct channel	*ch = m->channel;
+
+		for (size_t j = 0; j < ch->members.len; j++) {
+			struct client	*peer = ((struct member *)ch->members.items[j])->client;
+
+			if (peer->seen == serial)
+				continue;
+			peer->seen = serial;
+			send_line(core, peer, line, len);
+		}
+	}
+}
+
+void
+core_log(struct core *core, enum log_level level, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (core->out.log == NULL)
+		return;
+	va_start(ap, fmt);
+	core->out.log(core->out.ctx, level, fmt, ap);
+	va_end(ap);
+}

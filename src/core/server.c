@@ -1,0 +1,213 @@
+/*
+ * The core's entry points: the five events a driver feeds in, and the server's lifetime.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "core/server.h"
+
+static void	isupport_build(struct core *core);
+
+/* Keep configured lengths inside the ceilings the state structures are sized for. */
+static void
+config_clamp(struct core_config *cfg)
+{
+	if (cfg->nicklen == 0 || cfg->nicklen > CLIENT_NICK_MAX)
+		cfg->nicklen = CLIENT_NICK_MAX;
+	if (cfg->userlen == 0 || cfg->userlen > CLIENT_USER_MAX)
+		cfg->userlen = CLIENT_USER_MAX;
+	if (cfg->channellen == 0 || cfg->channellen > CHANNEL_NAME_MAX)
+		cfg->channellen = CHANNEL_NAME_MAX;
+	if (cfg->topiclen == 0 || cfg->topiclen > MSG_BODY_MAX)
+		cfg->topiclen = MSG_BODY_MAX;
+	if (cfg->max_targets == 0)
+		cfg->max_targets = 1;
+}
+
+struct core *
+core_new(const struct core_config *cfg, const struct core_out *out)
+{
+	struct core	*core;
+
+	if ((core = calloc(1, sizeof(*core))) == NULL)
+		return NULL;
+	core->out = *out;
+	list_init(&core->clients);
+	for (int i = 0; i < TIMER_KINDS; i++)
+		list_init(&core->timers[i]);
+	if (core_configure(core, cfg) == -1) {
+		free(core);
+		return NULL;
+	}
+	return core;
+}
+
+int
+core_configure(struct core *core, const struct core_config *cfg)
+{
+	char	*motd = NULL;
+
+	if (cfg->motd != NULL && (motd = strdup(cfg->motd)) == NULL)
+		return -1;
+	free(core->motd);
+	core->motd = motd;
+	core->cfg = *cfg;
+	core->cfg.motd = motd;
+	config_clamp(&core->cfg);
+	isupport_build(core);
+	return 0;
+}
+
+void
+core_free(struct core *core)
+{
+	if (core == NULL)
+		return;
+	while (!list_empty(&core->clients))
+		client_free(core, list_entry(core->clients.next, struct client, all));
+	map_clear(&core->nicks);
+	map_clear(&core->channels);
+	free(core->motd);
+	free(core);
+}
+
+void
+core_clock(struct core *core, int64_t now, int64_t wall)
+{
+	core->wall_offset = wall - now;
+}
+
+int64_t
+core_wall_seconds(const struct core *core, int64_t now)
+{
+	return (now + core->wall_offset) / 1000;
+}
+
+size_t
+core_client_count(const struct core *core)
+{
+	return core->nclients;
+}
+
+struct client *
+core_open(struct core *core, uint64_t conn, const char *host, int64_t now)
+{
+	return client_new(core, conn, host, now);
+}
+
+void
+core_line(struct core *core, struct client *cl, char *line, size_t len, int64_t now)
+{
+	struct msg		m;
+	enum msg_status		st;
+
+	timer_activity(core, cl, now);
+	st = msg_parse(&m, line, len);
+	switch (st) {
+	case MSG_OK:
+		break;
+	case MSG_EMPTY:
+		return;
+	case MSG_TAGS_TOO_LONG:
+	case MSG_BODY_TOO_LONG:
+		send_numeric(core, cl, "417", ":Input line was too long");
+		return;
+	default:
+		/* Malformed framing (NUL, stray CR, broken tags): drop the line, keep the
+		 * connection, and say why so a client author can find the problem. */
+		core_log(core, LOG_DEBUG, "conn %llu: dropped line: %s",
+		    (unsigned long long)cl->conn, msg_status_str(st));
+		return;
+	}
+	if (!msg_verb_valid(m.verb)) {
+		send_numeric(core, cl, "421", "%s :Unknown command", m.verb);
+		return;
+	}
+	command_dispatch(core, cl, &m, now);
+}
+
+void
+core_line_too_long(struct core *core, struct client *cl, int64_t now)
+{
+	timer_activity(core, cl, now);
+	send_numeric(core, cl, "417", ":Input line was too long");
+}
+
+void
+core_closed(struct core *core, struct client *cl, const char *reason)
+{
+	client_exit(core, cl, reason, false);
+}
+
+void
+core_shutdown(struct core *core, const char *reason)
+{
+	/* Nobody stays to see a QUIT: send ERROR and close, without broadcasts. */
+	while (!list_empty(&core->clients)) {
+		struct client	*cl;
+
+		cl = list_entry(core->clients.next, struct client, all);
+		if (cl->local) {
+			send_fmt(core, cl, "ERROR :Closing Link: %s (%s)", cl->host, reason);
+			core->out.close(core->out.ctx, cl->conn, reason);
+		}
+		client_free(core, cl);
+	}
+}
+
+/* Append one "TOKEN" to the ISUPPORT lines, starting a new line when this one is full. */
+static void
+isupport_add(struct core *core, unsigned *count, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+isupport_add(struct core *core, unsigned *count, const char *fmt, ...)
+{
+	char	 token[128];
+	char	*line;
+	size_t	 len;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(token, sizeof(token), fmt, ap);
+	va_end(ap);
+
+	/* At most 13 tokens a line, as the ISUPPORT document asks. */
+	if (core->nisupport == 0 || *count == 13) {
+		if (core->nisupport == ISUPPORT_LINES)
+			return;
+		core->isupport[core->nisupport++][0] = '\0';
+		*count = 0;
+	}
+	line = core->isupport[core->nisupport - 1];
+	len = strlen(line);
+	snprintf(line + len, sizeof(core->isupport[0]) - len, "%s%s", len ? " " : "", token);
+	(*count)++;
+}
+
+/* ISUPPORT tokens: only what the server really does, with the configured limits. */
+static void
+isupport_build(struct core *core)
+{
+	const struct core_config	*c = &core->cfg;
+	unsigned			 n = 0;
+
+	core->nisupport = 0;
+	isupport_add(core, &n, "CASEMAPPING=rfc1459");
+	isupport_add(core, &n, "CHANLIMIT=#:%u", c->max_channels);
+	isupport_add(core, &n, "CHANMODES=,,,nt");
+	isupport_add(core, &n, "CHANNELLEN=%u", c->channellen);
+	isupport_add(core, &n, "CHANTYPES=#");
+	isupport_add(core, &n, "MAXTARGETS=%u", c->max_targets);
+	isupport_add(core, &n, "MODES=%u", CORE_MODES_PER_LINE);
+	isupport_add(core, &n, "NETWORK=%s", c->network);
+	isupport_add(core, &n, "NICKLEN=%u", c->nicklen);
+	isupport_add(core, &n, "PREFIX=(ov)@+");
+	isupport_add(core, &n, "TARGMAX=JOIN:%u,NAMES:1,PART:%u,PRIVMSG:%u,NOTICE:%u",
+	    c->max_targets, c->max_targets, c->max_targets, c->max_targets);
+	isupport_add(core, &n, "TOPICLEN=%u", c->topiclen);
+	isupport_add(core, &n, "USERLEN=%u", c->userlen);
+}

@@ -1,0 +1,150 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture_core.h"
+
+static void
+fx_send(void *ctx, uint64_t conn, const char *buf, size_t len)
+{
+	struct fx	*fx = ctx;
+	struct fx_conn	*c = &fx->conns[conn];
+	char		*out;
+
+	if (c->closed) {
+		fprintf(stderr, "fixture: send to conn %u after close\n", (unsigned)conn);
+		abort();
+	}
+	if ((out = realloc(c->out, c->len + len + 1)) == NULL)
+		abort();
+	memcpy(out + c->len, buf, len);
+	c->len += len;
+	out[c->len] = '\0';
+	c->out = out;
+}
+
+static void
+fx_close(void *ctx, uint64_t conn, const char *reason)
+{
+	struct fx_conn	*c = &((struct fx *)ctx)->conns[conn];
+
+	c->closed = true;
+	c->client = NULL;
+	snprintf(c->reason, sizeof(c->reason), "%s", reason);
+}
+
+struct fx *
+fx_new(void (*edit)(struct core_config *))
+{
+	struct fx	*fx;
+
+	if ((fx = calloc(1, sizeof(*fx))) == NULL)
+		abort();
+	core_config_defaults(&fx->cfg);
+	snprintf(fx->cfg.created, sizeof(fx->cfg.created), "today");
+	if (edit != NULL)
+		edit(&fx->cfg);
+	fx->out.ctx = fx;
+	fx->out.send = fx_send;
+	fx->out.close = fx_close;
+	fx->now = 1000000;
+	if ((fx->core = core_new(&fx->cfg, &fx->out)) == NULL)
+		abort();
+	core_clock(fx->core, fx->now, 1700000000000LL);
+	return fx;
+}
+
+void
+fx_free(struct fx *fx)
+{
+	core_free(fx->core);
+	for (unsigned i = 0; i <= FX_CONNS; i++)
+		free(fx->conns[i].out);
+	free(fx->taken);
+	free(fx);
+}
+
+unsigned
+fx_connect(struct fx *fx)
+{
+	unsigned	c = ++fx->nconns;
+
+	if (c > FX_CONNS)
+		abort();
+	fx->conns[c].client = core_open(fx->core, c, "127.0.0.1", fx->now);
+	if (fx->conns[c].client == NULL)
+		abort();
+	return c;
+}
+
+void
+fx_bytes(struct fx *fx, unsigned c, const char *line, size_t len)
+{
+	char	*copy;
+
+	if (fx->conns[c].client == NULL) {
+		fprintf(stderr, "fixture: line for closed conn %u\n", c);
+		abort();
+	}
+	/* The driver's buffer is mutable and NUL-terminated at len. */
+	if ((copy = malloc(len + 1)) == NULL)
+		abort();
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	core_line(fx->core, fx->conns[c].client, copy, len, fx->now);
+	free(copy);
+}
+
+void
+fx_line(struct fx *fx, unsigned c, const char *line)
+{
+	fx_bytes(fx, c, line, strlen(line));
+}
+
+unsigned
+fx_client(struct fx *fx, const char *nick)
+{
+	unsigned	c = fx_connect(fx);
+	char		line[128];
+
+	snprintf(line, sizeof(line), "NICK %s", nick);
+	fx_line(fx, c, line);
+	fx_line(fx, c, "USER u 0 * :Real Name");
+	if (strstr(fx_take(fx, c), " 001 ") == NULL)
+		abort();
+	return c;
+}
+
+const char *
+fx_take(struct fx *fx, unsigned c)
+{
+	struct fx_conn	*conn = &fx->conns[c];
+
+	free(fx->taken);
+	fx->taken = conn->out != NULL ? conn->out : strdup("");
+	conn->out = NULL;
+	conn->len = 0;
+	return fx->taken;
+}
+
+void
+fx_drain(struct fx *fx)
+{
+	for (unsigned i = 1; i <= fx->nconns; i++)
+		fx_take(fx, i);
+}
+
+void
+fx_drop(struct fx *fx, unsigned c, const char *reason)
+{
+	core_closed(fx->core, fx->conns[c].client, reason);
+	fx->conns[c].client = NULL;
+	fx->conns[c].closed = true;
+}
+
+void
+fx_advance(struct fx *fx, int64_t ms)
+{
+	fx->now += ms;
+	core_tick(fx->core, fx->now);
+}

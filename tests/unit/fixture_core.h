@@ -1,0 +1,55 @@
+#ifndef PARLEY_TESTS_FIXTURE_CORE_H
+#define PARLEY_TESTS_FIXTURE_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/server.h"
+
+/*
+ * A core driven by hand: a fake driver that records every byte the core queues for each
+ * connection, and a clock the test sets.  Connections are numbered from 1.
+ */
+#define FX_CONNS	16
+
+struct fx_conn {
+	struct client	*client;
+	char		*out;		/* everything queued since the last fx_take */
+	size_t		 len;
+	bool		 closed;	/* the core asked to close it */
+	char		 reason[256];
+};
+
+struct fx {
+	struct core		*core;
+	struct core_config	 cfg;
+	struct core_out		 out;
+	struct fx_conn		 conns[FX_CONNS + 1];
+	unsigned		 nconns;
+	int64_t			 now;
+	char			*taken;		/* last fx_take result, freed by the next */
+};
+
+/* A server with the default configuration, adjusted by edit when not NULL. */
+struct fx	*fx_new(void (*edit)(struct core_config *));
+void		 fx_free(struct fx *fx);
+
+/* Open a connection from 127.0.0.1; returns its number. */
+unsigned	 fx_connect(struct fx *fx);
+/* Feed one line (without CR LF). */
+void		 fx_line(struct fx *fx, unsigned c, const char *line);
+/* Feed a line of exactly len bytes (may hold NULs). */
+void		 fx_bytes(struct fx *fx, unsigned c, const char *line, size_t len);
+/* Connect and register as nick (user "u"), then drop the welcome burst. */
+unsigned	 fx_client(struct fx *fx, const char *nick);
+/* What was queued for c since the last take, as one string; valid until the next take. */
+const char	*fx_take(struct fx *fx, unsigned c);
+/* Drop what was queued for every connection. */
+void		 fx_drain(struct fx *fx);
+/* The driver reports c gone (EOF). */
+void		 fx_drop(struct fx *fx, unsigned c, const char *reason);
+/* Advance the clock by ms and run the timers. */
+void		 fx_advance(struct fx *fx, int64_t ms);
+
+#endif
