@@ -1,0 +1,22 @@
+/*
+ * The embedded default connection limits.
+ */
+#include <string.h>
+
+#include "core/msg.h"
+#include "net/net.h"
+
+void
+net_config_defaults(struct net_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	/* Loopback only: exposing a server to the network is a decision, not a default. */
+	strcpy(cfg->listen[0], "127.0.0.1:6667");
+	cfg->nlisten = 1;
+	cfg->sendq = 1024 * 1024;
+	/* The longest line IRCv3 allows: a full tag section plus a classic 512-byte line. */
+	cfg->line_max = MSG_TAGS_MAX + MSG_BODY_MAX;
+	cfg->max_clients = 0;
+	cfg->linger = 2000;
+	cfg->shutdown_grace = 3000;
+}

@@ -1,0 +1,871 @@
+/*
+ * The event driver: one thread, one level-triggered epoll loop, every socket
+ * non-blocking.  The core's connection id is the descriptor: a live connection's number
+ * is not handed out again until we close it, and the core has forgotten the connection
+ * by then.
+ *
+ * A turn of net_server_run:
+ *   1. timers: core_tick, then the deadlines of closing and lingering connections;
+ *   2. before sleeping: report dead connections to the core, then write every dirty
+ *      connection's queue once (one sendmsg each, however many lines were queued);
+ *   3. epoll_wait and the callbacks: accept, lines into the core, signals.
+ *
+ * The core's output callbacks only record: send queues bytes and marks the connection
+ * dirty, close changes its state.  A connection that fails inside a core call (sendq
+ * exceeded) is marked dead and reported with core_closed once that call has returned.
+ * So nothing is ever freed while the core or the framer still holds it.
+ *
+ * Closing is a state, not a call: the core's ERROR line is flushed, our FIN follows
+ * (shutdown SHUT_WR), and the input is read and dropped until the peer's FIN or a
+ * deadline.  Closing with unread input would send an RST, which can destroy the ERROR
+ * line still in flight.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/server.h"
+#include "net/conn.h"
+#include "net/log.h"
+#include "net/loop.h"
+#include "net/net.h"
+#include "net/signals.h"
+#include "net/sock.h"
+
+#define NET_BACKLOG	511
+#define NET_ACCEPT_MAX	64	/* connections taken per wakeup of a listener */
+#define NET_READ_MAX	16384	/* bytes read per wakeup of a connection */
+#define NET_PAUSE_MS	1000	/* accepting stops this long after an error that repeats */
+#define NET_WARN_MS	1000	/* "refusing connections" at most once in this long */
+
+#define NET_FULL_LINE	"ERROR :Server is full\r\n"
+
+struct net_server {
+	struct loop		*loop;
+	struct core		*core;
+	struct core_out		 out;
+	struct net_config	 cfg;
+	net_reload_fn		 reload;
+	void			*reload_arg;
+
+	int			 listen_fd[NET_LISTEN_MAX];
+	unsigned		 nlisten;
+	int			 sigfd;
+	int			 reserve;	/* /dev/null, given up when out of fds */
+	int64_t			 paused_until;	/* accepting stopped until then; -1: not */
+	int64_t			 warned_full;	/* last "refusing connections"; -1: never */
+
+	struct conn_table	 conns;
+	size_t			 nconns;
+	struct list		 dirty;		/* output to write before sleeping */
+	struct list		 reap;		/* dead: to report to the core */
+	struct list		 timed;		/* closing and lingering, by deadline */
+
+	bool			 stopping;
+	bool			 failed;	/* run returns -1 */
+	int64_t			 stop_deadline;
+
+	char			 buf[NET_READ_MAX];	/* every read goes here */
+};
+
+/* What the framer callback needs. */
+struct feed {
+	struct net_server	*srv;
+	struct conn		*conn;
+};
+
+static void	accept_event(struct loop *, int, unsigned, void *);
+static void	conn_event(struct loop *, int, unsigned, void *);
+static void	out_log(void *, enum log_level, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+
+static int64_t
+server_now(const struct net_server *srv)
+{
+	return loop_now(srv->loop);
+}
+
+/* The earlier of two deadlines, -1 meaning none. */
+static int64_t
+earliest(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0 || a < b)
+		return a;
+	return b;
+}
+
+/*
+ * Connections: state changes.
+ */
+
+/* Forget c and close it: out of the loop, the table and every list. */
+static void
+conn_release(struct net_server *srv, struct conn *c, bool reset)
+{
+	int	 rc;
+
+	if ((rc = loop_unwatch(srv->loop, c->fd)) < 0)
+		log_msg(LOG_WARN, "epoll_ctl: fd %d: %s", c->fd, strerror(-rc));
+	conn_table_del(&srv->conns, c->fd);
+	list_del(&c->dirty);
+	list_del(&c->link);
+	conn_free(c, reset);
+	srv->nconns--;
+}
+
+static void
+conn_dirty(struct net_server *srv, struct conn *c)
+{
+	if (!list_linked(&c->dirty))
+		list_add_tail(&srv->dirty, &c->dirty);
+}
+
+/*
+ * An open connection is over while the core may be in the middle of a call: drop its
+ * output and leave it to reap(), which tells the core once the call has returned.
+ */
+static void
+conn_kill(struct net_server *srv, struct conn *c, const char *reason)
+{
+	log_msg(LOG_DEBUG, "close fd %d: %s", c->fd, reason);
+	c->state = CONN_DEAD;
+	c->reason = reason;
+	outq_clear(&c->outq);
+	list_del(&c->dirty);
+	list_move_tail(&srv->reap, &c->link);
+}
+
+/* A failure outside any core call: the open are killed, the others closed at once. */
+static void
+conn_fail(struct net_server *srv, struct conn *c, const char *reason)
+{
+	if (c->state == CONN_OPEN)
+		conn_kill(srv, c, reason);
+	else if (c->state != CONN_DEAD)
+		conn_release(srv, c, true);
+}
+
+/* Watch c for events.  Returns 0, or -1 when epoll refused and c was given up. */
+static int
+conn_watch(struct net_server *srv, struct conn *c, unsigned events)
+{
+	int	 rc;
+
+	if ((rc = loop_watch(srv->loop, c->fd, events, conn_event, srv)) == 0)
+		return 0;
+	log_msg(LOG_WARN, "epoll_ctl: fd %d: %s", c->fd, strerror(-rc));
+	conn_fail(srv, c, strerror(-rc));
+	return -1;
+}
+
+/*
+ * Start (or restart) c's deadline.  Every closing and lingering connection waits the
+ * same linger, so appending keeps the list in deadline order.  (After a reload changed
+ * linger, the order is off for one linger at most: expiry then runs a little late.)
+ */
+static void
+conn_timed(struct net_server *srv, struct conn *c)
+{
+	c->deadline = server_now(srv) + srv->cfg.linger;
+	list_move_tail(&srv->timed, &c->link);
+}
+
+/* The core has let c go: no more lines; flush what is queued, then linger. */
+static void
+conn_closing(struct net_server *srv, struct conn *c)
+{
+	c->state = CONN_CLOSING;
+	c->client = NULL;
+	framer_clear(&c->framer);
+	conn_timed(srv, c);
+	conn_dirty(srv, c);
+}
+
+/* Everything is written: send our FIN, then wait for the peer's. */
+static void
+conn_linger(struct net_server *srv, struct conn *c)
+{
+	/* ENOTCONN: the peer is gone already. */
+	if (conn_shutdown(c) < 0) {
+		conn_release(srv, c, false);
+		return;
+	}
+	c->state = CONN_LINGERING;
+	conn_timed(srv, c);
+	(void)conn_watch(srv, c, LOOP_READ);
+}
+
+/*
+ * Tell the core about every dead connection it still knows, then reset them.  core_closed
+ * may kill more (a QUIT broadcast over someone's sendq); they join the list and are
+ * reaped in the same loop.
+ */
+static void
+reap(struct net_server *srv)
+{
+	struct conn	*c;
+	struct client	*cl;
+
+	while (!list_empty(&srv->reap)) {
+		c = list_entry(srv->reap.next, struct conn, link);
+		list_del(&c->link);
+		if ((cl = c->client) != NULL) {
+			c->client = NULL;
+			core_closed(srv->core, cl, c->reason);
+		}
+		conn_release(srv, c, true);
+	}
+}
+
+/*
+ * Output.
+ */
+
+/* Write c's queue once; ask for LOOP_WRITE while some is left. */
+static void
+conn_flush(struct net_server *srv, struct conn *c)
+{
+	ssize_t		 n = outq_write(&c->outq, c->fd);
+	unsigned	 events = loop_events(srv->loop, c->fd);
+
+	if (n < 0 && n != -EAGAIN) {
+		conn_fail(srv, c, strerror((int)-n));
+		return;
+	}
+	/* A closing peer that still reads gets another linger to read the rest. */
+	if (n > 0 && c->state == CONN_CLOSING)
+		conn_timed(srv, c);
+	if (outq_len(&c->outq) > 0) {
+		(void)conn_watch(srv, c, events | LOOP_WRITE);
+		return;
+	}
+	if (conn_watch(srv, c, events & ~(unsigned)LOOP_WRITE) == 0 &&
+	    c->state == CONN_CLOSING)
+		conn_linger(srv, c);
+}
+
+/*
+ * Before sleeping: report the dead, then write every dirty connection once.  Each can
+ * make more of the other (a reported death is broadcast; a failed write kills), so repeat
+ * while anyone died: every round frees at least one connection, so it ends.
+ */
+static void
+flush_all(struct net_server *srv)
+{
+	struct conn	*c;
+
+	do {
+		reap(srv);
+		while (!list_empty(&srv->dirty)) {
+			c = list_entry(srv->dirty.next, struct conn, dirty);
+			list_del(&c->dirty);
+			conn_flush(srv, c);
+		}
+	} while (!list_empty(&srv->reap));
+}
+
+/*
+ * The core's output interface.
+ */
+
+static void
+out_send(void *ctx, uint64_t id, const char *buf, size_t len)
+{
+	struct net_server	*srv = ctx;
+	struct conn		*c = conn_table_get(&srv->conns, id);
+	size_t			 sendq = srv->cfg.sendq;
+
+	/* Closing, lingering or dead: past hearing more. */
+	if (c == NULL || c->state != CONN_OPEN)
+		return;
+	if (len > sendq || outq_len(&c->outq) > sendq - len) {
+		conn_kill(srv, c, "SendQ exceeded");
+		return;
+	}
+	if (outq_push(&c->outq, buf, len) == -1) {
+		conn_kill(srv, c, "Out of memory");
+		return;
+	}
+	conn_dirty(srv, c);
+}
+
+static void
+out_close(void *ctx, uint64_t id, const char *reason)
+{
+	struct net_server	*srv = ctx;
+	struct conn		*c = conn_table_get(&srv->conns, id);
+
+	if (c == NULL || c->client == NULL) {
+		log_msg(LOG_WARN, "core closed connection %llu, which it did not have",
+		    (unsigned long long)id);
+		return;
+	}
+	/* A dead one is reset when reaped; the core merely need not hear of it again. */
+	c->client = NULL;
+	if (c->state != CONN_OPEN)
+		return;
+	log_msg(LOG_DEBUG, "close fd %d: %s", c->fd, reason);
+	conn_closing(srv, c);
+}
+
+static void
+out_log(void *ctx, enum log_level level, const char *fmt, va_list ap)
+{
+	(void)ctx;
+	log_vmsg(level, fmt, ap);
+}
+
+/*
+ * Input.
+ */
+
+static bool
+feed_line(void *arg, char *line, size_t len, bool too_long)
+{
+	struct feed		*f = arg;
+	struct net_server	*srv = f->srv;
+
+	if (too_long)
+		core_line_too_long(srv->core, f->conn->client, server_now(srv));
+	else
+		core_line(srv->core, f->conn->client, line, len, server_now(srv));
+	return f->conn->state == CONN_OPEN;
+}
+
+/*
+ * The peer sent its FIN.  The core lets the client go, but what it queued before still
+ * goes out: a peer that has only stopped sending may yet read.
+ */
+static void
+conn_eof(struct net_server *srv, struct conn *c)
+{
+	struct client	*cl = c->client;
+
+	log_msg(LOG_DEBUG, "close fd %d: Connection closed", c->fd);
+	conn_closing(srv, c);
+	core_closed(srv->core, cl, "Connection closed");
+}
+
+/* Read once and hand the complete lines to the core. */
+static void
+conn_read_lines(struct net_server *srv, struct conn *c)
+{
+	struct feed	 f = { srv, c };
+	ssize_t		 n = conn_recv(c, srv->buf, sizeof(srv->buf));
+
+	if (n == -EAGAIN)
+		return;
+	if (n < 0)
+		conn_kill(srv, c, strerror((int)-n));
+	else if (n == 0)
+		conn_eof(srv, c);
+	else if (framer_feed(&c->framer, srv->buf, (size_t)n, srv->cfg.line_max, feed_line,
+	    &f) == -1)
+		log_msg(LOG_WARN, "fd %d: out of memory for a partial line, dropped", c->fd);
+}
+
+/*
+ * Closing or lingering: input is read only to be dropped, so that unread bytes cannot
+ * turn our close into a reset.  At EOF a lingering connection is done; a closing one
+ * stops reading but keeps writing, since its peer may still read.  An event with
+ * reading already stopped is an error or a hang-up.
+ */
+static void
+conn_discard(struct net_server *srv, struct conn *c)
+{
+	ssize_t		 n = conn_recv(c, srv->buf, sizeof(srv->buf));
+	unsigned	 events = loop_events(srv->loop, c->fd);
+
+	if (n > 0 || n == -EAGAIN)
+		return;
+	if (n == 0 && c->state == CONN_CLOSING && (events & LOOP_READ)) {
+		(void)conn_watch(srv, c, events & ~(unsigned)LOOP_READ);
+		return;
+	}
+	conn_release(srv, c, false);
+}
+
+static void
+conn_event(struct loop *loop, int fd, unsigned events, void *arg)
+{
+	struct net_server	*srv = arg;
+	struct conn		*c = conn_table_get(&srv->conns, (uint64_t)fd);
+
+	(void)loop;
+	if (events & LOOP_WRITE)
+		conn_dirty(srv, c);
+	if (!(events & LOOP_READ))
+		return;
+	switch (c->state) {
+	case CONN_OPEN:
+		conn_read_lines(srv, c);
+		reap(srv);
+		break;
+	case CONN_CLOSING:
+	case CONN_LINGERING:
+		conn_discard(srv, c);
+		break;
+	case CONN_DEAD:
+		break;
+	}
+}
+
+/*
+ * Accepting.
+ */
+
+static void
+listeners_watch(struct net_server *srv, unsigned events)
+{
+	int	 rc;
+
+	for (unsigned i = 0; i < srv->nlisten; i++) {
+		rc = loop_watch(srv->loop, srv->listen_fd[i], events, accept_event, srv);
+		if (rc < 0)
+			log_msg(LOG_WARN, "epoll_ctl: listener fd %d: %s", srv->listen_fd[i],
+			    strerror(-rc));
+	}
+}
+
+static void
+listeners_close(struct net_server *srv)
+{
+	for (unsigned i = 0; i < srv->nlisten; i++) {
+		(void)loop_unwatch(srv->loop, srv->listen_fd[i]);
+		sock_close(srv->listen_fd[i]);
+	}
+	srv->nlisten = 0;
+}
+
+/* The spare descriptor that lets us take, and refuse, a connection when out of them.
+ * Returns 0 or -errno. */
+static int
+reserve_open(struct net_server *srv)
+{
+	if ((srv->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		return -errno;
+	return 0;
+}
+
+static void
+reserve_reopen(struct net_server *srv)
+{
+	int	 rc;
+
+	if ((rc = reserve_open(srv)) < 0)
+		log_msg(LOG_WARN, "reserve descriptor: /dev/null: %s", strerror(-rc));
+}
+
+/* Tell the peer why and close: best effort, its buffer is empty and it may be gone. */
+static void
+accept_refuse(struct net_server *srv, int fd, const char *why)
+{
+	int64_t	 now = server_now(srv);
+
+	(void)send(fd, NET_FULL_LINE, sizeof(NET_FULL_LINE) - 1, MSG_NOSIGNAL);
+	sock_close(fd);
+	if (srv->warned_full < 0 || now - srv->warned_full >= NET_WARN_MS) {
+		srv->warned_full = now;
+		log_msg(LOG_WARN, "refusing connections: %s", why);
+	}
+}
+
+/*
+ * Out of descriptors with connections waiting.  Left there, they would wake the
+ * level-triggered listener again at once, forever: give up the reserve descriptor for a
+ * moment to take one, refuse it and take the reserve back.  Returns 0 when one was
+ * refused, -EAGAIN when none was waiting, or -errno.
+ */
+static int
+accept_shed(struct net_server *srv, int lfd, int err)
+{
+	int	 fd;
+
+	if (srv->reserve < 0)
+		return err;
+	sock_close(srv->reserve);
+	srv->reserve = -1;
+	if ((fd = sock_accept(lfd, NULL)) >= 0)
+		accept_refuse(srv, fd, "out of file descriptors");
+	reserve_reopen(srv);
+	return fd < 0 ? fd : 0;
+}
+
+/* An accept error that would repeat: stop accepting for a while instead of spinning. */
+static void
+accept_pause(struct net_server *srv, int err)
+{
+	log_msg(LOG_WARN, "accept: %s; pausing for %d ms", strerror(-err), NET_PAUSE_MS);
+	listeners_watch(srv, 0);
+	srv->paused_until = server_now(srv) + NET_PAUSE_MS;
+}
+
+static void
+accept_resume(struct net_server *srv)
+{
+	srv->paused_until = -1;
+	if (srv->reserve < 0)
+		reserve_reopen(srv);
+	listeners_watch(srv, LOOP_READ);
+}
+
+/* A conn for fd, in the table and the loop.  On failure fd is closed. */
+static struct conn *
+accept_install(struct net_server *srv, int fd)
+{
+	struct conn	*c;
+	int		 rc;
+
+	if ((c = conn_new(fd)) == NULL) {
+		log_msg(LOG_WARN, "accept: fd %d: %s", fd, strerror(ENOMEM));
+		sock_close(fd);
+		return NULL;
+	}
+	if ((rc = conn_table_put(&srv->conns, c)) < 0) {
+		log_msg(LOG_WARN, "accept: fd %d: %s", fd, strerror(-rc));
+		conn_free(c, false);
+		return NULL;
+	}
+	srv->nconns++;
+	if ((rc = loop_watch(srv->loop, fd, LOOP_READ, conn_event, srv)) < 0) {
+		log_msg(LOG_WARN, "epoll_ctl: fd %d: %s", fd, strerror(-rc));
+		conn_release(srv, c, false);
+		return NULL;
+	}
+	return c;
+}
+
+static void
+accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss)
+{
+	char		 host[SOCK_ADDR_MAX];
+	struct conn	*c;
+	struct client	*cl;
+
+	if (srv->cfg.max_clients > 0 &&
+	    core_client_count(srv->core) >= srv->cfg.max_clients) {
+		accept_refuse(srv, fd, "max_clients reached");
+		return;
+	}
+	if ((c = accept_install(srv, fd)) == NULL)
+		return;
+	sock_format_host((const struct sockaddr *)ss, host, sizeof(host));
+	log_msg(LOG_DEBUG, "connect fd %d from %s", fd, host);
+	/* In the table first: the core may queue a greeting from inside core_open. */
+	if ((cl = core_open(srv->core, (uint64_t)fd, host, server_now(srv))) == NULL) {
+		log_msg(LOG_WARN, "fd %d: %s", fd, strerror(ENOMEM));
+		conn_release(srv, c, false);
+		return;
+	}
+	c->client = cl;
+}
+
+static void
+accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
+{
+	struct net_server	*srv = arg;
+	struct sockaddr_storage	 ss;
+	int			 fd, rc;
+
+	(void)loop;
+	(void)events;
+	for (int i = 0; i < NET_ACCEPT_MAX; i++) {
+		if ((fd = sock_accept(lfd, &ss)) >= 0) {
+			accept_conn(srv, fd, &ss);
+			continue;
+		}
+		rc = fd;
+		if (rc == -EMFILE || rc == -ENFILE)
+			rc = accept_shed(srv, lfd, rc);
+		if (rc == 0)
+			continue;
+		if (rc != -EAGAIN)
+			accept_pause(srv, rc);
+		return;
+	}
+}
+
+/*
+ * Signals and the configuration.
+ */
+
+/* Stop accepting, have the core send every client ERROR and close it; run then returns
+ * once they are flushed, or the grace is over. */
+static void
+server_stop(struct net_server *srv)
+{
+	listeners_close(srv);
+	srv->paused_until = -1;
+	srv->stopping = true;
+	srv->stop_deadline = server_now(srv) + srv->cfg.shutdown_grace;
+	core_shutdown(srv->core, "Server shutting down");
+	reap(srv);
+}
+
+static bool
+listeners_same(const struct net_config *a, const struct net_config *b)
+{
+	if (a->nlisten != b->nlisten)
+		return false;
+	for (unsigned i = 0; i < a->nlisten && i < NET_LISTEN_MAX; i++)
+		if (strcmp(a->listen[i], b->listen[i]) != 0)
+			return false;
+	return true;
+}
+
+static void
+server_reload(struct net_server *srv)
+{
+	struct core_config	 core;
+	struct net_config	 net;
+	char			 err[512] = "nothing to reload from";
+
+	log_msg(LOG_INFO, "reloading configuration");
+	if (srv->reload == NULL ||
+	    srv->reload(srv->reload_arg, &core, &net, err, sizeof(err)) == -1) {
+		log_msg(LOG_WARN, "reload failed: %s; keeping the running configuration",
+		    err);
+		return;
+	}
+	if (core_configure(srv->core, &core) == -1) {
+		log_msg(LOG_WARN, "reload failed: %s; keeping the running configuration",
+		    strerror(ENOMEM));
+		return;
+	}
+	if (!listeners_same(&srv->cfg, &net))
+		log_msg(LOG_WARN, "listener changes take effect on restart");
+	srv->cfg.sendq = net.sendq;
+	srv->cfg.line_max = net.line_max;
+	srv->cfg.max_clients = net.max_clients;
+	srv->cfg.linger = net.linger;
+	srv->cfg.shutdown_grace = net.shutdown_grace;
+	log_msg(LOG_INFO, "configuration reloaded");
+}
+
+static void
+signal_event(struct loop *loop, int fd, unsigned events, void *arg)
+{
+	struct net_server	*srv = arg;
+	int			 signo;
+
+	(void)events;
+	while ((signo = signals_read(fd)) > 0) {
+		if (signo == SIGHUP) {
+			server_reload(srv);
+		} else if (!srv->stopping) {
+			log_msg(LOG_INFO, "shutting down (signal %s)", signals_name(signo));
+			server_stop(srv);
+		}
+	}
+	if (signo == 0)
+		return;
+	/* Without signals the server could not be stopped cleanly: stop now. */
+	log_msg(LOG_ERROR, "signalfd: %s; shutting down", strerror(-signo));
+	(void)loop_unwatch(loop, fd);
+	srv->failed = true;
+	if (!srv->stopping)
+		server_stop(srv);
+}
+
+/*
+ * The loop.
+ */
+
+/* The wall clock in ms, for the times the core shows users; -1 when unknown. */
+static int64_t
+wall_now(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		return -1;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Close the connections whose deadline has come. */
+static void
+expire(struct net_server *srv)
+{
+	struct conn	*c;
+
+	while (!list_empty(&srv->timed)) {
+		c = list_entry(srv->timed.next, struct conn, link);
+		if (c->deadline > server_now(srv))
+			return;
+		/* A closing peer did not read the rest: reset, do not leave it to the
+		 * kernel.  A lingering one did not close in time. */
+		conn_release(srv, c, c->state == CONN_CLOSING);
+	}
+}
+
+/* Run what is due now; returns the core's next deadline (-1: none). */
+static int64_t
+server_timers(struct net_server *srv)
+{
+	int64_t	 now = server_now(srv), wall = wall_now(), next;
+
+	/* Read each turn, so that a wall clock set after startup shows at once. */
+	if (wall >= 0)
+		core_clock(srv->core, now, wall);
+	next = core_tick(srv->core, now);
+	reap(srv);
+	expire(srv);
+	if (srv->paused_until >= 0 && now >= srv->paused_until)
+		accept_resume(srv);
+	return next;
+}
+
+static int
+server_timeout(const struct net_server *srv, int64_t next)
+{
+	if (!list_empty(&srv->timed))
+		next = earliest(next,
+		    list_entry(srv->timed.next, struct conn, link)->deadline);
+	if (srv->stopping)
+		next = earliest(next, srv->stop_deadline);
+	next = earliest(next, srv->paused_until);
+	return loop_timeout(srv->loop, next);
+}
+
+int
+net_server_run(struct net_server *srv)
+{
+	int64_t	 next;
+	int	 rc;
+
+	for (;;) {
+		next = server_timers(srv);
+		flush_all(srv);
+		if (srv->stopping && (srv->nconns == 0 ||
+		    server_now(srv) >= srv->stop_deadline))
+			break;
+		if ((rc = loop_run(srv->loop, server_timeout(srv, next))) < 0) {
+			log_msg(LOG_ERROR, "epoll_wait: %s", strerror(-rc));
+			return -1;
+		}
+	}
+	if (srv->nconns > 0)
+		log_msg(LOG_WARN, "shutdown grace over: %zu connections cut", srv->nconns);
+	return srv->failed ? -1 : 0;
+}
+
+/*
+ * Lifetime.
+ */
+
+/* Bind one listener and log its real address.  Returns 0, or -1 with err set. */
+static int
+listener_open(struct net_server *srv, const char *text, char *err, size_t errlen)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	char			 name[SOCK_ADDR_MAX];
+	int			 fd, rc;
+
+	if ((rc = sock_parse_addr(text, &ss, &len)) < 0 ||
+	    (rc = sock_listen((struct sockaddr *)&ss, len, NET_BACKLOG)) < 0) {
+		snprintf(err, errlen, "%s: %s", text, strerror(-rc));
+		return -1;
+	}
+	srv->listen_fd[srv->nlisten++] = fd = rc;
+	if ((rc = sock_local_addr(fd, &ss)) < 0 ||
+	    (rc = loop_watch(srv->loop, fd, LOOP_READ, accept_event, srv)) < 0) {
+		snprintf(err, errlen, "%s: %s", text, strerror(-rc));
+		return -1;
+	}
+	sock_format_addr((struct sockaddr *)&ss, name, sizeof(name));
+	log_msg(LOG_INFO, "listening on %s", name);
+	return 0;
+}
+
+/* Everything net_server_new sets up, in order.  Returns 0, or -1 with err set. */
+static int
+server_open(struct net_server *srv, const struct core_config *core, char *err,
+    size_t errlen)
+{
+	int	 rc;
+
+	if ((srv->loop = loop_new()) == NULL) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		return -1;
+	}
+	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++)
+		if (listener_open(srv, srv->cfg.listen[i], err, errlen) == -1)
+			return -1;
+	if ((rc = reserve_open(srv)) < 0) {
+		snprintf(err, errlen, "/dev/null: %s", strerror(-rc));
+		return -1;
+	}
+	if ((rc = signals_open()) >= 0) {
+		srv->sigfd = rc;
+		rc = loop_watch(srv->loop, srv->sigfd, LOOP_READ, signal_event, srv);
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "signalfd: %s", strerror(-rc));
+		return -1;
+	}
+	srv->out = (struct core_out){ srv, out_send, out_close, out_log };
+	if ((srv->core = core_new(core, &srv->out)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	return 0;
+}
+
+struct net_server *
+net_server_new(const struct core_config *core, const struct net_config *net,
+    net_reload_fn reload, void *arg, char *err, size_t errlen)
+{
+	struct net_server	*srv;
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	srv->cfg = *net;
+	srv->reload = reload;
+	srv->reload_arg = arg;
+	srv->sigfd = srv->reserve = -1;
+	srv->paused_until = srv->warned_full = -1;
+	srv->conns = (struct conn_table)CONN_TABLE_INIT;
+	list_init(&srv->dirty);
+	list_init(&srv->reap);
+	list_init(&srv->timed);
+	if (server_open(srv, core, err, errlen) == -1) {
+		net_server_free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+void
+net_server_free(struct net_server *srv)
+{
+	struct conn	*c;
+
+	if (srv == NULL)
+		return;
+	/* Graceful closes: the kernel still sends what it holds. */
+	for (size_t fd = 0; fd < srv->conns.cap; fd++)
+		if ((c = srv->conns.slot[fd]) != NULL)
+			conn_release(srv, c, false);
+	core_free(srv->core);
+	listeners_close(srv);
+	sock_close(srv->reserve);
+	if (srv->sigfd >= 0) {
+		(void)loop_unwatch(srv->loop, srv->sigfd);
+		sock_close(srv->sigfd);
+	}
+	loop_free(srv->loop);
+	conn_table_free(&srv->conns);
+	free(srv);
+}

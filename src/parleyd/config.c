@@ -1,0 +1,663 @@
+/*
+ * The configuration file: INI through libinih, checked strictly.  Every key is known,
+ * every value is range-checked, and every error names the file and line, because a
+ * server that starts with a silently ignored typo is worse than one that refuses.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "core/msg.h"
+#include "net/log.h"
+#include "net/sock.h"
+#include "parleyd/config.h"
+
+#define SECOND_MS	1000
+#define DAY_MS		(24 * 60 * 60 * SECOND_MS)
+#define LINE_MAX_MAX	(MSG_TAGS_MAX + MSG_BODY_MAX)	/* the longest IRCv3 line */
+#define TEXT_MAX	(MSG_BODY_MAX - 2)	/* what one line holds without CR LF */
+
+/*
+ * Bytes queued for a client at registration besides the MOTD (welcome, ISUPPORT, LUSERS),
+ * and the most a "372" line adds around one MOTD line: ":" server " 372 " nick " :- " CRLF.
+ */
+#define BURST_BASE	4096
+#define MOTD_LINE_COST(nicklen)	(1 + CONFIG_NAME_MAX + 5 + (nicklen) + 4 + 2)
+
+enum setting_kind {
+	SET_NAME,	/* char[CONFIG_NAME_MAX + 1], hostname-like */
+	SET_NETWORK,	/* char[CONFIG_NAME_MAX + 1], one ISUPPORT token */
+	SET_PASSWORD,	/* char[CONFIG_PASSWORD_MAX + 1] */
+	SET_MOTD,	/* a path; the file's text goes to cfg->motd */
+	SET_ADDRESS,	/* appended to net.listen; the only key that repeats */
+	SET_COUNT,	/* unsigned */
+	SET_BYTES,	/* size_t, with k/K or m/M (KiB, MiB) */
+	SET_SECONDS,	/* int64_t milliseconds, written as seconds */
+	SET_LEVEL,	/* enum log_level */
+};
+
+struct setting {
+	const char		*section;
+	const char		*key;
+	enum setting_kind	 kind;
+	size_t			 off;		/* into struct config */
+	uint64_t		 min, max;	/* SET_COUNT, SET_BYTES; ms for SET_SECONDS */
+};
+
+#define AT(field)	offsetof(struct config, field)
+
+/*
+ * The core sizes nicks, users and channel names for at most 64, 64 and 200 bytes
+ * (CLIENT_NICK_MAX, CLIENT_USER_MAX, CHANNEL_NAME_MAX in core/core.h, a header private
+ * to the core); larger values would be clamped there, so they are refused here.
+ */
+static const struct setting settings[] = {
+	{ "server",	"name",		SET_NAME,	AT(core.server_name), 0, 0 },
+	{ "server",	"network",	SET_NETWORK,	AT(core.network), 0, 0 },
+	{ "server",	"password",	SET_PASSWORD,	AT(core.password), 0, 0 },
+	{ "server",	"motd",		SET_MOTD,	0, 0, 0 },
+	{ "listen",	"address",	SET_ADDRESS,	0, 0, 0 },
+	{ "limits",	"nicklen",	SET_COUNT,	AT(core.nicklen), 1, 64 },
+	{ "limits",	"channellen",	SET_COUNT,	AT(core.channellen), 2, 200 },
+	{ "limits",	"topiclen",	SET_COUNT,	AT(core.topiclen), 1, TEXT_MAX },
+	{ "limits",	"userlen",	SET_COUNT,	AT(core.userlen), 1, 64 },
+	{ "limits",	"kicklen",	SET_COUNT,	AT(core.kicklen), 1, TEXT_MAX },
+	{ "limits",	"awaylen",	SET_COUNT,	AT(core.awaylen), 1, TEXT_MAX },
+	{ "limits",	"max_channels",	SET_COUNT,	AT(core.max_channels), 1, 10000 },
+	/* A 512-byte line cannot name more than about 250 targets. */
+	{ "limits",	"max_targets",	SET_COUNT,	AT(core.max_targets), 1, 255 },
+	/* At least the longest line the server may send, so one line never overflows. */
+	{ "limits",	"sendq",	SET_BYTES,	AT(net.sendq), LINE_MAX_MAX,
+	    1024 * 1024 * 1024 },
+	{ "limits",	"line_max",	SET_BYTES,	AT(net.line_max), MSG_BODY_MAX,
+	    LINE_MAX_MAX },
+	/* 0 is "no limit"; 1048576 is Linux's default ceiling on descriptors. */
+	{ "limits",	"max_clients",	SET_COUNT,	AT(net.max_clients), 0, 1048576 },
+	{ "timeouts",	"registration",	SET_SECONDS,	AT(core.registration_timeout), 1,
+	    DAY_MS },
+	{ "timeouts",	"ping_interval", SET_SECONDS,	AT(core.ping_interval), 1, DAY_MS },
+	{ "timeouts",	"ping_timeout",	SET_SECONDS,	AT(core.ping_timeout), 1, DAY_MS },
+	{ "timeouts",	"linger",	SET_SECONDS,	AT(net.linger), 1, DAY_MS },
+	{ "timeouts",	"shutdown_grace", SET_SECONDS,	AT(net.shutdown_grace), 1, DAY_MS },
+	{ "log",	"level",	SET_LEVEL,	AT(log_level), 0, 0 },
+};
+
+#define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
+
+/* One config_load in progress: inih's reader and handler share it. */
+struct load {
+	struct config	*cfg;		/* the copy being filled */
+	const char	*path;
+	FILE		*fp;
+	char		*line;		/* getline's buffer */
+	size_t		 linecap;
+	int		 lineno;
+	int		 seen[NSETTINGS];	/* line a setting was first set on; 0: not */
+	bool		 failed;
+	int		 errline;	/* line of the first error; 0: not a line's */
+	char		*err;
+	size_t		 errlen;
+};
+
+static void	load_error(struct load *ld, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static bool
+is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Hostname-like: dot-separated labels of letters, digits and inner '-', one dot at least. */
+int
+config_name_check(const char *name, char *why, size_t whylen)
+{
+	size_t	len = strlen(name), label = 0;
+	bool	dot = false, ok = len > 0 && len <= CONFIG_NAME_MAX;
+
+	for (size_t i = 0; ok && i < len; i++) {
+		if (name[i] == '.') {
+			ok = label > 0 && name[i - 1] != '-';
+			dot = true;
+			label = 0;
+		} else {
+			ok = is_alnum(name[i]) || (name[i] == '-' && label > 0);
+			label++;
+		}
+	}
+	if (ok && dot && label > 0 && name[len - 1] != '-')
+		return 0;
+	snprintf(why, whylen, "'%s' is not a server name (letters, digits, '-' and '.', "
+	    "with a '.', at most %d bytes)", name, CONFIG_NAME_MAX);
+	return -1;
+}
+
+/* The network name travels as an ISUPPORT token (NETWORK=...): no spaces, no '='. */
+static int
+network_check(const char *name, char *why, size_t whylen)
+{
+	size_t	len = strlen(name);
+
+	if (len > 0 && len <= CONFIG_NAME_MAX &&
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-._") == len)
+		return 0;
+	snprintf(why, whylen, "'%s' is not a network name (letters, digits, '-', '.' and "
+	    "'_', at most %d bytes)", name, CONFIG_NAME_MAX);
+	return -1;
+}
+
+/* Clients send it in one PASS line: any bytes but control characters. */
+int
+config_password_check(const char *password, char *why, size_t whylen)
+{
+	if (strlen(password) > CONFIG_PASSWORD_MAX) {
+		snprintf(why, whylen, "longer than %d bytes", CONFIG_PASSWORD_MAX);
+		return -1;
+	}
+	for (const unsigned char *p = (const unsigned char *)password; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			snprintf(why, whylen, "contains a control character");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+config_level_check(const char *text, enum log_level *level, char *why, size_t whylen)
+{
+	if (log_level_parse(text, level) == 0)
+		return 0;
+	snprintf(why, whylen, "'%s' is not a level (error, warn, info, debug)", text);
+	return -1;
+}
+
+/* Two parsed addresses that one bind would both claim: family, address and port. */
+static bool
+same_endpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in	*a4 = (const void *)a, *b4 = (const void *)b;
+	const struct sockaddr_in6	*a6 = (const void *)a, *b6 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port != 0 && a4->sin_port == b4->sin_port &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return a6->sin6_port != 0 && a6->sin6_port == b6->sin6_port &&
+	    memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0;
+}
+
+int
+config_listen_add(char list[][SOCK_ADDR_MAX], unsigned *n, const char *addr, char *why,
+    size_t whylen)
+{
+	struct sockaddr_storage	ss, other;
+	socklen_t		len;
+
+	if (strlen(addr) >= SOCK_ADDR_MAX ||
+	    sock_parse_addr(addr, &ss, &len) != 0) {
+		snprintf(why, whylen, "'%s' is not an address (IPV4:PORT, [IPV6]:PORT or "
+		    "localhost:PORT)", addr);
+		return -1;
+	}
+	if (*n == NET_LISTEN_MAX) {
+		snprintf(why, whylen, "more than %d listeners", NET_LISTEN_MAX);
+		return -1;
+	}
+	for (unsigned i = 0; i < *n; i++) {
+		if (sock_parse_addr(list[i], &other, &len) == 0 &&
+		    same_endpoint(&ss, &other)) {
+			snprintf(why, whylen, "'%s' is already listed as '%s'", addr, list[i]);
+			return -1;
+		}
+	}
+	snprintf(list[*n], SOCK_ADDR_MAX, "%s", addr);
+	(*n)++;
+	return 0;
+}
+
+/* Digits into *v, saturating (the range check then refuses).  -1 when there are none. */
+static int
+parse_digits(const char **s, uint64_t *v)
+{
+	const char	*p = *s;
+
+	*v = 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned	d = (unsigned)(*p - '0');
+
+		*v = *v > (UINT64_MAX - d) / 10 ? UINT64_MAX : *v * 10 + d;
+	}
+	if (p == *s)
+		return -1;
+	*s = p;
+	return 0;
+}
+
+static int
+parse_count(const char *text, uint64_t *v)
+{
+	return parse_digits(&text, v) == 0 && *text == '\0' ? 0 : -1;
+}
+
+static int
+parse_bytes(const char *text, uint64_t *v)
+{
+	uint64_t	unit = 1;
+
+	if (parse_digits(&text, v) == -1)
+		return -1;
+	if (*text == 'k' || *text == 'K')
+		unit = 1024;
+	else if (*text == 'm' || *text == 'M')
+		unit = 1024 * 1024;
+	if (unit != 1)
+		text++;
+	if (*text != '\0')
+		return -1;
+	*v = *v > UINT64_MAX / unit ? UINT64_MAX : *v * unit;
+	return 0;
+}
+
+/* "60", "0.5", "1.25": seconds with up to three decimals, into milliseconds. */
+static int
+parse_seconds(const char *text, uint64_t *ms)
+{
+	uint64_t	frac = 0, scale = 100;
+
+	if (parse_digits(&text, ms) == -1)
+		return -1;
+	if (*text == '.') {
+		text++;
+		for (int i = 0; i < 3 && *text >= '0' && *text <= '9'; i++, text++) {
+			frac += (uint64_t)(*text - '0') * scale;
+			scale /= 10;
+		}
+		if (scale == 100)
+			return -1;
+	}
+	if (*text != '\0')
+		return -1;
+	*ms = *ms > (UINT64_MAX - frac) / SECOND_MS ? UINT64_MAX : *ms * SECOND_MS + frac;
+	return 0;
+}
+
+/* The MOTD path as given, or relative to the configuration file's directory. */
+static int
+motd_path(const char *conf, const char *value, char *buf, size_t cap)
+{
+	const char	*slash = strrchr(conf, '/');
+	int		 n;
+
+	if (value[0] == '/' || slash == NULL)
+		n = snprintf(buf, cap, "%s", value);
+	else
+		n = snprintf(buf, cap, "%.*s/%s", (int)(slash - conf), conf, value);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/*
+ * The MOTD file's text, CRs dropped (a stray one would end an IRC line early), or NULL
+ * with a reason naming path.  The caller frees it.
+ */
+static char *
+motd_read(const char *path, char *why, size_t whylen)
+{
+	struct stat	 st;
+	char		*buf = NULL, *shrunk;
+	size_t		 len = 0, j = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	/* O_NONBLOCK so that a FIFO named by mistake is refused, not waited on. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		goto fail;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((buf = malloc(CONFIG_MOTD_MAX + 1)) == NULL)
+		goto fail;
+	while (len <= CONFIG_MOTD_MAX) {
+		if ((n = read(fd, buf + len, CONFIG_MOTD_MAX + 1 - len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > CONFIG_MOTD_MAX) {
+		snprintf(why, whylen, "%s: larger than %d bytes", path, CONFIG_MOTD_MAX);
+		goto out;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		snprintf(why, whylen, "%s: contains a NUL byte", path);
+		goto out;
+	}
+	close(fd);
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] != '\r')
+			buf[j++] = buf[i];
+	buf[j] = '\0';
+	if ((shrunk = realloc(buf, j + 1)) != NULL)
+		buf = shrunk;
+	return buf;
+fail:
+	snprintf(why, whylen, "%s: %s", path, strerror(errno));
+out:
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
+static int
+set_motd(struct load *ld, const char *value, char *why, size_t whylen)
+{
+	char	path[PATH_MAX];
+
+	ld->cfg->motd = NULL;
+	if (*value == '\0')
+		return 0;
+	if (motd_path(ld->path, value, path, sizeof(path)) == -1) {
+		snprintf(why, whylen, "path too long");
+		return -1;
+	}
+	return (ld->cfg->motd = motd_read(path, why, whylen)) == NULL ? -1 : 0;
+}
+
+static int
+set_number(struct load *ld, const struct setting *s, const char *value, char *why,
+    size_t whylen)
+{
+	void		*field = (char *)ld->cfg + s->off;
+	uint64_t	 v;
+
+	switch (s->kind) {
+	case SET_COUNT:
+		if (parse_count(value, &v) == -1) {
+			snprintf(why, whylen, "'%s' is not a number", value);
+			return -1;
+		}
+		break;
+	case SET_BYTES:
+		if (parse_bytes(value, &v) == -1) {
+			snprintf(why, whylen, "'%s' is not a size (bytes, or with k or m: "
+			    "64k, 2m)", value);
+			return -1;
+		}
+		break;
+	default:
+		if (parse_seconds(value, &v) == -1) {
+			snprintf(why, whylen, "'%s' is not a number of seconds (60, 0.5; at "
+			    "most 3 decimals)", value);
+			return -1;
+		}
+		break;
+	}
+	if (v < s->min || v > s->max) {
+		if (s->kind == SET_SECONDS)
+			snprintf(why, whylen, "'%s' is out of range (0.001..%llu seconds)",
+			    value, (unsigned long long)s->max / SECOND_MS);
+		else
+			snprintf(why, whylen, "'%s' is out of range (%llu..%llu%s)", value,
+			    (unsigned long long)s->min, (unsigned long long)s->max,
+			    s->kind == SET_BYTES ? " bytes" : "");
+		return -1;
+	}
+	if (s->kind == SET_COUNT)
+		*(unsigned *)field = (unsigned)v;
+	else if (s->kind == SET_BYTES)
+		*(size_t *)field = (size_t)v;
+	else
+		*(int64_t *)field = (int64_t)v;
+	return 0;
+}
+
+static int
+set_value(struct load *ld, const struct setting *s, int first, const char *value,
+    char *why, size_t whylen)
+{
+	struct config	*cfg = ld->cfg;
+	char		*field = (char *)cfg + s->off;
+
+	switch (s->kind) {
+	case SET_NAME:
+		if (config_name_check(value, why, whylen) == -1)
+			return -1;
+		snprintf(field, CONFIG_NAME_MAX + 1, "%s", value);
+		return 0;
+	case SET_NETWORK:
+		if (network_check(value, why, whylen) == -1)
+			return -1;
+		snprintf(field, CONFIG_NAME_MAX + 1, "%s", value);
+		return 0;
+	case SET_PASSWORD:
+		if (config_password_check(value, why, whylen) == -1)
+			return -1;
+		snprintf(field, CONFIG_PASSWORD_MAX + 1, "%s", value);
+		return 0;
+	case SET_MOTD:
+		return set_motd(ld, value, why, whylen);
+	case SET_ADDRESS:
+		/* The file's addresses replace the default list rather than add to it. */
+		if (first == 0)
+			cfg->net.nlisten = 0;
+		return config_listen_add(cfg->net.listen, &cfg->net.nlisten, value, why,
+		    whylen);
+	case SET_LEVEL:
+		return config_level_check(value, &cfg->log_level, why, whylen);
+	default:
+		return set_number(ld, s, value, why, whylen);
+	}
+}
+
+static void
+load_error(struct load *ld, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	ld->failed = true;
+	ld->errline = ld->lineno;
+	if (ld->lineno > 0)
+		n = snprintf(ld->err, ld->errlen, "%s:%d: ", ld->path, ld->lineno);
+	else
+		n = snprintf(ld->err, ld->errlen, "%s: ", ld->path);
+	if (n < 0 || (size_t)n >= ld->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static const struct setting *
+setting_find(const char *section, const char *key)
+{
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (strcmp(settings[i].section, section) == 0 &&
+		    (key == NULL || strcmp(settings[i].key, key) == 0))
+			return &settings[i];
+	return NULL;
+}
+
+/*
+ * inih's reader, fed one whole line at a time so that the line count is ours: inih
+ * does not pass line numbers to the handler, splits lines longer than its buffer, and
+ * calls nothing for a section without keys.  Leading blanks are dropped, so an indented
+ * line is a line of its own rather than inih's continuation of the previous value.
+ */
+static char *
+load_read(char *buf, int cap, void *arg)
+{
+	struct load	*ld = arg;
+	const char	*start, *end;
+	ssize_t		 n;
+	size_t		 len;
+
+	if (ld->failed)
+		return NULL;
+	if ((n = getline(&ld->line, &ld->linecap, ld->fp)) == -1) {
+		if (ferror(ld->fp)) {
+			ld->failed = true;
+			snprintf(ld->err, ld->errlen, "%s: %s", ld->path, strerror(errno));
+		}
+		return NULL;
+	}
+	ld->lineno++;
+	if (memchr(ld->line, '\0', (size_t)n) != NULL) {
+		load_error(ld, "contains a NUL byte");
+		return NULL;
+	}
+	start = ld->line;
+	if (ld->lineno == 1 && strncmp(start, "\xef\xbb\xbf", 3) == 0)
+		start += 3;
+	start += strspn(start, " \t");
+	len = strcspn(start, "\r\n");
+	if (len + 1 >= (size_t)cap) {
+		load_error(ld, "line longer than %d bytes", cap - 2);
+		return NULL;
+	}
+	if (*start == '[' && (end = memchr(start, ']', len)) != NULL) {
+		char	section[64];
+
+		snprintf(section, sizeof(section), "%.*s", (int)(end - start - 1),
+		    start + 1);
+		if (setting_find(section, NULL) == NULL) {
+			load_error(ld, "unknown section [%s]", section);
+			return NULL;
+		}
+	}
+	memcpy(buf, start, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+static int
+load_handle(void *arg, const char *section, const char *key, const char *value)
+{
+	struct load		*ld = arg;
+	const struct setting	*s;
+	size_t			 i;
+	char			 why[PATH_MAX + 128];	/* room for a MOTD path */
+
+	if (*section == '\0') {
+		load_error(ld, "'%s' is outside any section", key);
+		return 0;
+	}
+	if ((s = setting_find(section, key)) == NULL) {
+		load_error(ld, "unknown key '%s' in [%s]", key, section);
+		return 0;
+	}
+	i = (size_t)(s - settings);
+	if (s->kind != SET_ADDRESS && ld->seen[i] != 0) {
+		load_error(ld, "%s: already set on line %d", key, ld->seen[i]);
+		return 0;
+	}
+	if (set_value(ld, s, ld->seen[i], value, why, sizeof(why)) == -1) {
+		load_error(ld, "%s: %s", key, why);
+		return 0;
+	}
+	if (ld->seen[i] == 0)
+		ld->seen[i] = ld->lineno;
+	return 1;
+}
+
+/*
+ * The registration burst, MOTD included, is queued in one go; a sendq it does not fit
+ * in would cut off every client as it registers.
+ */
+static int
+load_check_sendq(struct load *ld)
+{
+	const struct config	*cfg = ld->cfg;
+	size_t			 lines = 1, need;
+	int			 sendq_line = ld->seen[setting_find("limits", "sendq") -
+				    settings];
+
+	if (cfg->motd == NULL)
+		return 0;
+	for (const char *p = cfg->motd; *p != '\0'; p++)
+		lines += *p == '\n';
+	need = BURST_BASE + strlen(cfg->motd) + lines * MOTD_LINE_COST(cfg->core.nicklen);
+	if (cfg->net.sendq >= need)
+		return 0;
+	ld->lineno = sendq_line != 0 ? sendq_line :
+	    ld->seen[setting_find("server", "motd") - settings];
+	load_error(ld, "sendq (%zu bytes) cannot hold the MOTD as sent at registration "
+	    "(about %zu bytes): raise sendq or shorten the MOTD", cfg->net.sendq, need);
+	return -1;
+}
+
+void
+config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	core_config_defaults(&cfg->core);
+	net_config_defaults(&cfg->net);
+	cfg->motd = NULL;
+	cfg->core.motd = NULL;
+	cfg->log_level = LOG_INFO;
+}
+
+int
+config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	struct config	tmp = *cfg;
+	struct load	ld;
+	int		rc;
+
+	memset(&ld, 0, sizeof(ld));
+	ld.cfg = &tmp;
+	ld.path = path;
+	ld.err = err;
+	ld.errlen = errlen;
+	if ((ld.fp = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = ini_parse_stream(load_read, &ld, load_handle, &ld);
+	fclose(ld.fp);
+	free(ld.line);
+	/* inih reports lines it could not parse itself; keep whichever error came first. */
+	if (rc > 0 && (!ld.failed || rc < ld.errline))
+		snprintf(err, errlen, "%s:%d: expected '[section]' or 'key = value'", path,
+		    rc);
+	else if (rc < 0 && !ld.failed)
+		snprintf(err, errlen, "%s: out of memory", path);
+	if (rc != 0 || ld.failed || load_check_sendq(&ld) == -1) {
+		if (tmp.motd != cfg->motd)
+			free(tmp.motd);
+		return -1;
+	}
+	if (cfg->motd != tmp.motd)
+		free(cfg->motd);
+	tmp.core.motd = tmp.motd;
+	*cfg = tmp;
+	return 0;
+}
+
+void
+config_free(struct config *cfg)
+{
+	free(cfg->motd);
+	cfg->motd = NULL;
+	cfg->core.motd = NULL;
+}

@@ -1,0 +1,58 @@
+#ifndef PARLEY_PARLEYD_CONFIG_H
+#define PARLEY_PARLEYD_CONFIG_H
+
+#include <stddef.h>
+
+#include "core/config.h"
+#include "core/out.h"	/* enum log_level */
+#include "net/net.h"
+
+/*
+ * parleyd's configuration: the embedded defaults, overlaid by an INI file (see
+ * etc/parleyd.conf and docs/configuration.md).
+ */
+
+#define CONFIG_MOTD_MAX		65536	/* bytes of MOTD file accepted */
+
+/*
+ * Everything parleyd runs with.  The struct owns motd; core.motd points at it (or is
+ * NULL with it).  config_free releases it.
+ */
+struct config {
+	struct core_config	 core;
+	struct net_config	 net;
+	char			*motd;
+	enum log_level		 log_level;
+};
+
+/* The embedded default configuration; owns nothing yet. */
+void	config_defaults(struct config *cfg);
+
+/*
+ * Overlay the INI file at path onto *cfg, reading the MOTD file it names.  Returns 0, or
+ * -1 with one line in err ("FILE:LINE: reason" or "FILE: reason"); *cfg is then untouched.
+ * On success a MOTD *cfg owned before is freed when the file replaced it.
+ */
+int	config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+
+/* Free the owned MOTD; cfg may be loaded again afterwards. */
+void	config_free(struct config *cfg);
+
+/*
+ * Checks shared by the file and the command-line flags.  Each returns 0, or -1 with a
+ * reason that quotes the value in why.
+ */
+int	config_name_check(const char *name, char *why, size_t whylen);
+int	config_password_check(const char *password, char *why, size_t whylen);
+int	config_level_check(const char *text, enum log_level *level, char *why,
+	    size_t whylen);
+
+/*
+ * Append the listen address addr ("ADDR:PORT", "[v6]:PORT") to list, which holds *n.
+ * Refuses an invalid address, a 17th listener and an address already listed (port 0,
+ * "any free port", may repeat).  Returns 0, or -1 with a reason in why.
+ */
+int	config_listen_add(char list[][SOCK_ADDR_MAX], unsigned *n, const char *addr,
+	    char *why, size_t whylen);
+
+#endif

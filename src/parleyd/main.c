@@ -1,0 +1,264 @@
+/*
+ * parleyd: flags, the configuration file, then the server until SIGTERM/SIGINT.  Flags
+ * win over the file, on every SIGHUP reload too, so they are kept and applied again.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "net/log.h"
+#include "net/net.h"
+#include "parleyd/config.h"
+
+#define PROGNAME	"parleyd"
+#define OPT_LOG_LEVEL	256	/* long-only options take values past any char */
+
+/* What the command line says; NULL or 0 where it says nothing. */
+struct flags {
+	const char	*config;
+	char		 listen[NET_LISTEN_MAX][SOCK_ADDR_MAX];
+	unsigned	 nlisten;
+	const char	*password;
+	const char	*name;
+	bool		 has_level;
+	enum log_level	 level;
+};
+
+/* The reload callback's argument: the flags and the configuration running now. */
+struct state {
+	struct flags	 flags;
+	char		 created[CONFIG_DATE_MAX + 1];
+	struct config	 cfg;
+};
+
+static const struct option options[] = {
+	{ "config",	required_argument,	NULL,	'c' },
+	{ "listen",	required_argument,	NULL,	'l' },
+	{ "password",	required_argument,	NULL,	'p' },
+	{ "name",	required_argument,	NULL,	'n' },
+	{ "log-level",	required_argument,	NULL,	OPT_LOG_LEVEL },
+	{ "help",	no_argument,		NULL,	'h' },
+	{ "version",	no_argument,		NULL,	'V' },
+	{ NULL,		0,			NULL,	0 },
+};
+
+static void	usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+usage_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, PROGNAME ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '" PROGNAME " --help'.\n");
+	exit(1);
+}
+
+/* Exit 0 once what --help or --version printed has really been written. */
+static void
+stdout_exit(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		perror(PROGNAME ": stdout");
+		exit(1);
+	}
+	exit(0);
+}
+
+static void
+usage(void)
+{
+	printf("Usage: " PROGNAME " [OPTION]...\n"
+	    "Run the parley IRC server until SIGTERM or SIGINT; SIGHUP reloads the\n"
+	    "configuration file and the MOTD.  Flags override the file, on reload too.\n"
+	    "\n"
+	    "  -c, --config FILE       read settings from the INI file FILE\n"
+	    "                          (default: none, the built-in defaults)\n"
+	    "  -l, --listen ADDR:PORT  listen on ADDR:PORT: IPV4:PORT, [IPV6]:PORT or\n"
+	    "                          localhost:PORT; port 0 picks a free port.  Repeat\n"
+	    "                          for up to %d listeners; replaces the file's\n"
+	    "                          addresses (default: 127.0.0.1:6667)\n"
+	    "  -p, --password PASS     password clients must send with PASS (default: none;\n"
+	    "                          other local users can see flags, prefer the file)\n"
+	    "  -n, --name NAME         server name, hostname-like with a '.', at most %d\n"
+	    "                          bytes (default: irc.localhost)\n"
+	    "      --log-level LEVEL   error, warn, info or debug (default: info)\n"
+	    "  -h, --help              show this help and exit\n"
+	    "  -V, --version           show the version and exit\n",
+	    NET_LISTEN_MAX, CONFIG_NAME_MAX);
+	stdout_exit();
+}
+
+static const char *
+option_name(int val)
+{
+	for (const struct option *o = options; o->name != NULL; o++)
+		if (o->val == val)
+			return o->name;
+	return NULL;
+}
+
+/* getopt_long's '?' and ':' cases, said in one line each. */
+static void
+option_error(int c, const char *arg)
+{
+	const char	*name = option_name(optopt);
+
+	if (c == ':')
+		usage_error("option '--%s' needs a value", name);
+	if (optopt == 0)
+		usage_error("unknown or ambiguous option '%s'", arg);
+	if (name != NULL)
+		usage_error("option '--%s' takes no value", name);
+	usage_error("unknown option '-%c'", optopt);
+}
+
+static void
+flags_parse(int argc, char **argv, struct flags *fl)
+{
+	char	why[256];
+	int	c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:l:p:n:hV", options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (*optarg == '\0')
+				usage_error("--config: empty file name");
+			fl->config = optarg;
+			break;
+		case 'l':
+			if (config_listen_add(fl->listen, &fl->nlisten, optarg, why,
+			    sizeof(why)) == -1)
+				usage_error("--listen: %s", why);
+			break;
+		case 'p':
+			if (config_password_check(optarg, why, sizeof(why)) == -1)
+				usage_error("--password: %s", why);
+			fl->password = optarg;
+			break;
+		case 'n':
+			if (config_name_check(optarg, why, sizeof(why)) == -1)
+				usage_error("--name: %s", why);
+			fl->name = optarg;
+			break;
+		case OPT_LOG_LEVEL:
+			if (config_level_check(optarg, &fl->level, why, sizeof(why)) == -1)
+				usage_error("--log-level: %s", why);
+			fl->has_level = true;
+			break;
+		case 'h':
+			usage();
+			break;
+		case 'V':
+			printf(PROGNAME " %s\n", PARLEY_VERSION);
+			stdout_exit();
+			break;
+		default:
+			option_error(c, argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+/* RPL_CREATED's date: this process's start, e.g. "Sun Nov 29 2026 at 02:46:09 UTC". */
+static void
+created_format(char *buf, size_t cap)
+{
+	time_t		now = time(NULL);
+	struct tm	tm;
+
+	if (now == (time_t)-1 || gmtime_r(&now, &tm) == NULL ||
+	    strftime(buf, cap, "%a %b %d %Y at %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, cap, "an unknown date");
+}
+
+/* The defaults, the file if there is one, then the flags: the whole configuration. */
+static int
+config_build(const struct state *st, struct config *cfg, char *err, size_t errlen)
+{
+	const struct flags	*fl = &st->flags;
+
+	config_defaults(cfg);
+	if (fl->config != NULL && config_load(cfg, fl->config, err, errlen) == -1)
+		return -1;
+	if (fl->nlisten > 0) {
+		memcpy(cfg->net.listen, fl->listen, sizeof(fl->listen));
+		cfg->net.nlisten = fl->nlisten;
+	}
+	if (fl->password != NULL)
+		snprintf(cfg->core.password, sizeof(cfg->core.password), "%s", fl->password);
+	if (fl->name != NULL)
+		snprintf(cfg->core.server_name, sizeof(cfg->core.server_name), "%s", fl->name);
+	if (fl->has_level)
+		cfg->log_level = fl->level;
+	snprintf(cfg->core.created, sizeof(cfg->core.created), "%s", st->created);
+	return 0;
+}
+
+/*
+ * SIGHUP: build the configuration anew and swap it in.  The MOTD handed over last time
+ * is freed only now, after the new one has replaced it (net.h's contract).
+ */
+static int
+reload(void *arg, struct core_config *core, struct net_config *net, char *err,
+    size_t errlen)
+{
+	struct state	*st = arg;
+	struct config	 fresh;
+	char		*old = st->cfg.motd;
+
+	if (config_build(st, &fresh, err, errlen) == -1)
+		return -1;
+	st->cfg = fresh;
+	*core = st->cfg.core;
+	*net = st->cfg.net;
+	free(old);
+	log_init(PROGNAME, st->cfg.log_level);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct state		 st;
+	struct net_server	*srv;
+	char			 err[1024];
+	int			 rc;
+
+	memset(&st, 0, sizeof(st));
+	created_format(st.created, sizeof(st.created));
+	flags_parse(argc, argv, &st.flags);
+	if (config_build(&st, &st.cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, PROGNAME ": %s\n", err);
+		return 1;
+	}
+	log_init(PROGNAME, st.cfg.log_level);
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		perror(PROGNAME ": SIGPIPE");
+		config_free(&st.cfg);
+		return 1;
+	}
+	log_msg(LOG_INFO, "starting parleyd %s as %s (configuration: %s)", PARLEY_VERSION,
+	    st.cfg.core.server_name,
+	    st.flags.config != NULL ? st.flags.config : "built-in defaults");
+	if ((srv = net_server_new(&st.cfg.core, &st.cfg.net, reload, &st, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, PROGNAME ": %s\n", err);
+		config_free(&st.cfg);
+		return 1;
+	}
+	rc = net_server_run(srv);
+	net_server_free(srv);
+	config_free(&st.cfg);
+	return rc == 0 ? 0 : 1;
+}
