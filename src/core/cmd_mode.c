@@ -109,6 +109,26 @@ mode_member(struct core *core, struct client *cl, struct channel *ch, char dir,
 	return true;
 }
 
+/* MODE #chan b|e|I: the lists exist (empty) before bans do, so clients that ask on join
+ * get an honest end-of-list. */
+static bool
+mode_list_query(struct core *core, struct client *cl, struct channel *ch, char mode)
+{
+	switch (mode) {
+	case 'b':
+		send_numeric(core, cl, "368", "%s :End of channel ban list", ch->name);
+		return true;
+	case 'e':
+		send_numeric(core, cl, "349", "%s :End of channel exception list", ch->name);
+		return true;
+	case 'I':
+		send_numeric(core, cl, "347", "%s :End of channel invite list", ch->name);
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void
 mode_channel(struct core *core, struct client *cl, struct channel *ch, struct msg *m)
 {
@@ -117,6 +137,8 @@ mode_channel(struct core *core, struct client *cl, struct channel *ch, struct ms
 	unsigned		 next = 2, nparam_modes = 0;
 	char			 dir = '+', prefix[CLIENT_PREFIX_MAX];
 	char			 line[MSG_BODY_MAX + 1];
+	bool			 op = self != NULL && (self->modes & MEMBER_OP);
+	bool			 denied = false;
 	size_t			 len;
 
 	if (m->nparams < 2) {
@@ -126,26 +148,27 @@ mode_channel(struct core *core, struct client *cl, struct channel *ch, struct ms
 		send_numeric(core, cl, "324", "%s %s", ch->name, modes);
 		return;
 	}
-	if (self == NULL || !(self->modes & MEMBER_OP)) {
-		send_numeric(core, cl, "482", "%s :You're not channel operator", ch->name);
-		return;
-	}
 	for (const char *p = m->params[1]; *p != '\0'; p++) {
 		unsigned	flag = 0;
 
-		switch (*p) {
-		case '+':
-		case '-':
+		if (*p == '+' || *p == '-') {
 			dir = *p;
 			continue;
-		case 'n':
-			flag = CHANNEL_NO_EXTERNAL;
-			break;
-		case 't':
-			flag = CHANNEL_TOPIC_LOCK;
-			break;
-		case 'o':
-		case 'v':
+		}
+		if (next >= m->nparams && mode_list_query(core, cl, ch, *p))
+			continue;
+		if (*p != 'n' && *p != 't' && *p != 'o' && *p != 'v') {
+			send_numeric(core, cl, "472", "%c :is unknown mode char to me", *p);
+			continue;
+		}
+		if (!op) {
+			if (!denied)
+				send_numeric(core, cl, "482", "%s :You're not channel operator",
+				    ch->name);
+			denied = true;
+			continue;
+		}
+		if (*p == 'o' || *p == 'v') {
 			if (next >= m->nparams || nparam_modes == CORE_MODES_PER_LINE)
 				continue;
 			nparam_modes++;
@@ -154,10 +177,8 @@ mode_channel(struct core *core, struct client *cl, struct channel *ch, struct ms
 				    m->params[next])->nick);
 			next++;
 			continue;
-		default:
-			send_numeric(core, cl, "472", "%c :is unknown mode char to me", *p);
-			continue;
 		}
+		flag = *p == 'n' ? CHANNEL_NO_EXTERNAL : CHANNEL_TOPIC_LOCK;
 		if ((dir == '+') == !!(ch->modes & flag))
 			continue;
 		ch->modes ^= flag;

@@ -229,6 +229,10 @@ test_mode_changes(void **state)
 	assert_string_equal(fx_take(fx, b),
 	    ":irc.localhost 353 b = #x :@op +b\r\n"
 	    ":irc.localhost 366 b #x :End of /NAMES list\r\n");
+	/* List queries need no privilege; the lists are empty. */
+	fx_line(fx, b, "MODE #x b");
+	assert_string_equal(fx_take(fx, b),
+	    ":irc.localhost 368 b #x :End of channel ban list\r\n");
 	fx_line(fx, b, "MODE b +i");
 	assert_string_equal(fx_take(fx, b), ":b MODE b :+i\r\n");
 	fx_line(fx, b, "MODE b");
