@@ -21,8 +21,6 @@ core_config_defaults(struct core_config *cfg)
 	cfg->channellen = 50;
 	cfg->topiclen = 390;
 	cfg->userlen = 10;
-	cfg->kicklen = 255;
-	cfg->awaylen = 200;
 	cfg->max_channels = 50;
 	cfg->max_targets = 4;
 

@@ -24,10 +24,8 @@ struct core_config {
 	unsigned	 channellen;
 	unsigned	 topiclen;
 	unsigned	 userlen;
-	unsigned	 kicklen;
-	unsigned	 awaylen;
 	unsigned	 max_channels;	/* channels one user may be in (CHANLIMIT) */
-	unsigned	 max_targets;	/* comma-separated targets per PRIVMSG/NOTICE/JOIN */
+	unsigned	 max_targets;	/* comma-separated targets per PRIVMSG/NOTICE */
 
 	int64_t		 registration_timeout;	/* connect to welcome */
 	int64_t		 ping_interval;		/* idle time before we send PING */

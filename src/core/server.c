@@ -206,8 +206,8 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "NETWORK=%s", c->network);
 	isupport_add(core, &n, "NICKLEN=%u", c->nicklen);
 	isupport_add(core, &n, "PREFIX=(ov)@+");
-	isupport_add(core, &n, "TARGMAX=JOIN:%u,NAMES:1,PART:%u,PRIVMSG:%u,NOTICE:%u",
-	    c->max_targets, c->max_targets, c->max_targets, c->max_targets);
+	isupport_add(core, &n, "TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:%u,NOTICE:%u",
+	    c->max_targets, c->max_targets);
 	isupport_add(core, &n, "TOPICLEN=%u", c->topiclen);
 	isupport_add(core, &n, "USERLEN=%u", c->userlen);
 }

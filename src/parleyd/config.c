@@ -72,8 +72,6 @@ static const struct setting settings[] = {
 	{ "limits",	"channellen",	SET_COUNT,	AT(core.channellen), 2, 200 },
 	{ "limits",	"topiclen",	SET_COUNT,	AT(core.topiclen), 1, TEXT_MAX },
 	{ "limits",	"userlen",	SET_COUNT,	AT(core.userlen), 1, 64 },
-	{ "limits",	"kicklen",	SET_COUNT,	AT(core.kicklen), 1, TEXT_MAX },
-	{ "limits",	"awaylen",	SET_COUNT,	AT(core.awaylen), 1, TEXT_MAX },
 	{ "limits",	"max_channels",	SET_COUNT,	AT(core.max_channels), 1, 10000 },
 	/* A 512-byte line cannot name more than about 250 targets. */
 	{ "limits",	"max_targets",	SET_COUNT,	AT(core.max_targets), 1, 255 },
