@@ -20,7 +20,9 @@ client_new(struct core *core, uint64_t conn, const char *host, int64_t now)
 	cl->state = CLIENT_UNREGISTERED;
 	if (core->cfg.password[0] == '\0')
 		cl->flags |= CLIENT_PASS_OK;
-	snprintf(cl->host, sizeof(cl->host), "%s", host);
+	/* "::1" would start a parameter with ':' and turn the rest of a WHO reply into
+	 * its trailing parameter: write it as "0::1", as IRC servers do. */
+	snprintf(cl->host, sizeof(cl->host), "%s%s", host[0] == ':' ? "0" : "", host);
 	cl->last_active = now;
 	list_init(&cl->timer);
 	list_add_tail(&core->clients, &cl->all);

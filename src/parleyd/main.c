@@ -248,15 +248,15 @@ main(int argc, char **argv)
 		config_free(&st.cfg);
 		return 1;
 	}
-	log_msg(LOG_INFO, "starting parleyd %s as %s (configuration: %s)", PARLEY_VERSION,
-	    st.cfg.core.server_name,
-	    st.flags.config != NULL ? st.flags.config : "built-in defaults");
 	if ((srv = net_server_new(&st.cfg.core, &st.cfg.net, reload, &st, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
 		config_free(&st.cfg);
 		return 1;
 	}
+	log_msg(LOG_INFO, "parleyd %s running as %s (configuration: %s)", PARLEY_VERSION,
+	    st.cfg.core.server_name,
+	    st.flags.config != NULL ? st.flags.config : "built-in defaults");
 	rc = net_server_run(srv);
 	net_server_free(srv);
 	config_free(&st.cfg);

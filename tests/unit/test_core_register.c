@@ -240,6 +240,22 @@ test_too_long(void **state)
 	fx_free(fx);
 }
 
+static void
+test_ipv6_host_is_one_parameter(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	struct client	*cl = core_open(fx->core, 1, "::1", fx->now);
+
+	(void)state;
+	fx->conns[1].client = cl;
+	fx->nconns = 1;
+	fx_line(fx, 1, "NICK six");
+	fx_line(fx, 1, "USER s 0 * :S");
+	assert_non_null(strstr(fx_take(fx, 1), " 001 six :Welcome to the parley Network, "
+	    "six!s@0::1\r\n"));
+	fx_free(fx);
+}
+
 int
 main(void)
 {
@@ -255,6 +271,7 @@ main(void)
 		cmocka_unit_test(test_ping_pong),
 		cmocka_unit_test(test_quit),
 		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_ipv6_host_is_one_parameter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
