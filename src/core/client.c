@@ -102,7 +102,7 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 	}
 	if (error && cl->local) {
 		send_fmt(core, cl, "ERROR :Closing Link: %s (%s)", cl->host, reason);
-		core->out.close(core->out.ctx, cl->conn, reason);
+		core->out.hangup(core->out.ctx, cl->conn, reason);
 	}
 	core_log(core, LOG_DEBUG, "conn %llu: %s exits: %s", (unsigned long long)cl->conn,
 	    client_name(cl), reason);

@@ -23,15 +23,15 @@ struct core_out {
 	 * Queue len bytes (one or more whole lines, CRLF included) for connection conn.  The
 	 * bytes are copied before the call returns.  The driver may decide the connection is
 	 * over (sendq exceeded); it then reports that with core_closed() after the current
-	 * core call has returned, never from inside send.
+	 * core call has returned, never from inside queue.
 	 */
-	void	(*send)(void *ctx, uint64_t conn, const char *buf, size_t len);
+	void	(*queue)(void *ctx, uint64_t conn, const char *buf, size_t len);
 
 	/*
 	 * Stop reading from conn, flush what is queued, then close it.  The core has already
 	 * forgotten the connection: the driver must not pass it to the core again.
 	 */
-	void	(*close)(void *ctx, uint64_t conn, const char *reason);
+	void	(*hangup)(void *ctx, uint64_t conn, const char *reason);
 
 	/* Optional (may be NULL): a log line from the core, without a newline. */
 	void	(*log)(void *ctx, enum log_level level, const char *fmt, va_list ap);

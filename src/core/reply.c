@@ -12,7 +12,7 @@ void
 send_line(struct core *core, struct client *cl, const char *line, size_t len)
 {
 	if (cl->local)
-		core->out.send(core->out.ctx, cl->conn, line, len);
+		core->out.queue(core->out.ctx, cl->conn, line, len);
 }
 
 /* Terminate a line formatted by vsnprintf (which reported `want` bytes) with CR LF. */

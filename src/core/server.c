@@ -152,7 +152,7 @@ core_shutdown(struct core *core, const char *reason)
 		cl = list_entry(core->clients.next, struct client, all);
 		if (cl->local) {
 			send_fmt(core, cl, "ERROR :Closing Link: %s (%s)", cl->host, reason);
-			core->out.close(core->out.ctx, cl->conn, reason);
+			core->out.hangup(core->out.ctx, cl->conn, reason);
 		}
 		client_free(core, cl);
 	}

@@ -42,7 +42,7 @@ void		 core_line(struct core *core, struct client *cl, char *line, size_t len,
 void		 core_line_too_long(struct core *core, struct client *cl, int64_t now);
 
 /* The connection is gone (EOF, error, sendq exceeded).  The core tells the client's peers
- * (QUIT with reason) and frees cl; it does not call out->close for it. */
+ * (QUIT with reason) and frees cl; it does not call out->hangup for it. */
 void		 core_closed(struct core *core, struct client *cl, const char *reason);
 
 /* Tell the core the wall clock (ms since the epoch) that goes with `now`, for the times it
@@ -53,7 +53,7 @@ void		 core_clock(struct core *core, int64_t now, int64_t wall);
  * next deadline, or -1 when there is none. */
 int64_t		 core_tick(struct core *core, int64_t now);
 
-/* Shutting down: send every client ERROR with reason and close it (out->close). */
+/* Shutting down: send every client ERROR with reason and close it (out->hangup). */
 void		 core_shutdown(struct core *core, const char *reason);
 
 /* Number of connected clients, registered or not. */

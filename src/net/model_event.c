@@ -10,8 +10,8 @@
  *      connection's queue once (one sendmsg each, however many lines were queued);
  *   3. epoll_wait and the callbacks: accept, lines into the core, signals.
  *
- * The core's output callbacks only record: send queues bytes and marks the connection
- * dirty, close changes its state.  A connection that fails inside a core call (sendq
+ * The core's output callbacks only record: queue appends bytes and marks the connection
+ * dirty, hangup changes its state.  A connection that fails inside a core call (sendq
  * exceeded) is marked dead and reported with core_closed once that call has returned.
  * So nothing is ever freed while the core or the framer still holds it.
  *
@@ -278,7 +278,7 @@ flush_all(struct net_server *srv)
  */
 
 static void
-out_send(void *ctx, uint64_t id, const char *buf, size_t len)
+out_queue(void *ctx, uint64_t id, const char *buf, size_t len)
 {
 	struct net_server	*srv = ctx;
 	struct conn		*c = conn_table_get(&srv->conns, id);
@@ -299,7 +299,7 @@ out_send(void *ctx, uint64_t id, const char *buf, size_t len)
 }
 
 static void
-out_close(void *ctx, uint64_t id, const char *reason)
+out_hangup(void *ctx, uint64_t id, const char *reason)
 {
 	struct net_server	*srv = ctx;
 	struct conn		*c = conn_table_get(&srv->conns, id);
@@ -813,7 +813,7 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		snprintf(err, errlen, "signalfd: %s", strerror(-rc));
 		return -1;
 	}
-	srv->out = (struct core_out){ srv, out_send, out_close, out_log };
+	srv->out = (struct core_out){ srv, out_queue, out_hangup, out_log };
 	if ((srv->core = core_new(core, &srv->out)) == NULL) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;

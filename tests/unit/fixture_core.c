@@ -5,7 +5,7 @@
 #include "fixture_core.h"
 
 static void
-fx_send(void *ctx, uint64_t conn, const char *buf, size_t len)
+fx_queue(void *ctx, uint64_t conn, const char *buf, size_t len)
 {
 	struct fx	*fx = ctx;
 	struct fx_conn	*c = &fx->conns[conn];
@@ -24,7 +24,7 @@ fx_send(void *ctx, uint64_t conn, const char *buf, size_t len)
 }
 
 static void
-fx_close(void *ctx, uint64_t conn, const char *reason)
+fx_hangup(void *ctx, uint64_t conn, const char *reason)
 {
 	struct fx_conn	*c = &((struct fx *)ctx)->conns[conn];
 
@@ -45,8 +45,8 @@ fx_new(void (*edit)(struct core_config *))
 	if (edit != NULL)
 		edit(&fx->cfg);
 	fx->out.ctx = fx;
-	fx->out.send = fx_send;
-	fx->out.close = fx_close;
+	fx->out.queue = fx_queue;
+	fx->out.hangup = fx_hangup;
 	fx->now = 1000000;
 	if ((fx->core = core_new(&fx->cfg, &fx->out)) == NULL)
 		abort();
