@@ -43,6 +43,8 @@ enum client_timer {
 #define CLIENT_CAP_HOLD		0x04	/* CAP negotiation holds registration */
 #define CLIENT_MODE_INVISIBLE	0x10	/* +i */
 #define CLIENT_MODE_WALLOPS	0x20	/* +w */
+#define CLIENT_MODE_OPER	0x40	/* +o: an IRC operator (OPER only) */
+#define CLIENT_MODE_SNOTICE	0x80	/* +s: receives server notices */
 
 /*
  * A user of the network.  Only local clients exist for now; a remote client (another
