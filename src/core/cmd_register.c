@@ -129,7 +129,7 @@ cmd_quit(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	if (m->nparams > 0 && m->params[0][0] != '\0')
 		snprintf(reason, sizeof(reason), "Quit: %s", m->params[0]);
 	else
-		snprintf(reason, sizeof(reason), "Quit:");
+		snprintf(reason, sizeof(reason), "Client Quit");
 	client_exit(core, cl, reason, true);
 }
 

@@ -215,6 +215,9 @@ test_quit(void **state)
 	    "ERROR :Closing Link: 127.0.0.1 (Quit: gone fishing)\r\n");
 	assert_true(fx->conns[a].closed);
 	assert_int_equal(core_client_count(fx->core), 0);
+	a = fx_client(fx, "b");
+	fx_line(fx, a, "QUIT");
+	assert_string_equal(fx_take(fx, a), "ERROR :Closing Link: 127.0.0.1 (Client Quit)\r\n");
 	fx_free(fx);
 }
 
