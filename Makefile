@@ -1,13 +1,15 @@
 # Wraps the common commands; CMake does the building.
 #   make run     build and start parleyd with the embedded default configuration
 #   make check   build and pass every test, then again under ASan+UBSan
+#   make bench   parleyd against ngircd, InspIRCd, ircd-hybrid and the limit relay;
+#                writes docs/performance.md (BENCH_QUICK=1 for a short pass)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR     ?= ON
 ARGS       ?=
 
-.PHONY: all build run check test asan deps clean
+.PHONY: all build run check test asan deps clean bench
 
 all: build
 
@@ -36,6 +38,12 @@ asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure
 
 check: test asan
+
+# Installs the peers from Debian (only here, never in check) and runs as root: the peers
+# are started as 'nobody'.
+bench: build
+	bench/install-peers.sh
+	/usr/bin/python3 bench/run.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

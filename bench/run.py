@@ -1,0 +1,426 @@
+#!/usr/bin/python3
+"""Run parley-bench against parleyd, the peers and the limit relay; write the report.
+
+    bench/run.py [--build DIR] [--quick] [--out docs/performance.md]
+
+Each measurement starts a fresh server pinned to CPU 0 (taskset) and runs parley-bench
+pinned to CPU 1, so the generator never takes the server's core.  Servers are measured
+in a rotating order (parleyd, ngircd, ...; then ngircd, ..., parleyd) so slow drift of
+the machine does not always fall on the same server; every figure is the median of the
+runs.  The peers run as the unprivileged user 'nobody' (InspIRCd and ircd-hybrid refuse
+root) from configs written out of bench/peers/*.in.  BENCH_QUICK=1 (or --quick) makes a
+short pass: one run each, fewer channel sizes, shorter measurements.
+"""
+import argparse
+import json
+import os
+import platform
+import pwd
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WORK = "/var/tmp/parley-bench"
+HYBRID_ROOT = os.path.join(WORK, "hybrid")     # the unpacked ircd-hybrid package
+SERVER_CPU = "0"
+BENCH_CPU = "1"
+START_TIMEOUT = 10.0
+# Handshakes under way at once.  Setup for fanout and privmsg is not measured, so each
+# server gets what suits it: ngIRCd drops connections when hundreds arrive at once (its
+# listen backlog), InspIRCd registers clients only on a once-per-second pass.  connect is
+# measured, with the same bound for every server.
+SETUP_PENDING = {"ngircd": 16}
+SETUP_PENDING_DEFAULT = 256
+CONNECT_PENDING = 64
+DNS_STUB = "127.0.0.2"      # answers ircd-hybrid's lookups (see NxdomainStub)
+
+FULL = {
+    "runs": 3,
+    "sizes": [10, 50, 100, 250, 500, 1000, 2000],
+    "senders": 10,
+    "fanout_secs": 3,
+    # The descriptor limit here is 20000 per process (no CAP_SYS_RESOURCE to raise it),
+    # and InspIRCd registers at most --pending clients a second (see docs/benchmarks.md).
+    "connect_clients": 10000,
+    "pairs": 100,
+    "privmsg_secs": 5,
+}
+QUICK = {
+    "runs": 1,
+    "sizes": [10, 100, 500, 2000],
+    "senders": 10,
+    "fanout_secs": 2,
+    "connect_clients": 5000,
+    "pairs": 100,
+    "privmsg_secs": 2,
+}
+
+
+def free_port():
+    """An ephemeral loopback port that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(proc, port, log):
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("exited with %s: %s" % (proc.returncode, tail(log)))
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("not listening on %d after %.0fs" % (port, START_TIMEOUT))
+
+
+def tail(path):
+    try:
+        with open(path, errors="replace") as f:
+            return " | ".join(f.read().splitlines()[-5:])
+    except OSError:
+        return ""
+
+
+def render(template, path, **subst):
+    with open(os.path.join(HERE, "peers", template)) as f:
+        text = f.read()
+    for key, value in subst.items():
+        text = text.replace("@%s@" % key, str(value))
+    with open(path, "w") as f:
+        f.write(text)
+
+
+class NxdomainStub:
+    """A DNS server on DNS_STUB:53 that answers every query NXDOMAIN at once.
+
+    ircd-hybrid looks up every client's address and has no option to stop; this stands in
+    for a resolver that knows no name for 127.0.0.x, so the lookups neither stall
+    registration nor leave the machine."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((DNS_STUB, 53))
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                query, peer = self.sock.recvfrom(4096)
+            except OSError:
+                return
+            end = 12
+            while end < len(query) and query[end] != 0:
+                end += 1 + query[end]
+            end += 5                # the root label, QTYPE and QCLASS
+            if len(query) < 12 or end > len(query):
+                continue
+            flags = bytes([0x80 | (query[2] & 0x01), 0x83])    # QR, RD copied; RA, NXDOMAIN
+            reply = query[:2] + flags + b"\x00\x01\x00\x00\x00\x00\x00\x00" + query[12:end]
+            self.sock.sendto(reply, peer)
+
+
+def as_nobody():
+    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+
+
+class Server:
+    """One server under test; start() gives a fresh process, stop() ends it."""
+
+    def __init__(self, name, build):
+        self.name = name
+        self.build = build
+        self.dir = os.path.join(WORK, name)
+        self.proc = None
+        self.port = None
+
+    def argv(self):
+        d, p = self.dir, self.port
+        if self.name == "parleyd":
+            return [os.path.join(self.build, "parleyd"), "--listen", "127.0.0.1:%d" % p,
+                    "--log-level", "warn"]
+        if self.name == "limit":
+            return [os.path.join(self.build, "parley-limit"), "127.0.0.1:%d" % p]
+        if self.name == "ngircd":
+            render("ngircd.conf.in", d + "/ngircd.conf", PORT=p, DIR=d)
+            return as_nobody() + ["/usr/sbin/ngircd", "--nodaemon", "--config",
+                                  d + "/ngircd.conf"]
+        if self.name == "inspircd":
+            render("inspircd.conf.in", d + "/inspircd.conf", PORT=p, DIR=d)
+            return as_nobody() + ["/usr/sbin/inspircd", "--nofork", "--config",
+                                  d + "/inspircd.conf"]
+        render("ircd-hybrid.conf.in", d + "/ircd.conf", PORT=p, DIR=d, ROOT=HYBRID_ROOT)
+        # ircd-hybrid looks up every client's address with no option to turn it off;
+        # in a mount namespace of its own it sees a resolv.conf naming the NXDOMAIN stub.
+        with open(d + "/resolv.conf", "w") as f:
+            f.write("nameserver %s\n" % DNS_STUB)
+        return ["unshare", "--mount", "sh", "-c",
+                'mount --bind "$0" /etc/resolv.conf && exec "$@"',
+                d + "/resolv.conf"] + as_nobody() + [
+                    HYBRID_ROOT + "/usr/sbin/ircd-hybrid", "-foreground",
+                    "-configfile", d + "/ircd.conf", "-pidfile",
+                    d + "/ircd.pid", "-logfile", d + "/ircd.log",
+                    "-klinefile", d + "/kline.db", "-dlinefile", d + "/dline.db",
+                    "-xlinefile", d + "/xline.db", "-resvfile", d + "/resv.db"]
+
+    def start(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        with open(self.dir + "/motd.txt", "w") as f:
+            f.write("parley-bench\n")
+        nobody = pwd.getpwnam("nobody")
+        os.chown(self.dir, nobody.pw_uid, nobody.pw_gid)
+        os.chown(self.dir + "/motd.txt", nobody.pw_uid, nobody.pw_gid)
+        self.port = free_port()
+        log = self.dir + "/stderr.log"
+        with open(log, "w") as out:
+            self.proc = subprocess.Popen(["taskset", "-c", SERVER_CPU] + self.argv(),
+                                         stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                                         cwd=self.dir)
+        wait_port(self.proc, self.port, log)
+        # The process to measure: setpriv and taskset exec, so it is the same PID.
+        return self.proc.pid
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+def run_bench(build, server, args):
+    """One parley-bench run against a fresh server; the JSON result or None."""
+    try:
+        pid = server.start()
+    except RuntimeError as e:
+        print("  %s: cannot start: %s" % (server.name, e), file=sys.stderr)
+        return None
+    pending = str(SETUP_PENDING.get(server.name, SETUP_PENDING_DEFAULT))
+    argv = (["taskset", "-c", BENCH_CPU, os.path.join(build, "parley-bench"),
+             "--target", "127.0.0.1:%d" % server.port, "--json", "--timeout", "120"] +
+            [a.replace("@PID@", str(pid)).replace("@PENDING@", pending) for a in args])
+    try:
+        res = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    finally:
+        server.stop()
+    try:
+        out = json.loads(res.stdout)
+    except ValueError:
+        print("  %s: no result: %s" % (server.name, res.stderr.strip()), file=sys.stderr)
+        return None
+    if not out["ready"] or out["disconnects"] > 0:
+        print("  %s: setup incomplete or disconnects: %s" % (server.name,
+              res.stderr.strip()), file=sys.stderr)
+        return None
+    return out
+
+
+def measure(build, servers, runs, args, label):
+    """Results per server over runs, servers in a rotating order."""
+    results = {s.name: [] for s in servers}
+    for i in range(runs):
+        order = servers[i % len(servers):] + servers[:i % len(servers)]
+        for s in order:
+            r = run_bench(build, s, args)
+            if r is not None:
+                results[s.name].append(r)
+            print("  %s run %d %s: %s" % (label, i + 1, s.name, brief(r)),
+                  file=sys.stderr)
+    return results
+
+
+def brief(r):
+    if r is None:
+        return "failed"
+    if r["scenario"] == "connect":
+        return "%.0f reg/s, %.2f KiB/client" % (r["registrations_per_s"],
+                                                r["rss_kib_per_client"])
+    return "%.0f lines/s, p99 %.0f us" % (r["lines_per_s"], r["latency_us"]["p99"])
+
+
+def median(results, key):
+    vals = [key(r) for r in results]
+    return statistics.median(vals) if vals else None
+
+
+def version(cmd):
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        return (res.stdout + res.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.TimeoutExpired):
+        return "unknown"
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "n/a"
+    if v >= 100:
+        return "{:,.0f}{}".format(v, unit)
+    return "{:.2f}{}".format(v, unit)
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "n/a"
+    return "%.2f" % (a / b)
+
+
+def plot(sweep, names, sizes, png, work):
+    data = os.path.join(work, "fanout.dat")
+    with open(data, "w") as f:
+        f.write("# N " + " ".join(names) + "\n")
+        for n in sizes:
+            row = [sweep[n][s] for s in names]
+            f.write("%d %s\n" % (n, " ".join("NaN" if v is None else "%.0f" % v
+                                             for v in row)))
+    lines = ", ".join("'%s' using 1:%d with linespoints title '%s'" % (data, i + 2, s)
+                      for i, s in enumerate(names))
+    script = ("set terminal pngcairo size 900,560\nset output '%s'\n"
+              "set title 'fanout: delivered lines/s against channel size (10 senders)'\n"
+              "set xlabel 'channel members'\nset ylabel 'delivered lines/s'\n"
+              "set logscale x\nset xrange [8:2500]\nset grid\nset key left top\nset format y '%%.0s%%c'\n"
+              "plot %s\n" % (png, lines))
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--quick", action="store_true",
+                    default=os.environ.get("BENCH_QUICK", "") not in ("", "0"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "performance.md"))
+    opts = ap.parse_args()
+    cfg = QUICK if opts.quick else FULL
+    os.makedirs(WORK, exist_ok=True)
+    os.chmod(WORK, 0o755)
+    names = ["parleyd", "ngircd", "inspircd", "ircd-hybrid", "limit"]
+    servers = [Server(n, opts.build) for n in names]
+    NxdomainStub()
+    started = time.monotonic()
+
+    sweep = {}
+    fan500 = None
+    for n in cfg["sizes"]:
+        senders = min(cfg["senders"], n - 1)
+        res = measure(opts.build, servers, cfg["runs"],
+                      ["--clients", str(n), "--senders", str(senders), "--duration",
+                       str(cfg["fanout_secs"]), "--pending", "@PENDING@", "fanout"],
+                      "fanout N=%d" % n)
+        sweep[n] = {s: median(res[s], lambda r: r["lines_per_s"]) for s in names}
+        if n == 500:
+            fan500 = res
+    conn = measure(opts.build, servers, cfg["runs"],
+                   ["--clients", str(cfg["connect_clients"]), "--pending",
+                    str(CONNECT_PENDING), "--timeout", "300", "--server-pid", "@PID@",
+                    "connect"], "connect")
+    priv = measure(opts.build, servers, cfg["runs"],
+                   ["--pairs", str(cfg["pairs"]), "--duration", str(cfg["privmsg_secs"]),
+                    "--pending", "@PENDING@", "privmsg"], "privmsg")
+    elapsed = time.monotonic() - started
+
+    rows = []
+    peers = ["ngircd", "inspircd", "ircd-hybrid"]
+
+    def row(label, res, key, higher_better=True, unit=""):
+        vals = {s: median(res[s], key) if res else None for s in names}
+        known = [vals[p] for p in peers if vals[p] is not None]
+        best = (max(known) if higher_better else min(known)) if known else None
+        rows.append("| %s | %s | %s | %s |" % (
+            label, " | ".join(fmt(vals[s], unit) for s in names),
+            ratio(vals["parleyd"], best), ratio(vals["parleyd"], vals["limit"])))
+
+    row("fanout N=500 S=10: delivered lines/s", fan500,
+        lambda r: r["lines_per_s"])
+    row("fanout N=500 S=10: latency p50 (us)", fan500,
+        lambda r: r["latency_us"]["p50"], False)
+    row("fanout N=500 S=10: latency p99 (us)", fan500,
+        lambda r: r["latency_us"]["p99"], False)
+    row("connect C=%d: registrations/s" % cfg["connect_clients"], conn,
+        lambda r: r["registrations_per_s"])
+    row("connect C=%d: RSS KiB per idle client" % cfg["connect_clients"], conn,
+        lambda r: r["rss_kib_per_client"], False)
+    row("connect C=%d: PSS KiB per idle client" % cfg["connect_clients"], conn,
+        lambda r: r["pss_kib_per_client"], False)
+    row("privmsg P=%d: messages/s" % cfg["pairs"], priv, lambda r: r["lines_per_s"])
+    row("privmsg P=%d: latency p99 (us)" % cfg["pairs"], priv,
+        lambda r: r["latency_us"]["p99"], False)
+
+    png = os.path.join(os.path.dirname(opts.out), "performance-fanout.png")
+    plot(sweep, names, cfg["sizes"], png, WORK)
+    write_doc(opts, cfg, names, rows, sweep, elapsed)
+
+
+def write_doc(opts, cfg, names, rows, sweep, elapsed):
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    versions = [
+        ("parleyd", version([os.path.join(opts.build, "parleyd"), "--version"])),
+        ("ngircd", version(["/usr/sbin/ngircd", "--version"])),
+        ("inspircd", version(["/usr/sbin/inspircd", "--version"])),
+        ("ircd-hybrid", "8.2.43 (Debian package ircd-hybrid 1:8.2.43+dfsg.1-1, unpacked)"),
+    ]
+    mode = "BENCH_QUICK=1 make bench" if opts.quick else "make bench"
+    out = []
+    out.append("# Performance\n")
+    out.append("Measured by `%s` on %s, %d cores (%s), Linux %s, %s UTC; the run took "
+               "%.0f s. %s\n" % (
+                   mode, platform.node() or "this machine", os.cpu_count(), cpu,
+                   platform.release(), time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+                   elapsed,
+                   "Quick mode: **one run per cell**, shorter measurements; a full "
+                   "`make bench` takes three runs and reports medians." if opts.quick
+                   else "Every figure is the median of %d runs." % cfg["runs"]))
+    out.append("Server pinned to CPU %s, parley-bench to CPU %s (taskset); each "
+               "measurement starts a fresh server; servers are measured in a rotating "
+               "order. See docs/benchmarks.md for what each scenario does and how to read "
+               "it.\n" % (SERVER_CPU, BENCH_CPU))
+    out.append("| measurement | " + " | ".join(names) + " | parleyd / best peer | "
+               "parleyd / limit |")
+    out.append("|---" * (len(names) + 3) + "|")
+    out.extend(rows)
+    out.append("")
+    out.append("For latency and memory, lower is better, so a ratio below 1 favours "
+               "parleyd there; for rates, above 1 does. `n/a`: the server did not "
+               "complete the scenario (see the log of the run).\n")
+    out.append("## Fanout against channel size\n")
+    out.append("![fanout throughput](performance-fanout.png)\n")
+    out.append("| members | " + " | ".join(names) + " |")
+    out.append("|---" * (len(names) + 1) + "|")
+    for n in cfg["sizes"]:
+        out.append("| %d | %s |" % (n, " | ".join(fmt(sweep[n][s]) for s in names)))
+    out.append("")
+    out.append("## Versions\n")
+    for name, v in versions:
+        out.append("- %s: %s" % (name, v))
+    out.append("- limit: bench/limit/limit.c, the ceiling relay built with parleyd\n")
+    out.append("## Reproduce\n")
+    out.append("```\n%s\n```\n" % mode)
+    out.append("It installs the peers and gnuplot from Debian (bench/install-peers.sh), "
+               "builds with CMake (RelWithDebInfo), then runs bench/run.py. Peer configs: "
+               "bench/peers/*.in, every raised limit commented.\n")
+    with open(opts.out, "w") as f:
+        f.write("\n".join(out))
+    print("wrote %s" % opts.out, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,591 @@
+/*
+ * The load generator's engine: every client is a non-blocking socket in one epoll loop.
+ * A client connects (from one of several 127.0.0.x addresses), registers, joins the channel
+ * in fanout, and then either sends (keeping a bounded window of messages in flight) or
+ * only receives.  Each message carries its sender's id and its send time, so the receiver
+ * computes the latency and gives the sender its window back: all clients live in this
+ * process, so no reply over the wire is needed for that.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/msg.h"
+#include "parley-bench/bench.h"
+
+#define RBUF_SIZE	4096
+#define STALL_NS	1000000000ull	/* no delivery for this long: messages were lost */
+#define SETTLE_NS	500000000ull	/* connect: let the server settle before reading RSS */
+
+enum cstate {
+	CS_NEW,
+	CS_CONNECTING,
+	CS_REGISTERING,
+	CS_JOINING,
+	CS_READY,
+	CS_DEAD,
+};
+
+struct bconn {
+	int		 fd;
+	enum cstate	 state;
+	bool		 sender;
+	bool		 want_out;	/* EPOLLOUT is registered */
+	unsigned	 inflight;
+	unsigned	 ack_by;	/* the receiver whose delivery frees a window slot */
+	unsigned	 peer;		/* privmsg: the other half of the pair */
+	uint64_t	 last_ack;
+	char		 nick[16];
+	size_t		 rlen;
+	char		*wbuf;
+	size_t		 wlen, woff, wcap;
+	char		 rbuf[RBUF_SIZE];
+};
+
+enum phase {
+	PH_SETUP,
+	PH_MEASURE,
+	PH_SETTLE,
+	PH_DONE,
+};
+
+struct bench {
+	const struct bench_opts	*o;
+	struct bench_result	*r;
+	struct bconn		*c;
+	int			 ep;
+	unsigned		 next;		/* next client to connect */
+	unsigned		 pending;	/* handshakes under way */
+	unsigned		 ready;
+	enum phase		 phase;
+	uint64_t		 now, t0, mstart, mend, last_progress;
+	char			*pad;
+	int			 failed;	/* -errno from the loop */
+};
+
+uint64_t
+bench_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+long
+bench_proc_kib(long pid, const char *file, const char *key)
+{
+	char	 path[64], line[256];
+	size_t	 klen = strlen(key);
+	long	 v = -1;
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/%s", pid, file);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			v = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+static int
+bench_epoll_set(struct bench *b, unsigned id, bool out)
+{
+	struct bconn		*c = &b->c[id];
+	struct epoll_event	 ev = { .events = EPOLLIN | (out ? EPOLLOUT : 0) };
+
+	ev.data.u32 = id;
+	if (c->want_out == out)
+		return 0;
+	c->want_out = out;
+	if (epoll_ctl(b->ep, EPOLL_CTL_MOD, c->fd, &ev) == -1)
+		return -errno;
+	return 0;
+}
+
+/* Append len bytes to the client's output; flushed at the end of the loop turn. */
+static void
+bench_queue(struct bconn *c, const char *s, size_t len)
+{
+	size_t	 cap;
+	char	*p;
+
+	if (c->state == CS_DEAD)
+		return;
+	if (c->wlen + len > c->wcap) {
+		cap = c->wcap ? c->wcap : 512;
+		while (cap < c->wlen + len)
+			cap *= 2;
+		if ((p = realloc(c->wbuf, cap)) == NULL)
+			return;
+		c->wbuf = p;
+		c->wcap = cap;
+	}
+	memcpy(c->wbuf + c->wlen, s, len);
+	c->wlen += len;
+}
+
+static void
+bench_close(struct bench *b, unsigned id, bool lost)
+{
+	struct bconn	*c = &b->c[id];
+
+	if (c->state == CS_DEAD)
+		return;
+	if (c->state == CS_CONNECTING || c->state == CS_REGISTERING ||
+	    c->state == CS_JOINING)
+		b->pending--;
+	if (c->state == CS_READY)
+		b->ready--;
+	if (lost)
+		b->r->disconnects++;
+	c->state = CS_DEAD;
+	if (c->fd != -1)
+		close(c->fd);	/* also leaves the epoll set */
+	c->fd = -1;
+	free(c->wbuf);
+	c->wbuf = NULL;
+	c->wlen = c->woff = c->wcap = 0;
+}
+
+static void
+bench_flush(struct bench *b, unsigned id)
+{
+	struct bconn	*c = &b->c[id];
+	ssize_t		 n;
+
+	while (c->woff < c->wlen) {
+		n = send(c->fd, c->wbuf + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
+		if (n > 0) {
+			c->woff += (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == ENOTCONN)) {
+			if (bench_epoll_set(b, id, true) != 0)
+				bench_close(b, id, true);
+			return;
+		}
+		bench_close(b, id, true);
+		return;
+	}
+	c->wlen = c->woff = 0;
+	if (bench_epoll_set(b, id, false) != 0)
+		bench_close(b, id, true);
+}
+
+static void
+bench_set_ready(struct bench *b, struct bconn *c)
+{
+	c->state = CS_READY;
+	b->pending--;
+	b->ready++;
+}
+
+/* "<sender id> <send time ns> <padding>": the receiver's half of a measured message. */
+static void
+bench_on_privmsg(struct bench *b, unsigned id, const char *text)
+{
+	char		*end;
+	unsigned long	 from;
+	uint64_t	 sent;
+	struct bconn	*s;
+
+	from = strtoul(text, &end, 10);
+	if (end == text || *end != ' ' || from >= b->o->clients)
+		return;
+	sent = strtoull(end + 1, &end, 10);
+	if (b->phase != PH_MEASURE || sent < b->mstart || b->now > b->mend)
+		return;
+	b->r->delivered++;
+	hist_record(&b->r->latency, b->now > sent ? b->now - sent : 0);
+	s = &b->c[from];
+	if (s->ack_by == id && s->inflight > 0) {
+		s->inflight--;
+		s->last_ack = b->now;
+	}
+}
+
+static void
+bench_on_line(struct bench *b, unsigned id, char *line, size_t len)
+{
+	struct bconn	*c = &b->c[id];
+	struct msg	 m;
+	char		 out[600];
+	int		 n;
+
+	if (msg_parse(&m, line, len) != MSG_OK)
+		return;
+	if (strcmp(m.verb, "PRIVMSG") == 0 && m.nparams == 2) {
+		bench_on_privmsg(b, id, m.params[1]);
+	} else if (strcmp(m.verb, "PING") == 0) {
+		n = snprintf(out, sizeof(out), "PONG :%s\r\n", m.nparams ? m.params[0] : "");
+		if (n > 0 && (size_t)n < sizeof(out))
+			bench_queue(c, out, (size_t)n);
+	} else if (strcmp(m.verb, "001") == 0 && c->state == CS_REGISTERING) {
+		b->r->registered++;
+		if (b->o->scenario != BENCH_FANOUT) {
+			bench_set_ready(b, c);
+			return;
+		}
+		n = snprintf(out, sizeof(out), "JOIN %s\r\n", b->o->channel);
+		bench_queue(c, out, (size_t)n);
+		c->state = CS_JOINING;
+	} else if (strcmp(m.verb, "366") == 0 && c->state == CS_JOINING) {
+		b->r->joined++;
+		bench_set_ready(b, c);
+	} else if ((m.verb[0] == '4' || m.verb[0] == '5') &&
+	    strcmp(m.verb, "422") != 0) {
+		/* 422 (no MOTD) is an ordinary part of registration. */
+		b->r->errors++;
+	}
+}
+
+/* Read what the server sent and handle every complete line. */
+static void
+bench_on_readable(struct bench *b, unsigned id)
+{
+	struct bconn	*c = &b->c[id];
+	ssize_t		 n;
+	size_t		 start, i;
+
+	for (;;) {
+		n = recv(c->fd, c->rbuf + c->rlen, RBUF_SIZE - 1 - c->rlen, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			bench_close(b, id, true);
+			return;
+		}
+		b->now = bench_now();
+		c->rlen += (size_t)n;
+		start = 0;
+		for (i = 0; i < c->rlen; i++) {
+			if (c->rbuf[i] != '\n')
+				continue;
+			c->rbuf[i] = '\0';
+			bench_on_line(b, id, c->rbuf + start,
+			    i - start - (i > start && c->rbuf[i - 1] == '\r'));
+			if (c->state == CS_DEAD)
+				return;
+			start = i + 1;
+		}
+		/* A line longer than the buffer is no line a server sends: drop it. */
+		if (start == 0 && c->rlen == RBUF_SIZE - 1)
+			start = c->rlen;
+		memmove(c->rbuf, c->rbuf + start, c->rlen - start);
+		c->rlen -= start;
+	}
+}
+
+static int
+bench_bind_source(struct bench *b, int fd, unsigned id)
+{
+	struct sockaddr_in	 sin;
+	int			 one = 1;
+
+	if (b->o->target.ss_family != AF_INET || b->o->sources <= 1)
+		return 0;
+	/* Choose the port only at connect(), per 4-tuple: each source address then has
+	 * the whole ephemeral range. */
+	if (setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one)) == -1)
+		return -errno;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(0x7f000001u + id % b->o->sources);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		return -errno;
+	return 0;
+}
+
+static int
+bench_connect_one(struct bench *b, unsigned id)
+{
+	struct bconn		*c = &b->c[id];
+	struct epoll_event	 ev = { .events = EPOLLIN | EPOLLOUT };
+	char			 reg[128];
+	int			 fd, one = 1, rv, n;
+
+	fd = socket(b->o->target.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -errno;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if ((rv = bench_bind_source(b, fd, id)) != 0) {
+		close(fd);
+		return rv;
+	}
+	if (connect(fd, (const struct sockaddr *)&b->o->target, b->o->target_len) == -1 &&
+	    errno != EINPROGRESS) {
+		rv = -errno;
+		close(fd);
+		return rv;
+	}
+	ev.data.u32 = id;
+	if (epoll_ctl(b->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		rv = -errno;
+		close(fd);
+		return rv;
+	}
+	c->fd = fd;
+	c->want_out = true;
+	c->state = CS_CONNECTING;
+	b->pending++;
+	n = snprintf(reg, sizeof(reg), "NICK %s\r\nUSER %s 0 * :parley-bench\r\n",
+	    c->nick, c->nick);
+	bench_queue(c, reg, (size_t)n);
+	return 0;
+}
+
+static void
+bench_on_event(struct bench *b, const struct epoll_event *ev)
+{
+	unsigned	 id = ev->data.u32;
+	struct bconn	*c = &b->c[id];
+	int		 err = 0;
+	socklen_t	 len = sizeof(err);
+
+	if (c->state == CS_DEAD)
+		return;
+	if (c->state == CS_CONNECTING) {
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 || err != 0) {
+			bench_close(b, id, true);
+			return;
+		}
+		if (!(ev->events & (EPOLLOUT | EPOLLIN)))
+			return;
+		c->state = CS_REGISTERING;
+	}
+	if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		bench_on_readable(b, id);
+	if (c->state != CS_DEAD && c->woff < c->wlen)
+		bench_flush(b, id);
+}
+
+/* Give every sender its window back, formatting each message with its send time. */
+static void
+bench_send(struct bench *b)
+{
+	const struct bench_opts	*o = b->o;
+	char			 line[1100];
+	unsigned		 i;
+	int			 n;
+
+	for (i = 0; i < o->clients; i++) {
+		struct bconn	*c = &b->c[i];
+
+		if (!c->sender || c->state != CS_READY)
+			continue;
+		if (c->inflight > 0 && b->now - c->last_ack > STALL_NS) {
+			b->r->stalls++;
+			c->inflight = 0;
+		}
+		while (c->inflight < o->window) {
+			n = snprintf(line, sizeof(line), "PRIVMSG %s :%u %llu %s\r\n",
+			    o->scenario == BENCH_FANOUT ? o->channel : b->c[c->peer].nick, i,
+			    (unsigned long long)b->now, b->pad);
+			if (n <= 0 || (size_t)n >= sizeof(line))
+				break;
+			bench_queue(c, line, (size_t)n);
+			if (c->inflight++ == 0)
+				c->last_ack = b->now;
+			b->r->sent++;
+		}
+		if (c->woff < c->wlen)
+			bench_flush(b, i);
+	}
+}
+
+static void
+bench_progress(struct bench *b, bool last)
+{
+	const struct bench_result	*r = b->r;
+	double				 t;
+
+	if (!b->o->progress || (!last && b->now - b->last_progress < 1000000000ull))
+		return;
+	b->last_progress = b->now;
+	if (b->phase == PH_SETUP) {
+		t = (double)(b->now - b->t0) / 1e9;
+		fprintf(stderr, "\r\033[Ksetup %.1fs: %u/%u registered, %u joined, %llu lost",
+		    t, r->registered, b->o->clients, r->joined,
+		    (unsigned long long)r->disconnects);
+	} else {
+		t = (double)(b->now - b->mstart) / 1e9;
+		fprintf(stderr, "\r\033[K%.1fs: %llu sent, %llu delivered (%.0f/s), %llu lost",
+		    t, (unsigned long long)r->sent, (unsigned long long)r->delivered,
+		    t > 0 ? (double)r->delivered / t : 0.0,
+		    (unsigned long long)r->disconnects);
+	}
+	if (last)
+		fputc('\n', stderr);
+}
+
+/* Move to the next phase when this one is over. */
+static void
+bench_advance(struct bench *b)
+{
+	const struct bench_opts	*o = b->o;
+	struct bench_result	*r = b->r;
+
+	switch (b->phase) {
+	case PH_SETUP:
+		if (r->disconnects > 0 ||
+		    b->now - b->t0 > (uint64_t)(o->timeout * 1e9)) {
+			r->setup_s = (double)(b->now - b->t0) / 1e9;
+			b->phase = PH_DONE;
+			return;
+		}
+		if (b->ready < o->clients)
+			return;
+		r->setup_done = true;
+		r->setup_s = (double)(b->now - b->t0) / 1e9;
+		b->mstart = b->now;
+		if (o->scenario == BENCH_CONNECT) {
+			b->phase = o->server_pid > 0 ? PH_SETTLE : PH_DONE;
+			return;
+		}
+		b->mend = b->now + (uint64_t)(o->duration * 1e9);
+		b->phase = PH_MEASURE;
+		return;
+	case PH_MEASURE:
+		if (b->now < b->mend)
+			return;
+		r->measured_s = (double)(b->now - b->mstart) / 1e9;
+		b->phase = PH_DONE;
+		return;
+	case PH_SETTLE:
+		if (b->now - b->mstart < SETTLE_NS)
+			return;
+		r->rss_after_kib = bench_proc_kib(o->server_pid, "status", "VmRSS");
+		r->pss_after_kib = bench_proc_kib(o->server_pid, "smaps_rollup", "Pss");
+		b->phase = PH_DONE;
+		return;
+	case PH_DONE:
+		return;
+	}
+}
+
+static void
+bench_assign_roles(struct bench *b)
+{
+	const struct bench_opts	*o = b->o;
+	unsigned		 i, tag = (unsigned)getpid() % (36 * 36);
+	static const char	 digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+	for (i = 0; i < o->clients; i++) {
+		struct bconn	*c = &b->c[i];
+		char		 id36[8];
+		unsigned	 v = i, k = 0, j;
+
+		do {
+			id36[k++] = digits[v % 36];
+			v /= 36;
+		} while (v > 0 && k < sizeof(id36));
+		/* Short enough for a NICKLEN of 9; unique per process and client. */
+		c->nick[0] = 'b';
+		c->nick[1] = digits[tag / 36];
+		c->nick[2] = digits[tag % 36];
+		for (j = 0; j < k; j++)
+			c->nick[3 + j] = id36[k - 1 - j];
+		c->nick[3 + k] = '\0';
+		c->fd = -1;
+		if (o->scenario == BENCH_FANOUT) {
+			c->sender = i < o->senders;
+			c->ack_by = o->clients - 1;
+		} else if (o->scenario == BENCH_PRIVMSG) {
+			c->sender = true;
+			c->peer = i ^ 1u;
+			c->ack_by = c->peer;
+		}
+	}
+}
+
+static void
+bench_turn(struct bench *b, struct epoll_event *evs, int nevs)
+{
+	int	 n, i, rv;
+
+	while (b->phase == PH_SETUP && b->next < b->o->clients &&
+	    b->pending < b->o->pending) {
+		if ((rv = bench_connect_one(b, b->next)) != 0) {
+			fprintf(stderr, "parley-bench: connect: %s\n", strerror(-rv));
+			b->c[b->next].state = CS_DEAD;
+			b->r->disconnects++;
+		}
+		b->next++;
+	}
+	n = epoll_wait(b->ep, evs, nevs, 10);
+	if (n == -1 && errno != EINTR) {
+		b->failed = -errno;
+		b->phase = PH_DONE;
+		return;
+	}
+	b->now = bench_now();
+	for (i = 0; i < n; i++)
+		bench_on_event(b, &evs[i]);
+	if (b->phase == PH_MEASURE)
+		bench_send(b);
+	bench_advance(b);
+	bench_progress(b, false);
+}
+
+int
+bench_run(const struct bench_opts *o, struct bench_result *r)
+{
+	struct bench		 b;
+	struct epoll_event	 evs[512];
+	unsigned		 i;
+
+	memset(&b, 0, sizeof(b));
+	memset(r, 0, sizeof(*r));
+	hist_init(&r->latency);
+	r->rss_before_kib = r->rss_after_kib = r->pss_before_kib = r->pss_after_kib = -1;
+	b.o = o;
+	b.r = r;
+	if ((b.c = calloc(o->clients, sizeof(*b.c))) == NULL)
+		return -ENOMEM;
+	if ((b.pad = malloc(o->size + 1)) == NULL) {
+		free(b.c);
+		return -ENOMEM;
+	}
+	memset(b.pad, 'x', o->size);
+	b.pad[o->size] = '\0';
+	if ((b.ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		free(b.pad);
+		free(b.c);
+		return -errno;
+	}
+	bench_assign_roles(&b);
+	if (o->server_pid > 0) {
+		r->rss_before_kib = bench_proc_kib(o->server_pid, "status", "VmRSS");
+		r->pss_before_kib = bench_proc_kib(o->server_pid, "smaps_rollup", "Pss");
+	}
+	b.now = b.t0 = b.last_progress = bench_now();
+	while (b.phase != PH_DONE)
+		bench_turn(&b, evs, (int)(sizeof(evs) / sizeof(evs[0])));
+	bench_progress(&b, true);
+	for (i = 0; i < o->clients; i++)
+		bench_close(&b, i, false);
+	close(b.ep);
+	free(b.pad);
+	free(b.c);
+	return b.failed;
+}

@@ -1,0 +1,64 @@
+#ifndef PARLEY_BENCH_BENCH_H
+#define PARLEY_BENCH_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "parley-bench/hist.h"
+
+/*
+ * parley-bench: one process, one epoll loop, many non-blocking IRC clients.  main.c reads
+ * the flags into a bench_opts; bench.c runs the scenario and fills a bench_result.
+ */
+
+enum bench_scenario {
+	BENCH_FANOUT,
+	BENCH_CONNECT,
+	BENCH_PRIVMSG,
+};
+
+struct bench_opts {
+	enum bench_scenario	 scenario;
+	struct sockaddr_storage	 target;
+	socklen_t		 target_len;
+	unsigned		 clients;	/* fanout N, connect C, privmsg 2 * P */
+	unsigned		 senders;	/* fanout S; privmsg: every client sends */
+	unsigned		 window;	/* messages in flight per sender */
+	unsigned		 pending;	/* handshakes under way at once */
+	unsigned		 size;		/* bytes of message text */
+	unsigned		 sources;	/* 127.0.0.x source addresses used */
+	double			 duration;	/* seconds of measurement */
+	double			 timeout;	/* seconds allowed for setup and for the drain */
+	long			 server_pid;	/* connect: RSS measured when > 0 */
+	const char		*channel;
+	bool			 progress;	/* live line on stderr */
+};
+
+struct bench_result {
+	unsigned	 registered;	/* clients that got 001 */
+	unsigned	 joined;	/* fanout: clients that got 366 */
+	uint64_t	 sent;		/* messages sent while measuring */
+	uint64_t	 delivered;	/* lines received while measuring */
+	double		 setup_s;	/* from first connect to ready */
+	double		 measured_s;	/* measurement length */
+	uint64_t	 disconnects;	/* connections the server closed or lost */
+	uint64_t	 stalls;	/* windows reset after the server dropped messages */
+	uint64_t	 errors;	/* 4xx/5xx numerics seen */
+	bool		 setup_done;	/* every client reached the ready state in time */
+	long		 rss_before_kib, rss_after_kib;	/* connect with server_pid */
+	long		 pss_before_kib, pss_after_kib;
+	struct hist	 latency;	/* nanoseconds */
+};
+
+/* Run the scenario.  Returns 0, or -errno when the loop itself failed (the result then
+ * holds what was measured so far); a setup that did not finish is result->setup_done. */
+int	bench_run(const struct bench_opts *o, struct bench_result *r);
+
+/* The monotonic clock in nanoseconds. */
+uint64_t	bench_now(void);
+
+/* Read "Key:   N kB" from a /proc file of pid (status or smaps_rollup); -1 if absent. */
+long	bench_proc_kib(long pid, const char *file, const char *key);
+
+#endif
