@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config libinih-dev libcmocka-dev
-python3 python3-pytest python3-irc"
+python3 python3-pytest python3-irc libcrypt-dev libncurses-dev libssl-dev ngircd tmux"
 
 missing=""
 for p in $PACKAGES; do

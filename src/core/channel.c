@@ -34,6 +34,7 @@ channel_free(struct core *core, struct channel *ch)
 {
 	map_del(&core->channels, ch->name);
 	vec_clear(&ch->members);
+	mode_channel_clear(ch);
 	free(ch->topic);
 	free(ch->topic_setter);
 	free(ch);
@@ -101,11 +102,4 @@ channel_prefix(unsigned modes)
 	if (modes & MEMBER_VOICE)
 		return "+";
 	return "";
-}
-
-void
-channel_mode_string(const struct channel *ch, char *buf, size_t cap)
-{
-	snprintf(buf, cap, "+%s%s", ch->modes & CHANNEL_NO_EXTERNAL ? "n" : "",
-	    ch->modes & CHANNEL_TOPIC_LOCK ? "t" : "");
 }

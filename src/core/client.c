@@ -7,6 +7,7 @@
 
 #include "core/casemap.h"
 #include "core/core.h"
+#include "core/snotice.h"
 
 struct client *
 client_new(struct core *core, uint64_t conn, const char *host, int64_t now)
@@ -24,6 +25,8 @@ client_new(struct core *core, uint64_t conn, const char *host, int64_t now)
 	 * its trailing parameter: write it as "0::1", as IRC servers do. */
 	snprintf(cl->host, sizeof(cl->host), "%s%s", host[0] == ':' ? "0" : "", host);
 	cl->last_active = now;
+	cl->last_message = now;
+	cl->signon = core_wall_seconds(core, now);
 	list_init(&cl->timer);
 	list_add_tail(&core->clients, &cl->all);
 	core->nclients++;
@@ -46,6 +49,7 @@ client_free(struct core *core, struct client *cl)
 	if (cl->state == CLIENT_REGISTERED)
 		core->nregistered--;
 	free(cl->realname);
+	free(cl->away);
 	free(cl);
 }
 
@@ -69,11 +73,24 @@ client_find(struct core *core, const char *nick)
 	return map_get(&core->nicks, nick);
 }
 
+/* Keep cl's current nick for WHOWAS, stamped with its last line (the one that gave the
+ * nick up, unless it timed out).  Out of memory only loses the history entry. */
+static void
+client_remember(struct core *core, const struct client *cl)
+{
+	if (cl->state != CLIENT_REGISTERED || cl->nick[0] == '\0')
+		return;
+	if (whowas_add(&core->whowas, core->cfg.whowas_history, cl->nick, cl->user,
+	    cl->host, cl->realname, core_wall_seconds(core, cl->last_active)) == -1)
+		core_log(core, LOG_WARN, "out of memory for WHOWAS history");
+}
+
 int
 client_set_nick(struct core *core, struct client *cl, const char *nick)
 {
 	char	old[sizeof(cl->nick)];
 
+	client_remember(core, cl);
 	/* The map's key points into cl->nick, so drop the entry before rewriting it. */
 	memcpy(old, cl->nick, sizeof(old));
 	if (old[0] != '\0')
@@ -95,6 +112,9 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 	char	prefix[CLIENT_PREFIX_MAX];
 	size_t	len;
 
+	if (cl->state == CLIENT_REGISTERED)
+		snotice_send(core, cl, "Client exiting: %s (%s@%s) [%s]", cl->nick, cl->user,
+		    cl->host, reason);
 	if (cl->state == CLIENT_REGISTERED && cl->channels.len > 0) {
 		len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
 		    "QUIT", 1, reason);
@@ -106,5 +126,6 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 	}
 	core_log(core, LOG_DEBUG, "conn %llu: %s exits: %s", (unsigned long long)cl->conn,
 	    client_name(cl), reason);
+	client_remember(core, cl);
 	client_free(core, cl);
 }

@@ -1,5 +1,5 @@
 /*
- * Channel commands: JOIN, PART, TOPIC, NAMES, and MODE for channels and users.
+ * Channel commands: JOIN (with the checks channel modes make), PART, TOPIC, NAMES.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +17,14 @@ names_reply(struct core *core, struct client *cl, struct channel *ch)
 	size_t	room, len = 0;
 	int	n;
 
-	n = snprintf(head, sizeof(head), ":%s 353 %s = %s :", core->cfg.server_name,
-	    client_name(cl), ch->name);
+	/* A secret channel is not there for those outside it. */
+	if ((ch->modes & CHANNEL_SECRET) && channel_member(ch, cl) == NULL) {
+		send_numeric(core, cl, "366", "%s :End of /NAMES list", ch->name);
+		return;
+	}
+	n = snprintf(head, sizeof(head), ":%s 353 %s %c %s :", core->cfg.server_name,
+	    client_name(cl), ch->modes & CHANNEL_SECRET ? '@' :
+	    ch->modes & CHANNEL_PRIVATE ? '*' : '=', ch->name);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return;
 	room = MSG_BODY_MAX - 2 - (size_t)n;
@@ -72,8 +78,37 @@ part_one(struct core *core, struct client *cl, struct member *m, const char *rea
 	channel_part(core, m);
 }
 
+/*
+ * The checks a channel's modes put on joining, in the order the protocol gives: a ban
+ * (unless an exception matches), invite-only (unless invited or an invite exception
+ * matches), the key, the limit.  Returns false after the error numeric.
+ */
+static bool
+join_allowed(struct core *core, struct client *cl, struct channel *ch, const char *key)
+{
+	if (mode_list_matches(&ch->bans, cl) && !mode_list_matches(&ch->excepts, cl)) {
+		send_numeric(core, cl, "474", "%s :Cannot join channel (+b)", ch->name);
+		return false;
+	}
+	if ((ch->modes & CHANNEL_INVITE_ONLY) && !mode_invite_pending(ch, cl, false) &&
+	    !mode_list_matches(&ch->invexes, cl)) {
+		send_numeric(core, cl, "473", "%s :Cannot join channel (+i)", ch->name);
+		return false;
+	}
+	if (ch->key[0] != '\0' && (key == NULL || strcmp(key, ch->key) != 0)) {
+		send_numeric(core, cl, "475", "%s :Cannot join channel (+k)", ch->name);
+		return false;
+	}
+	if (ch->limit > 0 && ch->members.len >= ch->limit) {
+		send_numeric(core, cl, "471", "%s :Cannot join channel (+l)", ch->name);
+		return false;
+	}
+	return true;
+}
+
 static void
-join_one(struct core *core, struct client *cl, const char *name)
+join_one(struct core *core, struct client *cl, const char *name, const char *key,
+    int64_t now)
 {
 	struct channel	*ch;
 	char		 line[MSG_BODY_MAX + 1];
@@ -92,9 +127,12 @@ join_one(struct core *core, struct client *cl, const char *name)
 		send_numeric(core, cl, "405", "%s :You have joined too many channels", name);
 		return;
 	}
+	if (ch != NULL && !join_allowed(core, cl, ch, key))
+		return;
 	if (ch == NULL) {
 		if ((ch = channel_create(core, name)) == NULL)
 			goto nomem;
+		ch->created = core_wall_seconds(core, now);
 		created = true;
 	}
 	if (channel_join(core, ch, cl, created ? MEMBER_OP : 0) == NULL) {
@@ -102,6 +140,7 @@ join_one(struct core *core, struct client *cl, const char *name)
 			channel_free_if_empty(core, ch);
 		goto nomem;
 	}
+	mode_invite_pending(ch, cl, true);
 	len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
 	    "JOIN", 1, ch->name);
 	send_channel(core, ch, NULL, line, len);
@@ -117,17 +156,30 @@ void
 cmd_join(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	char	*list = (char *)m->params[0];
-	char	*name;
+	char	*keys = m->nparams > 1 ? (char *)m->params[1] : NULL;
+	char	*name, *key;
 
-	(void)now;
 	/* "JOIN 0" leaves every channel. */
 	if (strcmp(list, "0") == 0) {
 		while (cl->channels.len > 0)
 			part_one(core, cl, cl->channels.items[cl->channels.len - 1], NULL);
 		return;
 	}
-	while ((name = command_next_item(&list)) != NULL)
-		join_one(core, cl, name);
+	while ((name = command_next_item(&list)) != NULL) {
+		/* Keys pair with channels by position; an empty key is none. */
+		key = NULL;
+		if (keys != NULL) {
+			key = keys;
+			keys += strcspn(keys, ",");
+			if (*keys == ',')
+				*keys++ = '\0';
+			else
+				keys = NULL;
+			if (key[0] == '\0')
+				key = NULL;
+		}
+		join_one(core, cl, name, key, now);
+	}
 }
 
 void

@@ -24,7 +24,7 @@ message_one(struct core *core, struct client *cl, const char *verb, bool notice,
 				send_numeric(core, cl, "401", "%s :No such nick/channel", target);
 			return;
 		}
-		if ((ch->modes & CHANNEL_NO_EXTERNAL) && channel_member(ch, cl) == NULL) {
+		if (!mode_can_send(ch, cl)) {
 			if (!notice)
 				send_numeric(core, cl, "404", "%s :Cannot send to channel",
 				    ch->name);
@@ -42,6 +42,8 @@ message_one(struct core *core, struct client *cl, const char *verb, bool notice,
 	}
 	len = format_msg(line, sizeof(line), prefix, verb, 2, to->nick, text);
 	send_line(core, to, line, len);
+	if (!notice && to->away != NULL)
+		send_numeric(core, cl, "301", "%s :%s", to->nick, to->away);
 }
 
 /* NOTICE never gets an automatic reply, errors included (RFC 2812 3.3.2). */
@@ -76,13 +78,13 @@ message(struct core *core, struct client *cl, struct msg *m, const char *verb,
 void
 cmd_privmsg(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
-	(void)now;
+	cl->last_message = now;
 	message(core, cl, m, "PRIVMSG", false);
 }
 
 void
 cmd_notice(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
-	(void)now;
+	cl->last_message = now;
 	message(core, cl, m, "NOTICE", true);
 }

@@ -1,11 +1,15 @@
 /*
- * MODE: user modes (i, w) and channel modes (n, t, o, v).  The reply or broadcast shows
- * exactly the changes that were applied.
+ * MODE: user modes (i, o, s, w) and channel modes (b, e, I, k, l, i, m, n, p, s, t, o,
+ * v).  The reply or broadcast shows exactly the changes that were applied, with their
+ * parameters.  Also the channel state other commands consult: lists, invites, +m.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/casemap.h"
 #include "core/command.h"
+#include "core/mask.h"
 
 /* The changes applied so far, as a mode string and its parameters. */
 struct mode_change {
@@ -32,6 +36,8 @@ mode_change_add(struct mode_change *mc, char dir, char mode, const char *param)
 		    sizeof(mc->params) - mc->nparams_len, " %s", param);
 		if (n > 0 && mc->nparams_len + (size_t)n < sizeof(mc->params))
 			mc->nparams_len += (size_t)n;
+		else
+			mc->params[mc->nparams_len] = '\0';	/* no half parameter */
 	}
 }
 
@@ -52,8 +58,10 @@ mode_user(struct core *core, struct client *cl, struct msg *m)
 		return;
 	}
 	if (m->nparams < 2) {
-		send_numeric(core, cl, "221", "+%s%s",
+		send_numeric(core, cl, "221", "+%s%s%s%s",
 		    cl->flags & CLIENT_MODE_INVISIBLE ? "i" : "",
+		    cl->flags & CLIENT_MODE_OPER ? "o" : "",
+		    cl->flags & CLIENT_MODE_SNOTICE ? "s" : "",
 		    cl->flags & CLIENT_MODE_WALLOPS ? "w" : "");
 		return;
 	}
@@ -70,6 +78,12 @@ mode_user(struct core *core, struct client *cl, struct msg *m)
 			flag = CLIENT_MODE_WALLOPS;
 		else if (*p == 'o' && dir == '+')
 			continue;	/* operator status comes from OPER only */
+		else if (*p == 'o')
+			flag = CLIENT_MODE_OPER;
+		else if (*p == 's' && dir == '+' && !(cl->flags & CLIENT_MODE_OPER))
+			continue;	/* server notices are for operators */
+		else if (*p == 's')
+			flag = CLIENT_MODE_SNOTICE;
 		else {
 			unknown = true;
 			continue;
@@ -79,14 +93,19 @@ mode_user(struct core *core, struct client *cl, struct msg *m)
 		cl->flags ^= flag;
 		mode_change_add(&mc, dir, *p, NULL);
 	}
+	if ((cl->flags & CLIENT_MODE_SNOTICE) && !(cl->flags & CLIENT_MODE_OPER)) {
+		cl->flags &= ~CLIENT_MODE_SNOTICE;
+		mode_change_add(&mc, '-', 's', NULL);
+	}
 	if (unknown)
 		send_numeric(core, cl, "501", ":Unknown MODE flag");
 	if (mc.nmodes > 0)
 		send_fmt(core, cl, ":%s MODE %s :%s", cl->nick, cl->nick, mc.modes);
 }
 
-/* Apply +o/-o/+v/-v for nick.  Returns false when nothing changed (error sent). */
-static bool
+/* Apply +o/-o/+v/-v for nick.  Returns the member's client when it changed, else NULL
+ * (with an error sent when there is one). */
+static struct client *
 mode_member(struct core *core, struct client *cl, struct channel *ch, char dir,
     char mode, const char *nick)
 {
@@ -94,100 +113,419 @@ mode_member(struct core *core, struct client *cl, struct channel *ch, char dir,
 	struct member	*mb;
 	unsigned	 flag = mode == 'o' ? MEMBER_OP : MEMBER_VOICE;
 
-	if (who == NULL) {
+	if (who == NULL || who->state != CLIENT_REGISTERED) {
 		send_numeric(core, cl, "401", "%s :No such nick/channel", nick);
-		return false;
+		return NULL;
 	}
 	if ((mb = channel_member(ch, who)) == NULL) {
 		send_numeric(core, cl, "441", "%s %s :They aren't on that channel", who->nick,
 		    ch->name);
-		return false;
+		return NULL;
 	}
 	if ((dir == '+') == !!(mb->modes & flag))
-		return false;
+		return NULL;
 	mb->modes ^= flag;
+	return who;
+}
+
+static void
+entry_free(struct channel_entry *e)
+{
+	free(e->mask);
+	free(e->setter);
+	free(e);
+}
+
+static void
+list_clear(struct vec *v)
+{
+	for (size_t i = 0; i < v->len; i++)
+		entry_free(v->items[i]);
+	vec_clear(v);
+}
+
+void
+mode_channel_clear(struct channel *ch)
+{
+	list_clear(&ch->bans);
+	list_clear(&ch->excepts);
+	list_clear(&ch->invexes);
+	for (size_t i = 0; i < ch->invites.len; i++)
+		free(ch->invites.items[i]);
+	vec_clear(&ch->invites);
+}
+
+bool
+mode_list_matches(const struct vec *list, const struct client *cl)
+{
+	char	who[CLIENT_PREFIX_MAX];
+
+	client_prefix(cl, who, sizeof(who));
+	for (size_t i = 0; i < list->len; i++) {
+		const struct channel_entry	*e = list->items[i];
+
+		if (mask_match(e->mask, who))
+			return true;
+	}
+	return false;
+}
+
+bool
+mode_can_send(const struct channel *ch, const struct client *cl)
+{
+	struct member	*mb = channel_member(ch, cl);
+
+	if (mb == NULL && (ch->modes & CHANNEL_NO_EXTERNAL))
+		return false;
+	if (mb != NULL && (mb->modes & (MEMBER_OP | MEMBER_VOICE)))
+		return true;
+	if (ch->modes & CHANNEL_MODERATED)
+		return false;
+	return !mode_list_matches(&ch->bans, cl) || mode_list_matches(&ch->excepts, cl);
+}
+
+int
+mode_invite_add(struct core *core, struct channel *ch, const struct client *cl)
+{
+	char	*nick;
+
+	if (mode_invite_pending(ch, cl, false))
+		return 0;
+	/* Bounded: an earlier invite makes room for the newest. */
+	if (ch->invites.len >= core->cfg.max_list && ch->invites.len > 0) {
+		free(ch->invites.items[0]);
+		ch->invites.items[0] = ch->invites.items[ch->invites.len - 1];
+		ch->invites.len--;
+	}
+	if ((nick = strdup(cl->nick)) == NULL)
+		return -1;
+	if (vec_push(&ch->invites, nick) == -1) {
+		free(nick);
+		return -1;
+	}
+	return 0;
+}
+
+bool
+mode_invite_pending(struct channel *ch, const struct client *cl, bool take)
+{
+	for (size_t i = 0; i < ch->invites.len; i++) {
+		if (!casemap_eq(ch->invites.items[i], cl->nick))
+			continue;
+		if (take) {
+			free(ch->invites.items[i]);
+			vec_remove_at(&ch->invites, i);
+		}
+		return true;
+	}
+	return false;
+}
+
+/* The list a mode letter names, with its reply numerics. */
+struct mode_list {
+	char		 letter;
+	const char	*item, *end, *what;
+};
+
+static const struct mode_list mode_lists[] = {
+	{ 'b', "367", "368", "End of channel ban list" },
+	{ 'e', "348", "349", "End of channel exception list" },
+	{ 'I', "346", "347", "End of channel invite list" },
+};
+
+static const struct mode_list *
+mode_list_find(char letter)
+{
+	for (size_t i = 0; i < sizeof(mode_lists) / sizeof(mode_lists[0]); i++)
+		if (mode_lists[i].letter == letter)
+			return &mode_lists[i];
+	return NULL;
+}
+
+static struct vec *
+mode_list_vec(struct channel *ch, char letter)
+{
+	if (letter == 'b')
+		return &ch->bans;
+	if (letter == 'e')
+		return &ch->excepts;
+	return &ch->invexes;
+}
+
+/* MODE #chan b|e|I: anyone may read the lists. */
+static void
+mode_list_show(struct core *core, struct client *cl, struct channel *ch,
+    const struct mode_list *ml)
+{
+	struct vec	*v = mode_list_vec(ch, ml->letter);
+
+	for (size_t i = 0; i < v->len; i++) {
+		struct channel_entry	*e = v->items[i];
+
+		send_numeric(core, cl, ml->item, "%s %s %s %lld", ch->name, e->mask,
+		    e->setter, (long long)e->time);
+	}
+	send_numeric(core, cl, ml->end, "%s :%s", ch->name, ml->what);
+}
+
+/* Add or remove mask on a list.  Returns true when the list changed; norm gets the
+ * normalised mask. */
+static bool
+mode_list_edit(struct core *core, struct client *cl, struct channel *ch, char dir,
+    char letter, const char *mask, char *norm, size_t cap, int64_t now)
+{
+	struct vec		*v = mode_list_vec(ch, letter);
+	struct channel_entry	*e;
+	char			 prefix[CLIENT_PREFIX_MAX];
+
+	/* A mask goes into a broadcast as a middle parameter: no spaces, no leading ':'. */
+	if (mask[0] == '\0' || mask[0] == ':' || strchr(mask, ' ') != NULL)
+		return false;
+	mask_normalize(norm, cap, mask);
+	for (size_t i = 0; i < v->len; i++) {
+		e = v->items[i];
+		if (!casemap_eq(e->mask, norm))
+			continue;
+		if (dir == '+')
+			return false;
+		snprintf(norm, cap, "%s", e->mask);
+		entry_free(e);
+		vec_remove_at(v, i);
+		return true;
+	}
+	if (dir == '-')
+		return false;
+	if (v->len >= core->cfg.max_list) {
+		send_numeric(core, cl, "478", "%s %c :Channel list is full", ch->name, letter);
+		return false;
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return false;
+	e->mask = strdup(norm);
+	e->setter = strdup(client_prefix(cl, prefix, sizeof(prefix)));
+	e->time = core_wall_seconds(core, now);
+	if (e->mask == NULL || e->setter == NULL || vec_push(v, e) == -1) {
+		entry_free(e);
+		return false;
+	}
 	return true;
 }
 
-/* MODE #chan b|e|I: the lists exist (empty) before bans do, so clients that ask on join
- * get an honest end-of-list. */
-static bool
-mode_list_query(struct core *core, struct client *cl, struct channel *ch, char mode)
+static unsigned
+mode_flag(char letter)
 {
-	switch (mode) {
+	switch (letter) {
+	case 'i':	return CHANNEL_INVITE_ONLY;
+	case 'm':	return CHANNEL_MODERATED;
+	case 'n':	return CHANNEL_NO_EXTERNAL;
+	case 'p':	return CHANNEL_PRIVATE;
+	case 's':	return CHANNEL_SECRET;
+	case 't':	return CHANNEL_TOPIC_LOCK;
+	default:	return 0;
+	}
+}
+
+/* RPL_CHANNELMODEIS and RPL_CREATIONTIME; the key only for members. */
+static void
+mode_show(struct core *core, struct client *cl, struct channel *ch)
+{
+	static const char	 letters[] = "imnpst";
+	char			 modes[16], params[CHANNEL_KEY_MAX + 16];
+	size_t			 n = 0;
+	int			 plen = 0;
+
+	modes[n++] = '+';
+	for (const char *p = letters; *p != '\0'; p++)
+		if (ch->modes & mode_flag(*p))
+			modes[n++] = *p;
+	if (ch->key[0] != '\0') {
+		modes[n++] = 'k';
+		plen = snprintf(params, sizeof(params), " %s",
+		    channel_member(ch, cl) != NULL ? ch->key : "*");
+	}
+	if (ch->limit > 0) {
+		modes[n++] = 'l';
+		snprintf(params + plen, sizeof(params) - (size_t)plen, " %u", ch->limit);
+	} else if (plen == 0)
+		params[0] = '\0';
+	modes[n] = '\0';
+	send_numeric(core, cl, "324", "%s %s%s", ch->name, modes, params);
+	send_numeric(core, cl, "329", "%s %lld", ch->name, (long long)ch->created);
+}
+
+/* +k key: a single word, not empty.  Returns false after 696. */
+static bool
+mode_key_valid(struct core *core, struct client *cl, struct channel *ch, const char *key)
+{
+	if (key[0] != '\0' && key[0] != ':' && strpbrk(key, " ,") == NULL &&
+	    strlen(key) <= CHANNEL_KEY_MAX)
+		return true;
+	send_numeric(core, cl, "696", "%s k %s :Invalid key", ch->name,
+	    key[0] != '\0' && strchr(key, ' ') == NULL ? key : "*");
+	return false;
+}
+
+/* +l n: a positive number.  Returns 0 after 696. */
+static unsigned
+mode_limit_parse(struct core *core, struct client *cl, struct channel *ch, const char *s)
+{
+	unsigned long	 n = 0;
+	const char	*p;
+
+	for (p = s; *p >= '0' && *p <= '9' && n <= 1000000000; p++)
+		n = n * 10 + (unsigned long)(*p - '0');
+	if (p != s && *p == '\0' && n > 0 && n <= 1000000000)
+		return (unsigned)n;
+	send_numeric(core, cl, "696", "%s l %s :Invalid limit", ch->name,
+	    s[0] != '\0' && strchr(s, ' ') == NULL ? s : "*");
+	return 0;
+}
+
+/* What one MODE line is doing as it walks its mode string. */
+struct mode_walk {
+	struct channel		*ch;
+	struct msg		*m;
+	struct mode_change	 mc;
+	unsigned		 next;		/* the next parameter to use */
+	unsigned		 nparam_modes;	/* parameterised changes so far */
+	bool			 op;
+	bool			 denied;	/* 482 sent */
+	int64_t			 now;
+};
+
+/* The next parameter, or NULL when there is none. */
+static const char *
+mode_param(struct mode_walk *w)
+{
+	if (w->next >= w->m->nparams)
+		return NULL;
+	return w->m->params[w->next++];
+}
+
+/* Whether the caller may make a change; says 482 once. */
+static bool
+mode_allowed(struct core *core, struct client *cl, struct mode_walk *w)
+{
+	if (w->op)
+		return true;
+	if (!w->denied)
+		send_numeric(core, cl, "482", "%s :You're not channel operator", w->ch->name);
+	w->denied = true;
+	return false;
+}
+
+/* One mode letter that takes a parameter: b, e, I, k, l (when set), o, v. */
+static void
+mode_with_param(struct core *core, struct client *cl, struct mode_walk *w, char dir,
+    char letter)
+{
+	struct channel	*ch = w->ch;
+	const char	*param;
+	char		 norm[CLIENT_PREFIX_MAX];
+	struct client	*who;
+	unsigned	 limit;
+
+	if ((letter == 'b' || letter == 'e' || letter == 'I') && w->next >= w->m->nparams) {
+		mode_list_show(core, cl, ch, mode_list_find(letter));
+		return;
+	}
+	if (!mode_allowed(core, cl, w))
+		return;
+	if (w->nparam_modes == CORE_MODES_PER_LINE || (param = mode_param(w)) == NULL) {
+		if (letter == 'k' && dir == '-' && ch->key[0] != '\0') {
+			ch->key[0] = '\0';
+			mode_change_add(&w->mc, dir, letter, "*");
+		}
+		return;
+	}
+	w->nparam_modes++;
+	switch (letter) {
 	case 'b':
-		send_numeric(core, cl, "368", "%s :End of channel ban list", ch->name);
-		return true;
 	case 'e':
-		send_numeric(core, cl, "349", "%s :End of channel exception list", ch->name);
-		return true;
 	case 'I':
-		send_numeric(core, cl, "347", "%s :End of channel invite list", ch->name);
-		return true;
+		if (mode_list_edit(core, cl, ch, dir, letter, param, norm, sizeof(norm),
+		    w->now))
+			mode_change_add(&w->mc, dir, letter, norm);
+		return;
+	case 'k':
+		if (dir == '-') {
+			/* Any parameter will do: the key is private, so don't echo it. */
+			if (ch->key[0] == '\0')
+				return;
+			ch->key[0] = '\0';
+			mode_change_add(&w->mc, dir, letter, "*");
+			return;
+		}
+		if (!mode_key_valid(core, cl, ch, param) || strcmp(ch->key, param) == 0)
+			return;
+		snprintf(ch->key, sizeof(ch->key), "%s", param);
+		mode_change_add(&w->mc, dir, letter, param);
+		return;
+	case 'l':
+		if ((limit = mode_limit_parse(core, cl, ch, param)) == 0 || limit == ch->limit)
+			return;
+		ch->limit = limit;
+		mode_change_add(&w->mc, dir, letter, param);
+		return;
 	default:
-		return false;
+		if ((who = mode_member(core, cl, ch, dir, letter, param)) != NULL)
+			mode_change_add(&w->mc, dir, letter, who->nick);
+		return;
 	}
 }
 
 static void
-mode_channel(struct core *core, struct client *cl, struct channel *ch, struct msg *m)
+mode_letter(struct core *core, struct client *cl, struct mode_walk *w, char dir,
+    char letter)
+{
+	unsigned	flag;
+
+	if (strchr("beIkov", letter) != NULL || (letter == 'l' && dir == '+')) {
+		mode_with_param(core, cl, w, dir, letter);
+		return;
+	}
+	if (letter == 'l') {
+		if (mode_allowed(core, cl, w) && w->ch->limit > 0) {
+			w->ch->limit = 0;
+			mode_change_add(&w->mc, dir, letter, NULL);
+		}
+		return;
+	}
+	if ((flag = mode_flag(letter)) == 0) {
+		send_numeric(core, cl, "472", "%c :is unknown mode char to me", letter);
+		return;
+	}
+	if (!mode_allowed(core, cl, w) || (dir == '+') == !!(w->ch->modes & flag))
+		return;
+	w->ch->modes ^= flag;
+	mode_change_add(&w->mc, dir, letter, NULL);
+}
+
+static void
+mode_channel(struct core *core, struct client *cl, struct channel *ch, struct msg *m,
+    int64_t now)
 {
 	struct member		*self = channel_member(ch, cl);
-	struct mode_change	 mc = { .dir = 0 };
-	unsigned		 next = 2, nparam_modes = 0;
+	struct mode_walk	 w = { .ch = ch, .m = m, .next = 2, .now = now };
 	char			 dir = '+', prefix[CLIENT_PREFIX_MAX];
 	char			 line[MSG_BODY_MAX + 1];
-	bool			 op = self != NULL && (self->modes & MEMBER_OP);
-	bool			 denied = false;
 	size_t			 len;
 
 	if (m->nparams < 2) {
-		char	modes[16];
-
-		channel_mode_string(ch, modes, sizeof(modes));
-		send_numeric(core, cl, "324", "%s %s", ch->name, modes);
+		mode_show(core, cl, ch);
 		return;
 	}
+	w.op = self != NULL && (self->modes & MEMBER_OP);
 	for (const char *p = m->params[1]; *p != '\0'; p++) {
-		unsigned	flag = 0;
-
-		if (*p == '+' || *p == '-') {
+		if (*p == '+' || *p == '-')
 			dir = *p;
-			continue;
-		}
-		if (next >= m->nparams && mode_list_query(core, cl, ch, *p))
-			continue;
-		if (*p != 'n' && *p != 't' && *p != 'o' && *p != 'v') {
-			send_numeric(core, cl, "472", "%c :is unknown mode char to me", *p);
-			continue;
-		}
-		if (!op) {
-			if (!denied)
-				send_numeric(core, cl, "482", "%s :You're not channel operator",
-				    ch->name);
-			denied = true;
-			continue;
-		}
-		if (*p == 'o' || *p == 'v') {
-			if (next >= m->nparams || nparam_modes == CORE_MODES_PER_LINE)
-				continue;
-			nparam_modes++;
-			if (mode_member(core, cl, ch, dir, *p, m->params[next]))
-				mode_change_add(&mc, dir, *p, client_find(core,
-				    m->params[next])->nick);
-			next++;
-			continue;
-		}
-		flag = *p == 'n' ? CHANNEL_NO_EXTERNAL : CHANNEL_TOPIC_LOCK;
-		if ((dir == '+') == !!(ch->modes & flag))
-			continue;
-		ch->modes ^= flag;
-		mode_change_add(&mc, dir, *p, NULL);
+		else
+			mode_letter(core, cl, &w, dir, *p);
 	}
-	if (mc.nmodes == 0)
+	if (w.mc.nmodes == 0)
 		return;
 	len = format_line(line, ":%s MODE %s %s%s",
-	    client_prefix(cl, prefix, sizeof(prefix)), ch->name, mc.modes, mc.params);
+	    client_prefix(cl, prefix, sizeof(prefix)), ch->name, w.mc.modes, w.mc.params);
 	send_channel(core, ch, NULL, line, len);
 }
 
@@ -196,7 +534,6 @@ cmd_mode(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	struct channel	*ch;
 
-	(void)now;
 	if (m->params[0][0] != '#') {
 		mode_user(core, cl, m);
 		return;
@@ -205,5 +542,5 @@ cmd_mode(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		send_numeric(core, cl, "403", "%s :No such channel", m->params[0]);
 		return;
 	}
-	mode_channel(core, cl, ch, m);
+	mode_channel(core, cl, ch, m, now);
 }

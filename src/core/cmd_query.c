@@ -1,25 +1,70 @@
 /*
- * Queries about the server and its users: LUSERS, MOTD, WHO.
+ * Queries about the server's users and channels: LUSERS, MOTD, LIST, WHO (with WHOX),
+ * WHOIS and WHOWAS.  What a user may see: invisible (+i) users only by those sharing a
+ * channel with them, secret channels only by their members.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/casemap.h"
 #include "core/command.h"
+#include "core/mask.h"
+
+static bool
+query_is_mask(const char *s)
+{
+	return strpbrk(s, "*?") != NULL;
+}
+
+/* Whether cl may see ch in LIST, WHOIS and WHO: members always, others unless +s. */
+static bool
+query_channel_visible(const struct channel *ch, const struct client *cl)
+{
+	return !(ch->modes & CHANNEL_SECRET) || channel_member(ch, cl) != NULL;
+}
+
+static bool
+query_shares_channel(const struct client *a, const struct client *b)
+{
+	for (size_t i = 0; i < a->channels.len; i++) {
+		const struct member	*m = a->channels.items[i];
+
+		if (channel_member(m->channel, b) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* Whether cl may see who in a WHO listing that did not name them exactly. */
+static bool
+query_user_visible(const struct client *cl, const struct client *who)
+{
+	return who == cl || !(who->flags & CLIENT_MODE_INVISIBLE) ||
+	    query_shares_channel(cl, who);
+}
 
 void
 query_lusers(struct core *core, struct client *cl)
 {
-	size_t		invisible = 0;
+	size_t		invisible = 0, opers = 0;
 	size_t		unknown = core->nclients - core->nregistered;
 	struct list	*n;
 
 	for (n = core->clients.next; n != &core->clients; n = n->next) {
 		struct client	*c = list_entry(n, struct client, all);
 
-		if (c->state == CLIENT_REGISTERED && (c->flags & CLIENT_MODE_INVISIBLE))
+		if (c->state != CLIENT_REGISTERED)
+			continue;
+		if (c->flags & CLIENT_MODE_INVISIBLE)
 			invisible++;
+		if (c->flags & CLIENT_MODE_OPER)
+			opers++;
 	}
 	send_numeric(core, cl, "251", ":There are %zu users and %zu invisible on 1 servers",
 	    core->nregistered - invisible, invisible);
+	if (opers > 0)
+		send_numeric(core, cl, "252", "%zu :operator(s) online", opers);
 	if (unknown > 0)
 		send_numeric(core, cl, "253", "%zu :unknown connection(s)", unknown);
 	send_numeric(core, cl, "254", "%zu :channels formed", map_len(&core->channels));
@@ -70,35 +115,419 @@ cmd_motd(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	query_motd(core, cl);
 }
 
-static void
-who_reply(struct core *core, struct client *cl, const char *channel,
-    const struct client *who, unsigned modes)
+/* ---- LIST ---- */
+
+#define LIST_FILTERS	16	/* comma-separated filters one LIST honours */
+
+struct list_filter {
+	size_t		 min_users, max_users;	/* from ">n" and "<n" */
+	const char	*masks[LIST_FILTERS];
+	unsigned	 nmasks;
+};
+
+/* Parse "n" after '>' or '<'.  Returns false when it is not a plain decimal number. */
+static bool
+list_number(const char *s, size_t *out)
 {
-	send_numeric(core, cl, "352", "%s %s %s %s %s H%s :0 %s", channel, who->user,
-	    who->host, core->cfg.server_name, who->nick, channel_prefix(modes),
+	char			*end;
+	unsigned long long	 v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0')
+		return false;
+	*out = v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+	return true;
+}
+
+static void
+list_parse(struct list_filter *f, char *spec)
+{
+	char	*item;
+	size_t	 n;
+
+	f->min_users = 0;
+	f->max_users = SIZE_MAX;
+	f->nmasks = 0;
+	while (spec != NULL && (item = command_next_item(&spec)) != NULL) {
+		if (item[0] == '>' && list_number(item + 1, &n)) {
+			if (n == SIZE_MAX)
+				f->min_users = SIZE_MAX;
+			else if (n + 1 > f->min_users)
+				f->min_users = n + 1;
+		} else if (item[0] == '<' && list_number(item + 1, &n)) {
+			if (n == 0)
+				f->max_users = 0;
+			else if (n - 1 < f->max_users)
+				f->max_users = n - 1;
+		} else if (f->nmasks < LIST_FILTERS) {
+			f->masks[f->nmasks++] = item;
+		}
+	}
+}
+
+static bool
+list_wanted(const struct list_filter *f, const struct channel *ch)
+{
+	if (ch->members.len < f->min_users || ch->members.len > f->max_users)
+		return false;
+	if (f->nmasks == 0)
+		return true;
+	for (unsigned i = 0; i < f->nmasks; i++) {
+		if (mask_match(f->masks[i], ch->name))
+			return true;
+	}
+	return false;
+}
+
+/* LIST [filter{,filter}]: ">n" and "<n" bound the user count, anything else is a
+ * channel mask; a channel is listed when it passes every count and some mask. */
+void
+cmd_list(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	struct list_filter	 f;
+	size_t			 pos = 0;
+	const char		*key;
+	void			*value;
+
+	(void)now;
+	list_parse(&f, m->nparams > 0 ? (char *)m->params[0] : NULL);
+	send_numeric(core, cl, "321", "Channel :Users  Name");
+	while (map_next(&core->channels, &pos, &key, &value)) {
+		struct channel	*ch = value;
+
+		if (!query_channel_visible(ch, cl) || !list_wanted(&f, ch))
+			continue;
+		send_numeric(core, cl, "322", "%s %zu :%s", ch->name, ch->members.len,
+		    ch->topic != NULL ? ch->topic : "");
+	}
+	send_numeric(core, cl, "323", ":End of /LIST");
+}
+
+/* ---- WHO ---- */
+
+#define WHOX_FIELDS	"tcuihsnfdlaor"	/* the order 354 gives the fields in */
+#define WHOX_TOKEN_MAX	3		/* digits in a query token */
+
+struct who_query {
+	bool		 opers_only;	/* "o": IRC operators only */
+	bool		 whox;		/* answer 354 with `fields` */
+	char		 fields[sizeof(WHOX_FIELDS)];
+	char		 token[WHOX_TOKEN_MAX + 1];
+};
+
+/* Parse WHO's second parameter: "o", or WHOX's "[o]%fields[,token]". */
+static void
+who_options(struct who_query *q, const char *opt)
+{
+	const char	*fields, *comma;
+	size_t		 n = 0, tlen;
+
+	memset(q, 0, sizeof(*q));
+	strcpy(q->token, "0");
+	if (opt == NULL)
+		return;
+	fields = strchr(opt, '%');
+	q->opers_only = memchr(opt, 'o', fields != NULL ? (size_t)(fields - opt) :
+	    strlen(opt)) != NULL;
+	if (fields == NULL)
+		return;
+	q->whox = true;
+	comma = strchr(fields, ',');
+	/* Keep the requested letters in WHOX order, each once, unknown ones ignored. */
+	for (const char *f = WHOX_FIELDS; *f != '\0'; f++) {
+		const char	*hit = strchr(fields + 1, *f);
+
+		if (hit != NULL && (comma == NULL || hit < comma))
+			q->fields[n++] = *f;
+	}
+	q->fields[n] = '\0';
+	if (comma != NULL && (tlen = strlen(comma + 1)) > 0 && tlen <= WHOX_TOKEN_MAX &&
+	    strspn(comma + 1, "0123456789") == tlen)
+		strcpy(q->token, comma + 1);
+}
+
+/* "H" or "G" (away), "*" for an operator, then the channel prefix. */
+static void
+who_flags(char *buf, size_t cap, const struct client *who, unsigned modes)
+{
+	snprintf(buf, cap, "%c%s%s", who->away != NULL ? 'G' : 'H',
+	    (who->flags & CLIENT_MODE_OPER) ? "*" : "", channel_prefix(modes));
+}
+
+/* Append " value" to the 354 reply being built; the realname is the trailing one. */
+static void
+whox_add(char *buf, size_t cap, size_t *len, const char *value, bool trailing)
+{
+	int	n;
+
+	if (*len >= cap)
+		return;
+	n = snprintf(buf + *len, cap - *len, " %s%s", trailing ? ":" : "", value);
+	if (n > 0)
+		*len = (size_t)n + *len >= cap ? cap - 1 : *len + (size_t)n;
+}
+
+static void
+whox_reply(struct core *core, struct client *cl, const struct who_query *q,
+    const char *channel, const struct client *who, const char *flags, int64_t now)
+{
+	char	buf[MSG_BODY_MAX + 1];
+	char	idle[24];
+	size_t	len = 0;
+
+	buf[0] = '\0';
+	snprintf(idle, sizeof(idle), "%lld", (long long)((now - who->last_message) / 1000));
+	for (const char *f = q->fields; *f != '\0'; f++) {
+		const char	*v = "";
+
+		switch (*f) {
+		case 't':
+			v = q->token;
+			break;
+		case 'c':
+			v = channel;
+			break;
+		case 'u':
+			v = who->user;
+			break;
+		case 'i':	/* the host is the numeric address */
+		case 'h':
+			v = who->host;
+			break;
+		case 's':
+			v = core->cfg.server_name;
+			break;
+		case 'n':
+			v = who->nick;
+			break;
+		case 'f':
+			v = flags;
+			break;
+		case 'd':	/* hop count */
+		case 'a':	/* account: nobody is logged in */
+			v = "0";
+			break;
+		case 'l':
+			v = idle;
+			break;
+		case 'o':	/* channel op level: not used */
+			v = "n/a";
+			break;
+		default:	/* 'r' */
+			v = who->realname != NULL ? who->realname : "";
+			break;
+		}
+		whox_add(buf, sizeof(buf), &len, v, *f == 'r');
+	}
+	send_numeric(core, cl, "354", "%s", len > 0 ? buf + 1 : "");
+}
+
+static void
+who_reply(struct core *core, struct client *cl, const struct who_query *q,
+    const char *channel, const struct client *who, unsigned modes, int64_t now)
+{
+	char	flags[8];
+
+	if (q->opers_only && !(who->flags & CLIENT_MODE_OPER))
+		return;
+	who_flags(flags, sizeof(flags), who, modes);
+	if (q->whox) {
+		whox_reply(core, cl, q, channel, who, flags, now);
+		return;
+	}
+	send_numeric(core, cl, "352", "%s %s %s %s %s %s :0 %s", channel, who->user,
+	    who->host, core->cfg.server_name, who->nick, flags,
 	    who->realname != NULL ? who->realname : "");
 }
 
-/* WHO #channel or WHO nick; other masks match nothing yet. */
+static void
+who_channel(struct core *core, struct client *cl, const struct who_query *q,
+    struct channel *ch, int64_t now)
+{
+	bool	member = channel_member(ch, cl) != NULL;
+
+	if (!query_channel_visible(ch, cl))
+		return;
+	for (size_t i = 0; i < ch->members.len; i++) {
+		struct member	*mb = ch->members.items[i];
+
+		/* Outsiders see a channel's invisible members only if they share another. */
+		if (member || query_user_visible(cl, mb->client))
+			who_reply(core, cl, q, ch->name, mb->client, mb->modes, now);
+	}
+}
+
+static bool
+who_matches(struct core *core, const char *mask, const struct client *who)
+{
+	return mask_match(mask, who->nick) || mask_match(mask, who->user) ||
+	    mask_match(mask, who->host) || mask_match(mask, core->cfg.server_name) ||
+	    mask_match(mask, who->realname != NULL ? who->realname : "");
+}
+
+/*
+ * WHO #channel, WHO nick, or WHO mask (matched against nick, user, host, server and
+ * realname; "0" and no mask mean everyone visible), with "o" for operators only and
+ * WHOX's "%fields[,token]".
+ */
 void
 cmd_who(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
-	const char	*mask = m->nparams > 0 ? m->params[0] : "*";
+	const char	*asked = m->nparams > 0 && m->params[0][0] != '\0' ?
+			    m->params[0] : "*";
+	const char	*mask = strcmp(asked, "0") == 0 ? "*" : asked;
+	struct who_query q;
 	struct channel	*ch;
 	struct client	*who;
+	struct list	*n;
+
+	who_options(&q, m->nparams > 1 ? m->params[1] : NULL);
+	if (mask[0] == '#') {
+		if ((ch = channel_find(core, mask)) != NULL)
+			who_channel(core, cl, &q, ch, now);
+	} else if (!query_is_mask(mask)) {
+		/* An exact nick names its user, invisible or not. */
+		if ((who = client_find(core, mask)) != NULL && who->state == CLIENT_REGISTERED)
+			who_reply(core, cl, &q, "*", who, 0, now);
+	} else {
+		for (n = core->clients.next; n != &core->clients; n = n->next) {
+			who = list_entry(n, struct client, all);
+			if (who->state == CLIENT_REGISTERED && query_user_visible(cl, who) &&
+			    who_matches(core, mask, who))
+				who_reply(core, cl, &q, "*", who, 0, now);
+		}
+	}
+	send_numeric(core, cl, "315", "%s :End of /WHO list", asked);
+}
+
+/* ---- WHOIS and WHOWAS ---- */
+
+/* 319: the channels of who that cl may see, with prefixes, over as many lines as need. */
+static void
+whois_channels(struct core *core, struct client *cl, const struct client *who)
+{
+	char	list[MSG_BODY_MAX - CONFIG_NAME_MAX - 2 * CLIENT_NICK_MAX - 16];
+	size_t	len = 0;
+
+	for (size_t i = 0; i < who->channels.len; i++) {
+		const struct member	*mb = who->channels.items[i];
+		const char		*pfx = channel_prefix(mb->modes);
+		size_t			 need;
+
+		if (!query_channel_visible(mb->channel, cl))
+			continue;
+		need = (len > 0) + strlen(pfx) + strlen(mb->channel->name);
+		if (len > 0 && len + need >= sizeof(list)) {
+			send_numeric(core, cl, "319", "%s :%s", who->nick, list);
+			len = 0;
+		}
+		snprintf(list + len, sizeof(list) - len, "%s%s%s", len > 0 ? " " : "", pfx,
+		    mb->channel->name);
+		len = strlen(list);
+	}
+	if (len > 0)
+		send_numeric(core, cl, "319", "%s :%s", who->nick, list);
+}
+
+static void
+whois_one(struct core *core, struct client *cl, const char *nick, int64_t now)
+{
+	struct client	*who = client_find(core, nick);
+
+	if (who == NULL || who->state != CLIENT_REGISTERED) {
+		send_numeric(core, cl, "401", "%s :No such nick/channel", nick);
+		send_numeric(core, cl, "318", "%s :End of /WHOIS list", nick);
+		return;
+	}
+	send_numeric(core, cl, "311", "%s %s %s * :%s", who->nick, who->user, who->host,
+	    who->realname != NULL ? who->realname : "");
+	whois_channels(core, cl, who);
+	send_numeric(core, cl, "312", "%s %s :%s", who->nick, core->cfg.server_name,
+	    QUERY_SERVER_INFO);
+	if (who->flags & CLIENT_MODE_OPER)
+		send_numeric(core, cl, "313", "%s :is an IRC operator", who->nick);
+	if (who->away != NULL)
+		send_numeric(core, cl, "301", "%s :%s", who->nick, who->away);
+	send_numeric(core, cl, "317", "%s %lld %lld :seconds idle, signon time", who->nick,
+	    (long long)((now - who->last_message) / 1000), (long long)who->signon);
+	send_numeric(core, cl, "318", "%s :End of /WHOIS list", who->nick);
+}
+
+/* WHOIS nick{,nick} or WHOIS server nick{,nick}: every user is on this server. */
+void
+cmd_whois(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	char	*list, *nick;
+
+	if (m->nparams == 0 || m->params[m->nparams > 1][0] == '\0') {
+		send_numeric(core, cl, "431", ":No nickname given");
+		return;
+	}
+	if (m->nparams > 1 && !casemap_eq(m->params[0], core->cfg.server_name) &&
+	    client_find(core, m->params[0]) == NULL) {
+		send_numeric(core, cl, "402", "%s :No such server", m->params[0]);
+		return;
+	}
+	list = (char *)m->params[m->nparams > 1];
+	for (unsigned n = 0; (nick = command_next_item(&list)) != NULL; n++) {
+		if (n == core->cfg.max_targets) {
+			send_numeric(core, cl, "407", "%s :Too many recipients", nick);
+			return;
+		}
+		whois_one(core, cl, nick, now);
+	}
+}
+
+static void
+whowas_one(struct core *core, struct client *cl, const char *nick, size_t count)
+{
+	const struct whowas_entry	*e;
+	char				 when[64];
+	size_t				 found = 0;
+
+	for (size_t i = 0; (e = whowas_get(&core->whowas, i)) != NULL; i++) {
+		if (count > 0 && found == count)
+			break;
+		if (!casemap_eq(e->nick, nick))
+			continue;
+		found++;
+		info_time_string(when, sizeof(when), e->when);
+		send_numeric(core, cl, "314", "%s %s %s * :%s", e->nick, e->user, e->host,
+		    e->realname);
+		send_numeric(core, cl, "312", "%s %s :%s", e->nick, core->cfg.server_name,
+		    when);
+	}
+	if (found == 0)
+		send_numeric(core, cl, "406", "%s :There was no such nickname", nick);
+	send_numeric(core, cl, "369", "%s :End of WHOWAS", nick);
+}
+
+/* WHOWAS nick{,nick} [count [server]]: newest first, at most count entries a nick
+ * (count 0 or less, or none, is all of them). */
+void
+cmd_whowas(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	char	*list, *nick, *end;
+	long	 count = 0;
 
 	(void)now;
-	if (mask[0] == '#') {
-		if ((ch = channel_find(core, mask)) != NULL) {
-			for (size_t i = 0; i < ch->members.len; i++) {
-				struct member	*mb = ch->members.items[i];
-
-				who_reply(core, cl, ch->name, mb->client, mb->modes);
-			}
-		}
-	} else if ((who = client_find(core, mask)) != NULL &&
-	    who->state == CLIENT_REGISTERED) {
-		who_reply(core, cl, "*", who, 0);
+	if (m->nparams == 0 || m->params[0][0] == '\0') {
+		send_numeric(core, cl, "431", ":No nickname given");
+		return;
 	}
-	send_numeric(core, cl, "315", "%s :End of /WHO list", mask);
+	if (m->nparams > 1) {
+		count = strtol(m->params[1], &end, 10);
+		if (*end != '\0' || count < 0)
+			count = 0;
+	}
+	list = (char *)m->params[0];
+	for (unsigned n = 0; (nick = command_next_item(&list)) != NULL; n++) {
+		if (n == core->cfg.max_targets) {
+			send_numeric(core, cl, "407", "%s :Too many recipients", nick);
+			return;
+		}
+		whowas_one(core, cl, nick, (size_t)count);
+	}
 }

@@ -9,6 +9,7 @@
 
 #include "core/casemap.h"
 #include "core/command.h"
+#include "core/snotice.h"
 
 void
 cmd_pass(struct core *core, struct client *cl, struct msg *m, int64_t now)
@@ -163,7 +164,7 @@ register_welcome(struct core *core, struct client *cl)
 	send_numeric(core, cl, "002", ":Your host is %s, running version parley-%s",
 	    core->cfg.server_name, PARLEY_VERSION);
 	send_numeric(core, cl, "003", ":This server was created %s", core->cfg.created);
-	send_numeric(core, cl, "004", "%s parley-%s iw ntov", core->cfg.server_name,
+	send_numeric(core, cl, "004", "%s parley-%s iosw beIiklmnopstv beIklov", core->cfg.server_name,
 	    PARLEY_VERSION);
 	for (unsigned i = 0; i < core->nisupport; i++)
 		send_numeric(core, cl, "005", "%s :are supported by this server",
@@ -188,4 +189,6 @@ register_try(struct core *core, struct client *cl, int64_t now)
 		core->max_registered = core->nregistered;
 	timer_set(core, cl, TIMER_IDLE, now);
 	register_welcome(core, cl);
+	snotice_send(core, cl, "Client connecting: %s (%s@%s)", cl->nick, cl->user,
+	    cl->host);
 }

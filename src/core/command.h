@@ -26,6 +26,8 @@ struct command {
 /* Split the comma-separated list at *s (modified in place): the next non-empty item, or
  * NULL at the end. */
 char		*command_next_item(char **s);
+/* The verb table (sorted) and its length; core->command_counts follows its order. */
+const struct command *command_table(size_t *n);
 
 /* cmd_register.c */
 command_fn	cmd_pass, cmd_nick, cmd_user, cmd_cap, cmd_quit, cmd_ping, cmd_pong;
@@ -33,7 +35,16 @@ command_fn	cmd_pass, cmd_nick, cmd_user, cmd_cap, cmd_quit, cmd_ping, cmd_pong;
 command_fn	cmd_privmsg, cmd_notice;
 /* cmd_channel.c */
 command_fn	cmd_join, cmd_part, cmd_topic, cmd_names, cmd_mode;
+/* cmd_kick.c */
+command_fn	cmd_kick, cmd_invite;
+/* cmd_oper.c */
+command_fn	cmd_oper, cmd_kill, cmd_wallops, cmd_rehash, cmd_die, cmd_restart;
 /* cmd_query.c */
-command_fn	cmd_motd, cmd_lusers, cmd_who;
+command_fn	cmd_motd, cmd_lusers, cmd_who, cmd_list, cmd_whois, cmd_whowas;
+/* cmd_info.c */
+command_fn	cmd_version, cmd_time, cmd_admin, cmd_info, cmd_stats, cmd_links,
+		cmd_users, cmd_summon, cmd_ison, cmd_userhost;
+/* cmd_away.c */
+command_fn	cmd_away;
 
 #endif

@@ -23,8 +23,20 @@ core_config_defaults(struct core_config *cfg)
 	cfg->userlen = 10;
 	cfg->max_channels = 50;
 	cfg->max_targets = 4;
+	cfg->awaylen = 200;
+	cfg->whowas_history = 1000;
+	cfg->max_list = 100;
+	cfg->kicklen = 255;
 
 	cfg->registration_timeout = 60 * SECOND;
 	cfg->ping_interval = 120 * SECOND;
 	cfg->ping_timeout = 60 * SECOND;
+
+	/* No operator blocks; an operator may stop or restart the server once there are. */
+	strcpy(cfg->config_file, "parleyd.conf");
+	cfg->allow_die = true;
+	cfg->allow_restart = true;
+	strcpy(cfg->admin_name, "The parley administrator");
+	strcpy(cfg->admin_email, "root@localhost");
+	strcpy(cfg->admin_location, "Somewhere on the network");
 }

@@ -1,12 +1,22 @@
 #ifndef PARLEY_CORE_CONFIG_H
 #define PARLEY_CORE_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define CONFIG_NAME_MAX		63	/* server and network names */
 #define CONFIG_PASSWORD_MAX	127
 #define CONFIG_DATE_MAX		63
+#define CONFIG_HASH_MAX		255	/* a crypt(3) hash: yescrypt is about 73 bytes */
+#define CONFIG_MASK_MAX		127	/* a user@host wildcard mask */
+
+/* An [oper NAME] block: who may become an IRC operator with OPER. */
+struct core_oper {
+	char	name[CONFIG_NAME_MAX + 1];
+	char	hash[CONFIG_HASH_MAX + 1];	/* crypt(3) hash of the password */
+	char	host[CONFIG_MASK_MAX + 1];	/* user@host mask; "" = from anywhere */
+};
 
 /*
  * What the core needs to know about the server it runs.  Every default lives in
@@ -19,6 +29,15 @@ struct core_config {
 	char		 password[CONFIG_PASSWORD_MAX + 1];	/* "" = none */
 	char		 created[CONFIG_DATE_MAX + 1];		/* for RPL_CREATED */
 	const char	*motd;		/* MOTD text, lines split on LF; NULL = none (422) */
+	const struct core_oper *opers;	/* nopers operator blocks; copied like motd */
+	size_t		 nopers;
+	char		 config_file[CONFIG_NAME_MAX + 1];	/* shown by REHASH (382) */
+	bool		 allow_die;	/* DIE and RESTART for operators */
+	bool		 allow_restart;
+	/* ADMIN (256-259): free text, any bytes but control characters. */
+	char		 admin_name[CONFIG_PASSWORD_MAX + 1];
+	char		 admin_email[CONFIG_PASSWORD_MAX + 1];
+	char		 admin_location[CONFIG_PASSWORD_MAX + 1];
 
 	unsigned	 nicklen;
 	unsigned	 channellen;
@@ -26,6 +45,10 @@ struct core_config {
 	unsigned	 userlen;
 	unsigned	 max_channels;	/* channels one user may be in (CHANLIMIT) */
 	unsigned	 max_targets;	/* comma-separated targets per PRIVMSG/NOTICE */
+	unsigned	 awaylen;	/* AWAY message bytes kept (AWAYLEN) */
+	unsigned	 whowas_history;	/* departed nicks WHOWAS remembers */
+	unsigned	 max_list;	/* entries per b/e/I list and pending invites (MAXLIST) */
+	unsigned	 kicklen;	/* KICK reason bytes kept (KICKLEN) */
 
 	int64_t		 registration_timeout;	/* connect to welcome */
 	int64_t		 ping_interval;		/* idle time before we send PING */

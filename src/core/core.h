@@ -11,6 +11,7 @@
 #include "core/msg.h"
 #include "core/out.h"
 #include "core/vec.h"
+#include "core/whowas.h"
 
 /*
  * The core's state, shared by its modules (server.c and the cmd_*.c command families).
@@ -23,6 +24,7 @@
 #define CHANNEL_NAME_MAX	200
 #define ISUPPORT_LINES		4
 #define CORE_MODES_PER_LINE	4	/* mode changes with a parameter per MODE (MODES) */
+#define CORE_COMMANDS_MAX	64	/* verbs counted for STATS m (command.c's table) */
 
 enum client_state {
 	CLIENT_UNREGISTERED,
@@ -67,6 +69,9 @@ struct client {
 	int64_t			 timer_since;	/* when it joined that FIFO */
 	int64_t			 last_active;	/* last line received */
 	uint64_t		 seen;		/* broadcast serial: sent once per event */
+	char			*away;		/* AWAY message; NULL when present */
+	int64_t			 signon;	/* wall clock seconds at connect (WHOIS 317) */
+	int64_t			 last_message;	/* last PRIVMSG/NOTICE sent, for idle time */
 };
 
 #define MEMBER_OP	0x01
@@ -80,6 +85,18 @@ struct member {
 
 #define CHANNEL_NO_EXTERNAL	0x01	/* +n */
 #define CHANNEL_TOPIC_LOCK	0x02	/* +t */
+#define CHANNEL_MODERATED	0x04	/* +m: only voiced members and ops speak */
+#define CHANNEL_INVITE_ONLY	0x08	/* +i */
+#define CHANNEL_SECRET		0x10	/* +s: hidden from non-members */
+#define CHANNEL_PRIVATE		0x20	/* +p */
+#define CHANNEL_KEY_MAX		23	/* +k key bytes kept */
+
+/* One entry of a ban (b), exception (e) or invite-exception (I) list. */
+struct channel_entry {
+	char	*mask;		/* normalised nick!user@host */
+	char	*setter;	/* nick!user@host of who set it */
+	int64_t	 time;		/* wall clock, seconds */
+};
 
 struct channel {
 	char		 name[CHANNEL_NAME_MAX + 1];
@@ -88,11 +105,19 @@ struct channel {
 	char		*topic_setter;	/* nick!user@host */
 	int64_t		 topic_time;	/* wall clock, seconds */
 	struct vec	 members;	/* struct member * */
+	char		 key[CHANNEL_KEY_MAX + 1];	/* +k; "" when unset */
+	unsigned	 limit;		/* +l; 0 when unset */
+	struct vec	 bans;		/* struct channel_entry * (+b) */
+	struct vec	 excepts;	/* (+e) */
+	struct vec	 invexes;	/* (+I) */
+	struct vec	 invites;	/* folded nicks (char *) INVITEd, until they join */
+	int64_t		 created;	/* wall clock seconds (329) */
 };
 
 struct core {
 	struct core_config	 cfg;
 	char			*motd;		/* owned copy of cfg.motd */
+	struct core_oper	*opers;		/* owned copy of cfg.opers */
 	struct core_out		 out;
 	struct map		 nicks;		/* folded nick -> struct client */
 	struct map		 channels;	/* folded name -> struct channel */
@@ -105,6 +130,10 @@ struct core {
 	int64_t			 wall_offset;	/* wall clock ms minus `now` */
 	char			 isupport[ISUPPORT_LINES][MSG_BODY_MAX];
 	unsigned		 nisupport;
+	struct whowas		 whowas;	/* departed and renamed nicks (WHOWAS) */
+	int64_t			 started;	/* wall seconds at the first core_clock() */
+	bool			 clock_set;
+	uint64_t		 command_counts[CORE_COMMANDS_MAX];	/* STATS m */
 };
 
 /* client.c */
@@ -140,8 +169,6 @@ void		 channel_part(struct core *core, struct member *m);
 void		 channel_free_if_empty(struct core *core, struct channel *ch);
 /* The prefix characters for a member's modes ("@", "+" or ""): highest first. */
 const char	*channel_prefix(unsigned modes);
-/* "+nt" style mode string into buf. */
-void		 channel_mode_string(const struct channel *ch, char *buf, size_t cap);
 
 /* reply.c: formatting and sending.  Lines are cut to the protocol's 512 bytes. */
 void	send_line(struct core *core, struct client *cl, const char *line, size_t len);
@@ -176,9 +203,26 @@ void	command_dispatch(struct core *core, struct client *cl, struct msg *m,
 /* cmd_register.c */
 void	register_try(struct core *core, struct client *cl, int64_t now);
 
+/* cmd_mode.c: channel mode state other commands consult. */
+/* Free ch's lists, key and pending invites (channel.c, when the channel dies). */
+void	mode_channel_clear(struct channel *ch);
+/* True when cl's nick!user@host matches an entry of list (struct channel_entry *). */
+bool	mode_list_matches(const struct vec *list, const struct client *cl);
+/* True when cl may speak in ch: +n, +m and bans, with voice or op overriding the last two. */
+bool	mode_can_send(const struct channel *ch, const struct client *cl);
+/* Remember that cl was invited to ch (bounded by max_list).  Returns 0, or -1. */
+int	mode_invite_add(struct core *core, struct channel *ch, const struct client *cl);
+/* Whether cl has a pending invite to ch; with take set, the invite is used up. */
+bool	mode_invite_pending(struct channel *ch, const struct client *cl, bool take);
+
 /* cmd_query.c: the pieces of the welcome burst, also commands of their own. */
+#define QUERY_ELIST	"MU"	/* LIST filters: channel masks, user counts */
+#define QUERY_SERVER_INFO	"parley IRC server"	/* WHOIS 312, LINKS 364, VERSION 351 */
 void	query_lusers(struct core *core, struct client *cl);
 void	query_motd(struct core *core, struct client *cl);
+
+/* cmd_info.c: "Sunday November 29 2026 -- 04:05:06 UTC" into buf; returns its length. */
+size_t	info_time_string(char *buf, size_t cap, int64_t seconds);
 
 /* The wall clock in seconds, from the driver's last core_clock(). */
 int64_t	core_wall_seconds(const struct core *core, int64_t now);

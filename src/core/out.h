@@ -16,6 +16,13 @@ enum log_level {
 	LOG_DEBUG,
 };
 
+/* What an operator asked of the process (REHASH, DIE, RESTART). */
+enum core_request {
+	CORE_REQUEST_REHASH,	/* reload the configuration, as on SIGHUP */
+	CORE_REQUEST_DIE,	/* shut down, as on SIGTERM */
+	CORE_REQUEST_RESTART,	/* shut down, then run the program anew */
+};
+
 struct core_out {
 	void	*ctx;
 
@@ -35,6 +42,13 @@ struct core_out {
 
 	/* Optional (may be NULL): a log line from the core, without a newline. */
 	void	(*log)(void *ctx, enum log_level level, const char *fmt, va_list ap);
+
+	/*
+	 * An operator's request, with a reason for logs and ERROR lines ("DIE by alice").
+	 * The driver records it and acts only after the current core call has returned:
+	 * reloading or shutting down from inside the core would pull its state away.
+	 */
+	void	(*request)(void *ctx, enum core_request req, const char *reason);
 };
 
 #endif

@@ -25,6 +25,10 @@ config_clamp(struct core_config *cfg)
 		cfg->topiclen = MSG_BODY_MAX;
 	if (cfg->max_targets == 0)
 		cfg->max_targets = 1;
+	if (cfg->awaylen == 0 || cfg->awaylen > MSG_BODY_MAX)
+		cfg->awaylen = MSG_BODY_MAX;
+	if (cfg->kicklen == 0 || cfg->kicklen > MSG_BODY_MAX)
+		cfg->kicklen = MSG_BODY_MAX;
 }
 
 struct core *
@@ -48,14 +52,25 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 int
 core_configure(struct core *core, const struct core_config *cfg)
 {
-	char	*motd = NULL;
+	char			*motd = NULL;
+	struct core_oper	*opers = NULL;
 
 	if (cfg->motd != NULL && (motd = strdup(cfg->motd)) == NULL)
 		return -1;
+	if (cfg->nopers > 0) {
+		if ((opers = calloc(cfg->nopers, sizeof(*opers))) == NULL) {
+			free(motd);
+			return -1;
+		}
+		memcpy(opers, cfg->opers, cfg->nopers * sizeof(*opers));
+	}
 	free(core->motd);
+	free(core->opers);
 	core->motd = motd;
+	core->opers = opers;
 	core->cfg = *cfg;
 	core->cfg.motd = motd;
+	core->cfg.opers = opers;
 	config_clamp(&core->cfg);
 	isupport_build(core);
 	return 0;
@@ -70,7 +85,9 @@ core_free(struct core *core)
 		client_free(core, list_entry(core->clients.next, struct client, all));
 	map_clear(&core->nicks);
 	map_clear(&core->channels);
+	whowas_clear(&core->whowas);
 	free(core->motd);
+	free(core->opers);
 	free(core);
 }
 
@@ -78,6 +95,10 @@ void
 core_clock(struct core *core, int64_t now, int64_t wall)
 {
 	core->wall_offset = wall - now;
+	if (!core->clock_set) {
+		core->started = wall / 1000;
+		core->clock_set = true;
+	}
 }
 
 int64_t
@@ -196,18 +217,25 @@ isupport_build(struct core *core)
 	unsigned			 n = 0;
 
 	core->nisupport = 0;
+	isupport_add(core, &n, "AWAYLEN=%u", c->awaylen);
 	isupport_add(core, &n, "CASEMAPPING=rfc1459");
 	isupport_add(core, &n, "CHANLIMIT=#:%u", c->max_channels);
-	isupport_add(core, &n, "CHANMODES=,,,nt");
+	isupport_add(core, &n, "CHANMODES=beI,k,l,imnpst");
 	isupport_add(core, &n, "CHANNELLEN=%u", c->channellen);
 	isupport_add(core, &n, "CHANTYPES=#");
+	isupport_add(core, &n, "ELIST=%s", QUERY_ELIST);
+	isupport_add(core, &n, "EXCEPTS");
+	isupport_add(core, &n, "INVEX");
+	isupport_add(core, &n, "KICKLEN=%u", c->kicklen);
+	isupport_add(core, &n, "MAXLIST=beI:%u", c->max_list);
 	isupport_add(core, &n, "MAXTARGETS=%u", c->max_targets);
 	isupport_add(core, &n, "MODES=%u", CORE_MODES_PER_LINE);
 	isupport_add(core, &n, "NETWORK=%s", c->network);
 	isupport_add(core, &n, "NICKLEN=%u", c->nicklen);
 	isupport_add(core, &n, "PREFIX=(ov)@+");
-	isupport_add(core, &n, "TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:%u,NOTICE:%u",
-	    c->max_targets, c->max_targets);
+	isupport_add(core, &n, "TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:%u,NOTICE:%u,WHOIS:%u",
+	    c->max_targets, c->max_targets, c->max_targets);
 	isupport_add(core, &n, "TOPICLEN=%u", c->topiclen);
 	isupport_add(core, &n, "USERLEN=%u", c->userlen);
+	isupport_add(core, &n, "WHOX");
 }

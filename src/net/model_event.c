@@ -70,6 +70,9 @@ struct net_server {
 
 	bool			 stopping;
 	bool			 failed;	/* run returns -1 */
+	bool			 restart;	/* run returns NET_RESTART */
+	unsigned		 requests;	/* 1 << enum core_request, not acted on yet */
+	char			 request_reason[128];	/* of the last DIE or RESTART */
 	int64_t			 stop_deadline;
 
 	char			 buf[NET_READ_MAX];	/* every read goes here */
@@ -85,6 +88,7 @@ static void	accept_event(struct loop *, int, unsigned, void *);
 static void	conn_event(struct loop *, int, unsigned, void *);
 static void	out_log(void *, enum log_level, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
+static void	out_request(void *, enum core_request, const char *);
 
 static int64_t
 server_now(const struct net_server *srv)
@@ -322,6 +326,17 @@ out_log(void *ctx, enum log_level level, const char *fmt, va_list ap)
 {
 	(void)ctx;
 	log_vmsg(level, fmt, ap);
+}
+
+/* An operator's REHASH, DIE or RESTART: server_requests acts after the core call. */
+static void
+out_request(void *ctx, enum core_request req, const char *reason)
+{
+	struct net_server	*srv = ctx;
+
+	srv->requests |= 1u << req;
+	if (req != CORE_REQUEST_REHASH)
+		snprintf(srv->request_reason, sizeof(srv->request_reason), "%s", reason);
 }
 
 /*
@@ -601,13 +616,13 @@ accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
 /* Stop accepting, have the core send every client ERROR and close it; run then returns
  * once they are flushed, or the grace is over. */
 static void
-server_stop(struct net_server *srv)
+server_stop(struct net_server *srv, const char *reason)
 {
 	listeners_close(srv);
 	srv->paused_until = -1;
 	srv->stopping = true;
 	srv->stop_deadline = server_now(srv) + srv->cfg.shutdown_grace;
-	core_shutdown(srv->core, "Server shutting down");
+	core_shutdown(srv->core, reason);
 	reap(srv);
 }
 
@@ -663,7 +678,10 @@ signal_event(struct loop *loop, int fd, unsigned events, void *arg)
 			server_reload(srv);
 		} else if (!srv->stopping) {
 			log_msg(LOG_INFO, "shutting down (signal %s)", signals_name(signo));
-			server_stop(srv);
+			server_stop(srv, "Server shutting down");
+		} else {
+			/* A signal during a RESTART's shutdown: stop for good. */
+			srv->restart = false;
 		}
 	}
 	if (signo == 0)
@@ -673,7 +691,33 @@ signal_event(struct loop *loop, int fd, unsigned events, void *arg)
 	(void)loop_unwatch(loop, fd);
 	srv->failed = true;
 	if (!srv->stopping)
-		server_stop(srv);
+		server_stop(srv, "Server shutting down");
+}
+
+/*
+ * The operators' requests recorded during the last turn.  REHASH takes SIGHUP's path;
+ * DIE and RESTART take SIGTERM's, and RESTART then has run return NET_RESTART so that
+ * the program runs itself anew once every descriptor is closed.
+ */
+static void
+server_requests(struct net_server *srv)
+{
+	char		 reason[sizeof(srv->request_reason) + 32];
+	unsigned	 req = srv->requests;
+
+	srv->requests = 0;
+	if (req & (1u << CORE_REQUEST_REHASH))
+		server_reload(srv);
+	if (srv->stopping || !(req & (1u << CORE_REQUEST_DIE |
+	    1u << CORE_REQUEST_RESTART)))
+		return;
+	/* Both in one turn: stopping for good is the safer reading. */
+	srv->restart = !(req & (1u << CORE_REQUEST_DIE));
+	log_msg(LOG_INFO, "%s (%s)", srv->restart ? "restarting" : "shutting down",
+	    srv->request_reason);
+	snprintf(reason, sizeof(reason), "%s (%s)", srv->restart ? "Server restarting" :
+	    "Server shutting down", srv->request_reason);
+	server_stop(srv, reason);
 }
 
 /*
@@ -743,6 +787,7 @@ net_server_run(struct net_server *srv)
 	int	 rc;
 
 	for (;;) {
+		server_requests(srv);
 		next = server_timers(srv);
 		flush_all(srv);
 		if (srv->stopping && (srv->nconns == 0 ||
@@ -755,7 +800,9 @@ net_server_run(struct net_server *srv)
 	}
 	if (srv->nconns > 0)
 		log_msg(LOG_WARN, "shutdown grace over: %zu connections cut", srv->nconns);
-	return srv->failed ? -1 : 0;
+	if (srv->failed)
+		return -1;
+	return srv->restart ? NET_RESTART : 0;
 }
 
 /*
@@ -813,7 +860,7 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		snprintf(err, errlen, "signalfd: %s", strerror(-rc));
 		return -1;
 	}
-	srv->out = (struct core_out){ srv, out_queue, out_hangup, out_log };
+	srv->out = (struct core_out){ srv, out_queue, out_hangup, out_log, out_request };
 	if ((srv->core = core_new(core, &srv->out)) == NULL) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;

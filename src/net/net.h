@@ -47,8 +47,12 @@ struct net_server	*net_server_new(const struct core_config *core,
 			    const struct net_config *net, net_reload_fn reload, void *arg,
 			    char *err, size_t errlen);
 
-/* Run the event loop until SIGTERM/SIGINT, then send every client ERROR, flush (bounded
- * by shutdown_grace) and return 0; -1 on a fatal loop error (logged). */
+/* Run the event loop until SIGTERM/SIGINT or an operator's DIE, then send every client
+ * ERROR, flush (bounded by shutdown_grace) and return 0; NET_RESTART when an operator's
+ * RESTART ended it (the caller frees the server, closing every listener, and runs the
+ * program anew); -1 on a fatal loop error (logged).  An operator's REHASH reloads as
+ * SIGHUP does. */
+#define NET_RESTART	1
 int			 net_server_run(struct net_server *srv);
 
 /* Close every descriptor and free the core. */

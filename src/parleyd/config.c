@@ -3,6 +3,7 @@
  * every value is range-checked, and every error names the file and line, because a
  * server that starts with a silently ignored typo is worse than one that refuses.
  */
+#include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -45,6 +46,7 @@ enum setting_kind {
 	SET_BYTES,	/* size_t, with k/K or m/M (KiB, MiB) */
 	SET_SECONDS,	/* int64_t milliseconds, written as seconds */
 	SET_LEVEL,	/* enum log_level */
+	SET_BOOL,	/* bool: yes/no, true/false, on/off, 1/0 */
 };
 
 struct setting {
@@ -67,6 +69,12 @@ static const struct setting settings[] = {
 	{ "server",	"network",	SET_NETWORK,	AT(core.network), 0, 0 },
 	{ "server",	"password",	SET_PASSWORD,	AT(core.password), 0, 0 },
 	{ "server",	"motd",		SET_MOTD,	0, 0, 0 },
+	{ "server",	"allow_die",	SET_BOOL,	AT(core.allow_die), 0, 0 },
+	{ "server",	"allow_restart", SET_BOOL,	AT(core.allow_restart), 0, 0 },
+	/* Free text for ADMIN: SET_PASSWORD's rules (no control characters, 127 bytes). */
+	{ "server",	"admin_name",	SET_PASSWORD,	AT(core.admin_name), 0, 0 },
+	{ "server",	"admin_email",	SET_PASSWORD,	AT(core.admin_email), 0, 0 },
+	{ "server",	"admin_location", SET_PASSWORD,	AT(core.admin_location), 0, 0 },
 	{ "listen",	"address",	SET_ADDRESS,	0, 0, 0 },
 	{ "limits",	"nicklen",	SET_COUNT,	AT(core.nicklen), 1, 64 },
 	{ "limits",	"channellen",	SET_COUNT,	AT(core.channellen), 2, 200 },
@@ -75,6 +83,11 @@ static const struct setting settings[] = {
 	{ "limits",	"max_channels",	SET_COUNT,	AT(core.max_channels), 1, 10000 },
 	/* A 512-byte line cannot name more than about 250 targets. */
 	{ "limits",	"max_targets",	SET_COUNT,	AT(core.max_targets), 1, 255 },
+	{ "limits",	"awaylen",	SET_COUNT,	AT(core.awaylen), 1, TEXT_MAX },
+	/* About 250 bytes an entry: 100000 is some 25 MB. */
+	{ "limits",	"whowas_history", SET_COUNT,	AT(core.whowas_history), 0, 100000 },
+	{ "limits",	"max_list",	SET_COUNT,	AT(core.max_list), 1, 10000 },
+	{ "limits",	"kicklen",	SET_COUNT,	AT(core.kicklen), 1, TEXT_MAX },
 	/* At least the longest line the server may send, so one line never overflows. */
 	{ "limits",	"sendq",	SET_BYTES,	AT(net.sendq), LINE_MAX_MAX,
 	    1024 * 1024 * 1024 },
@@ -102,6 +115,9 @@ struct load {
 	size_t		 linecap;
 	int		 lineno;
 	int		 seen[NSETTINGS];	/* line a setting was first set on; 0: not */
+	int		 oper_line;	/* line of the open [oper NAME]; 0: none */
+	int		 oper_password;	/* line of its password, of its host; 0: not */
+	int		 oper_host;
 	bool		 failed;
 	int		 errline;	/* line of the first error; 0: not a line's */
 	char		*err;
@@ -180,6 +196,57 @@ config_level_check(const char *text, enum log_level *level, char *why, size_t wh
 		return 0;
 	snprintf(why, whylen, "'%s' is not a level (error, warn, info, debug)", text);
 	return -1;
+}
+
+static int
+bool_parse(const char *text, bool *v, char *why, size_t whylen)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcmp(text, yes[i]) == 0 || strcmp(text, no[i]) == 0) {
+			*v = strcmp(text, yes[i]) == 0;
+			return 0;
+		}
+	}
+	snprintf(why, whylen, "'%s' is not yes or no", text);
+	return -1;
+}
+
+/*
+ * Hashing the empty password with the stored setting proves the whole hash is one
+ * crypt(3) can check: a truncated or mistyped hash would otherwise refuse every OPER.
+ */
+int
+config_hash_check(const char *hash, char *why, size_t whylen)
+{
+	struct crypt_data	*data;
+	const char		*out;
+	int			 rc = -1;
+
+	if (hash[0] != '$' || strlen(hash) > CONFIG_HASH_MAX) {
+		snprintf(why, whylen, "password must be a crypt(3) hash; make one with "
+		    "parleyd --hash-password");
+		return -1;
+	}
+	if (crypt_checksalt(hash) != CRYPT_SALT_OK) {
+		snprintf(why, whylen, "'%.4s...' is not a hash method this system's crypt(3) "
+		    "accepts; make one with parleyd --hash-password", hash);
+		return -1;
+	}
+	if ((data = calloc(1, sizeof(*data))) == NULL) {
+		snprintf(why, whylen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	out = crypt_rn("", hash, data, sizeof(*data));
+	if (out != NULL && out[0] != '*' && strlen(out) == strlen(hash))
+		rc = 0;
+	else
+		snprintf(why, whylen, "not a complete crypt(3) hash; make one with "
+		    "parleyd --hash-password");
+	free(data);
+	return rc;
 }
 
 /* Two parsed addresses that one bind would both claim: family, address and port. */
@@ -462,6 +529,8 @@ set_value(struct load *ld, const struct setting *s, int first, const char *value
 		    whylen);
 	case SET_LEVEL:
 		return config_level_check(value, &cfg->log_level, why, whylen);
+	case SET_BOOL:
+		return bool_parse(value, (bool *)field, why, whylen);
 	default:
 		return set_number(ld, s, value, why, whylen);
 	}
@@ -496,6 +565,113 @@ setting_find(const char *section, const char *key)
 	return NULL;
 }
 
+/* An [oper NAME] block is over: it must have said its password. */
+static int
+oper_close(struct load *ld)
+{
+	int	line = ld->lineno;
+
+	if (ld->oper_line == 0 || ld->oper_password != 0) {
+		ld->oper_line = 0;
+		return 0;
+	}
+	ld->lineno = ld->oper_line;
+	load_error(ld, "[oper %s] has no password", ld->cfg->opers[ld->cfg->nopers - 1].name);
+	ld->lineno = line;
+	return -1;
+}
+
+/* "[oper NAME]": a new operator block, NAME as OPER will give it. */
+static int
+oper_open(struct load *ld, const char *section)
+{
+	struct config		*cfg = ld->cfg;
+	struct core_oper	*o;
+	const char		*name = section + strspn(section, " ");
+	size_t			 len = strlen(name);
+
+	if (len == 0 || len > CONFIG_NAME_MAX || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") != len) {
+		load_error(ld, "[oper %s]: the name must be letters, digits, '-', '.' or '_', "
+		    "at most %d bytes", name, CONFIG_NAME_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->nopers; i++) {
+		if (strcmp(cfg->opers[i].name, name) == 0) {
+			load_error(ld, "[oper %s] appears twice", name);
+			return -1;
+		}
+	}
+	if ((o = realloc(cfg->opers, (cfg->nopers + 1) * sizeof(*o))) == NULL) {
+		load_error(ld, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	cfg->opers = o;
+	o = &cfg->opers[cfg->nopers++];
+	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	ld->oper_line = ld->lineno;
+	ld->oper_password = ld->oper_host = 0;
+	return 0;
+}
+
+/* A user@host mask: printable, no blanks, one '@'. */
+static int
+mask_check(const char *mask, char *why, size_t whylen)
+{
+	const char	*at = strchr(mask, '@');
+
+	for (const unsigned char *p = (const unsigned char *)mask; *p != '\0'; p++) {
+		if (*p <= 0x20 || *p == 0x7f) {
+			at = NULL;
+			break;
+		}
+	}
+	if (at != NULL && at != mask && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
+	    strlen(mask) <= CONFIG_MASK_MAX)
+		return 0;
+	snprintf(why, whylen, "'%s' is not a user@host mask ('*' and '?' match, at most %d "
+	    "bytes)", mask, CONFIG_MASK_MAX);
+	return -1;
+}
+
+/* A key of the open [oper NAME] block. */
+static int
+oper_key(struct load *ld, const char *key, const char *value)
+{
+	struct core_oper	*o = &ld->cfg->opers[ld->cfg->nopers - 1];
+	int			*seen;
+	char			 why[256];
+
+	if (strcmp(key, "password") == 0)
+		seen = &ld->oper_password;
+	else if (strcmp(key, "host") == 0)
+		seen = &ld->oper_host;
+	else {
+		load_error(ld, "unknown key '%s' in [oper %s]", key, o->name);
+		return 0;
+	}
+	if (*seen != 0) {
+		load_error(ld, "%s: already set on line %d", key, *seen);
+		return 0;
+	}
+	if (seen == &ld->oper_password) {
+		if (config_hash_check(value, why, sizeof(why)) == -1) {
+			load_error(ld, "password: %s", why);
+			return 0;
+		}
+		snprintf(o->hash, sizeof(o->hash), "%s", value);
+	} else {
+		if (mask_check(value, why, sizeof(why)) == -1) {
+			load_error(ld, "host: %s", why);
+			return 0;
+		}
+		snprintf(o->host, sizeof(o->host), "%s", value);
+	}
+	*seen = ld->lineno;
+	return 1;
+}
+
 /*
  * inih's reader, fed one whole line at a time so that the line count is ours: inih
  * does not pass line numbers to the handler, splits lines longer than its buffer, and
@@ -516,6 +692,8 @@ load_read(char *buf, int cap, void *arg)
 		if (ferror(ld->fp)) {
 			ld->failed = true;
 			snprintf(ld->err, ld->errlen, "%s: %s", ld->path, strerror(errno));
+		} else {
+			(void)oper_close(ld);
 		}
 		return NULL;
 	}
@@ -534,11 +712,16 @@ load_read(char *buf, int cap, void *arg)
 		return NULL;
 	}
 	if (*start == '[' && (end = memchr(start, ']', len)) != NULL) {
-		char	section[64];
+		char	section[CONFIG_NAME_MAX + 16];
 
 		snprintf(section, sizeof(section), "%.*s", (int)(end - start - 1),
 		    start + 1);
-		if (setting_find(section, NULL) == NULL) {
+		if (oper_close(ld) == -1)
+			return NULL;
+		if (strncmp(section, "oper ", 5) == 0) {
+			if (oper_open(ld, section + 5) == -1)
+				return NULL;
+		} else if (setting_find(section, NULL) == NULL) {
 			load_error(ld, "unknown section [%s]", section);
 			return NULL;
 		}
@@ -560,6 +743,8 @@ load_handle(void *arg, const char *section, const char *key, const char *value)
 		load_error(ld, "'%s' is outside any section", key);
 		return 0;
 	}
+	if (ld->oper_line != 0)
+		return oper_key(ld, key, value);
 	if ((s = setting_find(section, key)) == NULL) {
 		load_error(ld, "unknown key '%s' in [%s]", key, section);
 		return 0;
@@ -623,6 +808,9 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	int		rc;
 
 	memset(&ld, 0, sizeof(ld));
+	/* The file's operator blocks replace any there were. */
+	tmp.opers = NULL;
+	tmp.nopers = 0;
 	ld.cfg = &tmp;
 	ld.path = path;
 	ld.err = err;
@@ -643,11 +831,15 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	if (rc != 0 || ld.failed || load_check_sendq(&ld) == -1) {
 		if (tmp.motd != cfg->motd)
 			free(tmp.motd);
+		free(tmp.opers);
 		return -1;
 	}
 	if (cfg->motd != tmp.motd)
 		free(cfg->motd);
+	free(cfg->opers);
 	tmp.core.motd = tmp.motd;
+	tmp.core.opers = tmp.opers;
+	tmp.core.nopers = tmp.nopers;
 	*cfg = tmp;
 	return 0;
 }
@@ -658,4 +850,9 @@ config_free(struct config *cfg)
 	free(cfg->motd);
 	cfg->motd = NULL;
 	cfg->core.motd = NULL;
+	free(cfg->opers);
+	cfg->opers = NULL;
+	cfg->nopers = 0;
+	cfg->core.opers = NULL;
+	cfg->core.nopers = 0;
 }

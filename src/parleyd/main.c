@@ -1,7 +1,10 @@
 /*
  * parleyd: flags, the configuration file, then the server until SIGTERM/SIGINT.  Flags
  * win over the file, on every SIGHUP reload too, so they are kept and applied again.
+ * An operator's RESTART ends the server like SIGTERM, then runs this program anew.
  */
+#include <crypt.h>
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -9,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "net/log.h"
 #include "net/net.h"
@@ -17,6 +22,8 @@
 
 #define PROGNAME	"parleyd"
 #define OPT_LOG_LEVEL	256	/* long-only options take values past any char */
+#define OPT_HASH	257
+#define PASSWORD_MAX	400	/* fits an OPER line with a long block name */
 
 /* What the command line says; NULL or 0 where it says nothing. */
 struct flags {
@@ -27,6 +34,7 @@ struct flags {
 	const char	*name;
 	bool		 has_level;
 	enum log_level	 level;
+	bool		 hash_password;
 };
 
 /* The reload callback's argument: the flags and the configuration running now. */
@@ -42,6 +50,7 @@ static const struct option options[] = {
 	{ "password",	required_argument,	NULL,	'p' },
 	{ "name",	required_argument,	NULL,	'n' },
 	{ "log-level",	required_argument,	NULL,	OPT_LOG_LEVEL },
+	{ "hash-password", no_argument,		NULL,	OPT_HASH },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ "version",	no_argument,		NULL,	'V' },
 	{ NULL,		0,			NULL,	0 },
@@ -79,6 +88,7 @@ usage(void)
 	printf("Usage: " PROGNAME " [OPTION]...\n"
 	    "Run the parley IRC server until SIGTERM or SIGINT; SIGHUP reloads the\n"
 	    "configuration file and the MOTD.  Flags override the file, on reload too.\n"
+	    "Operators (OPER) may also REHASH, DIE and RESTART the server.\n"
 	    "\n"
 	    "  -c, --config FILE       read settings from the INI file FILE\n"
 	    "                          (default: none, the built-in defaults)\n"
@@ -91,6 +101,9 @@ usage(void)
 	    "  -n, --name NAME         server name, hostname-like with a '.', at most %d\n"
 	    "                          bytes (default: irc.localhost)\n"
 	    "      --log-level LEVEL   error, warn, info or debug (default: info)\n"
+	    "      --hash-password     read a password from standard input (one line, not\n"
+	    "                          echoed on a terminal), print its yescrypt hash for\n"
+	    "                          an [oper NAME] block's password, and exit\n"
 	    "  -h, --help              show this help and exit\n"
 	    "  -V, --version           show the version and exit\n",
 	    NET_LISTEN_MAX, CONFIG_NAME_MAX);
@@ -150,6 +163,9 @@ flags_parse(int argc, char **argv, struct flags *fl)
 				usage_error("--name: %s", why);
 			fl->name = optarg;
 			break;
+		case OPT_HASH:
+			fl->hash_password = true;
+			break;
 		case OPT_LOG_LEVEL:
 			if (config_level_check(optarg, &fl->level, why, sizeof(why)) == -1)
 				usage_error("--log-level: %s", why);
@@ -168,6 +184,72 @@ flags_parse(int argc, char **argv, struct flags *fl)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+/* Read one line from stdin into buf, without echo when stdin is a terminal. */
+static int
+password_read(char *buf, size_t cap)
+{
+	struct termios	 old, quiet;
+	bool		 tty = isatty(STDIN_FILENO) == 1;
+	bool		 got;
+
+	if (tty) {
+		if (tcgetattr(STDIN_FILENO, &old) == -1)
+			return -1;
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		fprintf(stderr, "Password: ");
+		if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == -1)
+			return -1;
+	}
+	got = fgets(buf, (int)cap, stdin) != NULL;
+	if (tty) {
+		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fprintf(stderr, "\n");
+	}
+	if (!got)
+		buf[0] = '\0';
+	return ferror(stdin) ? -1 : 0;
+}
+
+/* --hash-password: print the yescrypt hash of the password on stdin, exit 0 or 1. */
+static void
+hash_password(void)
+{
+	char			 password[PASSWORD_MAX + 2], salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data	*data;
+	const char		*hash;
+	size_t			 len;
+
+	if (password_read(password, sizeof(password)) == -1) {
+		fprintf(stderr, PROGNAME ": --hash-password: stdin: %s\n", strerror(errno));
+		exit(1);
+	}
+	len = strcspn(password, "\r\n");
+	if (password[len] == '\0' && len > PASSWORD_MAX) {
+		fprintf(stderr, PROGNAME ": --hash-password: longer than %d bytes\n",
+		    PASSWORD_MAX);
+		exit(1);
+	}
+	password[len] = '\0';
+	if (len == 0) {
+		fprintf(stderr, PROGNAME ": --hash-password: empty password\n");
+		exit(1);
+	}
+	/* A NULL random buffer makes libcrypt draw the salt from the kernel. */
+	if ((data = calloc(1, sizeof(*data))) == NULL ||
+	    crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) == NULL ||
+	    (hash = crypt_rn(password, salt, data, sizeof(*data))) == NULL ||
+	    hash[0] == '*') {
+		fprintf(stderr, PROGNAME ": --hash-password: %s\n", strerror(errno));
+		exit(1);
+	}
+	printf("%s\n", hash);
+	explicit_bzero(password, sizeof(password));
+	explicit_bzero(data, sizeof(*data));
+	free(data);
+	stdout_exit();
 }
 
 /* RPL_CREATED's date: this process's start, e.g. "Sun Nov 29 2026 at 02:46:09 UTC". */
@@ -201,6 +283,14 @@ config_build(const struct state *st, struct config *cfg, char *err, size_t errle
 		snprintf(cfg->core.server_name, sizeof(cfg->core.server_name), "%s", fl->name);
 	if (fl->has_level)
 		cfg->log_level = fl->level;
+	if (fl->config != NULL) {
+		const char	*base = strrchr(fl->config, '/');
+
+		snprintf(cfg->core.config_file, sizeof(cfg->core.config_file), "%s",
+		    base != NULL && base[1] != '\0' ? base + 1 : fl->config);
+	} else {
+		snprintf(cfg->core.config_file, sizeof(cfg->core.config_file), "none");
+	}
 	snprintf(cfg->core.created, sizeof(cfg->core.created), "%s", st->created);
 	return 0;
 }
@@ -214,17 +304,33 @@ reload(void *arg, struct core_config *core, struct net_config *net, char *err,
     size_t errlen)
 {
 	struct state	*st = arg;
-	struct config	 fresh;
-	char		*old = st->cfg.motd;
+	struct config	 fresh, old = st->cfg;
 
 	if (config_build(st, &fresh, err, errlen) == -1)
 		return -1;
 	st->cfg = fresh;
 	*core = st->cfg.core;
 	*net = st->cfg.net;
-	free(old);
+	config_free(&old);
 	log_init(PROGNAME, st->cfg.log_level);
 	return 0;
+}
+
+/*
+ * RESTART: every descriptor is closed by now, so the new image binds the same listeners
+ * at once (SO_REUSEADDR).  The signals stay blocked across exec: one that arrives
+ * meanwhile waits for the new signalfd instead of killing the process.  Returns only if
+ * exec failed.
+ */
+static void
+restart(char **argv)
+{
+	log_msg(LOG_INFO, "restarting: exec %s", argv[0]);
+	(void)fflush(NULL);
+	execv("/proc/self/exe", argv);
+	log_msg(LOG_ERROR, "restart failed: /proc/self/exe: %s", strerror(errno));
+	execvp(argv[0], argv);
+	log_msg(LOG_ERROR, "restart failed: %s: %s", argv[0], strerror(errno));
 }
 
 int
@@ -238,6 +344,8 @@ main(int argc, char **argv)
 	memset(&st, 0, sizeof(st));
 	created_format(st.created, sizeof(st.created));
 	flags_parse(argc, argv, &st.flags);
+	if (st.flags.hash_password)
+		hash_password();
 	if (config_build(&st, &st.cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
 		return 1;
@@ -260,5 +368,7 @@ main(int argc, char **argv)
 	rc = net_server_run(srv);
 	net_server_free(srv);
 	config_free(&st.cfg);
+	if (rc == NET_RESTART)
+		restart(argv);
 	return rc == 0 ? 0 : 1;
 }

@@ -33,6 +33,16 @@ fx_hangup(void *ctx, uint64_t conn, const char *reason)
 	snprintf(c->reason, sizeof(c->reason), "%s", reason);
 }
 
+static void
+fx_request(void *ctx, enum core_request req, const char *reason)
+{
+	struct fx	*fx = ctx;
+
+	fx->nrequests++;
+	fx->request = req;
+	snprintf(fx->request_reason, sizeof(fx->request_reason), "%s", reason);
+}
+
 struct fx *
 fx_new(void (*edit)(struct core_config *))
 {
@@ -47,6 +57,7 @@ fx_new(void (*edit)(struct core_config *))
 	fx->out.ctx = fx;
 	fx->out.queue = fx_queue;
 	fx->out.hangup = fx_hangup;
+	fx->out.request = fx_request;
 	fx->now = 1000000;
 	if ((fx->core = core_new(&fx->cfg, &fx->out)) == NULL)
 		abort();

@@ -29,6 +29,9 @@ struct fx {
 	unsigned		 nconns;
 	int64_t			 now;
 	char			*taken;		/* last fx_take result, freed by the next */
+	unsigned		 nrequests;	/* out->request calls so far */
+	enum core_request	 request;	/* the last one, and its reason */
+	char			 request_reason[256];
 };
 
 /* A server with the default configuration, adjusted by edit when not NULL. */

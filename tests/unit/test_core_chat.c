@@ -62,7 +62,8 @@ test_join_and_names(void **state)
 	fx_line(fx, b, "JOIN #CHAT");
 	assert_string_equal(fx_take(fx, b), "");
 	fx_line(fx, b, "MODE #chat");
-	assert_string_equal(fx_take(fx, b), ":irc.localhost 324 bob #Chat +nt\r\n");
+	assert_string_equal(fx_take(fx, b), ":irc.localhost 324 bob #Chat +nt\r\n"
+	    ":irc.localhost 329 bob #Chat 1700000000\r\n");
 	fx_line(fx, b, "JOIN nochan");
 	assert_string_equal(fx_take(fx, b),
 	    ":irc.localhost 403 bob nochan :No such channel\r\n");

@@ -1,0 +1,316 @@
+/*
+ * Queries about the server itself (VERSION, TIME, ADMIN, INFO, STATS, LINKS), the
+ * disabled USERS and SUMMON, and the quick presence checks ISON and USERHOST.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/casemap.h"
+#include "core/command.h"
+#include "core/mask.h"
+
+static const char *const weekdays[] = {
+	"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+};
+static const char *const months[] = {
+	"January", "February", "March", "April", "May", "June", "July", "August",
+	"September", "October", "November", "December",
+};
+
+/* Floor division: the calendar arithmetic below runs before 1970 too. */
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static int64_t
+floor_mod(int64_t a, int64_t b)
+{
+	return a - floor_div(a, b) * b;
+}
+
+/*
+ * The proleptic Gregorian date of a day number (days since 1970-01-01).  The year is
+ * counted from March, so the leap day falls at the end of it, in 400-year eras of
+ * 146097 days.
+ */
+static void
+civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+{
+	int64_t	z = days + 719468;		/* days since 0000-03-01 */
+	int64_t	era = floor_div(z, 146097);
+	int64_t	doe = z - era * 146097;		/* [0, 146096] */
+	int64_t	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);	/* from March 1 */
+	int64_t	mp = (5 * doy + 2) / 153;	/* March = 0 */
+
+	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*year = yoe + era * 400 + (*month <= 2);
+}
+
+size_t
+info_time_string(char *buf, size_t cap, int64_t seconds)
+{
+	int64_t	days = floor_div(seconds, 86400);
+	int64_t	secs = floor_mod(seconds, 86400);
+	int64_t	year;
+	int	month, day;
+	int	n;
+
+	civil_from_days(days, &year, &month, &day);
+	/* 1970-01-01 was a Thursday. */
+	n = snprintf(buf, cap, "%s %s %d %lld -- %02d:%02d:%02d UTC",
+	    weekdays[floor_mod(days + 4, 7)], months[month - 1],
+	    day, (long long)year, (int)(secs / 3600), (int)(secs / 60 % 60),
+	    (int)(secs % 60));
+	return n < 0 ? 0 : (size_t)n;
+}
+
+/*
+ * The optional <target> parameter at index i: this server's name or the nick of a user
+ * on it (every user is local).  Anything else gets ERR_NOSUCHSERVER; returns false then.
+ */
+static bool
+info_target_ok(struct core *core, struct client *cl, const struct msg *m, unsigned i)
+{
+	const char	*target;
+	struct client	*who;
+
+	if (m->nparams <= i || m->params[i][0] == '\0')
+		return true;
+	target = m->params[i];
+	if (casemap_eq(target, core->cfg.server_name))
+		return true;
+	if ((who = client_find(core, target)) != NULL && who->state == CLIENT_REGISTERED)
+		return true;
+	send_numeric(core, cl, "402", "%s :No such server", target);
+	return false;
+}
+
+void
+cmd_version(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	(void)now;
+	if (!info_target_ok(core, cl, m, 0))
+		return;
+	send_numeric(core, cl, "351", "parley-%s %s :%s", PARLEY_VERSION,
+	    core->cfg.server_name, QUERY_SERVER_INFO);
+	for (unsigned i = 0; i < core->nisupport; i++)
+		send_numeric(core, cl, "005", "%s :are supported by this server",
+		    core->isupport[i]);
+}
+
+void
+cmd_time(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	char	text[64];
+
+	if (!info_target_ok(core, cl, m, 0))
+		return;
+	info_time_string(text, sizeof(text), core_wall_seconds(core, now));
+	send_numeric(core, cl, "391", "%s :%s", core->cfg.server_name, text);
+}
+
+void
+cmd_admin(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	const struct core_config	*c = &core->cfg;
+
+	(void)now;
+	if (!info_target_ok(core, cl, m, 0))
+		return;
+	send_numeric(core, cl, "256", "%s :Administrative info", c->server_name);
+	send_numeric(core, cl, "257", ":%s", c->admin_location);
+	send_numeric(core, cl, "258", ":%s", c->admin_name);
+	send_numeric(core, cl, "259", ":%s", c->admin_email);
+}
+
+void
+cmd_info(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	char	started[64];
+
+	(void)now;
+	if (!info_target_ok(core, cl, m, 0))
+		return;
+	info_time_string(started, sizeof(started), core->started);
+	send_numeric(core, cl, "371", ":parley %s, an IRC server in C11", PARLEY_VERSION);
+	send_numeric(core, cl, "371", ":A sans-I/O protocol core driven by an epoll loop.");
+	send_numeric(core, cl, "371", ":Built %s", core->cfg.created);
+	send_numeric(core, cl, "371", ":Running since %s", started);
+	send_numeric(core, cl, "374", ":End of /INFO list");
+}
+
+static void
+stats_uptime(struct core *core, struct client *cl, int64_t now)
+{
+	int64_t	up = core_wall_seconds(core, now) - core->started;
+
+	if (up < 0)
+		up = 0;
+	send_numeric(core, cl, "242", ":Server Up %lld days %lld:%02d:%02d",
+	    (long long)(up / 86400), (long long)(up / 3600 % 24), (int)(up / 60 % 60),
+	    (int)(up % 60));
+}
+
+static void
+stats_commands(struct core *core, struct client *cl)
+{
+	const struct command	*table;
+	size_t			 n;
+
+	table = command_table(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (core->command_counts[i] > 0)
+			send_numeric(core, cl, "212", "%s %llu", table[i].verb,
+			    (unsigned long long)core->command_counts[i]);
+	}
+}
+
+/* STATS u (uptime) and m (commands used); other letters have nothing to report. */
+void
+cmd_stats(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	char	query = m->nparams > 0 ? m->params[0][0] : '\0';
+
+	if (!info_target_ok(core, cl, m, 1))
+		return;
+	if (query == 'u')
+		stats_uptime(core, cl, now);
+	else if (query == 'm')
+		stats_commands(core, cl);
+	if (query == '\0')
+		send_numeric(core, cl, "219", "* :End of /STATS report");
+	else
+		send_numeric(core, cl, "219", "%c :End of /STATS report", query);
+}
+
+/* One server, no links: LINKS lists this server unless a mask leaves it out. */
+void
+cmd_links(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	const char	*mask = m->nparams > 0 ? m->params[m->nparams - 1] : "*";
+
+	(void)now;
+	if (m->nparams > 1 && !info_target_ok(core, cl, m, 0))
+		return;
+	if (mask_match(mask, core->cfg.server_name))
+		send_numeric(core, cl, "364", "%s %s :0 %s", core->cfg.server_name,
+		    core->cfg.server_name, QUERY_SERVER_INFO);
+	send_numeric(core, cl, "365", "%s :End of /LINKS list", mask);
+}
+
+void
+cmd_users(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	(void)m, (void)now;
+	send_numeric(core, cl, "446", ":USERS has been disabled");
+}
+
+void
+cmd_summon(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	(void)m, (void)now;
+	send_numeric(core, cl, "445", ":SUMMON has been disabled");
+}
+
+/* Append word to the reply list in buf (cap bytes, *len used), space-separated; words
+ * that no longer fit in one line are dropped. */
+static void
+info_append(char *buf, size_t cap, size_t *len, const char *word, size_t wlen)
+{
+	size_t	need = wlen + (*len > 0);
+
+	if (*len + need >= cap)
+		return;
+	if (*len > 0)
+		buf[(*len)++] = ' ';
+	memcpy(buf + *len, word, wlen);
+	*len += wlen;
+	buf[*len] = '\0';
+}
+
+/*
+ * Call fn for each space-separated word of every parameter (clients send ISON's nicks
+ * both as separate parameters and as one trailing list), at most max words.
+ */
+static void
+info_words(struct core *core, const struct msg *m, unsigned max, char *buf, size_t cap,
+    size_t *len, void (*fn)(struct core *, const char *, char *, size_t, size_t *))
+{
+	char		 word[CLIENT_NICK_MAX + 1];
+	unsigned	 n = 0;
+
+	for (unsigned i = 0; i < m->nparams; i++) {
+		const char	*p = m->params[i];
+
+		while (*p != '\0' && n < max) {
+			size_t	wlen;
+
+			p += strspn(p, " ");
+			if ((wlen = strcspn(p, " ")) == 0)
+				break;
+			n++;
+			if (wlen < sizeof(word)) {
+				memcpy(word, p, wlen);
+				word[wlen] = '\0';
+				fn(core, word, buf, cap, len);
+			}
+			p += wlen;
+		}
+	}
+}
+
+static void
+ison_one(struct core *core, const char *nick, char *buf, size_t cap, size_t *len)
+{
+	struct client	*who = client_find(core, nick);
+
+	if (who != NULL && who->state == CLIENT_REGISTERED)
+		info_append(buf, cap, len, who->nick, strlen(who->nick));
+}
+
+/* The reply text fits one line with the numeric's prefix in front. */
+#define INFO_LIST_MAX	(MSG_BODY_MAX - CONFIG_NAME_MAX - CLIENT_NICK_MAX - 16)
+
+void
+cmd_ison(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	char	list[INFO_LIST_MAX] = "";
+	size_t	len = 0;
+
+	(void)now;
+	info_words(core, m, MSG_BODY_MAX, list, sizeof(list), &len, ison_one);
+	send_numeric(core, cl, "303", ":%s", list);
+}
+
+static void
+userhost_one(struct core *core, const char *nick, char *buf, size_t cap, size_t *len)
+{
+	char		 entry[CLIENT_PREFIX_MAX + 4];
+	struct client	*who = client_find(core, nick);
+	int		 n;
+
+	if (who == NULL || who->state != CLIENT_REGISTERED)
+		return;
+	n = snprintf(entry, sizeof(entry), "%s%s=%c%s@%s", who->nick,
+	    (who->flags & CLIENT_MODE_OPER) ? "*" : "", who->away != NULL ? '-' : '+',
+	    who->user, who->host);
+	if (n > 0 && (size_t)n < sizeof(entry))
+		info_append(buf, cap, len, entry, (size_t)n);
+}
+
+#define USERHOST_MAX	5	/* nicks per USERHOST (RFC 2812 4.8) */
+
+void
+cmd_userhost(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	char	list[INFO_LIST_MAX] = "";
+	size_t	len = 0;
+
+	(void)now;
+	info_words(core, m, USERHOST_MAX, list, sizeof(list), &len, userhost_one);
+	send_numeric(core, cl, "302", ":%s", list);
+}

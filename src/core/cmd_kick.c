@@ -1,0 +1,146 @@
+/*
+ * KICK and INVITE: channel operators removing members and letting users in.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/command.h"
+
+/* The channel cl acts on as an operator: NULL after 403, 442 or 482. */
+static struct channel *
+kick_channel(struct core *core, struct client *cl, const char *name)
+{
+	struct channel	*ch = channel_find(core, name);
+	struct member	*mb;
+
+	if (ch == NULL) {
+		send_numeric(core, cl, "403", "%s :No such channel", name);
+		return NULL;
+	}
+	if ((mb = channel_member(ch, cl)) == NULL) {
+		send_numeric(core, cl, "442", "%s :You're not on that channel", ch->name);
+		return NULL;
+	}
+	if (!(mb->modes & MEMBER_OP)) {
+		send_numeric(core, cl, "482", "%s :You're not channel operator", ch->name);
+		return NULL;
+	}
+	return ch;
+}
+
+/* Remove nick from ch; every member, the target included, sees the KICK. */
+static void
+kick_one(struct core *core, struct client *cl, struct channel *ch, const char *nick,
+    const char *reason)
+{
+	struct client	*who = client_find(core, nick);
+	struct member	*mb;
+	char		 line[MSG_BODY_MAX + 1];
+	char		 prefix[CLIENT_PREFIX_MAX];
+	size_t		 len;
+
+	if (who == NULL || who->state != CLIENT_REGISTERED) {
+		send_numeric(core, cl, "401", "%s :No such nick/channel", nick);
+		return;
+	}
+	if ((mb = channel_member(ch, who)) == NULL) {
+		send_numeric(core, cl, "441", "%s %s :They aren't on that channel", who->nick,
+		    ch->name);
+		return;
+	}
+	len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
+	    "KICK", 3, ch->name, who->nick, reason);
+	send_channel(core, ch, NULL, line, len);
+	channel_part(core, mb);
+}
+
+/* KICK #chan nick[,nick...] [:reason]; the reason defaults to the kicker's nick. */
+void
+cmd_kick(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	struct channel	*ch;
+	char		 reason[MSG_BODY_MAX + 1];
+	char		*list = (char *)m->params[1];
+	char		*nick;
+
+	(void)now;
+	if ((ch = kick_channel(core, cl, m->params[0])) == NULL)
+		return;
+	snprintf(reason, sizeof(reason), "%.*s", (int)core->cfg.kicklen,
+	    m->nparams > 2 && m->params[2][0] != '\0' ? m->params[2] : cl->nick);
+	/* The channel goes away with its last member: stop kicking then. */
+	while ((nick = command_next_item(&list)) != NULL &&
+	    channel_find(core, m->params[0]) == ch)
+		kick_one(core, cl, ch, nick, reason);
+}
+
+/* INVITE with no parameters: the channels cl has a pending invite to. */
+static void
+invite_list(struct core *core, struct client *cl)
+{
+	size_t		 pos = 0;
+	const char	*key;
+	void		*value;
+
+	while (map_next(&core->channels, &pos, &key, &value)) {
+		struct channel	*ch = value;
+
+		if (mode_invite_pending(ch, cl, false))
+			send_numeric(core, cl, "336", "%s", ch->name);
+	}
+	send_numeric(core, cl, "337", ":End of /INVITE list");
+}
+
+/* INVITE nick #chan: members invite; on a +i channel only operators do. */
+void
+cmd_invite(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	struct client	*who;
+	struct channel	*ch;
+	struct member	*mb;
+	char		 line[MSG_BODY_MAX + 1];
+	char		 prefix[CLIENT_PREFIX_MAX];
+	size_t		 len;
+
+	(void)now;
+	if (m->nparams == 0) {
+		invite_list(core, cl);
+		return;
+	}
+	if (m->nparams < 2) {
+		send_numeric(core, cl, "461", "INVITE :Not enough parameters");
+		return;
+	}
+	who = client_find(core, m->params[0]);
+	if (who == NULL || who->state != CLIENT_REGISTERED) {
+		send_numeric(core, cl, "401", "%s :No such nick/channel", m->params[0]);
+		return;
+	}
+	if ((ch = channel_find(core, m->params[1])) == NULL) {
+		send_numeric(core, cl, "403", "%s :No such channel", m->params[1]);
+		return;
+	}
+	if ((mb = channel_member(ch, cl)) == NULL) {
+		send_numeric(core, cl, "442", "%s :You're not on that channel", ch->name);
+		return;
+	}
+	if ((ch->modes & CHANNEL_INVITE_ONLY) && !(mb->modes & MEMBER_OP)) {
+		send_numeric(core, cl, "482", "%s :You're not channel operator", ch->name);
+		return;
+	}
+	if (channel_member(ch, who) != NULL) {
+		send_numeric(core, cl, "443", "%s %s :is already on channel", who->nick,
+		    ch->name);
+		return;
+	}
+	if (mode_invite_add(core, ch, who) == -1) {
+		send_numeric(core, cl, "400", "INVITE :Out of memory, try again");
+		return;
+	}
+	send_numeric(core, cl, "341", "%s %s", who->nick, ch->name);
+	if (who->away != NULL)
+		send_numeric(core, cl, "301", "%s :%s", who->nick, who->away);
+	len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
+	    "INVITE", 2, who->nick, ch->name);
+	send_line(core, who, line, len);
+}

@@ -1,0 +1,184 @@
+/*
+ * IRC operators and their commands: OPER, KILL, WALLOPS, REHASH, DIE, RESTART.
+ * Passwords are checked against crypt(3) hashes: pure computation, no descriptor or
+ * clock, so it belongs in the core like any other decision.
+ */
+#include <crypt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/command.h"
+#include "core/mask.h"
+#include "core/snotice.h"
+
+/* Does password hash to hash?  Compares every byte so the time says nothing. */
+static bool
+oper_password_ok(const char *password, const char *hash)
+{
+	struct crypt_data	*data;
+	const char		*out;
+	size_t			 len = strlen(hash);
+	unsigned char		 diff = 0;
+	bool			 ok = false;
+
+	/* struct crypt_data is 32 KiB: too much for the stack of a library. */
+	if ((data = calloc(1, sizeof(*data))) == NULL)
+		return false;
+	out = crypt_rn(password, hash, data, sizeof(*data));
+	if (out != NULL && out[0] != '*' && strlen(out) == len) {
+		for (size_t i = 0; i < len; i++)
+			diff |= (unsigned char)(out[i] ^ hash[i]);
+		ok = diff == 0;
+	}
+	explicit_bzero(data, sizeof(*data));
+	free(data);
+	return ok;
+}
+
+static const struct core_oper *
+oper_find(const struct core *core, const char *name)
+{
+	for (size_t i = 0; i < core->cfg.nopers; i++)
+		if (strcmp(core->cfg.opers[i].name, name) == 0)
+			return &core->cfg.opers[i];
+	return NULL;
+}
+
+/* 481 unless cl is an operator. */
+static bool
+oper_required(struct core *core, struct client *cl)
+{
+	if (cl->flags & CLIENT_MODE_OPER)
+		return true;
+	send_numeric(core, cl, "481", ":Permission Denied- You're not an IRC operator");
+	return false;
+}
+
+void
+cmd_oper(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	const struct core_oper	*o;
+	char			 userhost[CLIENT_USER_MAX + CLIENT_HOST_MAX + 2];
+
+	(void)now;
+	if ((o = oper_find(core, m->params[0])) == NULL) {
+		send_numeric(core, cl, "491", ":No O-lines for your host");
+		return;
+	}
+	snprintf(userhost, sizeof(userhost), "%s@%s", cl->user, cl->host);
+	if ((o->host[0] != '\0' && !mask_match(o->host, userhost)) ||
+	    !oper_password_ok(m->params[1], o->hash)) {
+		core_log(core, LOG_WARN, "failed OPER %s by %s (%s)", o->name, cl->nick,
+		    userhost);
+		send_numeric(core, cl, "464", ":Password incorrect");
+		return;
+	}
+	if (cl->flags & CLIENT_MODE_OPER) {
+		send_numeric(core, cl, "381", ":You are now an IRC operator");
+		return;
+	}
+	snotice_send(core, cl, "%s (%s) is now an operator", cl->nick, userhost);
+	core_log(core, LOG_INFO, "%s (%s) is now an operator (%s)", cl->nick, userhost,
+	    o->name);
+	send_numeric(core, cl, "381", ":You are now an IRC operator");
+	send_fmt(core, cl, ":%s MODE %s :+%s", cl->nick, cl->nick,
+	    cl->flags & CLIENT_MODE_SNOTICE ? "o" : "os");
+	cl->flags |= CLIENT_MODE_OPER | CLIENT_MODE_SNOTICE;
+}
+
+void
+cmd_kill(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	struct client	*victim;
+	char		 prefix[CLIENT_PREFIX_MAX], line[MSG_BODY_MAX + 1];
+	char		 reason[MSG_BODY_MAX];
+	const char	*comment = m->params[1][0] != '\0' ? m->params[1] : "No reason";
+	size_t		 len;
+
+	(void)now;
+	if (!oper_required(core, cl))
+		return;
+	if ((victim = client_find(core, m->params[0])) == NULL) {
+		send_numeric(core, cl, "401", "%s :No such nick/channel", m->params[0]);
+		return;
+	}
+	/* Always a trailing parameter, as clients print it as a sentence. */
+	len = format_line(line, ":%s KILL %s :%s", client_prefix(cl, prefix, sizeof(prefix)),
+	    victim->nick, comment);
+	send_line(core, victim, line, len);
+	snotice_send(core, NULL, "Received KILL message for %s from %s (%s)", victim->nick,
+	    cl->nick, comment);
+	core_log(core, LOG_INFO, "KILL %s by %s (%s)", victim->nick, cl->nick, comment);
+	snprintf(reason, sizeof(reason), "Killed (%s (%s))", cl->nick, comment);
+	/* cl may be the victim: it is gone after this. */
+	client_exit(core, victim, reason, true);
+}
+
+void
+cmd_wallops(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	char		 prefix[CLIENT_PREFIX_MAX], line[MSG_BODY_MAX + 1];
+	struct list	*n;
+	size_t		 len;
+
+	(void)now;
+	if (!oper_required(core, cl))
+		return;
+	len = format_line(line, ":%s WALLOPS :%s", client_prefix(cl, prefix, sizeof(prefix)),
+	    m->params[0]);
+	for (n = core->clients.next; n != &core->clients; n = n->next) {
+		struct client	*to = list_entry(n, struct client, all);
+
+		if (to->state == CLIENT_REGISTERED && (to->flags & CLIENT_MODE_WALLOPS))
+			send_line(core, to, line, len);
+	}
+}
+
+void
+cmd_rehash(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	char	reason[MSG_BODY_MAX];
+
+	(void)m, (void)now;
+	if (!oper_required(core, cl))
+		return;
+	send_numeric(core, cl, "382", "%s :Rehashing", core->cfg.config_file);
+	snotice_send(core, NULL, "%s is rehashing the server configuration", cl->nick);
+	snprintf(reason, sizeof(reason), "REHASH by %s", cl->nick);
+	core->out.request(core->out.ctx, CORE_REQUEST_REHASH, reason);
+}
+
+/* DIE and RESTART: operators only, and only where the configuration allows it. */
+static void
+oper_stop(struct core *core, struct client *cl, enum core_request req, bool allowed,
+    const char *verb, const char *priv)
+{
+	char	reason[MSG_BODY_MAX];
+
+	if (!oper_required(core, cl))
+		return;
+	if (!allowed) {
+		send_numeric(core, cl, "723", "%s :Insufficient oper privileges.", priv);
+		return;
+	}
+	snprintf(reason, sizeof(reason), "%s by %s", verb, cl->nick);
+	core_log(core, LOG_INFO, "%s", reason);
+	core->out.request(core->out.ctx, req, reason);
+}
+
+void
+cmd_die(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	(void)m, (void)now;
+	oper_stop(core, cl, CORE_REQUEST_DIE, core->cfg.allow_die, "DIE", "die");
+}
+
+void
+cmd_restart(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	(void)m, (void)now;
+	oper_stop(core, cl, CORE_REQUEST_RESTART, core->cfg.allow_restart, "RESTART",
+	    "restart");
+}

@@ -1,0 +1,44 @@
+#ifndef PARLEY_CORE_WHOWAS_H
+#define PARLEY_CORE_WHOWAS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The nicks that left the network or were changed away from, for WHOWAS: a ring holding
+ * the newest `cap` departures, the oldest overwritten first.
+ */
+#define WHOWAS_NICK_MAX	64	/* as CLIENT_NICK_MAX, CLIENT_USER_MAX and CLIENT_HOST_MAX */
+#define WHOWAS_USER_MAX	64
+#define WHOWAS_HOST_MAX	63
+
+struct whowas_entry {
+	char	 nick[WHOWAS_NICK_MAX + 1];
+	char	 user[WHOWAS_USER_MAX + 1];
+	char	 host[WHOWAS_HOST_MAX + 1];
+	char	*realname;
+	int64_t	 when;		/* wall clock seconds the nick was given up */
+};
+
+struct whowas {
+	struct whowas_entry	*ring;
+	size_t			 cap;	/* slots in ring */
+	size_t			 len;	/* slots in use */
+	size_t			 next;	/* where the next entry goes */
+};
+
+#define WHOWAS_INIT	{ NULL, 0, 0, 0 }
+
+/*
+ * Remember nick!user@host (realname) given up at wall time `when`, keeping at most cap
+ * entries (the ring is resized when cap changed; 0 keeps nothing).  Returns 0, or -1 when
+ * out of memory (nothing is recorded then).
+ */
+int	whowas_add(struct whowas *w, size_t cap, const char *nick, const char *user,
+	    const char *host, const char *realname, int64_t when);
+/* The i-th newest entry (0 = newest), or NULL past the end. */
+const struct whowas_entry *whowas_get(const struct whowas *w, size_t i);
+/* Free every entry and leave an empty ring. */
+void	whowas_clear(struct whowas *w);
+
+#endif
