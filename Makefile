@@ -43,7 +43,7 @@ check: test asan
 # are started as 'nobody'.
 bench: build
 	bench/install-peers.sh
-	/usr/bin/python3 bench/run.py --build $(BUILD)
+	/usr/bin/python3 bench/run.py --build $(abspath $(BUILD))
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
