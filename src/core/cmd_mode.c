@@ -431,7 +431,7 @@ mode_with_param(struct core *core, struct client *cl, struct mode_walk *w, char 
 	}
 	if (!mode_allowed(core, cl, w))
 		return;
-	if (w->nparam_modes == CORE_MODES_PER_LINE || (param = mode_param(w)) == NULL) {
+	if (w->nparam_modes == core->cfg.modes_per_line || (param = mode_param(w)) == NULL) {
 		if (letter == 'k' && dir == '-' && ch->key[0] != '\0') {
 			ch->key[0] = '\0';
 			mode_change_add(&w->mc, dir, letter, "*");

@@ -26,6 +26,7 @@ core_config_defaults(struct core_config *cfg)
 	cfg->awaylen = 200;
 	cfg->whowas_history = 1000;
 	cfg->max_list = 100;
+	cfg->modes_per_line = 4;
 	cfg->kicklen = 255;
 
 	cfg->registration_timeout = 60 * SECOND;

@@ -48,6 +48,7 @@ struct core_config {
 	unsigned	 awaylen;	/* AWAY message bytes kept (AWAYLEN) */
 	unsigned	 whowas_history;	/* departed nicks WHOWAS remembers */
 	unsigned	 max_list;	/* entries per b/e/I list and pending invites (MAXLIST) */
+	unsigned	 modes_per_line; /* parameterised changes per MODE (MODES) */
 	unsigned	 kicklen;	/* KICK reason bytes kept (KICKLEN) */
 
 	int64_t		 registration_timeout;	/* connect to welcome */

@@ -23,7 +23,6 @@
 #define CLIENT_HOST_MAX		63
 #define CHANNEL_NAME_MAX	200
 #define ISUPPORT_LINES		4
-#define CORE_MODES_PER_LINE	4	/* mode changes with a parameter per MODE (MODES) */
 #define CORE_COMMANDS_MAX	64	/* verbs counted for STATS m (command.c's table) */
 
 enum client_state {

@@ -229,7 +229,7 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "KICKLEN=%u", c->kicklen);
 	isupport_add(core, &n, "MAXLIST=beI:%u", c->max_list);
 	isupport_add(core, &n, "MAXTARGETS=%u", c->max_targets);
-	isupport_add(core, &n, "MODES=%u", CORE_MODES_PER_LINE);
+	isupport_add(core, &n, "MODES=%u", c->modes_per_line);
 	isupport_add(core, &n, "NETWORK=%s", c->network);
 	isupport_add(core, &n, "NICKLEN=%u", c->nicklen);
 	isupport_add(core, &n, "PREFIX=(ov)@+");

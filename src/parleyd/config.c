@@ -87,6 +87,7 @@ static const struct setting settings[] = {
 	/* About 250 bytes an entry: 100000 is some 25 MB. */
 	{ "limits",	"whowas_history", SET_COUNT,	AT(core.whowas_history), 0, 100000 },
 	{ "limits",	"max_list",	SET_COUNT,	AT(core.max_list), 1, 10000 },
+	{ "limits",	"modes_per_line", SET_COUNT,	AT(core.modes_per_line), 1, 20 },
 	{ "limits",	"kicklen",	SET_COUNT,	AT(core.kicklen), 1, TEXT_MAX },
 	/* At least the longest line the server may send, so one line never overflows. */
 	{ "limits",	"sendq",	SET_BYTES,	AT(net.sendq), LINE_MAX_MAX,

@@ -58,6 +58,33 @@ test_simple_flags_broadcast(void **state)
 }
 
 static void
+two_modes_per_line(struct core_config *cfg)
+{
+	cfg->modes_per_line = 2;
+}
+
+static void
+test_modes_per_line_is_configured(void **state)
+{
+	struct fx	*fx = fx_new(two_modes_per_line);
+	unsigned	 op = fx_client(fx, "op");
+	unsigned	 b = fx_client(fx, "b");
+	const char	*burst;
+
+	(void)state;
+	fx_line(fx, op, "JOIN #c");
+	fx_line(fx, b, "JOIN #c");
+	fx_drain(fx);
+	/* Only the first two parameterised changes apply; flags are not counted. */
+	fx_line(fx, op, "MODE #c +vvtb b op x!*@*");
+	assert_string_equal(fx_take(fx, b), OP "MODE #c +vv b op\r\n");
+	fx_line(fx, op, "VERSION");
+	burst = fx_take(fx, op);
+	assert_non_null(strstr(burst, " MODES=2 "));
+	fx_free(fx);
+}
+
+static void
 test_not_operator_482(void **state)
 {
 	unsigned	 op, b;
@@ -485,6 +512,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_simple_flags_broadcast),
+		cmocka_unit_test(test_modes_per_line_is_configured),
 		cmocka_unit_test(test_not_operator_482),
 		cmocka_unit_test(test_unknown_mode_472),
 		cmocka_unit_test(test_key_set_show_and_clear),
