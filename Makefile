@@ -9,12 +9,15 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR     ?= ON
 ARGS       ?=
 
-.PHONY: all build run check test asan deps clean bench
+.PHONY: all build run check test asan deps test-deps clean bench
 
 all: build
 
 deps:
 	@scripts/deps.sh
+
+test-deps:
+	@scripts/deps.sh test
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARLEY_WERROR=$(WERROR)
@@ -25,14 +28,14 @@ build: deps $(BUILD)/CMakeCache.txt
 run: build
 	$(BUILD)/parleyd $(ARGS)
 
-test: build
+test: build test-deps
 	cd $(BUILD) && ctest --output-on-failure
 
 $(ASAN_BUILD)/CMakeCache.txt:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPARLEY_WERROR=$(WERROR) \
 	    -DPARLEY_SANITIZE=ON
 
-asan: deps $(ASAN_BUILD)/CMakeCache.txt
+asan: test-deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure
