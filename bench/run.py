@@ -17,6 +17,7 @@ import os
 import platform
 import pwd
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -305,6 +306,8 @@ def main():
                     default=os.environ.get("BENCH_QUICK", "") not in ("", "0"))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "performance.md"))
     opts = ap.parse_args()
+    # SIGTERM unwinds like Ctrl-C, so the server being measured is stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     cfg = QUICK if opts.quick else FULL
     os.makedirs(WORK, exist_ok=True)
     os.chmod(WORK, 0o755)
