@@ -1,15 +1,25 @@
 # Wraps the common commands; CMake does the building.
-#   make run     build and start parleyd with the embedded default configuration
-#   make check   build and pass every test, then again under ASan+UBSan
+#   make run     build and start parleyd with the embedded default configuration, on
+#                127.0.0.1:6667 and, with TLS, 127.0.0.1:6697 (a self-signed certificate
+#                for localhost is made in $(BUILD)/tls/ on the first run)
+#   make check   build and pass every test, then again under ASan+UBSan, then fuzz
+#   make fuzz    build the libFuzzer targets with clang and run each FUZZ_TIME seconds
 #   make bench   parleyd against ngircd, InspIRCd, ircd-hybrid and the limit relay;
 #                writes docs/performance.md (BENCH_QUICK=1 for a short pass)
+#   make bench-models  parleyd under --model event, fork and threads; writes the
+#                figures in docs/models.md
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR     ?= ON
 ARGS       ?=
+TLS_DIR     = $(BUILD)/tls
+RUN_FLAGS  ?= --listen 127.0.0.1:6667 --tls-listen 127.0.0.1:6697 \
+	      --tls-cert $(TLS_DIR)/localhost.crt --tls-key $(TLS_DIR)/localhost.key
 
-.PHONY: all build run check test asan deps test-deps clean bench
+.PHONY: all build run check test asan fuzz deps test-deps clean bench bench-models
 
 all: build
 
@@ -25,11 +35,21 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: build
-	$(BUILD)/parleyd $(ARGS)
+# Good for trying TLS on this machine only: clients must trust this certificate (parley:
+# SSL_CERT_FILE=$(TLS_DIR)/localhost.crt) or skip verification (parley --insecure).
+$(TLS_DIR)/localhost.crt:
+	mkdir -p $(TLS_DIR)
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
+	    -keyout $(TLS_DIR)/localhost.key -out $@.tmp -subj /CN=localhost \
+	    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 2>/dev/null
+	chmod 600 $(TLS_DIR)/localhost.key
+	mv $@.tmp $@
+
+run: build $(TLS_DIR)/localhost.crt
+	$(BUILD)/parleyd $(RUN_FLAGS) $(ARGS)
 
 test: build test-deps
-	cd $(BUILD) && ctest --output-on-failure
+	cd $(BUILD) && ctest -j2 --output-on-failure
 
 $(ASAN_BUILD)/CMakeCache.txt:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPARLEY_WERROR=$(WERROR) \
@@ -38,9 +58,28 @@ $(ASAN_BUILD)/CMakeCache.txt:
 asan: test-deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest -j2 --output-on-failure
 
-check: test asan
+$(FUZZ_BUILD)/CMakeCache.txt:
+	CC=clang-14 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPARLEY_WERROR=$(WERROR) \
+	    -DPARLEY_FUZZ=ON
+
+# Each target starts from the seeds in tests/fuzz/corpus/ and keeps what it finds in
+# $(FUZZ_BUILD)/corpus/; a crash leaves its input in $(FUZZ_BUILD)/ and fails the run.
+fuzz: test-deps $(FUZZ_BUILD)/CMakeCache.txt
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_msg fuzz_core
+	for t in msg core; do \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+	    $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	        -dict=tests/fuzz/irc.dict -artifact_prefix=$(FUZZ_BUILD)/$$t- \
+	        $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t >$(FUZZ_BUILD)/fuzz_$$t.log 2>&1; \
+	    rc=$$?; \
+	    grep -E '^(Done|stat::number_of_executed_units)' $(FUZZ_BUILD)/fuzz_$$t.log | \
+	        sed "s/^/fuzz_$$t: /"; \
+	    if [ $$rc -ne 0 ]; then tail -n 60 $(FUZZ_BUILD)/fuzz_$$t.log; exit 1; fi; \
+	done
+
+check: test asan fuzz
 
 # Installs the peers from Debian (only here, never in check) and runs as root: the peers
 # are started as 'nobody'.
@@ -48,5 +87,10 @@ bench: build
 	bench/install-peers.sh
 	/usr/bin/python3 bench/run.py --build $(abspath $(BUILD))
 
+# parleyd alone under each concurrency model (no peers to install): the figures in
+# docs/models.md.
+bench-models: build
+	/usr/bin/python3 bench/run.py --models --build $(abspath $(BUILD))
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -2,6 +2,7 @@
 """Run parley-bench against parleyd, the peers and the limit relay; write the report.
 
     bench/run.py [--build DIR] [--quick] [--out docs/performance.md]
+    bench/run.py --models [--build DIR] [--runs N] [--out docs/models.md]
 
 Each measurement starts a fresh server pinned to CPU 0 (taskset) and runs parley-bench
 pinned to CPU 1, so the generator never takes the server's core.  Servers are measured
@@ -10,6 +11,11 @@ the machine does not always fall on the same server; every figure is the median 
 runs.  The peers run as the unprivileged user 'nobody' (InspIRCd and ircd-hybrid refuse
 root) from configs written out of bench/peers/*.in.  BENCH_QUICK=1 (or --quick) makes a
 short pass: one run each, fewer channel sizes, shorter measurements.
+
+--models measures parleyd alone under each concurrency model (event, fork, threads with
+--io-threads 2): fanout N=500 S=10, connect C=5000 and memory per idle client, first
+with the server pinned to CPU 0 as above, then free to use both CPUs; it writes the
+tables between the markers of docs/models.md's figures section.
 """
 import argparse
 import json
@@ -40,6 +46,11 @@ SETUP_PENDING = {"ngircd": 16}
 SETUP_PENDING_DEFAULT = 256
 CONNECT_PENDING = 64
 DNS_STUB = "127.0.0.2"      # answers ircd-hybrid's lookups (see NxdomainStub)
+# The TLS rows: every server gets the same self-signed P-256 certificate, and
+# parley-bench --tls the same clients; the limit relay has no TLS.
+TLS_DIR = os.path.join(WORK, "tls")
+TLS_CERT = os.path.join(TLS_DIR, "bench.crt")
+TLS_KEY = os.path.join(TLS_DIR, "bench.key")
 
 FULL = {
     "runs": 3,
@@ -49,6 +60,7 @@ FULL = {
     # The descriptor limit here is 20000 per process (no CAP_SYS_RESOURCE to raise it),
     # and InspIRCd registers at most --pending clients a second (see docs/benchmarks.md).
     "connect_clients": 10000,
+    "tls_connect_clients": 5000,
     "pairs": 100,
     "privmsg_secs": 5,
 }
@@ -58,6 +70,7 @@ QUICK = {
     "senders": 10,
     "fanout_secs": 2,
     "connect_clients": 5000,
+    "tls_connect_clients": 2000,
     "pairs": 100,
     "privmsg_secs": 2,
 }
@@ -130,36 +143,108 @@ class NxdomainStub:
             self.sock.sendto(reply, peer)
 
 
+def make_tls_cert():
+    """The servers' certificate for the TLS rows, readable by 'nobody' (the peers)."""
+    os.makedirs(TLS_DIR, exist_ok=True)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "30",
+                    "-keyout", TLS_KEY, "-out", TLS_CERT, "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    nobody = pwd.getpwnam("nobody")
+    for path in (TLS_DIR, TLS_CERT, TLS_KEY):
+        os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    os.chmod(TLS_DIR, 0o755)
+    os.chmod(TLS_KEY, 0o600)
+
+
+def measure_tls(build, names, cfg):
+    """connect and fanout N=500 with every client over TLS; the relay has none."""
+    make_tls_cert()
+    servers = [Server(n, build, tls=True) for n in names if n != "limit"]
+    conn = measure(build, servers, cfg["runs"],
+                   ["--tls", "--clients", str(cfg["tls_connect_clients"]), "--pending",
+                    str(CONNECT_PENDING), "--timeout", "300", "--server-pid", "@PID@",
+                    "connect"], "connect TLS")
+    fan = measure(build, servers, cfg["runs"],
+                  ["--tls", "--clients", "500", "--senders", str(cfg["senders"]),
+                   "--duration", str(cfg["fanout_secs"]), "--pending", "@PENDING@",
+                   "fanout"], "fanout N=500 TLS")
+    conn["limit"] = []
+    fan["limit"] = []
+    return conn, fan
+
+
 def as_nobody():
     return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
 
 
 class Server:
-    """One server under test; start() gives a fresh process, stop() ends it."""
+    """One server under test; start() gives a fresh process, stop() ends it.
 
-    def __init__(self, name, build):
+    With model, it is parleyd under that --model (name is then the model's label)."""
+
+    def __init__(self, name, build, model=None, cpus=SERVER_CPU, tls=False):
         self.name = name
         self.build = build
+        self.tls = tls              # self.port speaks TLS; plain_port is the other
+        self.model = model
+        self.cpus = cpus
         self.dir = os.path.join(WORK, name)
         self.proc = None
         self.port = None
+        self.plain_port = None
+
+    def tls_conf(self):
+        """What the peer's config template gets for @TLS@ (and @TLS_SERVERINFO@)."""
+        if not self.tls:
+            return {"TLS": "", "TLS_SERVERINFO": ""}
+        if self.name == "ngircd":
+            return {"TLS": "[SSL]\n\tCertFile = %s\n\tKeyFile = %s\n\tPorts = %d\n"
+                    % (TLS_CERT, TLS_KEY, self.port)}
+        if self.name == "inspircd":
+            return {"TLS": '<module name="ssl_gnutls">\n'
+                    '<sslprofile name="bench" provider="gnutls" certfile="%s" keyfile="%s" '
+                    'requestclientcert="no">\n'
+                    '<bind address="127.0.0.1" port="%d" type="clients" sslprofile="bench">\n'
+                    % (TLS_CERT, TLS_KEY, self.port)}
+        return {"TLS": 'listen {\n\tflags = tls;\n\thost = "127.0.0.1";\n\tport = %d;\n};'
+                % self.port,
+                "TLS_SERVERINFO": 'rsa_private_key_file = "%s";\n\ttls_certificate_file = '
+                '"%s";' % (TLS_KEY, TLS_CERT)}
+
+    def listen_flags(self):
+        if not self.tls:
+            return ["--listen", "127.0.0.1:%d" % self.port]
+        return ["--tls-listen", "127.0.0.1:%d" % self.port, "--tls-cert", TLS_CERT,
+                "--tls-key", TLS_KEY]
 
     def argv(self):
         d, p = self.dir, self.port
-        if self.name == "parleyd":
-            return [os.path.join(self.build, "parleyd"), "--listen", "127.0.0.1:%d" % p,
-                    "--log-level", "warn"]
+        if self.name == "parleyd" or self.model is not None:
+            # As for the peers: flood control and the per-address limit off, since
+            # every bench client sends as fast as it can from 127.0.0.1.
+            with open(d + "/parleyd.conf", "w") as f:
+                f.write("[limits]\nflood_burst = 0\nmax_per_address = 0\n")
+            model = [] if self.model is None else ["--model", self.model]
+            if self.model == "threads":
+                model += ["--io-threads", str(MODEL_IO_THREADS)]
+            return ([os.path.join(self.build, "parleyd")] + self.listen_flags() +
+                    ["--config", d + "/parleyd.conf", "--log-level", "warn"] + model)
         if self.name == "limit":
             return [os.path.join(self.build, "parley-limit"), "127.0.0.1:%d" % p]
         if self.name == "ngircd":
-            render("ngircd.conf.in", d + "/ngircd.conf", PORT=p, DIR=d)
+            render("ngircd.conf.in", d + "/ngircd.conf", PORT=self.plain_port, DIR=d,
+                   **self.tls_conf())
             return as_nobody() + ["/usr/sbin/ngircd", "--nodaemon", "--config",
                                   d + "/ngircd.conf"]
         if self.name == "inspircd":
-            render("inspircd.conf.in", d + "/inspircd.conf", PORT=p, DIR=d)
+            render("inspircd.conf.in", d + "/inspircd.conf", PORT=self.plain_port, DIR=d,
+                   **self.tls_conf())
             return as_nobody() + ["/usr/sbin/inspircd", "--nofork", "--config",
                                   d + "/inspircd.conf"]
-        render("ircd-hybrid.conf.in", d + "/ircd.conf", PORT=p, DIR=d, ROOT=HYBRID_ROOT)
+        render("ircd-hybrid.conf.in", d + "/ircd.conf", PORT=self.plain_port, DIR=d,
+               ROOT=HYBRID_ROOT, **self.tls_conf())
         # ircd-hybrid looks up every client's address with no option to turn it off;
         # in a mount namespace of its own it sees a resolv.conf naming the NXDOMAIN stub.
         with open(d + "/resolv.conf", "w") as f:
@@ -182,9 +267,10 @@ class Server:
         os.chown(self.dir, nobody.pw_uid, nobody.pw_gid)
         os.chown(self.dir + "/motd.txt", nobody.pw_uid, nobody.pw_gid)
         self.port = free_port()
+        self.plain_port = free_port() if self.tls else self.port
         log = self.dir + "/stderr.log"
         with open(log, "w") as out:
-            self.proc = subprocess.Popen(["taskset", "-c", SERVER_CPU] + self.argv(),
+            self.proc = subprocess.Popen(["taskset", "-c", self.cpus] + self.argv(),
                                          stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                                          cwd=self.dir)
         wait_port(self.proc, self.port, log)
@@ -299,15 +385,104 @@ def plot(sweep, names, sizes, png, work):
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
 
 
+MODELS = ["event", "fork", "threads"]
+MODEL_IO_THREADS = 2
+MODEL_CLIENTS = 500
+MODEL_SENDERS = 10
+MODEL_FANOUT_SECS = 3
+MODEL_CONNECT = 5000
+MODELS_BEGIN = "<!-- bench/run.py --models: begin -->"
+MODELS_END = "<!-- bench/run.py --models: end -->"
+
+
+def models_table(build, runs, cpus):
+    """The models' rows for one CPU placement of the server: a list of table lines."""
+    servers = [Server(m, build, model=m, cpus=cpus) for m in MODELS]
+    fan = measure(build, servers, runs,
+                  ["--clients", str(MODEL_CLIENTS), "--senders", str(MODEL_SENDERS),
+                   "--duration", str(MODEL_FANOUT_SECS), "--pending", "@PENDING@",
+                   "fanout"], "fanout N=%d CPUs %s" % (MODEL_CLIENTS, cpus))
+    conn = measure(build, servers, runs,
+                   ["--clients", str(MODEL_CONNECT), "--pending", str(CONNECT_PENDING),
+                    "--timeout", "300", "--server-pid", "@PID@", "connect"],
+                   "connect CPUs %s" % cpus)
+    rows = []
+    for label, res, key in [
+            ("fanout N=%d S=%d: delivered lines/s" % (MODEL_CLIENTS, MODEL_SENDERS),
+             fan, lambda r: r["lines_per_s"]),
+            ("fanout N=%d S=%d: latency p99 (us)" % (MODEL_CLIENTS, MODEL_SENDERS),
+             fan, lambda r: r["latency_us"]["p99"]),
+            ("connect C=%d: registrations/s" % MODEL_CONNECT, conn,
+             lambda r: r["registrations_per_s"]),
+            # PSS, not RSS: summed over fork's processes, RSS would count the pages
+            # the children share with the hub once per child.
+            ("connect C=%d: PSS KiB per idle client" % MODEL_CONNECT, conn,
+             lambda r: r["pss_kib_per_client"])]:
+        rows.append("| %s | %s |" % (label, " | ".join(
+            "%s (%d)" % (fmt(median(res[m], key)), len(res[m])) if res[m] else "n/a"
+            for m in MODELS)))
+    return rows
+
+
+def models_main(opts):
+    """--models: parleyd under each model, tables into the figures section of --out."""
+    opts.build = os.path.abspath(opts.build)
+    os.makedirs(WORK, exist_ok=True)
+    os.chmod(WORK, 0o755)
+    started = time.monotonic()
+    pinned = models_table(opts.build, opts.runs, SERVER_CPU)
+    both = models_table(opts.build, opts.runs, "0,1")
+    elapsed = time.monotonic() - started
+    head = "| measurement | " + " | ".join(
+        m + (" (io-threads %d)" % MODEL_IO_THREADS if m == "threads" else "")
+        for m in MODELS) + " |"
+    rule = "|---" * (len(MODELS) + 1) + "|"
+    cmd = "bench/run.py --models --runs %d" % opts.runs
+    out = [MODELS_BEGIN,
+           "Measured by `make bench-models` (`%s`, parleyd from %s) on %d cores, Linux "
+           "%s, %s UTC (%.0f s). Each cell is the median of the runs that completed, "
+           "their number in parentheses; parley-bench always runs on CPU %s, and each "
+           "measurement starts a fresh server." % (
+               cmd, opts.build, os.cpu_count(), platform.release(),
+               time.strftime("%Y-%m-%d %H:%M", time.gmtime()), elapsed, BENCH_CPU),
+           "", "Server pinned to CPU %s (as in `make bench`):" % SERVER_CPU, "", head, rule]
+    out += pinned
+    out += ["", "Server free to run on CPUs 0 and 1 (sharing CPU %s with parley-bench):"
+            % BENCH_CPU, "", head, rule]
+    out += both
+    out.append(MODELS_END)
+    try:
+        with open(opts.out) as f:
+            text = f.read()
+    except FileNotFoundError:
+        text = ""
+    if MODELS_BEGIN in text and MODELS_END in text:
+        text = (text[:text.index(MODELS_BEGIN)] + "\n".join(out) +
+                text[text.index(MODELS_END) + len(MODELS_END):])
+    else:
+        text += ("\n" if text else "") + "## Figures\n\n" + "\n".join(out) + "\n"
+    with open(opts.out, "w") as f:
+        f.write(text)
+    print("wrote %s" % opts.out, file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--quick", action="store_true",
                     default=os.environ.get("BENCH_QUICK", "") not in ("", "0"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "performance.md"))
+    ap.add_argument("--out")
+    ap.add_argument("--models", action="store_true",
+                    help="parleyd under each concurrency model only; writes docs/models.md")
+    ap.add_argument("--runs", type=int, default=3, help="--models: runs per cell")
     opts = ap.parse_args()
     # SIGTERM unwinds like Ctrl-C, so the server being measured is stopped on the way out.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    if opts.models:
+        opts.out = opts.out or os.path.join(ROOT, "docs", "models.md")
+        models_main(opts)
+        return
+    opts.out = opts.out or os.path.join(ROOT, "docs", "performance.md")
     cfg = QUICK if opts.quick else FULL
     os.makedirs(WORK, exist_ok=True)
     os.chmod(WORK, 0o755)
@@ -334,6 +509,7 @@ def main():
     priv = measure(opts.build, servers, cfg["runs"],
                    ["--pairs", str(cfg["pairs"]), "--duration", str(cfg["privmsg_secs"]),
                     "--pending", "@PENDING@", "privmsg"], "privmsg")
+    tls_conn, tls_fan = measure_tls(opts.build, names, cfg)
     elapsed = time.monotonic() - started
 
     rows = []
@@ -361,6 +537,14 @@ def main():
         lambda r: r["pss_kib_per_client"], False)
     row("privmsg P=%d: messages/s" % cfg["pairs"], priv, lambda r: r["lines_per_s"])
     row("privmsg P=%d: latency p99 (us)" % cfg["pairs"], priv,
+        lambda r: r["latency_us"]["p99"], False)
+    row("TLS connect C=%d: handshakes + registrations/s" % cfg["tls_connect_clients"],
+        tls_conn, lambda r: r["registrations_per_s"])
+    row("TLS connect C=%d: RSS KiB per idle client" % cfg["tls_connect_clients"],
+        tls_conn, lambda r: r["rss_kib_per_client"], False)
+    row("TLS fanout N=500 S=%d: delivered lines/s" % cfg["senders"], tls_fan,
+        lambda r: r["lines_per_s"])
+    row("TLS fanout N=500 S=%d: latency p99 (us)" % cfg["senders"], tls_fan,
         lambda r: r["latency_us"]["p99"], False)
 
     png = os.path.join(os.path.dirname(opts.out), "performance-fanout.png")

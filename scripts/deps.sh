@@ -5,10 +5,12 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config libinih-dev libcmocka-dev libcrypt-dev
-libncurses-dev libssl-dev"
+libncurses-dev libssl-dev openssl"
 if [ "${1:-}" = test ]; then
-	# ngircd is a second server for the client's tests; tmux drives its terminal UI.
-	PACKAGES="$PACKAGES python3 python3-pytest python3-irc tmux ngircd"
+	# ngircd is a second server for the client's tests; tmux drives its terminal UI;
+	# clang and its libFuzzer runtime build the fuzz targets; valgrind checks a session.
+	PACKAGES="$PACKAGES python3 python3-pytest python3-irc tmux ngircd clang-14
+	libclang-rt-14-dev valgrind"
 fi
 
 missing=""

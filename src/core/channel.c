@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cap.h"
 #include "core/core.h"
 
 struct channel *
@@ -102,4 +103,13 @@ channel_prefix(unsigned modes)
 	if (modes & MEMBER_VOICE)
 		return "+";
 	return "";
+}
+
+const char *
+channel_prefixes(const struct client *viewer, unsigned modes)
+{
+	if ((viewer->caps & CAP_BIT(CAP_MULTI_PREFIX)) &&
+	    (modes & (MEMBER_OP | MEMBER_VOICE)) == (MEMBER_OP | MEMBER_VOICE))
+		return "@+";
+	return channel_prefix(modes);
 }

@@ -7,7 +7,55 @@
 
 #include "core/casemap.h"
 #include "core/core.h"
+#include "core/flood.h"
+#include "core/monitor.h"
 #include "core/snotice.h"
+
+/* Connections from one address, for max_per_address.  Keyed by the exact text of the
+ * numeric address (inet_ntop's form); the key lives in the entry. */
+struct client_addr {
+	unsigned	count;
+	char		host[CLIENT_HOST_MAX + 1];
+};
+
+/* Count cl against its address.  Returns false when the address is at its limit (or
+ * out of memory: refusing is the safe side), and cl is not counted. */
+static bool
+client_addr_take(struct core *core, struct client *cl)
+{
+	struct client_addr	*a;
+
+	if (core->cfg.max_per_address == 0)
+		return true;
+	if ((a = map_get(&core->addresses, cl->host)) == NULL) {
+		if ((a = calloc(1, sizeof(*a))) == NULL)
+			return false;
+		memcpy(a->host, cl->host, sizeof(a->host));
+		if (map_put(&core->addresses, a->host, a) == -1) {
+			free(a);
+			return false;
+		}
+	}
+	if (a->count >= core->cfg.max_per_address)
+		return false;
+	a->count++;
+	cl->counted = true;
+	return true;
+}
+
+static void
+client_addr_release(struct core *core, struct client *cl)
+{
+	struct client_addr	*a;
+
+	if (!cl->counted || (a = map_get(&core->addresses, cl->host)) == NULL)
+		return;
+	cl->counted = false;
+	if (--a->count == 0) {
+		map_del(&core->addresses, a->host);
+		free(a);
+	}
+}
 
 struct client *
 client_new(struct core *core, uint64_t conn, const char *host, int64_t now)
@@ -28,9 +76,16 @@ client_new(struct core *core, uint64_t conn, const char *host, int64_t now)
 	cl->last_message = now;
 	cl->signon = core_wall_seconds(core, now);
 	list_init(&cl->timer);
+	list_init(&cl->flood_queue);
+	list_init(&cl->flood_link);
 	list_add_tail(&core->clients, &cl->all);
 	core->nclients++;
-	timer_set(core, cl, TIMER_REGISTRATION, now);
+	/* A refused client still gets a handle: the driver has the connection in its table
+	 * and only closes it through hangup, which must not come from inside core_open. */
+	if (client_addr_take(core, cl))
+		timer_set(core, cl, TIMER_REGISTRATION, now);
+	else
+		timer_set(core, cl, TIMER_REFUSED, now);
 	return cl;
 }
 
@@ -44,7 +99,11 @@ client_free(struct core *core, struct client *cl)
 	if (cl->nick[0] != '\0' && map_get(&core->nicks, cl->nick) == cl)
 		map_del(&core->nicks, cl->nick);
 	list_del(&cl->timer);
+	flood_clear(cl);
+	monitor_clear(core, cl);
+	client_addr_release(core, cl);
 	list_del(&cl->all);
+	tags_forget(core, cl);
 	core->nclients--;
 	if (cl->state == CLIENT_REGISTERED)
 		core->nregistered--;
@@ -120,8 +179,12 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 		    "QUIT", 1, reason);
 		send_peers(core, cl, false, line, len);
 	}
+	if (cl->state == CLIENT_REGISTERED)
+		monitor_offline(core, cl);
 	if (error && cl->local) {
 		send_fmt(core, cl, "ERROR :Closing Link: %s (%s)", cl->host, reason);
+		/* Leaving during its own labeled command: the reply goes out first. */
+		tags_label_end(core, cl);
 		core->out.hangup(core->out.ctx, cl->conn, reason);
 	}
 	core_log(core, LOG_DEBUG, "conn %llu: %s exits: %s", (unsigned long long)cl->conn,

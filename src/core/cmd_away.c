@@ -1,37 +1,53 @@
 /*
  * AWAY: mark a user away with a message (cut at awaylen), or back again.  PRIVMSG to an
  * away user answers the sender with RPL_AWAY (cmd_message.c); WHOIS and WHO show it.
+ * Peers with away-notify hear every change as ":nick!user@host AWAY [:message]".
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cap.h"
 #include "core/command.h"
+#include "core/utf8.h"
+
+/* Tell the peers that negotiated away-notify; text NULL: back again. */
+static void
+away_notify(struct core *core, struct client *cl, const char *text)
+{
+	char	line[MSG_BODY_MAX + 1];
+	char	prefix[CLIENT_PREFIX_MAX];
+	size_t	len;
+
+	client_prefix(cl, prefix, sizeof(prefix));
+	if (text != NULL)
+		len = format_msg(line, sizeof(line), prefix, "AWAY", 1, text);
+	else
+		len = format_msg(line, sizeof(line), prefix, "AWAY", 0);
+	send_peers_caps(core, cl, false, CAP_BIT(CAP_AWAY_NOTIFY), 0, line, len);
+}
 
 void
 cmd_away(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	const char	*text = m->nparams > 0 ? m->params[0] : "";
-	size_t		 len = strlen(text);
 	char		*away;
 
 	(void)now;
-	if (len == 0) {
+	if (text[0] == '\0') {
+		if (cl->away != NULL)
+			away_notify(core, cl, NULL);
 		free(cl->away);
 		cl->away = NULL;
 		send_numeric(core, cl, "305", ":You are no longer marked as being away");
 		return;
 	}
-	if (len > core->cfg.awaylen) {
-		len = core->cfg.awaylen;
-		/* Never keep half of a UTF-8 sequence. */
-		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
-			len--;
-	}
-	if ((away = strndup(text, len)) == NULL) {
+	/* Never keep half of a UTF-8 sequence. */
+	if ((away = strndup(text, utf8_prefix(text, core->cfg.awaylen))) == NULL) {
 		core_log(core, LOG_WARN, "out of memory for an AWAY message");
 		return;
 	}
 	free(cl->away);
 	cl->away = away;
 	send_numeric(core, cl, "306", ":You have been marked as being away");
+	away_notify(core, cl, away);
 }

@@ -5,10 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cap.h"
 #include "core/casemap.h"
 #include "core/command.h"
+#include "core/utf8.h"
 
-/* RPL_NAMREPLY lines for ch, as many as the names need, then RPL_ENDOFNAMES. */
+/* RPL_NAMREPLY lines for ch, as many as the names need, then RPL_ENDOFNAMES.  With
+ * multi-prefix every prefix shows, with userhost-in-names every nick!user@host. */
 static void
 names_reply(struct core *core, struct client *cl, struct channel *ch)
 {
@@ -30,11 +33,14 @@ names_reply(struct core *core, struct client *cl, struct channel *ch)
 	room = MSG_BODY_MAX - 2 - (size_t)n;
 	for (size_t i = 0; i < ch->members.len; i++) {
 		struct member	*m = ch->members.items[i];
-		char		 name[CLIENT_NICK_MAX + 2];
+		char		 name[CLIENT_PREFIX_MAX + 2];
+		char		 full[CLIENT_PREFIX_MAX];
 		size_t		 nlen;
 
-		nlen = (size_t)snprintf(name, sizeof(name), "%s%s", channel_prefix(m->modes),
-		    m->client->nick);
+		nlen = (size_t)snprintf(name, sizeof(name), "%s%s",
+		    channel_prefixes(cl, m->modes),
+		    (cl->caps & CAP_BIT(CAP_USERHOST_IN_NAMES)) ?
+		    client_prefix(m->client, full, sizeof(full)) : m->client->nick);
 		if (len > 0 && len + 1 + nlen > room) {
 			send_fmt(core, cl, "%s%.*s", head, (int)len, names);
 			len = 0;
@@ -106,14 +112,36 @@ join_allowed(struct core *core, struct client *cl, struct channel *ch, const cha
 	return true;
 }
 
+/*
+ * Tell the members (cl included) that cl joined: extended-join's form, with the account
+ * ("*": there are no accounts yet) and realname, to those that asked for it; and to
+ * those with away-notify, cl's AWAY when it is away.
+ */
+static void
+join_announce(struct core *core, struct client *cl, struct channel *ch)
+{
+	char		line[MSG_BODY_MAX + 1];
+	char		prefix[CLIENT_PREFIX_MAX];
+	size_t		len;
+	uint32_t	ext = CAP_BIT(CAP_EXTENDED_JOIN);
+
+	client_prefix(cl, prefix, sizeof(prefix));
+	len = format_msg(line, sizeof(line), prefix, "JOIN", 1, ch->name);
+	send_channel_caps(core, ch, NULL, 0, ext, line, len);
+	len = format_msg(line, sizeof(line), prefix, "JOIN", 3, ch->name, "*",
+	    cl->realname != NULL ? cl->realname : "");
+	send_channel_caps(core, ch, NULL, ext, 0, line, len);
+	if (cl->away == NULL)
+		return;
+	len = format_msg(line, sizeof(line), prefix, "AWAY", 1, cl->away);
+	send_channel_caps(core, ch, cl, CAP_BIT(CAP_AWAY_NOTIFY), 0, line, len);
+}
+
 static void
 join_one(struct core *core, struct client *cl, const char *name, const char *key,
     int64_t now)
 {
 	struct channel	*ch;
-	char		 line[MSG_BODY_MAX + 1];
-	char		 prefix[CLIENT_PREFIX_MAX];
-	size_t		 len;
 	bool		 created = false;
 
 	if (!casemap_channel_valid(name, core->cfg.channellen)) {
@@ -141,9 +169,7 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 		goto nomem;
 	}
 	mode_invite_pending(ch, cl, true);
-	len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
-	    "JOIN", 1, ch->name);
-	send_channel(core, ch, NULL, line, len);
+	join_announce(core, cl, ch);
 	if (ch->topic != NULL)
 		topic_reply(core, cl, ch);
 	names_reply(core, cl, ch);
@@ -232,7 +258,8 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 	client_prefix(cl, prefix, sizeof(prefix));
 	if (m->params[1][0] != '\0' &&
-	    (topic = strndup(m->params[1], core->cfg.topiclen)) == NULL)
+	    (topic = strndup(m->params[1], utf8_prefix(m->params[1],
+	    core->cfg.topiclen))) == NULL)
 		return;
 	if ((setter = strdup(prefix)) == NULL) {
 		free(topic);

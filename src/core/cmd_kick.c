@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cap.h"
 #include "core/command.h"
+#include "core/utf8.h"
 
 /* The channel cl acts on as an operator: NULL after 403, 442 or 482. */
 static struct channel *
@@ -62,12 +64,15 @@ cmd_kick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	char		 reason[MSG_BODY_MAX + 1];
 	char		*list = (char *)m->params[1];
 	char		*nick;
+	const char	*text;
 
 	(void)now;
 	if ((ch = kick_channel(core, cl, m->params[0])) == NULL)
 		return;
-	snprintf(reason, sizeof(reason), "%.*s", (int)core->cfg.kicklen,
-	    m->nparams > 2 && m->params[2][0] != '\0' ? m->params[2] : cl->nick);
+	text = m->nparams > 2 && m->params[2][0] != '\0' ? m->params[2] : cl->nick;
+	/* Cut at KICKLEN, never inside a UTF-8 sequence. */
+	snprintf(reason, sizeof(reason), "%.*s",
+	    (int)utf8_prefix(text, core->cfg.kicklen), text);
 	/* The channel goes away with its last member: stop kicking then. */
 	while ((nick = command_next_item(&list)) != NULL &&
 	    channel_find(core, m->params[0]) == ch)
@@ -89,6 +94,26 @@ invite_list(struct core *core, struct client *cl)
 			send_numeric(core, cl, "336", "%s", ch->name);
 	}
 	send_numeric(core, cl, "337", ":End of /INVITE list");
+}
+
+/*
+ * invite-notify: the INVITE also goes to the members that negotiated it and could have
+ * sent it themselves (on a +i channel the operators, else everyone), as the
+ * specification allows, so an invite-only channel's guest list stays with its ops.
+ */
+static void
+invite_notify(struct core *core, struct client *cl, struct channel *ch,
+    const char *line, size_t len)
+{
+	for (size_t i = 0; i < ch->members.len; i++) {
+		struct member	*mb = ch->members.items[i];
+
+		if (mb->client == cl || !(mb->client->caps & CAP_BIT(CAP_INVITE_NOTIFY)))
+			continue;
+		if ((ch->modes & CHANNEL_INVITE_ONLY) && !(mb->modes & MEMBER_OP))
+			continue;
+		send_line(core, mb->client, line, len);
+	}
 }
 
 /* INVITE nick #chan: members invite; on a +i channel only operators do. */
@@ -143,4 +168,5 @@ cmd_invite(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
 	    "INVITE", 2, who->nick, ch->name);
 	send_line(core, who, line, len);
+	invite_notify(core, cl, ch, line, len);
 }

@@ -1,90 +1,159 @@
 /*
- * PRIVMSG and NOTICE: one-to-one and many-to-many messaging.  A message is formatted
- * once per target and the same bytes go to every recipient.
+ * PRIVMSG, NOTICE and TAGMSG: one-to-one and many-to-many messaging.  A message is
+ * formatted once per target and the same bytes go to every recipient; the send layer
+ * adds each recipient's tags (msgid, client-only tags, time: tags.h).
  */
 #include <string.h>
 
 #include "core/command.h"
 
+struct message {
+	const char	*verb;
+	bool		 quiet;		/* NOTICE: no automatic reply, errors included */
+	bool		 tagmsg;	/* TAGMSG: no text; only for message-tags clients */
+	const char	*text;
+};
+
+/* Whether cl may receive m at all: TAGMSG never reaches a client without message-tags. */
+static bool
+message_for(const struct message *m, const struct client *cl)
+{
+	return !m->tagmsg || (cl->caps & CAP_BIT(CAP_MESSAGE_TAGS));
+}
+
+/*
+ * Deliver the line to a channel's members or to one client, then echo it to its sender
+ * (echo-message), all as one relayed message: the same msgid everywhere.  A message to
+ * oneself is delivered without the label; only the echo answers a labeled command.
+ */
 static void
-message_one(struct core *core, struct client *cl, const char *verb, bool notice,
-    const char *target, const char *text)
+message_deliver(struct core *core, struct client *cl, const struct message *m,
+    struct channel *ch, struct client *to, const char *line, size_t len)
+{
+	tags_message(core, cl, true);
+	if (ch != NULL)
+		send_channel_caps(core, ch, cl, m->tagmsg ? CAP_BIT(CAP_MESSAGE_TAGS) : 0, 0,
+		    line, len);
+	else if (message_for(m, to)) {
+		tags_unlabeled(core, to == cl);
+		send_line(core, to, line, len);
+		tags_unlabeled(core, false);
+	}
+	if (cl->caps & CAP_BIT(CAP_ECHO_MESSAGE))
+		send_line(core, cl, line, len);
+	tags_message(core, NULL, false);
+}
+
+static size_t
+message_format(char *line, size_t cap, const struct client *cl, const struct message *m,
+    const char *target)
+{
+	char	prefix[CLIENT_PREFIX_MAX];
+
+	client_prefix(cl, prefix, sizeof(prefix));
+	if (m->tagmsg)
+		return format_msg(line, cap, prefix, m->verb, 1, target);
+	return format_msg(line, cap, prefix, m->verb, 2, target, m->text);
+}
+
+static void
+message_one(struct core *core, struct client *cl, const struct message *m,
+    const char *target)
 {
 	char		 line[MSG_BODY_MAX + 1];
-	char		 prefix[CLIENT_PREFIX_MAX];
 	struct client	*to;
 	struct channel	*ch;
 	size_t		 len;
 
-	client_prefix(cl, prefix, sizeof(prefix));
 	if (target[0] == '#') {
 		ch = channel_find(core, target);
 		if (ch == NULL) {
-			if (!notice)
+			if (!m->quiet)
 				send_numeric(core, cl, "401", "%s :No such nick/channel", target);
 			return;
 		}
 		if (!mode_can_send(ch, cl)) {
-			if (!notice)
+			if (!m->quiet)
 				send_numeric(core, cl, "404", "%s :Cannot send to channel",
 				    ch->name);
 			return;
 		}
-		len = format_msg(line, sizeof(line), prefix, verb, 2, ch->name, text);
-		send_channel(core, ch, cl, line, len);
+		len = message_format(line, sizeof(line), cl, m, ch->name);
+		message_deliver(core, cl, m, ch, NULL, line, len);
 		return;
 	}
 	to = client_find(core, target);
 	if (to == NULL || to->state != CLIENT_REGISTERED) {
-		if (!notice)
+		if (!m->quiet)
 			send_numeric(core, cl, "401", "%s :No such nick/channel", target);
 		return;
 	}
-	len = format_msg(line, sizeof(line), prefix, verb, 2, to->nick, text);
-	send_line(core, to, line, len);
-	if (!notice && to->away != NULL)
+	len = message_format(line, sizeof(line), cl, m, to->nick);
+	message_deliver(core, cl, m, NULL, to, line, len);
+	/* A TAGMSG (a typing notice, a reaction) is no reason to say someone is away. */
+	if (!m->quiet && !m->tagmsg && to->away != NULL)
 		send_numeric(core, cl, "301", "%s :%s", to->nick, to->away);
 }
 
 /* NOTICE never gets an automatic reply, errors included (RFC 2812 3.3.2). */
 static void
-message(struct core *core, struct client *cl, struct msg *m, const char *verb,
-    bool notice)
+message(struct core *core, struct client *cl, struct msg *msg, struct message *m)
 {
 	char		*list, *target;
 	unsigned	 n = 0;
 
-	if (m->nparams == 0 || m->params[0][0] == '\0') {
-		if (!notice)
-			send_numeric(core, cl, "411", ":No recipient given (%s)", verb);
+	if (msg->nparams == 0 || msg->params[0][0] == '\0') {
+		if (!m->quiet)
+			send_numeric(core, cl, "411", ":No recipient given (%s)", m->verb);
 		return;
 	}
-	if (m->nparams < 2 || m->params[1][0] == '\0') {
-		if (!notice)
+	if (!m->tagmsg && (msg->nparams < 2 || msg->params[1][0] == '\0')) {
+		if (!m->quiet)
 			send_numeric(core, cl, "412", ":No text to send");
 		return;
 	}
-	list = (char *)m->params[0];
+	m->text = m->tagmsg ? NULL : msg->params[1];
+	list = (char *)msg->params[0];
 	while ((target = command_next_item(&list)) != NULL) {
 		if (++n > core->cfg.max_targets) {
-			if (!notice)
+			if (!m->quiet)
 				send_numeric(core, cl, "407", "%s :Too many recipients", target);
 			return;
 		}
-		message_one(core, cl, verb, notice, target, m->params[1]);
+		message_one(core, cl, m, target);
 	}
 }
 
 void
-cmd_privmsg(struct core *core, struct client *cl, struct msg *m, int64_t now)
+cmd_privmsg(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 {
+	struct message	m = { "PRIVMSG", false, false, NULL };
+
 	cl->last_message = now;
-	message(core, cl, m, "PRIVMSG", false);
+	message(core, cl, msg, &m);
 }
 
 void
-cmd_notice(struct core *core, struct client *cl, struct msg *m, int64_t now)
+cmd_notice(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 {
+	struct message	m = { "NOTICE", true, false, NULL };
+
 	cl->last_message = now;
-	message(core, cl, m, "NOTICE", true);
+	message(core, cl, msg, &m);
+}
+
+/* TAGMSG exists only for clients that negotiated message-tags; to the others it is an
+ * unknown command, as on a server without IRCv3.  It does not count as activity for
+ * WHOIS idle time: clients send it on their own (typing notices). */
+void
+cmd_tagmsg(struct core *core, struct client *cl, struct msg *msg, int64_t now)
+{
+	struct message	m = { "TAGMSG", false, true, NULL };
+
+	(void)now;
+	if (!(cl->caps & CAP_BIT(CAP_MESSAGE_TAGS))) {
+		send_numeric(core, cl, "421", "%s :Unknown command", msg->verb);
+		return;
+	}
+	message(core, cl, msg, &m);
 }

@@ -1,5 +1,5 @@
 /*
- * MODE: user modes (i, o, s, w) and channel modes (b, e, I, k, l, i, m, n, p, s, t, o,
+ * MODE: user modes (B, i, o, s, w) and channel modes (b, e, I, k, l, i, m, n, p, s, t, o,
  * v).  The reply or broadcast shows exactly the changes that were applied, with their
  * parameters.  Also the channel state other commands consult: lists, invites, +m.
  */
@@ -58,7 +58,8 @@ mode_user(struct core *core, struct client *cl, struct msg *m)
 		return;
 	}
 	if (m->nparams < 2) {
-		send_numeric(core, cl, "221", "+%s%s%s%s",
+		send_numeric(core, cl, "221", "+%s%s%s%s%s",
+		    cl->flags & CLIENT_MODE_BOT ? "B" : "",
 		    cl->flags & CLIENT_MODE_INVISIBLE ? "i" : "",
 		    cl->flags & CLIENT_MODE_OPER ? "o" : "",
 		    cl->flags & CLIENT_MODE_SNOTICE ? "s" : "",
@@ -72,7 +73,9 @@ mode_user(struct core *core, struct client *cl, struct msg *m)
 			dir = *p;
 			continue;
 		}
-		if (*p == 'i')
+		if (*p == 'B')
+			flag = CLIENT_MODE_BOT;
+		else if (*p == 'i')
 			flag = CLIENT_MODE_INVISIBLE;
 		else if (*p == 'w')
 			flag = CLIENT_MODE_WALLOPS;

@@ -46,6 +46,19 @@ oper_find(const struct core *core, const char *name)
 	return NULL;
 }
 
+/* The credentials o asks for: the client certificate, the password, or both. */
+static bool
+oper_credentials_ok(const struct core_oper *o, const struct client *cl,
+    const char *password)
+{
+	if (o->certfp[0] != '\0' && strcmp(o->certfp, cl->certfp) != 0)
+		return false;
+	if (o->hash[0] != '\0' && !oper_password_ok(password, o->hash))
+		return false;
+	/* A block with neither is refused when loaded; never let one through. */
+	return o->certfp[0] != '\0' || o->hash[0] != '\0';
+}
+
 /* 481 unless cl is an operator. */
 static bool
 oper_required(struct core *core, struct client *cl)
@@ -69,7 +82,7 @@ cmd_oper(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 	snprintf(userhost, sizeof(userhost), "%s@%s", cl->user, cl->host);
 	if ((o->host[0] != '\0' && !mask_match(o->host, userhost)) ||
-	    !oper_password_ok(m->params[1], o->hash)) {
+	    !oper_credentials_ok(o, cl, m->params[1])) {
 		core_log(core, LOG_WARN, "failed OPER %s by %s (%s)", o->name, cl->nick,
 		    userhost);
 		send_numeric(core, cl, "464", ":Password incorrect");

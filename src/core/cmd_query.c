@@ -248,12 +248,15 @@ who_options(struct who_query *q, const char *opt)
 		strcpy(q->token, comma + 1);
 }
 
-/* "H" or "G" (away), "*" for an operator, then the channel prefix. */
+/* "H" or "G" (away), "*" for an operator, "B" for a bot, then the channel prefix (all
+ * of them for a viewer with multi-prefix). */
 static void
-who_flags(char *buf, size_t cap, const struct client *who, unsigned modes)
+who_flags(char *buf, size_t cap, const struct client *cl, const struct client *who,
+    unsigned modes)
 {
-	snprintf(buf, cap, "%c%s%s", who->away != NULL ? 'G' : 'H',
-	    (who->flags & CLIENT_MODE_OPER) ? "*" : "", channel_prefix(modes));
+	snprintf(buf, cap, "%c%s%s%s", who->away != NULL ? 'G' : 'H',
+	    (who->flags & CLIENT_MODE_OPER) ? "*" : "",
+	    (who->flags & CLIENT_MODE_BOT) ? "B" : "", channel_prefixes(cl, modes));
 }
 
 /* Append " value" to the 354 reply being built; the realname is the trailing one. */
@@ -332,7 +335,7 @@ who_reply(struct core *core, struct client *cl, const struct who_query *q,
 
 	if (q->opers_only && !(who->flags & CLIENT_MODE_OPER))
 		return;
-	who_flags(flags, sizeof(flags), who, modes);
+	who_flags(flags, sizeof(flags), cl, who, modes);
 	if (q->whox) {
 		whox_reply(core, cl, q, channel, who, flags, now);
 		return;
@@ -413,7 +416,7 @@ whois_channels(struct core *core, struct client *cl, const struct client *who)
 
 	for (size_t i = 0; i < who->channels.len; i++) {
 		const struct member	*mb = who->channels.items[i];
-		const char		*pfx = channel_prefix(mb->modes);
+		const char		*pfx = channel_prefixes(cl, mb->modes);
 		size_t			 need;
 
 		if (!query_channel_visible(mb->channel, cl))
@@ -450,6 +453,14 @@ whois_one(struct core *core, struct client *cl, const char *nick, int64_t now)
 		send_numeric(core, cl, "313", "%s :is an IRC operator", who->nick);
 	if (who->away != NULL)
 		send_numeric(core, cl, "301", "%s :%s", who->nick, who->away);
+	if (who->flags & CLIENT_MODE_BOT)
+		send_numeric(core, cl, "335", "%s :is a bot", who->nick);
+	if (who->flags & CLIENT_SECURE)
+		send_numeric(core, cl, "671", "%s :is using a secure connection", who->nick);
+	/* A fingerprint links a person across nicks: for them and the operators only. */
+	if (who->certfp[0] != '\0' && (who == cl || (cl->flags & CLIENT_MODE_OPER)))
+		send_numeric(core, cl, "276", "%s :has client certificate fingerprint %s",
+		    who->nick, who->certfp);
 	send_numeric(core, cl, "317", "%s %lld %lld :seconds idle, signon time", who->nick,
 	    (long long)((now - who->last_message) / 1000), (long long)who->signon);
 	send_numeric(core, cl, "318", "%s :End of /WHOIS list", who->nick);

@@ -1,6 +1,6 @@
 /*
  * Connection registration and the commands that keep a connection alive:
- * PASS, NICK, USER, CAP, PING, PONG, QUIT.
+ * PASS, NICK, USER, PING, PONG, QUIT (CAP is in cap.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +9,9 @@
 
 #include "core/casemap.h"
 #include "core/command.h"
+#include "core/monitor.h"
 #include "core/snotice.h"
+#include "core/utf8.h"
 
 void
 cmd_pass(struct core *core, struct client *cl, struct msg *m, int64_t now)
@@ -55,12 +57,16 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	client_prefix(cl, prefix, sizeof(prefix));
+	/* Watchers of the old nick see it go, unless only its case changes. */
+	if (!casemap_eq(cl->nick, nick))
+		monitor_offline(core, cl);
 	if (client_set_nick(core, cl, nick) == -1) {
 		client_exit(core, cl, "Out of memory", true);
 		return;
 	}
 	len = format_msg(line, sizeof(line), prefix, "NICK", 1, nick);
 	send_peers(core, cl, true, line, len);
+	monitor_online(core, cl);
 }
 
 void
@@ -81,44 +87,19 @@ cmd_user(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		send_numeric(core, cl, "468", ":Your username is not valid");
 		return;
 	}
-	if ((realname = strdup(m->params[3])) == NULL) {
+	/* Longer realnames are cut to NAMELEN, on a UTF-8 character boundary. */
+	if ((realname = strndup(m->params[3], utf8_prefix(m->params[3],
+	    core->cfg.namelen))) == NULL) {
 		client_exit(core, cl, "Out of memory", true);
 		return;
 	}
 	/* Longer usernames are cut to USERLEN, as the modern protocol document advises. */
-	snprintf(cl->user, sizeof(cl->user), "%.*s", (int)core->cfg.userlen, user);
+	snprintf(cl->user, sizeof(cl->user), "%.*s",
+	    (int)utf8_prefix(user, core->cfg.userlen), user);
 	free(cl->realname);
 	cl->realname = realname;
 	cl->flags |= CLIENT_HAS_USER;
 	register_try(core, cl, now);
-}
-
-void
-cmd_cap(struct core *core, struct client *cl, struct msg *m, int64_t now)
-{
-	const char	*sub = m->params[0];
-
-	/* No capabilities yet: answer the negotiation truthfully, with an empty list. */
-	if (strcasecmp(sub, "LS") == 0) {
-		if (cl->state != CLIENT_REGISTERED)
-			cl->flags |= CLIENT_CAP_HOLD;
-		send_fmt(core, cl, ":%s CAP %s LS :", core->cfg.server_name, client_name(cl));
-	} else if (strcasecmp(sub, "LIST") == 0) {
-		send_fmt(core, cl, ":%s CAP %s LIST :", core->cfg.server_name,
-		    client_name(cl));
-	} else if (strcasecmp(sub, "REQ") == 0) {
-		if (cl->state != CLIENT_REGISTERED)
-			cl->flags |= CLIENT_CAP_HOLD;
-		send_fmt(core, cl, ":%s CAP %s NAK :%s", core->cfg.server_name,
-		    client_name(cl), m->nparams > 1 ? m->params[1] : "");
-	} else if (strcasecmp(sub, "END") == 0) {
-		if (cl->flags & CLIENT_CAP_HOLD) {
-			cl->flags &= ~CLIENT_CAP_HOLD;
-			register_try(core, cl, now);
-		}
-	} else {
-		send_numeric(core, cl, "410", "%s :Invalid CAP command", sub);
-	}
 }
 
 void
@@ -164,7 +145,7 @@ register_welcome(struct core *core, struct client *cl)
 	send_numeric(core, cl, "002", ":Your host is %s, running version parley-%s",
 	    core->cfg.server_name, PARLEY_VERSION);
 	send_numeric(core, cl, "003", ":This server was created %s", core->cfg.created);
-	send_numeric(core, cl, "004", "%s parley-%s iosw beIiklmnopstv beIklov", core->cfg.server_name,
+	send_numeric(core, cl, "004", "%s parley-%s Biosw beIiklmnopstv beIklov", core->cfg.server_name,
 	    PARLEY_VERSION);
 	for (unsigned i = 0; i < core->nisupport; i++)
 		send_numeric(core, cl, "005", "%s :are supported by this server",
@@ -189,6 +170,7 @@ register_try(struct core *core, struct client *cl, int64_t now)
 		core->max_registered = core->nregistered;
 	timer_set(core, cl, TIMER_IDLE, now);
 	register_welcome(core, cl);
+	monitor_online(core, cl);
 	snotice_send(core, cl, "Client connecting: %s (%s@%s)", cl->nick, cl->user,
 	    cl->host);
 }

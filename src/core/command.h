@@ -30,9 +30,11 @@ char		*command_next_item(char **s);
 const struct command *command_table(size_t *n);
 
 /* cmd_register.c */
-command_fn	cmd_pass, cmd_nick, cmd_user, cmd_cap, cmd_quit, cmd_ping, cmd_pong;
+command_fn	cmd_pass, cmd_nick, cmd_user, cmd_quit, cmd_ping, cmd_pong;
+/* cap.c */
+command_fn	cmd_cap;
 /* cmd_message.c */
-command_fn	cmd_privmsg, cmd_notice;
+command_fn	cmd_privmsg, cmd_notice, cmd_tagmsg;
 /* cmd_channel.c */
 command_fn	cmd_join, cmd_part, cmd_topic, cmd_names, cmd_mode;
 /* cmd_kick.c */
@@ -46,5 +48,9 @@ command_fn	cmd_version, cmd_time, cmd_admin, cmd_info, cmd_stats, cmd_links,
 		cmd_users, cmd_summon, cmd_ison, cmd_userhost;
 /* cmd_away.c */
 command_fn	cmd_away;
+/* cmd_setname.c */
+command_fn	cmd_setname;
+/* monitor.c */
+command_fn	cmd_monitor;
 
 #endif

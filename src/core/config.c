@@ -28,6 +28,27 @@ core_config_defaults(struct core_config *cfg)
 	cfg->max_list = 100;
 	cfg->modes_per_line = 4;
 	cfg->kicklen = 255;
+	/* Room for a full name and an address; 311 and 352 replies still fit one line. */
+	cfg->namelen = 128;
+	/* A long buddy list; each entry costs one small allocation. */
+	cfg->monitor_max = 100;
+	/* Every client today speaks UTF-8, and relaying other bytes breaks those that do. */
+	cfg->utf8_only = true;
+
+	/* Two lines a second sustained, as ergo's fakelag allows, after a burst of 20 so a
+	 * client's reconnect (JOINs, WHOs, MODEs) or a short paste is never slowed; 8 KiB
+	 * of delayed input is a long paste, and far more than any client that paces itself
+	 * ever has waiting. */
+	cfg->flood_burst = 20;
+	cfg->flood_interval = SECOND / 2;
+	cfg->flood_queue = 8192;
+	/* Enough for a household or an office behind one NAT address, and a bouncer. */
+	cfg->max_per_address = 32;
+
+	/* A policy clients keep should follow a certificate from a public CA: the
+	 * administrator raises it then.  0 upgrades plaintext clients, remembering nothing. */
+	cfg->sts_port = 0;
+	cfg->sts_duration = 0;
 
 	cfg->registration_timeout = 60 * SECOND;
 	cfg->ping_interval = 120 * SECOND;

@@ -10,12 +10,15 @@
 #define CONFIG_DATE_MAX		63
 #define CONFIG_HASH_MAX		255	/* a crypt(3) hash: yescrypt is about 73 bytes */
 #define CONFIG_MASK_MAX		127	/* a user@host wildcard mask */
+#define CONFIG_CERTFP_MAX	64	/* a SHA-256 fingerprint in lowercase hex */
 
-/* An [oper NAME] block: who may become an IRC operator with OPER. */
+/* An [oper NAME] block: who may become an IRC operator with OPER.  With both a hash
+ * and a certfp, OPER needs both; with one, that one alone. */
 struct core_oper {
 	char	name[CONFIG_NAME_MAX + 1];
-	char	hash[CONFIG_HASH_MAX + 1];	/* crypt(3) hash of the password */
+	char	hash[CONFIG_HASH_MAX + 1];	/* crypt(3) hash of the password; "" */
 	char	host[CONFIG_MASK_MAX + 1];	/* user@host mask; "" = from anywhere */
+	char	certfp[CONFIG_CERTFP_MAX + 1];	/* TLS client certificate; "" = none */
 };
 
 /*
@@ -50,6 +53,26 @@ struct core_config {
 	unsigned	 max_list;	/* entries per b/e/I list and pending invites (MAXLIST) */
 	unsigned	 modes_per_line; /* parameterised changes per MODE (MODES) */
 	unsigned	 kicklen;	/* KICK reason bytes kept (KICKLEN) */
+	unsigned	 namelen;	/* realname bytes: USER cuts, SETNAME refuses (NAMELEN) */
+	unsigned	 monitor_max;	/* nicks one client may MONITOR (MONITOR) */
+	bool		 utf8_only;	/* refuse lines that are not UTF-8 (UTF8ONLY) */
+
+	/* Flood control (flood.h): each line costs flood_interval; flood_burst lines may
+	 * run at once (0: no flood control); delayed lines are held up to flood_queue
+	 * bytes, then "Excess Flood". */
+	unsigned	 flood_burst;
+	int64_t		 flood_interval;
+	size_t		 flood_queue;
+	unsigned	 max_per_address;	/* connections from one address; 0: no limit */
+	/* Where msgids start: the program gives each run its own (the time it started),
+	 * so msgids stay unique across restarts; read by core_new only. */
+	uint64_t	 msgid_seed;
+
+	/* IRCv3 STS: the TLS port plaintext clients are sent to (0: no STS offered; the
+	 * driver sets it from its first TLS listener), and the policy's lifetime as told
+	 * to TLS clients (0: forget any policy kept). */
+	unsigned	 sts_port;
+	int64_t		 sts_duration;
 
 	int64_t		 registration_timeout;	/* connect to welcome */
 	int64_t		 ping_interval;		/* idle time before we send PING */

@@ -10,6 +10,7 @@
 #include "core/map.h"
 #include "core/msg.h"
 #include "core/out.h"
+#include "core/tags.h"
 #include "core/vec.h"
 #include "core/whowas.h"
 
@@ -36,6 +37,7 @@ enum client_timer {
 	TIMER_REGISTRATION,	/* connected, not registered yet */
 	TIMER_IDLE,		/* registered, waiting for silence */
 	TIMER_PING,		/* PING sent, waiting for any reply */
+	TIMER_REFUSED,		/* over max_per_address: refused at the next tick */
 	TIMER_KINDS,
 };
 
@@ -46,6 +48,9 @@ enum client_timer {
 #define CLIENT_MODE_WALLOPS	0x20	/* +w */
 #define CLIENT_MODE_OPER	0x40	/* +o: an IRC operator (OPER only) */
 #define CLIENT_MODE_SNOTICE	0x80	/* +s: receives server notices */
+#define CLIENT_SECURE		0x100	/* connected over TLS (WHOIS 671) */
+#define CLIENT_MODE_BOT		0x200	/* +B: marked as a bot (IRCv3 bot-mode) */
+#define CLIENT_CERTFP_MAX	64	/* a SHA-256 fingerprint in hex */
 
 /*
  * A user of the network.  Only local clients exist for now; a remote client (another
@@ -56,9 +61,12 @@ struct client {
 	bool			 local;
 	enum client_state	 state;
 	unsigned		 flags;
+	uint32_t		 caps;		/* CAP_BIT(enum cap) for each one enabled */
+	unsigned		 cap_version;	/* highest CAP LS version given (302) */
 	char			 nick[CLIENT_NICK_MAX + 1];	/* "" until NICK */
 	char			 user[CLIENT_USER_MAX + 1];
 	char			 host[CLIENT_HOST_MAX + 1];
+	char			 certfp[CLIENT_CERTFP_MAX + 1];	/* TLS client cert; "" */
 	char			*realname;
 	struct vec		 channels;	/* struct member *, one per channel joined */
 
@@ -71,6 +79,12 @@ struct client {
 	char			*away;		/* AWAY message; NULL when present */
 	int64_t			 signon;	/* wall clock seconds at connect (WHOIS 317) */
 	int64_t			 last_message;	/* last PRIVMSG/NOTICE sent, for idle time */
+	bool			 counted;	/* holds a slot of its address's count */
+	int64_t			 flood_clock;	/* flood.c: penalty clock */
+	struct list		 flood_queue;	/* delayed lines (struct flood_line) */
+	size_t			 flood_bytes;	/* their size as received */
+	struct list		 flood_link;	/* on core->flooded while lines wait */
+	struct vec		 monitoring;	/* monitor.c: struct monitor_target * */
 };
 
 #define MEMBER_OP	0x01
@@ -133,6 +147,10 @@ struct core {
 	int64_t			 started;	/* wall seconds at the first core_clock() */
 	bool			 clock_set;
 	uint64_t		 command_counts[CORE_COMMANDS_MAX];	/* STATS m */
+	struct list		 flooded;	/* clients with delayed lines (flood.c) */
+	struct map		 addresses;	/* host -> connections (max_per_address) */
+	struct tags_event	 tags;		/* this event's outgoing tags (tags.c) */
+	struct map		 monitors;	/* nick -> its watchers (monitor.c) */
 };
 
 /* client.c */
@@ -168,6 +186,9 @@ void		 channel_part(struct core *core, struct member *m);
 void		 channel_free_if_empty(struct core *core, struct channel *ch);
 /* The prefix characters for a member's modes ("@", "+" or ""): highest first. */
 const char	*channel_prefix(unsigned modes);
+/* The prefixes viewer is shown for a member's modes: every one, highest first, when
+ * viewer negotiated multi-prefix ("@+"), else the highest only. */
+const char	*channel_prefixes(const struct client *viewer, unsigned modes);
 
 /* reply.c: formatting and sending.  Lines are cut to the protocol's 512 bytes. */
 void	send_line(struct core *core, struct client *cl, const char *line, size_t len);
@@ -187,6 +208,18 @@ void	send_channel(struct core *core, struct channel *ch, struct client *except,
 /* Send a line once to every client sharing a channel with cl, and to cl if self. */
 void	send_peers(struct core *core, struct client *cl, bool self, const char *line,
 	    size_t len);
+/* The same, only to clients whose capabilities (CAP_BIT) include every bit of with and
+ * none of without: e.g. an extended JOIN to those with extended-join, the plain one to
+ * the others. */
+void	send_channel_caps(struct core *core, struct channel *ch, struct client *except,
+	    uint32_t with, uint32_t without, const char *line, size_t len);
+void	send_peers_caps(struct core *core, struct client *cl, bool self, uint32_t with,
+	    uint32_t without, const char *line, size_t len);
+/* An IRCv3 standard reply: ":server KIND COMMAND CODE [CONTEXT] :description", KIND
+ * being FAIL, WARN or NOTE; context may be NULL. */
+void	send_standard(struct core *core, struct client *cl, const char *kind,
+	    const char *command, const char *code, const char *context,
+	    const char *description);
 void	core_log(struct core *core, enum log_level level, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
@@ -194,6 +227,10 @@ void	core_log(struct core *core, enum log_level level, const char *fmt, ...)
 void	timer_set(struct core *core, struct client *cl, enum client_timer kind,
 	    int64_t now);
 void	timer_activity(struct core *core, struct client *cl, int64_t now);
+
+/* server.c: parse and dispatch one line, after flood control let it through. */
+void	core_line_run(struct core *core, struct client *cl, char *line, size_t len,
+	    int64_t now);
 
 /* command.c */
 void	command_dispatch(struct core *core, struct client *cl, struct msg *m,

@@ -8,11 +8,31 @@
 
 #include "core/core.h"
 
+/* Lines leave untouched for a client without tag capabilities: one test, no copy.
+ * The others get their tags (and labeled replies) from tags.c. */
 void
 send_line(struct core *core, struct client *cl, const char *line, size_t len)
 {
-	if (cl->local)
+	if (!cl->local)
+		return;
+	if ((cl->caps & TAGS_CAPS) == 0)
 		core->out.queue(core->out.ctx, cl->conn, line, len);
+	else
+		tags_send(core, cl, line, len);
+}
+
+/* send_line for one recipient of a fanout: a tagged variant is formatted once per line
+ * and reused for every recipient whose capabilities ask for the same tags. */
+static inline void
+send_fanout(struct core *core, struct tags_cache *tc, struct client *cl,
+    const char *line, size_t len)
+{
+	if (!cl->local)
+		return;
+	if ((cl->caps & TAGS_CAPS) == 0)
+		core->out.queue(core->out.ctx, cl->conn, line, len);
+	else
+		tags_send_cached(core, tc, cl, line, len);
 }
 
 /* Terminate a line formatted by vsnprintf (which reported `want` bytes) with CR LF. */
@@ -117,11 +137,28 @@ void
 send_channel(struct core *core, struct channel *ch, struct client *except,
     const char *line, size_t len)
 {
+	send_channel_caps(core, ch, except, 0, 0, line, len);
+}
+
+/* Whether cl's capabilities include every bit of with and none of without. */
+static bool
+caps_match(const struct client *cl, uint32_t with, uint32_t without)
+{
+	return (cl->caps & with) == with && (cl->caps & without) == 0;
+}
+
+void
+send_channel_caps(struct core *core, struct channel *ch, struct client *except,
+    uint32_t with, uint32_t without, const char *line, size_t len)
+{
+	struct tags_cache	tc;
+
+	tags_cache_init(&tc);
 	for (size_t i = 0; i < ch->members.len; i++) {
 		struct member	*m = ch->members.items[i];
 
-		if (m->client != except)
-			send_line(core, m->client, line, len);
+		if (m->client != except && caps_match(m->client, with, without))
+			send_fanout(core, &tc, m->client, line, len);
 	}
 }
 
@@ -129,11 +166,20 @@ void
 send_peers(struct core *core, struct client *cl, bool self, const char *line,
     size_t len)
 {
-	uint64_t	serial = ++core->serial;
+	send_peers_caps(core, cl, self, 0, 0, line, len);
+}
 
+void
+send_peers_caps(struct core *core, struct client *cl, bool self, uint32_t with,
+    uint32_t without, const char *line, size_t len)
+{
+	uint64_t		serial = ++core->serial;
+	struct tags_cache	tc;
+
+	tags_cache_init(&tc);
 	/* Stamp each recipient so a peer sharing several channels hears it once. */
 	cl->seen = serial;
-	if (self)
+	if (self && caps_match(cl, with, without))
 		send_line(core, cl, line, len);
 	for (size_t i = 0; i < cl->channels.len; i++) {
 		struct member	*m = cl->channels.items[i];
@@ -145,9 +191,27 @@ send_peers(struct core *core, struct client *cl, bool self, const char *line,
 			if (peer->seen == serial)
 				continue;
 			peer->seen = serial;
-			send_line(core, peer, line, len);
+			if (caps_match(peer, with, without))
+				send_fanout(core, &tc, peer, line, len);
 		}
 	}
+}
+
+void
+send_standard(struct core *core, struct client *cl, const char *kind, const char *command,
+    const char *code, const char *context, const char *description)
+{
+	char	buf[MSG_BODY_MAX + 1];
+	size_t	len;
+
+	if (context != NULL)
+		len = format_msg(buf, sizeof(buf), core->cfg.server_name, kind, 4, command,
+		    code, context, description);
+	else
+		len = format_msg(buf, sizeof(buf), core->cfg.server_name, kind, 3, command,
+		    code, description);
+	if (len > 0)
+		send_line(core, cl, buf, len);
 }
 
 void

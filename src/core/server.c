@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cap.h"
 #include "core/core.h"
+#include "core/flood.h"
 #include "core/server.h"
+#include "core/utf8.h"
 
 static void	isupport_build(struct core *core);
 
@@ -29,6 +32,8 @@ config_clamp(struct core_config *cfg)
 		cfg->awaylen = MSG_BODY_MAX;
 	if (cfg->kicklen == 0 || cfg->kicklen > MSG_BODY_MAX)
 		cfg->kicklen = MSG_BODY_MAX;
+	if (cfg->namelen == 0 || cfg->namelen > MSG_BODY_MAX)
+		cfg->namelen = MSG_BODY_MAX;
 }
 
 struct core *
@@ -39,7 +44,9 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 	if ((core = calloc(1, sizeof(*core))) == NULL)
 		return NULL;
 	core->out = *out;
+	tags_init(core, cfg->msgid_seed);
 	list_init(&core->clients);
+	list_init(&core->flooded);
 	for (int i = 0; i < TIMER_KINDS; i++)
 		list_init(&core->timers[i]);
 	if (core_configure(core, cfg) == -1) {
@@ -54,6 +61,7 @@ core_configure(struct core *core, const struct core_config *cfg)
 {
 	char			*motd = NULL;
 	struct core_oper	*opers = NULL;
+	uint32_t		 offered = cap_available(core);
 
 	if (cfg->motd != NULL && (motd = strdup(cfg->motd)) == NULL)
 		return -1;
@@ -73,6 +81,7 @@ core_configure(struct core *core, const struct core_config *cfg)
 	core->cfg.opers = opers;
 	config_clamp(&core->cfg);
 	isupport_build(core);
+	cap_notify_changes(core, offered);
 	return 0;
 }
 
@@ -85,6 +94,8 @@ core_free(struct core *core)
 		client_free(core, list_entry(core->clients.next, struct client, all));
 	map_clear(&core->nicks);
 	map_clear(&core->channels);
+	map_clear(&core->addresses);
+	map_clear(&core->monitors);
 	whowas_clear(&core->whowas);
 	free(core->motd);
 	free(core->opers);
@@ -95,6 +106,7 @@ void
 core_clock(struct core *core, int64_t now, int64_t wall)
 {
 	core->wall_offset = wall - now;
+	tags_clock(core, now);
 	if (!core->clock_set) {
 		core->started = wall / 1000;
 		core->clock_set = true;
@@ -116,26 +128,90 @@ core_client_count(const struct core *core)
 struct client *
 core_open(struct core *core, uint64_t conn, const char *host, int64_t now)
 {
+	tags_clock(core, now);
 	return client_new(core, conn, host, now);
+}
+
+void
+core_secure(struct core *core, struct client *cl, const char *certfp)
+{
+	(void)core;
+	cl->flags |= CLIENT_SECURE;
+	/* Anything but a fingerprint's hex digits would be a driver's bug: keep none. */
+	if (certfp != NULL && strlen(certfp) <= CLIENT_CERTFP_MAX &&
+	    strspn(certfp, "0123456789abcdef") == strlen(certfp))
+		snprintf(cl->certfp, sizeof(cl->certfp), "%s", certfp);
 }
 
 void
 core_line(struct core *core, struct client *cl, char *line, size_t len, int64_t now)
 {
+	/* Refused (too many connections from its address): its ERROR is on the way. */
+	if (cl->timer_kind == TIMER_REFUSED)
+		return;
+	/* Arrival is activity, even for a line that waits: it answers a PING. */
+	timer_activity(core, cl, now);
+	switch (flood_line(core, cl, line, len, now)) {
+	case FLOOD_RUN:
+		core_line_run(core, cl, line, len, now);
+		break;
+	case FLOOD_QUEUED:
+		break;
+	case FLOOD_EXCESS:
+		client_exit(core, cl, "Excess Flood", true);
+		break;
+	case FLOOD_NOMEM:
+		client_exit(core, cl, "Out of memory", true);
+		break;
+	}
+}
+
+/* Run a parsed line; everything it sends is inside its tag event (core_line_run). */
+static void
+line_dispatch(struct core *core, struct client *cl, struct msg *m, const char *line,
+    size_t len, int64_t now)
+{
+	/* UTF8ONLY: nothing that is not UTF-8 gets in, so none is ever relayed.  The whole
+	 * line is checked (parsing only turned separators into NULs). */
+	if (core->cfg.utf8_only && !utf8_valid(line, len)) {
+		send_standard(core, cl, "FAIL", msg_verb_valid(m->verb) ? m->verb : "*",
+		    "INVALID_UTF8", NULL, "Message rejected, your IRC software MUST use "
+		    "UTF-8 encoding on this network");
+		return;
+	}
+	if (!msg_verb_valid(m->verb)) {
+		send_numeric(core, cl, "421", "%s :Unknown command", m->verb);
+		return;
+	}
+	command_dispatch(core, cl, m, now);
+}
+
+void
+core_line_run(struct core *core, struct client *cl, char *line, size_t len, int64_t now)
+{
 	struct msg		m;
 	enum msg_status		st;
 
-	timer_activity(core, cl, now);
+	tags_clock(core, now);
 	st = msg_parse(&m, line, len);
+	/* message-tags: a client's tag data, '@' and space aside, is at most 4094 bytes. */
+	if (st == MSG_OK && m.tags_len > 2 && m.tags_len - 2 > MSG_TAGS_MAX_CLIENT)
+		st = MSG_TAGS_TOO_LONG;
 	switch (st) {
 	case MSG_OK:
 		break;
 	case MSG_EMPTY:
 		return;
 	case MSG_TAGS_TOO_LONG:
+	case MSG_TOO_MANY_TAGS:
 	case MSG_BODY_TOO_LONG:
 		send_numeric(core, cl, "417", ":Input line was too long");
 		return;
+	case MSG_BAD_TAGS:
+		if (cl->caps & CAP_BIT(CAP_STANDARD_REPLIES))
+			send_standard(core, cl, "FAIL", "*", "INVALID_TAGS", NULL,
+			    "Malformed message tags; the line was dropped");
+		/* FALLTHROUGH */
 	default:
 		/* Malformed framing (NUL, stray CR, broken tags): drop the line, keep the
 		 * connection, and say why so a client author can find the problem. */
@@ -143,16 +219,18 @@ core_line(struct core *core, struct client *cl, char *line, size_t len, int64_t 
 		    (unsigned long long)cl->conn, msg_status_str(st));
 		return;
 	}
-	if (!msg_verb_valid(m.verb)) {
-		send_numeric(core, cl, "421", "%s :Unknown command", m.verb);
-		return;
-	}
-	command_dispatch(core, cl, &m, now);
+	/* Replies to a labeled command are collected until it has run (tags.h). */
+	tags_event(core, cl, &m, now);
+	line_dispatch(core, cl, &m, line, len, now);
+	tags_event_end(core);
 }
 
 void
 core_line_too_long(struct core *core, struct client *cl, int64_t now)
 {
+	if (cl->timer_kind == TIMER_REFUSED)
+		return;
+	tags_clock(core, now);
 	timer_activity(core, cl, now);
 	send_numeric(core, cl, "417", ":Input line was too long");
 }
@@ -218,6 +296,7 @@ isupport_build(struct core *core)
 
 	core->nisupport = 0;
 	isupport_add(core, &n, "AWAYLEN=%u", c->awaylen);
+	isupport_add(core, &n, "BOT=B");
 	isupport_add(core, &n, "CASEMAPPING=rfc1459");
 	isupport_add(core, &n, "CHANLIMIT=#:%u", c->max_channels);
 	isupport_add(core, &n, "CHANMODES=beI,k,l,imnpst");
@@ -230,12 +309,17 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "MAXLIST=beI:%u", c->max_list);
 	isupport_add(core, &n, "MAXTARGETS=%u", c->max_targets);
 	isupport_add(core, &n, "MODES=%u", c->modes_per_line);
+	isupport_add(core, &n, "MONITOR=%u", c->monitor_max);
+	isupport_add(core, &n, "NAMELEN=%u", c->namelen);
 	isupport_add(core, &n, "NETWORK=%s", c->network);
 	isupport_add(core, &n, "NICKLEN=%u", c->nicklen);
 	isupport_add(core, &n, "PREFIX=(ov)@+");
-	isupport_add(core, &n, "TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:%u,NOTICE:%u,WHOIS:%u",
-	    c->max_targets, c->max_targets, c->max_targets);
+	isupport_add(core, &n,
+	    "TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:%u,NOTICE:%u,TAGMSG:%u,WHOIS:%u",
+	    c->max_targets, c->max_targets, c->max_targets, c->max_targets);
 	isupport_add(core, &n, "TOPICLEN=%u", c->topiclen);
 	isupport_add(core, &n, "USERLEN=%u", c->userlen);
+	if (c->utf8_only)
+		isupport_add(core, &n, "UTF8ONLY");
 	isupport_add(core, &n, "WHOX");
 }

@@ -32,6 +32,11 @@ int		 core_configure(struct core *core, const struct core_config *cfg);
  * closes the connection). */
 struct client	*core_open(struct core *core, uint64_t conn, const char *host, int64_t now);
 
+/* cl's connection is TLS (call before its first line): WHOIS shows it secure, and
+ * certfp, the client certificate's SHA-256 fingerprint in hex (NULL: none), is shown to
+ * cl and operators (WHOIS 276) and matched by operator blocks' certfp. */
+void		 core_secure(struct core *core, struct client *cl, const char *certfp);
+
 /* One line arrived, without its CR LF.  line is the driver's buffer, NUL-terminated at
  * line[len], and may be modified by the core; it is not kept after the call.  Lines with
  * NUL bytes inside or longer than the protocol allows are answered, never trusted. */

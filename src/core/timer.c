@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "core/core.h"
+#include "core/flood.h"
 #include "core/server.h"
 
 void
@@ -39,6 +40,8 @@ timer_duration(const struct core *core, enum client_timer kind)
 		return core->cfg.ping_interval;
 	case TIMER_PING:
 		return core->cfg.ping_timeout;
+	case TIMER_REFUSED:
+		return 0;
 	default:
 		return 0;
 	}
@@ -71,6 +74,9 @@ timer_fire(struct core *core, enum client_timer kind, int64_t now)
 		send_fmt(core, cl, "PING :%s", core->cfg.server_name);
 		timer_set(core, cl, TIMER_PING, now);
 		break;
+	case TIMER_REFUSED:
+		client_exit(core, cl, "Too many connections from your address", true);
+		break;
 	default:
 		snprintf(reason, sizeof(reason), "Ping timeout: %lld seconds",
 		    (long long)((now - cl->last_active) / 1000));
@@ -83,8 +89,11 @@ timer_fire(struct core *core, enum client_timer kind, int64_t now)
 int64_t
 core_tick(struct core *core, int64_t now)
 {
-	int64_t	next = -1;
+	int64_t	next;
 
+	tags_clock(core, now);
+	/* Delayed lines first: one of them may end a client a timer would fire for. */
+	next = flood_tick(core, now);
 	for (int kind = TIMER_REGISTRATION; kind < TIMER_KINDS; kind++) {
 		struct client	*cl;
 		int64_t		 due;

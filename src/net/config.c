@@ -13,10 +13,15 @@ net_config_defaults(struct net_config *cfg)
 	/* Loopback only: exposing a server to the network is a decision, not a default. */
 	strcpy(cfg->listen[0], "127.0.0.1:6667");
 	cfg->nlisten = 1;
+	cfg->model = NET_MODEL_EVENT;
 	cfg->sendq = 1024 * 1024;
 	/* The longest line IRCv3 allows: a full tag section plus a classic 512-byte line. */
 	cfg->line_max = MSG_TAGS_MAX + MSG_BODY_MAX;
 	cfg->max_clients = 0;
+	cfg->tls_handshake_timeout = 10000;
+	cfg->sts = true;
 	cfg->linger = 2000;
 	cfg->shutdown_grace = 3000;
+	/* One thread per core of a small machine: the core's and one more. */
+	cfg->io_threads = 2;
 }

@@ -10,6 +10,7 @@
 
 #include "net/conn.h"
 #include "net/sock.h"
+#include "net/tls.h"
 
 #define CONN_TABLE_MIN	64
 
@@ -37,10 +38,21 @@ conn_free(struct conn *c, bool reset)
 	/* Best effort: if it fails, the close is merely graceful. */
 	if (reset)
 		(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	tls_free(c->tls);
 	sock_close(c->fd);
 	framer_clear(&c->framer);
 	outq_clear(&c->outq);
 	free(c);
+}
+
+/* A TLS_* code as conn.h's -errno; which way TLS waits is kept in *wants. */
+static ssize_t
+conn_tls_errno(ssize_t n, bool *wants, int other)
+{
+	*wants = n == other;
+	if (n == TLS_WANT_READ || n == TLS_WANT_WRITE)
+		return -EAGAIN;
+	return n == TLS_ERROR ? -EPROTO : n;
 }
 
 ssize_t
@@ -48,6 +60,9 @@ conn_recv(struct conn *c, char *buf, size_t cap)
 {
 	ssize_t	 n;
 
+	if (c->tls != NULL)
+		return conn_tls_errno(tls_read(c->tls, buf, cap), &c->read_wants_write,
+		    TLS_WANT_WRITE);
 	do {
 		n = recv(c->fd, buf, cap, 0);
 	} while (n == -1 && errno == EINTR);
@@ -56,9 +71,22 @@ conn_recv(struct conn *c, char *buf, size_t cap)
 	return n;
 }
 
+ssize_t
+conn_send(struct conn *c)
+{
+	if (c->tls != NULL)
+		return conn_tls_errno(outq_write_tls(&c->outq, c->tls), &c->write_wants_read,
+		    TLS_WANT_READ);
+	return outq_write(&c->outq, c->fd);
+}
+
 int
 conn_shutdown(struct conn *c)
 {
+	/* A peer that reads on gets a clean end of TLS; one that does not changes
+	 * nothing, since the FIN follows anyway. */
+	if (c->tls != NULL)
+		(void)tls_shutdown(c->tls);
 	if (shutdown(c->fd, SHUT_WR) == -1)
 		return -errno;
 	return 0;

@@ -11,6 +11,7 @@
 #include "net/outq.h"
 
 struct client;
+struct tls;
 
 /*
  * One client connection of the event driver.  One exists for every idle client, so it
@@ -19,6 +20,7 @@ struct client;
  * loop's mask (loop_events).
  */
 enum conn_state {
+	CONN_HANDSHAKE,		/* TLS handshake under way: no client in the core yet */
 	CONN_OPEN,		/* lines go to the core */
 	CONN_DEAD,		/* over (error, sendq): to tell the core, then reset */
 	CONN_CLOSING,		/* the core is done with it: flush, then shut down our side */
@@ -32,9 +34,12 @@ struct conn {
 	struct outq	 outq;
 	struct client	*client;	/* the core's handle; NULL once the core forgot it */
 	const char	*reason;	/* why it is dead; a string that outlives the conn */
-	int64_t		 deadline;	/* closing, lingering: closed by then at the latest */
+	int64_t		 deadline;	/* handshake, closing, lingering: closed by then */
 	int		 fd;
 	enum conn_state	 state;
+	struct tls	*tls;		/* NULL: plaintext */
+	bool		 read_wants_write;	/* TLS: retry the read once writable */
+	bool		 write_wants_read;	/* TLS: retry the write once readable */
 };
 
 /* A new open connection on fd (not taken over until this succeeds), or NULL when out of
@@ -42,17 +47,26 @@ struct conn {
 struct conn	*conn_new(int fd);
 
 /*
- * Close the descriptor and free everything.  reset: abort the connection (SO_LINGER 0,
+ * Close the descriptor and free everything, TLS included.  reset: abort the connection (SO_LINGER 0,
  * an RST) instead of leaving unsent bytes to the kernel, for peers that do not read.
  * The caller has taken c off every list and out of the loop.
  */
 void		 conn_free(struct conn *c, bool reset);
 
-/* Read once into buf.  Returns the bytes read, 0 at EOF, or -errno (-EAGAIN when there
- * is nothing to read).  EINTR is retried. */
+/* Read once into buf, decrypted when c->tls is set.  Returns the bytes read, 0 at EOF,
+ * or -errno (-EAGAIN when there is nothing to read; with TLS it may instead wait for
+ * the socket to be writable: read_wants_write; -EPROTO for a TLS failure).  EINTR is
+ * retried.  With TLS, cap must be TLS_RECORD_MAX (16384) or more, or decrypted bytes
+ * could wait inside TLS unseen by the poller. */
 ssize_t		 conn_recv(struct conn *c, char *buf, size_t cap);
 
-/* Send our FIN: shutdown(SHUT_WR).  Returns 0 or -errno. */
+/* Write c's output queue once (outq_write, or outq_write_tls with TLS, which may set
+ * write_wants_read).  Returns the bytes written, 0 when none were queued, or -errno:
+ * -EAGAIN when the socket is full, -EPIPE/-ECONNRESET/-EPROTO when it is over. */
+ssize_t		 conn_send(struct conn *c);
+
+/* Send our FIN: with TLS a close_notify first (best effort), then shutdown(SHUT_WR).
+ * Returns 0 or -errno. */
 int		 conn_shutdown(struct conn *c);
 
 /* Connections by descriptor, grown as descriptors grow. */

@@ -21,9 +21,12 @@
  * line still in flight.
  */
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,15 +36,19 @@
 
 #include "core/server.h"
 #include "net/conn.h"
+#include "net/iothreads.h"
 #include "net/log.h"
 #include "net/loop.h"
+#include "net/model_fork.h"
 #include "net/net.h"
 #include "net/signals.h"
 #include "net/sock.h"
+#include "net/tls.h"
 
 #define NET_BACKLOG	511
 #define NET_ACCEPT_MAX	64	/* connections taken per wakeup of a listener */
 #define NET_READ_MAX	16384	/* bytes read per wakeup of a connection */
+_Static_assert(NET_READ_MAX >= TLS_RECORD_MAX, "a TLS read must take a whole record");
 #define NET_PAUSE_MS	1000	/* accepting stops this long after an error that repeats */
 #define NET_WARN_MS	1000	/* "refusing connections" at most once in this long */
 
@@ -56,7 +63,11 @@ struct net_server {
 	void			*reload_arg;
 
 	int			 listen_fd[NET_LISTEN_MAX];
+	bool			 listen_tls[NET_LISTEN_MAX];	/* listen_fd[i] speaks TLS */
 	unsigned		 nlisten;
+	struct tls_ctx		*tls;		/* NULL: no TLS listener */
+	unsigned		 tls_port;	/* of the first TLS listener; 0: none */
+	struct fork		*fork;		/* the fork model's children; NULL: not it */
 	int			 sigfd;
 	int			 reserve;	/* /dev/null, given up when out of fds */
 	int64_t			 paused_until;	/* accepting stopped until then; -1: not */
@@ -67,6 +78,8 @@ struct net_server {
 	struct list		 dirty;		/* output to write before sleeping */
 	struct list		 reap;		/* dead: to report to the core */
 	struct list		 timed;		/* closing and lingering, by deadline */
+	struct list		 handshakes;	/* TLS handshakes under way, by deadline */
+	size_t			 nhandshakes;
 
 	bool			 stopping;
 	bool			 failed;	/* run returns -1 */
@@ -76,6 +89,13 @@ struct net_server {
 	int64_t			 stop_deadline;
 
 	char			 buf[NET_READ_MAX];	/* every read goes here */
+
+	/* The threads model (NULL, 0 otherwise): see "The threads model" below. */
+	struct iothreads	*io;
+	struct io_arena		*arenas;	/* one per worker */
+	struct io_job		*jobs;		/* this phase's connections */
+	size_t			 njobs;
+	size_t			 jobs_cap;
 };
 
 /* What the framer callback needs. */
@@ -89,6 +109,7 @@ static void	conn_event(struct loop *, int, unsigned, void *);
 static void	out_log(void *, enum log_level, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
 static void	out_request(void *, enum core_request, const char *);
+static void	io_flush(struct net_server *);
 
 static int64_t
 server_now(const struct net_server *srv)
@@ -122,6 +143,8 @@ conn_release(struct net_server *srv, struct conn *c, bool reset)
 	conn_table_del(&srv->conns, c->fd);
 	list_del(&c->dirty);
 	list_del(&c->link);
+	if (c->state == CONN_HANDSHAKE)
+		srv->nhandshakes--;
 	conn_free(c, reset);
 	srv->nconns--;
 }
@@ -234,11 +257,11 @@ reap(struct net_server *srv)
  * Output.
  */
 
-/* Write c's queue once; ask for LOOP_WRITE while some is left. */
+/* c's queue was written once and n is what that returned: ask for LOOP_WRITE while
+ * some is left. */
 static void
-conn_flush(struct net_server *srv, struct conn *c)
+conn_flushed(struct net_server *srv, struct conn *c, ssize_t n)
 {
-	ssize_t		 n = outq_write(&c->outq, c->fd);
 	unsigned	 events = loop_events(srv->loop, c->fd);
 
 	if (n < 0 && n != -EAGAIN) {
@@ -248,13 +271,20 @@ conn_flush(struct net_server *srv, struct conn *c)
 	/* A closing peer that still reads gets another linger to read the rest. */
 	if (n > 0 && c->state == CONN_CLOSING)
 		conn_timed(srv, c);
-	if (outq_len(&c->outq) > 0) {
+	/* A TLS read may wait for writability too (conn_event retries it then). */
+	if (outq_len(&c->outq) > 0 || c->read_wants_write) {
 		(void)conn_watch(srv, c, events | LOOP_WRITE);
 		return;
 	}
 	if (conn_watch(srv, c, events & ~(unsigned)LOOP_WRITE) == 0 &&
 	    c->state == CONN_CLOSING)
 		conn_linger(srv, c);
+}
+
+static void
+conn_flush(struct net_server *srv, struct conn *c)
+{
+	conn_flushed(srv, c, conn_send(c));
 }
 
 /*
@@ -269,6 +299,8 @@ flush_all(struct net_server *srv)
 
 	do {
 		reap(srv);
+		if (srv->io != NULL)
+			io_flush(srv);
 		while (!list_empty(&srv->dirty)) {
 			c = list_entry(srv->dirty.next, struct conn, dirty);
 			list_del(&c->dirty);
@@ -370,6 +402,29 @@ conn_eof(struct net_server *srv, struct conn *c)
 	core_closed(srv->core, cl, "Connection closed");
 }
 
+/* Act on what a read of open c returned.  Returns true when it brought bytes to frame. */
+static bool
+conn_read_done(struct net_server *srv, struct conn *c, ssize_t n)
+{
+	const char	*why;
+
+	if (n > 0)
+		return true;
+	if (n == -EAGAIN) {
+		if (c->read_wants_write)
+			conn_dirty(srv, c);
+		return false;
+	}
+	/* Fork: the relay's end says nothing of why; its child may have said. */
+	if (srv->fork != NULL && (why = fork_reason(srv->fork, c->fd)) != NULL)
+		conn_kill(srv, c, why);
+	else if (n < 0)
+		conn_kill(srv, c, strerror((int)-n));
+	else
+		conn_eof(srv, c);
+	return false;
+}
+
 /* Read once and hand the complete lines to the core. */
 static void
 conn_read_lines(struct net_server *srv, struct conn *c)
@@ -377,14 +432,8 @@ conn_read_lines(struct net_server *srv, struct conn *c)
 	struct feed	 f = { srv, c };
 	ssize_t		 n = conn_recv(c, srv->buf, sizeof(srv->buf));
 
-	if (n == -EAGAIN)
-		return;
-	if (n < 0)
-		conn_kill(srv, c, strerror((int)-n));
-	else if (n == 0)
-		conn_eof(srv, c);
-	else if (framer_feed(&c->framer, srv->buf, (size_t)n, srv->cfg.line_max, feed_line,
-	    &f) == -1)
+	if (conn_read_done(srv, c, n) && framer_feed(&c->framer, srv->buf, (size_t)n,
+	    srv->cfg.line_max, feed_line, &f) == -1)
 		log_msg(LOG_WARN, "fd %d: out of memory for a partial line, dropped", c->fd);
 }
 
@@ -409,6 +458,368 @@ conn_discard(struct net_server *srv, struct conn *c)
 	conn_release(srv, c, false);
 }
 
+/* Hand c to the core, which may queue a greeting at once (c is in the table already).
+ * Returns 0, or -1 when c was given up. */
+static int
+conn_introduce(struct net_server *srv, struct conn *c, const struct sockaddr_storage *ss)
+{
+	char		 host[SOCK_ADDR_MAX];
+	struct client	*cl;
+
+	sock_format_host((const struct sockaddr *)ss, host, sizeof(host));
+	if ((cl = core_open(srv->core, (uint64_t)c->fd, host, server_now(srv))) == NULL) {
+		log_msg(LOG_WARN, "fd %d: %s", c->fd, strerror(ENOMEM));
+		conn_release(srv, c, false);
+		return -1;
+	}
+	c->client = cl;
+	return 0;
+}
+
+/*
+ * TLS connections meet the core only once their handshake is over, so that the core
+ * sees no line before it knows the connection is secure and whose certificate it has.
+ */
+
+/* Fork: the child does the handshake (model_fork.h); the hub awaits its hello. */
+static void
+handshake_begin(struct net_server *srv, struct conn *c)
+{
+	if (srv->fork == NULL && (c->tls = tls_new(srv->tls, c->fd)) == NULL) {
+		log_msg(LOG_WARN, "fd %d: %s", c->fd, strerror(ENOMEM));
+		conn_release(srv, c, false);
+		return;
+	}
+	c->state = CONN_HANDSHAKE;
+	c->deadline = server_now(srv) + srv->cfg.tls_handshake_timeout;
+	list_add_tail(&srv->handshakes, &c->link);
+	srv->nhandshakes++;
+}
+
+/* The handshake is complete: c becomes an open connection with a client whose
+ * certificate has the fingerprint fp (NULL: none). */
+static void
+handshake_done(struct net_server *srv, struct conn *c, const char *fp)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+
+	list_del(&c->link);
+	srv->nhandshakes--;
+	c->state = CONN_OPEN;
+	/* Fork: c->fd is the relay's socketpair; the peer is its child's client. */
+	if (srv->fork != NULL ? fork_peer(srv->fork, c->fd, &ss) < 0 :
+	    getpeername(c->fd, (struct sockaddr *)&ss, &len) == -1) {
+		log_msg(LOG_DEBUG, "close fd %d: %s", c->fd, strerror(errno));
+		conn_release(srv, c, true);
+		return;
+	}
+	if (conn_watch(srv, c, LOOP_READ) == -1 || conn_introduce(srv, c, &ss) == -1)
+		return;
+	log_msg(LOG_DEBUG, "fd %d: TLS established%s%s", c->fd,
+	    fp != NULL ? ", client certificate " : "", fp != NULL ? fp : "");
+	core_secure(srv->core, c->client, fp);
+	/* Lines may have come with the handshake's last flight, and wait inside TLS. */
+	conn_read_lines(srv, c);
+	reap(srv);
+}
+
+/*
+ * Fork: the child's hello, all of it (it comes in one small write, so a part is only
+ * ever seen in passing), or the child's end: then its handshake failed.
+ */
+static void
+handshake_hello(struct net_server *srv, struct conn *c)
+{
+	char	 hello[FORK_HELLO_LEN], fp[TLS_FP_LEN + 1];
+	ssize_t	 n;
+	int	 rc;
+
+	do {
+		n = recv(c->fd, hello, sizeof(hello), MSG_PEEK);
+	} while (n == -1 && errno == EINTR);
+	if ((n == -1 && errno == EAGAIN) || (n > 0 && (size_t)n < sizeof(hello)))
+		return;
+	if (n <= 0 || recv(c->fd, hello, sizeof(hello), 0) != (ssize_t)sizeof(hello) ||
+	    (rc = fork_hello_parse(hello, fp)) == -1) {
+		log_msg(LOG_DEBUG, "close fd %d: TLS handshake failed in the relay", c->fd);
+		conn_release(srv, c, false);
+		return;
+	}
+	handshake_done(srv, c, rc == 1 ? fp : NULL);
+}
+
+static void
+handshake_step(struct net_server *srv, struct conn *c)
+{
+	char	 fp[TLS_FP_LEN + 1];
+	int	 rc;
+
+	if (c->tls == NULL) {
+		handshake_hello(srv, c);
+		return;
+	}
+	rc = tls_handshake(c->tls);
+
+	if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE) {
+		(void)conn_watch(srv, c, rc == TLS_WANT_READ ? LOOP_READ : LOOP_WRITE);
+		return;
+	}
+	if (rc == TLS_ERROR) {
+		log_msg(LOG_DEBUG, "close fd %d: TLS handshake failed: %s", c->fd,
+		    tls_error(c->tls));
+		conn_release(srv, c, false);
+		return;
+	}
+	handshake_done(srv, c, tls_fingerprint(c->tls, fp) == 0 ? fp : NULL);
+}
+
+/*
+ * The threads model: the Redis 6 I/O-threads design over this driver.  A turn's
+ * readable open connections are not read in their callbacks but collected (io_defer);
+ * after the callbacks the I/O workers read and frame them in parallel, each into its own
+ * arena of lines, while this thread waits; then this thread feeds those lines to the core
+ * in order, exactly as the event model would have (io_read_all).  Before sleeping, the
+ * dirty connections are written in parallel the same way (io_flush).  The phases never
+ * overlap, so no lock guards the server or a connection: during one, a worker touches only
+ * its jobs' connections (socket, TLS, framer, output queue) and its own arena, and
+ * iothreads_run orders everything before and after.  Connections are created and freed
+ * on this thread only, between phases, so their ids stay the descriptors.
+ */
+
+#define IO_TOO_LONG	SIZE_MAX	/* an arena record for a line over the limit */
+#define IO_ARENA_KEEP	65536		/* an arena larger than this is freed after use */
+
+/* A worker's lines of this turn: records of a size_t length (or IO_TOO_LONG), the
+ * line's bytes and a NUL, back to back. */
+struct io_arena {
+	char	*buf;
+	size_t	 len;
+	size_t	 cap;
+	bool	 lost;			/* out of memory: lines were dropped */
+	char	 rbuf[NET_READ_MAX];	/* the worker's reads go here */
+};
+
+/* A connection in a parallel phase. */
+struct io_job {
+	struct conn	*conn;
+	int		 fd;
+	ssize_t		 n;		/* what the read or the write returned */
+	unsigned	 worker;	/* read: whose arena holds the lines, */
+	size_t		 first;		/* at these bytes */
+	size_t		 end;
+	bool		 lost;
+};
+
+static bool
+io_arena_grow(struct io_arena *a, size_t need)
+{
+	size_t	 cap = a->cap > 0 ? a->cap : 4096;
+	char	*buf;
+
+	while (cap - a->len < need) {
+		if (cap > SIZE_MAX / 2)
+			return false;
+		cap *= 2;
+	}
+	if ((buf = realloc(a->buf, cap)) == NULL)
+		return false;
+	a->buf = buf;
+	a->cap = cap;
+	return true;
+}
+
+/*
+ * The framer's callback on a worker: keep the line for this thread to feed.  Out of
+ * memory the line is dropped but framing goes on, so that the next line starts where it
+ * should.
+ */
+static bool
+io_keep_line(void *arg, char *line, size_t len, bool too_long)
+{
+	struct io_arena	*a = arg;
+	size_t		 head = too_long ? IO_TOO_LONG : len, need;
+
+	if (too_long)
+		len = 0;
+	need = sizeof(head) + len + 1;
+	if (a->cap - a->len < need && !io_arena_grow(a, need)) {
+		a->lost = true;
+		return true;
+	}
+	memcpy(a->buf + a->len, &head, sizeof(head));
+	if (len > 0)
+		memcpy(a->buf + a->len + sizeof(head), line, len);
+	a->buf[a->len + sizeof(head) + len] = '\0';
+	a->len += need;
+	return true;
+}
+
+/* On a worker: read a connection once and frame what came. */
+static void
+io_read_job(void *arg, size_t j, unsigned worker)
+{
+	struct net_server	*srv = arg;
+	struct io_job		*job = &srv->jobs[j];
+	struct io_arena		*a = &srv->arenas[worker];
+	struct conn		*c = job->conn;
+
+	a->lost = false;
+	job->worker = worker;
+	job->first = a->len;
+	job->n = conn_recv(c, a->rbuf, sizeof(a->rbuf));
+	if (job->n > 0 && framer_feed(&c->framer, a->rbuf, (size_t)job->n,
+	    srv->cfg.line_max, io_keep_line, a) == -1)
+		a->lost = true;
+	job->end = a->len;
+	job->lost = a->lost;
+}
+
+/* On a worker: write a connection's queue once. */
+static void
+io_write_job(void *arg, size_t j, unsigned worker)
+{
+	struct net_server	*srv = arg;
+
+	(void)worker;
+	srv->jobs[j].n = conn_send(srv->jobs[j].conn);
+}
+
+/* Room for one more job.  Returns false when out of memory. */
+static bool
+io_job_room(struct net_server *srv)
+{
+	struct io_job	*jobs;
+	size_t		 cap = srv->jobs_cap > 0 ? srv->jobs_cap * 2 : 64;
+
+	if (srv->njobs < srv->jobs_cap)
+		return true;
+	if ((jobs = reallocarray(srv->jobs, cap, sizeof(*jobs))) == NULL)
+		return false;
+	srv->jobs = jobs;
+	srv->jobs_cap = cap;
+	return true;
+}
+
+/*
+ * In a callback: leave c's read to the workers.  Returns false when it must be read at
+ * once (not the threads model, or out of memory).  Only the descriptor is kept: a later
+ * callback of the same turn may free c.  Every descriptor comes once in a turn's events,
+ * so no connection gets two jobs.
+ */
+static bool
+io_defer(struct net_server *srv, struct conn *c)
+{
+	if (srv->io == NULL || !io_job_room(srv))
+		return false;
+	srv->jobs[srv->njobs++] = (struct io_job){ .fd = c->fd };
+	return true;
+}
+
+/* Hand one read's lines to the core, as conn_read_lines does. */
+static void
+io_feed(struct net_server *srv, const struct io_job *job)
+{
+	struct conn	*c;
+	char		*p, *end;
+	size_t		 len;
+
+	/* Released since (reaped), or no longer open: skip.  Nothing is accepted during
+	 * this phase, so a descriptor still in the table is the same connection. */
+	if ((c = conn_table_get(&srv->conns, (uint64_t)job->fd)) == NULL ||
+	    c->state != CONN_OPEN || !conn_read_done(srv, c, job->n))
+		return;
+	p = srv->arenas[job->worker].buf + job->first;
+	end = srv->arenas[job->worker].buf + job->end;
+	while (p < end && c->state == CONN_OPEN) {
+		memcpy(&len, p, sizeof(len));
+		p += sizeof(len);
+		if (len == IO_TOO_LONG) {
+			core_line_too_long(srv->core, c->client, server_now(srv));
+			len = 0;
+		} else
+			core_line(srv->core, c->client, p, len, server_now(srv));
+		p += len + 1;
+	}
+	if (job->lost)
+		log_msg(LOG_WARN, "fd %d: out of memory for input, dropped", job->fd);
+}
+
+/* After the callbacks: read the collected connections in parallel, then feed the core. */
+static void
+io_read_all(struct net_server *srv)
+{
+	struct conn	*c;
+	size_t		 n = 0;
+
+	for (size_t j = 0; j < srv->njobs; j++) {
+		c = conn_table_get(&srv->conns, (uint64_t)srv->jobs[j].fd);
+		if (c != NULL && c->state == CONN_OPEN)
+			srv->jobs[n++] = (struct io_job){ .conn = c, .fd = c->fd };
+	}
+	for (unsigned w = 0; w < iothreads_count(srv->io); w++)
+		srv->arenas[w].len = 0;
+	iothreads_run(srv->io, n, io_read_job, srv);
+	for (size_t j = 0; j < n; j++) {
+		io_feed(srv, &srv->jobs[j]);
+		reap(srv);
+	}
+	srv->njobs = 0;
+	for (unsigned w = 0; w < iothreads_count(srv->io); w++) {
+		if (srv->arenas[w].cap <= IO_ARENA_KEEP)
+			continue;
+		free(srv->arenas[w].buf);
+		srv->arenas[w].buf = NULL;
+		srv->arenas[w].cap = 0;
+	}
+}
+
+/*
+ * Write the dirty connections in parallel, then act on each result here.  Out of memory
+ * for the jobs, the rest stay dirty for flush_all to write one by one.
+ */
+static void
+io_flush(struct net_server *srv)
+{
+	struct conn	*c;
+
+	srv->njobs = 0;
+	while (!list_empty(&srv->dirty) && io_job_room(srv)) {
+		c = list_entry(srv->dirty.next, struct conn, dirty);
+		list_del(&c->dirty);
+		srv->jobs[srv->njobs++] = (struct io_job){ .conn = c, .fd = c->fd };
+	}
+	iothreads_run(srv->io, srv->njobs, io_write_job, srv);
+	/* Each result concerns its own connection only: none frees another's. */
+	for (size_t j = 0; j < srv->njobs; j++)
+		conn_flushed(srv, srv->jobs[j].conn, srv->jobs[j].n);
+	srv->njobs = 0;
+}
+
+/* Start the workers of the threads model.  Returns 0, or -1 with err set. */
+static int
+io_open(struct net_server *srv, char *err, size_t errlen)
+{
+	if ((srv->arenas = calloc(srv->cfg.io_threads, sizeof(*srv->arenas))) == NULL ||
+	    (srv->io = iothreads_new(srv->cfg.io_threads)) == NULL) {
+		snprintf(err, errlen, "io threads: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+io_close(struct net_server *srv)
+{
+	unsigned	 n = srv->io != NULL ? iothreads_count(srv->io) : 0;
+
+	iothreads_free(srv->io);
+	for (unsigned w = 0; w < n; w++)
+		free(srv->arenas[w].buf);
+	free(srv->arenas);
+	free(srv->jobs);
+}
+
 static void
 conn_event(struct loop *loop, int fd, unsigned events, void *arg)
 {
@@ -416,12 +827,19 @@ conn_event(struct loop *loop, int fd, unsigned events, void *arg)
 	struct conn		*c = conn_table_get(&srv->conns, (uint64_t)fd);
 
 	(void)loop;
-	if (events & LOOP_WRITE)
+	if (c->state == CONN_HANDSHAKE) {
+		handshake_step(srv, c);
+		return;
+	}
+	/* TLS may make a write wait for readability, or a read for writability. */
+	if ((events & LOOP_WRITE) || ((events & LOOP_READ) && c->write_wants_read))
 		conn_dirty(srv, c);
-	if (!(events & LOOP_READ))
+	if (!(events & LOOP_READ) && !((events & LOOP_WRITE) && c->read_wants_write))
 		return;
 	switch (c->state) {
 	case CONN_OPEN:
+		if (io_defer(srv, c))
+			break;
 		conn_read_lines(srv, c);
 		reap(srv);
 		break;
@@ -429,6 +847,7 @@ conn_event(struct loop *loop, int fd, unsigned events, void *arg)
 	case CONN_LINGERING:
 		conn_discard(srv, c);
 		break;
+	case CONN_HANDSHAKE:
 	case CONN_DEAD:
 		break;
 	}
@@ -559,29 +978,53 @@ accept_install(struct net_server *srv, int fd)
 	return c;
 }
 
+/* Fork: a child takes the connection and the hub its socketpair end; returns that end,
+ * or -1 when the connection was refused. */
+static int
+accept_fork(struct net_server *srv, int fd, const struct sockaddr_storage *ss, bool tls)
+{
+	int	 hub = fork_spawn(srv->fork, fd, ss, srv->cfg.linger, tls ? srv->tls : NULL,
+		    srv->cfg.tls_handshake_timeout);
+
+	if (hub >= 0)
+		return hub;
+	accept_refuse(srv, fd, strerror(-hub));
+	return -1;
+}
+
+/* A new connection on a plaintext listener, or one that speaks TLS. */
 static void
-accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss)
+accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, bool tls)
 {
 	char		 host[SOCK_ADDR_MAX];
 	struct conn	*c;
-	struct client	*cl;
 
-	if (srv->cfg.max_clients > 0 &&
-	    core_client_count(srv->core) >= srv->cfg.max_clients) {
+	/* A handshake under way is a client to come.  Fork: so is every child serving a
+	 * client; one lingering after its client left is not (it ends within a linger). */
+	if (srv->cfg.max_clients > 0 && core_client_count(srv->core) + srv->nhandshakes >=
+	    srv->cfg.max_clients) {
 		accept_refuse(srv, fd, "max_clients reached");
 		return;
 	}
+	if (srv->fork != NULL && (fd = accept_fork(srv, fd, ss, tls)) < 0)
+		return;
 	if ((c = accept_install(srv, fd)) == NULL)
 		return;
 	sock_format_host((const struct sockaddr *)ss, host, sizeof(host));
-	log_msg(LOG_DEBUG, "connect fd %d from %s", fd, host);
-	/* In the table first: the core may queue a greeting from inside core_open. */
-	if ((cl = core_open(srv->core, (uint64_t)fd, host, server_now(srv))) == NULL) {
-		log_msg(LOG_WARN, "fd %d: %s", fd, strerror(ENOMEM));
-		conn_release(srv, c, false);
-		return;
-	}
-	c->client = cl;
+	log_msg(LOG_DEBUG, "connect fd %d from %s%s", fd, host, tls ? " (tls)" : "");
+	if (tls)
+		handshake_begin(srv, c);
+	else
+		(void)conn_introduce(srv, c, ss);
+}
+
+static bool
+listener_tls(const struct net_server *srv, int lfd)
+{
+	for (unsigned i = 0; i < srv->nlisten; i++)
+		if (srv->listen_fd[i] == lfd)
+			return srv->listen_tls[i];
+	return false;
 }
 
 static void
@@ -589,13 +1032,14 @@ accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
 {
 	struct net_server	*srv = arg;
 	struct sockaddr_storage	 ss;
+	bool			 tls = listener_tls(srv, lfd);
 	int			 fd, rc;
 
 	(void)loop;
 	(void)events;
 	for (int i = 0; i < NET_ACCEPT_MAX; i++) {
 		if ((fd = sock_accept(lfd, &ss)) >= 0) {
-			accept_conn(srv, fd, &ss);
+			accept_conn(srv, fd, &ss, tls);
 			continue;
 		}
 		rc = fd;
@@ -618,6 +1062,9 @@ accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
 static void
 server_stop(struct net_server *srv, const char *reason)
 {
+	/* Handshakes under way have no client to say goodbye to. */
+	while (!list_empty(&srv->handshakes))
+		conn_release(srv, list_entry(srv->handshakes.next, struct conn, link), true);
 	listeners_close(srv);
 	srv->paused_until = -1;
 	srv->stopping = true;
@@ -632,9 +1079,33 @@ listeners_same(const struct net_config *a, const struct net_config *b)
 	if (a->nlisten != b->nlisten)
 		return false;
 	for (unsigned i = 0; i < a->nlisten && i < NET_LISTEN_MAX; i++)
-		if (strcmp(a->listen[i], b->listen[i]) != 0)
+		if (strcmp(a->listen[i], b->listen[i]) != 0 ||
+		    a->listen_tls[i] != b->listen_tls[i])
 			return false;
 	return true;
+}
+
+/* A new certificate and key for new TLS connections; the established keep theirs. */
+static void
+tls_reload(struct net_server *srv, const struct net_config *net)
+{
+	struct tls_ctx	*ctx;
+	char		 err[PATH_MAX + 128];
+
+	if (srv->tls == NULL)
+		return;
+	if (net->tls_cert[0] == '\0' || net->tls_key[0] == '\0') {
+		log_msg(LOG_WARN, "tls: no certificate and key configured; keeping the "
+		    "running ones");
+		return;
+	}
+	if ((ctx = tls_ctx_new(net->tls_cert, net->tls_key, err, sizeof(err))) == NULL) {
+		log_msg(LOG_WARN, "tls: %s; keeping the running certificate", err);
+		return;
+	}
+	tls_ctx_free(srv->tls);
+	srv->tls = ctx;
+	log_msg(LOG_INFO, "tls: certificate reloaded from %s", net->tls_cert);
 }
 
 static void
@@ -651,6 +1122,7 @@ server_reload(struct net_server *srv)
 		    err);
 		return;
 	}
+	core.sts_port = net.sts ? srv->tls_port : 0;
 	if (core_configure(srv->core, &core) == -1) {
 		log_msg(LOG_WARN, "reload failed: %s; keeping the running configuration",
 		    strerror(ENOMEM));
@@ -658,10 +1130,14 @@ server_reload(struct net_server *srv)
 	}
 	if (!listeners_same(&srv->cfg, &net))
 		log_msg(LOG_WARN, "listener changes take effect on restart");
+	if (net.model != srv->cfg.model)
+		log_msg(LOG_WARN, "model changes take effect on restart");
+	tls_reload(srv, &net);
 	srv->cfg.sendq = net.sendq;
 	srv->cfg.line_max = net.line_max;
 	srv->cfg.max_clients = net.max_clients;
 	srv->cfg.linger = net.linger;
+	srv->cfg.tls_handshake_timeout = net.tls_handshake_timeout;
 	srv->cfg.shutdown_grace = net.shutdown_grace;
 	log_msg(LOG_INFO, "configuration reloaded");
 }
@@ -674,7 +1150,10 @@ signal_event(struct loop *loop, int fd, unsigned events, void *arg)
 
 	(void)events;
 	while ((signo = signals_read(fd)) > 0) {
-		if (signo == SIGHUP) {
+		if (signo == SIGCHLD) {
+			if (srv->fork != NULL)
+				fork_reap(srv->fork);
+		} else if (signo == SIGHUP) {
 			server_reload(srv);
 		} else if (!srv->stopping) {
 			log_msg(LOG_INFO, "shutting down (signal %s)", signals_name(signo));
@@ -741,6 +1220,13 @@ expire(struct net_server *srv)
 {
 	struct conn	*c;
 
+	while (!list_empty(&srv->handshakes)) {
+		c = list_entry(srv->handshakes.next, struct conn, link);
+		if (c->deadline > server_now(srv))
+			break;
+		log_msg(LOG_DEBUG, "close fd %d: TLS handshake timed out", c->fd);
+		conn_release(srv, c, true);
+	}
 	while (!list_empty(&srv->timed)) {
 		c = list_entry(srv->timed.next, struct conn, link);
 		if (c->deadline > server_now(srv))
@@ -774,6 +1260,9 @@ server_timeout(const struct net_server *srv, int64_t next)
 	if (!list_empty(&srv->timed))
 		next = earliest(next,
 		    list_entry(srv->timed.next, struct conn, link)->deadline);
+	if (!list_empty(&srv->handshakes))
+		next = earliest(next,
+		    list_entry(srv->handshakes.next, struct conn, link)->deadline);
 	if (srv->stopping)
 		next = earliest(next, srv->stop_deadline);
 	next = earliest(next, srv->paused_until);
@@ -797,6 +1286,8 @@ net_server_run(struct net_server *srv)
 			log_msg(LOG_ERROR, "epoll_wait: %s", strerror(-rc));
 			return -1;
 		}
+		if (srv->io != NULL)
+			io_read_all(srv);
 	}
 	if (srv->nconns > 0)
 		log_msg(LOG_WARN, "shutdown grace over: %zu connections cut", srv->nconns);
@@ -811,7 +1302,8 @@ net_server_run(struct net_server *srv)
 
 /* Bind one listener and log its real address.  Returns 0, or -1 with err set. */
 static int
-listener_open(struct net_server *srv, const char *text, char *err, size_t errlen)
+listener_open(struct net_server *srv, const char *text, bool tls, char *err,
+    size_t errlen)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
@@ -823,6 +1315,7 @@ listener_open(struct net_server *srv, const char *text, char *err, size_t errlen
 		snprintf(err, errlen, "%s: %s", text, strerror(-rc));
 		return -1;
 	}
+	srv->listen_tls[srv->nlisten] = tls;
 	srv->listen_fd[srv->nlisten++] = fd = rc;
 	if ((rc = sock_local_addr(fd, &ss)) < 0 ||
 	    (rc = loop_watch(srv->loop, fd, LOOP_READ, accept_event, srv)) < 0) {
@@ -830,7 +1323,37 @@ listener_open(struct net_server *srv, const char *text, char *err, size_t errlen
 		return -1;
 	}
 	sock_format_addr((struct sockaddr *)&ss, name, sizeof(name));
-	log_msg(LOG_INFO, "listening on %s", name);
+	log_msg(LOG_INFO, "listening on %s%s", name, tls ? " (tls)" : "");
+	if (tls && srv->tls_port == 0)
+		srv->tls_port = ntohs(ss.ss_family == AF_INET6 ?
+		    ((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port :
+		    ((const struct sockaddr_in *)(const void *)&ss)->sin_port);
+	return 0;
+}
+
+/* The certificate and key, when some listener speaks TLS.  Returns 0, or -1 with err
+ * set. */
+static int
+tls_open(struct net_server *srv, char *err, size_t errlen)
+{
+	const struct net_config	*cfg = &srv->cfg;
+	char			 why[PATH_MAX + 128];
+	bool			 any = false;
+
+	for (unsigned i = 0; i < cfg->nlisten && i < NET_LISTEN_MAX; i++)
+		any = any || cfg->listen_tls[i];
+	if (!any)
+		return 0;
+	if (cfg->tls_cert[0] == '\0' || cfg->tls_key[0] == '\0') {
+		snprintf(err, errlen, "tls: a TLS listener needs a certificate and its key "
+		    "(--tls-cert and --tls-key, or [tls] cert and key)");
+		return -1;
+	}
+	if ((srv->tls = tls_ctx_new(cfg->tls_cert, cfg->tls_key, why, sizeof(why))) ==
+	    NULL) {
+		snprintf(err, errlen, "tls: %s", why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -839,19 +1362,15 @@ static int
 server_open(struct net_server *srv, const struct core_config *core, char *err,
     size_t errlen)
 {
-	int	 rc;
+	struct core_config	 cc;
+	int			 rc;
 
 	if ((srv->loop = loop_new()) == NULL) {
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
 		return -1;
 	}
-	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++)
-		if (listener_open(srv, srv->cfg.listen[i], err, errlen) == -1)
-			return -1;
-	if ((rc = reserve_open(srv)) < 0) {
-		snprintf(err, errlen, "/dev/null: %s", strerror(-rc));
-		return -1;
-	}
+	/* Before the first "listening on": whoever waits for that line may signal at
+	 * once, and a SIGTERM then must end the server cleanly, not kill it. */
 	if ((rc = signals_open()) >= 0) {
 		srv->sigfd = rc;
 		rc = loop_watch(srv->loop, srv->sigfd, LOOP_READ, signal_event, srv);
@@ -860,8 +1379,28 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		snprintf(err, errlen, "signalfd: %s", strerror(-rc));
 		return -1;
 	}
+	if (tls_open(srv, err, errlen) == -1)
+		return -1;
+	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++)
+		if (listener_open(srv, srv->cfg.listen[i], srv->cfg.listen_tls[i], err,
+		    errlen) == -1)
+			return -1;
+	if ((rc = reserve_open(srv)) < 0) {
+		snprintf(err, errlen, "/dev/null: %s", strerror(-rc));
+		return -1;
+	}
+	/* After signals_open: SIGCHLD is blocked before the first child. */
+	if (srv->cfg.model == NET_MODEL_FORK && (srv->fork = fork_new()) == NULL) {
+		snprintf(err, errlen, "fork model: %s", strerror(errno));
+		return -1;
+	}
+	/* After signals_open: the threads inherit its blocked mask. */
+	if (srv->cfg.model == NET_MODEL_THREADS && io_open(srv, err, errlen) == -1)
+		return -1;
 	srv->out = (struct core_out){ srv, out_queue, out_hangup, out_log, out_request };
-	if ((srv->core = core_new(core, &srv->out)) == NULL) {
+	cc = *core;
+	cc.sts_port = srv->cfg.sts ? srv->tls_port : 0;
+	if ((srv->core = core_new(&cc, &srv->out)) == NULL) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}
@@ -887,6 +1426,7 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 	list_init(&srv->dirty);
 	list_init(&srv->reap);
 	list_init(&srv->timed);
+	list_init(&srv->handshakes);
 	if (server_open(srv, core, err, errlen) == -1) {
 		net_server_free(srv);
 		return NULL;
@@ -901,10 +1441,13 @@ net_server_free(struct net_server *srv)
 
 	if (srv == NULL)
 		return;
+	io_close(srv);
 	/* Graceful closes: the kernel still sends what it holds. */
 	for (size_t fd = 0; fd < srv->conns.cap; fd++)
 		if ((c = srv->conns.slot[fd]) != NULL)
 			conn_release(srv, c, false);
+	/* No child outlives the server, nor keeps a zombie or a listener after RESTART. */
+	fork_free(srv->fork);
 	core_free(srv->core);
 	listeners_close(srv);
 	sock_close(srv->reserve);
@@ -913,6 +1456,7 @@ net_server_free(struct net_server *srv)
 		sock_close(srv->sigfd);
 	}
 	loop_free(srv->loop);
+	tls_ctx_free(srv->tls);
 	conn_table_free(&srv->conns);
 	free(srv);
 }

@@ -1,6 +1,8 @@
 #ifndef PARLEY_NET_NET_H
 #define PARLEY_NET_NET_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,15 +16,30 @@
 
 #define NET_LISTEN_MAX	16
 
+/* How connections are served; every model runs the same core (docs/models.md). */
+enum net_model {
+	NET_MODEL_EVENT,	/* one thread, epoll, non-blocking sockets */
+	NET_MODEL_FORK,		/* a child process per connection relays to the hub */
+	NET_MODEL_THREADS,	/* I/O threads read and write, one thread runs the core */
+};
+
 /* Connection-level limits.  Every default lives in net_config_defaults(). */
 struct net_config {
 	char		 listen[NET_LISTEN_MAX][SOCK_ADDR_MAX];	/* "ADDR:PORT" each */
 	unsigned	 nlisten;
+	enum net_model	 model;		/* fixed at start: a change takes effect on restart */
+	bool		 listen_tls[NET_LISTEN_MAX];	/* listen[i] speaks TLS */
+	char		 tls_cert[PATH_MAX];	/* PEM chain, leaf first; "" = none */
+	char		 tls_key[PATH_MAX];	/* its PEM private key */
+	int64_t		 tls_handshake_timeout;	/* ms from accept to a finished handshake */
+	bool		 sts;		/* offer IRCv3 STS with the first TLS listener's port */
 	size_t		 sendq;		/* bytes queued for one client before "SendQ exceeded" */
 	size_t		 line_max;	/* longest input line, CR LF and tags included */
 	unsigned	 max_clients;	/* 0: as many as descriptors allow */
 	int64_t		 linger;	/* ms to drain a closing client's input after our FIN */
 	int64_t		 shutdown_grace; /* ms to flush every client on SIGTERM/SIGINT */
+	unsigned	 io_threads;	/* threads model: workers for reads and writes, the
+					   core's thread included (1 .. 64) */
 };
 
 void	net_config_defaults(struct net_config *cfg);
@@ -38,10 +55,13 @@ typedef int	(*net_reload_fn)(void *arg, struct core_config *core, struct net_con
 struct net_server;
 
 /*
- * Bind every listener (logging "listening on ADDR:PORT" for each, ephemeral ports
- * resolved), block and take TERM/INT/HUP through a signalfd, and create the core.
- * Returns NULL with a one-line reason in err (e.g. "127.0.0.1:6667: Address already in
- * use").  Call before any thread exists.
+ * Load the TLS certificate and key when a listener speaks TLS (err then says e.g.
+ * "tls: /k.pem: does not match the certificate"), bind every listener (logging
+ * "listening on ADDR:PORT" for each, "listening on ADDR:PORT (tls)" for TLS ones,
+ * ephemeral ports resolved), block and take TERM/INT/HUP (and CHLD, to reap the fork
+ * model's children) through a signalfd, and create the core.  Returns NULL with a
+ * one-line reason in err (e.g. "127.0.0.1:6667: Address already in use").  Call
+ * before any thread exists.
  */
 struct net_server	*net_server_new(const struct core_config *core,
 			    const struct net_config *net, net_reload_fn reload, void *arg,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "net/outq.h"
+#include "net/tls.h"
 
 #define OUTQ_BLOCK	4096
 
@@ -144,6 +145,46 @@ outq_write(struct outq *q, int fd)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	outq_consume(q, (size_t)n);
 	return n;
+}
+
+/* Copy up to cap queued bytes, from the front, into buf; returns how many. */
+static size_t
+outq_peek(const struct outq *q, char *buf, size_t cap)
+{
+	const struct outq_block	*b;
+	size_t			 off = q->head_off, n = 0, take;
+
+	for (b = q->head; b != NULL && n < cap; b = b->next) {
+		take = b->used - off;
+		if (take > cap - n)
+			take = cap - n;
+		memcpy(buf + n, b->data + off, take);
+		n += take;
+		off = 0;
+	}
+	return n;
+}
+
+/*
+ * Blocks are coalesced into full records: a fanout line per 4 KiB block would cost a
+ * record header and a MAC each.  The front bytes stay queued until TLS took them, so a
+ * retry passes the same front, only perhaps longer, which TLS accepts.
+ */
+ssize_t
+outq_write_tls(struct outq *q, struct tls *t)
+{
+	char	 buf[OUTQ_TLS_RECORD];
+	size_t	 total = 0;
+	ssize_t	 n;
+
+	while (q->len > 0) {
+		n = tls_write(t, buf, outq_peek(q, buf, sizeof(buf)));
+		if (n < 0)
+			return total > 0 ? (ssize_t)total : n;
+		outq_consume(q, (size_t)n);
+		total += (size_t)n;
+	}
+	return (ssize_t)total;
 }
 
 void

@@ -31,6 +31,16 @@ int	outq_push(struct outq *q, const char *data, size_t n);
  */
 ssize_t	outq_write(struct outq *q, int fd);
 
+/*
+ * The same through TLS: up to OUTQ_TLS_RECORD queued bytes at a time go to tls_write
+ * (one TLS record each), until the queue is empty or TLS must wait.  Returns the bytes
+ * written when any were, else 0 (empty queue) or a TLS_* code (net/tls.h).  A retry
+ * after TLS_WANT_* hands TLS the same bytes again, as it requires.
+ */
+struct tls;
+#define OUTQ_TLS_RECORD	16384	/* the largest TLS record */
+ssize_t	outq_write_tls(struct outq *q, struct tls *t);
+
 static inline size_t
 outq_len(const struct outq *q)
 {

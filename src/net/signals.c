@@ -21,6 +21,8 @@ signals_open(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	/* The fork model's children end through the loop too: reaped, never zombies. */
+	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, &old) == -1)
 		return -errno;
 	if ((fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1) {
@@ -58,6 +60,8 @@ signals_name(int signo)
 		return "SIGINT";
 	case SIGHUP:
 		return "SIGHUP";
+	case SIGCHLD:
+		return "SIGCHLD";
 	default:
 		return "unknown";
 	}

@@ -14,11 +14,15 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "core/msg.h"
 #include "parley-bench/bench.h"
@@ -30,6 +34,7 @@
 enum cstate {
 	CS_NEW,
 	CS_CONNECTING,
+	CS_HANDSHAKE,		/* --tls: connected, TLS handshake under way */
 	CS_REGISTERING,
 	CS_JOINING,
 	CS_READY,
@@ -38,6 +43,7 @@ enum cstate {
 
 struct bconn {
 	int		 fd;
+	SSL		*ssl;		/* --tls; NULL before the connection is up */
 	enum cstate	 state;
 	bool		 sender;
 	bool		 want_out;	/* EPOLLOUT is registered */
@@ -64,6 +70,7 @@ struct bench {
 	struct bench_result	*r;
 	struct bconn		*c;
 	int			 ep;
+	SSL_CTX			*ssl_ctx;	/* --tls */
 	unsigned		 next;		/* next client to connect */
 	unsigned		 pending;	/* handshakes under way */
 	unsigned		 ready;
@@ -101,6 +108,38 @@ bench_proc_kib(long pid, const char *file, const char *key)
 	}
 	fclose(f);
 	return v;
+}
+
+/* Add key's value for each descendant of pid (its threads' children, recursively). */
+static void
+bench_children_kib(long pid, const char *file, const char *key, int depth, long *sum)
+{
+	char	 path[64];
+	long	 child, v;
+	FILE	*f;
+
+	/* Bounded: a server's processes are a parent and its children, never a deep tree. */
+	if (depth > 8)
+		return;
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children", pid, pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (fscanf(f, "%ld", &child) == 1) {
+		if ((v = bench_proc_kib(child, file, key)) > 0)
+			*sum += v;
+		bench_children_kib(child, file, key, depth + 1, sum);
+	}
+	fclose(f);
+}
+
+long
+bench_tree_kib(long pid, const char *file, const char *key)
+{
+	long	 sum = bench_proc_kib(pid, file, key);
+
+	if (sum >= 0)
+		bench_children_kib(pid, file, key, 0, &sum);
+	return sum;
 }
 
 static int
@@ -147,14 +186,17 @@ bench_close(struct bench *b, unsigned id, bool lost)
 
 	if (c->state == CS_DEAD)
 		return;
-	if (c->state == CS_CONNECTING || c->state == CS_REGISTERING ||
-	    c->state == CS_JOINING)
+	if (c->state == CS_CONNECTING || c->state == CS_HANDSHAKE ||
+	    c->state == CS_REGISTERING || c->state == CS_JOINING)
 		b->pending--;
 	if (c->state == CS_READY)
 		b->ready--;
 	if (lost)
 		b->r->disconnects++;
 	c->state = CS_DEAD;
+	/* No close_notify: a measurement ends its clients as abruptly as it can. */
+	SSL_free(c->ssl);
+	c->ssl = NULL;
 	if (c->fd != -1)
 		close(c->fd);	/* also leaves the epoll set */
 	c->fd = -1;
@@ -163,14 +205,53 @@ bench_close(struct bench *b, unsigned id, bool lost)
 	c->wlen = c->woff = c->wcap = 0;
 }
 
+/* One send, through TLS with --tls: bytes sent, or -1 with errno (EAGAIN: wait). */
+static ssize_t
+bench_send_some(struct bconn *c)
+{
+	size_t	 len = c->wlen - c->woff;
+	int	 n, err;
+
+	if (c->ssl == NULL)
+		return send(c->fd, c->wbuf + c->woff, len, MSG_NOSIGNAL);
+	ERR_clear_error();
+	if ((n = SSL_write(c->ssl, c->wbuf + c->woff, len > INT32_MAX ? INT32_MAX :
+	    (int)len)) > 0)
+		return n;
+	err = SSL_get_error(c->ssl, n);
+	errno = err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ ? EAGAIN : EPIPE;
+	return -1;
+}
+
+/* One receive, through TLS with --tls: bytes, 0 at the end, or -1 with errno. */
+static ssize_t
+bench_recv_some(struct bconn *c, char *buf, size_t cap)
+{
+	int	 n, err;
+
+	if (c->ssl == NULL)
+		return recv(c->fd, buf, cap, 0);
+	ERR_clear_error();
+	if ((n = SSL_read(c->ssl, buf, (int)cap)) > 0)
+		return n;
+	err = SSL_get_error(c->ssl, n);
+	if (err == SSL_ERROR_ZERO_RETURN)
+		return 0;
+	errno = err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? EAGAIN :
+	    ECONNRESET;
+	return -1;
+}
+
 static void
 bench_flush(struct bench *b, unsigned id)
 {
 	struct bconn	*c = &b->c[id];
 	ssize_t		 n;
 
+	if (c->state == CS_HANDSHAKE)
+		return;
 	while (c->woff < c->wlen) {
-		n = send(c->fd, c->wbuf + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
+		n = bench_send_some(c);
 		if (n > 0) {
 			c->woff += (size_t)n;
 			continue;
@@ -265,8 +346,9 @@ bench_on_readable(struct bench *b, unsigned id)
 	ssize_t		 n;
 	size_t		 start, i;
 
+	/* Until EAGAIN: what TLS decrypted beyond rbuf waits inside it, unseen by epoll. */
 	for (;;) {
-		n = recv(c->fd, c->rbuf + c->rlen, RBUF_SIZE - 1 - c->rlen, 0);
+		n = bench_recv_some(c, c->rbuf + c->rlen, RBUF_SIZE - 1 - c->rlen);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
@@ -354,6 +436,40 @@ bench_connect_one(struct bench *b, unsigned id)
 	return 0;
 }
 
+/* --tls: start or advance the handshake; once done, registration goes out. */
+static void
+bench_handshake(struct bench *b, unsigned id)
+{
+	struct bconn	*c = &b->c[id];
+	int		 n;
+
+	if (c->ssl == NULL) {
+		if ((c->ssl = SSL_new(b->ssl_ctx)) == NULL ||
+		    SSL_set_fd(c->ssl, c->fd) != 1) {
+			bench_close(b, id, true);
+			return;
+		}
+		SSL_set_connect_state(c->ssl);
+	}
+	ERR_clear_error();
+	if ((n = SSL_do_handshake(c->ssl)) == 1) {
+		c->state = CS_REGISTERING;
+		return;
+	}
+	switch (SSL_get_error(c->ssl, n)) {
+	case SSL_ERROR_WANT_READ:
+		if (bench_epoll_set(b, id, false) != 0)
+			bench_close(b, id, true);
+		return;
+	case SSL_ERROR_WANT_WRITE:
+		if (bench_epoll_set(b, id, true) != 0)
+			bench_close(b, id, true);
+		return;
+	default:
+		bench_close(b, id, true);
+	}
+}
+
 static void
 bench_on_event(struct bench *b, const struct epoll_event *ev)
 {
@@ -371,7 +487,12 @@ bench_on_event(struct bench *b, const struct epoll_event *ev)
 		}
 		if (!(ev->events & (EPOLLOUT | EPOLLIN)))
 			return;
-		c->state = CS_REGISTERING;
+		c->state = b->ssl_ctx != NULL ? CS_HANDSHAKE : CS_REGISTERING;
+	}
+	if (c->state == CS_HANDSHAKE) {
+		bench_handshake(b, id);
+		if (c->state != CS_REGISTERING)
+			return;
 	}
 	if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		bench_on_readable(b, id);
@@ -474,8 +595,8 @@ bench_advance(struct bench *b)
 	case PH_SETTLE:
 		if (b->now - b->mstart < SETTLE_NS)
 			return;
-		r->rss_after_kib = bench_proc_kib(o->server_pid, "status", "VmRSS");
-		r->pss_after_kib = bench_proc_kib(o->server_pid, "smaps_rollup", "Pss");
+		r->rss_after_kib = bench_tree_kib(o->server_pid, "status", "VmRSS");
+		r->pss_after_kib = bench_tree_kib(o->server_pid, "smaps_rollup", "Pss");
 		b->phase = PH_DONE;
 		return;
 	case PH_DONE:
@@ -573,10 +694,21 @@ bench_run(const struct bench_opts *o, struct bench_result *r)
 		free(b.c);
 		return -errno;
 	}
+	/* OpenSSL writes with write(2), which has no MSG_NOSIGNAL: a server that closes
+	 * must not kill the generator. */
+	if (o->tls && (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
+	    (b.ssl_ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
+	    SSL_CTX_set_min_proto_version(b.ssl_ctx, TLS1_2_VERSION) != 1)) {
+		SSL_CTX_free(b.ssl_ctx);
+		close(b.ep);
+		free(b.pad);
+		free(b.c);
+		return -ENOMEM;
+	}
 	bench_assign_roles(&b);
 	if (o->server_pid > 0) {
-		r->rss_before_kib = bench_proc_kib(o->server_pid, "status", "VmRSS");
-		r->pss_before_kib = bench_proc_kib(o->server_pid, "smaps_rollup", "Pss");
+		r->rss_before_kib = bench_tree_kib(o->server_pid, "status", "VmRSS");
+		r->pss_before_kib = bench_tree_kib(o->server_pid, "smaps_rollup", "Pss");
 	}
 	b.now = b.t0 = b.last_progress = bench_now();
 	while (b.phase != PH_DONE)
@@ -585,6 +717,7 @@ bench_run(const struct bench_opts *o, struct bench_result *r)
 	for (i = 0; i < o->clients; i++)
 		bench_close(&b, i, false);
 	close(b.ep);
+	SSL_CTX_free(b.ssl_ctx);
 	free(b.pad);
 	free(b.c);
 	return b.failed;

@@ -33,6 +33,7 @@ struct bench_opts {
 	long			 server_pid;	/* connect: RSS measured when > 0 */
 	const char		*channel;
 	bool			 progress;	/* live line on stderr */
+	bool			 tls;		/* every client over TLS, unverified */
 };
 
 struct bench_result {
@@ -60,5 +61,9 @@ uint64_t	bench_now(void);
 
 /* Read "Key:   N kB" from a /proc file of pid (status or smaps_rollup); -1 if absent. */
 long	bench_proc_kib(long pid, const char *file, const char *key);
+
+/* The same summed over pid and all its descendants (a server that forks a process per
+ * client, counted whole); -1 if pid's own file lacks it. */
+long	bench_tree_kib(long pid, const char *file, const char *key);
 
 #endif

@@ -56,8 +56,11 @@ usage(FILE *f)
 	    "      --timeout SECS      time allowed to connect, register and join\n"
 	    "                          (default 60)\n"
 	    "      --server-pid PID    connect: read the server's VmRSS and Pss before\n"
-	    "                          and after, for memory per client\n"
+	    "                          and after, for memory per client (summed over\n"
+	    "                          PID and its descendants: a forking server whole)\n"
 	    "  -c, --channel NAME      fanout channel (default #bench)\n"
+	    "      --tls               every client over TLS (the handshake is part of\n"
+	    "                          connect's rate); the certificate is not verified\n"
 	    "      --json              print the result as one JSON object on stdout\n"
 	    "  -h, --help              show this help and exit\n"
 	    "\n"
@@ -145,6 +148,7 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 		{ "server-pid",	required_argument, NULL, 'P' },
 		{ "channel",	required_argument, NULL, 'c' },
 		{ "json",	no_argument,	   NULL, 'j' },
+		{ "tls",	no_argument,	   NULL, 'L' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL,		0,		   NULL, 0 },
 	};
@@ -172,6 +176,7 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 			o->channel = optarg;
 			break;
 		case 'j': *json = true; break;
+		case 'L': o->tls = true; break;
 		case 'h': usage(stdout); exit(fflush(stdout) == 0 ? 0 : 1);
 		default: usage_error("bad option");
 		}

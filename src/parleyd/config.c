@@ -20,6 +20,7 @@
 #include <ini.h>
 
 #include "core/msg.h"
+#include "net/iothreads.h"
 #include "net/log.h"
 #include "net/sock.h"
 #include "parleyd/config.h"
@@ -41,12 +42,15 @@ enum setting_kind {
 	SET_NETWORK,	/* char[CONFIG_NAME_MAX + 1], one ISUPPORT token */
 	SET_PASSWORD,	/* char[CONFIG_PASSWORD_MAX + 1] */
 	SET_MOTD,	/* a path; the file's text goes to cfg->motd */
-	SET_ADDRESS,	/* appended to net.listen; the only key that repeats */
+	SET_ADDRESS,	/* appended to net.listen; repeats */
+	SET_TLS_ADDRESS, /* the same, a TLS listener; repeats */
+	SET_PATH,	/* char[PATH_MAX], relative to the file's directory */
 	SET_COUNT,	/* unsigned */
 	SET_BYTES,	/* size_t, with k/K or m/M (KiB, MiB) */
 	SET_SECONDS,	/* int64_t milliseconds, written as seconds */
 	SET_LEVEL,	/* enum log_level */
 	SET_BOOL,	/* bool: yes/no, true/false, on/off, 1/0 */
+	SET_MODEL,	/* enum net_model: event, fork or threads */
 };
 
 struct setting {
@@ -69,13 +73,25 @@ static const struct setting settings[] = {
 	{ "server",	"network",	SET_NETWORK,	AT(core.network), 0, 0 },
 	{ "server",	"password",	SET_PASSWORD,	AT(core.password), 0, 0 },
 	{ "server",	"motd",		SET_MOTD,	0, 0, 0 },
+	{ "server",	"model",	SET_MODEL,	AT(net.model), 0, 0 },
+	{ "server",	"io_threads",	SET_COUNT,	AT(net.io_threads), 1, IOTHREADS_MAX },
 	{ "server",	"allow_die",	SET_BOOL,	AT(core.allow_die), 0, 0 },
 	{ "server",	"allow_restart", SET_BOOL,	AT(core.allow_restart), 0, 0 },
+	{ "server",	"utf8_only",	SET_BOOL,	AT(core.utf8_only), 0, 0 },
 	/* Free text for ADMIN: SET_PASSWORD's rules (no control characters, 127 bytes). */
 	{ "server",	"admin_name",	SET_PASSWORD,	AT(core.admin_name), 0, 0 },
 	{ "server",	"admin_email",	SET_PASSWORD,	AT(core.admin_email), 0, 0 },
 	{ "server",	"admin_location", SET_PASSWORD,	AT(core.admin_location), 0, 0 },
 	{ "listen",	"address",	SET_ADDRESS,	0, 0, 0 },
+	{ "listen",	"tls_address",	SET_TLS_ADDRESS, 0, 0, 0 },
+	{ "tls",	"cert",		SET_PATH,	AT(net.tls_cert), 0, 0 },
+	{ "tls",	"key",		SET_PATH,	AT(net.tls_key), 0, 0 },
+	{ "tls",	"handshake_timeout", SET_SECONDS, AT(net.tls_handshake_timeout), 1,
+	    3600 * SECOND_MS },
+	{ "tls",	"sts",		SET_BOOL,	AT(net.sts), 0, 0 },
+	/* 0 tells clients to forget a policy; a year is as long as any server asks. */
+	{ "tls",	"sts_duration",	SET_SECONDS,	AT(core.sts_duration), 0,
+	    366 * (uint64_t)DAY_MS },
 	{ "limits",	"nicklen",	SET_COUNT,	AT(core.nicklen), 1, 64 },
 	{ "limits",	"channellen",	SET_COUNT,	AT(core.channellen), 2, 200 },
 	{ "limits",	"topiclen",	SET_COUNT,	AT(core.topiclen), 1, TEXT_MAX },
@@ -89,6 +105,8 @@ static const struct setting settings[] = {
 	{ "limits",	"max_list",	SET_COUNT,	AT(core.max_list), 1, 10000 },
 	{ "limits",	"modes_per_line", SET_COUNT,	AT(core.modes_per_line), 1, 20 },
 	{ "limits",	"kicklen",	SET_COUNT,	AT(core.kicklen), 1, TEXT_MAX },
+	{ "limits",	"namelen",	SET_COUNT,	AT(core.namelen), 1, TEXT_MAX },
+	{ "limits",	"monitor_max",	SET_COUNT,	AT(core.monitor_max), 1, 10000 },
 	/* At least the longest line the server may send, so one line never overflows. */
 	{ "limits",	"sendq",	SET_BYTES,	AT(net.sendq), LINE_MAX_MAX,
 	    1024 * 1024 * 1024 },
@@ -96,6 +114,12 @@ static const struct setting settings[] = {
 	    LINE_MAX_MAX },
 	/* 0 is "no limit"; 1048576 is Linux's default ceiling on descriptors. */
 	{ "limits",	"max_clients",	SET_COUNT,	AT(net.max_clients), 0, 1048576 },
+	{ "limits",	"max_per_address", SET_COUNT,	AT(core.max_per_address), 0, 1048576 },
+	/* Flood control: 0 lines of burst turns it off; the queue holds one line at least. */
+	{ "limits",	"flood_burst",	SET_COUNT,	AT(core.flood_burst), 0, 100000 },
+	{ "limits",	"flood_interval", SET_SECONDS,	AT(core.flood_interval), 1, 60 * SECOND_MS },
+	{ "limits",	"flood_queue",	SET_BYTES,	AT(core.flood_queue), MSG_BODY_MAX,
+	    1024 * 1024 * 1024 },
 	{ "timeouts",	"registration",	SET_SECONDS,	AT(core.registration_timeout), 1,
 	    DAY_MS },
 	{ "timeouts",	"ping_interval", SET_SECONDS,	AT(core.ping_interval), 1, DAY_MS },
@@ -117,8 +141,10 @@ struct load {
 	int		 lineno;
 	int		 seen[NSETTINGS];	/* line a setting was first set on; 0: not */
 	int		 oper_line;	/* line of the open [oper NAME]; 0: none */
-	int		 oper_password;	/* line of its password, of its host; 0: not */
+	int		 oper_password;	/* line of its password, host, certfp; 0: not */
 	int		 oper_host;
+	int		 oper_certfp;
+	bool		 listen_replaced;	/* the file's first address cleared the list */
 	bool		 failed;
 	int		 errline;	/* line of the first error; 0: not a line's */
 	char		*err;
@@ -196,6 +222,23 @@ config_level_check(const char *text, enum log_level *level, char *why, size_t wh
 	if (log_level_parse(text, level) == 0)
 		return 0;
 	snprintf(why, whylen, "'%s' is not a level (error, warn, info, debug)", text);
+	return -1;
+}
+
+int
+config_model_check(const char *text, enum net_model *model, char *why, size_t whylen)
+{
+	static const char *const names[] = { "event", "fork", "threads" };
+	static const enum net_model models[] = { NET_MODEL_EVENT, NET_MODEL_FORK,
+	    NET_MODEL_THREADS };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(text, names[i]) == 0) {
+			*model = models[i];
+			return 0;
+		}
+	}
+	snprintf(why, whylen, "'%s' is not a model (event, fork, threads)", text);
 	return -1;
 }
 
@@ -335,6 +378,20 @@ parse_bytes(const char *text, uint64_t *v)
 	if (*text != '\0')
 		return -1;
 	*v = *v > UINT64_MAX / unit ? UINT64_MAX : *v * unit;
+	return 0;
+}
+
+int
+config_io_threads_check(const char *text, unsigned *n, char *why, size_t whylen)
+{
+	uint64_t	 v;
+
+	if (parse_count(text, &v) == -1 || v < 1 || v > IOTHREADS_MAX) {
+		snprintf(why, whylen, "'%s' is not a number of threads (1..%d)", text,
+		    IOTHREADS_MAX);
+		return -1;
+	}
+	*n = (unsigned)v;
 	return 0;
 }
 
@@ -498,8 +555,8 @@ set_number(struct load *ld, const struct setting *s, const char *value, char *wh
 }
 
 static int
-set_value(struct load *ld, const struct setting *s, int first, const char *value,
-    char *why, size_t whylen)
+set_value(struct load *ld, const struct setting *s, const char *value, char *why,
+    size_t whylen)
 {
 	struct config	*cfg = ld->cfg;
 	char		*field = (char *)cfg + s->off;
@@ -523,15 +580,30 @@ set_value(struct load *ld, const struct setting *s, int first, const char *value
 	case SET_MOTD:
 		return set_motd(ld, value, why, whylen);
 	case SET_ADDRESS:
+	case SET_TLS_ADDRESS:
 		/* The file's addresses replace the default list rather than add to it. */
-		if (first == 0)
+		if (!ld->listen_replaced)
 			cfg->net.nlisten = 0;
-		return config_listen_add(cfg->net.listen, &cfg->net.nlisten, value, why,
-		    whylen);
+		ld->listen_replaced = true;
+		if (config_listen_add(cfg->net.listen, &cfg->net.nlisten, value, why,
+		    whylen) == -1)
+			return -1;
+		cfg->net.listen_tls[cfg->net.nlisten - 1] = s->kind == SET_TLS_ADDRESS;
+		return 0;
+	case SET_PATH:
+		if (*value != '\0' && motd_path(ld->path, value, field, PATH_MAX) == -1) {
+			snprintf(why, whylen, "path too long");
+			return -1;
+		}
+		if (*value == '\0')
+			*field = '\0';
+		return 0;
 	case SET_LEVEL:
 		return config_level_check(value, &cfg->log_level, why, whylen);
 	case SET_BOOL:
 		return bool_parse(value, (bool *)field, why, whylen);
+	case SET_MODEL:
+		return config_model_check(value, &cfg->net.model, why, whylen);
 	default:
 		return set_number(ld, s, value, why, whylen);
 	}
@@ -572,12 +644,13 @@ oper_close(struct load *ld)
 {
 	int	line = ld->lineno;
 
-	if (ld->oper_line == 0 || ld->oper_password != 0) {
+	if (ld->oper_line == 0 || ld->oper_password != 0 || ld->oper_certfp != 0) {
 		ld->oper_line = 0;
 		return 0;
 	}
 	ld->lineno = ld->oper_line;
-	load_error(ld, "[oper %s] has no password", ld->cfg->opers[ld->cfg->nopers - 1].name);
+	load_error(ld, "[oper %s] has neither a password nor a certfp",
+	    ld->cfg->opers[ld->cfg->nopers - 1].name);
 	ld->lineno = line;
 	return -1;
 }
@@ -612,7 +685,7 @@ oper_open(struct load *ld, const char *section)
 	memset(o, 0, sizeof(*o));
 	snprintf(o->name, sizeof(o->name), "%s", name);
 	ld->oper_line = ld->lineno;
-	ld->oper_password = ld->oper_host = 0;
+	ld->oper_password = ld->oper_host = ld->oper_certfp = 0;
 	return 0;
 }
 
@@ -636,6 +709,33 @@ mask_check(const char *mask, char *why, size_t whylen)
 	return -1;
 }
 
+/*
+ * A SHA-256 fingerprint as `openssl x509 -fingerprint -sha256` prints it or as WHOIS
+ * shows it: 64 hex digits, either case, colons allowed between pairs.  Stored as WHOIS
+ * shows it, lowercase without colons.
+ */
+static int
+certfp_parse(const char *text, char out[CONFIG_CERTFP_MAX + 1], char *why,
+    size_t whylen)
+{
+	size_t	n = 0;
+
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p == ':' && n > 0 && n % 2 == 0 && p[1] != '\0' && p[1] != ':')
+			continue;
+		if (n == CONFIG_CERTFP_MAX || strchr("0123456789abcdefABCDEF", *p) == NULL)
+			break;
+		out[n++] = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
+		if (p[1] == '\0' && n == CONFIG_CERTFP_MAX) {
+			out[n] = '\0';
+			return 0;
+		}
+	}
+	snprintf(why, whylen, "'%s' is not a SHA-256 fingerprint (64 hex digits, colons "
+	    "allowed)", text);
+	return -1;
+}
+
 /* A key of the open [oper NAME] block. */
 static int
 oper_key(struct load *ld, const char *key, const char *value)
@@ -648,6 +748,8 @@ oper_key(struct load *ld, const char *key, const char *value)
 		seen = &ld->oper_password;
 	else if (strcmp(key, "host") == 0)
 		seen = &ld->oper_host;
+	else if (strcmp(key, "certfp") == 0)
+		seen = &ld->oper_certfp;
 	else {
 		load_error(ld, "unknown key '%s' in [oper %s]", key, o->name);
 		return 0;
@@ -662,6 +764,11 @@ oper_key(struct load *ld, const char *key, const char *value)
 			return 0;
 		}
 		snprintf(o->hash, sizeof(o->hash), "%s", value);
+	} else if (seen == &ld->oper_certfp) {
+		if (certfp_parse(value, o->certfp, why, sizeof(why)) == -1) {
+			load_error(ld, "certfp: %s", why);
+			return 0;
+		}
 	} else {
 		if (mask_check(value, why, sizeof(why)) == -1) {
 			load_error(ld, "host: %s", why);
@@ -751,11 +858,11 @@ load_handle(void *arg, const char *section, const char *key, const char *value)
 		return 0;
 	}
 	i = (size_t)(s - settings);
-	if (s->kind != SET_ADDRESS && ld->seen[i] != 0) {
+	if (s->kind != SET_ADDRESS && s->kind != SET_TLS_ADDRESS && ld->seen[i] != 0) {
 		load_error(ld, "%s: already set on line %d", key, ld->seen[i]);
 		return 0;
 	}
-	if (set_value(ld, s, ld->seen[i], value, why, sizeof(why)) == -1) {
+	if (set_value(ld, s, value, why, sizeof(why)) == -1) {
 		load_error(ld, "%s: %s", key, why);
 		return 0;
 	}

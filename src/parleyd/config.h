@@ -49,6 +49,11 @@ int	config_name_check(const char *name, char *why, size_t whylen);
 int	config_password_check(const char *password, char *why, size_t whylen);
 int	config_level_check(const char *text, enum log_level *level, char *why,
 	    size_t whylen);
+/* "event", "fork" or "threads" into *model. */
+int	config_model_check(const char *text, enum net_model *model, char *why,
+	    size_t whylen);
+/* The threads model's io_threads: 1 .. IOTHREADS_MAX (net/iothreads.h) into *n. */
+int	config_io_threads_check(const char *text, unsigned *n, char *why, size_t whylen);
 /* An operator password as the file must hold it: a complete crypt(3) hash of a method
  * this libcrypt supports and recommends, never the password itself. */
 int	config_hash_check(const char *hash, char *why, size_t whylen);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/iothreads.h"
 #include "net/log.h"
 #include "net/net.h"
 #include "parleyd/config.h"
@@ -23,6 +24,11 @@
 #define PROGNAME	"parleyd"
 #define OPT_LOG_LEVEL	256	/* long-only options take values past any char */
 #define OPT_HASH	257
+#define OPT_TLS_LISTEN	300	/* the TLS flags: 300 and up */
+#define OPT_TLS_CERT	301
+#define OPT_TLS_KEY	302
+#define OPT_MODEL	320	/* the concurrency model's flags: 320 and up */
+#define OPT_IO_THREADS	321
 #define PASSWORD_MAX	400	/* fits an OPER line with a long block name */
 
 /* What the command line says; NULL or 0 where it says nothing. */
@@ -30,9 +36,15 @@ struct flags {
 	const char	*config;
 	char		 listen[NET_LISTEN_MAX][SOCK_ADDR_MAX];
 	unsigned	 nlisten;
+	bool		 listen_tls[NET_LISTEN_MAX];	/* from --tls-listen */
+	const char	*tls_cert;
+	const char	*tls_key;
 	const char	*password;
 	const char	*name;
 	bool		 has_level;
+	bool		 has_model;
+	enum net_model	 model;
+	unsigned	 io_threads;	/* 0: not given */
 	enum log_level	 level;
 	bool		 hash_password;
 };
@@ -47,9 +59,14 @@ struct state {
 static const struct option options[] = {
 	{ "config",	required_argument,	NULL,	'c' },
 	{ "listen",	required_argument,	NULL,	'l' },
+	{ "tls-listen",	required_argument,	NULL,	OPT_TLS_LISTEN },
+	{ "tls-cert",	required_argument,	NULL,	OPT_TLS_CERT },
+	{ "tls-key",	required_argument,	NULL,	OPT_TLS_KEY },
 	{ "password",	required_argument,	NULL,	'p' },
 	{ "name",	required_argument,	NULL,	'n' },
 	{ "log-level",	required_argument,	NULL,	OPT_LOG_LEVEL },
+	{ "model",	required_argument,	NULL,	OPT_MODEL },
+	{ "io-threads",	required_argument,	NULL,	OPT_IO_THREADS },
 	{ "hash-password", no_argument,		NULL,	OPT_HASH },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ "version",	no_argument,		NULL,	'V' },
@@ -96,17 +113,29 @@ usage(void)
 	    "                          localhost:PORT; port 0 picks a free port.  Repeat\n"
 	    "                          for up to %d listeners; replaces the file's\n"
 	    "                          addresses (default: 127.0.0.1:6667)\n"
+	    "      --tls-listen ADDR:PORT\n"
+	    "                          the same, a TLS listener (IRC's TLS port is 6697);\n"
+	    "                          --listen and --tls-listen replace the file's\n"
+	    "                          listeners together\n"
+	    "      --tls-cert FILE     the TLS certificate chain, PEM, leaf first\n"
+	    "      --tls-key FILE      its private key, PEM, unencrypted\n"
 	    "  -p, --password PASS     password clients must send with PASS (default: none;\n"
 	    "                          other local users can see flags, prefer the file)\n"
 	    "  -n, --name NAME         server name, hostname-like with a '.', at most %d\n"
 	    "                          bytes (default: irc.localhost)\n"
 	    "      --log-level LEVEL   error, warn, info or debug (default: info)\n"
+	    "      --model MODEL       how connections are served: event (one thread,\n"
+	    "                          epoll), fork (a process per connection) or threads\n"
+	    "                          (I/O threads); see docs/models.md (default: event)\n"
+	    "      --io-threads N      threads model: N threads read and write (the\n"
+	    "                          core's thread among them), 1..%d; ignored by the\n"
+	    "                          other models (default: 2)\n"
 	    "      --hash-password     read a password from standard input (one line, not\n"
 	    "                          echoed on a terminal), print its yescrypt hash for\n"
 	    "                          an [oper NAME] block's password, and exit\n"
 	    "  -h, --help              show this help and exit\n"
 	    "  -V, --version           show the version and exit\n",
-	    NET_LISTEN_MAX, CONFIG_NAME_MAX);
+	    NET_LISTEN_MAX, CONFIG_NAME_MAX, IOTHREADS_MAX);
 	stdout_exit();
 }
 
@@ -149,9 +178,17 @@ flags_parse(int argc, char **argv, struct flags *fl)
 			fl->config = optarg;
 			break;
 		case 'l':
+		case OPT_TLS_LISTEN:
 			if (config_listen_add(fl->listen, &fl->nlisten, optarg, why,
 			    sizeof(why)) == -1)
-				usage_error("--listen: %s", why);
+				usage_error("--%s: %s", option_name(c), why);
+			fl->listen_tls[fl->nlisten - 1] = c == OPT_TLS_LISTEN;
+			break;
+		case OPT_TLS_CERT:
+		case OPT_TLS_KEY:
+			if (*optarg == '\0' || strlen(optarg) >= PATH_MAX)
+				usage_error("--%s: not a file name", option_name(c));
+			*(c == OPT_TLS_CERT ? &fl->tls_cert : &fl->tls_key) = optarg;
 			break;
 		case 'p':
 			if (config_password_check(optarg, why, sizeof(why)) == -1)
@@ -165,6 +202,16 @@ flags_parse(int argc, char **argv, struct flags *fl)
 			break;
 		case OPT_HASH:
 			fl->hash_password = true;
+			break;
+		case OPT_MODEL:
+			if (config_model_check(optarg, &fl->model, why, sizeof(why)) == -1)
+				usage_error("--model: %s", why);
+			fl->has_model = true;
+			break;
+		case OPT_IO_THREADS:
+			if (config_io_threads_check(optarg, &fl->io_threads, why,
+			    sizeof(why)) == -1)
+				usage_error("--io-threads: %s", why);
 			break;
 		case OPT_LOG_LEVEL:
 			if (config_level_check(optarg, &fl->level, why, sizeof(why)) == -1)
@@ -275,12 +322,21 @@ config_build(const struct state *st, struct config *cfg, char *err, size_t errle
 		return -1;
 	if (fl->nlisten > 0) {
 		memcpy(cfg->net.listen, fl->listen, sizeof(fl->listen));
+		memcpy(cfg->net.listen_tls, fl->listen_tls, sizeof(fl->listen_tls));
 		cfg->net.nlisten = fl->nlisten;
 	}
+	if (fl->tls_cert != NULL)
+		snprintf(cfg->net.tls_cert, sizeof(cfg->net.tls_cert), "%s", fl->tls_cert);
+	if (fl->tls_key != NULL)
+		snprintf(cfg->net.tls_key, sizeof(cfg->net.tls_key), "%s", fl->tls_key);
 	if (fl->password != NULL)
 		snprintf(cfg->core.password, sizeof(cfg->core.password), "%s", fl->password);
 	if (fl->name != NULL)
 		snprintf(cfg->core.server_name, sizeof(cfg->core.server_name), "%s", fl->name);
+	if (fl->has_model)
+		cfg->net.model = fl->model;
+	if (fl->io_threads > 0)
+		cfg->net.io_threads = fl->io_threads;
 	if (fl->has_level)
 		cfg->log_level = fl->level;
 	if (fl->config != NULL) {
@@ -333,6 +389,18 @@ restart(char **argv)
 	log_msg(LOG_ERROR, "restart failed: %s: %s", argv[0], strerror(errno));
 }
 
+/* Where this run's msgids start: the wall clock in microseconds, so that a later run
+ * (a restart) never repeats an earlier run's msgids. */
+static uint64_t
+msgid_seed(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		return (uint64_t)getpid();
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -351,6 +419,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_init(PROGNAME, st.cfg.log_level);
+	st.cfg.core.msgid_seed = msgid_seed();
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
 		perror(PROGNAME ": SIGPIPE");
 		config_free(&st.cfg);

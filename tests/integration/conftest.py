@@ -19,6 +19,9 @@ import pytest
 # CMake's ctest sets PARLEYD; by hand, the binary of the tree's own build/ directory.
 PARLEYD = os.environ.get("PARLEYD") or os.path.normpath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "parleyd"))
+# The concurrency model every parleyd here runs (--model); ctest runs the suite once per
+# model.  A test's own --model, later on the command line, wins.
+MODEL = os.environ.get("PARLEY_MODEL") or "event"
 SERVER_NAME = "irc.localhost"
 HOST_V4 = "127.0.0.1"
 
@@ -387,7 +390,7 @@ class Server:
     """A running parleyd: the process, its listeners and its stderr."""
 
     def __init__(self, args, expect_listeners, **popen_kw):
-        self.args = [PARLEYD] + list(args)
+        self.args = [PARLEYD, "--model", MODEL] + list(args)
         self.listeners = []         # [(host, port)], host without brackets
         self.log = []
         self._log_lock = threading.Condition()

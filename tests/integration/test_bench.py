@@ -102,5 +102,5 @@ def test_help_documents_every_flag():
     assert res.returncode == 0
     for flag in ("--target", "--clients", "--senders", "--pairs", "--window", "--pending",
                  "--size", "--sources", "--duration", "--timeout", "--server-pid",
-                 "--channel", "--json", "--help", "fanout", "connect", "privmsg"):
+                 "--channel", "--json", "--tls", "--help", "fanout", "connect", "privmsg"):
         assert flag in res.stdout, flag

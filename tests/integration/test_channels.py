@@ -439,7 +439,9 @@ def test_topic_can_be_cleared(server):
     assert m.command == "331", m.line
 
 
-def test_names_split_over_lines_within_512_bytes(server):
+def test_names_split_over_lines_within_512_bytes(start_server):
+    # 40 clients from 127.0.0.1: more than max_per_address allows by default.
+    server = start_server(config="[limits]\nmax_per_address = 0\n")
     nicks = ["member%023d" % i for i in range(40)]   # 29 bytes each
     clients = [server.client(n) for n in nicks]
     for c in clients:

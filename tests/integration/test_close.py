@@ -147,6 +147,7 @@ def test_many_connections_come_and_go(server):
 
 
 SENDQ_CONFIG = """[limits]
+flood_burst = 0
 sendq = 10k
 """
 BATCH = 10
@@ -214,7 +215,9 @@ def test_out_of_descriptors_accept_loop_survives(start_server):
     def low_limit():
         resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
 
-    srv = start_server(preexec_fn=low_limit)
+    # Every connection comes from 127.0.0.1: no per-address limit, so they use up the
+    # descriptors as this test means them to.
+    srv = start_server(config="[limits]\nmax_per_address = 0\n", preexec_fn=low_limit)
     first = srv.client("first")
     flood = []
     for _ in range(limit + 20):

@@ -23,7 +23,7 @@ def test_isupport_advertises_modes(server):
                   "KICKLEN=255", "MODES=4", "PREFIX=(ov)@+"):
         assert " " + token + " " in text, token
     m004 = next(m for m in burst if m.command == "004")
-    assert m004.params[3:] == ["iosw", "beIiklmnopstv", "beIklov"]
+    assert m004.params[3:] == ["Biosw", "beIiklmnopstv", "beIklov"]
 
 
 def test_flag_modes_broadcast_and_show(server):

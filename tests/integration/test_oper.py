@@ -71,7 +71,7 @@ def test_plaintext_oper_password_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("block,line,reason", [
-    ("[oper admin]\nhost = *@*\n", 1, "[oper admin] has no password"),
+    ("[oper admin]\nhost = *@*\n", 1, "[oper admin] has neither a password nor a certfp"),
     ("[oper admin]\npassword = $y$j9T$short\n", 2,
      "password: not a complete crypt(3) hash"),
     ("[oper admin]\npassword = HASH\nhost = localhost\n", 3,

@@ -229,7 +229,8 @@ def test_sigint_exits_0(start_server):
 
 
 def test_sigterm_with_a_client_that_does_not_read(start_server):
-    srv = start_server(config="[timeouts]\nshutdown_grace = 1\n")
+    srv = start_server(config="[limits]\nflood_burst = 0\n"
+                              "[timeouts]\nshutdown_grace = 1\n")
     slow = srv.client("slow", rcvbuf=4096)
     talker = srv.client("talker")
     text = "y" * 400

@@ -302,9 +302,10 @@ def test_lusers_counts_users(server):
 
 def test_cap_req_is_refused_and_list_empty(server):
     c = server.client()
-    c.send("CAP REQ :multi-prefix")
+    c.send("CAP REQ :multi-prefix no-such-capability")
     m = c.expect("CAP")
-    assert m.params[:2] == ["*", "NAK"] and m.trailing == "multi-prefix", m.line
+    assert m.params[:2] == ["*", "NAK"], m.line
+    assert m.trailing == "multi-prefix no-such-capability", m.line
     c.send("CAP LIST")
     m = c.expect("CAP")
     assert m.params[:2] == ["*", "LIST"] and m.trailing == "", m.line

@@ -17,11 +17,16 @@
 #define HASH_6	"$6$FhUpg214YVB0DRq5$VXqa2jJY1yo5TUQHiU1r7Dw583Jzs7.SjuqQzxD7jDP3.Iucbujk/" \
 		"qikiW2MNhFfVwVE1jevt8jLyhxP1JCzy/"
 
+#define FP_A	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define FP_B	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
 static const struct core_oper opers[] = {
-	{ "admin", HASH_Y, "" },
-	{ "sha", HASH_6, "*@127.0.0.*" },
-	{ "faraway", HASH_Y, "*@10.*" },
-	{ "broken", "*", "" },
+	{ "admin", HASH_Y, "", "" },
+	{ "sha", HASH_6, "*@127.0.0.*", "" },
+	{ "faraway", HASH_Y, "*@10.*", "" },
+	{ "broken", "*", "", "" },
+	{ "certonly", "", "", FP_A },
+	{ "both", HASH_Y, "", FP_A },
 };
 
 static void
@@ -48,6 +53,65 @@ oper_client(struct fx *fx, const char *nick)
 	fx_line(fx, c, "OPER admin s3cret");
 	fx_take(fx, c);
 	return c;
+}
+
+/* Registered as nick on a TLS connection with client certificate certfp (or none). */
+static unsigned
+cert_client(struct fx *fx, const char *nick, const char *certfp)
+{
+	unsigned	c = fx_connect(fx);
+	char		line[64];
+
+	core_secure(fx->core, fx->conns[c].client, certfp);
+	snprintf(line, sizeof(line), "NICK %s", nick);
+	fx_line(fx, c, line);
+	fx_line(fx, c, "USER u 0 * :Real Name");
+	fx_take(fx, c);
+	return c;
+}
+
+#define OPER_OK		":irc.localhost 381 %s :You are now an IRC operator\r\n"
+#define OPER_BAD	":irc.localhost 464 %s :Password incorrect\r\n"
+
+static void
+expect_oper(struct fx *fx, unsigned c, const char *nick, const char *line, bool ok)
+{
+	char	want[128];
+
+	snprintf(want, sizeof(want), ok ? OPER_OK : OPER_BAD, nick);
+	fx_line(fx, c, line);
+	assert_true(strncmp(fx_take(fx, c), want, strlen(want)) == 0);
+}
+
+/* A block with a certfp and no password: the certificate alone, any password. */
+static void
+test_oper_certfp_alone(void **state)
+{
+	struct fx	*fx = fx_new(with_opers);
+
+	(void)state;
+	expect_oper(fx, cert_client(fx, "good", FP_A), "good", "OPER certonly x", true);
+	expect_oper(fx, cert_client(fx, "wrong", FP_B), "wrong", "OPER certonly x", false);
+	expect_oper(fx, cert_client(fx, "none", NULL), "none", "OPER certonly x", false);
+	expect_oper(fx, fx_client(fx, "plain"), "plain", "OPER certonly x", false);
+	fx_free(fx);
+}
+
+/* A block with both: the certificate and the password. */
+static void
+test_oper_certfp_and_password(void **state)
+{
+	struct fx	*fx = fx_new(with_opers);
+	unsigned	 a = cert_client(fx, "alice", FP_A);
+
+	(void)state;
+	expect_oper(fx, a, "alice", "OPER both wrong", false);
+	expect_oper(fx, a, "alice", "OPER both s3cret", true);
+	expect_oper(fx, cert_client(fx, "bob", FP_B), "bob", "OPER both s3cret", false);
+	expect_oper(fx, fx_client(fx, "carol"), "carol", "OPER both s3cret", false);
+	/* A password block takes no notice of certificates. */
+	expect_oper(fx, cert_client(fx, "dave", FP_B), "dave", "OPER admin s3cret", true);
+	fx_free(fx);
 }
 
 static void
@@ -435,6 +499,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_oper_success),
+		cmocka_unit_test(test_oper_certfp_alone),
+		cmocka_unit_test(test_oper_certfp_and_password),
 		cmocka_unit_test(test_oper_sha512_and_host_mask),
 		cmocka_unit_test(test_oper_failures),
 		cmocka_unit_test(test_oper_without_blocks),

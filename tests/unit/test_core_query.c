@@ -18,7 +18,7 @@
 #define HASH_Y	"$y$j9T$p3q3GEAif3thzMIBFOJng/$O/jX6xivikQq30VtskiE7ZwISoD3.tuLWTHdNk70KVC"
 
 static const struct core_oper opers[] = {
-	{ "admin", HASH_Y, "" },
+	{ "admin", HASH_Y, "", "" },
 };
 
 static void
@@ -253,6 +253,76 @@ test_whois_full(void **state)
 	    S "301 alice bob :gone fishing\r\n"
 	    S "317 alice bob 7 1700000000 :seconds idle, signon time\r\n"
 	    S "318 alice bob :End of /WHOIS list\r\n");
+	fx_free(fx);
+}
+
+#define FP	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* Connect over "TLS" (core_secure before any line) and register as nick. */
+static unsigned
+secure_client(struct fx *fx, const char *nick, const char *certfp)
+{
+	unsigned	c = fx_connect(fx);
+	char		line[64];
+
+	core_secure(fx->core, fx->conns[c].client, certfp);
+	snprintf(line, sizeof(line), "NICK %s", nick);
+	fx_line(fx, c, line);
+	fx_line(fx, c, "USER u 0 * :Real Name");
+	fx_take(fx, c);
+	return c;
+}
+
+/* 671 for anyone; the fingerprint (276) for the user and operators only. */
+static void
+test_whois_secure_and_certfp(void **state)
+{
+	struct fx	*fx = fx_new(with_opers);
+	unsigned	 s = secure_client(fx, "sec", FP);
+	unsigned	 p = fx_client(fx, "plain");
+	unsigned	 o = fx_client(fx, "oper");
+
+	(void)state;
+	fx_line(fx, o, "OPER admin s3cret");
+	fx_drain(fx);
+	fx_line(fx, p, "WHOIS sec");
+	assert_string_equal(fx_take(fx, p),
+	    S "311 plain sec u 127.0.0.1 * :Real Name\r\n"
+	    S "312 plain sec irc.localhost :parley IRC server\r\n"
+	    S "671 plain sec :is using a secure connection\r\n"
+	    S "317 plain sec 0 1700000000 :seconds idle, signon time\r\n"
+	    S "318 plain sec :End of /WHOIS list\r\n");
+	fx_line(fx, s, "WHOIS sec");
+	assert_non_null(strstr(fx_take(fx, s),
+	    S "671 sec sec :is using a secure connection\r\n"
+	    S "276 sec sec :has client certificate fingerprint " FP "\r\n"));
+	fx_line(fx, o, "WHOIS sec");
+	assert_non_null(strstr(fx_take(fx, o),
+	    S "276 oper sec :has client certificate fingerprint " FP "\r\n"));
+	/* Plaintext: neither line. */
+	fx_line(fx, s, "WHOIS plain");
+	assert_null(strstr(fx_take(fx, s), " 671 "));
+	fx_free(fx);
+}
+
+/* Secure without a certificate; a malformed fingerprint is not kept. */
+static void
+test_whois_secure_without_certfp(void **state)
+{
+	struct fx	*fx = fx_new(with_opers);
+	unsigned	 a = secure_client(fx, "nocert", NULL);
+	unsigned	 b = secure_client(fx, "badfp", "ABC DEF");
+	const char	*out;
+
+	(void)state;
+	fx_line(fx, a, "WHOIS nocert");
+	out = fx_take(fx, a);
+	assert_non_null(strstr(out, " 671 "));
+	assert_null(strstr(out, " 276 "));
+	fx_line(fx, b, "WHOIS badfp");
+	out = fx_take(fx, b);
+	assert_non_null(strstr(out, " 671 "));
+	assert_null(strstr(out, " 276 "));
 	fx_free(fx);
 }
 
@@ -692,6 +762,8 @@ main(void)
 		cmocka_unit_test(test_whox_fields),
 		cmocka_unit_test(test_whois_full),
 		cmocka_unit_test(test_whois_errors_and_forms),
+		cmocka_unit_test(test_whois_secure_and_certfp),
+		cmocka_unit_test(test_whois_secure_without_certfp),
 		cmocka_unit_test(test_whowas_history),
 		cmocka_unit_test(test_whowas_ring_bounded_and_count),
 		cmocka_unit_test(test_whowas_ignores_unregistered),

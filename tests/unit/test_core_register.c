@@ -175,23 +175,6 @@ test_password(void **state)
 }
 
 static void
-test_cap_holds_registration(void **state)
-{
-	struct fx	*fx = fx_new(NULL);
-	unsigned	 c = fx_connect(fx);
-
-	(void)state;
-	fx_line(fx, c, "CAP LS 302");
-	assert_string_equal(fx_take(fx, c), ":irc.localhost CAP * LS :\r\n");
-	fx_line(fx, c, "NICK a");
-	fx_line(fx, c, "USER a 0 * :a");
-	assert_string_equal(fx_take(fx, c), "");
-	fx_line(fx, c, "CAP END");
-	assert_non_null(strstr(fx_take(fx, c), " 001 a "));
-	fx_free(fx);
-}
-
-static void
 test_ping_pong(void **state)
 {
 	struct fx	*fx = fx_new(NULL);
@@ -270,7 +253,6 @@ main(void)
 		cmocka_unit_test(test_missing_params),
 		cmocka_unit_test(test_unknown_command),
 		cmocka_unit_test(test_password),
-		cmocka_unit_test(test_cap_holds_registration),
 		cmocka_unit_test(test_ping_pong),
 		cmocka_unit_test(test_quit),
 		cmocka_unit_test(test_too_long),

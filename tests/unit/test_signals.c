@@ -1,5 +1,5 @@
 /*
- * Signals as events: the three signals are blocked and read from a non-blocking,
+ * Signals as events: the four signals are blocked and read from a non-blocking,
  * close-on-exec signalfd, and stay blocked after it is closed.
  */
 #include <stdarg.h>
@@ -34,6 +34,7 @@ test_open_blocks_and_flags(void **state)
 	assert_true(blocked(SIGTERM));
 	assert_true(blocked(SIGINT));
 	assert_true(blocked(SIGHUP));
+	assert_true(blocked(SIGCHLD));
 	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
 	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	close(fd);
@@ -105,6 +106,7 @@ test_names(void **state)
 	assert_string_equal(signals_name(SIGTERM), "SIGTERM");
 	assert_string_equal(signals_name(SIGINT), "SIGINT");
 	assert_string_equal(signals_name(SIGHUP), "SIGHUP");
+	assert_string_equal(signals_name(SIGCHLD), "SIGCHLD");
 	assert_string_equal(signals_name(SIGUSR1), "unknown");
 	assert_string_equal(signals_name(-1), "unknown");
 }

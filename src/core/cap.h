@@ -1,0 +1,48 @@
+#ifndef PARLEY_CORE_CAP_H
+#define PARLEY_CORE_CAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * IRCv3 client capabilities (CAP).  A client's enabled set is one bit per capability
+ * in client->caps; every behaviour that depends on one tests CAP_BIT(CAP_...).
+ */
+enum cap {
+	CAP_ACCOUNT_NOTIFY,
+	CAP_ACCOUNT_TAG,
+	CAP_AWAY_NOTIFY,
+	CAP_BATCH,
+	CAP_CAP_NOTIFY,
+	CAP_CHGHOST,
+	CAP_ECHO_MESSAGE,
+	CAP_EXTENDED_JOIN,
+	CAP_INVITE_NOTIFY,
+	CAP_LABELED_RESPONSE,
+	CAP_MESSAGE_TAGS,
+	CAP_MULTI_PREFIX,
+	CAP_SERVER_TIME,
+	CAP_SETNAME,
+	CAP_STANDARD_REPLIES,
+	CAP_STS,
+	CAP_USERHOST_IN_NAMES,
+	CAP_COUNT
+};
+
+#define CAP_BIT(c)	(UINT32_C(1) << (c))
+
+struct core;
+struct client;
+
+/* The capabilities this server offers now (a bit set); some depend on configuration. */
+uint32_t	cap_available(const struct core *core);
+
+/*
+ * Tell clients that negotiated cap-notify what changed after a reload: CAP NEW for
+ * capabilities that appeared, CAP DEL for those that went (and they are disabled).
+ * `before` is cap_available() from before the change.
+ */
+void		cap_notify_changes(struct core *core, uint32_t before);
+
+#endif

@@ -1,0 +1,36 @@
+#ifndef PARLEY_CORE_FLOOD_H
+#define PARLEY_CORE_FLOOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Flood control: a penalty clock per registered client, in the style of classic ircds.
+ * Every line moves the client's clock flood_interval ahead (from now, if it lagged
+ * behind); while the clock is at most flood_burst lines ahead of now, lines run at once.
+ * Past that the core keeps owned copies of the client's lines in order and runs them
+ * from core_tick() as their time comes (fakelag); a client whose delayed lines would
+ * exceed flood_queue bytes is disconnected with "Excess Flood".  Unregistered clients
+ * and IRC operators are not slowed; flood_burst = 0 turns it off.
+ */
+struct core;
+struct client;
+
+enum flood_verdict {
+	FLOOD_RUN,	/* run the line now (it has been charged) */
+	FLOOD_QUEUED,	/* a copy waits in cl's queue */
+	FLOOD_EXCESS,	/* the queue would overflow: disconnect with "Excess Flood" */
+	FLOOD_NOMEM,	/* no memory for the copy */
+};
+
+/* Decide what happens to a line of len bytes (line[len] is NUL) from cl at now. */
+enum flood_verdict	flood_line(struct core *core, struct client *cl, const char *line,
+			    size_t len, int64_t now);
+
+/* Run the delayed lines due at now.  Returns when the next one is due, or -1. */
+int64_t			flood_tick(struct core *core, int64_t now);
+
+/* Free cl's delayed lines and take it off the core's list of delayed clients. */
+void			flood_clear(struct client *cl);
+
+#endif

@@ -1,0 +1,21 @@
+#ifndef PARLEY_CORE_MONITOR_H
+#define PARLEY_CORE_MONITOR_H
+
+/*
+ * MONITOR (IRCv3): clients watch nicks and hear when they come online (730) or go
+ * offline (731).  core->monitors maps each watched nick (casemapped) to the clients
+ * watching it, and client->monitoring lists what a client watches, so an event costs
+ * one lookup and one message per watcher, never a scan of all clients.
+ */
+struct core;
+struct client;
+
+/* cl has just registered or taken a new nick: its watchers get 730 nick!user@host. */
+void	monitor_online(struct core *core, struct client *cl);
+/* cl is leaving the network (or giving up its nick): watchers of cl's current nick
+ * get 731 nick, except cl itself. */
+void	monitor_offline(struct core *core, struct client *cl);
+/* Empty cl's watch list (MONITOR C, and when cl is freed). */
+void	monitor_clear(struct core *core, struct client *cl);
+
+#endif

@@ -1,0 +1,68 @@
+#ifndef PARLEY_NET_TLS_H
+#define PARLEY_NET_TLS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * OpenSSL for parleyd: a server context made from a certificate and its key, and the
+ * non-blocking handshake, read, write and shutdown of one connection.  Outcomes are
+ * values: a count of bytes, 0 at the end of the stream, or one of the TLS_* codes.
+ *
+ * TLS 1.2 and 1.3 only.  A client certificate is asked for but never required nor
+ * verified: parleyd uses it only for its fingerprint (WHOIS, operator blocks), which
+ * identifies the certificate whoever signed it.
+ */
+
+#define TLS_WANT_READ	(-1)	/* retry once the socket is readable */
+#define TLS_WANT_WRITE	(-2)	/* retry once the socket is writable */
+#define TLS_ERROR	(-3)	/* the connection is unusable; tls_error() says why */
+
+#define TLS_FP_LEN	64	/* a SHA-256 fingerprint in lowercase hex */
+#define TLS_RECORD_MAX	16384	/* plaintext bytes in one TLS record, at most */
+
+struct tls_ctx;
+struct tls;
+
+/*
+ * A server context from the PEM files cert (the chain, leaf first) and key.  Returns
+ * NULL with one line in err naming the file at fault, e.g. "/etc/k.pem: does not match
+ * the certificate".  Connections made from a context keep it alive after tls_ctx_free,
+ * so a reload builds a new one and frees the old without touching them.
+ */
+struct tls_ctx	*tls_ctx_new(const char *cert, const char *key, char *err, size_t errlen);
+void		 tls_ctx_free(struct tls_ctx *ctx);
+
+/* Server-side TLS over the connected non-blocking socket fd (not owned: closing it is
+ * the caller's job).  Returns NULL when out of memory. */
+struct tls	*tls_new(struct tls_ctx *ctx, int fd);
+void		 tls_free(struct tls *t);
+
+/* Advance the handshake.  Returns 0 once it is complete, TLS_WANT_READ, TLS_WANT_WRITE
+ * or TLS_ERROR (garbage, plaintext, a closed or reset connection). */
+int		 tls_handshake(struct tls *t);
+
+/*
+ * Decrypted bytes into buf: the rest of one record at most.  Returns the count, 0 at
+ * the end of the stream (close_notify or a bare TCP FIN), or a TLS_* code.  A record
+ * is read from the socket whole, so with cap >= TLS_RECORD_MAX nothing stays behind
+ * inside TLS, where a poller cannot see it; with less, call again until TLS_WANT_READ.
+ */
+ssize_t		 tls_read(struct tls *t, char *buf, size_t cap);
+
+/* Encrypt and send up to len bytes.  Returns how many went (possibly fewer than len), or
+ * a TLS_* code.  After TLS_WANT_*, call again with the same bytes at the front of buf
+ * (buf may move, len may grow). */
+ssize_t		 tls_write(struct tls *t, const char *buf, size_t len);
+
+/* Send our close_notify, best effort.  Returns 0, or a TLS_* code. */
+int		 tls_shutdown(struct tls *t);
+
+/* The peer certificate's SHA-256 fingerprint as TLS_FP_LEN lowercase hex digits and a
+ * NUL into fp.  Returns 0, or -1 when the peer sent no certificate. */
+int		 tls_fingerprint(const struct tls *t, char fp[TLS_FP_LEN + 1]);
+
+/* Why the last TLS_ERROR happened, one line ("" when none did). */
+const char	*tls_error(const struct tls *t);
+
+#endif

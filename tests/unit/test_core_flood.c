@@ -1,0 +1,503 @@
+/*
+ * Flood control (fakelag and "Excess Flood") and the per-address connection limit,
+ * through the core on a clock the test moves.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fixture_core.h"
+
+/* crypt(3) SHA-512 hash of "s3cret". */
+#define HASH_6	"$6$FhUpg214YVB0DRq5$VXqa2jJY1yo5TUQHiU1r7Dw583Jzs7.SjuqQzxD7jDP3.Iucbujk/" \
+		"qikiW2MNhFfVwVE1jevt8jLyhxP1JCzy/"
+
+static const struct core_oper opers[] = {
+	{ "admin", HASH_6, "", "" },
+};
+
+/* Burst 4, one line a second, room for 100 bytes of delayed input. */
+static void
+small_flood(struct core_config *cfg)
+{
+	cfg->flood_burst = 4;
+	cfg->flood_interval = 1000;
+	cfg->flood_queue = 100;
+	cfg->opers = opers;
+	cfg->nopers = 1;
+}
+
+static void
+no_flood(struct core_config *cfg)
+{
+	cfg->flood_burst = 0;
+}
+
+static void
+two_per_address(struct core_config *cfg)
+{
+	cfg->max_per_address = 2;
+}
+
+static void
+no_address_limit(struct core_config *cfg)
+{
+	cfg->max_per_address = 0;
+}
+
+/* Send PING 1..n (from first on). */
+static void
+pings(struct fx *fx, unsigned c, int first, int n)
+{
+	char	line[32];
+
+	for (int i = first; i < first + n; i++) {
+		snprintf(line, sizeof(line), "PING %d", i);
+		fx_line(fx, c, line);
+	}
+}
+
+/* How many times needle occurs in hay. */
+static int
+count(const char *hay, const char *needle)
+{
+	int	n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+static void
+test_defaults_are_sane(void **state)
+{
+	struct core_config	cfg;
+
+	(void)state;
+	core_config_defaults(&cfg);
+	assert_int_equal(cfg.flood_burst, 20);
+	assert_int_equal(cfg.flood_interval, 500);
+	assert_int_equal(cfg.flood_queue, 8192);
+	assert_int_equal(cfg.max_per_address, 32);
+}
+
+static void
+test_burst_runs_at_once(void **state)
+{
+	struct fx	*fx = fx_new(small_flood);
+	unsigned	 a = fx_client(fx, "a");
+
+	(void)state;
+	pings(fx, a, 1, 4);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 4);
+	fx_free(fx);
+}
+
+static void
+test_lines_past_the_burst_wait(void **state)
+{
+	struct fx	*fx = fx_new(small_flood);
+	unsigned	 a = fx_client(fx, "a");
+
+	(void)state;
+	pings(fx, a, 1, 6);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 4);
+	fx_advance(fx, 999);
+	assert_string_equal(fx_take(fx, a), "");
+	fx_advance(fx, 1);
+	assert_string_equal(fx_take(fx, a),
+	    ":irc.localhost PONG irc.localhost 5\r\n");
+	fx_advance(fx, 1000);
+	assert_string_equal(fx_take(fx, a),
+	    ":irc.localhost PONG irc.localhost 6\r\n");
+	assert_false(fx->conns[a].closed);
+	fx_free(fx);
+}
+
+static void
+test_order_is_kept_behind_delayed_lines(void **state)
+{
+	struct fx	*fx = fx_new(small_flood);
+	unsigned	 a = fx_client(fx, "a");
+
+	(void)state;
+	pings(fx, a, 1, 5);
+	fx_take(fx, a);
+	/* Time enough for one more line, but 5 still waits: 6 goes behind it. */
+	fx->now += 5000;
+	pings(fx, a, 6, 1);
+	assert_string_equal(fx_take(fx, a), "");
+	fx_advance(fx, 0);
+	assert_string_equal(fx_take(fx, a),
+	    ":irc.localhost PONG irc.localhost 5\r\n"
+	    ":irc.localhost PONG irc.localhost 6\r\n");
+	fx_free(fx);
+}
+
+static void
+test_tick_reports_when_delayed_lines_are_due(void **state)
+{
+	struct fx	*fx = fx_new(small_flood);
+	unsigned	 a = fx_client(fx, "a");
+
+	(void)state;
+	pings(fx, a, 1, 5);
+	/* The idle PING is 120 s away: the delayed line, 1 s away, comes first. */
+	assert_int_equal(core_tick(fx->core, fx->now), fx->now + 1000);
+	fx_free(fx);
+}
+
+static void
+test_sustained_rate(void **state)
+{
+	struct fx	*fx = fx_new(small_flood);
+	unsigned	 a = fx_client(fx, "a");
+
+	(void)state;
+	/* Paced at the allowed rate, nothing ever waits. */
+	for (int i = 0; i < 50; i++) {
+		pings(fx, a, i, 1);
+		assert_int_equal(count(fx_take(fx, a), " PONG "), 1);
+		fx_advance(fx, 1000);
+	}
+	fx_free(fx);
+}
+
+static void
+test_excess_flood_disconnects(void **state)
+{
+	struct fx	*fx = fx_new(small_flood);
+	unsigned	 a = fx_client(fx, "a");
+	unsigned	 b = fx_client(fx, "b");
+
+	(void)state;
+	fx_line(fx, a, "JOIN #x");
+	fx_line(fx, b, "JOIN #x");
+	fx_drain(fx);
+	/* JOIN and 3 PINGs run, then the 100-byte queue takes 9 lines of 11 bytes (CR LF
+	 * counted); the 10th is one too many. */
+	for (int i = 0; i < 12; i++) {
+		fx_line(fx, a, "PING 1234");
+		assert_false(fx->conns[a].closed);
+	}
+	fx_line(fx, a, "PING 1234");
+	assert_true(fx->conns[a].closed);
+	assert_string_equal(fx->conns[a].reason, "Excess Flood");
+	assert_non_null(strstr(fx_take(fx, a),
+	    "ERROR :Closing Link: 127.0.0.1 (Excess Flood)\r\n"));
+	assert_string_equal(fx_take(fx, b), ":a!u@127.0.0.1 QUIT :Excess Flood\r\n");
+	/* Nothing delayed runs for a client that is gone. */
+	fx_advance(fx, 60000);
+	assert_string_equal(fx_take(fx, b), "");
+	fx_free(fx);
+}
+
+static void
+test_zero_burst_turns_it_off(void **state)
+{
+	struct fx	*fx = fx_new(no_flood);
+	unsigned	 a = fx_client(fx, "a");
+
+	(void)state;
+	pings(fx, a, 1, 1000);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 1000);
+	assert_false(fx->conns[a].closed);
+	fx_free(fx);
+}
+
+static void
+test_default_burst_of_twenty(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = fx_client(fx, "a");
+
+	(void)state;
+	pings(fx, a, 1, 21);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 20);
+	fx_advance(fx, 500);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 1);
+	fx_free(fx);
+}
+
+static void
+test_registration_is_not_delayed(void **state)
+{
+	struct fx	*fx = fx_new(small_flood);
+	unsigned	 a = fx_connect(fx);
+
+	(void)state;
+	pings(fx, a, 1, 30);
+	fx_line(fx, a, "NICK a");
+	fx_line(fx, a, "USER u 0 * :R");
+	const char *out = fx_take(fx, a);
+	assert_int_equal(count(out, " PONG "), 30);
+	assert_non_null(strstr(out, " 001 a "));
+	fx_free(fx);
+}
+
+static void
+test_operators_are_exempt(void **state)
+{
+	struct fx	*fx = fx_new(small_flood);
+	unsigned	 a = fx_client(fx, "a");
+
+	(void)state;
+	fx_line(fx, a, "OPER admin s3cret");
+	fx_take(fx, a);
+	pings(fx, a, 1, 200);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 200);
+	fx_free(fx);
+}
+
+static void
+test_lines_delayed_before_oper_run_at_once_after(void **state)
+{
+	struct fx	*fx = fx_new(small_flood);
+	unsigned	 a = fx_client(fx, "a");
+
+	(void)state;
+	pings(fx, a, 1, 4);
+	fx_line(fx, a, "OPER admin s3cret");
+	pings(fx, a, 5, 3);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 4);
+	/* OPER waited; once it has run, the tick asks to be called again at once and the
+	 * three lines behind it flow. */
+	fx->now += 1000;
+	assert_int_equal(core_tick(fx->core, fx->now), fx->now);
+	fx_advance(fx, 0);
+	const char *out = fx_take(fx, a);
+	assert_int_equal(count(out, " PONG "), 3);
+	fx_free(fx);
+}
+
+static void
+test_delayed_quit_frees_cleanly(void **state)
+{
+	struct fx	*fx = fx_new(small_flood);
+	unsigned	 a = fx_client(fx, "a");
+	unsigned	 b = fx_client(fx, "b");
+
+	(void)state;
+	fx_line(fx, a, "JOIN #x");
+	fx_line(fx, b, "JOIN #x");
+	pings(fx, a, 1, 3);
+	fx_line(fx, a, "QUIT :bye");
+	fx_line(fx, a, "PING after");
+	fx_drain(fx);
+	fx_advance(fx, 1000);
+	assert_true(fx->conns[a].closed);
+	assert_string_equal(fx_take(fx, b), ":a!u@127.0.0.1 QUIT :Quit: bye\r\n");
+	assert_string_equal(fx_take(fx, a), "ERROR :Closing Link: 127.0.0.1 (Quit: bye)\r\n");
+	fx_advance(fx, 5000);
+	assert_string_equal(fx_take(fx, a), "");
+	fx_free(fx);
+}
+
+static void
+test_drop_with_delayed_lines(void **state)
+{
+	struct fx	*fx = fx_new(small_flood);
+	unsigned	 a = fx_client(fx, "a");
+	unsigned	 b = fx_client(fx, "b");
+
+	(void)state;
+	pings(fx, a, 1, 8);
+	fx_drop(fx, a, "Connection closed");
+	fx_advance(fx, 10000);
+	fx_line(fx, b, "PING still");
+	assert_non_null(strstr(fx_take(fx, b), "PONG irc.localhost still"));
+	fx_free(fx);
+}
+
+static void
+test_delayed_line_answers_ping(void **state)
+{
+	struct fx	*fx = fx_new(small_flood);
+	unsigned	 a = fx_client(fx, "a");
+
+	(void)state;
+	/* Two minutes idle: the server PINGs; the reply arrives while lines wait. */
+	fx_advance(fx, 120000);
+	assert_non_null(strstr(fx_take(fx, a), "PING :irc.localhost"));
+	pings(fx, a, 1, 6);
+	fx_line(fx, a, "PONG :irc.localhost");
+	fx_advance(fx, 59000);
+	fx_advance(fx, 2000);
+	assert_false(fx->conns[a].closed);
+	fx_free(fx);
+}
+
+static void
+test_kill_of_a_delayed_client(void **state)
+{
+	struct fx	*fx = fx_new(small_flood);
+	unsigned	 op = fx_client(fx, "op");
+	unsigned	 a = fx_client(fx, "a");
+	unsigned	 b = fx_client(fx, "b");
+
+	(void)state;
+	pings(fx, a, 1, 6);
+	pings(fx, b, 1, 4);
+	fx_line(fx, b, "OPER admin s3cret");
+	fx_line(fx, b, "KILL a :enough");
+	fx_drain(fx);
+	/* b's OPER and KILL run from the tick, and a's delayed lines go with it. */
+	fx_advance(fx, 1000);
+	fx_advance(fx, 1000);
+	assert_true(fx->conns[a].closed);
+	fx_advance(fx, 10000);
+	assert_false(fx->conns[op].closed);
+	fx_free(fx);
+}
+
+/* Open a connection from host, as fx_connect does from 127.0.0.1. */
+static unsigned
+connect_from(struct fx *fx, const char *host)
+{
+	unsigned	c = ++fx->nconns;
+
+	fx->conns[c].client = core_open(fx->core, c, host, fx->now);
+	assert_non_null(fx->conns[c].client);
+	return c;
+}
+
+static void
+test_per_address_limit(void **state)
+{
+	struct fx	*fx = fx_new(two_per_address);
+	unsigned	 a = fx_client(fx, "a");
+	unsigned	 b = fx_connect(fx);
+	unsigned	 c = fx_connect(fx);
+
+	(void)state;
+	/* Lines from a refused connection are not heard. */
+	fx_line(fx, c, "NICK c");
+	assert_string_equal(fx_take(fx, c), "");
+	fx_advance(fx, 0);
+	assert_true(fx->conns[c].closed);
+	assert_string_equal(fx->conns[c].reason, "Too many connections from your address");
+	assert_string_equal(fx_take(fx, c), "ERROR :Closing Link: 127.0.0.1 "
+	    "(Too many connections from your address)\r\n");
+	assert_false(fx->conns[a].closed);
+	assert_false(fx->conns[b].closed);
+	fx_line(fx, b, "NICK c");
+	fx_line(fx, b, "USER u 0 * :R");
+	assert_non_null(strstr(fx_take(fx, b), " 001 c "));
+	fx_free(fx);
+}
+
+static void
+test_per_address_slot_freed_on_exit(void **state)
+{
+	struct fx	*fx = fx_new(two_per_address);
+	unsigned	 a = fx_client(fx, "a");
+	unsigned	 b = fx_connect(fx);
+	unsigned	 c;
+
+	(void)state;
+	fx_line(fx, a, "QUIT");
+	fx_drop(fx, b, "Connection closed");
+	c = fx_connect(fx);
+	unsigned d = fx_connect(fx);
+	fx_advance(fx, 0);
+	assert_false(fx->conns[c].closed);
+	assert_false(fx->conns[d].closed);
+	/* The refused one never held a slot. */
+	unsigned e = fx_connect(fx);
+	fx_advance(fx, 0);
+	assert_true(fx->conns[e].closed);
+	fx_drop(fx, c, "Connection closed");
+	unsigned f = fx_connect(fx);
+	fx_advance(fx, 0);
+	assert_false(fx->conns[f].closed);
+	fx_free(fx);
+}
+
+static void
+test_per_address_counts_exact_addresses(void **state)
+{
+	struct fx	*fx = fx_new(two_per_address);
+	unsigned	 c[6];
+
+	(void)state;
+	c[0] = connect_from(fx, "10.0.0.1");
+	c[1] = connect_from(fx, "10.0.0.1");
+	c[2] = connect_from(fx, "10.0.0.10");
+	c[3] = connect_from(fx, "::1");
+	c[4] = connect_from(fx, "::1");
+	c[5] = connect_from(fx, "::1");
+	fx_advance(fx, 0);
+	for (int i = 0; i < 5; i++)
+		assert_false(fx->conns[c[i]].closed);
+	assert_true(fx->conns[c[5]].closed);
+	assert_string_equal(fx_take(fx, c[5]), "ERROR :Closing Link: 0::1 "
+	    "(Too many connections from your address)\r\n");
+	fx_free(fx);
+}
+
+static void
+test_zero_per_address_is_no_limit(void **state)
+{
+	struct fx	*fx = fx_new(no_address_limit);
+	unsigned	 c[FX_CONNS];
+
+	(void)state;
+	for (int i = 0; i < FX_CONNS; i++)
+		c[i] = fx_connect(fx);
+	fx_advance(fx, 0);
+	for (int i = 0; i < FX_CONNS; i++)
+		assert_false(fx->conns[c[i]].closed);
+	fx_free(fx);
+}
+
+static void
+test_refused_connection_closed_by_peer_first(void **state)
+{
+	struct fx	*fx = fx_new(two_per_address);
+	unsigned	 c;
+
+	(void)state;
+	fx_connect(fx);
+	fx_connect(fx);
+	c = fx_connect(fx);
+	fx_drop(fx, c, "Connection closed");
+	fx_advance(fx, 0);
+	assert_int_equal(core_client_count(fx->core), 2);
+	fx_free(fx);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_are_sane),
+		cmocka_unit_test(test_burst_runs_at_once),
+		cmocka_unit_test(test_lines_past_the_burst_wait),
+		cmocka_unit_test(test_order_is_kept_behind_delayed_lines),
+		cmocka_unit_test(test_tick_reports_when_delayed_lines_are_due),
+		cmocka_unit_test(test_sustained_rate),
+		cmocka_unit_test(test_excess_flood_disconnects),
+		cmocka_unit_test(test_zero_burst_turns_it_off),
+		cmocka_unit_test(test_default_burst_of_twenty),
+		cmocka_unit_test(test_registration_is_not_delayed),
+		cmocka_unit_test(test_operators_are_exempt),
+		cmocka_unit_test(test_lines_delayed_before_oper_run_at_once_after),
+		cmocka_unit_test(test_delayed_quit_frees_cleanly),
+		cmocka_unit_test(test_drop_with_delayed_lines),
+		cmocka_unit_test(test_delayed_line_answers_ping),
+		cmocka_unit_test(test_kill_of_a_delayed_client),
+		cmocka_unit_test(test_per_address_limit),
+		cmocka_unit_test(test_per_address_slot_freed_on_exit),
+		cmocka_unit_test(test_per_address_counts_exact_addresses),
+		cmocka_unit_test(test_zero_per_address_is_no_limit),
+		cmocka_unit_test(test_refused_connection_closed_by_peer_first),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
