@@ -3,6 +3,7 @@
  * hub side is the event driver (model_event.c) over the socketpair ends; model_fork.h
  * describes the protocol between the two.
  */
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -377,12 +378,17 @@ static const struct sock_filter relay_filter[] = {
 	/* TLS: OpenSSL may allocate, and draw randomness (checking its pid for a fork
 	 * first), after the handshake: memory and entropy only, no new descriptor. */
 	RELAY_ALLOW(SYS_brk),
-	RELAY_ALLOW(SYS_mmap),
 	RELAY_ALLOW(SYS_munmap),
 	RELAY_ALLOW(SYS_mremap),
 	RELAY_ALLOW(SYS_madvise),
 	RELAY_ALLOW(SYS_getpid),
 	RELAY_ALLOW(SYS_getrandom),
+	/* mmap never executable (and mprotect is not allowed at all). */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 0, 4),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(2)),
+	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	RELAY_KILL,
 	/* setsockopt(fd, SOL_SOCKET, SO_LINGER, ...) only. */
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_setsockopt, 0, 4),
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
