@@ -18,8 +18,8 @@ static const char *const months[] = {
 };
 
 /* Floor division: the calendar arithmetic below runs before 1970 too. */
-static int64_t
-floor_div(int64_t a, int64_t b)
+int64_t
+info_floor_div(int64_t a, int64_t b)
 {
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
@@ -27,7 +27,7 @@ floor_div(int64_t a, int64_t b)
 static int64_t
 floor_mod(int64_t a, int64_t b)
 {
-	return a - floor_div(a, b) * b;
+	return a - info_floor_div(a, b) * b;
 }
 
 /*
@@ -35,11 +35,11 @@ floor_mod(int64_t a, int64_t b)
  * counted from March, so the leap day falls at the end of it, in 400-year eras of
  * 146097 days.
  */
-static void
-civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+void
+info_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
 {
 	int64_t	z = days + 719468;		/* days since 0000-03-01 */
-	int64_t	era = floor_div(z, 146097);
+	int64_t	era = info_floor_div(z, 146097);
 	int64_t	doe = z - era * 146097;		/* [0, 146096] */
 	int64_t	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	int64_t	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);	/* from March 1 */
@@ -53,13 +53,13 @@ civil_from_days(int64_t days, int64_t *year, int *month, int *day)
 size_t
 info_time_string(char *buf, size_t cap, int64_t seconds)
 {
-	int64_t	days = floor_div(seconds, 86400);
+	int64_t	days = info_floor_div(seconds, 86400);
 	int64_t	secs = floor_mod(seconds, 86400);
 	int64_t	year;
 	int	month, day;
 	int	n;
 
-	civil_from_days(days, &year, &month, &day);
+	info_civil_from_days(days, &year, &month, &day);
 	/* 1970-01-01 was a Thursday. */
 	n = snprintf(buf, cap, "%s %s %d %lld -- %02d:%02d:%02d UTC",
 	    weekdays[floor_mod(days + 4, 7)], months[month - 1],

@@ -5,7 +5,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/core.h"
 
@@ -18,18 +17,17 @@ tags_init(struct core *core, uint64_t msgid_seed)
 size_t
 tags_time_format(char *buf, size_t cap, int64_t wall_ms)
 {
-	struct tm	tm;
-	time_t		secs;
-	int		n;
+	int64_t	days, ms, year;
+	int	month, day, n;
 
 	if (wall_ms < 0)
 		wall_ms = 0;
-	secs = (time_t)(wall_ms / 1000);
-	if (gmtime_r(&secs, &tm) == NULL)
-		return 0;
-	n = snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    (int)(wall_ms % 1000));
+	days = info_floor_div(wall_ms, 86400000);
+	ms = wall_ms - days * 86400000;
+	info_civil_from_days(days, &year, &month, &day);
+	n = snprintf(buf, cap, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)year,
+	    month, day, (int)(ms / 3600000), (int)(ms / 60000 % 60), (int)(ms / 1000 % 60),
+	    (int)(ms % 1000));
 	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }
 

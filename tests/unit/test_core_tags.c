@@ -635,6 +635,8 @@ test_time_format(void **state)
 	assert_string_equal(buf, "1970-01-01T00:00:00.000Z");
 	tags_time_format(buf, sizeof(buf), 1700000000999LL);
 	assert_string_equal(buf, "2023-11-14T22:13:20.999Z");
+	tags_time_format(buf, sizeof(buf), 1709210096789LL);
+	assert_string_equal(buf, "2024-02-29T12:34:56.789Z");
 	assert_int_equal(tags_time_format(buf, 10, 0), 0);
 }
 
