@@ -5,12 +5,20 @@
  * other connection for a channel target, to the one connection holding the nick
  * otherwise.  Output is coalesced into one write per connection per loop turn.  No server
  * doing real work can move messages faster than this on the same machine.
+ *
+ * Channel lines are not copied per receiver: each is formatted once into the turn's
+ * buffer, and at the end of the turn every member gets one sendmsg whose iovecs point
+ * into that buffer around its own lines, so the kernel's copy is the only one.  Only a
+ * receiver that is behind (a partial write, or replies queued this turn) gets its lines
+ * copied into its own queue, after what it already has.
  */
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -34,6 +42,12 @@ struct lconn {
 	char	 rbuf[RBUF_SIZE];
 };
 
+/* A channel line in the turn's buffer. */
+struct tline {
+	size_t	 off, len;
+	int	 from;		/* its sender, who does not get it */
+};
+
 struct relay {
 	int		 ep, lfd;
 	struct lconn	*c;		/* indexed by descriptor */
@@ -44,6 +58,11 @@ struct relay {
 	int		 nmembers;
 	int		*nickfd;	/* open-addressing table: nick -> descriptor */
 	unsigned	 nickmask;
+	char		*turn;		/* this turn's channel lines, back to back */
+	size_t		 turn_len, turn_cap;
+	struct tline	*lines;
+	size_t		 nlines, lines_cap;
+	struct iovec	 iov[IOV_MAX];
 };
 
 static volatile sig_atomic_t	 stop;
@@ -136,6 +155,36 @@ relay_queue(struct relay *r, int fd, const char *s, size_t len)
 	}
 }
 
+/* Grow *p to hold want elements of size each; false when out of memory. */
+static bool
+relay_grow(void **p, size_t *cap, size_t want, size_t size)
+{
+	size_t	 ncap;
+	void	*np;
+
+	if (want <= *cap)
+		return true;
+	for (ncap = *cap ? *cap * 2 : 64; ncap < want; ncap *= 2)
+		;
+	if ((np = realloc(*p, ncap * size)) == NULL)
+		return false;
+	*p = np;
+	*cap = ncap;
+	return true;
+}
+
+/* Add a channel line to the turn: it goes to every member but fd at the end of it. */
+static void
+relay_turn_line(struct relay *r, int fd, const char *line, size_t len)
+{
+	if (!relay_grow((void **)&r->turn, &r->turn_cap, r->turn_len + len, 1) ||
+	    !relay_grow((void **)&r->lines, &r->lines_cap, r->nlines + 1, sizeof(*r->lines)))
+		return;
+	memcpy(r->turn + r->turn_len, line, len);
+	r->lines[r->nlines++] = (struct tline){ r->turn_len, len, fd };
+	r->turn_len += len;
+}
+
 static void
 relay_privmsg(struct relay *r, int fd, const char *line, size_t len)
 {
@@ -143,7 +192,7 @@ relay_privmsg(struct relay *r, int fd, const char *line, size_t len)
 	char		 nick[NICK_MAX], buf[RBUF_SIZE + NICK_MAX + 16];
 	size_t		 tlen, blen;
 	unsigned	 slot;
-	int		 to, i, n;
+	int		 n;
 
 	if ((sp = memchr(target, ' ', len - 8)) == NULL)
 		return;
@@ -155,9 +204,7 @@ relay_privmsg(struct relay *r, int fd, const char *line, size_t len)
 		return;
 	blen = (size_t)n;
 	if (tlen > 0 && *target == '#') {
-		for (i = 0; i < r->nmembers; i++)
-			if ((to = r->members[i]) != fd)
-				relay_queue(r, to, buf, blen);
+		relay_turn_line(r, fd, buf, blen);
 		return;
 	}
 	if (tlen == 0 || tlen >= NICK_MAX)
@@ -271,6 +318,68 @@ relay_flush(struct relay *r, int fd)
 	relay_want_out(r, fd, false);
 }
 
+/* The turn's lines but fd's own, queued behind what fd already has. */
+static void
+relay_deliver_copied(struct relay *r, int fd)
+{
+	for (size_t i = 0; i < r->nlines; i++)
+		if (r->lines[i].from != fd)
+			relay_queue(r, fd, r->turn + r->lines[i].off, r->lines[i].len);
+}
+
+/*
+ * The turn's lines but fd's own, written straight from the turn's buffer: one iovec per
+ * run of lines between fd's own.  What the socket does not take is queued.
+ */
+static void
+relay_deliver(struct relay *r, int fd)
+{
+	struct msghdr	 msg = { .msg_iov = r->iov };
+	size_t		 i, start = 0, total = 0, sent, take;
+	int		 niov = 0;
+	ssize_t		 n;
+
+	if (r->c[fd].wlen > r->c[fd].woff) {
+		relay_deliver_copied(r, fd);
+		return;
+	}
+	for (i = 0; i <= r->nlines; i++) {
+		if (i < r->nlines && r->lines[i].from != fd)
+			continue;
+		if (i > start) {
+			if (niov == IOV_MAX) {
+				relay_deliver_copied(r, fd);
+				return;
+			}
+			r->iov[niov].iov_base = r->turn + r->lines[start].off;
+			r->iov[niov].iov_len = r->lines[i - 1].off + r->lines[i - 1].len -
+			    r->lines[start].off;
+			total += r->iov[niov++].iov_len;
+		}
+		start = i + 1;
+	}
+	if (niov == 0)
+		return;
+	msg.msg_iovlen = (size_t)niov;
+	do {
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+	} while (n == -1 && errno == EINTR);
+	if (n == -1 && errno != EAGAIN) {
+		relay_close(r, fd);
+		return;
+	}
+	sent = n > 0 ? (size_t)n : 0;
+	for (i = 0; i < (size_t)niov && total > sent; i++) {
+		take = r->iov[i].iov_len;
+		if (sent >= take) {
+			sent -= take;
+			continue;
+		}
+		relay_queue(r, fd, (char *)r->iov[i].iov_base + sent, take - sent);
+		sent = 0;
+	}
+}
+
 static void
 relay_accept(struct relay *r)
 {
@@ -310,6 +419,12 @@ relay_turn(struct relay *r)
 			relay_flush(r, fd);
 	}
 	/* One write per connection per turn, whatever this turn queued for it. */
+	if (r->nlines > 0) {
+		/* Backwards: a member closed here is replaced by the last, already served. */
+		for (i = r->nmembers; i-- > 0; )
+			relay_deliver(r, r->members[i]);
+		r->nlines = r->turn_len = 0;
+	}
 	for (i = 0; i < r->ndirty; i++) {
 		fd = r->dirty[i];
 		r->c[fd].dirty = false;
@@ -388,6 +503,8 @@ main(int argc, char **argv)
 			relay_close(&r, fd);
 	close(r.ep);
 	close(r.lfd);
+	free(r.lines);
+	free(r.turn);
 	free(r.nickfd);
 	free(r.members);
 	free(r.dirty);
