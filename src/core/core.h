@@ -140,6 +140,8 @@ struct core {
 	size_t			 max_registered;	/* highest nregistered seen */
 	struct list		 timers[TIMER_KINDS];
 	uint64_t		 serial;
+	uint64_t		*fanout;	/* send_channel_caps: the receivers of a line */
+	size_t			 fanout_cap;
 	int64_t			 wall_offset;	/* wall clock ms minus `now` */
 	char			 isupport[ISUPPORT_LINES][MSG_BODY_MAX];
 	unsigned		 nisupport;

@@ -35,6 +35,13 @@ struct core_out {
 	void	(*queue)(void *ctx, uint64_t conn, const char *buf, size_t len);
 
 	/*
+	 * The same as queue for each of the n connections in conns, in that order: one line
+	 * for many receivers (a channel's members), which a driver can copy once for all.
+	 */
+	void	(*queue_many)(void *ctx, const uint64_t *conns, size_t n, const char *buf,
+		    size_t len);
+
+	/*
 	 * Stop reading from conn, flush what is queued, then close it.  The core has already
 	 * forgotten the connection: the driver must not pass it to the core again.
 	 */

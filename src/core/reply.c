@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -147,19 +148,47 @@ caps_match(const struct client *cl, uint32_t with, uint32_t without)
 	return (cl->caps & with) == with && (cl->caps & without) == 0;
 }
 
+/* Room for n connection ids in core->fanout; false when out of memory. */
+static bool
+fanout_reserve(struct core *core, size_t n)
+{
+	size_t		 cap = core->fanout_cap ? core->fanout_cap : 64;
+	uint64_t	*p;
+
+	if (n <= core->fanout_cap)
+		return true;
+	while (cap < n)
+		cap *= 2;
+	if ((p = realloc(core->fanout, cap * sizeof(*p))) == NULL)
+		return false;
+	core->fanout = p;
+	core->fanout_cap = cap;
+	return true;
+}
+
+/* Members without tag capabilities get the line unchanged, all in one queue_many; the
+ * others their tagged variants (or everyone one by one, when out of memory). */
 void
 send_channel_caps(struct core *core, struct channel *ch, struct client *except,
     uint32_t with, uint32_t without, const char *line, size_t len)
 {
 	struct tags_cache	tc;
+	bool			many = fanout_reserve(core, ch->members.len);
+	size_t			n = 0;
 
 	tags_cache_init(&tc);
 	for (size_t i = 0; i < ch->members.len; i++) {
-		struct member	*m = ch->members.items[i];
+		struct client	*cl = ((struct member *)ch->members.items[i])->client;
 
-		if (m->client != except && caps_match(m->client, with, without))
-			send_fanout(core, &tc, m->client, line, len);
+		if (cl == except || !caps_match(cl, with, without))
+			continue;
+		if (many && cl->local && (cl->caps & TAGS_CAPS) == 0)
+			core->fanout[n++] = cl->conn;
+		else
+			send_fanout(core, &tc, cl, line, len);
 	}
+	if (n > 0)
+		core->out.queue_many(core->out.ctx, core->fanout, n, line, len);
 }
 
 void

@@ -97,6 +97,7 @@ core_free(struct core *core)
 	map_clear(&core->addresses);
 	map_clear(&core->monitors);
 	whowas_clear(&core->whowas);
+	free(core->fanout);
 	free(core->motd);
 	free(core->opers);
 	free(core);

@@ -15,6 +15,10 @@
  * exceeded) is marked dead and reported with core_closed once that call has returned.
  * So nothing is ever freed while the core or the framer still holds it.
  *
+ * A line for many (queue_many: a channel's members) is copied once, into the turn's
+ * arena, and every receiver's queue refers to it.  Each write settles what it left
+ * referred to, so the arena is free again once step 2 is done.
+ *
  * Closing is a state, not a call: the core's ERROR line is flushed, our FIN follows
  * (shutdown SHUT_WR), and the input is read and dropped until the peer's FIN or a
  * deadline.  Closing with unread input would send an RST, which can destroy the ERROR
@@ -76,6 +80,7 @@ struct net_server {
 	struct conn_table	 conns;
 	size_t			 nconns;
 	struct list		 dirty;		/* output to write before sleeping */
+	struct outq_arena	 shared;	/* this turn's lines for many (queue_many) */
 	struct list		 reap;		/* dead: to report to the core */
 	struct list		 timed;		/* closing and lingering, by deadline */
 	struct list		 handshakes;	/* TLS handshakes under way, by deadline */
@@ -268,6 +273,11 @@ conn_flushed(struct net_server *srv, struct conn *c, ssize_t n)
 		conn_fail(srv, c, strerror((int)-n));
 		return;
 	}
+	/* What the socket did not take must not refer to the turn's arena any longer. */
+	if (outq_settle(&c->outq) == -1) {
+		conn_fail(srv, c, "Out of memory");
+		return;
+	}
 	/* A closing peer that still reads gets another linger to read the rest. */
 	if (n > 0 && c->state == CONN_CLOSING)
 		conn_timed(srv, c);
@@ -307,31 +317,66 @@ flush_all(struct net_server *srv)
 			conn_flush(srv, c);
 		}
 	} while (!list_empty(&srv->reap));
+	outq_arena_reset(&srv->shared);
 }
 
 /*
  * The core's output interface.
  */
 
+/*
+ * The open connection id if len more bytes fit in its sendq, else NULL: closing,
+ * lingering or dead (past hearing more), or killed here for exceeding it.
+ */
+static struct conn *
+out_target(struct net_server *srv, uint64_t id, size_t len)
+{
+	struct conn	*c = conn_table_get(&srv->conns, id);
+	size_t		 sendq = srv->cfg.sendq;
+
+	if (c == NULL || c->state != CONN_OPEN)
+		return NULL;
+	if (len > sendq || outq_len(&c->outq) > sendq - len) {
+		conn_kill(srv, c, "SendQ exceeded");
+		return NULL;
+	}
+	return c;
+}
+
+/* After a push to c's queue that returned rv: write it before sleeping, or kill it. */
+static void
+out_pushed(struct net_server *srv, struct conn *c, int rv)
+{
+	if (rv == -1)
+		conn_kill(srv, c, "Out of memory");
+	else
+		conn_dirty(srv, c);
+}
+
 static void
 out_queue(void *ctx, uint64_t id, const char *buf, size_t len)
 {
 	struct net_server	*srv = ctx;
-	struct conn		*c = conn_table_get(&srv->conns, id);
-	size_t			 sendq = srv->cfg.sendq;
+	struct conn		*c;
 
-	/* Closing, lingering or dead: past hearing more. */
-	if (c == NULL || c->state != CONN_OPEN)
-		return;
-	if (len > sendq || outq_len(&c->outq) > sendq - len) {
-		conn_kill(srv, c, "SendQ exceeded");
-		return;
+	if ((c = out_target(srv, id, len)) != NULL)
+		out_pushed(srv, c, outq_push(&c->outq, buf, len));
+}
+
+/* The line is copied once, into the turn's arena, and each queue refers to it. */
+static void
+out_queue_many(void *ctx, const uint64_t *ids, size_t n, const char *buf, size_t len)
+{
+	struct net_server	*srv = ctx;
+	const char		*line = outq_arena_copy(&srv->shared, buf, len);
+	struct conn		*c;
+
+	for (size_t i = 0; i < n; i++) {
+		if (line == NULL)
+			out_queue(srv, ids[i], buf, len);
+		else if ((c = out_target(srv, ids[i], len)) != NULL)
+			out_pushed(srv, c, outq_push_shared(&c->outq, line, len));
 	}
-	if (outq_push(&c->outq, buf, len) == -1) {
-		conn_kill(srv, c, "Out of memory");
-		return;
-	}
-	conn_dirty(srv, c);
 }
 
 static void
@@ -1397,7 +1442,8 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 	/* After signals_open: the threads inherit its blocked mask. */
 	if (srv->cfg.model == NET_MODEL_THREADS && io_open(srv, err, errlen) == -1)
 		return -1;
-	srv->out = (struct core_out){ srv, out_queue, out_hangup, out_log, out_request };
+	srv->out = (struct core_out){ srv, out_queue, out_queue_many, out_hangup, out_log,
+	    out_request };
 	cc = *core;
 	cc.sts_port = srv->cfg.sts ? srv->tls_port : 0;
 	if ((srv->core = core_new(&cc, &srv->out)) == NULL) {
@@ -1458,5 +1504,6 @@ net_server_free(struct net_server *srv)
 	loop_free(srv->loop);
 	tls_ctx_free(srv->tls);
 	conn_table_free(&srv->conns);
+	outq_arena_free(&srv->shared);
 	free(srv);
 }

@@ -3,6 +3,11 @@
  * and chain new ones; writes gather the blocks into one sendmsg and free what went out.
  * Fixed blocks keep a push cheap (no realloc and copy of everything queued) and let a
  * slow reader's backlog be freed block by block as it drains.
+ *
+ * A reference block holds no bytes of its own but points into an arena: a channel line
+ * is copied there once, and every receiver's queue refers to it.  sendmsg gathers from
+ * both kinds alike, so the only per-receiver copy is the kernel's.  What a write leaves
+ * referred to is settled, copied into owned blocks, before the arena is reused.
  */
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -16,12 +21,26 @@
 #include "net/tls.h"
 
 #define OUTQ_BLOCK	4096
+#define OUTQ_CHUNK	65536	/* arena chunk; a larger copy gets a chunk of its own */
 
 struct outq_block {
 	struct outq_block	*next;
 	size_t			 used;
+	const char		*ref;	/* bytes in an arena; NULL: in data (OUTQ_BLOCK) */
 	char			 data[];
 };
+
+struct outq_chunk {
+	struct outq_chunk	*next;
+	size_t			 used, cap;
+	char			 data[];
+};
+
+static const char *
+outq_bytes(const struct outq_block *b)
+{
+	return b->ref != NULL ? b->ref : b->data;
+}
 
 static void
 outq_free_chain(struct outq_block *b)
@@ -47,6 +66,7 @@ outq_alloc_chain(size_t n, struct outq_block **last)
 		}
 		b->next = NULL;
 		b->used = 0;
+		b->ref = NULL;
 		*link = b;
 		link = &b->next;
 	}
@@ -75,12 +95,12 @@ outq_push(struct outq *q, const char *data, size_t n)
 
 	if (n == 0)
 		return 0;
-	if (q->tail != NULL)
+	if (q->tail != NULL && q->tail->ref == NULL)
 		room = OUTQ_BLOCK - q->tail->used;
 	/* Allocate everything first, so that a failure leaves the queue as it was. */
 	if (n > room && (chain = outq_alloc_chain(n - room, &last)) == NULL)
 		return -1;
-	if (q->tail != NULL)
+	if (room > 0)
 		done = outq_fill(q->tail, data, n);
 	for (struct outq_block *b = chain; b != NULL; b = b->next)
 		done += outq_fill(b, data + done, n - done);
@@ -92,6 +112,87 @@ outq_push(struct outq *q, const char *data, size_t n)
 		q->tail = last;
 	}
 	q->len += n;
+	return 0;
+}
+
+int
+outq_push_shared(struct outq *q, const char *data, size_t n)
+{
+	struct outq_block	*b = q->tail;
+
+	if (n == 0)
+		return 0;
+	if (b != NULL && b->ref != NULL && b->ref + b->used == data) {
+		b->used += n;
+		q->len += n;
+		return 0;
+	}
+	if ((b = malloc(sizeof(*b))) == NULL)
+		return -1;
+	*b = (struct outq_block){ .used = n, .ref = data };
+	if (q->tail != NULL)
+		q->tail->next = b;
+	else
+		q->head = b;
+	q->tail = b;
+	q->len += n;
+	q->refs++;
+	return 0;
+}
+
+/*
+ * Replace the reference block *link (whose first off bytes are written) by owned blocks:
+ * the bytes go first into prev's free end, when prev is an owned block, then into new
+ * ones.  Returns the last block now holding them, or NULL when out of memory.
+ */
+static struct outq_block *
+outq_settle_one(struct outq *q, struct outq_block **link, struct outq_block *prev,
+    size_t off)
+{
+	struct outq_block	*b = *link, *chain = NULL, *last = prev;
+	const char		*data = b->ref + off;
+	size_t			 n = b->used - off, room = 0, done = 0;
+
+	if (prev != NULL && prev->ref == NULL)
+		room = OUTQ_BLOCK - prev->used;
+	if (n > room && (chain = outq_alloc_chain(n - room, &last)) == NULL)
+		return NULL;
+	if (room > 0)
+		done = outq_fill(prev, data, n);
+	for (struct outq_block *c = chain; c != NULL; c = c->next)
+		done += outq_fill(c, data + done, n - done);
+	if (chain != NULL) {
+		last->next = b->next;
+		*link = chain;
+	} else {
+		prev->next = b->next;
+		*link = b->next;
+	}
+	if (q->tail == b)
+		q->tail = last;
+	q->refs--;
+	free(b);
+	return last;
+}
+
+int
+outq_settle(struct outq *q)
+{
+	struct outq_block	**link = &q->head, *prev = NULL, *b;
+
+	while (q->refs > 0 && (b = *link) != NULL) {
+		if (b->ref != NULL) {
+			if ((b = outq_settle_one(q, link, prev, b == q->head ? q->head_off : 0))
+			    == NULL)
+				return -1;
+			if (b == prev)
+				continue;	/* it all went into prev: *link is the next */
+			if (link == &q->head)
+				q->head_off = 0;	/* the new head starts at what was left */
+		}
+		prev = b;
+		link = &b->next;
+	}
 	return 0;
 }
 
@@ -111,6 +212,8 @@ outq_consume(struct outq *q, size_t n)
 		n -= b->used - q->head_off;
 		q->head = b->next;
 		q->head_off = 0;
+		if (b->ref != NULL)
+			q->refs--;
 		free(b);
 	}
 	if (q->head == NULL)
@@ -130,7 +233,7 @@ outq_write(struct outq *q, int fd)
 	if (q->len == 0)
 		return 0;
 	for (b = q->head; b != NULL && niov < IOV_MAX; b = b->next) {
-		iov[niov].iov_base = b->data + off;
+		iov[niov].iov_base = (char *)outq_bytes(b) + off;
 		iov[niov].iov_len = b->used - off;
 		niov++;
 		off = 0;
@@ -158,7 +261,7 @@ outq_peek(const struct outq *q, char *buf, size_t cap)
 		take = b->used - off;
 		if (take > cap - n)
 			take = cap - n;
-		memcpy(buf + n, b->data + off, take);
+		memcpy(buf + n, outq_bytes(b) + off, take);
 		n += take;
 		off = 0;
 	}
@@ -194,4 +297,48 @@ outq_clear(struct outq *q)
 	q->head = q->tail = NULL;
 	q->head_off = 0;
 	q->len = 0;
+	q->refs = 0;
+}
+
+const char *
+outq_arena_copy(struct outq_arena *a, const char *data, size_t n)
+{
+	struct outq_chunk	*c = a->head;
+	size_t			 cap;
+	char			*p;
+
+	if (c == NULL || c->cap - c->used < n) {
+		cap = n > OUTQ_CHUNK ? n : OUTQ_CHUNK;
+		if ((c = malloc(sizeof(*c) + cap)) == NULL)
+			return NULL;
+		*c = (struct outq_chunk){ .next = a->head, .cap = cap };
+		a->head = c;
+	}
+	p = c->data + c->used;
+	memcpy(p, data, n);
+	c->used += n;
+	return p;
+}
+
+void
+outq_arena_reset(struct outq_arena *a)
+{
+	struct outq_chunk	*c, *next;
+
+	if (a->head == NULL)
+		return;
+	for (c = a->head->next; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head->next = NULL;
+	a->head->used = 0;
+}
+
+void
+outq_arena_free(struct outq_arena *a)
+{
+	outq_arena_reset(a);
+	free(a->head);
+	a->head = NULL;
 }

@@ -8,20 +8,34 @@
  * Output queue of one connection: bytes waiting for the socket, in a list of blocks
  * allocated only while there is output (an idle connection holds nothing).  The caller
  * checks outq_len() against its sendq limit before pushing.
+ *
+ * A queue may also refer to bytes it does not own, in an outq_arena shared by many
+ * queues for one loop turn (a channel line, copied once for all its receivers).  Such
+ * references must be settled (copied in) with outq_settle before the arena is reset.
  */
 struct outq_block;
+struct outq_chunk;
 
 struct outq {
 	struct outq_block	*head;
 	struct outq_block	*tail;
 	size_t			 head_off;	/* bytes of head already written */
 	size_t			 len;		/* bytes queued, not yet written */
+	size_t			 refs;		/* blocks referring to an arena */
 };
 
-#define OUTQ_INIT	{ NULL, NULL, 0, 0 }
+#define OUTQ_INIT	{ NULL, NULL, 0, 0, 0 }
 
 /* Append n bytes (copied).  Returns 0, or -1 when out of memory (nothing queued). */
 int	outq_push(struct outq *q, const char *data, size_t n);
+
+/* Append n bytes of an arena by reference (joined to the previous reference when it
+ * ends where data starts).  Returns 0, or -1 when out of memory (nothing queued). */
+int	outq_push_shared(struct outq *q, const char *data, size_t n);
+
+/* Copy every byte still referred to into the queue's own blocks.  Returns 0, or -1 when
+ * out of memory (the queue is whole but may still refer: clear it). */
+int	outq_settle(struct outq *q);
 
 /*
  * Write as much as the socket takes with one sendmsg (MSG_NOSIGNAL) gathering up to
@@ -49,5 +63,24 @@ outq_len(const struct outq *q)
 
 /* Drop everything queued and free the blocks. */
 void	outq_clear(struct outq *q);
+
+/*
+ * Bytes shared by many queues for a while (a loop turn): copied in once, never moved
+ * until outq_arena_reset, which keeps one chunk for the next turn.
+ */
+struct outq_arena {
+	struct outq_chunk	*head;		/* the chunk filled now; older ones follow */
+};
+
+#define OUTQ_ARENA_INIT	{ NULL }
+
+/* A copy of n bytes in the arena, or NULL when out of memory. */
+const char	*outq_arena_copy(struct outq_arena *a, const char *data, size_t n);
+
+/* Forget every copy (no queue may still refer to one); keep one chunk. */
+void		 outq_arena_reset(struct outq_arena *a);
+
+/* Free every chunk. */
+void		 outq_arena_free(struct outq_arena *a);
 
 #endif

@@ -72,6 +72,14 @@ out_queue(void *ctx, uint64_t conn, const char *buf, size_t len)
 }
 
 static void
+out_queue_many(void *ctx, const uint64_t *conns, size_t n, const char *buf, size_t len)
+{
+	CHECK(n > 0);
+	for (size_t i = 0; i < n; i++)
+		out_queue(ctx, conns[i], buf, len);
+}
+
+static void
 out_hangup(void *ctx, uint64_t conn, const char *reason)
 {
 	struct slot	*s = slot_of(ctx, conn);
@@ -286,7 +294,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&d, 0, sizeof(d));
 	d.now = 1000000;
 	fuzz_config(&cfg);
-	out = (struct core_out){ &d, out_queue, out_hangup, NULL, out_request };
+	out = (struct core_out){ &d, out_queue, out_queue_many, out_hangup, NULL,
+	    out_request };
 	if ((d.core = core_new(&cfg, &out)) == NULL)
 		return 0;
 	core_clock(d.core, d.now, 1700000000000LL);

@@ -24,6 +24,13 @@ fx_queue(void *ctx, uint64_t conn, const char *buf, size_t len)
 }
 
 static void
+fx_queue_many(void *ctx, const uint64_t *conns, size_t n, const char *buf, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		fx_queue(ctx, conns[i], buf, len);
+}
+
+static void
 fx_hangup(void *ctx, uint64_t conn, const char *reason)
 {
 	struct fx_conn	*c = &((struct fx *)ctx)->conns[conn];
@@ -56,6 +63,7 @@ fx_new(void (*edit)(struct core_config *))
 		edit(&fx->cfg);
 	fx->out.ctx = fx;
 	fx->out.queue = fx_queue;
+	fx->out.queue_many = fx_queue_many;
 	fx->out.hangup = fx_hangup;
 	fx->out.request = fx_request;
 	fx->now = 1000000;

@@ -1,6 +1,7 @@
 /*
  * Output queue over a real socketpair: byte-exact order across blocks, partial writes,
- * a full socket, a gone peer (without dying of SIGPIPE), and clearing.
+ * a full socket, a gone peer (without dying of SIGPIPE), clearing, and bytes referred to
+ * in a shared arena: written in order with owned ones, settled before the arena is reused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -377,6 +378,132 @@ test_clear(void **state)
 	pair_close(&p);
 }
 
+/* Referred and owned bytes leave in push order; adjacent references join. */
+static void
+test_shared_in_order(void **state)
+{
+	struct outq_arena	 a = OUTQ_ARENA_INIT;
+	struct outq		 q = OUTQ_INIT;
+	struct pair		 p;
+	const char		*one, *two, *three;
+	char			 out[64];
+	size_t			 got = 0;
+
+	(void)state;
+	pair_open(&p);
+	assert_non_null(one = outq_arena_copy(&a, "one\r\n", 5));
+	assert_non_null(two = outq_arena_copy(&a, "two\r\n", 5));
+	assert_non_null(three = outq_arena_copy(&a, "three\r\n", 7));
+	assert_int_equal(outq_push_shared(&q, one, 5), 0);
+	assert_int_equal(outq_push(&q, "own\r\n", 5), 0);
+	assert_int_equal(outq_push_shared(&q, two, 5), 0);
+	assert_int_equal(outq_push_shared(&q, three, 7), 0);
+	assert_int_equal(q.refs, 2);
+	assert_int_equal(outq_len(&q), 22);
+	assert_int_equal(outq_write(&q, p.w), 22);
+	assert_int_equal(q.refs, 0);
+	assert_null(q.head);
+	drain(p.r, out, sizeof(out), &got);
+	assert_int_equal(got, 22);
+	assert_memory_equal(out, "one\r\nown\r\ntwo\r\nthree\r\n", 22);
+	outq_arena_free(&a);
+	pair_close(&p);
+}
+
+/*
+ * A partial write leaves a reference half written: settling copies what is left, so the
+ * bytes survive the arena being reset and overwritten.
+ */
+static void
+test_settle_after_partial_write(void **state)
+{
+	struct outq_arena	 a = OUTQ_ARENA_INIT;
+	struct outq		 q = OUTQ_INIT;
+	struct pair		 p;
+	size_t			 big = 1024 * 1024, n = big + 4 + 2, got = 0;
+	char			*in = pattern(big, 9), *want = malloc(n), *out = malloc(n);
+	const char		*ref, *small;
+	ssize_t			 w;
+
+	(void)state;
+	assert_non_null(want);
+	assert_non_null(out);
+	memcpy(want, in, big);
+	memcpy(want + big, "tailzz", 6);
+	pair_open(&p);
+	assert_non_null(ref = outq_arena_copy(&a, in, big));
+	assert_int_equal(outq_push_shared(&q, ref, big), 0);
+	assert_int_equal(outq_push(&q, "tail", 4), 0);
+	assert_non_null(small = outq_arena_copy(&a, "zz", 2));
+	assert_int_equal(outq_push_shared(&q, small, 2), 0);
+	w = outq_write(&q, p.w);
+	assert_true(w > 0 && (size_t)w < big);
+	assert_true(q.head_off > 0);
+	assert_int_equal(outq_settle(&q), 0);
+	assert_int_equal(q.refs, 0);
+	assert_int_equal(q.head_off, 0);
+	assert_int_equal(outq_len(&q), n - (size_t)w);
+	outq_arena_reset(&a);
+	memset((char *)outq_arena_copy(&a, in, 65536), '#', 65536);
+	memcpy(out, in, (size_t)w);
+	got = 0;
+	drain(p.r, out, (size_t)w, &got);
+	pump(&q, &p, out, n, &got);
+	assert_int_equal(got, n);
+	assert_memory_equal(out, want, n);
+	outq_arena_free(&a);
+	free(in);
+	free(want);
+	free(out);
+	pair_close(&p);
+}
+
+/* A reference between owned bytes settles in place (into the free end of the block
+ * before it), the arena then freed. */
+static void
+test_settle_into_previous_block(void **state)
+{
+	struct outq_arena	 a = OUTQ_ARENA_INIT;
+	struct outq		 q = OUTQ_INIT;
+	struct pair		 p;
+	char			 out[16];
+	size_t			 got = 0;
+
+	(void)state;
+	pair_open(&p);
+	assert_int_equal(outq_push(&q, "ab", 2), 0);
+	assert_int_equal(outq_push_shared(&q, outq_arena_copy(&a, "cd", 2), 2), 0);
+	assert_int_equal(outq_push(&q, "ef", 2), 0);
+	assert_int_equal(outq_settle(&q), 0);
+	assert_int_equal(q.refs, 0);
+	assert_int_equal(outq_len(&q), 6);
+	outq_arena_free(&a);
+	assert_int_equal(outq_write(&q, p.w), 6);
+	drain(p.r, out, sizeof(out), &got);
+	assert_int_equal(got, 6);
+	assert_memory_equal(out, "abcdef", 6);
+	pair_close(&p);
+}
+
+/* Clearing drops references too; settling a queue without any does nothing. */
+static void
+test_clear_shared(void **state)
+{
+	struct outq_arena	 a = OUTQ_ARENA_INIT;
+	struct outq		 q = OUTQ_INIT;
+
+	(void)state;
+	assert_int_equal(outq_settle(&q), 0);
+	assert_int_equal(outq_push_shared(&q, outq_arena_copy(&a, "x\r\n", 3), 3), 0);
+	assert_int_equal(outq_push(&q, "y\r\n", 3), 0);
+	outq_clear(&q);
+	assert_int_equal(q.refs, 0);
+	assert_int_equal(outq_len(&q), 0);
+	assert_null(q.head);
+	outq_arena_free(&a);
+	outq_arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -392,6 +519,10 @@ main(void)
 		cmocka_unit_test(test_peer_closed_epipe),
 		cmocka_unit_test(test_bad_descriptor),
 		cmocka_unit_test(test_clear),
+		cmocka_unit_test(test_shared_in_order),
+		cmocka_unit_test(test_settle_after_partial_write),
+		cmocka_unit_test(test_settle_into_previous_block),
+		cmocka_unit_test(test_clear_shared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
