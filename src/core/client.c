@@ -115,8 +115,21 @@ client_free(struct core *core, struct client *cl)
 const char *
 client_prefix(const struct client *cl, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s!%s@%s", client_name(cl), cl->user[0] ? cl->user : "*",
-	    cl->host);
+	const char	*part[] = { client_name(cl), "!", cl->user[0] ? cl->user : "*", "@",
+			    cl->host };
+	size_t		 len = 0, n;
+
+	/* Every message carries it: copied, not formatted by snprintf. */
+	if (cap == 0)
+		return buf;
+	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		n = strlen(part[i]);
+		if (n > cap - 1 - len)
+			n = cap - 1 - len;
+		memcpy(buf + len, part[i], n);
+		len += n;
+	}
+	buf[len] = '\0';
 	return buf;
 }
 

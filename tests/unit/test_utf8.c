@@ -93,6 +93,30 @@ test_prefix_never_splits_a_sequence(void **state)
 	assert_int_equal(utf8_prefix("", 5), 0);
 }
 
+/* Inside long ASCII runs (read eight bytes at a time), a sequence is checked wherever
+ * it falls: a good one at every offset passes, a bad or cut one fails. */
+static void
+test_sequences_inside_ascii(void **state)
+{
+	char	buf[40];
+
+	(void)state;
+	for (size_t at = 0; at + 3 <= 32; at++) {
+		memset(buf, 'a', 32);
+		memcpy(buf + at, "\xe2\x82\xac", 3);		/* U+20AC */
+		assert_true(utf8_valid(buf, 32));
+		buf[at + 1] = 'b';
+		assert_false(utf8_valid(buf, 32));
+		memset(buf, 'a', 32);
+		buf[at] = (char)0xff;
+		assert_false(utf8_valid(buf, 32));
+		assert_true(utf8_valid(buf, at));
+	}
+	memset(buf, 'a', 32);
+	memcpy(buf + 30, "\xe2\x82", 2);
+	assert_false(utf8_valid(buf, 32));
+}
+
 int
 main(void)
 {
@@ -101,6 +125,7 @@ main(void)
 		cmocka_unit_test(test_invalid_sequences),
 		cmocka_unit_test(test_length_is_respected),
 		cmocka_unit_test(test_prefix_never_splits_a_sequence),
+		cmocka_unit_test(test_sequences_inside_ascii),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
