@@ -87,30 +87,54 @@ outq_fill(struct outq_block *b, const char *data, size_t n)
 	return take;
 }
 
+/*
+ * Copy n bytes into the free end of after (when it is an owned block) and then into new
+ * blocks, not linked yet: *first is the first new one (NULL: none was needed), *last the
+ * block the bytes end in.  Returns 0, or -1 when out of memory (nothing copied).
+ */
+static int
+outq_copy_after(struct outq_block *after, const char *data, size_t n,
+    struct outq_block **first, struct outq_block **last)
+{
+	struct outq_block	*chain = NULL;
+	size_t			 room = 0, done = 0;
+
+	*last = after;
+	if (after != NULL && after->ref == NULL)
+		room = OUTQ_BLOCK - after->used;
+	/* Allocate everything first, so that a failure leaves everything as it was. */
+	if (n > room && (chain = outq_alloc_chain(n - room, last)) == NULL)
+		return -1;
+	if (room > 0)
+		done = outq_fill(after, data, n);
+	for (struct outq_block *b = chain; b != NULL; b = b->next)
+		done += outq_fill(b, data + done, n - done);
+	*first = chain;
+	return 0;
+}
+
+/* Link the blocks first..last at the end of the queue. */
+static void
+outq_append(struct outq *q, struct outq_block *first, struct outq_block *last)
+{
+	if (q->tail != NULL)
+		q->tail->next = first;
+	else
+		q->head = first;
+	q->tail = last;
+}
+
 int
 outq_push(struct outq *q, const char *data, size_t n)
 {
-	struct outq_block	*chain = NULL, *last = NULL;
-	size_t			 room = 0, done = 0;
+	struct outq_block	*first, *last;
 
 	if (n == 0)
 		return 0;
-	if (q->tail != NULL && q->tail->ref == NULL)
-		room = OUTQ_BLOCK - q->tail->used;
-	/* Allocate everything first, so that a failure leaves the queue as it was. */
-	if (n > room && (chain = outq_alloc_chain(n - room, &last)) == NULL)
+	if (outq_copy_after(q->tail, data, n, &first, &last) == -1)
 		return -1;
-	if (room > 0)
-		done = outq_fill(q->tail, data, n);
-	for (struct outq_block *b = chain; b != NULL; b = b->next)
-		done += outq_fill(b, data + done, n - done);
-	if (chain != NULL) {
-		if (q->tail != NULL)
-			q->tail->next = chain;
-		else
-			q->head = chain;
-		q->tail = last;
-	}
+	if (first != NULL)
+		outq_append(q, first, last);
 	q->len += n;
 	return 0;
 }
@@ -130,11 +154,7 @@ outq_push_shared(struct outq *q, const char *data, size_t n)
 	if ((b = malloc(sizeof(*b))) == NULL)
 		return -1;
 	*b = (struct outq_block){ .used = n, .ref = data };
-	if (q->tail != NULL)
-		q->tail->next = b;
-	else
-		q->head = b;
-	q->tail = b;
+	outq_append(q, b, b);
 	q->len += n;
 	q->refs++;
 	return 0;
@@ -149,25 +169,13 @@ static struct outq_block *
 outq_settle_one(struct outq *q, struct outq_block **link, struct outq_block *prev,
     size_t off)
 {
-	struct outq_block	*b = *link, *chain = NULL, *last = prev;
-	const char		*data = b->ref + off;
-	size_t			 n = b->used - off, room = 0, done = 0;
+	struct outq_block	*b = *link, *first, *last;
 
-	if (prev != NULL && prev->ref == NULL)
-		room = OUTQ_BLOCK - prev->used;
-	if (n > room && (chain = outq_alloc_chain(n - room, &last)) == NULL)
+	if (outq_copy_after(prev, b->ref + off, b->used - off, &first, &last) == -1)
 		return NULL;
-	if (room > 0)
-		done = outq_fill(prev, data, n);
-	for (struct outq_block *c = chain; c != NULL; c = c->next)
-		done += outq_fill(c, data + done, n - done);
-	if (chain != NULL) {
-		last->next = b->next;
-		*link = chain;
-	} else {
-		prev->next = b->next;
-		*link = b->next;
-	}
+	/* With no new block, prev took it all: then link is &prev->next and last is prev. */
+	*link = first != NULL ? first : b->next;
+	last->next = b->next;
 	if (q->tail == b)
 		q->tail = last;
 	q->refs--;
