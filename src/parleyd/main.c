@@ -6,7 +6,6 @@
 #include <crypt.h>
 #include <errno.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -402,24 +401,6 @@ msgid_seed(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/*
- * A busy channel's output is queued in blocks that are freed as they are written and
- * needed again at the next loop turn (net/outq.c): megabytes a turn at 500 members.
- * With glibc's default trim threshold (128 KiB) the freed top of the heap goes back to
- * the system every turn and is faulted in again at the next, which took a third of the
- * server's time.  Keep up to the most glibc's own adaptive threshold would (64 MiB).
- */
-#define HEAP_KEEP	(64 * 1024 * 1024)
-
-static void
-keep_heap(void)
-{
-#ifdef __GLIBC__
-	/* Refused (another allocator, as under a sanitizer): glibc's default, no harm. */
-	(void)mallopt(M_TRIM_THRESHOLD, HEAP_KEEP);
-#endif
-}
-
 int
 main(int argc, char **argv)
 {
@@ -438,7 +419,6 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_init(PROGNAME, st.cfg.log_level);
-	keep_heap();
 	st.cfg.core.msgid_seed = msgid_seed();
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
 		perror(PROGNAME ": SIGPIPE");
