@@ -266,6 +266,34 @@ def test_slow_reader_in_a_busy_channel(start_server):
     still_served(srv, *(talkers + readers))
 
 
+def test_slow_reader_gets_every_channel_line_intact(start_server):
+    # A channel line is shared by its receivers' queues for one loop turn only; what a
+    # slow reader's socket did not take must be kept whole after the turn's buffer is
+    # reused by later lines.  The reader stalls while 6.6 MB are queued for it (more
+    # than the kernel's socket buffer takes, about 3 MB here), more lines come in later
+    # turns, then it reads everything.
+    srv = start_server(config=NO_FLOOD + "sendq = 16m\n")
+    slow = srv.client("slow", rcvbuf=4096)
+    first, later = srv.client("first"), srv.client("later")
+    for c in (slow, first, later):
+        c.join("#stall")
+    for c in (first, later):
+        c.sync()
+    pad, other = "p" * 300, "q" * 300
+    first.send_raw(b"".join(b"PRIVMSG #stall :first %d %s\r\n" % (i, pad.encode())
+                            for i in range(20000)))
+    first.sync(timeout=20)
+    for batch in range(10):
+        later.send_raw(b"".join(b"PRIVMSG #stall :later %d %s\r\n" % (
+            batch * 10 + i, other.encode()) for i in range(10)))
+        later.sync(timeout=30)      # it reads first's 20,000 lines too
+    want = (["first %d %s" % (i, pad) for i in range(20000)] +
+            ["later %d %s" % (i, other) for i in range(100)])
+    got = [slow.expect("PRIVMSG", timeout=10).trailing for _ in want]
+    assert got == want
+    still_served(srv, first, later, slow)
+
+
 def test_many_idle_connections_cut_at_registration_timeout(start_server):
     srv = start_server(config="[limits]\nmax_per_address = 100\n"
                               "[timeouts]\nregistration = 1\n")
