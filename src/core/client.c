@@ -154,7 +154,7 @@ client_remember(struct core *core, const struct client *cl)
 		return;
 	if (whowas_add(&core->whowas, core->cfg.whowas_history, cl->nick, cl->user,
 	    cl->host, cl->realname, core_wall_seconds(core, cl->last_active)) == -1)
-		core_log(core, LOG_WARN, "out of memory for WHOWAS history");
+		core_log(core, PLOG_WARN, "out of memory for WHOWAS history");
 }
 
 int
@@ -200,7 +200,7 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 		tags_label_end(core, cl);
 		core->out.hangup(core->out.ctx, cl->conn, reason);
 	}
-	core_log(core, LOG_DEBUG, "conn %llu: %s exits: %s", (unsigned long long)cl->conn,
+	core_log(core, PLOG_DEBUG, "conn %llu: %s exits: %s", (unsigned long long)cl->conn,
 	    client_name(cl), reason);
 	client_remember(core, cl);
 	client_free(core, cl);

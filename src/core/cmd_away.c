@@ -43,7 +43,7 @@ cmd_away(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 	/* Never keep half of a UTF-8 sequence. */
 	if ((away = strndup(text, utf8_prefix(text, core->cfg.awaylen))) == NULL) {
-		core_log(core, LOG_WARN, "out of memory for an AWAY message");
+		core_log(core, PLOG_WARN, "out of memory for an AWAY message");
 		return;
 	}
 	free(cl->away);

@@ -83,7 +83,7 @@ cmd_oper(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	snprintf(userhost, sizeof(userhost), "%s@%s", cl->user, cl->host);
 	if ((o->host[0] != '\0' && !mask_match(o->host, userhost)) ||
 	    !oper_credentials_ok(o, cl, m->params[1])) {
-		core_log(core, LOG_WARN, "failed OPER %s by %s (%s)", o->name, cl->nick,
+		core_log(core, PLOG_WARN, "failed OPER %s by %s (%s)", o->name, cl->nick,
 		    userhost);
 		send_numeric(core, cl, "464", ":Password incorrect");
 		return;
@@ -93,7 +93,7 @@ cmd_oper(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	snotice_send(core, cl, "%s (%s) is now an operator", cl->nick, userhost);
-	core_log(core, LOG_INFO, "%s (%s) is now an operator (%s)", cl->nick, userhost,
+	core_log(core, PLOG_INFO, "%s (%s) is now an operator (%s)", cl->nick, userhost,
 	    o->name);
 	send_numeric(core, cl, "381", ":You are now an IRC operator");
 	send_fmt(core, cl, ":%s MODE %s :+%s", cl->nick, cl->nick,
@@ -123,7 +123,7 @@ cmd_kill(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	send_line(core, victim, line, len);
 	snotice_send(core, NULL, "Received KILL message for %s from %s (%s)", victim->nick,
 	    cl->nick, comment);
-	core_log(core, LOG_INFO, "KILL %s by %s (%s)", victim->nick, cl->nick, comment);
+	core_log(core, PLOG_INFO, "KILL %s by %s (%s)", victim->nick, cl->nick, comment);
 	snprintf(reason, sizeof(reason), "Killed (%s (%s))", cl->nick, comment);
 	/* cl may be the victim: it is gone after this. */
 	client_exit(core, victim, reason, true);
@@ -177,7 +177,7 @@ oper_stop(struct core *core, struct client *cl, enum core_request req, bool allo
 		return;
 	}
 	snprintf(reason, sizeof(reason), "%s by %s", verb, cl->nick);
-	core_log(core, LOG_INFO, "%s", reason);
+	core_log(core, PLOG_INFO, "%s", reason);
 	core->out.request(core->out.ctx, req, reason);
 }
 

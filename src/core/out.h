@@ -10,10 +10,10 @@
  * of these and hands it to core_new(); the core never touches a descriptor itself.
  */
 enum log_level {
-	LOG_ERROR,
-	LOG_WARN,
-	LOG_INFO,
-	LOG_DEBUG,
+	PLOG_ERROR,
+	PLOG_WARN,
+	PLOG_INFO,
+	PLOG_DEBUG,
 };
 
 /* What an operator asked of the process (REHASH, DIE, RESTART). */

@@ -216,7 +216,7 @@ core_line_run(struct core *core, struct client *cl, char *line, size_t len, int6
 	default:
 		/* Malformed framing (NUL, stray CR, broken tags): drop the line, keep the
 		 * connection, and say why so a client author can find the problem. */
-		core_log(core, LOG_DEBUG, "conn %llu: dropped line: %s",
+		core_log(core, PLOG_DEBUG, "conn %llu: dropped line: %s",
 		    (unsigned long long)cl->conn, msg_status_str(st));
 		return;
 	}

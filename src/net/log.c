@@ -20,7 +20,7 @@
 static const char	*log_names[] = { "error", "warn", "info", "debug" };
 
 static const char	*log_progname = "parleyd";
-static enum log_level	 log_max = LOG_INFO;
+static enum log_level	 log_max = PLOG_INFO;
 
 /* progname is kept, not copied: pass a string that outlives the process (argv[0]). */
 void
@@ -57,8 +57,9 @@ log_write(const char *s, size_t n)
 	}
 }
 
-void
-log_vmsg(enum log_level level, const char *fmt, va_list ap)
+/* The line "progname: level: message[: strerror(-err)]"; err 0 appends nothing. */
+static void
+log_emit(enum log_level level, int err, const char *fmt, va_list ap)
 {
 	char	 line[LOG_LINE_MAX];
 	int	 saved = errno, head, body;
@@ -74,6 +75,11 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	if (body < 0)
 		body = 0;
 	len = (size_t)head + (size_t)body;
+	if (err != 0 && len < sizeof(line)) {
+		body = snprintf(line + len, sizeof(line) - len, ": %s", strerror(-err));
+		if (body > 0)
+			len += (size_t)body;
+	}
 	if (len > sizeof(line) - 2) {
 		len = sizeof(line) - 2;
 		memcpy(line + len - 3, "...", 3);
@@ -85,13 +91,58 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 }
 
 void
+log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	log_emit(level, 0, fmt, ap);
+}
+
+#define LOG_FORWARD(level, err) do {			\
+	va_list	 ap;					\
+	va_start(ap, fmt);				\
+	log_emit((level), (err), fmt, ap);		\
+	va_end(ap);					\
+} while (0)
+
+void
 log_msg(enum log_level level, const char *fmt, ...)
 {
-	va_list	 ap;
+	LOG_FORWARD(level, 0);
+}
 
-	va_start(ap, fmt);
-	log_vmsg(level, fmt, ap);
-	va_end(ap);
+void
+log_error(int err, const char *fmt, ...)
+{
+	LOG_FORWARD(PLOG_ERROR, err);
+}
+
+void
+log_errorx(const char *fmt, ...)
+{
+	LOG_FORWARD(PLOG_ERROR, 0);
+}
+
+void
+log_warn(int err, const char *fmt, ...)
+{
+	LOG_FORWARD(PLOG_WARN, err);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	LOG_FORWARD(PLOG_WARN, 0);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	LOG_FORWARD(PLOG_INFO, 0);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	LOG_FORWARD(PLOG_DEBUG, 0);
 }
 
 int

@@ -15,6 +15,18 @@ void	log_vmsg(enum log_level level, const char *fmt, va_list ap)
 void	log_msg(enum log_level level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * One line at a level.  The plain forms take err, a negative errno value as net/'s
+ * functions return it, and append ": " and its text ("accept: Too many open files");
+ * the x forms log the message alone.
+ */
+void	log_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void	log_errorx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_warn(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Parse "error", "warn", "info" or "debug".  Returns 0, or -1 when unknown. */
 int	log_level_parse(const char *text, enum log_level *level);
 

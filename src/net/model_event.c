@@ -149,7 +149,7 @@ conn_release(struct net_server *srv, struct conn *c, bool reset)
 	int	 rc;
 
 	if ((rc = loop_unwatch(srv->loop, c->fd)) < 0)
-		log_msg(LOG_WARN, "epoll_ctl: fd %d: %s", c->fd, strerror(-rc));
+		log_warn(rc, "epoll_ctl: fd %d", c->fd);
 	conn_table_del(&srv->conns, c->fd);
 	list_del(&c->dirty);
 	list_del(&c->link);
@@ -173,7 +173,7 @@ conn_dirty(struct net_server *srv, struct conn *c)
 static void
 conn_kill(struct net_server *srv, struct conn *c, const char *reason)
 {
-	log_msg(LOG_DEBUG, "close fd %d: %s", c->fd, reason);
+	log_debug("close fd %d: %s", c->fd, reason);
 	c->state = CONN_DEAD;
 	c->reason = reason;
 	outq_clear(&c->outq);
@@ -199,7 +199,7 @@ conn_watch(struct net_server *srv, struct conn *c, unsigned events)
 
 	if ((rc = loop_watch(srv->loop, c->fd, events, conn_event, srv)) == 0)
 		return 0;
-	log_msg(LOG_WARN, "epoll_ctl: fd %d: %s", c->fd, strerror(-rc));
+	log_warn(rc, "epoll_ctl: fd %d", c->fd);
 	conn_fail(srv, c, strerror(-rc));
 	return -1;
 }
@@ -391,7 +391,7 @@ out_hangup(void *ctx, uint64_t id, const char *reason)
 	struct conn		*c = conn_table_get(&srv->conns, id);
 
 	if (c == NULL || c->client == NULL) {
-		log_msg(LOG_WARN, "core closed connection %llu, which it did not have",
+		log_warnx("core closed connection %llu, which it did not have",
 		    (unsigned long long)id);
 		return;
 	}
@@ -399,7 +399,7 @@ out_hangup(void *ctx, uint64_t id, const char *reason)
 	c->client = NULL;
 	if (c->state != CONN_OPEN)
 		return;
-	log_msg(LOG_DEBUG, "close fd %d: %s", c->fd, reason);
+	log_debug("close fd %d: %s", c->fd, reason);
 	conn_closing(srv, c);
 }
 
@@ -447,7 +447,7 @@ conn_eof(struct net_server *srv, struct conn *c)
 {
 	struct client	*cl = c->client;
 
-	log_msg(LOG_DEBUG, "close fd %d: Connection closed", c->fd);
+	log_debug("close fd %d: Connection closed", c->fd);
 	conn_closing(srv, c);
 	core_closed(srv->core, cl, "Connection closed");
 }
@@ -484,7 +484,7 @@ conn_read_lines(struct net_server *srv, struct conn *c)
 
 	if (conn_read_done(srv, c, n) && framer_feed(&c->framer, srv->buf, (size_t)n,
 	    srv->cfg.line_max, feed_line, &f) == -1)
-		log_msg(LOG_WARN, "fd %d: out of memory for a partial line, dropped", c->fd);
+		log_warnx("fd %d: out of memory for a partial line, dropped", c->fd);
 }
 
 /*
@@ -518,7 +518,7 @@ conn_introduce(struct net_server *srv, struct conn *c, const struct sockaddr_sto
 
 	sock_format_host((const struct sockaddr *)ss, host, sizeof(host));
 	if ((cl = core_open(srv->core, (uint64_t)c->fd, host, server_now(srv))) == NULL) {
-		log_msg(LOG_WARN, "fd %d: %s", c->fd, strerror(ENOMEM));
+		log_warn(-ENOMEM, "fd %d", c->fd);
 		conn_release(srv, c, false);
 		return -1;
 	}
@@ -536,7 +536,7 @@ static void
 handshake_begin(struct net_server *srv, struct conn *c)
 {
 	if (srv->fork == NULL && (c->tls = tls_new(srv->tls, c->fd)) == NULL) {
-		log_msg(LOG_WARN, "fd %d: %s", c->fd, strerror(ENOMEM));
+		log_warn(-ENOMEM, "fd %d", c->fd);
 		conn_release(srv, c, false);
 		return;
 	}
@@ -560,13 +560,13 @@ handshake_done(struct net_server *srv, struct conn *c, const char *fp)
 	/* Fork: c->fd is the relay's socketpair; the peer is its child's client. */
 	if (srv->fork != NULL ? fork_peer(srv->fork, c->fd, &ss) < 0 :
 	    getpeername(c->fd, (struct sockaddr *)&ss, &len) == -1) {
-		log_msg(LOG_DEBUG, "close fd %d: %s", c->fd, strerror(errno));
+		log_debug("close fd %d: %s", c->fd, strerror(errno));
 		conn_release(srv, c, true);
 		return;
 	}
 	if (conn_watch(srv, c, LOOP_READ) == -1 || conn_introduce(srv, c, &ss) == -1)
 		return;
-	log_msg(LOG_DEBUG, "fd %d: TLS established%s%s", c->fd,
+	log_debug("fd %d: TLS established%s%s", c->fd,
 	    fp != NULL ? ", client certificate " : "", fp != NULL ? fp : "");
 	core_secure(srv->core, c->client, fp);
 	/* Lines may have come with the handshake's last flight, and wait inside TLS. */
@@ -592,7 +592,7 @@ handshake_hello(struct net_server *srv, struct conn *c)
 		return;
 	if (n <= 0 || recv(c->fd, hello, sizeof(hello), 0) != (ssize_t)sizeof(hello) ||
 	    (rc = fork_hello_parse(hello, fp)) == -1) {
-		log_msg(LOG_DEBUG, "close fd %d: TLS handshake failed in the relay", c->fd);
+		log_debug("close fd %d: TLS handshake failed in the relay", c->fd);
 		conn_release(srv, c, false);
 		return;
 	}
@@ -616,7 +616,7 @@ handshake_step(struct net_server *srv, struct conn *c)
 		return;
 	}
 	if (rc == TLS_ERROR) {
-		log_msg(LOG_DEBUG, "close fd %d: TLS handshake failed: %s", c->fd,
+		log_debug("close fd %d: TLS handshake failed: %s", c->fd,
 		    tls_error(c->tls));
 		conn_release(srv, c, false);
 		return;
@@ -792,7 +792,7 @@ io_feed(struct net_server *srv, const struct io_job *job)
 		p += len + 1;
 	}
 	if (job->lost)
-		log_msg(LOG_WARN, "fd %d: out of memory for input, dropped", job->fd);
+		log_warnx("fd %d: out of memory for input, dropped", job->fd);
 }
 
 /* After the callbacks: read the collected connections in parallel, then feed the core. */
@@ -915,8 +915,7 @@ listeners_watch(struct net_server *srv, unsigned events)
 	for (unsigned i = 0; i < srv->nlisten; i++) {
 		rc = loop_watch(srv->loop, srv->listen_fd[i], events, accept_event, srv);
 		if (rc < 0)
-			log_msg(LOG_WARN, "epoll_ctl: listener fd %d: %s", srv->listen_fd[i],
-			    strerror(-rc));
+			log_warn(rc, "epoll_ctl: listener fd %d", srv->listen_fd[i]);
 	}
 }
 
@@ -946,7 +945,7 @@ reserve_reopen(struct net_server *srv)
 	int	 rc;
 
 	if ((rc = reserve_open(srv)) < 0)
-		log_msg(LOG_WARN, "reserve descriptor: /dev/null: %s", strerror(-rc));
+		log_warn(rc, "reserve descriptor: /dev/null");
 }
 
 /* Tell the peer why and close: best effort, its buffer is empty and it may be gone. */
@@ -959,7 +958,7 @@ accept_refuse(struct net_server *srv, int fd, const char *why)
 	sock_close(fd);
 	if (srv->warned_full < 0 || now - srv->warned_full >= NET_WARN_MS) {
 		srv->warned_full = now;
-		log_msg(LOG_WARN, "refusing connections: %s", why);
+		log_warnx("refusing connections: %s", why);
 	}
 }
 
@@ -988,7 +987,7 @@ accept_shed(struct net_server *srv, int lfd, int err)
 static void
 accept_pause(struct net_server *srv, int err)
 {
-	log_msg(LOG_WARN, "accept: %s; pausing for %d ms", strerror(-err), NET_PAUSE_MS);
+	log_warnx("accept: %s; pausing for %d ms", strerror(-err), NET_PAUSE_MS);
 	listeners_watch(srv, 0);
 	srv->paused_until = server_now(srv) + NET_PAUSE_MS;
 }
@@ -1010,18 +1009,18 @@ accept_install(struct net_server *srv, int fd)
 	int		 rc;
 
 	if ((c = conn_new(fd)) == NULL) {
-		log_msg(LOG_WARN, "accept: fd %d: %s", fd, strerror(ENOMEM));
+		log_warn(-ENOMEM, "accept: fd %d", fd);
 		sock_close(fd);
 		return NULL;
 	}
 	if ((rc = conn_table_put(&srv->conns, c)) < 0) {
-		log_msg(LOG_WARN, "accept: fd %d: %s", fd, strerror(-rc));
+		log_warn(rc, "accept: fd %d", fd);
 		conn_free(c, false);
 		return NULL;
 	}
 	srv->nconns++;
 	if ((rc = loop_watch(srv->loop, fd, LOOP_READ, conn_event, srv)) < 0) {
-		log_msg(LOG_WARN, "epoll_ctl: fd %d: %s", fd, strerror(-rc));
+		log_warn(rc, "epoll_ctl: fd %d", fd);
 		conn_release(srv, c, false);
 		return NULL;
 	}
@@ -1061,7 +1060,7 @@ accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, b
 	if ((c = accept_install(srv, fd)) == NULL)
 		return;
 	sock_format_host((const struct sockaddr *)ss, host, sizeof(host));
-	log_msg(LOG_DEBUG, "connect fd %d from %s%s", fd, host, tls ? " (tls)" : "");
+	log_debug("connect fd %d from %s%s", fd, host, tls ? " (tls)" : "");
 	if (tls)
 		handshake_begin(srv, c);
 	else
@@ -1145,17 +1144,17 @@ tls_reload(struct net_server *srv, const struct net_config *net)
 	if (srv->tls == NULL)
 		return;
 	if (net->tls_cert[0] == '\0' || net->tls_key[0] == '\0') {
-		log_msg(LOG_WARN, "tls: no certificate and key configured; keeping the "
+		log_warnx("tls: no certificate and key configured; keeping the "
 		    "running ones");
 		return;
 	}
 	if ((ctx = tls_ctx_new(net->tls_cert, net->tls_key, err, sizeof(err))) == NULL) {
-		log_msg(LOG_WARN, "tls: %s; keeping the running certificate", err);
+		log_warnx("tls: %s; keeping the running certificate", err);
 		return;
 	}
 	tls_ctx_free(srv->tls);
 	srv->tls = ctx;
-	log_msg(LOG_INFO, "tls: certificate reloaded from %s", net->tls_cert);
+	log_info("tls: certificate reloaded from %s", net->tls_cert);
 }
 
 static void
@@ -1165,23 +1164,23 @@ server_reload(struct net_server *srv)
 	struct net_config	 net;
 	char			 err[512] = "nothing to reload from";
 
-	log_msg(LOG_INFO, "reloading configuration");
+	log_info("reloading configuration");
 	if (srv->reload == NULL ||
 	    srv->reload(srv->reload_arg, &core, &net, err, sizeof(err)) == -1) {
-		log_msg(LOG_WARN, "reload failed: %s; keeping the running configuration",
+		log_warnx("reload failed: %s; keeping the running configuration",
 		    err);
 		return;
 	}
 	core.sts_port = net.sts ? srv->tls_port : 0;
 	if (core_configure(srv->core, &core) == -1) {
-		log_msg(LOG_WARN, "reload failed: %s; keeping the running configuration",
+		log_warnx("reload failed: %s; keeping the running configuration",
 		    strerror(ENOMEM));
 		return;
 	}
 	if (!listeners_same(&srv->cfg, &net))
-		log_msg(LOG_WARN, "listener changes take effect on restart");
+		log_warnx("listener changes take effect on restart");
 	if (net.model != srv->cfg.model)
-		log_msg(LOG_WARN, "model changes take effect on restart");
+		log_warnx("model changes take effect on restart");
 	tls_reload(srv, &net);
 	srv->cfg.sendq = net.sendq;
 	srv->cfg.line_max = net.line_max;
@@ -1189,7 +1188,7 @@ server_reload(struct net_server *srv)
 	srv->cfg.linger = net.linger;
 	srv->cfg.tls_handshake_timeout = net.tls_handshake_timeout;
 	srv->cfg.shutdown_grace = net.shutdown_grace;
-	log_msg(LOG_INFO, "configuration reloaded");
+	log_info("configuration reloaded");
 }
 
 static void
@@ -1206,7 +1205,7 @@ signal_event(struct loop *loop, int fd, unsigned events, void *arg)
 		} else if (signo == SIGHUP) {
 			server_reload(srv);
 		} else if (!srv->stopping) {
-			log_msg(LOG_INFO, "shutting down (signal %s)", signals_name(signo));
+			log_info("shutting down (signal %s)", signals_name(signo));
 			server_stop(srv, "Server shutting down");
 		} else {
 			/* A signal during a RESTART's shutdown: stop for good. */
@@ -1216,7 +1215,7 @@ signal_event(struct loop *loop, int fd, unsigned events, void *arg)
 	if (signo == 0)
 		return;
 	/* Without signals the server could not be stopped cleanly: stop now. */
-	log_msg(LOG_ERROR, "signalfd: %s; shutting down", strerror(-signo));
+	log_errorx("signalfd: %s; shutting down", strerror(-signo));
 	(void)loop_unwatch(loop, fd);
 	srv->failed = true;
 	if (!srv->stopping)
@@ -1242,7 +1241,7 @@ server_requests(struct net_server *srv)
 		return;
 	/* Both in one turn: stopping for good is the safer reading. */
 	srv->restart = !(req & (1u << CORE_REQUEST_DIE));
-	log_msg(LOG_INFO, "%s (%s)", srv->restart ? "restarting" : "shutting down",
+	log_info("%s (%s)", srv->restart ? "restarting" : "shutting down",
 	    srv->request_reason);
 	snprintf(reason, sizeof(reason), "%s (%s)", srv->restart ? "Server restarting" :
 	    "Server shutting down", srv->request_reason);
@@ -1274,7 +1273,7 @@ expire(struct net_server *srv)
 		c = list_entry(srv->handshakes.next, struct conn, link);
 		if (c->deadline > server_now(srv))
 			break;
-		log_msg(LOG_DEBUG, "close fd %d: TLS handshake timed out", c->fd);
+		log_debug("close fd %d: TLS handshake timed out", c->fd);
 		conn_release(srv, c, true);
 	}
 	while (!list_empty(&srv->timed)) {
@@ -1363,7 +1362,7 @@ net_server_run(struct net_server *srv)
 		    server_now(srv) >= srv->stop_deadline))
 			break;
 		if ((rc = loop_run(srv->loop, server_timeout(srv, next))) < 0) {
-			log_msg(LOG_ERROR, "epoll_wait: %s", strerror(-rc));
+			log_error(rc, "epoll_wait");
 			return -1;
 		}
 		if (rc > 0) {
@@ -1374,7 +1373,7 @@ net_server_run(struct net_server *srv)
 			io_read_all(srv);
 	}
 	if (srv->nconns > 0)
-		log_msg(LOG_WARN, "shutdown grace over: %zu connections cut", srv->nconns);
+		log_warnx("shutdown grace over: %zu connections cut", srv->nconns);
 	if (srv->failed)
 		return -1;
 	return srv->restart ? NET_RESTART : 0;
@@ -1407,7 +1406,7 @@ listener_open(struct net_server *srv, const char *text, bool tls, char *err,
 		return -1;
 	}
 	sock_format_addr((struct sockaddr *)&ss, name, sizeof(name));
-	log_msg(LOG_INFO, "listening on %s%s", name, tls ? " (tls)" : "");
+	log_info("listening on %s%s", name, tls ? " (tls)" : "");
 	if (tls && srv->tls_port == 0)
 		srv->tls_port = ntohs(ss.ss_family == AF_INET6 ?
 		    ((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port :

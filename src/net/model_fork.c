@@ -146,7 +146,7 @@ status_drain(struct fork *f)
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				log_msg(LOG_WARN, "relay status: %s", strerror(errno));
+				log_warn(-errno, "relay status");
 			return;
 		}
 		cm = CMSG_FIRSTHDR(&msg);
@@ -183,13 +183,13 @@ static void
 kid_log_end(const struct fork_kid *k, int st)
 {
 	if (WIFSIGNALED(st))
-		log_msg(LOG_WARN, "relay pid %d (fd %d) killed by signal %d (%s)",
+		log_warnx("relay pid %d (fd %d) killed by signal %d (%s)",
 		    (int)k->pid, k->fd, WTERMSIG(st), strsignal(WTERMSIG(st)));
 	else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-		log_msg(LOG_WARN, "relay pid %d (fd %d) exited with status %d",
+		log_warnx("relay pid %d (fd %d) exited with status %d",
 		    (int)k->pid, k->fd, WEXITSTATUS(st));
 	else
-		log_msg(LOG_DEBUG, "relay pid %d (fd %d) exited", (int)k->pid, k->fd);
+		log_debug("relay pid %d (fd %d) exited", (int)k->pid, k->fd);
 }
 
 /* Forget the child pid, which has been waited for. */
@@ -199,7 +199,7 @@ kid_gone(struct fork *f, pid_t pid, int st)
 	struct fork_kid	*k = kid_find(f, pid);
 
 	if (k == NULL) {
-		log_msg(LOG_WARN, "reaped pid %d, which is not a relay", (int)pid);
+		log_warnx("reaped pid %d, which is not a relay", (int)pid);
 		return;
 	}
 	kid_log_end(k, st);
@@ -239,7 +239,7 @@ fork_reap(struct fork *f)
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
 		kid_gone(f, pid, st);
 	if (pid == -1 && errno != ECHILD)
-		log_msg(LOG_WARN, "waitpid: %s", strerror(errno));
+		log_warn(-errno, "waitpid");
 }
 
 /* Wait for pid, which has been sent SIGKILL. */
@@ -277,7 +277,7 @@ fork_free(struct fork *f)
 			(void)nanosleep(&step, NULL);
 	}
 	if (f->nkids > 0)
-		log_msg(LOG_WARN, "%zu relays still running: killing them", f->nkids);
+		log_warnx("%zu relays still running: killing them", f->nkids);
 	while (f->nkids > 0) {
 		(void)kill(f->kids[0].pid, SIGKILL);
 		kid_wait(f, f->kids[0].pid);
@@ -457,12 +457,12 @@ child_handshake(struct tls_ctx *ctx, int fd, int64_t timeout, char hello[FORK_HE
 	int		 rc;
 
 	if ((t = tls_new(ctx, fd)) == NULL) {
-		log_msg(LOG_WARN, "relay pid %d: %s", (int)getpid(), strerror(ENOMEM));
+		log_warn(-ENOMEM, "relay pid %d", (int)getpid());
 		return NULL;
 	}
 	while ((rc = tls_handshake(t)) == TLS_WANT_READ || rc == TLS_WANT_WRITE) {
 		if ((left = deadline - relay_now()) <= 0) {
-			log_msg(LOG_DEBUG, "relay pid %d: TLS handshake timed out",
+			log_debug("relay pid %d: TLS handshake timed out",
 			    (int)getpid());
 			tls_free(t);
 			return NULL;
@@ -474,7 +474,7 @@ child_handshake(struct tls_ctx *ctx, int fd, int64_t timeout, char hello[FORK_HE
 		}
 	}
 	if (rc != 0) {
-		log_msg(LOG_DEBUG, "relay pid %d: TLS handshake failed: %s", (int)getpid(),
+		log_debug("relay pid %d: TLS handshake failed: %s", (int)getpid(),
 		    rc == TLS_ERROR ? tls_error(t) : strerror(errno));
 		tls_free(t);
 		return NULL;
@@ -504,7 +504,7 @@ child_main(struct fork *f, int tcpfd, int hubfd, int64_t linger, struct tls_ctx 
 	    NULL)
 		_exit(0);
 	if ((rc = relay_confine()) < 0)
-		log_msg(LOG_DEBUG, "relay pid %d: no seccomp filter: %s", (int)getpid(),
+		log_debug("relay pid %d: no seccomp filter: %s", (int)getpid(),
 		    strerror(-rc));
 	/* Nothing of the parent's (atexit, stdio) is the child's to run, and the exit call
 	 * itself: a sanitizer's _exit does work of its own (sigaltstack) that the filter
@@ -541,7 +541,7 @@ fork_spawn(struct fork *f, int tcpfd, const struct sockaddr_storage *ss, int64_t
 	slot->peer = *ss;
 	slot->pid = pid;
 	slot->err = 0;
-	log_msg(LOG_DEBUG, "relay pid %d for fd %d", (int)pid, sp[0]);
+	log_debug("relay pid %d for fd %d", (int)pid, sp[0]);
 	return sp[0];
 }
 

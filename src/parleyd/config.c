@@ -905,7 +905,7 @@ config_defaults(struct config *cfg)
 	net_config_defaults(&cfg->net);
 	cfg->motd = NULL;
 	cfg->core.motd = NULL;
-	cfg->log_level = LOG_INFO;
+	cfg->log_level = PLOG_INFO;
 }
 
 int

@@ -381,12 +381,12 @@ reload(void *arg, struct core_config *core, struct net_config *net, char *err,
 static void
 restart(char **argv)
 {
-	log_msg(LOG_INFO, "restarting: exec %s", argv[0]);
+	log_info("restarting: exec %s", argv[0]);
 	(void)fflush(NULL);
 	execv("/proc/self/exe", argv);
-	log_msg(LOG_ERROR, "restart failed: /proc/self/exe: %s", strerror(errno));
+	log_error(-errno, "restart failed: /proc/self/exe");
 	execvp(argv[0], argv);
-	log_msg(LOG_ERROR, "restart failed: %s: %s", argv[0], strerror(errno));
+	log_error(-errno, "restart failed: %s", argv[0]);
 }
 
 /* Where this run's msgids start: the wall clock in microseconds, so that a later run
@@ -431,7 +431,7 @@ main(int argc, char **argv)
 		config_free(&st.cfg);
 		return 1;
 	}
-	log_msg(LOG_INFO, "parleyd %s running as %s (configuration: %s)", PARLEY_VERSION,
+	log_info("parleyd %s running as %s (configuration: %s)", PARLEY_VERSION,
 	    st.cfg.core.server_name,
 	    st.flags.config != NULL ? st.flags.config : "built-in defaults");
 	rc = net_server_run(srv);

@@ -55,8 +55,8 @@ test_defaults(void **state)
 
 	(void)state;
 	start();
-	log_msg(LOG_INFO, "listening on %s", "127.0.0.1:6667");
-	log_msg(LOG_DEBUG, "not shown");
+	log_msg(PLOG_INFO, "listening on %s", "127.0.0.1:6667");
+	log_msg(PLOG_DEBUG, "not shown");
 	assert_string_equal(stop(buf, sizeof(buf)),
 	    "parleyd: info: listening on 127.0.0.1:6667\n");
 }
@@ -67,16 +67,16 @@ test_format_and_filter(void **state)
 	char	 buf[256];
 
 	(void)state;
-	log_init("prog", LOG_WARN);
+	log_init("prog", PLOG_WARN);
 	start();
-	log_msg(LOG_ERROR, "e%d", 1);
-	log_msg(LOG_WARN, "w");
-	log_msg(LOG_INFO, "i");
-	log_msg(LOG_DEBUG, "d");
+	log_msg(PLOG_ERROR, "e%d", 1);
+	log_msg(PLOG_WARN, "w");
+	log_msg(PLOG_INFO, "i");
+	log_msg(PLOG_DEBUG, "d");
 	assert_string_equal(stop(buf, sizeof(buf)), "prog: error: e1\nprog: warn: w\n");
-	log_init("prog", LOG_DEBUG);
+	log_init("prog", PLOG_DEBUG);
 	start();
-	log_msg(LOG_DEBUG, "d");
+	log_msg(PLOG_DEBUG, "d");
 	assert_string_equal(stop(buf, sizeof(buf)), "prog: debug: d\n");
 }
 
@@ -87,10 +87,10 @@ test_errno_kept(void **state)
 	int	 after;
 
 	(void)state;
-	log_init("prog", LOG_INFO);
+	log_init("prog", PLOG_INFO);
 	start();
 	errno = EMFILE;
-	log_msg(LOG_WARN, "accept: %s", strerror(errno));
+	log_msg(PLOG_WARN, "accept: %s", strerror(errno));
 	after = errno;
 	assert_string_equal(stop(buf, sizeof(buf)),
 	    "prog: warn: accept: Too many open files\n");
@@ -98,15 +98,39 @@ test_errno_kept(void **state)
 }
 
 /* A client's bytes in a message cannot forge a second record. */
+/* The level helpers: log_warn and log_error append the error's text, the x forms do not. */
+static void
+test_helpers(void **state)
+{
+	char	 buf[512];
+
+	(void)state;
+	log_init("prog", PLOG_DEBUG);
+	start();
+	log_warn(-EMFILE, "accept: fd %d", 7);
+	log_warnx("plain %s", "warning");
+	log_error(-ENOMEM, "epoll_wait");
+	log_errorx("fatal");
+	log_info("i");
+	log_debug("d");
+	assert_string_equal(stop(buf, sizeof(buf)),
+	    "prog: warn: accept: fd 7: Too many open files\n"
+	    "prog: warn: plain warning\n"
+	    "prog: error: epoll_wait: Cannot allocate memory\n"
+	    "prog: error: fatal\n"
+	    "prog: info: i\n"
+	    "prog: debug: d\n");
+}
+
 static void
 test_control_bytes_one_line(void **state)
 {
 	char	 buf[256];
 
 	(void)state;
-	log_init("prog", LOG_INFO);
+	log_init("prog", PLOG_INFO);
 	start();
-	log_msg(LOG_INFO, "bad line: %s", "a\r\nprog: error: forged\x1b[0m\x7f");
+	log_msg(PLOG_INFO, "bad line: %s", "a\r\nprog: error: forged\x1b[0m\x7f");
 	assert_string_equal(stop(buf, sizeof(buf)),
 	    "prog: info: bad line: a??prog: error: forged?[0m?\n");
 }
@@ -118,11 +142,11 @@ test_long_message_cut(void **state)
 	size_t	 n;
 
 	(void)state;
-	log_init("prog", LOG_INFO);
+	log_init("prog", PLOG_INFO);
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	start();
-	log_msg(LOG_INFO, "%s", big);
+	log_msg(PLOG_INFO, "%s", big);
 	stop(buf, sizeof(buf));
 	n = strlen(buf);
 	assert_int_equal(n, 4095);
@@ -135,21 +159,21 @@ static void
 test_level_parse(void **state)
 {
 	static const char	*bad[] = { "", "warning", "inf", "debug ", "trace", "0" };
-	enum log_level		 level = LOG_ERROR;
+	enum log_level		 level = PLOG_ERROR;
 
 	(void)state;
 	assert_int_equal(log_level_parse("debug", &level), 0);
-	assert_int_equal(level, LOG_DEBUG);
+	assert_int_equal(level, PLOG_DEBUG);
 	assert_int_equal(log_level_parse("WARN", &level), 0);
-	assert_int_equal(level, LOG_WARN);
+	assert_int_equal(level, PLOG_WARN);
 	assert_int_equal(log_level_parse("Info", &level), 0);
-	assert_int_equal(level, LOG_INFO);
+	assert_int_equal(level, PLOG_INFO);
 	assert_int_equal(log_level_parse("error", &level), 0);
-	assert_int_equal(level, LOG_ERROR);
+	assert_int_equal(level, PLOG_ERROR);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		level = LOG_DEBUG;
+		level = PLOG_DEBUG;
 		assert_int_equal(log_level_parse(bad[i], &level), -1);
-		assert_int_equal(level, LOG_DEBUG);
+		assert_int_equal(level, PLOG_DEBUG);
 	}
 	assert_int_equal(log_level_parse(NULL, &level), -1);
 }
@@ -161,6 +185,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_format_and_filter),
 		cmocka_unit_test(test_errno_kept),
+		cmocka_unit_test(test_helpers),
 		cmocka_unit_test(test_control_bytes_one_line),
 		cmocka_unit_test(test_long_message_cut),
 		cmocka_unit_test(test_level_parse),
