@@ -44,12 +44,14 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 # The build directory is configured again only when PREFIX is not the one it was made
-# for (the unit's paths depend on it), so `sudo make install` after `make build` leaves
-# no root-owned files in it.
+# for (the unit's paths depend on it).  Run as root (sudo make install), the files it
+# wrote in $(BUILD) (install_manifest.txt, dependency lists) are given back to the
+# directory's owner, so that a later make as that user can write them again.
 install: build
 	@grep -qx 'CMAKE_INSTALL_PREFIX:PATH=$(PREFIX)' $(BUILD)/CMakeCache.txt || \
 	    cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 	DESTDIR='$(DESTDIR)' cmake --install $(BUILD)
+	@[ "$$(id -u)" -ne 0 ] || chown -R --reference=$(BUILD) $(BUILD)
 
 # Good for trying TLS on this machine only: clients must trust this certificate (parley:
 # SSL_CERT_FILE=$(TLS_DIR)/localhost.crt) or skip verification (parley --insecure).

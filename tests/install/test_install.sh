@@ -13,8 +13,17 @@ build=$1 source=$2 sbindir=$3 bindir=$4 mandir=$5 confdir=$6 unitdir=$7
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/parley-install.XXXXXX") || exit 1
 pid=
+# cmake --install rewrites the build directory's install_manifest.txt: keep the one a
+# real install left, which lists what to remove to uninstall.
+manifest=$build/install_manifest.txt
+[ -f "$manifest" ] && cp -p "$manifest" "$root.manifest"
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	if [ -f "$root.manifest" ]; then
+		mv "$root.manifest" "$manifest"
+	else
+		rm -f "$manifest"
+	fi
 	rm -rf "$root"
 }
 trap cleanup EXIT
