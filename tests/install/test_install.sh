@@ -66,6 +66,10 @@ for page in man8/parleyd.8 man5/parleyd.conf.5 man1/parley.1 man1/parley-bench.1
 		warnings=$(groff -man -Tutf8 -ww -z "$file" 2>&1)
 		[ -z "$warnings" ] || fail "$page: $warnings"
 	fi
+	if command -v mandoc >/dev/null 2>&1; then
+		warnings=$(mandoc -Tlint -W warning "$file" 2>&1)
+		[ -z "$warnings" ] || fail "$page: $warnings"
+	fi
 done
 command -v groff >/dev/null 2>&1 || echo "note: no groff, man pages not rendered"
 
@@ -85,11 +89,12 @@ fi
 log=$root/parleyd.log
 "$root$sbindir/parleyd" --config "$conf" --listen 127.0.0.1:0 2>"$log" &
 pid=$!
-tries=0
+tries=0 started=yes
 until grep -q 'info: listening on 127.0.0.1:' "$log"; do
 	tries=$((tries + 1))
 	if [ $tries -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; then
 		fail "parleyd did not start on the installed configuration: $(cat "$log")"
+		started=
 		break
 	fi
 	sleep 0.05
@@ -98,7 +103,7 @@ kill "$pid" 2>/dev/null
 wait "$pid"
 status=$?
 pid=
-[ $status -eq 0 ] || fail "parleyd exited $status on SIGTERM: $(cat "$log")"
+[ -z "$started" ] || [ $status -eq 0 ] || fail "parleyd exited $status on SIGTERM: $(cat "$log")"
 
 # An administrator's edits survive the next install.
 echo "# edited" >>"$conf"
