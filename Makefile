@@ -66,7 +66,10 @@ $(TLS_DIR)/localhost.crt:
 run: build $(TLS_DIR)/localhost.crt
 	$(BUILD)/parleyd $(RUN_FLAGS) $(ARGS)
 
-test: build test-deps
+# A build directory configured before cmocka was there looks for it again.
+test: test-deps build
+	@! grep -qx 'PARLEY_UNIT_TESTS:INTERNAL=OFF' $(BUILD)/CMakeCache.txt || \
+	    { cmake -S . -B $(BUILD) && cmake --build $(BUILD) -j $(JOBS); }
 	cd $(BUILD) && ctest -j2 --output-on-failure
 
 $(ASAN_BUILD)/CMakeCache.txt:
@@ -74,6 +77,8 @@ $(ASAN_BUILD)/CMakeCache.txt:
 	    -DPARLEY_SANITIZE=ON
 
 asan: test-deps $(ASAN_BUILD)/CMakeCache.txt
+	@! grep -qx 'PARLEY_UNIT_TESTS:INTERNAL=OFF' $(ASAN_BUILD)/CMakeCache.txt || \
+	    cmake -S . -B $(ASAN_BUILD)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest -j2 --output-on-failure
