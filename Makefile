@@ -3,7 +3,10 @@
 #                127.0.0.1:6667 and, with TLS, 127.0.0.1:6697 (a self-signed certificate
 #                for localhost is made in $(BUILD)/tls/ on the first run)
 #   make check   build and pass every test, then again under ASan+UBSan, then fuzz
-#   make fuzz    build the libFuzzer targets with clang and run each FUZZ_TIME seconds
+#   make fuzz    build the libFuzzer targets with clang (or clang-14) and run each
+#                FUZZ_TIME seconds
+#   make install install the programs, the example configuration, the man pages and the
+#                systemd unit under PREFIX (default /usr/local), into DESTDIR if set
 #   make bench   parleyd against ngircd, InspIRCd, ircd-hybrid and the limit relay;
 #                writes docs/performance.md (BENCH_QUICK=1 for a short pass)
 #   make bench-models  parleyd under --model event, fork and threads; writes the
@@ -15,25 +18,40 @@ FUZZ_TIME  ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR     ?= ON
 ARGS       ?=
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+# The first of these on PATH builds the fuzz targets.
+CLANG      ?= $(firstword $(foreach c,clang clang-14,$(shell command -v $(c) 2>/dev/null)))
 TLS_DIR     = $(BUILD)/tls
 RUN_FLAGS  ?= --listen 127.0.0.1:6667 --tls-listen 127.0.0.1:6697 \
 	      --tls-cert $(TLS_DIR)/localhost.crt --tls-key $(TLS_DIR)/localhost.key
 
-.PHONY: all build run check test asan fuzz deps test-deps clean bench bench-models
+.PHONY: all build install run check test asan fuzz deps test-deps clean bench bench-models
 
 all: build
 
 deps:
-	@scripts/deps.sh
+	@sh scripts/deps.sh
 
 test-deps:
-	@scripts/deps.sh test
+	@sh scripts/deps.sh test
 
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARLEY_WERROR=$(WERROR)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARLEY_WERROR=$(WERROR) \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The build directory is configured again only when PREFIX is not the one it was made
+# for (the unit's paths depend on it).  Run as root (sudo make install), the files it
+# wrote in $(BUILD) (install_manifest.txt, dependency lists) are given back to the
+# directory's owner, so that a later make as that user can write them again.
+install: build
+	@grep -qx 'CMAKE_INSTALL_PREFIX:PATH=$(PREFIX)' $(BUILD)/CMakeCache.txt || \
+	    cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	DESTDIR='$(DESTDIR)' cmake --install $(BUILD)
+	@[ "$$(id -u)" -ne 0 ] || chown -R --reference=$(BUILD) $(BUILD)
 
 # Good for trying TLS on this machine only: clients must trust this certificate (parley:
 # SSL_CERT_FILE=$(TLS_DIR)/localhost.crt) or skip verification (parley --insecure).
@@ -48,7 +66,10 @@ $(TLS_DIR)/localhost.crt:
 run: build $(TLS_DIR)/localhost.crt
 	$(BUILD)/parleyd $(RUN_FLAGS) $(ARGS)
 
-test: build test-deps
+# A build directory configured before cmocka was there looks for it again.
+test: test-deps build
+	@! grep -qx 'PARLEY_UNIT_TESTS:INTERNAL=OFF' $(BUILD)/CMakeCache.txt || \
+	    { cmake -S . -B $(BUILD) && cmake --build $(BUILD) -j $(JOBS); }
 	cd $(BUILD) && ctest -j2 --output-on-failure
 
 $(ASAN_BUILD)/CMakeCache.txt:
@@ -56,12 +77,16 @@ $(ASAN_BUILD)/CMakeCache.txt:
 	    -DPARLEY_SANITIZE=ON
 
 asan: test-deps $(ASAN_BUILD)/CMakeCache.txt
+	@! grep -qx 'PARLEY_UNIT_TESTS:INTERNAL=OFF' $(ASAN_BUILD)/CMakeCache.txt || \
+	    cmake -S . -B $(ASAN_BUILD)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest -j2 --output-on-failure
 
 $(FUZZ_BUILD)/CMakeCache.txt:
-	CC=clang-14 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPARLEY_WERROR=$(WERROR) \
+	@[ -n '$(CLANG)' ] || { echo "fuzz: neither clang nor clang-14 is on PATH" \
+	    "(make test-deps installs clang-14)" >&2; exit 1; }
+	CC='$(CLANG)' cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPARLEY_WERROR=$(WERROR) \
 	    -DPARLEY_FUZZ=ON
 
 # Each target starts from the seeds in tests/fuzz/corpus/ and keeps what it finds in

@@ -1,16 +1,28 @@
 #!/bin/sh
 # Install the Debian packages parley needs, only if some are missing, so a second run is
-# fast and needs no network.  "scripts/deps.sh" installs what building and running need;
-# "scripts/deps.sh test" adds what the tests need.
+# fast and needs neither the network nor root.  "scripts/deps.sh" checks what building
+# and running need; "scripts/deps.sh test" adds what the tests need.  Missing packages are
+# installed with apt-get as root, or through sudo; when neither is possible the script
+# names them in one line and fails.
 set -eu
 
-PACKAGES="build-essential cmake pkg-config libinih-dev libcmocka-dev libcrypt-dev
-libncurses-dev libssl-dev openssl"
+# gcc, make and libc6-dev rather than build-essential: what the build runs, so a machine
+# that has them without the meta-package is not sent to apt-get.
+PACKAGES="gcc make libc6-dev cmake pkg-config libinih-dev libcrypt-dev libncurses-dev
+libssl-dev openssl"
 if [ "${1:-}" = test ]; then
-	# ngircd is a second server for the client's tests; tmux drives its terminal UI;
-	# clang and its libFuzzer runtime build the fuzz targets; valgrind checks a session.
-	PACKAGES="$PACKAGES python3 python3-pytest python3-irc tmux ngircd clang-14
-	libclang-rt-14-dev valgrind"
+	# cmocka runs the unit tests; ngircd is a second server for the client's tests; tmux
+	# drives its terminal UI; clang and its libFuzzer runtime build the fuzz targets;
+	# valgrind checks a session.
+	PACKAGES="$PACKAGES libcmocka-dev python3 python3-pytest python3-irc tmux ngircd
+	clang-14 libclang-rt-14-dev valgrind"
+fi
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	# shellcheck disable=SC2086
+	echo "deps: not a Debian system; make sure the equivalents of these are installed:" \
+	    $PACKAGES >&2
+	exit 0
 fi
 
 missing=""
@@ -20,12 +32,16 @@ for p in $PACKAGES; do
 done
 [ -z "$missing" ] && exit 0
 
-echo "deps: installing$missing" >&2
-if [ "$(id -u)" -ne 0 ]; then
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=
+elif command -v sudo >/dev/null 2>&1; then
 	SUDO=sudo
 else
-	SUDO=
+	echo "deps: missing Debian packages:$missing (not root and no sudo: run" \
+	    "'apt-get install$missing' as root, then make again)" >&2
+	exit 1
 fi
+echo "deps: installing$missing" >&2
 
 # The tests start ngircd themselves on ephemeral ports.  The package would also start a
 # system daemon on port 6667, where `make run` listens: forbid service starts during the
@@ -41,11 +57,12 @@ case "$missing" in
 	;;
 esac
 
-export DEBIAN_FRONTEND=noninteractive
+# sudo clears the environment, so the frontend is passed through env.
+APT="$SUDO env DEBIAN_FRONTEND=noninteractive apt-get"
 status=0
-$SUDO apt-get update -qq
+$APT update -qq
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing || status=$?
+$APT install -y -qq --no-install-recommends $missing || status=$?
 [ -n "$blocked" ] && $SUDO rm -f /usr/sbin/policy-rc.d
 case "$missing" in
 *ngircd*)
