@@ -13,9 +13,9 @@ libssl-dev openssl"
 if [ "${1:-}" = test ]; then
 	# cmocka runs the unit tests; ngircd is a second server for the client's tests; tmux
 	# drives its terminal UI; clang and its libFuzzer runtime build the fuzz targets;
-	# valgrind checks a session.
+	# valgrind checks a session; mandoc lints the man pages.
 	PACKAGES="$PACKAGES libcmocka-dev python3 python3-pytest python3-irc tmux ngircd
-	clang-14 libclang-rt-14-dev valgrind"
+	clang-14 libclang-rt-14-dev valgrind mandoc"
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
