@@ -540,14 +540,16 @@ def wait_closed(client, others=(), timeout=5.0):
     """Like client.expect_closed(), while keeping the other clients read (so they answer
     the server's PINGs).  Returns the lines client read."""
     deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return client.expect_closed(timeout=0.05)
-        except AssertionError:  # still open
-            if time.monotonic() >= deadline:
-                raise
+    while client.poll(0.05):
+        if time.monotonic() >= deadline:
+            raise AssertionError(client._report(
+                "%s: connection still open after %.1fs" % (client.name, timeout),
+                client.pending))
         for o in others:
             o.poll(0.02)
+    lines = client.pending
+    client.pending = []
+    return lines
 
 
 def sanitizer_report(log):
