@@ -19,8 +19,10 @@ import pytest
 # CMake's ctest sets PARLEYD; by hand, the binary of the tree's own build/ directory.
 PARLEYD = os.environ.get("PARLEYD") or os.path.normpath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "parleyd"))
-# The concurrency model every parleyd here runs (--model); ctest runs the suite once per
-# model.  A test's own --model, later on the command line, wins.
+# The concurrency model every parleyd here runs (--model).  ctest runs the whole suite
+# under event, and again under fork and threads the tests marked models (pytest -m
+# models): those whose behaviour passes through connection handling that the models
+# implement each their own way.  A test's own --model, later on the command line, wins.
 MODEL = os.environ.get("PARLEY_MODEL") or "event"
 SERVER_NAME = "irc.localhost"
 HOST_V4 = "127.0.0.1"
@@ -620,6 +622,11 @@ class ServerFactory:
         self.servers = []
         if problems:
             pytest.fail("\n\n".join(problems), pytrace=False)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "models: depends on the concurrency model; run under each --model")
 
 
 @pytest.fixture

@@ -9,6 +9,10 @@ import pytest
 
 from conftest import prefix
 
+# The concurrency models handle these connections each their own way: ctest runs
+# this file under every --model.
+pytestmark = pytest.mark.models
+
 
 def test_quit_gets_error_and_close(server):
     c = server.client("alice")

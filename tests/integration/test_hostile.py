@@ -16,6 +16,10 @@ import pytest
 
 from conftest import PARLEYD, Client, prefix, wait_closed
 
+# The concurrency models handle these connections each their own way: ctest runs
+# this file under every --model.
+pytestmark = pytest.mark.models
+
 NO_FLOOD = "[limits]\nflood_burst = 0\n"
 
 

@@ -1,6 +1,8 @@
 """Registration: PASS/NICK/USER, the welcome burst, and the errors around them."""
 import re
 
+import pytest
+
 from conftest import SERVER_NAME, prefix
 
 
@@ -238,6 +240,7 @@ def test_password_correct(start_server):
     assert burst[0].command == "001"
 
 
+@pytest.mark.models
 def test_password_wrong_464_then_error(start_server):
     srv = start_server(args=["--password", "s3cret"])
     c = srv.client()
@@ -253,6 +256,7 @@ def test_password_wrong_464_then_error(start_server):
     assert commands.index("464") < commands.index("ERROR")
 
 
+@pytest.mark.models
 def test_password_missing_464_then_error(start_server):
     srv = start_server(args=["--password", "s3cret"])
     c = srv.client()
@@ -265,6 +269,7 @@ def test_password_missing_464_then_error(start_server):
     assert lines[-1].trailing.startswith("Closing Link: ")
 
 
+@pytest.mark.models
 def test_password_from_config_file(start_server):
     srv = start_server(config="[server]\npassword = fromfile\n")
     good = srv.client()
@@ -312,6 +317,7 @@ def test_cap_req_is_refused_and_list_empty(server):
     c.register("alice")
 
 
+@pytest.mark.models
 def test_max_clients_turns_away_extra_connections(start_server):
     srv = start_server(config="[limits]\nmax_clients = 2\n")
     a = srv.client("alice")

@@ -17,6 +17,10 @@ import pytest
 
 from conftest import PARLEYD, Client, cmd, prefix
 
+# The concurrency models handle these connections each their own way: ctest runs
+# this file under every --model.
+pytestmark = pytest.mark.models
+
 PARLEY = os.environ.get("PARLEY") or os.path.normpath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "parley"))
 PARLEY_BENCH = os.environ.get("PARLEY_BENCH") or os.path.normpath(

@@ -13,6 +13,10 @@ import pytest
 
 from conftest import LISTENING_RE, MODEL, PARLEYD, Client
 
+# The concurrency models handle these connections each their own way: ctest runs
+# this file under every --model.
+pytestmark = pytest.mark.models
+
 # Small limits so the session also leaves delayed lines (flood control) and a refused
 # connection (max_per_address) behind for the shutdown to free.
 CONFIG = """[server]
