@@ -652,6 +652,22 @@ def free_port(family=socket.AF_INET, host=HOST_V4):
     return port
 
 
+def tcp_queues(local_port, remote_port):
+    """(send queue, receive queue) in bytes of the IPv4 TCP socket on this machine with
+    these ports, from /proc/net/tcp: what the kernel holds for it that its owner has not
+    had acknowledged, or has not read.  None when there is no such socket."""
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for row in f:
+            fields = row.split()
+            local = int(fields[1].split(":")[1], 16)
+            remote = int(fields[2].split(":")[1], 16)
+            if (local, remote) == (local_port, remote_port):
+                tx, rx = fields[4].split(":")
+                return int(tx, 16), int(rx, 16)
+    return None
+
+
 def ipv6_available():
     try:
         s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import PARLEYD, Client, cmd, prefix
+from conftest import PARLEYD, Client, cmd, prefix, tcp_queues
 
 # The concurrency models handle these connections each their own way: ctest runs
 # this file under every --model.
@@ -175,21 +175,6 @@ def test_listener_logged_as_tls(tls_server):
     tls_server.wait_log(r"listening on 127\.0\.0\.1:\d+ \(tls\)")
 
 
-def tcp_queue(local_port, remote_port):
-    """The kernel's send and receive queue (bytes) of the loopback TCP socket with these
-    ports, from /proc/net/tcp; None when there is no such socket."""
-    with open("/proc/net/tcp") as f:
-        next(f)
-        for row in f:
-            fields = row.split()
-            local = int(fields[1].split(":")[1], 16)
-            remote = int(fields[2].split(":")[1], 16)
-            if (local, remote) == (local_port, remote_port):
-                tx, rx = fields[4].split(":")
-                return int(tx, 16), int(rx, 16)
-    return None
-
-
 def kernel_holds(srv, c, settle=False):
     """Bytes of c's connection in the kernel: the server's send queue plus c's receive
     queue; with settle, once both have stopped moving (polled, bounded)."""
@@ -199,7 +184,7 @@ def kernel_holds(srv, c, settle=False):
     steady = 0
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        now = (tcp_queue(sport, cport), tcp_queue(cport, sport))
+        now = (tcp_queues(sport, cport), tcp_queues(cport, sport))
         assert None not in now, "the connection from port %d is gone; log:\n%s" % (
             cport, srv.log_tail())
         steady = steady + 1 if now == last else 0
