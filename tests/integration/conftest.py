@@ -19,8 +19,10 @@ import pytest
 # CMake's ctest sets PARLEYD; by hand, the binary of the tree's own build/ directory.
 PARLEYD = os.environ.get("PARLEYD") or os.path.normpath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "parleyd"))
-# The concurrency model every parleyd here runs (--model); ctest runs the suite once per
-# model.  A test's own --model, later on the command line, wins.
+# The concurrency model every parleyd here runs (--model).  ctest runs the whole suite
+# under event, and again under fork and threads the tests marked models (pytest -m
+# models): those whose behaviour passes through connection handling that the models
+# implement each their own way.  A test's own --model, later on the command line, wins.
 MODEL = os.environ.get("PARLEY_MODEL") or "event"
 SERVER_NAME = "irc.localhost"
 HOST_V4 = "127.0.0.1"
@@ -540,14 +542,16 @@ def wait_closed(client, others=(), timeout=5.0):
     """Like client.expect_closed(), while keeping the other clients read (so they answer
     the server's PINGs).  Returns the lines client read."""
     deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return client.expect_closed(timeout=0.05)
-        except AssertionError:  # still open
-            if time.monotonic() >= deadline:
-                raise
+    while client.poll(0.05):
+        if time.monotonic() >= deadline:
+            raise AssertionError(client._report(
+                "%s: connection still open after %.1fs" % (client.name, timeout),
+                client.pending))
         for o in others:
             o.poll(0.02)
+    lines = client.pending
+    client.pending = []
+    return lines
 
 
 def sanitizer_report(log):
@@ -620,6 +624,11 @@ class ServerFactory:
             pytest.fail("\n\n".join(problems), pytrace=False)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "models: depends on the concurrency model; run under each --model")
+
+
 @pytest.fixture
 def start_server(tmp_path):
     """Factory: start_server(config=None, args=(), listen=(...)) -> Server."""
@@ -641,6 +650,22 @@ def free_port(family=socket.AF_INET, host=HOST_V4):
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def tcp_queues(local_port, remote_port):
+    """(send queue, receive queue) in bytes of the IPv4 TCP socket on this machine with
+    these ports, from /proc/net/tcp: what the kernel holds for it that its owner has not
+    had acknowledged, or has not read.  None when there is no such socket."""
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for row in f:
+            fields = row.split()
+            local = int(fields[1].split(":")[1], 16)
+            remote = int(fields[2].split(":")[1], 16)
+            if (local, remote) == (local_port, remote_port):
+                tx, rx = fields[4].split(":")
+                return int(tx, 16), int(rx, 16)
+    return None
 
 
 def ipv6_available():

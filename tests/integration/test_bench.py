@@ -24,6 +24,7 @@ def target(server):
     return "%s:%d" % (host, port)
 
 
+@pytest.mark.models
 def test_tiny_fanout_delivers_without_disconnects(start_server):
     srv = start_server()
     res = bench("--target", target(srv), "--clients", "5", "--senders", "2",
@@ -40,6 +41,7 @@ def test_tiny_fanout_delivers_without_disconnects(start_server):
     assert out["errors"] == 0
 
 
+@pytest.mark.models
 def test_tiny_privmsg_and_connect_complete(start_server):
     srv = start_server()
     res = bench("--target", target(srv), "--pairs", "2", "--duration", "0.5", "--json",

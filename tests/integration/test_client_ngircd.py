@@ -59,21 +59,32 @@ def wait_joined(address, chan, nick, timeout=5.0):
     """Poll NAMES through a throwaway raw connection until nick is in chan."""
     host, port = address.rsplit(":", 1)
     s = socket.create_connection((host, int(port)), timeout=timeout)
-    try:
-        s.sendall(b"NICK probe\r\nUSER probe 0 * :probe\r\n")
-        deadline = time.monotonic() + timeout
+
+    def read_until(marker):
         buf = b""
-        while time.monotonic() < deadline:
-            s.sendall(("NAMES %s\r\n" % chan).encode())
-            time.sleep(0.1)
-            buf += s.recv(65536)
+        while marker not in buf:
+            data = s.recv(65536)
+            if not data:
+                raise AssertionError("the probe was closed: %r" % buf)
+            buf += data
             for line in buf.split(b"\r\n"):
                 parts = line.decode("utf-8", "replace").split(" ")
-                if len(parts) > 2 and parts[1] == "PING":
-                    s.sendall(("PONG %s\r\n" % parts[2]).encode())
+                if len(parts) > 1 and parts[0] == "PING":
+                    s.sendall(("PONG %s\r\n" % parts[1]).encode())
+        return buf
+
+    try:
+        s.sendall(b"NICK probe\r\nUSER probe 0 * :probe\r\n")
+        read_until(b" 001 probe ")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            s.sendall(("NAMES %s\r\n" % chan).encode())
+            for line in read_until(b" 366 probe ").split(b"\r\n"):
+                parts = line.decode("utf-8", "replace").split(" ")
                 if len(parts) > 4 and parts[1] == "353" and \
                         any(n.lstrip("@+") == nick for n in line.decode().split(":")[-1].split()):
                     return
+            time.sleep(0.05)    # not there yet: ask again in a moment
         raise AssertionError("%s never joined %s" % (nick, chan))
     finally:
         s.close()

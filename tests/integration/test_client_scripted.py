@@ -142,19 +142,26 @@ def test_send_ipv6_and_hostname(start_server):
 # -- tail
 
 
+def wait_member(client, channel, nick, timeout=5.0):
+    """Ask NAMES (through client) until nick is in channel; bounded."""
+    deadline = time.monotonic() + timeout
+    while True:
+        client.send("NAMES %s" % channel)
+        lines = client.collect_until(cmd("366"))
+        names = [n.lstrip("@+") for m in lines if m.command == "353"
+                 for n in m.trailing.split()]
+        if nick in names:
+            return
+        assert time.monotonic() < deadline, "%s never joined %s" % (nick, channel)
+        time.sleep(0.05)
+
+
 def test_tail_prints_each_message_as_a_line(server):
     t = Tail("-n", "reader", addr(server), "#news")
     try:
         poster = server.client("poster")
         poster.join("#news")
-        deadline = time.monotonic() + 5
-        while True:     # wait until reader is in the channel
-            poster.send("NAMES #news")
-            names = poster.expect(cmd("353"))
-            if "reader" in [n.lstrip("@+") for n in names.trailing.split()]:
-                break
-            assert time.monotonic() < deadline, "tail never joined"
-            time.sleep(0.05)
+        wait_member(poster, "#news", "reader")
         poster.send("PRIVMSG #news :first item")
         poster.send("PRIVMSG #news :\x01ACTION waves\x01")
         poster.send("NOTICE #news :a notice")
@@ -170,9 +177,9 @@ def test_tail_prints_each_message_as_a_line(server):
 
 def test_tail_server_gone_exits_4(start_server):
     srv = start_server()
-    t = Tail(addr(srv), "#news")
+    t = Tail("-n", "reader", addr(srv), "#news")
     try:
-        time.sleep(0.3)
+        wait_member(srv.client("probe"), "#news", "reader")
         srv.terminate()
         assert t.proc.wait(10) == EXIT_SERVER
         assert "server" in t.proc.stderr.read().decode()

@@ -1,7 +1,8 @@
 """The fork model's own promises: a child per connection, reaped from the loop (no
 zombie, no leaked child, no leaked descriptor in the parent), confined, ended on shutdown
 and RESTART, and a crash that takes down one client only.  Every server here runs
---model fork whatever PARLEY_MODEL says; the rest of the suite runs under each model."""
+--model fork whatever PARLEY_MODEL says, so ctest runs this file once; the tests marked
+models run under each model."""
 import os
 import re
 import signal

@@ -1,7 +1,13 @@
 """Input framing: line ends, empty lines, length limits, NUL bytes, segmentation."""
 import time
 
+import pytest
+
 from conftest import SERVER_NAME, prefix
+
+# The concurrency models handle these connections each their own way: ctest runs
+# this file under every --model.
+pytestmark = pytest.mark.models
 
 
 def pong_works(c, token="alive"):

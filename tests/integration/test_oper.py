@@ -145,6 +145,7 @@ def test_server_notices(start_server, password_hash):
 # -- KILL and WALLOPS
 
 
+@pytest.mark.models
 def test_kill(start_server, password_hash):
     srv = start_server(config=oper_config(password_hash))
     a = srv.client("alice")
@@ -197,6 +198,7 @@ def motd_text(client):
     return [m.trailing for m in client.collect_until("376") if m.command == "372"]
 
 
+@pytest.mark.models
 def test_rehash_reloads_motd(start_server, password_hash, tmp_path):
     motd = tmp_path / "motd.txt"
     motd.write_text("first\n")
@@ -215,6 +217,7 @@ def test_rehash_reloads_motd(start_server, password_hash, tmp_path):
     assert motd_text(a) == ["- second"]
 
 
+@pytest.mark.models
 def test_rehash_replaces_oper_blocks(start_server, password_hash, tmp_path):
     conf = tmp_path / "oper.conf"
     conf.write_text(oper_config(password_hash))
@@ -241,6 +244,7 @@ def test_rehash_replaces_oper_blocks(start_server, password_hash, tmp_path):
     c.expect(cmd("381", "carol"))
 
 
+@pytest.mark.models
 def test_die(start_server, password_hash):
     srv = start_server(config=oper_config(password_hash))
     a = srv.client("alice")
@@ -269,6 +273,7 @@ def test_die_and_restart_can_be_disabled(start_server, password_hash):
     assert srv.proc.poll() is None
 
 
+@pytest.mark.models
 def test_restart_execs_in_place(start_server, password_hash):
     port = free_port()
     srv = start_server(config=oper_config(password_hash),

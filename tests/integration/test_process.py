@@ -9,6 +9,10 @@ import pytest
 
 from conftest import PARLEYD, SERVER_NAME, Client, free_port
 
+# The concurrency models handle these connections each their own way: ctest runs
+# this file under every --model.
+pytestmark = pytest.mark.models
+
 
 def run(args, timeout=5):
     return subprocess.run([PARLEYD] + list(args), stdin=subprocess.DEVNULL,

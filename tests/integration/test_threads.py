@@ -1,8 +1,8 @@
 """The threads model's own setting: --io-threads and [server] io_threads.
 
-The whole suite runs under --model threads too (ctest's integration-threads); these tests
-pin what only this model has: its number of threads, and the same behaviour with one
-worker and with several, under phases big enough to be shared among them.
+The model-dependent tests run under --model threads too (ctest's integration-threads);
+these pin what only this model has: its number of threads, and the same behaviour with
+one worker and with several, under phases big enough to be shared among them.
 """
 import os
 import subprocess

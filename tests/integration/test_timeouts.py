@@ -6,6 +6,10 @@ import pytest
 
 from conftest import SERVER_NAME, prefix, wait_closed
 
+# The concurrency models handle these connections each their own way: ctest runs
+# this file under every --model.
+pytestmark = pytest.mark.models
+
 FAST = """[timeouts]
 registration = 1
 ping_interval = 1

@@ -15,7 +15,11 @@ import time
 
 import pytest
 
-from conftest import PARLEYD, Client, cmd
+from conftest import PARLEYD, Client, cmd, prefix, tcp_queues
+
+# The concurrency models handle these connections each their own way: ctest runs
+# this file under every --model.
+pytestmark = pytest.mark.models
 
 PARLEY = os.environ.get("PARLEY") or os.path.normpath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "parley"))
@@ -171,18 +175,54 @@ def test_listener_logged_as_tls(tls_server):
     tls_server.wait_log(r"listening on 127\.0\.0\.1:\d+ \(tls\)")
 
 
-def test_large_output_over_tls(start_server, certs, tmp_path):
-    """A MOTD of many records: partial writes and retries keep every byte in order."""
-    motd = tmp_path / "motd.txt"
-    lines = ["line %05d %s" % (i, "x" * 200) for i in range(280)]
-    motd.write_text("\n".join(lines) + "\n")
-    srv = start_server(config="[server]\nmotd = %s\n[limits]\nsendq = 2m\n" % motd,
+def kernel_holds(srv, c, settle=False):
+    """Bytes of c's connection in the kernel: the server's send queue plus c's receive
+    queue; with settle, once both have stopped moving (polled, bounded)."""
+    sport = srv.listeners[1][1]
+    cport = c.sock.getsockname()[1]
+    last = None
+    steady = 0
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        now = (tcp_queues(sport, cport), tcp_queues(cport, sport))
+        assert None not in now, "the connection from port %d is gone; log:\n%s" % (
+            cport, srv.log_tail())
+        steady = steady + 1 if now == last else 0
+        if not settle or steady == 3:
+            return now[0][0] + now[1][1]
+        last = now
+        time.sleep(0.05)
+    raise AssertionError("the connection never settled: %r" % (last,))
+
+
+def test_partial_writes_over_tls_keep_every_byte(start_server, certs):
+    """More output than the kernel takes: the server's TLS writes come back short, the
+    rest waits in its queue, and every byte arrives, in order, once the client reads."""
+    srv = start_server(config="[limits]\nflood_burst = 0\nsendq = 4m\n",
                        args=tls_args(certs["server"]), expect_listeners=2)
-    c = tls_client(srv, listener=1, rcvbuf=4096)
-    time.sleep(0.3)     # the burst piles up against a small window
-    burst = c.register("bigmotd", timeout=10)
-    got = [m.trailing[2:] for m in burst if m.command == "372"]
-    assert got == lines
+    slow = tls_client(srv, "slow", rcvbuf=4096)
+    sender = srv.client("sender", listener=0)
+    text = "y" * 400
+    line_len = len(":%s PRIVMSG slow :000000 %s\r\n" % (prefix("sender"), text))
+    # The slow client reads nothing until the proof: each batch is queued for it before
+    # the PONG that ends the sender's sync.  Once the server holds more than two TLS
+    # records it could not hand to a kernel that no longer moves, a write came back
+    # short (or would block) and the rest waits in the server's queue.
+    sent = 0
+    held = 0
+    while held <= 2 * 16384:
+        assert sent < 40000, "16 MB went into the kernel: no write ever came back short"
+        sender.send_raw(b"".join(b"PRIVMSG slow :%06d %s\r\n" % (sent + i, text.encode())
+                                 for i in range(200)))
+        sent += 200
+        sender.sync(timeout=10)
+        if sent * line_len - kernel_holds(srv, slow) > 2 * 16384:
+            held = sent * line_len - kernel_holds(srv, slow, settle=True)
+    for i in range(sent):
+        m = slow.expect("PRIVMSG", timeout=10)
+        assert m.raw == (":%s PRIVMSG slow :%06d %s" % (prefix("sender"), i, text)).encode()
+    slow.sync()
+    assert not srv.log_text().count("SendQ exceeded")
 
 
 def test_tls_versions(tls_server):
