@@ -92,12 +92,12 @@ part_one(struct core *core, struct client *cl, struct member *m, const char *rea
 static bool
 join_allowed(struct core *core, struct client *cl, struct channel *ch, const char *key)
 {
-	if (mode_list_matches(&ch->bans, cl) && !mode_list_matches(&ch->excepts, cl)) {
+	if (channel_list_matches(&ch->bans, cl) && !channel_list_matches(&ch->excepts, cl)) {
 		send_numeric(core, cl, "474", "%s :Cannot join channel (+b)", ch->name);
 		return false;
 	}
-	if ((ch->modes & CHANNEL_INVITE_ONLY) && !mode_invite_pending(ch, cl, false) &&
-	    !mode_list_matches(&ch->invexes, cl)) {
+	if ((ch->modes & CHANNEL_INVITE_ONLY) && !channel_invite_pending(ch, cl, false) &&
+	    !channel_list_matches(&ch->invexes, cl)) {
 		send_numeric(core, cl, "473", "%s :Cannot join channel (+i)", ch->name);
 		return false;
 	}
@@ -168,7 +168,7 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 			channel_free_if_empty(core, ch);
 		goto nomem;
 	}
-	mode_invite_pending(ch, cl, true);
+	channel_invite_pending(ch, cl, true);
 	join_announce(core, cl, ch);
 	if (ch->topic != NULL)
 		topic_reply(core, cl, ch);

@@ -90,7 +90,7 @@ invite_list(struct core *core, struct client *cl)
 	while (map_next(&core->channels, &pos, &key, &value)) {
 		struct channel	*ch = value;
 
-		if (mode_invite_pending(ch, cl, false))
+		if (channel_invite_pending(ch, cl, false))
 			send_numeric(core, cl, "336", "%s", ch->name);
 	}
 	send_numeric(core, cl, "337", ":End of /INVITE list");
@@ -158,7 +158,7 @@ cmd_invite(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		    ch->name);
 		return;
 	}
-	if (mode_invite_add(core, ch, who) == -1) {
+	if (channel_invite_add(core, ch, who) == -1) {
 		send_numeric(core, cl, "400", "INVITE :Out of memory, try again");
 		return;
 	}

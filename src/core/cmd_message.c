@@ -72,7 +72,7 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 				send_numeric(core, cl, "401", "%s :No such nick/channel", target);
 			return;
 		}
-		if (!mode_can_send(ch, cl)) {
+		if (!channel_can_send(ch, cl)) {
 			if (!m->quiet)
 				send_numeric(core, cl, "404", "%s :Cannot send to channel",
 				    ch->name);

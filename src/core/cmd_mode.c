@@ -1,7 +1,7 @@
 /*
  * MODE: user modes (B, i, o, s, w) and channel modes (b, e, I, k, l, i, m, n, p, s, t, o,
  * v).  The reply or broadcast shows exactly the changes that were applied, with their
- * parameters.  Also the channel state other commands consult: lists, invites, +m.
+ * parameters.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,99 +131,6 @@ mode_member(struct core *core, struct client *cl, struct channel *ch, char dir,
 	return who;
 }
 
-static void
-entry_free(struct channel_entry *e)
-{
-	free(e->mask);
-	free(e->setter);
-	free(e);
-}
-
-static void
-list_clear(struct vec *v)
-{
-	for (size_t i = 0; i < v->len; i++)
-		entry_free(v->items[i]);
-	vec_clear(v);
-}
-
-void
-mode_channel_clear(struct channel *ch)
-{
-	list_clear(&ch->bans);
-	list_clear(&ch->excepts);
-	list_clear(&ch->invexes);
-	for (size_t i = 0; i < ch->invites.len; i++)
-		free(ch->invites.items[i]);
-	vec_clear(&ch->invites);
-}
-
-bool
-mode_list_matches(const struct vec *list, const struct client *cl)
-{
-	char	who[CLIENT_PREFIX_MAX];
-
-	client_prefix(cl, who, sizeof(who));
-	for (size_t i = 0; i < list->len; i++) {
-		const struct channel_entry	*e = list->items[i];
-
-		if (mask_match(e->mask, who))
-			return true;
-	}
-	return false;
-}
-
-bool
-mode_can_send(const struct channel *ch, const struct client *cl)
-{
-	struct member	*mb = channel_member(ch, cl);
-
-	if (mb == NULL && (ch->modes & CHANNEL_NO_EXTERNAL))
-		return false;
-	if (mb != NULL && (mb->modes & (MEMBER_OP | MEMBER_VOICE)))
-		return true;
-	if (ch->modes & CHANNEL_MODERATED)
-		return false;
-	return !mode_list_matches(&ch->bans, cl) || mode_list_matches(&ch->excepts, cl);
-}
-
-int
-mode_invite_add(struct core *core, struct channel *ch, const struct client *cl)
-{
-	char	*nick;
-
-	if (mode_invite_pending(ch, cl, false))
-		return 0;
-	/* Bounded: an earlier invite makes room for the newest. */
-	if (ch->invites.len >= core->cfg.max_list && ch->invites.len > 0) {
-		free(ch->invites.items[0]);
-		ch->invites.items[0] = ch->invites.items[ch->invites.len - 1];
-		ch->invites.len--;
-	}
-	if ((nick = strdup(cl->nick)) == NULL)
-		return -1;
-	if (vec_push(&ch->invites, nick) == -1) {
-		free(nick);
-		return -1;
-	}
-	return 0;
-}
-
-bool
-mode_invite_pending(struct channel *ch, const struct client *cl, bool take)
-{
-	for (size_t i = 0; i < ch->invites.len; i++) {
-		if (!casemap_eq(ch->invites.items[i], cl->nick))
-			continue;
-		if (take) {
-			free(ch->invites.items[i]);
-			vec_remove_at(&ch->invites, i);
-		}
-		return true;
-	}
-	return false;
-}
-
 /* The list a mode letter names, with its reply numerics. */
 struct mode_list {
 	char		 letter;
@@ -292,7 +199,7 @@ mode_list_edit(struct core *core, struct client *cl, struct channel *ch, char di
 		if (dir == '+')
 			return false;
 		snprintf(norm, cap, "%s", e->mask);
-		entry_free(e);
+		channel_entry_free(e);
 		vec_remove_at(v, i);
 		return true;
 	}
@@ -308,7 +215,7 @@ mode_list_edit(struct core *core, struct client *cl, struct channel *ch, char di
 	e->setter = strdup(client_prefix(cl, prefix, sizeof(prefix)));
 	e->time = core_wall_seconds(core, now);
 	if (e->mask == NULL || e->setter == NULL || vec_push(v, e) == -1) {
-		entry_free(e);
+		channel_entry_free(e);
 		return false;
 	}
 	return true;

@@ -192,6 +192,19 @@ const char	*channel_prefix(unsigned modes);
  * viewer negotiated multi-prefix ("@+"), else the highest only. */
 const char	*channel_prefixes(const struct client *viewer, unsigned modes);
 
+/* Free a list entry (struct channel_entry) and its strings. */
+void		 channel_entry_free(struct channel_entry *e);
+/* True when cl's nick!user@host matches an entry of list (struct channel_entry *). */
+bool		 channel_list_matches(const struct vec *list, const struct client *cl);
+/* True when cl may speak in ch: +n, +m and bans, with voice or op overriding the last two. */
+bool		 channel_can_send(const struct channel *ch, const struct client *cl);
+/* Remember that cl was invited to ch (bounded by max_list).  Returns 0, or -1. */
+int		 channel_invite_add(struct core *core, struct channel *ch,
+		    const struct client *cl);
+/* Whether cl has a pending invite to ch; with take set, the invite is used up. */
+bool		 channel_invite_pending(struct channel *ch, const struct client *cl,
+		    bool take);
+
 /* reply.c: formatting and sending.  Lines are cut to the protocol's 512 bytes. */
 void	send_line(struct core *core, struct client *cl, const char *line, size_t len);
 void	send_fmt(struct core *core, struct client *cl, const char *fmt, ...)
@@ -240,18 +253,6 @@ void	command_dispatch(struct core *core, struct client *cl, struct msg *m,
 
 /* cmd_register.c */
 void	register_try(struct core *core, struct client *cl, int64_t now);
-
-/* cmd_mode.c: channel mode state other commands consult. */
-/* Free ch's lists, key and pending invites (channel.c, when the channel dies). */
-void	mode_channel_clear(struct channel *ch);
-/* True when cl's nick!user@host matches an entry of list (struct channel_entry *). */
-bool	mode_list_matches(const struct vec *list, const struct client *cl);
-/* True when cl may speak in ch: +n, +m and bans, with voice or op overriding the last two. */
-bool	mode_can_send(const struct channel *ch, const struct client *cl);
-/* Remember that cl was invited to ch (bounded by max_list).  Returns 0, or -1. */
-int	mode_invite_add(struct core *core, struct channel *ch, const struct client *cl);
-/* Whether cl has a pending invite to ch; with take set, the invite is used up. */
-bool	mode_invite_pending(struct channel *ch, const struct client *cl, bool take);
 
 /* cmd_query.c: the pieces of the welcome burst, also commands of their own. */
 #define QUERY_ELIST	"MU"	/* LIST filters: channel masks, user counts */
