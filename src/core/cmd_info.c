@@ -5,68 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "core/casemap.h"
 #include "core/command.h"
 #include "core/mask.h"
-
-static const char *const weekdays[] = {
-	"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-};
-static const char *const months[] = {
-	"January", "February", "March", "April", "May", "June", "July", "August",
-	"September", "October", "November", "December",
-};
-
-/* Floor division: the calendar arithmetic below runs before 1970 too. */
-int64_t
-info_floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-static int64_t
-floor_mod(int64_t a, int64_t b)
-{
-	return a - info_floor_div(a, b) * b;
-}
-
-/*
- * The proleptic Gregorian date of a day number (days since 1970-01-01).  The year is
- * counted from March, so the leap day falls at the end of it, in 400-year eras of
- * 146097 days.
- */
-void
-info_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
-{
-	int64_t	z = days + 719468;		/* days since 0000-03-01 */
-	int64_t	era = info_floor_div(z, 146097);
-	int64_t	doe = z - era * 146097;		/* [0, 146096] */
-	int64_t	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);	/* from March 1 */
-	int64_t	mp = (5 * doy + 2) / 153;	/* March = 0 */
-
-	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*year = yoe + era * 400 + (*month <= 2);
-}
-
-size_t
-info_time_string(char *buf, size_t cap, int64_t seconds)
-{
-	int64_t	days = info_floor_div(seconds, 86400);
-	int64_t	secs = floor_mod(seconds, 86400);
-	int64_t	year;
-	int	month, day;
-	int	n;
-
-	info_civil_from_days(days, &year, &month, &day);
-	/* 1970-01-01 was a Thursday. */
-	n = snprintf(buf, cap, "%s %s %d %lld -- %02d:%02d:%02d UTC",
-	    weekdays[floor_mod(days + 4, 7)], months[month - 1],
-	    day, (long long)year, (int)(secs / 3600), (int)(secs / 60 % 60),
-	    (int)(secs % 60));
-	return n < 0 ? 0 : (size_t)n;
-}
 
 /*
  * The optional <target> parameter at index i: this server's name or the nick of a user
@@ -109,7 +51,7 @@ cmd_time(struct core *core, struct client *cl, struct msg *m, int64_t now)
 
 	if (!info_target_ok(core, cl, m, 0))
 		return;
-	info_time_string(text, sizeof(text), core_wall_seconds(core, now));
+	calendar_time_string(text, sizeof(text), core_wall_seconds(core, now));
 	send_numeric(core, cl, "391", "%s :%s", core->cfg.server_name, text);
 }
 
@@ -135,7 +77,7 @@ cmd_info(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	(void)now;
 	if (!info_target_ok(core, cl, m, 0))
 		return;
-	info_time_string(started, sizeof(started), core->started);
+	calendar_time_string(started, sizeof(started), core->started);
 	send_numeric(core, cl, "371", ":parley %s, an IRC server in C11", PARLEY_VERSION);
 	send_numeric(core, cl, "371", ":A sans-I/O protocol core driven by an epoll loop.");
 	send_numeric(core, cl, "371", ":Built %s", core->cfg.created);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "core/casemap.h"
 #include "core/command.h"
 #include "core/mask.h"
@@ -504,7 +505,7 @@ whowas_one(struct core *core, struct client *cl, const char *nick, size_t count)
 		if (!casemap_eq(e->nick, nick))
 			continue;
 		found++;
-		info_time_string(when, sizeof(when), e->when);
+		calendar_time_string(when, sizeof(when), e->when);
 		send_numeric(core, cl, "314", "%s %s %s * :%s", e->nick, e->user, e->host,
 		    e->realname);
 		send_numeric(core, cl, "312", "%s %s :%s", e->nick, core->cfg.server_name,

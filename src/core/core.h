@@ -260,12 +260,6 @@ void	register_try(struct core *core, struct client *cl, int64_t now);
 void	query_lusers(struct core *core, struct client *cl);
 void	query_motd(struct core *core, struct client *cl);
 
-/* cmd_info.c: "Sunday November 29 2026 -- 04:05:06 UTC" into buf; returns its length. */
-size_t	info_time_string(char *buf, size_t cap, int64_t seconds);
-/* a / b rounded toward minus infinity; the date of a day number (days since the epoch). */
-int64_t	info_floor_div(int64_t a, int64_t b);
-void	info_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
-
 /* The wall clock in seconds, from the driver's last core_clock(). */
 int64_t	core_wall_seconds(const struct core *core, int64_t now);
 
