@@ -12,6 +12,7 @@
 #include "core/monitor.h"
 #include "core/snotice.h"
 #include "core/utf8.h"
+#include "core/welcome.h"
 
 void
 cmd_pass(struct core *core, struct client *cl, struct msg *m, int64_t now)
@@ -134,26 +135,6 @@ cmd_pong(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	(void)core, (void)cl, (void)m, (void)now;
 }
 
-/* The welcome burst: 001-004, ISUPPORT, LUSERS, MOTD. */
-static void
-register_welcome(struct core *core, struct client *cl)
-{
-	char	prefix[CLIENT_PREFIX_MAX];
-
-	send_numeric(core, cl, "001", ":Welcome to the %s Network, %s", core->cfg.network,
-	    client_prefix(cl, prefix, sizeof(prefix)));
-	send_numeric(core, cl, "002", ":Your host is %s, running version parley-%s",
-	    core->cfg.server_name, PARLEY_VERSION);
-	send_numeric(core, cl, "003", ":This server was created %s", core->cfg.created);
-	send_numeric(core, cl, "004", "%s parley-%s Biosw beIiklmnopstv beIklov", core->cfg.server_name,
-	    PARLEY_VERSION);
-	for (unsigned i = 0; i < core->nisupport; i++)
-		send_numeric(core, cl, "005", "%s :are supported by this server",
-		    core->isupport[i]);
-	query_lusers(core, cl);
-	query_motd(core, cl);
-}
-
 void
 register_try(struct core *core, struct client *cl, int64_t now)
 {
@@ -169,7 +150,7 @@ register_try(struct core *core, struct client *cl, int64_t now)
 	if (++core->nregistered > core->max_registered)
 		core->max_registered = core->nregistered;
 	timer_set(core, cl, TIMER_IDLE, now);
-	register_welcome(core, cl);
+	welcome_send(core, cl);
 	monitor_online(core, cl);
 	snotice_send(core, cl, "Client connecting: %s (%s@%s)", cl->nick, cl->user,
 	    cl->host);

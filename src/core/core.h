@@ -254,11 +254,8 @@ void	command_dispatch(struct core *core, struct client *cl, struct msg *m,
 /* cmd_register.c */
 void	register_try(struct core *core, struct client *cl, int64_t now);
 
-/* cmd_query.c: the pieces of the welcome burst, also commands of their own. */
 #define QUERY_ELIST	"MU"	/* LIST filters: channel masks, user counts */
 #define QUERY_SERVER_INFO	"parley IRC server"	/* WHOIS 312, LINKS 364, VERSION 351 */
-void	query_lusers(struct core *core, struct client *cl);
-void	query_motd(struct core *core, struct client *cl);
 
 /* The wall clock in seconds, from the driver's last core_clock(). */
 int64_t	core_wall_seconds(const struct core *core, int64_t now);
