@@ -9,7 +9,9 @@
 #include <strings.h>
 
 #include "core/cap.h"
+#include "core/client.h"
 #include "core/command.h"
+#include "core/reply.h"
 
 #define CAP_VALUE_MAX	64
 
@@ -209,7 +211,7 @@ cmd_cap(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	} else if (strcasecmp(sub, "END") == 0) {
 		if (cl->flags & CLIENT_CAP_HOLD) {
 			cl->flags &= ~CLIENT_CAP_HOLD;
-			register_try(core, cl, now);
+			client_register(core, cl, now);
 		}
 	} else {
 		send_numeric(core, cl, "410", "%s :Invalid CAP command", sub);

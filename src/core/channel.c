@@ -9,6 +9,8 @@
 
 #include "core/cap.h"
 #include "core/casemap.h"
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/core.h"
 #include "core/mask.h"
 

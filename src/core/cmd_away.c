@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "core/cap.h"
+#include "core/client.h"
 #include "core/command.h"
+#include "core/reply.h"
 #include "core/utf8.h"
 
 /* Tell the peers that negotiated away-notify; text NULL: back again. */

@@ -7,7 +7,10 @@
 
 #include "core/cap.h"
 #include "core/casemap.h"
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/command.h"
+#include "core/reply.h"
 #include "core/utf8.h"
 
 /* RPL_NAMREPLY lines for ch, as many as the names need, then RPL_ENDOFNAMES.  With

@@ -7,8 +7,10 @@
 
 #include "core/calendar.h"
 #include "core/casemap.h"
+#include "core/client.h"
 #include "core/command.h"
 #include "core/mask.h"
+#include "core/reply.h"
 
 /*
  * The optional <target> parameter at index i: this server's name or the nick of a user

@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include "core/cap.h"
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/command.h"
+#include "core/reply.h"
 #include "core/utf8.h"
 
 /* The channel cl acts on as an operator: NULL after 403, 442 or 482. */

@@ -5,7 +5,10 @@
  */
 #include <string.h>
 
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/command.h"
+#include "core/reply.h"
 
 struct message {
 	const char	*verb;

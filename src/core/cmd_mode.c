@@ -8,8 +8,11 @@
 #include <string.h>
 
 #include "core/casemap.h"
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/command.h"
 #include "core/mask.h"
+#include "core/reply.h"
 
 /* The changes applied so far, as a mode string and its parameters. */
 struct mode_change {

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/client.h"
 #include "core/command.h"
 #include "core/mask.h"
+#include "core/reply.h"
 #include "core/snotice.h"
 
 /* Does password hash to hash?  Compares every byte so the time says nothing. */

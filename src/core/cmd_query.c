@@ -9,8 +9,11 @@
 
 #include "core/calendar.h"
 #include "core/casemap.h"
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/command.h"
 #include "core/mask.h"
+#include "core/reply.h"
 #include "core/welcome.h"
 
 static bool

@@ -8,11 +8,11 @@
 #include <strings.h>
 
 #include "core/casemap.h"
+#include "core/client.h"
 #include "core/command.h"
 #include "core/monitor.h"
-#include "core/snotice.h"
+#include "core/reply.h"
 #include "core/utf8.h"
-#include "core/welcome.h"
 
 void
 cmd_pass(struct core *core, struct client *cl, struct msg *m, int64_t now)
@@ -54,7 +54,7 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		if (client_set_nick(core, cl, nick) == -1)
 			client_exit(core, cl, "Out of memory", true);
 		else
-			register_try(core, cl, now);
+			client_register(core, cl, now);
 		return;
 	}
 	client_prefix(cl, prefix, sizeof(prefix));
@@ -100,7 +100,7 @@ cmd_user(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	free(cl->realname);
 	cl->realname = realname;
 	cl->flags |= CLIENT_HAS_USER;
-	register_try(core, cl, now);
+	client_register(core, cl, now);
 }
 
 void
@@ -133,25 +133,4 @@ cmd_pong(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	/* Receiving any line already reset the idle timer; nothing else to do. */
 	(void)core, (void)cl, (void)m, (void)now;
-}
-
-void
-register_try(struct core *core, struct client *cl, int64_t now)
-{
-	if (cl->state == CLIENT_REGISTERED || cl->nick[0] == '\0' ||
-	    !(cl->flags & CLIENT_HAS_USER) || (cl->flags & CLIENT_CAP_HOLD))
-		return;
-	if (!(cl->flags & CLIENT_PASS_OK)) {
-		send_numeric(core, cl, "464", ":Password incorrect");
-		client_exit(core, cl, "Bad password", true);
-		return;
-	}
-	cl->state = CLIENT_REGISTERED;
-	if (++core->nregistered > core->max_registered)
-		core->max_registered = core->nregistered;
-	timer_set(core, cl, TIMER_IDLE, now);
-	welcome_send(core, cl);
-	monitor_online(core, cl);
-	snotice_send(core, cl, "Client connecting: %s (%s@%s)", cl->nick, cl->user,
-	    cl->host);
 }

@@ -2,7 +2,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/client.h"
 #include "core/command.h"
+#include "core/reply.h"
 
 /* Sorted by verb for bsearch. */
 static const struct command commands[] = {

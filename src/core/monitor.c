@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "core/casemap.h"
+#include "core/client.h"
 #include "core/command.h"
 #include "core/monitor.h"
+#include "core/reply.h"
 
 struct monitor_target {
 	char		nick[CLIENT_NICK_MAX + 1];	/* the map key */

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/core.h"
+#include "core/reply.h"
 
 /* Lines leave untouched for a client without tag capabilities: one test, no copy.
  * The others get their tags (and labeled replies) from tags.c. */

@@ -7,9 +7,13 @@
 #include <string.h>
 
 #include "core/cap.h"
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/core.h"
 #include "core/flood.h"
+#include "core/reply.h"
 #include "core/server.h"
+#include "core/timer.h"
 #include "core/utf8.h"
 
 static void	isupport_build(struct core *core);

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "core/calendar.h"
+#include "core/client.h"
 #include "core/core.h"
+#include "core/reply.h"
 
 void
 tags_init(struct core *core, uint64_t msgid_seed)

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/client.h"
 #include "core/core.h"
+#include "core/reply.h"
 #include "core/welcome.h"
 
 void
