@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/config.h"
 #include "core/vec.h"
 
 /*
@@ -13,7 +14,7 @@
 struct core;
 struct client;
 
-#define CHANNEL_NAME_MAX	200	/* hard ceiling; the configured limit sits below */
+#define CHANNEL_NAME_MAX	CONFIG_CHANNELLEN_MAX	/* the configured limit sits below */
 
 #define MEMBER_OP	0x01
 #define MEMBER_VOICE	0x02

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/config.h"
 #include "core/list.h"
 #include "core/timer.h"
 #include "core/vec.h"
@@ -14,9 +15,9 @@
  */
 struct core;
 
-#define CLIENT_NICK_MAX		64	/* hard ceilings; the configured limits sit below */
-#define CLIENT_USER_MAX		64
-#define CLIENT_HOST_MAX		63
+#define CLIENT_NICK_MAX		CONFIG_NICKLEN_MAX	/* the configured limits sit below */
+#define CLIENT_USER_MAX		CONFIG_USERLEN_MAX
+#define CLIENT_HOST_MAX		CONFIG_HOST_MAX
 
 enum client_state {
 	CLIENT_UNREGISTERED,
