@@ -218,7 +218,7 @@ client_register(struct core *core, struct client *cl, int64_t now)
 	    !(cl->flags & CLIENT_HAS_USER) || (cl->flags & CLIENT_CAP_HOLD))
 		return;
 	if (!(cl->flags & CLIENT_PASS_OK)) {
-		send_numeric(core, cl, "464", ":Password incorrect");
+		send_reply(core, cl, ERR_PASSWDMISMATCH, NULL);
 		client_exit(core, cl, "Bad password", true);
 		return;
 	}

@@ -40,7 +40,7 @@ cmd_away(struct core *core, struct client *cl, struct msg *m, int64_t now)
 			away_notify(core, cl, NULL);
 		free(cl->away);
 		cl->away = NULL;
-		send_numeric(core, cl, "305", ":You are no longer marked as being away");
+		send_reply(core, cl, RPL_UNAWAY, NULL);
 		return;
 	}
 	/* Never keep half of a UTF-8 sequence. */
@@ -50,6 +50,6 @@ cmd_away(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 	free(cl->away);
 	cl->away = away;
-	send_numeric(core, cl, "306", ":You have been marked as being away");
+	send_reply(core, cl, RPL_NOWAWAY, NULL);
 	away_notify(core, cl, away);
 }

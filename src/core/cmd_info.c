@@ -29,7 +29,7 @@ info_target_ok(struct core *core, struct client *cl, const struct msg *m, unsign
 		return true;
 	if ((who = client_find(core, target)) != NULL && who->state == CLIENT_REGISTERED)
 		return true;
-	send_numeric(core, cl, "402", "%s :No such server", target);
+	send_reply(core, cl, ERR_NOSUCHSERVER, "%s", target);
 	return false;
 }
 
@@ -39,11 +39,10 @@ cmd_version(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	(void)now;
 	if (!info_target_ok(core, cl, m, 0))
 		return;
-	send_numeric(core, cl, "351", "parley-%s %s :%s", PARLEY_VERSION,
+	send_numeric(core, cl, RPL_VERSION, "parley-%s %s :%s", PARLEY_VERSION,
 	    core->cfg.server_name, QUERY_SERVER_INFO);
 	for (unsigned i = 0; i < core->nisupport; i++)
-		send_numeric(core, cl, "005", "%s :are supported by this server",
-		    core->isupport[i]);
+		send_reply(core, cl, RPL_ISUPPORT, "%s", core->isupport[i]);
 }
 
 void
@@ -54,7 +53,7 @@ cmd_time(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	if (!info_target_ok(core, cl, m, 0))
 		return;
 	calendar_time_string(text, sizeof(text), core_wall_seconds(core, now));
-	send_numeric(core, cl, "391", "%s :%s", core->cfg.server_name, text);
+	send_numeric(core, cl, RPL_TIME, "%s :%s", core->cfg.server_name, text);
 }
 
 void
@@ -65,10 +64,10 @@ cmd_admin(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	(void)now;
 	if (!info_target_ok(core, cl, m, 0))
 		return;
-	send_numeric(core, cl, "256", "%s :Administrative info", c->server_name);
-	send_numeric(core, cl, "257", ":%s", c->admin_location);
-	send_numeric(core, cl, "258", ":%s", c->admin_name);
-	send_numeric(core, cl, "259", ":%s", c->admin_email);
+	send_reply(core, cl, RPL_ADMINME, "%s", c->server_name);
+	send_numeric(core, cl, RPL_ADMINLOC1, ":%s", c->admin_location);
+	send_numeric(core, cl, RPL_ADMINLOC2, ":%s", c->admin_name);
+	send_numeric(core, cl, RPL_ADMINEMAIL, ":%s", c->admin_email);
 }
 
 void
@@ -80,11 +79,13 @@ cmd_info(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	if (!info_target_ok(core, cl, m, 0))
 		return;
 	calendar_time_string(started, sizeof(started), core->started);
-	send_numeric(core, cl, "371", ":parley %s, an IRC server in C11", PARLEY_VERSION);
-	send_numeric(core, cl, "371", ":A sans-I/O protocol core driven by an epoll loop.");
-	send_numeric(core, cl, "371", ":Built %s", core->cfg.created);
-	send_numeric(core, cl, "371", ":Running since %s", started);
-	send_numeric(core, cl, "374", ":End of /INFO list");
+	send_numeric(core, cl, RPL_INFO, ":parley %s, an IRC server in C11",
+	    PARLEY_VERSION);
+	send_numeric(core, cl, RPL_INFO,
+	    ":A sans-I/O protocol core driven by an epoll loop.");
+	send_numeric(core, cl, RPL_INFO, ":Built %s", core->cfg.created);
+	send_numeric(core, cl, RPL_INFO, ":Running since %s", started);
+	send_reply(core, cl, RPL_ENDOFINFO, NULL);
 }
 
 static void
@@ -94,7 +95,7 @@ stats_uptime(struct core *core, struct client *cl, int64_t now)
 
 	if (up < 0)
 		up = 0;
-	send_numeric(core, cl, "242", ":Server Up %lld days %lld:%02d:%02d",
+	send_numeric(core, cl, RPL_STATSUPTIME, ":Server Up %lld days %lld:%02d:%02d",
 	    (long long)(up / 86400), (long long)(up / 3600 % 24), (int)(up / 60 % 60),
 	    (int)(up % 60));
 }
@@ -108,7 +109,7 @@ stats_commands(struct core *core, struct client *cl)
 	table = command_table(&n);
 	for (size_t i = 0; i < n; i++) {
 		if (core->command_counts[i] > 0)
-			send_numeric(core, cl, "212", "%s %llu", table[i].verb,
+			send_numeric(core, cl, RPL_STATSCOMMANDS, "%s %llu", table[i].verb,
 			    (unsigned long long)core->command_counts[i]);
 	}
 }
@@ -126,9 +127,9 @@ cmd_stats(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	else if (query == 'm')
 		stats_commands(core, cl);
 	if (query == '\0')
-		send_numeric(core, cl, "219", "* :End of /STATS report");
+		send_reply(core, cl, RPL_ENDOFSTATS, "*");
 	else
-		send_numeric(core, cl, "219", "%c :End of /STATS report", query);
+		send_reply(core, cl, RPL_ENDOFSTATS, "%c", query);
 }
 
 /* One server, no links: LINKS lists this server unless a mask leaves it out. */
@@ -141,23 +142,23 @@ cmd_links(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	if (m->nparams > 1 && !info_target_ok(core, cl, m, 0))
 		return;
 	if (mask_match(mask, core->cfg.server_name))
-		send_numeric(core, cl, "364", "%s %s :0 %s", core->cfg.server_name,
+		send_numeric(core, cl, RPL_LINKS, "%s %s :0 %s", core->cfg.server_name,
 		    core->cfg.server_name, QUERY_SERVER_INFO);
-	send_numeric(core, cl, "365", "%s :End of /LINKS list", mask);
+	send_reply(core, cl, RPL_ENDOFLINKS, "%s", mask);
 }
 
 void
 cmd_users(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	(void)m, (void)now;
-	send_numeric(core, cl, "446", ":USERS has been disabled");
+	send_reply(core, cl, ERR_USERSDISABLED, NULL);
 }
 
 void
 cmd_summon(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	(void)m, (void)now;
-	send_numeric(core, cl, "445", ":SUMMON has been disabled");
+	send_reply(core, cl, ERR_SUMMONDISABLED, NULL);
 }
 
 /* Append word to the reply list in buf (cap bytes, *len used), space-separated; words
@@ -227,7 +228,7 @@ cmd_ison(struct core *core, struct client *cl, struct msg *m, int64_t now)
 
 	(void)now;
 	info_words(core, m, MSG_BODY_MAX, list, sizeof(list), &len, ison_one);
-	send_numeric(core, cl, "303", ":%s", list);
+	send_numeric(core, cl, RPL_ISON, ":%s", list);
 }
 
 static void
@@ -256,5 +257,5 @@ cmd_userhost(struct core *core, struct client *cl, struct msg *m, int64_t now)
 
 	(void)now;
 	info_words(core, m, USERHOST_MAX, list, sizeof(list), &len, userhost_one);
-	send_numeric(core, cl, "302", ":%s", list);
+	send_numeric(core, cl, RPL_USERHOST, ":%s", list);
 }

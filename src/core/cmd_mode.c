@@ -53,15 +53,15 @@ mode_user(struct core *core, struct client *cl, struct msg *m)
 	bool			 unknown = false;
 
 	if (target == NULL) {
-		send_numeric(core, cl, "401", "%s :No such nick/channel", m->params[0]);
+		send_reply(core, cl, ERR_NOSUCHNICK, "%s", m->params[0]);
 		return;
 	}
 	if (target != cl) {
-		send_numeric(core, cl, "502", ":Can't change mode for other users");
+		send_reply(core, cl, ERR_USERSDONTMATCH, NULL);
 		return;
 	}
 	if (m->nparams < 2) {
-		send_numeric(core, cl, "221", "+%s%s%s%s%s",
+		send_numeric(core, cl, RPL_UMODEIS, "+%s%s%s%s%s",
 		    cl->flags & CLIENT_MODE_BOT ? "B" : "",
 		    cl->flags & CLIENT_MODE_INVISIBLE ? "i" : "",
 		    cl->flags & CLIENT_MODE_OPER ? "o" : "",
@@ -104,7 +104,7 @@ mode_user(struct core *core, struct client *cl, struct msg *m)
 		mode_change_add(&mc, '-', 's', NULL);
 	}
 	if (unknown)
-		send_numeric(core, cl, "501", ":Unknown MODE flag");
+		send_reply(core, cl, ERR_UMODEUNKNOWNFLAG, NULL);
 	if (mc.nmodes > 0)
 		send_fmt(core, cl, ":%s MODE %s :%s", cl->nick, cl->nick, mc.modes);
 }
@@ -120,12 +120,11 @@ mode_member(struct core *core, struct client *cl, struct channel *ch, char dir,
 	unsigned	 flag = mode == 'o' ? MEMBER_OP : MEMBER_VOICE;
 
 	if (who == NULL || who->state != CLIENT_REGISTERED) {
-		send_numeric(core, cl, "401", "%s :No such nick/channel", nick);
+		send_reply(core, cl, ERR_NOSUCHNICK, "%s", nick);
 		return NULL;
 	}
 	if ((mb = channel_member(ch, who)) == NULL) {
-		send_numeric(core, cl, "441", "%s %s :They aren't on that channel", who->nick,
-		    ch->name);
+		send_reply(core, cl, ERR_USERNOTINCHANNEL, "%s %s", who->nick, ch->name);
 		return NULL;
 	}
 	if ((dir == '+') == !!(mb->modes & flag))
@@ -137,13 +136,13 @@ mode_member(struct core *core, struct client *cl, struct channel *ch, char dir,
 /* The list a mode letter names, with its reply numerics. */
 struct mode_list {
 	char		 letter;
-	const char	*item, *end, *what;
+	enum numeric	 item, end;
 };
 
 static const struct mode_list mode_lists[] = {
-	{ 'b', "367", "368", "End of channel ban list" },
-	{ 'e', "348", "349", "End of channel exception list" },
-	{ 'I', "346", "347", "End of channel invite list" },
+	{ 'b', RPL_BANLIST, RPL_ENDOFBANLIST },
+	{ 'e', RPL_EXCEPTLIST, RPL_ENDOFEXCEPTLIST },
+	{ 'I', RPL_INVEXLIST, RPL_ENDOFINVEXLIST },
 };
 
 static const struct mode_list *
@@ -178,7 +177,7 @@ mode_list_show(struct core *core, struct client *cl, struct channel *ch,
 		send_numeric(core, cl, ml->item, "%s %s %s %lld", ch->name, e->mask,
 		    e->setter, (long long)e->time);
 	}
-	send_numeric(core, cl, ml->end, "%s :%s", ch->name, ml->what);
+	send_reply(core, cl, ml->end, "%s", ch->name);
 }
 
 /* Add or remove mask on a list.  Returns true when the list changed; norm gets the
@@ -209,7 +208,7 @@ mode_list_edit(struct core *core, struct client *cl, struct channel *ch, char di
 	if (dir == '-')
 		return false;
 	if (v->len >= core->cfg.max_list) {
-		send_numeric(core, cl, "478", "%s %c :Channel list is full", ch->name, letter);
+		send_reply(core, cl, ERR_BANLISTFULL, "%s %c", ch->name, letter);
 		return false;
 	}
 	if ((e = calloc(1, sizeof(*e))) == NULL)
@@ -262,8 +261,9 @@ mode_show(struct core *core, struct client *cl, struct channel *ch)
 	} else if (plen == 0)
 		params[0] = '\0';
 	modes[n] = '\0';
-	send_numeric(core, cl, "324", "%s %s%s", ch->name, modes, params);
-	send_numeric(core, cl, "329", "%s %lld", ch->name, (long long)ch->created);
+	send_numeric(core, cl, RPL_CHANNELMODEIS, "%s %s%s", ch->name, modes, params);
+	send_numeric(core, cl, RPL_CREATIONTIME, "%s %lld", ch->name,
+	    (long long)ch->created);
 }
 
 /* +k key: a single word, not empty.  Returns false after 696. */
@@ -273,7 +273,7 @@ mode_key_valid(struct core *core, struct client *cl, struct channel *ch, const c
 	if (key[0] != '\0' && key[0] != ':' && strpbrk(key, " ,") == NULL &&
 	    strlen(key) <= CHANNEL_KEY_MAX)
 		return true;
-	send_numeric(core, cl, "696", "%s k %s :Invalid key", ch->name,
+	send_numeric(core, cl, ERR_INVALIDMODEPARAM, "%s k %s :Invalid key", ch->name,
 	    key[0] != '\0' && strchr(key, ' ') == NULL ? key : "*");
 	return false;
 }
@@ -289,7 +289,7 @@ mode_limit_parse(struct core *core, struct client *cl, struct channel *ch, const
 		n = n * 10 + (unsigned long)(*p - '0');
 	if (p != s && *p == '\0' && n > 0 && n <= 1000000000)
 		return (unsigned)n;
-	send_numeric(core, cl, "696", "%s l %s :Invalid limit", ch->name,
+	send_numeric(core, cl, ERR_INVALIDMODEPARAM, "%s l %s :Invalid limit", ch->name,
 	    s[0] != '\0' && strchr(s, ' ') == NULL ? s : "*");
 	return 0;
 }
@@ -322,7 +322,7 @@ mode_allowed(struct core *core, struct client *cl, struct mode_walk *w)
 	if (w->op)
 		return true;
 	if (!w->denied)
-		send_numeric(core, cl, "482", "%s :You're not channel operator", w->ch->name);
+		send_reply(core, cl, ERR_CHANOPRIVSNEEDED, "%s", w->ch->name);
 	w->denied = true;
 	return false;
 }
@@ -405,7 +405,7 @@ mode_letter(struct core *core, struct client *cl, struct mode_walk *w, char dir,
 		return;
 	}
 	if ((flag = mode_flag(letter)) == 0) {
-		send_numeric(core, cl, "472", "%c :is unknown mode char to me", letter);
+		send_reply(core, cl, ERR_UNKNOWNMODE, "%c", letter);
 		return;
 	}
 	if (!mode_allowed(core, cl, w) || (dir == '+') == !!(w->ch->modes & flag))
@@ -452,7 +452,7 @@ cmd_mode(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	if ((ch = channel_find(core, m->params[0])) == NULL) {
-		send_numeric(core, cl, "403", "%s :No such channel", m->params[0]);
+		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", m->params[0]);
 		return;
 	}
 	mode_channel(core, cl, ch, m, now);

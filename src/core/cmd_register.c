@@ -35,17 +35,17 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	size_t		 len;
 
 	if (m->nparams == 0 || m->params[0][0] == '\0') {
-		send_numeric(core, cl, "431", ":No nickname given");
+		send_reply(core, cl, ERR_NONICKNAMEGIVEN, NULL);
 		return;
 	}
 	nick = m->params[0];
 	if (!casemap_nick_valid(nick, core->cfg.nicklen)) {
-		send_numeric(core, cl, "432", "%s :Erroneous nickname", nick);
+		send_reply(core, cl, ERR_ERRONEUSNICKNAME, "%s", nick);
 		return;
 	}
 	other = client_find(core, nick);
 	if (other != NULL && other != cl) {
-		send_numeric(core, cl, "433", "%s :Nickname is already in use", nick);
+		send_reply(core, cl, ERR_NICKNAMEINUSE, "%s", nick);
 		return;
 	}
 	if (strcmp(cl->nick, nick) == 0)
@@ -77,15 +77,15 @@ cmd_user(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	char		*realname;
 
 	if (cl->flags & CLIENT_HAS_USER) {
-		send_numeric(core, cl, "462", ":You may not reregister");
+		send_reply(core, cl, ERR_ALREADYREGISTERED, NULL);
 		return;
 	}
 	if (user[0] == '\0' || m->params[3][0] == '\0') {
-		send_numeric(core, cl, "461", "USER :Not enough parameters");
+		send_reply(core, cl, ERR_NEEDMOREPARAMS, "USER");
 		return;
 	}
 	if (!casemap_user_valid(user, strlen(user))) {
-		send_numeric(core, cl, "468", ":Your username is not valid");
+		send_reply(core, cl, ERR_INVALIDUSERNAME, NULL);
 		return;
 	}
 	/* Longer realnames are cut to NAMELEN, on a UTF-8 character boundary. */

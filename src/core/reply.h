@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/numeric.h"
 #include "core/out.h"
 
 /*
@@ -21,8 +22,12 @@ void	send_fmt(struct core *core, struct client *cl, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Format a line with CR LF into buf (MSG_BODY_MAX + 1 bytes).  Returns its length. */
 size_t	format_line(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* ":server NUM nick " followed by fmt. */
-void	send_numeric(struct core *core, struct client *cl, const char *num,
+/* ":server CODE nick " followed by fmt: for the replies each caller words itself. */
+void	send_numeric(struct core *core, struct client *cl, enum numeric num,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* ":server CODE nick params :text" with num's fixed text (numeric.c), params formatted
+ * from fmt; with fmt NULL, ":server CODE nick :text". */
+void	send_reply(struct core *core, struct client *cl, enum numeric num,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Format [":source "] verb params (last one trailing when needed) into a line. */
 size_t	format_msg(char *buf, size_t cap, const char *source, const char *verb,

@@ -27,20 +27,22 @@ welcome_lusers(struct core *core, struct client *cl)
 		if (c->flags & CLIENT_MODE_OPER)
 			opers++;
 	}
-	send_numeric(core, cl, "251", ":There are %zu users and %zu invisible on 1 servers",
+	send_numeric(core, cl, RPL_LUSERCLIENT,
+	    ":There are %zu users and %zu invisible on 1 servers",
 	    core->nregistered - invisible, invisible);
 	if (opers > 0)
-		send_numeric(core, cl, "252", "%zu :operator(s) online", opers);
+		send_reply(core, cl, RPL_LUSEROP, "%zu", opers);
 	if (unknown > 0)
-		send_numeric(core, cl, "253", "%zu :unknown connection(s)", unknown);
-	send_numeric(core, cl, "254", "%zu :channels formed", map_len(&core->channels));
-	send_numeric(core, cl, "255", ":I have %zu clients and 0 servers", core->nregistered);
-	send_numeric(core, cl, "265", "%zu %zu :Current local users %zu, max %zu",
+		send_reply(core, cl, RPL_LUSERUNKNOWN, "%zu", unknown);
+	send_reply(core, cl, RPL_LUSERCHANNELS, "%zu", map_len(&core->channels));
+	send_numeric(core, cl, RPL_LUSERME, ":I have %zu clients and 0 servers",
+	    core->nregistered);
+	send_numeric(core, cl, RPL_LOCALUSERS, "%zu %zu :Current local users %zu, max %zu",
 	    core->nregistered, core->max_registered, core->nregistered,
 	    core->max_registered);
-	send_numeric(core, cl, "266", "%zu %zu :Current global users %zu, max %zu",
-	    core->nregistered, core->max_registered, core->nregistered,
-	    core->max_registered);
+	send_numeric(core, cl, RPL_GLOBALUSERS,
+	    "%zu %zu :Current global users %zu, max %zu", core->nregistered,
+	    core->max_registered, core->nregistered, core->max_registered);
 }
 
 void
@@ -49,22 +51,23 @@ welcome_motd(struct core *core, struct client *cl)
 	const char	*p = core->motd;
 
 	if (p == NULL) {
-		send_numeric(core, cl, "422", ":MOTD File is missing");
+		send_reply(core, cl, ERR_NOMOTD, NULL);
 		return;
 	}
-	send_numeric(core, cl, "375", ":- %s Message of the day - ", core->cfg.server_name);
+	send_numeric(core, cl, RPL_MOTDSTART, ":- %s Message of the day - ",
+	    core->cfg.server_name);
 	while (*p != '\0') {
 		size_t	len = strcspn(p, "\n");
 		size_t	shown = len;
 
 		if (shown > 0 && p[shown - 1] == '\r')
 			shown--;
-		send_numeric(core, cl, "372", ":- %.*s", (int)shown, p);
+		send_numeric(core, cl, RPL_MOTD, ":- %.*s", (int)shown, p);
 		p += len;
 		if (*p == '\n')
 			p++;
 	}
-	send_numeric(core, cl, "376", ":End of /MOTD command.");
+	send_reply(core, cl, RPL_ENDOFMOTD, NULL);
 }
 
 void
@@ -72,16 +75,16 @@ welcome_send(struct core *core, struct client *cl)
 {
 	char	prefix[CLIENT_PREFIX_MAX];
 
-	send_numeric(core, cl, "001", ":Welcome to the %s Network, %s", core->cfg.network,
-	    client_prefix(cl, prefix, sizeof(prefix)));
-	send_numeric(core, cl, "002", ":Your host is %s, running version parley-%s",
+	send_numeric(core, cl, RPL_WELCOME, ":Welcome to the %s Network, %s",
+	    core->cfg.network, client_prefix(cl, prefix, sizeof(prefix)));
+	send_numeric(core, cl, RPL_YOURHOST, ":Your host is %s, running version parley-%s",
 	    core->cfg.server_name, PARLEY_VERSION);
-	send_numeric(core, cl, "003", ":This server was created %s", core->cfg.created);
-	send_numeric(core, cl, "004", "%s parley-%s Biosw beIiklmnopstv beIklov", core->cfg.server_name,
-	    PARLEY_VERSION);
+	send_numeric(core, cl, RPL_CREATED, ":This server was created %s",
+	    core->cfg.created);
+	send_numeric(core, cl, RPL_MYINFO, "%s parley-%s Biosw beIiklmnopstv beIklov",
+	    core->cfg.server_name, PARLEY_VERSION);
 	for (unsigned i = 0; i < core->nisupport; i++)
-		send_numeric(core, cl, "005", "%s :are supported by this server",
-		    core->isupport[i]);
+		send_reply(core, cl, RPL_ISUPPORT, "%s", core->isupport[i]);
 	welcome_lusers(core, cl);
 	welcome_motd(core, cl);
 }
