@@ -9,7 +9,9 @@
 #include <strings.h>
 
 #include "core/cap.h"
+#include "core/client.h"
 #include "core/command.h"
+#include "core/reply.h"
 
 #define CAP_VALUE_MAX	64
 
@@ -203,16 +205,16 @@ cmd_cap(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		cap_send_set(core, cl, "LIST", cl->caps, false);
 	} else if (strcasecmp(sub, "REQ") == 0) {
 		if (m->nparams < 2)
-			send_numeric(core, cl, "461", "CAP :Not enough parameters");
+			send_reply(core, cl, ERR_NEEDMOREPARAMS, "CAP");
 		else
 			cap_req(core, cl, m->params[1]);
 	} else if (strcasecmp(sub, "END") == 0) {
 		if (cl->flags & CLIENT_CAP_HOLD) {
 			cl->flags &= ~CLIENT_CAP_HOLD;
-			register_try(core, cl, now);
+			client_register(core, cl, now);
 		}
 	} else {
-		send_numeric(core, cl, "410", "%s :Invalid CAP command", sub);
+		send_reply(core, cl, ERR_INVALIDCAPCMD, "%s", sub);
 	}
 }
 

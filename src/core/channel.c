@@ -1,12 +1,18 @@
 /*
- * Channels and membership.  A channel exists while it has members.
+ * Channels and membership, and the access state other commands consult: the ban,
+ * exception and invite-exception lists, pending invites, who may speak.  A channel
+ * exists while it has members.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/cap.h"
+#include "core/casemap.h"
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/core.h"
+#include "core/mask.h"
 
 struct channel *
 channel_find(struct core *core, const char *name)
@@ -30,12 +36,106 @@ channel_create(struct core *core, const char *name)
 	return ch;
 }
 
+void
+channel_entry_free(struct channel_entry *e)
+{
+	free(e->mask);
+	free(e->setter);
+	free(e);
+}
+
+static void
+list_clear(struct vec *v)
+{
+	for (size_t i = 0; i < v->len; i++)
+		channel_entry_free(v->items[i]);
+	vec_clear(v);
+}
+
+/* Free the ban, exception and invite-exception lists and the pending invites. */
+static void
+channel_clear_lists(struct channel *ch)
+{
+	list_clear(&ch->bans);
+	list_clear(&ch->excepts);
+	list_clear(&ch->invexes);
+	for (size_t i = 0; i < ch->invites.len; i++)
+		free(ch->invites.items[i]);
+	vec_clear(&ch->invites);
+}
+
+bool
+channel_list_matches(const struct vec *list, const struct client *cl)
+{
+	char	who[CLIENT_PREFIX_MAX];
+
+	client_prefix(cl, who, sizeof(who));
+	for (size_t i = 0; i < list->len; i++) {
+		const struct channel_entry	*e = list->items[i];
+
+		if (mask_match(e->mask, who))
+			return true;
+	}
+	return false;
+}
+
+bool
+channel_can_send(const struct channel *ch, const struct client *cl)
+{
+	struct member	*mb = channel_member(ch, cl);
+
+	if (mb == NULL && (ch->modes & CHANNEL_NO_EXTERNAL))
+		return false;
+	if (mb != NULL && (mb->modes & (MEMBER_OP | MEMBER_VOICE)))
+		return true;
+	if (ch->modes & CHANNEL_MODERATED)
+		return false;
+	return !channel_list_matches(&ch->bans, cl) || channel_list_matches(&ch->excepts, cl);
+}
+
+int
+channel_invite_add(struct core *core, struct channel *ch, const struct client *cl)
+{
+	char	*nick;
+
+	if (channel_invite_pending(ch, cl, false))
+		return 0;
+	/* Bounded: an earlier invite makes room for the newest. */
+	if (ch->invites.len >= core->cfg.max_list && ch->invites.len > 0) {
+		free(ch->invites.items[0]);
+		ch->invites.items[0] = ch->invites.items[ch->invites.len - 1];
+		ch->invites.len--;
+	}
+	if ((nick = strdup(cl->nick)) == NULL)
+		return -1;
+	if (vec_push(&ch->invites, nick) == -1) {
+		free(nick);
+		return -1;
+	}
+	return 0;
+}
+
+bool
+channel_invite_pending(struct channel *ch, const struct client *cl, bool take)
+{
+	for (size_t i = 0; i < ch->invites.len; i++) {
+		if (!casemap_eq(ch->invites.items[i], cl->nick))
+			continue;
+		if (take) {
+			free(ch->invites.items[i]);
+			vec_remove_at(&ch->invites, i);
+		}
+		return true;
+	}
+	return false;
+}
+
 static void
 channel_free(struct core *core, struct channel *ch)
 {
 	map_del(&core->channels, ch->name);
 	vec_clear(&ch->members);
-	mode_channel_clear(ch);
+	channel_clear_lists(ch);
 	free(ch->topic);
 	free(ch->topic_setter);
 	free(ch);

@@ -6,10 +6,15 @@
 #include <string.h>
 
 #include "core/casemap.h"
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/core.h"
 #include "core/flood.h"
 #include "core/monitor.h"
+#include "core/reply.h"
 #include "core/snotice.h"
+#include "core/timer.h"
+#include "core/welcome.h"
 
 /* Connections from one address, for max_per_address.  Keyed by the exact text of the
  * numeric address (inet_ntop's form); the key lives in the entry. */
@@ -204,4 +209,25 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 	    client_name(cl), reason);
 	client_remember(core, cl);
 	client_free(core, cl);
+}
+
+void
+client_register(struct core *core, struct client *cl, int64_t now)
+{
+	if (cl->state == CLIENT_REGISTERED || cl->nick[0] == '\0' ||
+	    !(cl->flags & CLIENT_HAS_USER) || (cl->flags & CLIENT_CAP_HOLD))
+		return;
+	if (!(cl->flags & CLIENT_PASS_OK)) {
+		send_reply(core, cl, ERR_PASSWDMISMATCH, NULL);
+		client_exit(core, cl, "Bad password", true);
+		return;
+	}
+	cl->state = CLIENT_REGISTERED;
+	if (++core->nregistered > core->max_registered)
+		core->max_registered = core->nregistered;
+	timer_set(core, cl, TIMER_IDLE, now);
+	welcome_send(core, cl);
+	monitor_online(core, cl);
+	snotice_send(core, cl, "Client connecting: %s (%s@%s)", cl->nick, cl->user,
+	    cl->host);
 }

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "core/cap.h"
+#include "core/client.h"
 #include "core/command.h"
+#include "core/reply.h"
 #include "core/utf8.h"
 
 /* Tell the peers that negotiated away-notify; text NULL: back again. */
@@ -38,7 +40,7 @@ cmd_away(struct core *core, struct client *cl, struct msg *m, int64_t now)
 			away_notify(core, cl, NULL);
 		free(cl->away);
 		cl->away = NULL;
-		send_numeric(core, cl, "305", ":You are no longer marked as being away");
+		send_reply(core, cl, RPL_UNAWAY, NULL);
 		return;
 	}
 	/* Never keep half of a UTF-8 sequence. */
@@ -48,6 +50,6 @@ cmd_away(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 	free(cl->away);
 	cl->away = away;
-	send_numeric(core, cl, "306", ":You have been marked as being away");
+	send_reply(core, cl, RPL_NOWAWAY, NULL);
 	away_notify(core, cl, away);
 }

@@ -7,7 +7,10 @@
 
 #include "core/cap.h"
 #include "core/casemap.h"
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/command.h"
+#include "core/reply.h"
 #include "core/utf8.h"
 
 /* RPL_NAMREPLY lines for ch, as many as the names need, then RPL_ENDOFNAMES.  With
@@ -22,11 +25,11 @@ names_reply(struct core *core, struct client *cl, struct channel *ch)
 
 	/* A secret channel is not there for those outside it. */
 	if ((ch->modes & CHANNEL_SECRET) && channel_member(ch, cl) == NULL) {
-		send_numeric(core, cl, "366", "%s :End of /NAMES list", ch->name);
+		send_reply(core, cl, RPL_ENDOFNAMES, "%s", ch->name);
 		return;
 	}
-	n = snprintf(head, sizeof(head), ":%s 353 %s %c %s :", core->cfg.server_name,
-	    client_name(cl), ch->modes & CHANNEL_SECRET ? '@' :
+	n = snprintf(head, sizeof(head), ":%s %s %s %c %s :", core->cfg.server_name,
+	    numeric_code(RPL_NAMREPLY), client_name(cl), ch->modes & CHANNEL_SECRET ? '@' :
 	    ch->modes & CHANNEL_PRIVATE ? '*' : '=', ch->name);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return;
@@ -52,18 +55,18 @@ names_reply(struct core *core, struct client *cl, struct channel *ch)
 	}
 	if (len > 0)
 		send_fmt(core, cl, "%s%.*s", head, (int)len, names);
-	send_numeric(core, cl, "366", "%s :End of /NAMES list", ch->name);
+	send_reply(core, cl, RPL_ENDOFNAMES, "%s", ch->name);
 }
 
 static void
 topic_reply(struct core *core, struct client *cl, struct channel *ch)
 {
 	if (ch->topic == NULL) {
-		send_numeric(core, cl, "331", "%s :No topic is set", ch->name);
+		send_reply(core, cl, RPL_NOTOPIC, "%s", ch->name);
 		return;
 	}
-	send_numeric(core, cl, "332", "%s :%s", ch->name, ch->topic);
-	send_numeric(core, cl, "333", "%s %s %lld", ch->name, ch->topic_setter,
+	send_numeric(core, cl, RPL_TOPIC, "%s :%s", ch->name, ch->topic);
+	send_numeric(core, cl, RPL_TOPICWHOTIME, "%s %s %lld", ch->name, ch->topic_setter,
 	    (long long)ch->topic_time);
 }
 
@@ -92,21 +95,21 @@ part_one(struct core *core, struct client *cl, struct member *m, const char *rea
 static bool
 join_allowed(struct core *core, struct client *cl, struct channel *ch, const char *key)
 {
-	if (mode_list_matches(&ch->bans, cl) && !mode_list_matches(&ch->excepts, cl)) {
-		send_numeric(core, cl, "474", "%s :Cannot join channel (+b)", ch->name);
+	if (channel_list_matches(&ch->bans, cl) && !channel_list_matches(&ch->excepts, cl)) {
+		send_reply(core, cl, ERR_BANNEDFROMCHAN, "%s", ch->name);
 		return false;
 	}
-	if ((ch->modes & CHANNEL_INVITE_ONLY) && !mode_invite_pending(ch, cl, false) &&
-	    !mode_list_matches(&ch->invexes, cl)) {
-		send_numeric(core, cl, "473", "%s :Cannot join channel (+i)", ch->name);
+	if ((ch->modes & CHANNEL_INVITE_ONLY) && !channel_invite_pending(ch, cl, false) &&
+	    !channel_list_matches(&ch->invexes, cl)) {
+		send_reply(core, cl, ERR_INVITEONLYCHAN, "%s", ch->name);
 		return false;
 	}
 	if (ch->key[0] != '\0' && (key == NULL || strcmp(key, ch->key) != 0)) {
-		send_numeric(core, cl, "475", "%s :Cannot join channel (+k)", ch->name);
+		send_reply(core, cl, ERR_BADCHANNELKEY, "%s", ch->name);
 		return false;
 	}
 	if (ch->limit > 0 && ch->members.len >= ch->limit) {
-		send_numeric(core, cl, "471", "%s :Cannot join channel (+l)", ch->name);
+		send_reply(core, cl, ERR_CHANNELISFULL, "%s", ch->name);
 		return false;
 	}
 	return true;
@@ -145,14 +148,14 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 	bool		 created = false;
 
 	if (!casemap_channel_valid(name, core->cfg.channellen)) {
-		send_numeric(core, cl, "403", "%s :No such channel", name);
+		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", name);
 		return;
 	}
 	ch = channel_find(core, name);
 	if (ch != NULL && channel_member(ch, cl) != NULL)
 		return;
 	if (cl->channels.len >= core->cfg.max_channels) {
-		send_numeric(core, cl, "405", "%s :You have joined too many channels", name);
+		send_reply(core, cl, ERR_TOOMANYCHANNELS, "%s", name);
 		return;
 	}
 	if (ch != NULL && !join_allowed(core, cl, ch, key))
@@ -168,14 +171,14 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 			channel_free_if_empty(core, ch);
 		goto nomem;
 	}
-	mode_invite_pending(ch, cl, true);
+	channel_invite_pending(ch, cl, true);
 	join_announce(core, cl, ch);
 	if (ch->topic != NULL)
 		topic_reply(core, cl, ch);
 	names_reply(core, cl, ch);
 	return;
 nomem:
-	send_numeric(core, cl, "400", "JOIN :Out of memory, try again");
+	send_numeric(core, cl, ERR_UNKNOWNERROR, "JOIN " NUMERIC_NOMEM);
 }
 
 void
@@ -221,9 +224,9 @@ cmd_part(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		struct member	*mb;
 
 		if (ch == NULL)
-			send_numeric(core, cl, "403", "%s :No such channel", name);
+			send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", name);
 		else if ((mb = channel_member(ch, cl)) == NULL)
-			send_numeric(core, cl, "442", "%s :You're not on that channel", ch->name);
+			send_reply(core, cl, ERR_NOTONCHANNEL, "%s", ch->name);
 		else
 			part_one(core, cl, mb, reason);
 	}
@@ -240,7 +243,7 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	size_t		 len;
 
 	if (ch == NULL) {
-		send_numeric(core, cl, "403", "%s :No such channel", m->params[0]);
+		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", m->params[0]);
 		return;
 	}
 	mb = channel_member(ch, cl);
@@ -249,11 +252,11 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	if (mb == NULL) {
-		send_numeric(core, cl, "442", "%s :You're not on that channel", ch->name);
+		send_reply(core, cl, ERR_NOTONCHANNEL, "%s", ch->name);
 		return;
 	}
 	if ((ch->modes & CHANNEL_TOPIC_LOCK) && !(mb->modes & MEMBER_OP)) {
-		send_numeric(core, cl, "482", "%s :You're not channel operator", ch->name);
+		send_reply(core, cl, ERR_CHANOPRIVSNEEDED, "%s", ch->name);
 		return;
 	}
 	client_prefix(cl, prefix, sizeof(prefix));
@@ -282,7 +285,7 @@ cmd_names(struct core *core, struct client *cl, struct msg *m, int64_t now)
 
 	(void)now;
 	if (m->nparams == 0) {
-		send_numeric(core, cl, "366", "* :End of /NAMES list");
+		send_reply(core, cl, RPL_ENDOFNAMES, "*");
 		return;
 	}
 	list = (char *)m->params[0];
@@ -292,6 +295,6 @@ cmd_names(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		if (ch != NULL)
 			names_reply(core, cl, ch);
 		else
-			send_numeric(core, cl, "366", "%s :End of /NAMES list", name);
+			send_reply(core, cl, RPL_ENDOFNAMES, "%s", name);
 	}
 }

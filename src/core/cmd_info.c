@@ -5,68 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "core/casemap.h"
+#include "core/client.h"
 #include "core/command.h"
 #include "core/mask.h"
-
-static const char *const weekdays[] = {
-	"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-};
-static const char *const months[] = {
-	"January", "February", "March", "April", "May", "June", "July", "August",
-	"September", "October", "November", "December",
-};
-
-/* Floor division: the calendar arithmetic below runs before 1970 too. */
-int64_t
-info_floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-static int64_t
-floor_mod(int64_t a, int64_t b)
-{
-	return a - info_floor_div(a, b) * b;
-}
-
-/*
- * The proleptic Gregorian date of a day number (days since 1970-01-01).  The year is
- * counted from March, so the leap day falls at the end of it, in 400-year eras of
- * 146097 days.
- */
-void
-info_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
-{
-	int64_t	z = days + 719468;		/* days since 0000-03-01 */
-	int64_t	era = info_floor_div(z, 146097);
-	int64_t	doe = z - era * 146097;		/* [0, 146096] */
-	int64_t	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);	/* from March 1 */
-	int64_t	mp = (5 * doy + 2) / 153;	/* March = 0 */
-
-	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*year = yoe + era * 400 + (*month <= 2);
-}
-
-size_t
-info_time_string(char *buf, size_t cap, int64_t seconds)
-{
-	int64_t	days = info_floor_div(seconds, 86400);
-	int64_t	secs = floor_mod(seconds, 86400);
-	int64_t	year;
-	int	month, day;
-	int	n;
-
-	info_civil_from_days(days, &year, &month, &day);
-	/* 1970-01-01 was a Thursday. */
-	n = snprintf(buf, cap, "%s %s %d %lld -- %02d:%02d:%02d UTC",
-	    weekdays[floor_mod(days + 4, 7)], months[month - 1],
-	    day, (long long)year, (int)(secs / 3600), (int)(secs / 60 % 60),
-	    (int)(secs % 60));
-	return n < 0 ? 0 : (size_t)n;
-}
+#include "core/reply.h"
 
 /*
  * The optional <target> parameter at index i: this server's name or the nick of a user
@@ -85,7 +29,7 @@ info_target_ok(struct core *core, struct client *cl, const struct msg *m, unsign
 		return true;
 	if ((who = client_find(core, target)) != NULL && who->state == CLIENT_REGISTERED)
 		return true;
-	send_numeric(core, cl, "402", "%s :No such server", target);
+	send_reply(core, cl, ERR_NOSUCHSERVER, "%s", target);
 	return false;
 }
 
@@ -95,11 +39,10 @@ cmd_version(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	(void)now;
 	if (!info_target_ok(core, cl, m, 0))
 		return;
-	send_numeric(core, cl, "351", "parley-%s %s :%s", PARLEY_VERSION,
+	send_numeric(core, cl, RPL_VERSION, "parley-%s %s :%s", PARLEY_VERSION,
 	    core->cfg.server_name, QUERY_SERVER_INFO);
 	for (unsigned i = 0; i < core->nisupport; i++)
-		send_numeric(core, cl, "005", "%s :are supported by this server",
-		    core->isupport[i]);
+		send_reply(core, cl, RPL_ISUPPORT, "%s", core->isupport[i]);
 }
 
 void
@@ -109,8 +52,8 @@ cmd_time(struct core *core, struct client *cl, struct msg *m, int64_t now)
 
 	if (!info_target_ok(core, cl, m, 0))
 		return;
-	info_time_string(text, sizeof(text), core_wall_seconds(core, now));
-	send_numeric(core, cl, "391", "%s :%s", core->cfg.server_name, text);
+	calendar_time_string(text, sizeof(text), core_wall_seconds(core, now));
+	send_numeric(core, cl, RPL_TIME, "%s :%s", core->cfg.server_name, text);
 }
 
 void
@@ -121,10 +64,10 @@ cmd_admin(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	(void)now;
 	if (!info_target_ok(core, cl, m, 0))
 		return;
-	send_numeric(core, cl, "256", "%s :Administrative info", c->server_name);
-	send_numeric(core, cl, "257", ":%s", c->admin_location);
-	send_numeric(core, cl, "258", ":%s", c->admin_name);
-	send_numeric(core, cl, "259", ":%s", c->admin_email);
+	send_reply(core, cl, RPL_ADMINME, "%s", c->server_name);
+	send_numeric(core, cl, RPL_ADMINLOC1, ":%s", c->admin_location);
+	send_numeric(core, cl, RPL_ADMINLOC2, ":%s", c->admin_name);
+	send_numeric(core, cl, RPL_ADMINEMAIL, ":%s", c->admin_email);
 }
 
 void
@@ -135,12 +78,14 @@ cmd_info(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	(void)now;
 	if (!info_target_ok(core, cl, m, 0))
 		return;
-	info_time_string(started, sizeof(started), core->started);
-	send_numeric(core, cl, "371", ":parley %s, an IRC server in C11", PARLEY_VERSION);
-	send_numeric(core, cl, "371", ":A sans-I/O protocol core driven by an epoll loop.");
-	send_numeric(core, cl, "371", ":Built %s", core->cfg.created);
-	send_numeric(core, cl, "371", ":Running since %s", started);
-	send_numeric(core, cl, "374", ":End of /INFO list");
+	calendar_time_string(started, sizeof(started), core->started);
+	send_numeric(core, cl, RPL_INFO, ":parley %s, an IRC server in C11",
+	    PARLEY_VERSION);
+	send_numeric(core, cl, RPL_INFO,
+	    ":A sans-I/O protocol core driven by an epoll loop.");
+	send_numeric(core, cl, RPL_INFO, ":Built %s", core->cfg.created);
+	send_numeric(core, cl, RPL_INFO, ":Running since %s", started);
+	send_reply(core, cl, RPL_ENDOFINFO, NULL);
 }
 
 static void
@@ -150,7 +95,7 @@ stats_uptime(struct core *core, struct client *cl, int64_t now)
 
 	if (up < 0)
 		up = 0;
-	send_numeric(core, cl, "242", ":Server Up %lld days %lld:%02d:%02d",
+	send_numeric(core, cl, RPL_STATSUPTIME, ":Server Up %lld days %lld:%02d:%02d",
 	    (long long)(up / 86400), (long long)(up / 3600 % 24), (int)(up / 60 % 60),
 	    (int)(up % 60));
 }
@@ -164,7 +109,7 @@ stats_commands(struct core *core, struct client *cl)
 	table = command_table(&n);
 	for (size_t i = 0; i < n; i++) {
 		if (core->command_counts[i] > 0)
-			send_numeric(core, cl, "212", "%s %llu", table[i].verb,
+			send_numeric(core, cl, RPL_STATSCOMMANDS, "%s %llu", table[i].verb,
 			    (unsigned long long)core->command_counts[i]);
 	}
 }
@@ -182,9 +127,9 @@ cmd_stats(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	else if (query == 'm')
 		stats_commands(core, cl);
 	if (query == '\0')
-		send_numeric(core, cl, "219", "* :End of /STATS report");
+		send_reply(core, cl, RPL_ENDOFSTATS, "*");
 	else
-		send_numeric(core, cl, "219", "%c :End of /STATS report", query);
+		send_reply(core, cl, RPL_ENDOFSTATS, "%c", query);
 }
 
 /* One server, no links: LINKS lists this server unless a mask leaves it out. */
@@ -197,23 +142,23 @@ cmd_links(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	if (m->nparams > 1 && !info_target_ok(core, cl, m, 0))
 		return;
 	if (mask_match(mask, core->cfg.server_name))
-		send_numeric(core, cl, "364", "%s %s :0 %s", core->cfg.server_name,
+		send_numeric(core, cl, RPL_LINKS, "%s %s :0 %s", core->cfg.server_name,
 		    core->cfg.server_name, QUERY_SERVER_INFO);
-	send_numeric(core, cl, "365", "%s :End of /LINKS list", mask);
+	send_reply(core, cl, RPL_ENDOFLINKS, "%s", mask);
 }
 
 void
 cmd_users(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	(void)m, (void)now;
-	send_numeric(core, cl, "446", ":USERS has been disabled");
+	send_reply(core, cl, ERR_USERSDISABLED, NULL);
 }
 
 void
 cmd_summon(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	(void)m, (void)now;
-	send_numeric(core, cl, "445", ":SUMMON has been disabled");
+	send_reply(core, cl, ERR_SUMMONDISABLED, NULL);
 }
 
 /* Append word to the reply list in buf (cap bytes, *len used), space-separated; words
@@ -283,7 +228,7 @@ cmd_ison(struct core *core, struct client *cl, struct msg *m, int64_t now)
 
 	(void)now;
 	info_words(core, m, MSG_BODY_MAX, list, sizeof(list), &len, ison_one);
-	send_numeric(core, cl, "303", ":%s", list);
+	send_numeric(core, cl, RPL_ISON, ":%s", list);
 }
 
 static void
@@ -312,5 +257,5 @@ cmd_userhost(struct core *core, struct client *cl, struct msg *m, int64_t now)
 
 	(void)now;
 	info_words(core, m, USERHOST_MAX, list, sizeof(list), &len, userhost_one);
-	send_numeric(core, cl, "302", ":%s", list);
+	send_numeric(core, cl, RPL_USERHOST, ":%s", list);
 }

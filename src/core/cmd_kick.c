@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include "core/cap.h"
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/command.h"
+#include "core/reply.h"
 #include "core/utf8.h"
 
 /* The channel cl acts on as an operator: NULL after 403, 442 or 482. */
@@ -16,15 +19,15 @@ kick_channel(struct core *core, struct client *cl, const char *name)
 	struct member	*mb;
 
 	if (ch == NULL) {
-		send_numeric(core, cl, "403", "%s :No such channel", name);
+		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", name);
 		return NULL;
 	}
 	if ((mb = channel_member(ch, cl)) == NULL) {
-		send_numeric(core, cl, "442", "%s :You're not on that channel", ch->name);
+		send_reply(core, cl, ERR_NOTONCHANNEL, "%s", ch->name);
 		return NULL;
 	}
 	if (!(mb->modes & MEMBER_OP)) {
-		send_numeric(core, cl, "482", "%s :You're not channel operator", ch->name);
+		send_reply(core, cl, ERR_CHANOPRIVSNEEDED, "%s", ch->name);
 		return NULL;
 	}
 	return ch;
@@ -42,12 +45,11 @@ kick_one(struct core *core, struct client *cl, struct channel *ch, const char *n
 	size_t		 len;
 
 	if (who == NULL || who->state != CLIENT_REGISTERED) {
-		send_numeric(core, cl, "401", "%s :No such nick/channel", nick);
+		send_reply(core, cl, ERR_NOSUCHNICK, "%s", nick);
 		return;
 	}
 	if ((mb = channel_member(ch, who)) == NULL) {
-		send_numeric(core, cl, "441", "%s %s :They aren't on that channel", who->nick,
-		    ch->name);
+		send_reply(core, cl, ERR_USERNOTINCHANNEL, "%s %s", who->nick, ch->name);
 		return;
 	}
 	len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
@@ -90,10 +92,10 @@ invite_list(struct core *core, struct client *cl)
 	while (map_next(&core->channels, &pos, &key, &value)) {
 		struct channel	*ch = value;
 
-		if (mode_invite_pending(ch, cl, false))
-			send_numeric(core, cl, "336", "%s", ch->name);
+		if (channel_invite_pending(ch, cl, false))
+			send_numeric(core, cl, RPL_INVITELIST, "%s", ch->name);
 	}
-	send_numeric(core, cl, "337", ":End of /INVITE list");
+	send_reply(core, cl, RPL_ENDOFINVITELIST, NULL);
 }
 
 /*
@@ -133,38 +135,37 @@ cmd_invite(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	if (m->nparams < 2) {
-		send_numeric(core, cl, "461", "INVITE :Not enough parameters");
+		send_reply(core, cl, ERR_NEEDMOREPARAMS, "INVITE");
 		return;
 	}
 	who = client_find(core, m->params[0]);
 	if (who == NULL || who->state != CLIENT_REGISTERED) {
-		send_numeric(core, cl, "401", "%s :No such nick/channel", m->params[0]);
+		send_reply(core, cl, ERR_NOSUCHNICK, "%s", m->params[0]);
 		return;
 	}
 	if ((ch = channel_find(core, m->params[1])) == NULL) {
-		send_numeric(core, cl, "403", "%s :No such channel", m->params[1]);
+		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", m->params[1]);
 		return;
 	}
 	if ((mb = channel_member(ch, cl)) == NULL) {
-		send_numeric(core, cl, "442", "%s :You're not on that channel", ch->name);
+		send_reply(core, cl, ERR_NOTONCHANNEL, "%s", ch->name);
 		return;
 	}
 	if ((ch->modes & CHANNEL_INVITE_ONLY) && !(mb->modes & MEMBER_OP)) {
-		send_numeric(core, cl, "482", "%s :You're not channel operator", ch->name);
+		send_reply(core, cl, ERR_CHANOPRIVSNEEDED, "%s", ch->name);
 		return;
 	}
 	if (channel_member(ch, who) != NULL) {
-		send_numeric(core, cl, "443", "%s %s :is already on channel", who->nick,
-		    ch->name);
+		send_reply(core, cl, ERR_USERONCHANNEL, "%s %s", who->nick, ch->name);
 		return;
 	}
-	if (mode_invite_add(core, ch, who) == -1) {
-		send_numeric(core, cl, "400", "INVITE :Out of memory, try again");
+	if (channel_invite_add(core, ch, who) == -1) {
+		send_numeric(core, cl, ERR_UNKNOWNERROR, "INVITE " NUMERIC_NOMEM);
 		return;
 	}
-	send_numeric(core, cl, "341", "%s %s", who->nick, ch->name);
+	send_numeric(core, cl, RPL_INVITING, "%s %s", who->nick, ch->name);
 	if (who->away != NULL)
-		send_numeric(core, cl, "301", "%s :%s", who->nick, who->away);
+		send_numeric(core, cl, RPL_AWAY, "%s :%s", who->nick, who->away);
 	len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
 	    "INVITE", 2, who->nick, ch->name);
 	send_line(core, who, line, len);

@@ -5,7 +5,10 @@
  */
 #include <string.h>
 
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/command.h"
+#include "core/reply.h"
 
 struct message {
 	const char	*verb;
@@ -69,13 +72,12 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 		ch = channel_find(core, target);
 		if (ch == NULL) {
 			if (!m->quiet)
-				send_numeric(core, cl, "401", "%s :No such nick/channel", target);
+				send_reply(core, cl, ERR_NOSUCHNICK, "%s", target);
 			return;
 		}
-		if (!mode_can_send(ch, cl)) {
+		if (!channel_can_send(ch, cl)) {
 			if (!m->quiet)
-				send_numeric(core, cl, "404", "%s :Cannot send to channel",
-				    ch->name);
+				send_reply(core, cl, ERR_CANNOTSENDTOCHAN, "%s", ch->name);
 			return;
 		}
 		len = message_format(line, sizeof(line), cl, m, ch->name);
@@ -85,14 +87,14 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 	to = client_find(core, target);
 	if (to == NULL || to->state != CLIENT_REGISTERED) {
 		if (!m->quiet)
-			send_numeric(core, cl, "401", "%s :No such nick/channel", target);
+			send_reply(core, cl, ERR_NOSUCHNICK, "%s", target);
 		return;
 	}
 	len = message_format(line, sizeof(line), cl, m, to->nick);
 	message_deliver(core, cl, m, NULL, to, line, len);
 	/* A TAGMSG (a typing notice, a reaction) is no reason to say someone is away. */
 	if (!m->quiet && !m->tagmsg && to->away != NULL)
-		send_numeric(core, cl, "301", "%s :%s", to->nick, to->away);
+		send_numeric(core, cl, RPL_AWAY, "%s :%s", to->nick, to->away);
 }
 
 /* NOTICE never gets an automatic reply, errors included (RFC 2812 3.3.2). */
@@ -104,12 +106,13 @@ message(struct core *core, struct client *cl, struct msg *msg, struct message *m
 
 	if (msg->nparams == 0 || msg->params[0][0] == '\0') {
 		if (!m->quiet)
-			send_numeric(core, cl, "411", ":No recipient given (%s)", m->verb);
+			send_numeric(core, cl, ERR_NORECIPIENT, ":No recipient given (%s)",
+			    m->verb);
 		return;
 	}
 	if (!m->tagmsg && (msg->nparams < 2 || msg->params[1][0] == '\0')) {
 		if (!m->quiet)
-			send_numeric(core, cl, "412", ":No text to send");
+			send_reply(core, cl, ERR_NOTEXTTOSEND, NULL);
 		return;
 	}
 	m->text = m->tagmsg ? NULL : msg->params[1];
@@ -117,7 +120,7 @@ message(struct core *core, struct client *cl, struct msg *msg, struct message *m
 	while ((target = command_next_item(&list)) != NULL) {
 		if (++n > core->cfg.max_targets) {
 			if (!m->quiet)
-				send_numeric(core, cl, "407", "%s :Too many recipients", target);
+				send_reply(core, cl, ERR_TOOMANYTARGETS, "%s", target);
 			return;
 		}
 		message_one(core, cl, m, target);
@@ -152,7 +155,7 @@ cmd_tagmsg(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 
 	(void)now;
 	if (!(cl->caps & CAP_BIT(CAP_MESSAGE_TAGS))) {
-		send_numeric(core, cl, "421", "%s :Unknown command", msg->verb);
+		send_reply(core, cl, ERR_UNKNOWNCOMMAND, "%s", msg->verb);
 		return;
 	}
 	message(core, cl, msg, &m);

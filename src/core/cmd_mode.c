@@ -1,15 +1,18 @@
 /*
  * MODE: user modes (B, i, o, s, w) and channel modes (b, e, I, k, l, i, m, n, p, s, t, o,
  * v).  The reply or broadcast shows exactly the changes that were applied, with their
- * parameters.  Also the channel state other commands consult: lists, invites, +m.
+ * parameters.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/casemap.h"
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/command.h"
 #include "core/mask.h"
+#include "core/reply.h"
 
 /* The changes applied so far, as a mode string and its parameters. */
 struct mode_change {
@@ -50,15 +53,15 @@ mode_user(struct core *core, struct client *cl, struct msg *m)
 	bool			 unknown = false;
 
 	if (target == NULL) {
-		send_numeric(core, cl, "401", "%s :No such nick/channel", m->params[0]);
+		send_reply(core, cl, ERR_NOSUCHNICK, "%s", m->params[0]);
 		return;
 	}
 	if (target != cl) {
-		send_numeric(core, cl, "502", ":Can't change mode for other users");
+		send_reply(core, cl, ERR_USERSDONTMATCH, NULL);
 		return;
 	}
 	if (m->nparams < 2) {
-		send_numeric(core, cl, "221", "+%s%s%s%s%s",
+		send_numeric(core, cl, RPL_UMODEIS, "+%s%s%s%s%s",
 		    cl->flags & CLIENT_MODE_BOT ? "B" : "",
 		    cl->flags & CLIENT_MODE_INVISIBLE ? "i" : "",
 		    cl->flags & CLIENT_MODE_OPER ? "o" : "",
@@ -101,7 +104,7 @@ mode_user(struct core *core, struct client *cl, struct msg *m)
 		mode_change_add(&mc, '-', 's', NULL);
 	}
 	if (unknown)
-		send_numeric(core, cl, "501", ":Unknown MODE flag");
+		send_reply(core, cl, ERR_UMODEUNKNOWNFLAG, NULL);
 	if (mc.nmodes > 0)
 		send_fmt(core, cl, ":%s MODE %s :%s", cl->nick, cl->nick, mc.modes);
 }
@@ -117,12 +120,11 @@ mode_member(struct core *core, struct client *cl, struct channel *ch, char dir,
 	unsigned	 flag = mode == 'o' ? MEMBER_OP : MEMBER_VOICE;
 
 	if (who == NULL || who->state != CLIENT_REGISTERED) {
-		send_numeric(core, cl, "401", "%s :No such nick/channel", nick);
+		send_reply(core, cl, ERR_NOSUCHNICK, "%s", nick);
 		return NULL;
 	}
 	if ((mb = channel_member(ch, who)) == NULL) {
-		send_numeric(core, cl, "441", "%s %s :They aren't on that channel", who->nick,
-		    ch->name);
+		send_reply(core, cl, ERR_USERNOTINCHANNEL, "%s %s", who->nick, ch->name);
 		return NULL;
 	}
 	if ((dir == '+') == !!(mb->modes & flag))
@@ -131,109 +133,16 @@ mode_member(struct core *core, struct client *cl, struct channel *ch, char dir,
 	return who;
 }
 
-static void
-entry_free(struct channel_entry *e)
-{
-	free(e->mask);
-	free(e->setter);
-	free(e);
-}
-
-static void
-list_clear(struct vec *v)
-{
-	for (size_t i = 0; i < v->len; i++)
-		entry_free(v->items[i]);
-	vec_clear(v);
-}
-
-void
-mode_channel_clear(struct channel *ch)
-{
-	list_clear(&ch->bans);
-	list_clear(&ch->excepts);
-	list_clear(&ch->invexes);
-	for (size_t i = 0; i < ch->invites.len; i++)
-		free(ch->invites.items[i]);
-	vec_clear(&ch->invites);
-}
-
-bool
-mode_list_matches(const struct vec *list, const struct client *cl)
-{
-	char	who[CLIENT_PREFIX_MAX];
-
-	client_prefix(cl, who, sizeof(who));
-	for (size_t i = 0; i < list->len; i++) {
-		const struct channel_entry	*e = list->items[i];
-
-		if (mask_match(e->mask, who))
-			return true;
-	}
-	return false;
-}
-
-bool
-mode_can_send(const struct channel *ch, const struct client *cl)
-{
-	struct member	*mb = channel_member(ch, cl);
-
-	if (mb == NULL && (ch->modes & CHANNEL_NO_EXTERNAL))
-		return false;
-	if (mb != NULL && (mb->modes & (MEMBER_OP | MEMBER_VOICE)))
-		return true;
-	if (ch->modes & CHANNEL_MODERATED)
-		return false;
-	return !mode_list_matches(&ch->bans, cl) || mode_list_matches(&ch->excepts, cl);
-}
-
-int
-mode_invite_add(struct core *core, struct channel *ch, const struct client *cl)
-{
-	char	*nick;
-
-	if (mode_invite_pending(ch, cl, false))
-		return 0;
-	/* Bounded: an earlier invite makes room for the newest. */
-	if (ch->invites.len >= core->cfg.max_list && ch->invites.len > 0) {
-		free(ch->invites.items[0]);
-		ch->invites.items[0] = ch->invites.items[ch->invites.len - 1];
-		ch->invites.len--;
-	}
-	if ((nick = strdup(cl->nick)) == NULL)
-		return -1;
-	if (vec_push(&ch->invites, nick) == -1) {
-		free(nick);
-		return -1;
-	}
-	return 0;
-}
-
-bool
-mode_invite_pending(struct channel *ch, const struct client *cl, bool take)
-{
-	for (size_t i = 0; i < ch->invites.len; i++) {
-		if (!casemap_eq(ch->invites.items[i], cl->nick))
-			continue;
-		if (take) {
-			free(ch->invites.items[i]);
-			vec_remove_at(&ch->invites, i);
-		}
-		return true;
-	}
-	return false;
-}
-
 /* The list a mode letter names, with its reply numerics. */
 struct mode_list {
 	char		 letter;
-	const char	*item, *end, *what;
+	enum numeric	 item, end;
 };
 
 static const struct mode_list mode_lists[] = {
-	{ 'b', "367", "368", "End of channel ban list" },
-	{ 'e', "348", "349", "End of channel exception list" },
-	{ 'I', "346", "347", "End of channel invite list" },
+	{ 'b', RPL_BANLIST, RPL_ENDOFBANLIST },
+	{ 'e', RPL_EXCEPTLIST, RPL_ENDOFEXCEPTLIST },
+	{ 'I', RPL_INVEXLIST, RPL_ENDOFINVEXLIST },
 };
 
 static const struct mode_list *
@@ -268,7 +177,7 @@ mode_list_show(struct core *core, struct client *cl, struct channel *ch,
 		send_numeric(core, cl, ml->item, "%s %s %s %lld", ch->name, e->mask,
 		    e->setter, (long long)e->time);
 	}
-	send_numeric(core, cl, ml->end, "%s :%s", ch->name, ml->what);
+	send_reply(core, cl, ml->end, "%s", ch->name);
 }
 
 /* Add or remove mask on a list.  Returns true when the list changed; norm gets the
@@ -292,14 +201,14 @@ mode_list_edit(struct core *core, struct client *cl, struct channel *ch, char di
 		if (dir == '+')
 			return false;
 		snprintf(norm, cap, "%s", e->mask);
-		entry_free(e);
+		channel_entry_free(e);
 		vec_remove_at(v, i);
 		return true;
 	}
 	if (dir == '-')
 		return false;
 	if (v->len >= core->cfg.max_list) {
-		send_numeric(core, cl, "478", "%s %c :Channel list is full", ch->name, letter);
+		send_reply(core, cl, ERR_BANLISTFULL, "%s %c", ch->name, letter);
 		return false;
 	}
 	if ((e = calloc(1, sizeof(*e))) == NULL)
@@ -308,7 +217,7 @@ mode_list_edit(struct core *core, struct client *cl, struct channel *ch, char di
 	e->setter = strdup(client_prefix(cl, prefix, sizeof(prefix)));
 	e->time = core_wall_seconds(core, now);
 	if (e->mask == NULL || e->setter == NULL || vec_push(v, e) == -1) {
-		entry_free(e);
+		channel_entry_free(e);
 		return false;
 	}
 	return true;
@@ -352,8 +261,9 @@ mode_show(struct core *core, struct client *cl, struct channel *ch)
 	} else if (plen == 0)
 		params[0] = '\0';
 	modes[n] = '\0';
-	send_numeric(core, cl, "324", "%s %s%s", ch->name, modes, params);
-	send_numeric(core, cl, "329", "%s %lld", ch->name, (long long)ch->created);
+	send_numeric(core, cl, RPL_CHANNELMODEIS, "%s %s%s", ch->name, modes, params);
+	send_numeric(core, cl, RPL_CREATIONTIME, "%s %lld", ch->name,
+	    (long long)ch->created);
 }
 
 /* +k key: a single word, not empty.  Returns false after 696. */
@@ -363,7 +273,7 @@ mode_key_valid(struct core *core, struct client *cl, struct channel *ch, const c
 	if (key[0] != '\0' && key[0] != ':' && strpbrk(key, " ,") == NULL &&
 	    strlen(key) <= CHANNEL_KEY_MAX)
 		return true;
-	send_numeric(core, cl, "696", "%s k %s :Invalid key", ch->name,
+	send_numeric(core, cl, ERR_INVALIDMODEPARAM, "%s k %s :Invalid key", ch->name,
 	    key[0] != '\0' && strchr(key, ' ') == NULL ? key : "*");
 	return false;
 }
@@ -379,7 +289,7 @@ mode_limit_parse(struct core *core, struct client *cl, struct channel *ch, const
 		n = n * 10 + (unsigned long)(*p - '0');
 	if (p != s && *p == '\0' && n > 0 && n <= 1000000000)
 		return (unsigned)n;
-	send_numeric(core, cl, "696", "%s l %s :Invalid limit", ch->name,
+	send_numeric(core, cl, ERR_INVALIDMODEPARAM, "%s l %s :Invalid limit", ch->name,
 	    s[0] != '\0' && strchr(s, ' ') == NULL ? s : "*");
 	return 0;
 }
@@ -412,7 +322,7 @@ mode_allowed(struct core *core, struct client *cl, struct mode_walk *w)
 	if (w->op)
 		return true;
 	if (!w->denied)
-		send_numeric(core, cl, "482", "%s :You're not channel operator", w->ch->name);
+		send_reply(core, cl, ERR_CHANOPRIVSNEEDED, "%s", w->ch->name);
 	w->denied = true;
 	return false;
 }
@@ -495,7 +405,7 @@ mode_letter(struct core *core, struct client *cl, struct mode_walk *w, char dir,
 		return;
 	}
 	if ((flag = mode_flag(letter)) == 0) {
-		send_numeric(core, cl, "472", "%c :is unknown mode char to me", letter);
+		send_reply(core, cl, ERR_UNKNOWNMODE, "%c", letter);
 		return;
 	}
 	if (!mode_allowed(core, cl, w) || (dir == '+') == !!(w->ch->modes & flag))
@@ -542,7 +452,7 @@ cmd_mode(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	if ((ch = channel_find(core, m->params[0])) == NULL) {
-		send_numeric(core, cl, "403", "%s :No such channel", m->params[0]);
+		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", m->params[0]);
 		return;
 	}
 	mode_channel(core, cl, ch, m, now);

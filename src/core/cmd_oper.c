@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/client.h"
 #include "core/command.h"
 #include "core/mask.h"
+#include "core/reply.h"
 #include "core/snotice.h"
 
 /* Does password hash to hash?  Compares every byte so the time says nothing. */
@@ -65,7 +67,7 @@ oper_required(struct core *core, struct client *cl)
 {
 	if (cl->flags & CLIENT_MODE_OPER)
 		return true;
-	send_numeric(core, cl, "481", ":Permission Denied- You're not an IRC operator");
+	send_reply(core, cl, ERR_NOPRIVILEGES, NULL);
 	return false;
 }
 
@@ -77,7 +79,7 @@ cmd_oper(struct core *core, struct client *cl, struct msg *m, int64_t now)
 
 	(void)now;
 	if ((o = oper_find(core, m->params[0])) == NULL) {
-		send_numeric(core, cl, "491", ":No O-lines for your host");
+		send_reply(core, cl, ERR_NOOPERHOST, NULL);
 		return;
 	}
 	snprintf(userhost, sizeof(userhost), "%s@%s", cl->user, cl->host);
@@ -85,17 +87,17 @@ cmd_oper(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	    !oper_credentials_ok(o, cl, m->params[1])) {
 		core_log(core, PLOG_WARN, "failed OPER %s by %s (%s)", o->name, cl->nick,
 		    userhost);
-		send_numeric(core, cl, "464", ":Password incorrect");
+		send_reply(core, cl, ERR_PASSWDMISMATCH, NULL);
 		return;
 	}
 	if (cl->flags & CLIENT_MODE_OPER) {
-		send_numeric(core, cl, "381", ":You are now an IRC operator");
+		send_reply(core, cl, RPL_YOUREOPER, NULL);
 		return;
 	}
 	snotice_send(core, cl, "%s (%s) is now an operator", cl->nick, userhost);
 	core_log(core, PLOG_INFO, "%s (%s) is now an operator (%s)", cl->nick, userhost,
 	    o->name);
-	send_numeric(core, cl, "381", ":You are now an IRC operator");
+	send_reply(core, cl, RPL_YOUREOPER, NULL);
 	send_fmt(core, cl, ":%s MODE %s :+%s", cl->nick, cl->nick,
 	    cl->flags & CLIENT_MODE_SNOTICE ? "o" : "os");
 	cl->flags |= CLIENT_MODE_OPER | CLIENT_MODE_SNOTICE;
@@ -114,7 +116,7 @@ cmd_kill(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	if (!oper_required(core, cl))
 		return;
 	if ((victim = client_find(core, m->params[0])) == NULL) {
-		send_numeric(core, cl, "401", "%s :No such nick/channel", m->params[0]);
+		send_reply(core, cl, ERR_NOSUCHNICK, "%s", m->params[0]);
 		return;
 	}
 	/* Always a trailing parameter, as clients print it as a sentence. */
@@ -157,7 +159,7 @@ cmd_rehash(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	(void)m, (void)now;
 	if (!oper_required(core, cl))
 		return;
-	send_numeric(core, cl, "382", "%s :Rehashing", core->cfg.config_file);
+	send_reply(core, cl, RPL_REHASHING, "%s", core->cfg.config_file);
 	snotice_send(core, NULL, "%s is rehashing the server configuration", cl->nick);
 	snprintf(reason, sizeof(reason), "REHASH by %s", cl->nick);
 	core->out.request(core->out.ctx, CORE_REQUEST_REHASH, reason);
@@ -173,7 +175,7 @@ oper_stop(struct core *core, struct client *cl, enum core_request req, bool allo
 	if (!oper_required(core, cl))
 		return;
 	if (!allowed) {
-		send_numeric(core, cl, "723", "%s :Insufficient oper privileges.", priv);
+		send_reply(core, cl, ERR_NOPRIVS, "%s", priv);
 		return;
 	}
 	snprintf(reason, sizeof(reason), "%s by %s", verb, cl->nick);

@@ -7,9 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "core/casemap.h"
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/command.h"
 #include "core/mask.h"
+#include "core/reply.h"
+#include "core/welcome.h"
 
 static bool
 query_is_mask(const char *s)
@@ -45,74 +50,17 @@ query_user_visible(const struct client *cl, const struct client *who)
 }
 
 void
-query_lusers(struct core *core, struct client *cl)
-{
-	size_t		invisible = 0, opers = 0;
-	size_t		unknown = core->nclients - core->nregistered;
-	struct list	*n;
-
-	for (n = core->clients.next; n != &core->clients; n = n->next) {
-		struct client	*c = list_entry(n, struct client, all);
-
-		if (c->state != CLIENT_REGISTERED)
-			continue;
-		if (c->flags & CLIENT_MODE_INVISIBLE)
-			invisible++;
-		if (c->flags & CLIENT_MODE_OPER)
-			opers++;
-	}
-	send_numeric(core, cl, "251", ":There are %zu users and %zu invisible on 1 servers",
-	    core->nregistered - invisible, invisible);
-	if (opers > 0)
-		send_numeric(core, cl, "252", "%zu :operator(s) online", opers);
-	if (unknown > 0)
-		send_numeric(core, cl, "253", "%zu :unknown connection(s)", unknown);
-	send_numeric(core, cl, "254", "%zu :channels formed", map_len(&core->channels));
-	send_numeric(core, cl, "255", ":I have %zu clients and 0 servers", core->nregistered);
-	send_numeric(core, cl, "265", "%zu %zu :Current local users %zu, max %zu",
-	    core->nregistered, core->max_registered, core->nregistered,
-	    core->max_registered);
-	send_numeric(core, cl, "266", "%zu %zu :Current global users %zu, max %zu",
-	    core->nregistered, core->max_registered, core->nregistered,
-	    core->max_registered);
-}
-
-void
-query_motd(struct core *core, struct client *cl)
-{
-	const char	*p = core->motd;
-
-	if (p == NULL) {
-		send_numeric(core, cl, "422", ":MOTD File is missing");
-		return;
-	}
-	send_numeric(core, cl, "375", ":- %s Message of the day - ", core->cfg.server_name);
-	while (*p != '\0') {
-		size_t	len = strcspn(p, "\n");
-		size_t	shown = len;
-
-		if (shown > 0 && p[shown - 1] == '\r')
-			shown--;
-		send_numeric(core, cl, "372", ":- %.*s", (int)shown, p);
-		p += len;
-		if (*p == '\n')
-			p++;
-	}
-	send_numeric(core, cl, "376", ":End of /MOTD command.");
-}
-
-void
 cmd_lusers(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	(void)m, (void)now;
-	query_lusers(core, cl);
+	welcome_lusers(core, cl);
 }
 
 void
 cmd_motd(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	(void)m, (void)now;
-	query_motd(core, cl);
+	welcome_motd(core, cl);
 }
 
 /* ---- LIST ---- */
@@ -193,16 +141,16 @@ cmd_list(struct core *core, struct client *cl, struct msg *m, int64_t now)
 
 	(void)now;
 	list_parse(&f, m->nparams > 0 ? (char *)m->params[0] : NULL);
-	send_numeric(core, cl, "321", "Channel :Users  Name");
+	send_reply(core, cl, RPL_LISTSTART, "Channel");
 	while (map_next(&core->channels, &pos, &key, &value)) {
 		struct channel	*ch = value;
 
 		if (!query_channel_visible(ch, cl) || !list_wanted(&f, ch))
 			continue;
-		send_numeric(core, cl, "322", "%s %zu :%s", ch->name, ch->members.len,
+		send_numeric(core, cl, RPL_LIST, "%s %zu :%s", ch->name, ch->members.len,
 		    ch->topic != NULL ? ch->topic : "");
 	}
-	send_numeric(core, cl, "323", ":End of /LIST");
+	send_reply(core, cl, RPL_LISTEND, NULL);
 }
 
 /* ---- WHO ---- */
@@ -324,7 +272,7 @@ whox_reply(struct core *core, struct client *cl, const struct who_query *q,
 		}
 		whox_add(buf, sizeof(buf), &len, v, *f == 'r');
 	}
-	send_numeric(core, cl, "354", "%s", len > 0 ? buf + 1 : "");
+	send_numeric(core, cl, RPL_WHOSPCRPL, "%s", len > 0 ? buf + 1 : "");
 }
 
 static void
@@ -340,7 +288,7 @@ who_reply(struct core *core, struct client *cl, const struct who_query *q,
 		whox_reply(core, cl, q, channel, who, flags, now);
 		return;
 	}
-	send_numeric(core, cl, "352", "%s %s %s %s %s %s :0 %s", channel, who->user,
+	send_numeric(core, cl, RPL_WHOREPLY, "%s %s %s %s %s %s :0 %s", channel, who->user,
 	    who->host, core->cfg.server_name, who->nick, flags,
 	    who->realname != NULL ? who->realname : "");
 }
@@ -402,7 +350,7 @@ cmd_who(struct core *core, struct client *cl, struct msg *m, int64_t now)
 				who_reply(core, cl, &q, "*", who, 0, now);
 		}
 	}
-	send_numeric(core, cl, "315", "%s :End of /WHO list", asked);
+	send_reply(core, cl, RPL_ENDOFWHO, "%s", asked);
 }
 
 /* ---- WHOIS and WHOWAS ---- */
@@ -423,7 +371,8 @@ whois_channels(struct core *core, struct client *cl, const struct client *who)
 			continue;
 		need = (len > 0) + strlen(pfx) + strlen(mb->channel->name);
 		if (len > 0 && len + need >= sizeof(list)) {
-			send_numeric(core, cl, "319", "%s :%s", who->nick, list);
+			send_numeric(core, cl, RPL_WHOISCHANNELS, "%s :%s", who->nick,
+			    list);
 			len = 0;
 		}
 		snprintf(list + len, sizeof(list) - len, "%s%s%s", len > 0 ? " " : "", pfx,
@@ -431,7 +380,7 @@ whois_channels(struct core *core, struct client *cl, const struct client *who)
 		len = strlen(list);
 	}
 	if (len > 0)
-		send_numeric(core, cl, "319", "%s :%s", who->nick, list);
+		send_numeric(core, cl, RPL_WHOISCHANNELS, "%s :%s", who->nick, list);
 }
 
 static void
@@ -440,30 +389,30 @@ whois_one(struct core *core, struct client *cl, const char *nick, int64_t now)
 	struct client	*who = client_find(core, nick);
 
 	if (who == NULL || who->state != CLIENT_REGISTERED) {
-		send_numeric(core, cl, "401", "%s :No such nick/channel", nick);
-		send_numeric(core, cl, "318", "%s :End of /WHOIS list", nick);
+		send_reply(core, cl, ERR_NOSUCHNICK, "%s", nick);
+		send_reply(core, cl, RPL_ENDOFWHOIS, "%s", nick);
 		return;
 	}
-	send_numeric(core, cl, "311", "%s %s %s * :%s", who->nick, who->user, who->host,
-	    who->realname != NULL ? who->realname : "");
+	send_numeric(core, cl, RPL_WHOISUSER, "%s %s %s * :%s", who->nick, who->user,
+	    who->host, who->realname != NULL ? who->realname : "");
 	whois_channels(core, cl, who);
-	send_numeric(core, cl, "312", "%s %s :%s", who->nick, core->cfg.server_name,
-	    QUERY_SERVER_INFO);
+	send_numeric(core, cl, RPL_WHOISSERVER, "%s %s :%s", who->nick,
+	    core->cfg.server_name, QUERY_SERVER_INFO);
 	if (who->flags & CLIENT_MODE_OPER)
-		send_numeric(core, cl, "313", "%s :is an IRC operator", who->nick);
+		send_reply(core, cl, RPL_WHOISOPERATOR, "%s", who->nick);
 	if (who->away != NULL)
-		send_numeric(core, cl, "301", "%s :%s", who->nick, who->away);
+		send_numeric(core, cl, RPL_AWAY, "%s :%s", who->nick, who->away);
 	if (who->flags & CLIENT_MODE_BOT)
-		send_numeric(core, cl, "335", "%s :is a bot", who->nick);
+		send_reply(core, cl, RPL_WHOISBOT, "%s", who->nick);
 	if (who->flags & CLIENT_SECURE)
-		send_numeric(core, cl, "671", "%s :is using a secure connection", who->nick);
+		send_reply(core, cl, RPL_WHOISSECURE, "%s", who->nick);
 	/* A fingerprint links a person across nicks: for them and the operators only. */
 	if (who->certfp[0] != '\0' && (who == cl || (cl->flags & CLIENT_MODE_OPER)))
-		send_numeric(core, cl, "276", "%s :has client certificate fingerprint %s",
-		    who->nick, who->certfp);
-	send_numeric(core, cl, "317", "%s %lld %lld :seconds idle, signon time", who->nick,
+		send_numeric(core, cl, RPL_WHOISCERTFP,
+		    "%s :has client certificate fingerprint %s", who->nick, who->certfp);
+	send_reply(core, cl, RPL_WHOISIDLE, "%s %lld %lld", who->nick,
 	    (long long)((now - who->last_message) / 1000), (long long)who->signon);
-	send_numeric(core, cl, "318", "%s :End of /WHOIS list", who->nick);
+	send_reply(core, cl, RPL_ENDOFWHOIS, "%s", who->nick);
 }
 
 /* WHOIS nick{,nick} or WHOIS server nick{,nick}: every user is on this server. */
@@ -473,18 +422,18 @@ cmd_whois(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	char	*list, *nick;
 
 	if (m->nparams == 0 || m->params[m->nparams > 1][0] == '\0') {
-		send_numeric(core, cl, "431", ":No nickname given");
+		send_reply(core, cl, ERR_NONICKNAMEGIVEN, NULL);
 		return;
 	}
 	if (m->nparams > 1 && !casemap_eq(m->params[0], core->cfg.server_name) &&
 	    client_find(core, m->params[0]) == NULL) {
-		send_numeric(core, cl, "402", "%s :No such server", m->params[0]);
+		send_reply(core, cl, ERR_NOSUCHSERVER, "%s", m->params[0]);
 		return;
 	}
 	list = (char *)m->params[m->nparams > 1];
 	for (unsigned n = 0; (nick = command_next_item(&list)) != NULL; n++) {
 		if (n == core->cfg.max_targets) {
-			send_numeric(core, cl, "407", "%s :Too many recipients", nick);
+			send_reply(core, cl, ERR_TOOMANYTARGETS, "%s", nick);
 			return;
 		}
 		whois_one(core, cl, nick, now);
@@ -504,15 +453,15 @@ whowas_one(struct core *core, struct client *cl, const char *nick, size_t count)
 		if (!casemap_eq(e->nick, nick))
 			continue;
 		found++;
-		info_time_string(when, sizeof(when), e->when);
-		send_numeric(core, cl, "314", "%s %s %s * :%s", e->nick, e->user, e->host,
-		    e->realname);
-		send_numeric(core, cl, "312", "%s %s :%s", e->nick, core->cfg.server_name,
-		    when);
+		calendar_time_string(when, sizeof(when), e->when);
+		send_numeric(core, cl, RPL_WHOWASUSER, "%s %s %s * :%s", e->nick, e->user,
+		    e->host, e->realname);
+		send_numeric(core, cl, RPL_WHOISSERVER, "%s %s :%s", e->nick,
+		    core->cfg.server_name, when);
 	}
 	if (found == 0)
-		send_numeric(core, cl, "406", "%s :There was no such nickname", nick);
-	send_numeric(core, cl, "369", "%s :End of WHOWAS", nick);
+		send_reply(core, cl, ERR_WASNOSUCHNICK, "%s", nick);
+	send_reply(core, cl, RPL_ENDOFWHOWAS, "%s", nick);
 }
 
 /* WHOWAS nick{,nick} [count [server]]: newest first, at most count entries a nick
@@ -525,7 +474,7 @@ cmd_whowas(struct core *core, struct client *cl, struct msg *m, int64_t now)
 
 	(void)now;
 	if (m->nparams == 0 || m->params[0][0] == '\0') {
-		send_numeric(core, cl, "431", ":No nickname given");
+		send_reply(core, cl, ERR_NONICKNAMEGIVEN, NULL);
 		return;
 	}
 	if (m->nparams > 1) {
@@ -536,7 +485,7 @@ cmd_whowas(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	list = (char *)m->params[0];
 	for (unsigned n = 0; (nick = command_next_item(&list)) != NULL; n++) {
 		if (n == core->cfg.max_targets) {
-			send_numeric(core, cl, "407", "%s :Too many recipients", nick);
+			send_reply(core, cl, ERR_TOOMANYTARGETS, "%s", nick);
 			return;
 		}
 		whowas_one(core, cl, nick, (size_t)count);

@@ -8,9 +8,10 @@
 #include <strings.h>
 
 #include "core/casemap.h"
+#include "core/client.h"
 #include "core/command.h"
 #include "core/monitor.h"
-#include "core/snotice.h"
+#include "core/reply.h"
 #include "core/utf8.h"
 
 void
@@ -34,17 +35,17 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	size_t		 len;
 
 	if (m->nparams == 0 || m->params[0][0] == '\0') {
-		send_numeric(core, cl, "431", ":No nickname given");
+		send_reply(core, cl, ERR_NONICKNAMEGIVEN, NULL);
 		return;
 	}
 	nick = m->params[0];
 	if (!casemap_nick_valid(nick, core->cfg.nicklen)) {
-		send_numeric(core, cl, "432", "%s :Erroneous nickname", nick);
+		send_reply(core, cl, ERR_ERRONEUSNICKNAME, "%s", nick);
 		return;
 	}
 	other = client_find(core, nick);
 	if (other != NULL && other != cl) {
-		send_numeric(core, cl, "433", "%s :Nickname is already in use", nick);
+		send_reply(core, cl, ERR_NICKNAMEINUSE, "%s", nick);
 		return;
 	}
 	if (strcmp(cl->nick, nick) == 0)
@@ -53,7 +54,7 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		if (client_set_nick(core, cl, nick) == -1)
 			client_exit(core, cl, "Out of memory", true);
 		else
-			register_try(core, cl, now);
+			client_register(core, cl, now);
 		return;
 	}
 	client_prefix(cl, prefix, sizeof(prefix));
@@ -76,15 +77,15 @@ cmd_user(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	char		*realname;
 
 	if (cl->flags & CLIENT_HAS_USER) {
-		send_numeric(core, cl, "462", ":You may not reregister");
+		send_reply(core, cl, ERR_ALREADYREGISTERED, NULL);
 		return;
 	}
 	if (user[0] == '\0' || m->params[3][0] == '\0') {
-		send_numeric(core, cl, "461", "USER :Not enough parameters");
+		send_reply(core, cl, ERR_NEEDMOREPARAMS, "USER");
 		return;
 	}
 	if (!casemap_user_valid(user, strlen(user))) {
-		send_numeric(core, cl, "468", ":Your username is not valid");
+		send_reply(core, cl, ERR_INVALIDUSERNAME, NULL);
 		return;
 	}
 	/* Longer realnames are cut to NAMELEN, on a UTF-8 character boundary. */
@@ -99,7 +100,7 @@ cmd_user(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	free(cl->realname);
 	cl->realname = realname;
 	cl->flags |= CLIENT_HAS_USER;
-	register_try(core, cl, now);
+	client_register(core, cl, now);
 }
 
 void
@@ -132,45 +133,4 @@ cmd_pong(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	/* Receiving any line already reset the idle timer; nothing else to do. */
 	(void)core, (void)cl, (void)m, (void)now;
-}
-
-/* The welcome burst: 001-004, ISUPPORT, LUSERS, MOTD. */
-static void
-register_welcome(struct core *core, struct client *cl)
-{
-	char	prefix[CLIENT_PREFIX_MAX];
-
-	send_numeric(core, cl, "001", ":Welcome to the %s Network, %s", core->cfg.network,
-	    client_prefix(cl, prefix, sizeof(prefix)));
-	send_numeric(core, cl, "002", ":Your host is %s, running version parley-%s",
-	    core->cfg.server_name, PARLEY_VERSION);
-	send_numeric(core, cl, "003", ":This server was created %s", core->cfg.created);
-	send_numeric(core, cl, "004", "%s parley-%s Biosw beIiklmnopstv beIklov", core->cfg.server_name,
-	    PARLEY_VERSION);
-	for (unsigned i = 0; i < core->nisupport; i++)
-		send_numeric(core, cl, "005", "%s :are supported by this server",
-		    core->isupport[i]);
-	query_lusers(core, cl);
-	query_motd(core, cl);
-}
-
-void
-register_try(struct core *core, struct client *cl, int64_t now)
-{
-	if (cl->state == CLIENT_REGISTERED || cl->nick[0] == '\0' ||
-	    !(cl->flags & CLIENT_HAS_USER) || (cl->flags & CLIENT_CAP_HOLD))
-		return;
-	if (!(cl->flags & CLIENT_PASS_OK)) {
-		send_numeric(core, cl, "464", ":Password incorrect");
-		client_exit(core, cl, "Bad password", true);
-		return;
-	}
-	cl->state = CLIENT_REGISTERED;
-	if (++core->nregistered > core->max_registered)
-		core->max_registered = core->nregistered;
-	timer_set(core, cl, TIMER_IDLE, now);
-	register_welcome(core, cl);
-	monitor_online(core, cl);
-	snotice_send(core, cl, "Client connecting: %s (%s@%s)", cl->nick, cl->user,
-	    cl->host);
 }

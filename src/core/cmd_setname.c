@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "core/cap.h"
+#include "core/client.h"
 #include "core/command.h"
+#include "core/reply.h"
 
 void
 cmd_setname(struct core *core, struct client *cl, struct msg *m, int64_t now)

@@ -2,7 +2,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/client.h"
 #include "core/command.h"
+#include "core/reply.h"
 
 /* Sorted by verb for bsearch. */
 static const struct command commands[] = {
@@ -79,20 +81,20 @@ command_dispatch(struct core *core, struct client *cl, struct msg *m, int64_t no
 	state = cl->state == CLIENT_REGISTERED ? CMD_REGISTERED : CMD_UNREGISTERED;
 	if (c == NULL) {
 		if (state == CMD_REGISTERED)
-			send_numeric(core, cl, "421", "%s :Unknown command", m->verb);
+			send_reply(core, cl, ERR_UNKNOWNCOMMAND, "%s", m->verb);
 		else
-			send_numeric(core, cl, "451", ":You have not registered");
+			send_reply(core, cl, ERR_NOTREGISTERED, NULL);
 		return;
 	}
 	if (!(c->flags & state)) {
 		if (state == CMD_UNREGISTERED)
-			send_numeric(core, cl, "451", ":You have not registered");
+			send_reply(core, cl, ERR_NOTREGISTERED, NULL);
 		else
-			send_numeric(core, cl, "462", ":You may not reregister");
+			send_reply(core, cl, ERR_ALREADYREGISTERED, NULL);
 		return;
 	}
 	if (m->nparams < c->min_params) {
-		send_numeric(core, cl, "461", "%s :Not enough parameters", c->verb);
+		send_reply(core, cl, ERR_NEEDMOREPARAMS, "%s", c->verb);
 		return;
 	}
 	core->command_counts[c - commands]++;

@@ -1,6 +1,6 @@
 /*
  * The embedded default configuration of the core: what parleyd runs with when no
- * configuration file says otherwise.
+ * configuration file says otherwise; and what a configuration costs a driver.
  */
 #include <string.h>
 
@@ -61,4 +61,23 @@ core_config_defaults(struct core_config *cfg)
 	strcpy(cfg->admin_name, "The parley administrator");
 	strcpy(cfg->admin_email, "root@localhost");
 	strcpy(cfg->admin_location, "Somewhere on the network");
+}
+
+/*
+ * 001-005 and LUSERS take less than WELCOME_BASE bytes; each MOTD line adds its text and
+ * ":" server " 372 " nick " :- " CR LF around it.
+ */
+#define WELCOME_BASE		4096
+#define MOTD_LINE_COST(nicklen)	(1 + CONFIG_NAME_MAX + 5 + (nicklen) + 4 + 2)
+
+size_t
+core_config_welcome_size(unsigned nicklen, const char *motd)
+{
+	size_t	lines = 1;
+
+	if (motd == NULL)
+		return WELCOME_BASE;
+	for (const char *p = motd; *p != '\0'; p++)
+		lines += *p == '\n';
+	return WELCOME_BASE + strlen(motd) + lines * MOTD_LINE_COST(nicklen);
 }

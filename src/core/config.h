@@ -12,6 +12,14 @@
 #define CONFIG_MASK_MAX		127	/* a user@host wildcard mask */
 #define CONFIG_CERTFP_MAX	64	/* a SHA-256 fingerprint in lowercase hex */
 
+/* The ceilings the core's state is sized for: a configured nicklen, userlen or
+ * channellen above its ceiling is clamped to it, so a configuration file should refuse
+ * it.  CONFIG_HOST_MAX holds a client's host (numeric address text). */
+#define CONFIG_NICKLEN_MAX	64
+#define CONFIG_USERLEN_MAX	64
+#define CONFIG_CHANNELLEN_MAX	200
+#define CONFIG_HOST_MAX		63
+
 /* An [oper NAME] block: who may become an IRC operator with OPER.  With both a hash
  * and a certfp, OPER needs both; with one, that one alone. */
 struct core_oper {
@@ -81,5 +89,9 @@ struct core_config {
 
 /* Fill cfg with parley's defaults (the embedded default configuration). */
 void	core_config_defaults(struct core_config *cfg);
+/* About the most bytes the welcome burst queues at once for a client registering with
+ * nicklen and this MOTD text (NULL: none): a sendq smaller than that cuts off every
+ * client as it registers. */
+size_t	core_config_welcome_size(unsigned nicklen, const char *motd);
 
 #endif

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "core/casemap.h"
+#include "core/client.h"
 #include "core/command.h"
 #include "core/monitor.h"
+#include "core/reply.h"
 
 struct monitor_target {
 	char		nick[CLIENT_NICK_MAX + 1];	/* the map key */
@@ -20,7 +22,7 @@ struct monitor_target {
 struct monitor_reply {
 	struct core	*core;
 	struct client	*cl;
-	const char	*num;
+	enum numeric	 num;
 	char		 list[MSG_BODY_MAX];
 	size_t		 len;
 	size_t		 room;
@@ -28,7 +30,7 @@ struct monitor_reply {
 
 static void
 reply_init(struct monitor_reply *r, struct core *core, struct client *cl,
-    const char *num)
+    enum numeric num)
 {
 	r->core = core;
 	r->cl = cl;
@@ -177,18 +179,18 @@ monitor_plus(struct core *core, struct client *cl, char *list)
 	struct monitor_reply	 on, off;
 	char			*nick;
 
-	reply_init(&on, core, cl, "730");
-	reply_init(&off, core, cl, "731");
+	reply_init(&on, core, cl, RPL_MONONLINE);
+	reply_init(&off, core, cl, RPL_MONOFFLINE);
 	while ((nick = command_next_item(&list)) != NULL) {
 		if (!casemap_nick_valid(nick, core->cfg.nicklen))
 			continue;
 		if (monitor_full(core, cl, nick)) {
-			send_numeric(core, cl, "734", "%u %s%s%s :Monitor list is full",
+			send_reply(core, cl, ERR_MONLISTFULL, "%u %s%s%s",
 			    core->cfg.monitor_max, nick, *list != '\0' ? "," : "", list);
 			break;
 		}
 		if (monitor_add(core, cl, nick) == -1) {
-			send_numeric(core, cl, "400", "MONITOR :Out of memory, try again");
+			send_numeric(core, cl, ERR_UNKNOWNERROR, "MONITOR " NUMERIC_NOMEM);
 			break;
 		}
 		monitor_status(core, nick, &on, &off);
@@ -211,11 +213,11 @@ monitor_list(struct core *core, struct client *cl)
 {
 	struct monitor_reply	r;
 
-	reply_init(&r, core, cl, "732");
+	reply_init(&r, core, cl, RPL_MONLIST);
 	for (size_t i = 0; i < cl->monitoring.len; i++)
 		reply_add(&r, ((struct monitor_target *)cl->monitoring.items[i])->nick);
 	reply_flush(&r);
-	send_numeric(core, cl, "733", ":End of MONITOR list");
+	send_reply(core, cl, RPL_ENDOFMONLIST, NULL);
 }
 
 static void
@@ -223,8 +225,8 @@ monitor_show(struct core *core, struct client *cl)
 {
 	struct monitor_reply	on, off;
 
-	reply_init(&on, core, cl, "730");
-	reply_init(&off, core, cl, "731");
+	reply_init(&on, core, cl, RPL_MONONLINE);
+	reply_init(&off, core, cl, RPL_MONOFFLINE);
 	for (size_t i = 0; i < cl->monitoring.len; i++) {
 		struct monitor_target	*t = cl->monitoring.items[i];
 
@@ -243,11 +245,12 @@ cmd_monitor(struct core *core, struct client *cl, struct msg *m, int64_t now)
 
 	(void)now;
 	if (op[0] == '\0' || op[1] != '\0' || strchr("+-CLS", c) == NULL) {
-		send_numeric(core, cl, "400", "MONITOR %s :Unknown MONITOR modifier", op);
+		send_numeric(core, cl, ERR_UNKNOWNERROR,
+		    "MONITOR %s :Unknown MONITOR modifier", op);
 		return;
 	}
 	if ((c == '+' || c == '-') && (m->nparams < 2 || m->params[1][0] == '\0')) {
-		send_numeric(core, cl, "461", "MONITOR :Not enough parameters");
+		send_reply(core, cl, ERR_NEEDMOREPARAMS, "MONITOR");
 		return;
 	}
 	switch (c) {
@@ -279,7 +282,7 @@ monitor_online(struct core *core, struct client *cl)
 		return;
 	client_prefix(cl, prefix, sizeof(prefix));
 	for (size_t i = 0; i < t->watchers.len; i++)
-		send_numeric(core, t->watchers.items[i], "730", ":%s", prefix);
+		send_numeric(core, t->watchers.items[i], RPL_MONONLINE, ":%s", prefix);
 }
 
 void
@@ -291,5 +294,6 @@ monitor_offline(struct core *core, struct client *cl)
 		return;
 	for (size_t i = 0; i < t->watchers.len; i++)
 		if (t->watchers.items[i] != cl)
-			send_numeric(core, t->watchers.items[i], "731", ":%s", cl->nick);
+			send_numeric(core, t->watchers.items[i], RPL_MONOFFLINE, ":%s",
+			    cl->nick);
 }

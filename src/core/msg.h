@@ -15,6 +15,7 @@
 #define MSG_TAGS_MAX_CLIENT	4094	/* bytes of tag data a client may send */
 #define MSG_TAGS_MAX		8191	/* whole tag section, '@' and space included */
 #define MSG_BODY_MAX		512	/* the rest of the line, CR LF included */
+#define MSG_LINE_MAX		(MSG_TAGS_MAX + MSG_BODY_MAX)	/* the longest IRCv3 line */
 
 struct msg_tag {
 	const char	*key;		/* NUL-terminated, '+' of client tags included */

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/core.h"
+#include "core/reply.h"
 
 /* Lines leave untouched for a client without tag capabilities: one test, no copy.
  * The others get their tags (and labeled replies) from tags.c. */
@@ -100,20 +103,52 @@ send_fmt(struct core *core, struct client *cl, const char *fmt, ...)
 }
 
 void
-send_numeric(struct core *core, struct client *cl, const char *num, const char *fmt, ...)
+send_numeric(struct core *core, struct client *cl, enum numeric num, const char *fmt, ...)
 {
 	char	buf[MSG_BODY_MAX + 1];
 	int	off;
 	size_t	len;
 	va_list	ap;
 
-	off = snprintf(buf, sizeof(buf), ":%s %s %s ", core->cfg.server_name, num,
-	    client_name(cl));
+	off = snprintf(buf, sizeof(buf), ":%s %s %s ", core->cfg.server_name,
+	    numeric_code(num), client_name(cl));
 	if (off < 0 || (size_t)off >= sizeof(buf))
 		return;
 	va_start(ap, fmt);
 	len = format_vline(buf, (size_t)off, fmt, ap);
 	va_end(ap);
+	if (len > 0)
+		send_line(core, cl, buf, len);
+}
+
+/* The bytes are those send_numeric() makes of "params :text", cut at the same place. */
+void
+send_reply(struct core *core, struct client *cl, enum numeric num, const char *fmt, ...)
+{
+	char		 buf[MSG_BODY_MAX + 1];
+	const char	*text = numeric_text(num), *sep = fmt != NULL ? " :" : ":";
+	int		 want, n;
+	size_t		 len;
+	va_list		 ap;
+
+	if (text == NULL)
+		text = "";
+	want = snprintf(buf, sizeof(buf), ":%s %s %s ", core->cfg.server_name,
+	    numeric_code(num), client_name(cl));
+	if (want < 0 || (size_t)want >= sizeof(buf))
+		return;
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		n = vsnprintf(buf + want, sizeof(buf) - (size_t)want, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		want += n;
+	}
+	if ((size_t)want < sizeof(buf))
+		snprintf(buf + want, sizeof(buf) - (size_t)want, "%s%s", sep, text);
+	want += (int)(strlen(sep) + strlen(text));
+	len = line_finish(buf, sizeof(buf), want);
 	if (len > 0)
 		send_line(core, cl, buf, len);
 }

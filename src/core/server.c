@@ -7,9 +7,13 @@
 #include <string.h>
 
 #include "core/cap.h"
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/core.h"
 #include "core/flood.h"
+#include "core/reply.h"
 #include "core/server.h"
+#include "core/timer.h"
 #include "core/utf8.h"
 
 static void	isupport_build(struct core *core);
@@ -181,7 +185,7 @@ line_dispatch(struct core *core, struct client *cl, struct msg *m, const char *l
 		return;
 	}
 	if (!msg_verb_valid(m->verb)) {
-		send_numeric(core, cl, "421", "%s :Unknown command", m->verb);
+		send_reply(core, cl, ERR_UNKNOWNCOMMAND, "%s", m->verb);
 		return;
 	}
 	command_dispatch(core, cl, m, now);
@@ -206,7 +210,7 @@ core_line_run(struct core *core, struct client *cl, char *line, size_t len, int6
 	case MSG_TAGS_TOO_LONG:
 	case MSG_TOO_MANY_TAGS:
 	case MSG_BODY_TOO_LONG:
-		send_numeric(core, cl, "417", ":Input line was too long");
+		send_reply(core, cl, ERR_INPUTTOOLONG, NULL);
 		return;
 	case MSG_BAD_TAGS:
 		if (cl->caps & CAP_BIT(CAP_STANDARD_REPLIES))
@@ -233,7 +237,7 @@ core_line_too_long(struct core *core, struct client *cl, int64_t now)
 		return;
 	tags_clock(core, now);
 	timer_activity(core, cl, now);
-	send_numeric(core, cl, "417", ":Input line was too long");
+	send_reply(core, cl, ERR_INPUTTOOLONG, NULL);
 }
 
 void

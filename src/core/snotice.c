@@ -4,6 +4,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "core/client.h"
+#include "core/core.h"
+#include "core/reply.h"
 #include "core/snotice.h"
 
 void

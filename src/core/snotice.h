@@ -1,7 +1,8 @@
 #ifndef PARLEY_CORE_SNOTICE_H
 #define PARLEY_CORE_SNOTICE_H
 
-#include "core/core.h"
+struct core;
+struct client;
 
 /*
  * Server notices: ":server NOTICE nick :*** Notice -- text" to every local client with

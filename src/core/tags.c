@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/calendar.h"
+#include "core/client.h"
 #include "core/core.h"
+#include "core/reply.h"
 
 void
 tags_init(struct core *core, uint64_t msgid_seed)
@@ -22,9 +25,9 @@ tags_time_format(char *buf, size_t cap, int64_t wall_ms)
 
 	if (wall_ms < 0)
 		wall_ms = 0;
-	days = info_floor_div(wall_ms, 86400000);
+	days = calendar_floor_div(wall_ms, 86400000);
 	ms = wall_ms - days * 86400000;
-	info_civil_from_days(days, &year, &month, &day);
+	calendar_civil_from_days(days, &year, &month, &day);
 	n = snprintf(buf, cap, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)year,
 	    month, day, (int)(ms / 3600000), (int)(ms / 60000 % 60), (int)(ms / 1000 % 60),
 	    (int)(ms % 1000));

@@ -7,9 +7,12 @@
  */
 #include <stdio.h>
 
+#include "core/client.h"
 #include "core/core.h"
 #include "core/flood.h"
+#include "core/reply.h"
 #include "core/server.h"
+#include "core/timer.h"
 
 void
 timer_set(struct core *core, struct client *cl, enum client_timer kind, int64_t now)

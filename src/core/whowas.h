@@ -4,13 +4,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/config.h"
+
 /*
  * The nicks that left the network or were changed away from, for WHOWAS: a ring holding
  * the newest `cap` departures, the oldest overwritten first.
  */
-#define WHOWAS_NICK_MAX	64	/* as CLIENT_NICK_MAX, CLIENT_USER_MAX and CLIENT_HOST_MAX */
-#define WHOWAS_USER_MAX	64
-#define WHOWAS_HOST_MAX	63
+#define WHOWAS_NICK_MAX	CONFIG_NICKLEN_MAX	/* as a client's (client.h) */
+#define WHOWAS_USER_MAX	CONFIG_USERLEN_MAX
+#define WHOWAS_HOST_MAX	CONFIG_HOST_MAX
 
 struct whowas_entry {
 	char	 nick[WHOWAS_NICK_MAX + 1];

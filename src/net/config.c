@@ -16,7 +16,7 @@ net_config_defaults(struct net_config *cfg)
 	cfg->model = NET_MODEL_EVENT;
 	cfg->sendq = 1024 * 1024;
 	/* The longest line IRCv3 allows: a full tag section plus a classic 512-byte line. */
-	cfg->line_max = MSG_TAGS_MAX + MSG_BODY_MAX;
+	cfg->line_max = MSG_LINE_MAX;
 	cfg->max_clients = 0;
 	cfg->tls_handshake_timeout = 10000;
 	cfg->sts = true;

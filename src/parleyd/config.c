@@ -27,15 +27,7 @@
 
 #define SECOND_MS	1000
 #define DAY_MS		(24 * 60 * 60 * SECOND_MS)
-#define LINE_MAX_MAX	(MSG_TAGS_MAX + MSG_BODY_MAX)	/* the longest IRCv3 line */
 #define TEXT_MAX	(MSG_BODY_MAX - 2)	/* what one line holds without CR LF */
-
-/*
- * Bytes queued for a client at registration besides the MOTD (welcome, ISUPPORT, LUSERS),
- * and the most a "372" line adds around one MOTD line: ":" server " 372 " nick " :- " CRLF.
- */
-#define BURST_BASE	4096
-#define MOTD_LINE_COST(nicklen)	(1 + CONFIG_NAME_MAX + 5 + (nicklen) + 4 + 2)
 
 enum setting_kind {
 	SET_NAME,	/* char[CONFIG_NAME_MAX + 1], hostname-like */
@@ -64,9 +56,8 @@ struct setting {
 #define AT(field)	offsetof(struct config, field)
 
 /*
- * The core sizes nicks, users and channel names for at most 64, 64 and 200 bytes
- * (CLIENT_NICK_MAX, CLIENT_USER_MAX, CHANNEL_NAME_MAX in core/core.h, a header private
- * to the core); larger values would be clamped there, so they are refused here.
+ * Nicks, users and channel names are refused above the core's ceilings (core/config.h):
+ * the core would clamp them.
  */
 static const struct setting settings[] = {
 	{ "server",	"name",		SET_NAME,	AT(core.server_name), 0, 0 },
@@ -92,10 +83,13 @@ static const struct setting settings[] = {
 	/* 0 tells clients to forget a policy; a year is as long as any server asks. */
 	{ "tls",	"sts_duration",	SET_SECONDS,	AT(core.sts_duration), 0,
 	    366 * (uint64_t)DAY_MS },
-	{ "limits",	"nicklen",	SET_COUNT,	AT(core.nicklen), 1, 64 },
-	{ "limits",	"channellen",	SET_COUNT,	AT(core.channellen), 2, 200 },
+	{ "limits",	"nicklen",	SET_COUNT,	AT(core.nicklen), 1,
+	    CONFIG_NICKLEN_MAX },
+	{ "limits",	"channellen",	SET_COUNT,	AT(core.channellen), 2,
+	    CONFIG_CHANNELLEN_MAX },
 	{ "limits",	"topiclen",	SET_COUNT,	AT(core.topiclen), 1, TEXT_MAX },
-	{ "limits",	"userlen",	SET_COUNT,	AT(core.userlen), 1, 64 },
+	{ "limits",	"userlen",	SET_COUNT,	AT(core.userlen), 1,
+	    CONFIG_USERLEN_MAX },
 	{ "limits",	"max_channels",	SET_COUNT,	AT(core.max_channels), 1, 10000 },
 	/* A 512-byte line cannot name more than about 250 targets. */
 	{ "limits",	"max_targets",	SET_COUNT,	AT(core.max_targets), 1, 255 },
@@ -108,10 +102,10 @@ static const struct setting settings[] = {
 	{ "limits",	"namelen",	SET_COUNT,	AT(core.namelen), 1, TEXT_MAX },
 	{ "limits",	"monitor_max",	SET_COUNT,	AT(core.monitor_max), 1, 10000 },
 	/* At least the longest line the server may send, so one line never overflows. */
-	{ "limits",	"sendq",	SET_BYTES,	AT(net.sendq), LINE_MAX_MAX,
+	{ "limits",	"sendq",	SET_BYTES,	AT(net.sendq), MSG_LINE_MAX,
 	    1024 * 1024 * 1024 },
 	{ "limits",	"line_max",	SET_BYTES,	AT(net.line_max), MSG_BODY_MAX,
-	    LINE_MAX_MAX },
+	    MSG_LINE_MAX },
 	/* 0 is "no limit"; 1048576 is Linux's default ceiling on descriptors. */
 	{ "limits",	"max_clients",	SET_COUNT,	AT(net.max_clients), 0, 1048576 },
 	{ "limits",	"max_per_address", SET_COUNT,	AT(core.max_per_address), 0, 1048576 },
@@ -879,15 +873,13 @@ static int
 load_check_sendq(struct load *ld)
 {
 	const struct config	*cfg = ld->cfg;
-	size_t			 lines = 1, need;
+	size_t			 need;
 	int			 sendq_line = ld->seen[setting_find("limits", "sendq") -
 				    settings];
 
 	if (cfg->motd == NULL)
 		return 0;
-	for (const char *p = cfg->motd; *p != '\0'; p++)
-		lines += *p == '\n';
-	need = BURST_BASE + strlen(cfg->motd) + lines * MOTD_LINE_COST(cfg->core.nicklen);
+	need = core_config_welcome_size(cfg->core.nicklen, cfg->motd);
 	if (cfg->net.sendq >= need)
 		return 0;
 	ld->lineno = sendq_line != 0 ? sendq_line :

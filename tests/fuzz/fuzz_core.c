@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/channel.h"
+#include "core/client.h"
 #include "core/core.h"
 #include "core/server.h"
 

@@ -1,0 +1,91 @@
+#ifndef PARLEY_CORE_CHANNEL_H
+#define PARLEY_CORE_CHANNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/vec.h"
+
+/*
+ * Channels and membership, and the access state other commands consult (lists, invites,
+ * who may speak).  A channel exists while it has members.
+ */
+struct core;
+struct client;
+
+#define CHANNEL_NAME_MAX	CONFIG_CHANNELLEN_MAX	/* the configured limit sits below */
+
+#define MEMBER_OP	0x01
+#define MEMBER_VOICE	0x02
+
+struct member {
+	struct client	*client;
+	struct channel	*channel;
+	unsigned	 modes;
+};
+
+#define CHANNEL_NO_EXTERNAL	0x01	/* +n */
+#define CHANNEL_TOPIC_LOCK	0x02	/* +t */
+#define CHANNEL_MODERATED	0x04	/* +m: only voiced members and ops speak */
+#define CHANNEL_INVITE_ONLY	0x08	/* +i */
+#define CHANNEL_SECRET		0x10	/* +s: hidden from non-members */
+#define CHANNEL_PRIVATE		0x20	/* +p */
+#define CHANNEL_KEY_MAX		23	/* +k key bytes kept */
+
+/* One entry of a ban (b), exception (e) or invite-exception (I) list. */
+struct channel_entry {
+	char	*mask;		/* normalised nick!user@host */
+	char	*setter;	/* nick!user@host of who set it */
+	int64_t	 time;		/* wall clock, seconds */
+};
+
+struct channel {
+	char		 name[CHANNEL_NAME_MAX + 1];
+	unsigned	 modes;
+	char		*topic;		/* NULL when unset */
+	char		*topic_setter;	/* nick!user@host */
+	int64_t		 topic_time;	/* wall clock, seconds */
+	struct vec	 members;	/* struct member * */
+	char		 key[CHANNEL_KEY_MAX + 1];	/* +k; "" when unset */
+	unsigned	 limit;		/* +l; 0 when unset */
+	struct vec	 bans;		/* struct channel_entry * (+b) */
+	struct vec	 excepts;	/* (+e) */
+	struct vec	 invexes;	/* (+I) */
+	struct vec	 invites;	/* folded nicks (char *) INVITEd, until they join */
+	int64_t		 created;	/* wall clock seconds (329) */
+};
+
+/* The channel of that name (any case), or NULL. */
+struct channel	*channel_find(struct core *core, const char *name);
+/* A new, empty channel in the table, +nt.  Returns it, or NULL out of memory. */
+struct channel	*channel_create(struct core *core, const char *name);
+/* cl's membership of ch, or NULL. */
+struct member	*channel_member(const struct channel *ch, const struct client *cl);
+/* Add cl to ch with modes.  Returns the member, or NULL out of memory. */
+struct member	*channel_join(struct core *core, struct channel *ch, struct client *cl,
+		    unsigned modes);
+/* Remove m from its channel and client; the channel is freed once empty. */
+void		 channel_part(struct core *core, struct member *m);
+/* Free ch if it has no members (a channel exists only while someone is in it). */
+void		 channel_free_if_empty(struct core *core, struct channel *ch);
+/* The prefix characters for a member's modes ("@", "+" or ""): highest first. */
+const char	*channel_prefix(unsigned modes);
+/* The prefixes viewer is shown for a member's modes: every one, highest first, when
+ * viewer negotiated multi-prefix ("@+"), else the highest only. */
+const char	*channel_prefixes(const struct client *viewer, unsigned modes);
+
+/* Free a list entry (struct channel_entry) and its strings. */
+void		 channel_entry_free(struct channel_entry *e);
+/* True when cl's nick!user@host matches an entry of list (struct channel_entry *). */
+bool		 channel_list_matches(const struct vec *list, const struct client *cl);
+/* True when cl may speak in ch: +n, +m and bans, with voice or op overriding the last two. */
+bool		 channel_can_send(const struct channel *ch, const struct client *cl);
+/* Remember that cl was invited to ch (bounded by max_list).  Returns 0, or -1. */
+int		 channel_invite_add(struct core *core, struct channel *ch,
+		    const struct client *cl);
+/* Whether cl has a pending invite to ch; with take set, the invite is used up. */
+bool		 channel_invite_pending(struct channel *ch, const struct client *cl,
+		    bool take);
+
+#endif

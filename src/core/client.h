@@ -1,0 +1,99 @@
+#ifndef PARLEY_CORE_CLIENT_H
+#define PARLEY_CORE_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/list.h"
+#include "core/timer.h"
+#include "core/vec.h"
+
+/*
+ * Clients: a user of the network, its nick in the nick table, registration and leaving.
+ */
+struct core;
+
+#define CLIENT_NICK_MAX		CONFIG_NICKLEN_MAX	/* the configured limits sit below */
+#define CLIENT_USER_MAX		CONFIG_USERLEN_MAX
+#define CLIENT_HOST_MAX		CONFIG_HOST_MAX
+
+enum client_state {
+	CLIENT_UNREGISTERED,
+	CLIENT_REGISTERED,
+};
+
+#define CLIENT_PASS_OK		0x01	/* PASS matched, or no password configured */
+#define CLIENT_HAS_USER		0x02	/* USER received */
+#define CLIENT_CAP_HOLD		0x04	/* CAP negotiation holds registration */
+#define CLIENT_MODE_INVISIBLE	0x10	/* +i */
+#define CLIENT_MODE_WALLOPS	0x20	/* +w */
+#define CLIENT_MODE_OPER	0x40	/* +o: an IRC operator (OPER only) */
+#define CLIENT_MODE_SNOTICE	0x80	/* +s: receives server notices */
+#define CLIENT_SECURE		0x100	/* connected over TLS (WHOIS 671) */
+#define CLIENT_MODE_BOT		0x200	/* +B: marked as a bot (IRCv3 bot-mode) */
+#define CLIENT_CERTFP_MAX	64	/* a SHA-256 fingerprint in hex */
+
+/*
+ * A user of the network.  Only local clients exist for now; a remote client (another
+ * node's, once clustering comes) has no connection, and every send skips it.
+ */
+struct client {
+	uint64_t		 conn;		/* the driver's connection id */
+	bool			 local;
+	enum client_state	 state;
+	unsigned		 flags;
+	uint32_t		 caps;		/* CAP_BIT(enum cap) for each one enabled */
+	unsigned		 cap_version;	/* highest CAP LS version given (302) */
+	char			 nick[CLIENT_NICK_MAX + 1];	/* "" until NICK */
+	char			 user[CLIENT_USER_MAX + 1];
+	char			 host[CLIENT_HOST_MAX + 1];
+	char			 certfp[CLIENT_CERTFP_MAX + 1];	/* TLS client cert; "" */
+	char			*realname;
+	struct vec		 channels;	/* struct member *, one per channel joined */
+
+	struct list		 all;		/* core->clients */
+	struct list		 timer;		/* on core->timers[timer_kind] */
+	enum client_timer	 timer_kind;
+	int64_t			 timer_since;	/* when it joined that FIFO */
+	int64_t			 last_active;	/* last line received */
+	uint64_t		 seen;		/* broadcast serial: sent once per event */
+	char			*away;		/* AWAY message; NULL when present */
+	int64_t			 signon;	/* wall clock seconds at connect (WHOIS 317) */
+	int64_t			 last_message;	/* last PRIVMSG/NOTICE sent, for idle time */
+	bool			 counted;	/* holds a slot of its address's count */
+	int64_t			 flood_clock;	/* flood.c: penalty clock */
+	struct list		 flood_queue;	/* delayed lines (struct flood_line) */
+	size_t			 flood_bytes;	/* their size as received */
+	struct list		 flood_link;	/* on core->flooded while lines wait */
+	struct vec		 monitoring;	/* monitor.c: struct monitor_target * */
+};
+
+/* A new client for connection conn, counted against host's max_per_address; NULL
+ * out of memory.  client_free() frees it without telling anyone. */
+struct client	*client_new(struct core *core, uint64_t conn, const char *host,
+		    int64_t now);
+void		 client_free(struct core *core, struct client *cl);
+/* "nick!user@host" into buf (size >= CLIENT_PREFIX_MAX). */
+#define CLIENT_PREFIX_MAX	(CLIENT_NICK_MAX + CLIENT_USER_MAX + CLIENT_HOST_MAX + 3)
+const char	*client_prefix(const struct client *cl, char *buf, size_t cap);
+/* The nick for numerics: the nick, or "*" before NICK. */
+const char	*client_name(const struct client *cl);
+/* Take nick as cl's nick in the nick table.  Returns 0, or -1 out of memory. */
+int		 client_set_nick(struct core *core, struct client *cl, const char *nick);
+/* The client with that nick (any case), or NULL. */
+struct client	*client_find(struct core *core, const char *nick);
+/*
+ * Take cl off the network: peers sharing a channel see QUIT :reason (once each), cl
+ * leaves every channel and the nick table, and is freed.  With error set, cl first gets
+ * "ERROR :Closing Link: host (reason)" and the driver is told to close the connection.
+ */
+void		 client_exit(struct core *core, struct client *cl, const char *reason,
+		    bool error);
+/* Complete cl's registration once it has a nick, USER, the password and no CAP hold:
+ * the welcome burst, its watchers told, operators noticed.  Otherwise nothing; a wrong
+ * password exits cl ("Bad password"). */
+void		 client_register(struct core *core, struct client *cl, int64_t now);
+
+#endif
