@@ -57,7 +57,6 @@ _Static_assert(NET_READ_MAX >= TLS_RECORD_MAX, "a TLS read must take a whole rec
 #define NET_PAUSE_MS	1000	/* accepting stops this long after an error that repeats */
 #define NET_WARN_MS	1000	/* "refusing connections" at most once in this long */
 #define NET_QUIET_MS	500	/* this long without events: free heap goes back */
-#define NET_HEAP_KEEP	(64 * 1024 * 1024)	/* free heap kept while busy */
 
 #define NET_FULL_LINE	"ERROR :Server is full\r\n"
 
@@ -1287,22 +1286,10 @@ expire(struct net_server *srv)
 }
 
 /*
- * The heap, with glibc.  Busy, a server frees and needs again megabytes of output blocks
- * every turn; glibc's default would give the top of the heap back to the system at each
- * turn and fault it in again at the next (a sixth of parleyd's time in the privmsg
- * benchmark).  So free heap is kept while busy (up to NET_HEAP_KEEP, the most glibc's
- * own adaptive threshold would) and given back once the loop has been quiet for
- * NET_QUIET_MS, so that a burst's memory does not stay.
+ * Free heap back to the system once the loop has been quiet for NET_QUIET_MS.  The
+ * program keeps free heap while busy (parleyd/main.c's heap policy); only the loop knows
+ * when it has gone quiet, so the giving back stays here, once per quiet spell.
  */
-static void
-heap_keep(void)
-{
-#ifdef __GLIBC__
-	/* Refused (another allocator, as under a sanitizer): glibc's default, no harm. */
-	(void)mallopt(M_TRIM_THRESHOLD, NET_HEAP_KEEP);
-#endif
-}
-
 static void
 heap_release(struct net_server *srv)
 {
@@ -1507,7 +1494,6 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 	srv->sigfd = srv->reserve = -1;
 	srv->paused_until = srv->warned_full = -1;
 	srv->conns = (struct conn_table)CONN_TABLE_INIT;
-	heap_keep();
 	list_init(&srv->dirty);
 	list_init(&srv->reap);
 	list_init(&srv->timed);
