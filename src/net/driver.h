@@ -16,15 +16,15 @@
  *
  * A model is a table of hooks (struct model_ops), chosen once when the server opens;
  * the event model's hooks are the plain ones the other files export.  The driver calls
- * hooks per turn or per connection event, never per line.
+ * hooks per turn, per accepted connection or per connection event, never per line.
  */
 
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "core/server.h"
 #include "net/conn.h"
@@ -59,7 +59,8 @@ struct model_ops {
 	void		 (*handshake_step)(struct net_server *, struct conn *c);
 	/* The peer address of c's client, its handshake done.  Returns 0 or -errno. */
 	int		 (*peer)(struct net_server *, struct conn *c, struct sockaddr_storage *ss);
-	/* Why the peer of fd went, its stream having ended; NULL: nothing more is known. */
+	/* fd's stream has ended (EOF or an error): why its peer went, as a string that
+	 * outlives the connection, or NULL when the model knows no more than the stream. */
 	const char	*(*gone)(struct net_server *, int fd);
 	/* Open c is readable: read it (or leave it for events_done) and feed the core. */
 	void		 (*readable)(struct net_server *, struct conn *c);
