@@ -1,6 +1,6 @@
 /*
  * Connections of the event driver: allocation, the raw reads and shutdown, and the
- * fd-indexed table.  What to do when is model_event.c's business.
+ * fd-indexed table.  What to do when is the driver's business (driver.h).
  */
 #include <sys/socket.h>
 

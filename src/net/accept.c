@@ -1,0 +1,252 @@
+/*
+ * Accepting: the listeners, and what keeps a full server from spinning.  A listener
+ * drains up to NET_ACCEPT_MAX connections per wakeup; past max_clients, or out of
+ * descriptors, a connection is taken only to be told "Server is full" and closed (the
+ * reserve descriptor makes room for that); an accept error that would repeat pauses
+ * accepting for NET_PAUSE_MS.  An accepted connection goes to the model (adopt), then
+ * into the table and the loop, and meets the core at once or after its TLS handshake.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/server.h"
+#include "net/conn.h"
+#include "net/driver.h"
+#include "net/log.h"
+#include "net/loop.h"
+#include "net/sock.h"
+
+#define NET_BACKLOG	511
+#define NET_ACCEPT_MAX	64	/* connections taken per wakeup of a listener */
+#define NET_PAUSE_MS	1000	/* accepting stops this long after an error that repeats */
+#define NET_WARN_MS	1000	/* "refusing connections" at most once in this long */
+
+#define NET_FULL_LINE	"ERROR :Server is full\r\n"
+
+static void	accept_event(struct loop *, int, unsigned, void *);
+
+static void
+listeners_watch(struct net_server *srv, unsigned events)
+{
+	int	 rc;
+
+	for (unsigned i = 0; i < srv->nlisten; i++) {
+		rc = loop_watch(srv->loop, srv->listen_fd[i], events, accept_event, srv);
+		if (rc < 0)
+			log_warn(rc, "epoll_ctl: listener fd %d", srv->listen_fd[i]);
+	}
+}
+
+void
+accept_close_listeners(struct net_server *srv)
+{
+	for (unsigned i = 0; i < srv->nlisten; i++) {
+		(void)loop_unwatch(srv->loop, srv->listen_fd[i]);
+		sock_close(srv->listen_fd[i]);
+	}
+	srv->nlisten = 0;
+}
+
+/* The spare descriptor that lets us take, and refuse, a connection when out of them. */
+int
+accept_reserve_open(struct net_server *srv)
+{
+	if ((srv->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		return -errno;
+	return 0;
+}
+
+static void
+reserve_reopen(struct net_server *srv)
+{
+	int	 rc;
+
+	if ((rc = accept_reserve_open(srv)) < 0)
+		log_warn(rc, "reserve descriptor: /dev/null");
+}
+
+/* Best effort: the peer's buffer is empty and it may be gone. */
+void
+accept_refuse(struct net_server *srv, int fd, const char *why)
+{
+	int64_t	 now = server_now(srv);
+
+	(void)send(fd, NET_FULL_LINE, sizeof(NET_FULL_LINE) - 1, MSG_NOSIGNAL);
+	sock_close(fd);
+	if (srv->warned_full < 0 || now - srv->warned_full >= NET_WARN_MS) {
+		srv->warned_full = now;
+		log_warnx("refusing connections: %s", why);
+	}
+}
+
+/*
+ * Out of descriptors with connections waiting.  Left there, they would wake the
+ * level-triggered listener again at once, forever: give up the reserve descriptor for a
+ * moment to take one, refuse it and take the reserve back.  Returns 0 when one was
+ * refused, -EAGAIN when none was waiting, or -errno.
+ */
+static int
+accept_shed(struct net_server *srv, int lfd, int err)
+{
+	int	 fd;
+
+	if (srv->reserve < 0)
+		return err;
+	sock_close(srv->reserve);
+	srv->reserve = -1;
+	if ((fd = sock_accept(lfd, NULL)) >= 0)
+		accept_refuse(srv, fd, "out of file descriptors");
+	reserve_reopen(srv);
+	return fd < 0 ? fd : 0;
+}
+
+/* An accept error that would repeat: stop accepting for a while instead of spinning. */
+static void
+accept_pause(struct net_server *srv, int err)
+{
+	log_warnx("accept: %s; pausing for %d ms", strerror(-err), NET_PAUSE_MS);
+	listeners_watch(srv, 0);
+	srv->paused_until = server_now(srv) + NET_PAUSE_MS;
+}
+
+void
+accept_resume(struct net_server *srv)
+{
+	srv->paused_until = -1;
+	if (srv->reserve < 0)
+		reserve_reopen(srv);
+	listeners_watch(srv, LOOP_READ);
+}
+
+/* A conn for fd, in the table and the loop.  On failure fd is closed. */
+static struct conn *
+accept_install(struct net_server *srv, int fd)
+{
+	struct conn	*c;
+	int		 rc;
+
+	if ((c = conn_new(fd)) == NULL) {
+		log_warn(-ENOMEM, "accept: fd %d", fd);
+		sock_close(fd);
+		return NULL;
+	}
+	if ((rc = conn_table_put(&srv->conns, c)) < 0) {
+		log_warn(rc, "accept: fd %d", fd);
+		conn_free(c, false);
+		return NULL;
+	}
+	srv->nconns++;
+	if ((rc = loop_watch(srv->loop, fd, LOOP_READ, session_event, srv)) < 0) {
+		log_warn(rc, "epoll_ctl: fd %d", fd);
+		session_release(srv, c, false);
+		return NULL;
+	}
+	return c;
+}
+
+int
+accept_direct(struct net_server *srv, int fd, const struct sockaddr_storage *ss,
+    bool tls)
+{
+	(void)srv;
+	(void)ss;
+	(void)tls;
+	return fd;
+}
+
+/* A new connection on a plaintext listener, or one that speaks TLS. */
+static void
+accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, bool tls)
+{
+	char		 host[SOCK_ADDR_MAX];
+	struct conn	*c;
+
+	/* A handshake under way is a client to come.  Fork: so is every child serving a
+	 * client; one lingering after its client left is not (it ends within a linger). */
+	if (srv->cfg.max_clients > 0 && core_client_count(srv->core) + srv->nhandshakes >=
+	    srv->cfg.max_clients) {
+		accept_refuse(srv, fd, "max_clients reached");
+		return;
+	}
+	if ((fd = srv->model->adopt(srv, fd, ss, tls)) < 0)
+		return;
+	if ((c = accept_install(srv, fd)) == NULL)
+		return;
+	sock_format_host((const struct sockaddr *)ss, host, sizeof(host));
+	log_debug("connect fd %d from %s%s", fd, host, tls ? " (tls)" : "");
+	if (tls)
+		handshake_begin(srv, c);
+	else
+		(void)session_introduce(srv, c, ss);
+}
+
+static bool
+listener_tls(const struct net_server *srv, int lfd)
+{
+	for (unsigned i = 0; i < srv->nlisten; i++)
+		if (srv->listen_fd[i] == lfd)
+			return srv->listen_tls[i];
+	return false;
+}
+
+static void
+accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
+{
+	struct net_server	*srv = arg;
+	struct sockaddr_storage	 ss;
+	bool			 tls = listener_tls(srv, lfd);
+	int			 fd, rc;
+
+	(void)loop;
+	(void)events;
+	for (int i = 0; i < NET_ACCEPT_MAX; i++) {
+		if ((fd = sock_accept(lfd, &ss)) >= 0) {
+			accept_conn(srv, fd, &ss, tls);
+			continue;
+		}
+		rc = fd;
+		if (rc == -EMFILE || rc == -ENFILE)
+			rc = accept_shed(srv, lfd, rc);
+		if (rc == 0)
+			continue;
+		if (rc != -EAGAIN)
+			accept_pause(srv, rc);
+		return;
+	}
+}
+
+/* The real address is logged, an ephemeral port resolved. */
+int
+accept_listen(struct net_server *srv, const char *text, bool tls, char *err,
+    size_t errlen)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	char			 name[SOCK_ADDR_MAX];
+	int			 fd, rc;
+
+	if ((rc = sock_parse_addr(text, &ss, &len)) < 0 ||
+	    (rc = sock_listen((struct sockaddr *)&ss, len, NET_BACKLOG)) < 0) {
+		snprintf(err, errlen, "%s: %s", text, strerror(-rc));
+		return -1;
+	}
+	srv->listen_tls[srv->nlisten] = tls;
+	srv->listen_fd[srv->nlisten++] = fd = rc;
+	if ((rc = sock_local_addr(fd, &ss)) < 0 ||
+	    (rc = loop_watch(srv->loop, fd, LOOP_READ, accept_event, srv)) < 0) {
+		snprintf(err, errlen, "%s: %s", text, strerror(-rc));
+		return -1;
+	}
+	sock_format_addr((struct sockaddr *)&ss, name, sizeof(name));
+	log_info("listening on %s%s", name, tls ? " (tls)" : "");
+	if (tls && srv->tls_port == 0)
+		srv->tls_port = ntohs(ss.ss_family == AF_INET6 ?
+		    ((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port :
+		    ((const struct sockaddr_in *)(const void *)&ss)->sin_port);
+	return 0;
+}

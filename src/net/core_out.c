@@ -1,0 +1,119 @@
+/*
+ * The core's output interface over the driver: the one way the core reaches net/.  The
+ * callbacks only record: queue appends bytes and marks the connection dirty (it is
+ * written before the loop sleeps), hangup changes its state, request notes an operator's
+ * REHASH, DIE or RESTART for the driver to act on after the core call (control.c).
+ *
+ * A line for many (queue_many: a channel's members) is copied once, into the turn's
+ * arena, and every receiver's queue refers to it.  Each write settles what it left
+ * referred to, so the arena is free again once the turn's output is flushed.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/server.h"
+#include "net/conn.h"
+#include "net/driver.h"
+#include "net/log.h"
+
+static void	out_log(void *, enum log_level, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+
+/*
+ * The open connection id if len more bytes fit in its sendq, else NULL: closing,
+ * lingering or dead (past hearing more), or killed here for exceeding it.
+ */
+static struct conn *
+out_target(struct net_server *srv, uint64_t id, size_t len)
+{
+	struct conn	*c = conn_table_get(&srv->conns, id);
+	size_t		 sendq = srv->cfg.sendq;
+
+	if (c == NULL || c->state != CONN_OPEN)
+		return NULL;
+	if (len > sendq || outq_len(&c->outq) > sendq - len) {
+		session_kill(srv, c, "SendQ exceeded");
+		return NULL;
+	}
+	return c;
+}
+
+/* After a push to c's queue that returned rv: write it before sleeping, or kill it. */
+static void
+out_pushed(struct net_server *srv, struct conn *c, int rv)
+{
+	if (rv == -1)
+		session_kill(srv, c, "Out of memory");
+	else
+		session_dirty(srv, c);
+}
+
+static void
+out_queue(void *ctx, uint64_t id, const char *buf, size_t len)
+{
+	struct net_server	*srv = ctx;
+	struct conn		*c;
+
+	if ((c = out_target(srv, id, len)) != NULL)
+		out_pushed(srv, c, outq_push(&c->outq, buf, len));
+}
+
+/* The line is copied once, into the turn's arena, and each queue refers to it. */
+static void
+out_queue_many(void *ctx, const uint64_t *ids, size_t n, const char *buf, size_t len)
+{
+	struct net_server	*srv = ctx;
+	const char		*line = outq_arena_copy(&srv->shared, buf, len);
+	struct conn		*c;
+
+	for (size_t i = 0; i < n; i++) {
+		if (line == NULL)
+			out_queue(srv, ids[i], buf, len);
+		else if ((c = out_target(srv, ids[i], len)) != NULL)
+			out_pushed(srv, c, outq_push_shared(&c->outq, line, len));
+	}
+}
+
+static void
+out_hangup(void *ctx, uint64_t id, const char *reason)
+{
+	struct net_server	*srv = ctx;
+	struct conn		*c = conn_table_get(&srv->conns, id);
+
+	if (c == NULL || c->client == NULL) {
+		log_warnx("core closed connection %llu, which it did not have",
+		    (unsigned long long)id);
+		return;
+	}
+	/* A dead one is reset when reaped; the core merely need not hear of it again. */
+	c->client = NULL;
+	if (c->state != CONN_OPEN)
+		return;
+	log_debug("close fd %d: %s", c->fd, reason);
+	session_closing(srv, c);
+}
+
+static void
+out_log(void *ctx, enum log_level level, const char *fmt, va_list ap)
+{
+	(void)ctx;
+	log_vmsg(level, fmt, ap);
+}
+
+/* An operator's REHASH, DIE or RESTART: control_requests acts after the core call. */
+static void
+out_request(void *ctx, enum core_request req, const char *reason)
+{
+	struct net_server	*srv = ctx;
+
+	srv->requests |= 1u << req;
+	if (req != CORE_REQUEST_REHASH)
+		snprintf(srv->request_reason, sizeof(srv->request_reason), "%s", reason);
+}
+
+struct core_out
+out_interface(struct net_server *srv)
+{
+	return (struct core_out){ srv, out_queue, out_queue_many, out_hangup, out_log,
+	    out_request };
+}

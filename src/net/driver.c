@@ -1,0 +1,328 @@
+/*
+ * The driver: one thread runs one level-triggered epoll loop and the core, every socket
+ * non-blocking.  This file opens and frees the server, runs the timers and the turn;
+ * the pieces it drives are listed in driver.h.  The model (event, fork or threads) is a
+ * table of hooks chosen here once, at open; the event model's is below.
+ *
+ * A turn of net_server_run:
+ *   1. the operators' requests of the last turn (control.c);
+ *   2. timers: core_tick, then the deadlines of handshakes, closing and lingering
+ *      connections, a pause of accepting, the quiet-time heap release;
+ *   3. before sleeping: report dead connections to the core, then write every dirty
+ *      connection's queue once (one sendmsg each, however many lines were queued);
+ *   4. epoll_wait and the callbacks: accept, lines into the core, signals; then the
+ *      model's events_done (the threads model reads and feeds there).
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/server.h"
+#include "net/conn.h"
+#include "net/driver.h"
+#include "net/log.h"
+#include "net/loop.h"
+#include "net/net.h"
+#include "net/signals.h"
+#include "net/sock.h"
+#include "net/tls.h"
+
+#define NET_QUIET_MS	500	/* this long without events: free heap goes back */
+
+/*
+ * The models.
+ */
+
+void
+model_nothing(struct net_server *srv)
+{
+	(void)srv;
+}
+
+const char *
+model_no_reason(struct net_server *srv, int fd)
+{
+	(void)srv;
+	(void)fd;
+	return NULL;
+}
+
+static int
+model_open_nothing(struct net_server *srv, char *err, size_t errlen)
+{
+	(void)srv;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+/* The event model: the plain hooks, every read and write at its event. */
+static const struct model_ops model_event_ops = {
+	.open = model_open_nothing,
+	.close = model_nothing,
+	.adopt = accept_direct,
+	.handshake_begin = handshake_tls_begin,
+	.handshake_step = handshake_tls_step,
+	.peer = handshake_peer,
+	.gone = model_no_reason,
+	.readable = session_readable,
+	.events_done = model_nothing,
+	.write_dirty = session_write_dirty,
+	.child_exited = model_nothing,
+};
+
+static const struct model_ops *
+model_ops_for(enum net_model model)
+{
+	switch (model) {
+	case NET_MODEL_FORK:
+		return &model_fork_hub_ops;
+	case NET_MODEL_THREADS:
+		return &model_threads_ops;
+	case NET_MODEL_EVENT:
+		break;
+	}
+	return &model_event_ops;
+}
+
+/*
+ * Timers.
+ */
+
+/* The earlier of two deadlines, -1 meaning none. */
+static int64_t
+earliest(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0 || a < b)
+		return a;
+	return b;
+}
+
+/* The wall clock in ms, for the times the core shows users; -1 when unknown. */
+static int64_t
+wall_now(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		return -1;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Close the connections whose deadline has come. */
+static void
+expire(struct net_server *srv)
+{
+	struct conn	*c;
+
+	while (!list_empty(&srv->handshakes)) {
+		c = list_entry(srv->handshakes.next, struct conn, link);
+		if (c->deadline > server_now(srv))
+			break;
+		log_debug("close fd %d: TLS handshake timed out", c->fd);
+		session_release(srv, c, true);
+	}
+	while (!list_empty(&srv->timed)) {
+		c = list_entry(srv->timed.next, struct conn, link);
+		if (c->deadline > server_now(srv))
+			return;
+		/* A closing peer did not read the rest: reset, do not leave it to the
+		 * kernel.  A lingering one did not close in time. */
+		session_release(srv, c, c->state == CONN_CLOSING);
+	}
+}
+
+/*
+ * Free heap back to the system once the loop has been quiet for NET_QUIET_MS.  The
+ * program keeps free heap while busy (parleyd/main.c's heap policy); only the loop knows
+ * when it has gone quiet, so the giving back stays here, once per quiet spell.
+ */
+static void
+heap_release(struct net_server *srv)
+{
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
+	srv->heap_held = false;
+}
+
+/* Run what is due now; returns the core's next deadline (-1: none). */
+static int64_t
+server_timers(struct net_server *srv)
+{
+	int64_t	 now = server_now(srv), wall = wall_now(), next;
+
+	/* Read each turn, so that a wall clock set after startup shows at once. */
+	if (wall >= 0)
+		core_clock(srv->core, now, wall);
+	next = core_tick(srv->core, now);
+	session_reap(srv);
+	expire(srv);
+	if (srv->paused_until >= 0 && now >= srv->paused_until)
+		accept_resume(srv);
+	if (srv->heap_held && now - srv->active_at >= NET_QUIET_MS)
+		heap_release(srv);
+	return next;
+}
+
+static int
+server_timeout(const struct net_server *srv, int64_t next)
+{
+	if (!list_empty(&srv->timed))
+		next = earliest(next,
+		    list_entry(srv->timed.next, struct conn, link)->deadline);
+	if (!list_empty(&srv->handshakes))
+		next = earliest(next,
+		    list_entry(srv->handshakes.next, struct conn, link)->deadline);
+	if (srv->stopping)
+		next = earliest(next, srv->stop_deadline);
+	next = earliest(next, srv->paused_until);
+	if (srv->heap_held)
+		next = earliest(next, srv->active_at + NET_QUIET_MS);
+	return loop_timeout(srv->loop, next);
+}
+
+/*
+ * The turn.
+ */
+
+int
+net_server_run(struct net_server *srv)
+{
+	int64_t	 next;
+	int	 rc;
+
+	for (;;) {
+		control_requests(srv);
+		next = server_timers(srv);
+		session_flush_all(srv);
+		if (srv->stopping && (srv->nconns == 0 ||
+		    server_now(srv) >= srv->stop_deadline))
+			break;
+		if ((rc = loop_run(srv->loop, server_timeout(srv, next))) < 0) {
+			log_error(rc, "epoll_wait");
+			return -1;
+		}
+		if (rc > 0) {
+			srv->active_at = server_now(srv);
+			srv->heap_held = true;
+		}
+		srv->model->events_done(srv);
+	}
+	if (srv->nconns > 0)
+		log_warnx("shutdown grace over: %zu connections cut", srv->nconns);
+	if (srv->failed)
+		return -1;
+	return srv->restart ? NET_RESTART : 0;
+}
+
+/*
+ * Lifetime.
+ */
+
+/* Everything net_server_new sets up, in order.  Returns 0, or -1 with err set. */
+static int
+server_open(struct net_server *srv, const struct core_config *core, char *err,
+    size_t errlen)
+{
+	struct core_config	 cc;
+	int			 rc;
+
+	if ((srv->loop = loop_new()) == NULL) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		return -1;
+	}
+	/* Before the first "listening on": whoever waits for that line may signal at
+	 * once, and a SIGTERM then must end the server cleanly, not kill it. */
+	if ((rc = signals_open()) >= 0) {
+		srv->sigfd = rc;
+		rc = loop_watch(srv->loop, srv->sigfd, LOOP_READ, control_signal, srv);
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "signalfd: %s", strerror(-rc));
+		return -1;
+	}
+	if (handshake_ctx_open(srv, err, errlen) == -1)
+		return -1;
+	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++)
+		if (accept_listen(srv, srv->cfg.listen[i], srv->cfg.listen_tls[i], err,
+		    errlen) == -1)
+			return -1;
+	if ((rc = accept_reserve_open(srv)) < 0) {
+		snprintf(err, errlen, "/dev/null: %s", strerror(-rc));
+		return -1;
+	}
+	/* After signals_open: SIGCHLD is blocked before the fork model's first child, and
+	 * the threads model's threads inherit the blocked mask. */
+	if (srv->model->open(srv, err, errlen) == -1)
+		return -1;
+	srv->out = out_interface(srv);
+	cc = *core;
+	cc.sts_port = srv->cfg.sts ? srv->tls_port : 0;
+	if ((srv->core = core_new(&cc, &srv->out)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	return 0;
+}
+
+struct net_server *
+net_server_new(const struct core_config *core, const struct net_config *net,
+    net_reload_fn reload, void *arg, char *err, size_t errlen)
+{
+	struct net_server	*srv;
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	srv->cfg = *net;
+	srv->reload = reload;
+	srv->reload_arg = arg;
+	srv->model = model_ops_for(net->model);
+	srv->sigfd = srv->reserve = -1;
+	srv->paused_until = srv->warned_full = -1;
+	srv->conns = (struct conn_table)CONN_TABLE_INIT;
+	list_init(&srv->dirty);
+	list_init(&srv->reap);
+	list_init(&srv->timed);
+	list_init(&srv->handshakes);
+	if (server_open(srv, core, err, errlen) == -1) {
+		net_server_free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+void
+net_server_free(struct net_server *srv)
+{
+	struct conn	*c;
+
+	if (srv == NULL)
+		return;
+	/* Graceful closes: the kernel still sends what it holds. */
+	for (size_t fd = 0; fd < srv->conns.cap; fd++)
+		if ((c = srv->conns.slot[fd]) != NULL)
+			session_release(srv, c, false);
+	/* The fork model's children end here, after their hub ends were closed. */
+	srv->model->close(srv);
+	core_free(srv->core);
+	accept_close_listeners(srv);
+	sock_close(srv->reserve);
+	if (srv->sigfd >= 0) {
+		(void)loop_unwatch(srv->loop, srv->sigfd);
+		sock_close(srv->sigfd);
+	}
+	loop_free(srv->loop);
+	tls_ctx_free(srv->tls);
+	conn_table_free(&srv->conns);
+	outq_arena_free(&srv->shared);
+	free(srv);
+}

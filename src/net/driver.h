@@ -1,0 +1,216 @@
+#ifndef PARLEY_NET_DRIVER_H
+#define PARLEY_NET_DRIVER_H
+
+/*
+ * The driver's private header, for src/net only: struct net_server and what its pieces
+ * share.  net.h is the public face.
+ *
+ *   driver.c          net_server_new/run/free, opening, timers, the turn
+ *   session.c         a connection's states, its input and the flushing of its output
+ *   core_out.c        the core's output interface: queue, queue_many, hangup, log, request
+ *   accept.c          listeners, the reserve descriptor, shedding and pausing
+ *   handshake.c       TLS handshakes in the driver, and TLS reload
+ *   control.c         stop, reload, signals and the operators' requests
+ *   model_threads.c   the threads model's hooks: reads and writes in parallel phases
+ *   model_fork_hub.c  the fork model's hooks: the hub's side of model_fork.h
+ *
+ * A model is a table of hooks (struct model_ops), chosen once when the server opens;
+ * the event model's hooks are the plain ones the other files export.  The driver calls
+ * hooks per turn, per accepted connection or per connection event, never per line.
+ */
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/server.h"
+#include "net/conn.h"
+#include "net/loop.h"
+#include "net/net.h"
+#include "net/tls.h"
+
+#define NET_READ_MAX	16384	/* bytes read per wakeup of a connection */
+_Static_assert(NET_READ_MAX >= TLS_RECORD_MAX, "a TLS read must take a whole record");
+
+struct net_server;
+struct fork;
+struct threads;
+
+/*
+ * How a model serves connections: the points where models differ, called by the driver.
+ * Every hook is set (a model without business at a point has a hook that does nothing).
+ */
+struct model_ops {
+	/* Set the model up (after signals_open, so threads and children inherit the
+	 * blocked mask).  Returns 0, or -1 with err set. */
+	int		 (*open)(struct net_server *, char *err, size_t errlen);
+	/* Undo open; also called after a failed open. */
+	void		 (*close)(struct net_server *);
+	/* A connection accepted on fd from ss: the descriptor the driver is to serve it
+	 * on, or -1 when it was refused (fd closed). */
+	int		 (*adopt)(struct net_server *, int fd, const struct sockaddr_storage *ss,
+			    bool tls);
+	/* Ready c for its TLS handshake.  Returns 0, or -1 out of memory. */
+	int		 (*handshake_begin)(struct net_server *, struct conn *c);
+	/* c's handshake can make progress; it ends in handshake_done or c's release. */
+	void		 (*handshake_step)(struct net_server *, struct conn *c);
+	/* The peer address of c's client, its handshake done.  Returns 0 or -errno. */
+	int		 (*peer)(struct net_server *, struct conn *c, struct sockaddr_storage *ss);
+	/* fd's stream has ended (EOF or an error): why its peer went, as a string that
+	 * outlives the connection, or NULL when the model knows no more than the stream. */
+	const char	*(*gone)(struct net_server *, int fd);
+	/* Open c is readable: read it (or leave it for events_done) and feed the core. */
+	void		 (*readable)(struct net_server *, struct conn *c);
+	/* After a turn's event callbacks. */
+	void		 (*events_done)(struct net_server *);
+	/* Before sleeping: write every dirty connection once (session_write_dirty). */
+	void		 (*write_dirty)(struct net_server *);
+	/* SIGCHLD came. */
+	void		 (*child_exited)(struct net_server *);
+};
+
+/* The models other than the event model (whose table is in driver.c). */
+extern const struct model_ops	model_threads_ops;
+extern const struct model_ops	model_fork_hub_ops;
+
+/* Hooks for the points where a model has nothing to do (driver.c). */
+void		 model_nothing(struct net_server *);
+const char	*model_no_reason(struct net_server *, int fd);
+
+struct net_server {
+	struct loop		*loop;
+	struct core		*core;
+	struct core_out		 out;
+	struct net_config	 cfg;
+	net_reload_fn		 reload;
+	void			*reload_arg;
+	const struct model_ops	*model;
+
+	int			 listen_fd[NET_LISTEN_MAX];
+	bool			 listen_tls[NET_LISTEN_MAX];	/* listen_fd[i] speaks TLS */
+	unsigned		 nlisten;
+	struct tls_ctx		*tls;		/* NULL: no TLS listener */
+	unsigned		 tls_port;	/* of the first TLS listener; 0: none */
+	int			 sigfd;
+	int			 reserve;	/* /dev/null, given up when out of fds */
+	int64_t			 paused_until;	/* accepting stopped until then; -1: not */
+	int64_t			 warned_full;	/* last "refusing connections"; -1: never */
+	int64_t			 active_at;	/* the last turn with events */
+	bool			 heap_held;	/* busy since free heap last went back */
+
+	struct conn_table	 conns;
+	size_t			 nconns;
+	struct list		 dirty;		/* output to write before sleeping */
+	struct outq_arena	 shared;	/* this turn's lines for many (queue_many) */
+	struct list		 reap;		/* dead: to report to the core */
+	struct list		 timed;		/* closing and lingering, by deadline */
+	struct list		 handshakes;	/* TLS handshakes under way, by deadline */
+	size_t			 nhandshakes;
+
+	bool			 stopping;
+	bool			 failed;	/* run returns -1 */
+	bool			 restart;	/* run returns NET_RESTART */
+	unsigned		 requests;	/* 1 << enum core_request, not acted on yet */
+	char			 request_reason[128];	/* of the last DIE or RESTART */
+	int64_t			 stop_deadline;
+
+	char			 buf[NET_READ_MAX];	/* every read goes here */
+
+	/* The models' own state, each touched only by its model's file; NULL otherwise. */
+	struct fork		*fork;		/* model_fork_hub.c: the children */
+	struct threads		*threads;	/* model_threads.c: workers and phases */
+};
+
+static inline int64_t
+server_now(const struct net_server *srv)
+{
+	return loop_now(srv->loop);
+}
+
+/* session.c: a connection's states, input and output. */
+
+/* Write c's queue before sleeping.  Inline: the core's output calls it for every line. */
+static inline void
+session_dirty(struct net_server *srv, struct conn *c)
+{
+	if (!list_linked(&c->dirty))
+		list_add_tail(&srv->dirty, &c->dirty);
+}
+
+/* Forget c and close it (reset: with an RST): out of the loop, the table, every list. */
+void	session_release(struct net_server *, struct conn *c, bool reset);
+/* Open c is over while the core may be in a call: drop its output, reap it later. */
+void	session_kill(struct net_server *, struct conn *c, const char *reason);
+/* Watch c for events.  Returns 0, or -1 when epoll refused and c was given up. */
+int	session_watch(struct net_server *, struct conn *c, unsigned events);
+/* The core has let c go: flush what is queued, then linger. */
+void	session_closing(struct net_server *, struct conn *c);
+/* Report every dead connection to the core, then reset them. */
+void	session_reap(struct net_server *);
+/* Hand c (in the table already) to the core.  Returns 0, or -1 when c was given up. */
+int	session_introduce(struct net_server *, struct conn *c,
+	    const struct sockaddr_storage *ss);
+/* Act on n, what a read of open c returned.  Returns true when it brought bytes. */
+bool	session_read_done(struct net_server *, struct conn *c, ssize_t n);
+/* Read open c once and hand the complete lines to the core. */
+void	session_read_lines(struct net_server *, struct conn *c);
+/* The event model's readable hook: read c's lines, then reap. */
+void	session_readable(struct net_server *, struct conn *c);
+/* c's queue was written once and n is what that returned: watch, linger or fail. */
+void	session_flushed(struct net_server *, struct conn *c, ssize_t n);
+/* The event model's write_dirty hook: write each dirty connection once, in turn. */
+void	session_write_dirty(struct net_server *);
+/* Before sleeping: report the dead, write the dirty, until nobody died. */
+void	session_flush_all(struct net_server *);
+/* The loop callback of every connection. */
+void	session_event(struct loop *, int fd, unsigned events, void *srv);
+
+/* core_out.c: the core's output interface over srv. */
+struct core_out	out_interface(struct net_server *);
+
+/* accept.c: listeners and accepting. */
+
+/* Bind one listener for text ("ADDR:PORT") and log it.  Returns 0, or -1 with err. */
+int	accept_listen(struct net_server *, const char *text, bool tls, char *err,
+	    size_t errlen);
+void	accept_close_listeners(struct net_server *);
+/* Open the reserve descriptor.  Returns 0 or -errno. */
+int	accept_reserve_open(struct net_server *);
+/* Tell the peer of fd the server is full and close fd; warn (rate-limited) why. */
+void	accept_refuse(struct net_server *, int fd, const char *why);
+/* Accept again after a pause. */
+void	accept_resume(struct net_server *);
+/* The event model's adopt hook: serve fd itself. */
+int	accept_direct(struct net_server *, int fd, const struct sockaddr_storage *ss,
+	    bool tls);
+
+/* handshake.c: TLS in the driver. */
+
+/* Load the certificate and key when some listener speaks TLS.  Returns 0, or -1 with
+ * err set. */
+int	handshake_ctx_open(struct net_server *, char *err, size_t errlen);
+/* A new certificate and key for new connections, from net; kept on failure. */
+void	handshake_ctx_reload(struct net_server *, const struct net_config *net);
+/* Accepted c on a TLS listener: its handshake starts (or c is released). */
+void	handshake_begin(struct net_server *, struct conn *c);
+/* c's handshake is over: c becomes open with a client whose certificate has the
+ * fingerprint fp (NULL: none). */
+void	handshake_done(struct net_server *, struct conn *c, const char *fp);
+/* The event model's hooks: a TLS object for c, a step of its handshake, its peer. */
+int	handshake_tls_begin(struct net_server *, struct conn *c);
+void	handshake_tls_step(struct net_server *, struct conn *c);
+int	handshake_peer(struct net_server *, struct conn *c, struct sockaddr_storage *ss);
+
+/* control.c: stop, reload, signals and requests. */
+
+/* Stop accepting, say goodbye to every client; run returns once they are flushed. */
+void	control_stop(struct net_server *, const char *reason);
+/* Act on the operators' requests of the last turn. */
+void	control_requests(struct net_server *);
+/* The signalfd's loop callback. */
+void	control_signal(struct loop *, int fd, unsigned events, void *srv);
+
+#endif
