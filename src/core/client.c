@@ -8,6 +8,7 @@
 #include "core/casemap.h"
 #include "core/core.h"
 #include "core/flood.h"
+#include "core/job_owner.h"
 #include "core/monitor.h"
 #include "core/snotice.h"
 
@@ -78,6 +79,7 @@ client_new(struct core *core, uint64_t conn, const char *host, int64_t now)
 	list_init(&cl->timer);
 	list_init(&cl->flood_queue);
 	list_init(&cl->flood_link);
+	list_init(&cl->jobs);
 	list_add_tail(&core->clients, &cl->all);
 	core->nclients++;
 	/* A refused client still gets a handle: the driver has the connection in its table
@@ -100,6 +102,7 @@ client_free(struct core *core, struct client *cl)
 		map_del(&core->nicks, cl->nick);
 	list_del(&cl->timer);
 	flood_clear(cl);
+	job_orphan(cl);
 	monitor_clear(core, cl);
 	client_addr_release(core, cl);
 	list_del(&cl->all);

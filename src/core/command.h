@@ -21,6 +21,7 @@ struct command {
 	command_fn	*fn;
 	unsigned	 min_params;
 	unsigned	 flags;
+	unsigned	 cost;		/* flood cost in lines (flood.h), at least 1 */
 };
 
 /* Split the comma-separated list at *s (modified in place): the next non-empty item, or

@@ -85,6 +85,8 @@ struct client {
 	size_t			 flood_bytes;	/* their size as received */
 	struct list		 flood_link;	/* on core->flooded while lines wait */
 	struct vec		 monitoring;	/* monitor.c: struct monitor_target * */
+	struct list		 jobs;		/* job.c: its jobs in flight */
+	unsigned		 oper_failures;	/* failed OPERs in a row (flood cost) */
 };
 
 #define MEMBER_OP	0x01
@@ -153,6 +155,7 @@ struct core {
 	struct map		 addresses;	/* host -> connections (max_per_address) */
 	struct tags_event	 tags;		/* this event's outgoing tags (tags.c) */
 	struct map		 monitors;	/* nick -> its watchers (monitor.c) */
+	uint64_t		 job_serial;	/* the last job's id (job.c) */
 };
 
 /* client.c */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/flood.h"
 #include "fixture_core.h"
 
 /* crypt(3) SHA-512 hash of "s3cret". */
@@ -47,6 +48,17 @@ static void
 no_address_limit(struct core_config *cfg)
 {
 	cfg->max_per_address = 0;
+}
+
+/* A registered client whose registration lines (NICK, USER: they count too) are paid
+ * off, so that its whole burst is ahead of it. */
+static unsigned
+settled(struct fx *fx, const char *nick)
+{
+	unsigned	c = fx_client(fx, nick);
+
+	fx_advance(fx, 2 * fx->cfg.flood_interval);
+	return c;
 }
 
 /* Send PING 1..n (from first on). */
@@ -91,7 +103,7 @@ static void
 test_burst_runs_at_once(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = fx_client(fx, "a");
+	unsigned	 a = settled(fx, "a");
 
 	(void)state;
 	pings(fx, a, 1, 4);
@@ -103,7 +115,7 @@ static void
 test_lines_past_the_burst_wait(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = fx_client(fx, "a");
+	unsigned	 a = settled(fx, "a");
 
 	(void)state;
 	pings(fx, a, 1, 6);
@@ -124,7 +136,7 @@ static void
 test_order_is_kept_behind_delayed_lines(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = fx_client(fx, "a");
+	unsigned	 a = settled(fx, "a");
 
 	(void)state;
 	pings(fx, a, 1, 5);
@@ -144,7 +156,7 @@ static void
 test_tick_reports_when_delayed_lines_are_due(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = fx_client(fx, "a");
+	unsigned	 a = settled(fx, "a");
 
 	(void)state;
 	pings(fx, a, 1, 5);
@@ -173,8 +185,8 @@ static void
 test_excess_flood_disconnects(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = fx_client(fx, "a");
-	unsigned	 b = fx_client(fx, "b");
+	unsigned	 a = settled(fx, "a");
+	unsigned	 b = settled(fx, "b");
 
 	(void)state;
 	fx_line(fx, a, "JOIN #x");
@@ -215,7 +227,7 @@ static void
 test_default_burst_of_twenty(void **state)
 {
 	struct fx	*fx = fx_new(NULL);
-	unsigned	 a = fx_client(fx, "a");
+	unsigned	 a = settled(fx, "a");
 
 	(void)state;
 	pings(fx, a, 1, 21);
@@ -225,19 +237,139 @@ test_default_burst_of_twenty(void **state)
 	fx_free(fx);
 }
 
+/* Changed rule: unregistered clients were exempt; now a small burst is enough to
+ * register, and past it their lines wait like anyone's. */
 static void
-test_registration_is_not_delayed(void **state)
+test_unregistered_are_limited(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = fx_connect(fx);
+
+	(void)state;
+	pings(fx, a, 1, 30);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), FLOOD_UNREGISTERED_BURST);
+	/* The rest waits, NICK and USER behind it, and runs one line per interval. */
+	fx_line(fx, a, "NICK a");
+	fx_line(fx, a, "USER u 0 * :R");
+	assert_string_equal(fx_take(fx, a), "");
+	for (int step = 1; step <= 22; step++) {
+		fx_advance(fx, 500);
+		const char *out = fx_take(fx, a);
+		assert_int_equal(count(out, " PONG "), step <= 20);
+		assert_int_equal(strstr(out, " 001 a ") != NULL, step == 22);
+	}
+	fx_free(fx);
+}
+
+static void
+test_unregistered_burst_is_enough_to_register(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = fx_connect(fx);
+
+	(void)state;
+	fx_line(fx, a, "CAP LS 302");
+	fx_line(fx, a, "PASS nothing");
+	fx_line(fx, a, "NICK taken");
+	fx_line(fx, a, "NICK a");
+	fx_line(fx, a, "USER u 0 * :R");
+	fx_line(fx, a, "CAP REQ :multi-prefix");
+	fx_line(fx, a, "CAP REQ :server-time");
+	fx_line(fx, a, "CAP END");
+	assert_non_null(strstr(fx_take(fx, a), " 001 a "));
+	fx_free(fx);
+}
+
+static void
+test_unregistered_burst_follows_a_smaller_one(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
 	unsigned	 a = fx_connect(fx);
 
 	(void)state;
-	pings(fx, a, 1, 30);
-	fx_line(fx, a, "NICK a");
-	fx_line(fx, a, "USER u 0 * :R");
-	const char *out = fx_take(fx, a);
-	assert_int_equal(count(out, " PONG "), 30);
-	assert_non_null(strstr(out, " 001 a "));
+	pings(fx, a, 1, 6);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 4);
+	fx_free(fx);
+}
+
+static void
+default_with_oper(struct core_config *cfg)
+{
+	cfg->opers = opers;
+	cfg->nopers = 1;
+}
+
+/* WHO costs two lines: ten fill a burst of twenty, where twenty PINGs would run. */
+static void
+test_command_cost(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = settled(fx, "a");
+
+	(void)state;
+	for (int i = 0; i < 10; i++)
+		fx_line(fx, a, "WHO nobody");
+	assert_int_equal(count(fx_take(fx, a), " 315 "), 10);
+	pings(fx, a, 1, 1);
+	assert_string_equal(fx_take(fx, a), "");
+	fx_advance(fx, 500);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 1);
+	fx_free(fx);
+}
+
+/* A failed OPER costs its 8 lines and 4 more; each failure in a row doubles the 4. */
+static void
+test_failed_oper_costs_more_each_time(void **state)
+{
+	struct fx	*fx = fx_new(default_with_oper);
+	unsigned	 a = settled(fx, "a");
+	const char	*out;
+
+	(void)state;
+	fx_line(fx, a, "OPER admin wrong");
+	pings(fx, a, 1, 20);
+	out = fx_take(fx, a);
+	assert_non_null(strstr(out, " 464 a "));
+	assert_int_equal(count(out, " PONG "), 20 - 12);
+	/* The queue run and paid off, then a second failure: 8 + 8. */
+	fx_advance(fx, 30000);
+	fx_advance(fx, 30000);
+	fx_take(fx, a);
+	fx_line(fx, a, "OPER admin wrong");
+	pings(fx, a, 1, 20);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 20 - 16);
+	fx_advance(fx, 30000);
+	fx_advance(fx, 30000);
+	fx_take(fx, a);
+	/* A third: 8 + 16 lines, more than the burst; the next line waits 2.5 s. */
+	fx_line(fx, a, "OPER admin wrong");
+	pings(fx, a, 1, 1);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 0);
+	fx_advance(fx, 2499);
+	assert_string_equal(fx_take(fx, a), "");
+	fx_advance(fx, 1);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 1);
+	fx_free(fx);
+}
+
+/* A right password costs the 8 lines and ends the run of failures. */
+static void
+test_oper_success_resets_failures(void **state)
+{
+	struct fx	*fx = fx_new(default_with_oper);
+	unsigned	 a = settled(fx, "a");
+
+	(void)state;
+	fx_line(fx, a, "OPER admin wrong");
+	fx_advance(fx, 30000);
+	fx_line(fx, a, "OPER admin s3cret");
+	fx_line(fx, a, "MODE a -o");
+	fx_advance(fx, 30000);
+	fx_take(fx, a);
+	/* Not an operator any more, so slowed again: a failure costs 8 + 4 once more. */
+	fx_line(fx, a, "OPER admin wrong");
+	pings(fx, a, 1, 20);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 20 - 12);
 	fx_free(fx);
 }
 
@@ -259,18 +391,16 @@ static void
 test_lines_delayed_before_oper_run_at_once_after(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = fx_client(fx, "a");
+	unsigned	 a = settled(fx, "a");
 
 	(void)state;
 	pings(fx, a, 1, 4);
 	fx_line(fx, a, "OPER admin s3cret");
 	pings(fx, a, 5, 3);
 	assert_int_equal(count(fx_take(fx, a), " PONG "), 4);
-	/* OPER waited; once it has run, the tick asks to be called again at once and the
-	 * three lines behind it flow. */
-	fx->now += 1000;
-	assert_int_equal(core_tick(fx->core, fx->now), fx->now);
-	fx_advance(fx, 0);
+	/* OPER waited; once it has run and its check is in (the fixture's next turn), the
+	 * three lines behind it flow at once. */
+	fx_advance(fx, 1000);
 	const char *out = fx_take(fx, a);
 	assert_int_equal(count(out, " PONG "), 3);
 	fx_free(fx);
@@ -280,8 +410,8 @@ static void
 test_delayed_quit_frees_cleanly(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = fx_client(fx, "a");
-	unsigned	 b = fx_client(fx, "b");
+	unsigned	 a = settled(fx, "a");
+	unsigned	 b = settled(fx, "b");
 
 	(void)state;
 	fx_line(fx, a, "JOIN #x");
@@ -303,8 +433,8 @@ static void
 test_drop_with_delayed_lines(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = fx_client(fx, "a");
-	unsigned	 b = fx_client(fx, "b");
+	unsigned	 a = settled(fx, "a");
+	unsigned	 b = settled(fx, "b");
 
 	(void)state;
 	pings(fx, a, 1, 8);
@@ -319,7 +449,7 @@ static void
 test_delayed_line_answers_ping(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = fx_client(fx, "a");
+	unsigned	 a = settled(fx, "a");
 
 	(void)state;
 	/* Two minutes idle: the server PINGs; the reply arrives while lines wait. */
@@ -337,9 +467,9 @@ static void
 test_kill_of_a_delayed_client(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 op = fx_client(fx, "op");
-	unsigned	 a = fx_client(fx, "a");
-	unsigned	 b = fx_client(fx, "b");
+	unsigned	 op = settled(fx, "op");
+	unsigned	 a = settled(fx, "a");
+	unsigned	 b = settled(fx, "b");
 
 	(void)state;
 	pings(fx, a, 1, 6);
@@ -485,7 +615,12 @@ main(void)
 		cmocka_unit_test(test_excess_flood_disconnects),
 		cmocka_unit_test(test_zero_burst_turns_it_off),
 		cmocka_unit_test(test_default_burst_of_twenty),
-		cmocka_unit_test(test_registration_is_not_delayed),
+		cmocka_unit_test(test_unregistered_are_limited),
+		cmocka_unit_test(test_unregistered_burst_is_enough_to_register),
+		cmocka_unit_test(test_unregistered_burst_follows_a_smaller_one),
+		cmocka_unit_test(test_command_cost),
+		cmocka_unit_test(test_failed_oper_costs_more_each_time),
+		cmocka_unit_test(test_oper_success_resets_failures),
 		cmocka_unit_test(test_operators_are_exempt),
 		cmocka_unit_test(test_lines_delayed_before_oper_run_at_once_after),
 		cmocka_unit_test(test_delayed_quit_frees_cleanly),
