@@ -42,6 +42,7 @@
 #include "core/server.h"
 #include "net/conn.h"
 #include "net/iothreads.h"
+#include "net/jobs.h"
 #include "net/log.h"
 #include "net/loop.h"
 #include "net/model_fork.h"
@@ -75,6 +76,7 @@ struct net_server {
 	struct tls_ctx		*tls;		/* NULL: no TLS listener */
 	unsigned		 tls_port;	/* of the first TLS listener; 0: none */
 	struct fork		*fork;		/* the fork model's children; NULL: not it */
+	struct jobs		*pool;		/* runs the core's jobs, for every model */
 	int			 sigfd;
 	int			 reserve;	/* /dev/null, given up when out of fds */
 	int64_t			 paused_until;	/* accepting stopped until then; -1: not */
@@ -419,6 +421,31 @@ out_request(void *ctx, enum core_request req, const char *reason)
 	srv->requests |= 1u << req;
 	if (req != CORE_REQUEST_REHASH)
 		snprintf(srv->request_reason, sizeof(srv->request_reason), "%s", reason);
+}
+
+/*
+ * The core's jobs: run by the pool, handed back each turn as they finish.
+ */
+
+static int
+out_job(void *ctx, struct job *job)
+{
+	return jobs_submit(((struct net_server *)ctx)->pool, job);
+}
+
+static void
+job_deliver(void *arg, struct job *job)
+{
+	struct net_server	*srv = arg;
+
+	core_job_done(srv->core, job, server_now(srv));
+}
+
+static void
+jobs_event(struct loop *loop, int fd, unsigned events, void *arg)
+{
+	(void)loop, (void)fd, (void)events;
+	jobs_drain(((struct net_server *)arg)->pool, job_deliver, arg);
 }
 
 /*
@@ -1480,8 +1507,14 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 	/* After signals_open: the threads inherit its blocked mask. */
 	if (srv->cfg.model == NET_MODEL_THREADS && io_open(srv, err, errlen) == -1)
 		return -1;
+	/* After signals_open: the workers block every signal too. */
+	if ((srv->pool = jobs_new(srv->cfg.workers)) == NULL ||
+	    (rc = loop_watch(srv->loop, jobs_fd(srv->pool), LOOP_READ, jobs_event, srv)) < 0) {
+		snprintf(err, errlen, "job pool: %s", strerror(srv->pool == NULL ? errno : -rc));
+		return -1;
+	}
 	srv->out = (struct core_out){ srv, out_queue, out_queue_many, out_hangup, out_log,
-	    out_request };
+	    out_request, out_job };
 	cc = *core;
 	cc.sts_port = srv->cfg.sts ? srv->tls_port : 0;
 	if ((srv->core = core_new(&cc, &srv->out)) == NULL) {
@@ -1533,6 +1566,9 @@ net_server_free(struct net_server *srv)
 			conn_release(srv, c, false);
 	/* No child outlives the server, nor keeps a zombie or a listener after RESTART. */
 	fork_free(srv->fork);
+	if (srv->pool != NULL)
+		(void)loop_unwatch(srv->loop, jobs_fd(srv->pool));
+	jobs_free(srv->pool);
 	core_free(srv->core);
 	listeners_close(srv);
 	sock_close(srv->reserve);
