@@ -5,6 +5,7 @@
  * between is either taken now or announced again.
  */
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -12,11 +13,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/job.h"
 #include "net/jobs.h"
 #include "net/log.h"
+
+#define JOBS_NICE	10	/* workers' priority below the loop's */
 
 /* A FIFO of jobs, linked through job->next. */
 struct job_fifo {
@@ -78,6 +82,10 @@ jobs_worker(void *arg)
 	struct job	*job;
 	bool		 first;
 
+	/* A job must never take the CPU from the loop, which every client waits on.  A
+	 * thread's nice value is its own on Linux; failing that, jobs merely compete. */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), JOBS_NICE) == -1)
+		log_debug("job worker: setpriority: %s", strerror(errno));
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
 		while (pool->todo.head == NULL && !pool->stop)

@@ -1,0 +1,83 @@
+"""Work off the loop: OPER's password hash (~20 ms of yescrypt) runs on the job pool,
+so a client that floods OPER delays nobody else's PING; with flood control on, OPER
+costs a flooder far more than a line."""
+import subprocess
+import time
+
+import pytest
+
+from conftest import PARLEYD, SERVER_NAME, cmd
+
+FLOOD = 200         # OPER lines from the flooder
+PINGS = 100         # round trips the other client measures
+
+
+@pytest.fixture(scope="module")
+def password_hash():
+    p = subprocess.run([PARLEYD, "--hash-password"], input=b"right\n",
+                       capture_output=True, timeout=10)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.decode().strip()
+
+
+def config(password_hash, limits=""):
+    return ("[server]\nname = %s\n[limits]\n%s\n[oper admin]\npassword = %s\n" % (
+        SERVER_NAME, limits, password_hash))
+
+
+def count_replies(client, numeric, timeout):
+    """How many numeric replies client reads before timeout passes without a line."""
+    n = 0
+    while True:
+        m = client.readline(timeout=timeout)
+        if m is None:
+            return n
+        n += m.command == numeric
+
+
+def ping_round_trips(client, n):
+    """n PING -> PONG round trips, one after another; their times in ms."""
+    times = []
+    for i in range(n):
+        token = "rt%d" % i
+        start = time.monotonic()
+        client.send("PING %s" % token)
+        client.expect(lambda m, t=token: m.command == "PONG" and m.trailing == t,
+                      timeout=30)
+        times.append((time.monotonic() - start) * 1000)
+        # Pacing, not ordering: spread the samples over the flood.
+        time.sleep(0.005)
+    return times
+
+
+def test_oper_flood_does_not_delay_others(start_server, password_hash):
+    # Flood control off, so that nothing but the jobs stands between the flooder's
+    # hashes and the loop: FLOOD hashes, one after another, take seconds.
+    srv = start_server(config=config(password_hash, "flood_burst = 0"))
+    flooder = srv.client("flooder")
+    other = srv.client("other")
+    flooder.send_raw("OPER admin wrong\r\n" * FLOOD)
+    times = ping_round_trips(other, PINGS)
+    # The flood was under way the whole time: some answers in, not all.
+    answered = count_replies(flooder, "464", 0.05)
+    times.sort()
+    p99, worst = times[int(len(times) * 0.99) - 1], times[-1]
+    print("OPER flood: %d of %d answered while measuring; PING round trip p50 %.2f ms, "
+          "p99 %.2f ms, max %.2f ms" % (answered, FLOOD, times[len(times) // 2], p99,
+                                        worst))
+    assert worst < 50, times
+    assert p99 < 10, times
+    assert 0 < answered < FLOOD
+
+
+def test_oper_flood_is_fakelagged(start_server, password_hash):
+    # Default limits: an OPER costs many lines and each failure in a row more, so a
+    # flooder gets a handful of hashes, not hundreds.
+    srv = start_server(config=config(password_hash))
+    flooder = srv.client("flooder")
+    flooder.send_raw("OPER admin wrong\r\n" * 20)
+    flooder.expect(cmd("464", "flooder"))
+    answered = 1 + count_replies(flooder, "464", 2.0)
+    assert answered <= 3
+    # Still connected, and its lines wait their turn rather than being lost.
+    assert not flooder.eof
