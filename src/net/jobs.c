@@ -20,7 +20,7 @@
 #include "net/jobs.h"
 #include "net/log.h"
 
-#define JOBS_NICE	10	/* workers' priority below the loop's */
+#define JOBS_NICE	19	/* the lowest: any CPU the loop wants is the loop's */
 
 /* A FIFO of jobs, linked through job->next. */
 struct job_fifo {
