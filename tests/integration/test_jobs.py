@@ -65,9 +65,10 @@ def test_oper_flood_does_not_delay_others(start_server, password_hash):
     print("OPER flood: %d of %d answered while measuring; PING round trip p50 %.2f ms, "
           "p90 %.2f ms, max %.2f ms" % (answered, FLOOD, times[len(times) // 2], p90,
                                         worst))
-    # Run in the loop, the hashes held the first PING for seconds.  The bounds leave
-    # room for a machine shared with other work (seen: max 17 ms under load 4.5).
-    assert worst < 50, times
+    # Run in the loop, the hashes held the first PING for seconds (5.6 s at 639d198).
+    # The bounds leave room for a machine shared with other work and for sanitizers
+    # (seen: p90 8 ms, one PING of 50 ms under ASan, at load 4.5 on 2 cores).
+    assert worst < 100, times
     assert p90 < 10, times
     assert 0 < answered < FLOOD
 
