@@ -9,6 +9,7 @@
 
 #include "core/casemap.h"
 #include "core/command.h"
+#include "core/flood.h"
 #include "core/monitor.h"
 #include "core/snotice.h"
 #include "core/utf8.h"
@@ -166,6 +167,7 @@ register_try(struct core *core, struct client *cl, int64_t now)
 		return;
 	}
 	cl->state = CLIENT_REGISTERED;
+	flood_registered(cl, now);
 	if (++core->nregistered > core->max_registered)
 		core->max_registered = core->nregistered;
 	timer_set(core, cl, TIMER_IDLE, now);

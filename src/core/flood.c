@@ -50,6 +50,13 @@ flood_charge(struct core *core, struct client *cl, unsigned lines, int64_t now)
 	cl->flood_clock += (int64_t)lines * core->cfg.flood_interval;
 }
 
+void
+flood_registered(struct client *cl, int64_t now)
+{
+	if (cl->flood_clock > now)
+		cl->flood_clock = now;
+}
+
 enum flood_verdict
 flood_line(struct core *core, struct client *cl, const char *line, size_t len,
     int64_t now)

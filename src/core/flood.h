@@ -13,7 +13,8 @@
  * in order and runs them from core_tick() as their time comes (fakelag); a client whose
  * delayed lines would exceed flood_queue bytes is disconnected with "Excess Flood".
  * Unregistered clients are limited from their first line, with a burst of at most
- * FLOOD_UNREGISTERED_BURST lines: enough to register.  IRC operators are not slowed;
+ * FLOOD_UNREGISTERED_BURST lines: enough to register; registering starts the burst
+ * afresh.  IRC operators are not slowed;
  * flood_burst = 0 turns it off.  Lines from a client with a job in flight (job_owner.h)
  * wait the same way, whoever it is, until the job's result is in.
  */
@@ -37,6 +38,10 @@ enum flood_verdict	flood_line(struct core *core, struct client *cl, const char *
  * failure's penalty.  Clients that are not slowed are not charged. */
 void			flood_charge(struct core *core, struct client *cl, unsigned lines,
 			    int64_t now);
+
+/* cl has just registered: what it spent before is forgiven, so that its first burst
+ * as a user is whole (lines still waiting then run at the registered rate). */
+void			flood_registered(struct client *cl, int64_t now);
 
 /* Run the delayed lines due at now.  Returns when the next one is due, or -1. */
 int64_t			flood_tick(struct core *core, int64_t now);

@@ -1,6 +1,7 @@
 /*
  * The job pool (jobs.h).  One lock guards both lists: jobs are few and each one is long
- * (milliseconds) next to the lock.  A worker that finishes a job on an empty done list
+ * (milliseconds) next to the lock.  Workers start when a job finds none idle, so a
+ * server that never gets a job runs no thread for them.  A worker that finishes a job on an empty done list
  * writes the eventfd; the loop reads it before taking the list, so a job finished in
  * between is either taken now or announced again.
  */
@@ -35,7 +36,9 @@ struct jobs {
 	struct job_fifo	 done;
 	bool		 stop;
 	int		 efd;
+	unsigned	 max;		/* workers allowed */
 	unsigned	 nthreads;	/* started */
+	unsigned	 idle;		/* waiting for a job */
 	pthread_t	 threads[JOBS_MAX];
 };
 
@@ -88,8 +91,10 @@ jobs_worker(void *arg)
 		log_debug("job worker: setpriority: %s", strerror(errno));
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
+		pool->idle++;
 		while (pool->todo.head == NULL && !pool->stop)
 			pthread_cond_wait(&pool->wake, &pool->lock);
+		pool->idle--;
 		if (pool->stop)
 			break;
 		job = fifo_pop(&pool->todo);
@@ -109,8 +114,6 @@ struct jobs *
 jobs_new(unsigned n)
 {
 	struct jobs	*pool;
-	sigset_t	 all, old;
-	int		 rc = 0;
 
 	if (n == 0 || n > JOBS_MAX) {
 		errno = EINVAL;
@@ -118,30 +121,37 @@ jobs_new(unsigned n)
 	}
 	if ((pool = calloc(1, sizeof(*pool))) == NULL)
 		return NULL;
-	pool->efd = -1;
+	pool->max = n;
 	fifo_init(&pool->todo);
 	fifo_init(&pool->done);
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->wake, NULL);
 	if ((pool->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
-		rc = errno;
-		goto fail;
+		int	err = errno;
+
+		jobs_free(pool);
+		errno = err;
+		return NULL;
 	}
+	return pool;
+}
+
+/* One more worker, with the lock held.  Returns 0 or a positive errno. */
+static int
+jobs_start(struct jobs *pool)
+{
+	sigset_t	all, old;
+	int		rc;
+
 	/* Signals are the loop's (signalfd): no worker may take one. */
 	sigfillset(&all);
 	if ((rc = pthread_sigmask(SIG_SETMASK, &all, &old)) != 0)
-		goto fail;
-	while (pool->nthreads < n && rc == 0)
-		if ((rc = pthread_create(&pool->threads[pool->nthreads], NULL, jobs_worker,
-		    pool)) == 0)
-			pool->nthreads++;
+		return rc;
+	rc = pthread_create(&pool->threads[pool->nthreads], NULL, jobs_worker, pool);
 	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc == 0)
-		return pool;
-fail:
-	jobs_free(pool);
-	errno = rc;
-	return NULL;
+		pool->nthreads++;
+	return rc;
 }
 
 int
@@ -156,14 +166,23 @@ jobs_submit(struct jobs *pool, struct job *job)
 	int	rc = 0;
 
 	pthread_mutex_lock(&pool->lock);
-	if (pool->stop)
-		rc = -ESHUTDOWN;
-	else {
-		fifo_push(&pool->todo, job);
-		pthread_cond_signal(&pool->wake);
+	if (pool->stop) {
+		pthread_mutex_unlock(&pool->lock);
+		return -ESHUTDOWN;
 	}
+	if (pool->idle == 0 && pool->nthreads < pool->max &&
+	    (rc = jobs_start(pool)) != 0) {
+		log_warnx("job pool: no new worker: %s", strerror(rc));
+		/* With none at all the job would wait forever: the caller keeps it. */
+		if (pool->nthreads == 0) {
+			pthread_mutex_unlock(&pool->lock);
+			return -rc;
+		}
+	}
+	fifo_push(&pool->todo, job);
+	pthread_cond_signal(&pool->wake);
 	pthread_mutex_unlock(&pool->lock);
-	return rc;
+	return 0;
 }
 
 size_t

@@ -15,15 +15,16 @@
 struct job;
 struct jobs;
 
-/* A pool of n workers (1 .. JOBS_MAX), every signal blocked in them.  Returns NULL with
- * errno set. */
+/* A pool of up to n workers (1 .. JOBS_MAX), started as jobs come, every signal
+ * blocked in them.  Returns NULL with errno set. */
 struct jobs	*jobs_new(unsigned n);
 
 /* The eventfd to watch for reading: finished jobs wait. */
 int		 jobs_fd(const struct jobs *pool);
 
 /* Queue job for the next idle worker; the pool owns it until jobs_drain hands it back.
- * Returns 0, or -ESHUTDOWN once the pool is stopping.  Loop thread only. */
+ * Returns 0, or -ESHUTDOWN once the pool is stopping, or -errno when no worker could be
+ * started (the caller keeps the job).  Loop thread only. */
 int		 jobs_submit(struct jobs *pool, struct job *job);
 
 /* Hand every finished job to fn(arg, job), which takes it, in the order they finished.

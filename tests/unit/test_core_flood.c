@@ -50,17 +50,6 @@ no_address_limit(struct core_config *cfg)
 	cfg->max_per_address = 0;
 }
 
-/* A registered client whose registration lines (NICK, USER: they count too) are paid
- * off, so that its whole burst is ahead of it. */
-static unsigned
-settled(struct fx *fx, const char *nick)
-{
-	unsigned	c = fx_client(fx, nick);
-
-	fx_advance(fx, 2 * fx->cfg.flood_interval);
-	return c;
-}
-
 /* Send PING 1..n (from first on). */
 static void
 pings(struct fx *fx, unsigned c, int first, int n)
@@ -103,7 +92,7 @@ static void
 test_burst_runs_at_once(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = settled(fx, "a");
+	unsigned	 a = fx_client(fx, "a");
 
 	(void)state;
 	pings(fx, a, 1, 4);
@@ -115,7 +104,7 @@ static void
 test_lines_past_the_burst_wait(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = settled(fx, "a");
+	unsigned	 a = fx_client(fx, "a");
 
 	(void)state;
 	pings(fx, a, 1, 6);
@@ -136,7 +125,7 @@ static void
 test_order_is_kept_behind_delayed_lines(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = settled(fx, "a");
+	unsigned	 a = fx_client(fx, "a");
 
 	(void)state;
 	pings(fx, a, 1, 5);
@@ -156,7 +145,7 @@ static void
 test_tick_reports_when_delayed_lines_are_due(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = settled(fx, "a");
+	unsigned	 a = fx_client(fx, "a");
 
 	(void)state;
 	pings(fx, a, 1, 5);
@@ -185,8 +174,8 @@ static void
 test_excess_flood_disconnects(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = settled(fx, "a");
-	unsigned	 b = settled(fx, "b");
+	unsigned	 a = fx_client(fx, "a");
+	unsigned	 b = fx_client(fx, "b");
 
 	(void)state;
 	fx_line(fx, a, "JOIN #x");
@@ -227,7 +216,7 @@ static void
 test_default_burst_of_twenty(void **state)
 {
 	struct fx	*fx = fx_new(NULL);
-	unsigned	 a = settled(fx, "a");
+	unsigned	 a = fx_client(fx, "a");
 
 	(void)state;
 	pings(fx, a, 1, 21);
@@ -281,6 +270,27 @@ test_unregistered_burst_is_enough_to_register(void **state)
 }
 
 static void
+test_registration_starts_the_burst_afresh(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = fx_connect(fx);
+
+	(void)state;
+	pings(fx, a, 1, FLOOD_UNREGISTERED_BURST);
+	fx_line(fx, a, "NICK a");
+	fx_line(fx, a, "USER u 0 * :R");
+	assert_int_equal(count(fx_take(fx, a), " PONG "), FLOOD_UNREGISTERED_BURST);
+	fx_advance(fx, 500);
+	assert_null(strstr(fx_take(fx, a), " 001 "));
+	fx_advance(fx, 500);
+	assert_non_null(strstr(fx_take(fx, a), " 001 a "));
+	/* A user now: the whole burst of twenty, not what is left of ten. */
+	pings(fx, a, 1, 21);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 20);
+	fx_free(fx);
+}
+
+static void
 test_unregistered_burst_follows_a_smaller_one(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
@@ -304,7 +314,7 @@ static void
 test_command_cost(void **state)
 {
 	struct fx	*fx = fx_new(NULL);
-	unsigned	 a = settled(fx, "a");
+	unsigned	 a = fx_client(fx, "a");
 
 	(void)state;
 	for (int i = 0; i < 10; i++)
@@ -322,7 +332,7 @@ static void
 test_failed_oper_costs_more_each_time(void **state)
 {
 	struct fx	*fx = fx_new(default_with_oper);
-	unsigned	 a = settled(fx, "a");
+	unsigned	 a = fx_client(fx, "a");
 	const char	*out;
 
 	(void)state;
@@ -357,7 +367,7 @@ static void
 test_oper_success_resets_failures(void **state)
 {
 	struct fx	*fx = fx_new(default_with_oper);
-	unsigned	 a = settled(fx, "a");
+	unsigned	 a = fx_client(fx, "a");
 
 	(void)state;
 	fx_line(fx, a, "OPER admin wrong");
@@ -391,7 +401,7 @@ static void
 test_lines_delayed_before_oper_run_at_once_after(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = settled(fx, "a");
+	unsigned	 a = fx_client(fx, "a");
 
 	(void)state;
 	pings(fx, a, 1, 4);
@@ -410,8 +420,8 @@ static void
 test_delayed_quit_frees_cleanly(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = settled(fx, "a");
-	unsigned	 b = settled(fx, "b");
+	unsigned	 a = fx_client(fx, "a");
+	unsigned	 b = fx_client(fx, "b");
 
 	(void)state;
 	fx_line(fx, a, "JOIN #x");
@@ -433,8 +443,8 @@ static void
 test_drop_with_delayed_lines(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = settled(fx, "a");
-	unsigned	 b = settled(fx, "b");
+	unsigned	 a = fx_client(fx, "a");
+	unsigned	 b = fx_client(fx, "b");
 
 	(void)state;
 	pings(fx, a, 1, 8);
@@ -449,7 +459,7 @@ static void
 test_delayed_line_answers_ping(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 a = settled(fx, "a");
+	unsigned	 a = fx_client(fx, "a");
 
 	(void)state;
 	/* Two minutes idle: the server PINGs; the reply arrives while lines wait. */
@@ -467,9 +477,9 @@ static void
 test_kill_of_a_delayed_client(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
-	unsigned	 op = settled(fx, "op");
-	unsigned	 a = settled(fx, "a");
-	unsigned	 b = settled(fx, "b");
+	unsigned	 op = fx_client(fx, "op");
+	unsigned	 a = fx_client(fx, "a");
+	unsigned	 b = fx_client(fx, "b");
 
 	(void)state;
 	pings(fx, a, 1, 6);
@@ -617,6 +627,7 @@ main(void)
 		cmocka_unit_test(test_default_burst_of_twenty),
 		cmocka_unit_test(test_unregistered_are_limited),
 		cmocka_unit_test(test_unregistered_burst_is_enough_to_register),
+		cmocka_unit_test(test_registration_starts_the_burst_afresh),
 		cmocka_unit_test(test_unregistered_burst_follows_a_smaller_one),
 		cmocka_unit_test(test_command_cost),
 		cmocka_unit_test(test_failed_oper_costs_more_each_time),
