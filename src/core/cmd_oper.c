@@ -103,14 +103,17 @@ cmd_oper(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	const struct core_oper	*o;
 	struct job		*job;
 	char			 userhost[CLIENT_USER_MAX + CLIENT_HOST_MAX + 2];
+	bool			 ok;
 
 	if ((o = oper_find(core, m->params[0])) == NULL) {
 		send_numeric(core, cl, "491", ":No O-lines for your host");
 		return;
 	}
 	snprintf(userhost, sizeof(userhost), "%s@%s", cl->user, cl->host);
-	if (!oper_host_ok(o, cl, userhost) || o->hash[0] == '\0') {
-		oper_finish(core, cl, o->name, oper_host_ok(o, cl, userhost), now);
+	/* Only a password takes a job: a mismatch here, or a certificate alone, decides. */
+	ok = oper_host_ok(o, cl, userhost);
+	if (!ok || o->hash[0] == '\0') {
+		oper_finish(core, cl, o->name, ok, now);
 		return;
 	}
 	if ((job = job_new(core, cl, JOB_CRYPT_CHECK, oper_checked, o->name)) == NULL) {

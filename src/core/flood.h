@@ -14,9 +14,9 @@
  * delayed lines would exceed flood_queue bytes is disconnected with "Excess Flood".
  * Unregistered clients are limited from their first line, with a burst of at most
  * FLOOD_UNREGISTERED_BURST lines: enough to register; registering starts the burst
- * afresh.  IRC operators are not slowed;
- * flood_burst = 0 turns it off.  Lines from a client with a job in flight (job_owner.h)
- * wait the same way, whoever it is, until the job's result is in.
+ * afresh.  IRC operators are not slowed; flood_burst = 0 turns it off.  Lines from a
+ * client with a job in flight (job_owner.h) wait the same way, whoever it is, until
+ * the job's result is in.
  */
 #define FLOOD_UNREGISTERED_BURST	10	/* CAP LS/REQ/END, PASS, NICK, USER, ... */
 

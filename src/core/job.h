@@ -13,14 +13,16 @@
  * is for, an input and a result; job_run() turns the one into the other.
  *
  * Ownership, in order:
- *   1. The core fills a job and passes it to out->job.  From then on the driver owns it,
- *      and the core keeps nothing that points into it.
+ *   1. The core fills a job and passes it to out->job.  From then on the driver owns it.
+ *      The core's record of whom it is for shares the allocation, past the fields below,
+ *      and is touched on the core's thread alone.
  *   2. The driver calls job_run(job) once, on any thread.  job_run reads the input and
  *      writes the result and status; it touches no core state, so it may run while the
  *      core runs other events on its own thread.
  *   3. The driver passes the job back with core_job_done() on the core's thread, once,
  *      to the core that submitted it; the core frees it.  A driver that goes away with
- *      jobs not handed back frees them with job_free() instead (after core_free is fine).
+ *      jobs not handed back frees them with job_free() instead, on the core's thread,
+ *      before or after core_free.
  * The driver reads and writes no field but `next`.  The client may have gone between 1
  * and 3 (its connection id may even be in use again): the core then drops the result.
  */
