@@ -20,6 +20,7 @@ struct job_owned {
 	struct client	*owner;		/* NULL once it went */
 	job_done_fn	*done;
 	char		 label[JOB_LABEL_MAX + 1];
+	char		 reply_label[sizeof(((struct tags_event *)0)->label)];	/* IRCv3 */
 };
 
 static struct job_owned *
@@ -87,6 +88,8 @@ job_new(struct core *core, struct client *cl, enum job_kind kind, job_done_fn *d
 	o->owner = cl;
 	o->done = done;
 	snprintf(o->label, sizeof(o->label), "%s", label);
+	/* labeled-response: the reply comes with the result, under the command's label. */
+	tags_label_take(core, cl, o->reply_label, sizeof(o->reply_label));
 	list_add_tail(&cl->jobs, &o->link);
 	return &o->job;
 }
@@ -132,8 +135,10 @@ core_job_done(struct core *core, struct job *job, int64_t now)
 	}
 	list_del(&o->link);
 	o->owner = NULL;
-	tags_clock(core, now);
-	/* done may free cl (a result that disconnects it): the job is already its own. */
+	/* done may free cl (a result that disconnects it): the job is already its own,
+	 * and the tag event forgets a freed requester (tags_forget). */
+	tags_event_label(core, cl, o->reply_label, now);
 	o->done(core, cl, job, o->label, now);
+	tags_event_end(core);
 	job_free(job);
 }

@@ -586,6 +586,35 @@ test_job_left_at_free(void **state)
 }
 
 static void
+test_labeled_oper_reply_comes_with_the_result(void **state)
+{
+	struct fx	*fx = fx_new(with_opers);
+	unsigned	 a = fx_connect(fx);
+
+	(void)state;
+	fx_line(fx, a, "CAP REQ :labeled-response batch");
+	fx_line(fx, a, "NICK alice");
+	fx_line(fx, a, "USER u 0 * :R");
+	fx_line(fx, a, "CAP END");
+	fx_take(fx, a);
+	fx->hold_jobs = true;
+	fx_line(fx, a, "@label=op1 OPER admin s3cret");
+	/* No empty ACK while the check runs: the reply is the result's. */
+	assert_string_equal(fx_take(fx, a), "");
+	fx_jobs_run(fx);
+	assert_string_equal(fx_take(fx, a),
+	    "@label=op1 :irc.localhost BATCH +1 labeled-response\r\n"
+	    "@batch=1 :irc.localhost 381 alice :You are now an IRC operator\r\n"
+	    "@batch=1 :alice MODE alice :+os\r\n"
+	    ":irc.localhost BATCH -1\r\n");
+	fx_line(fx, a, "@label=op2 OPER admin wrong");
+	fx_jobs_run(fx);
+	assert_string_equal(fx_take(fx, a),
+	    "@label=op2 :irc.localhost 464 alice :Password incorrect\r\n");
+	fx_free(fx);
+}
+
+static void
 test_rehash_during_oper_check(void **state)
 {
 	struct fx		*fx = fx_new(with_opers);
@@ -636,6 +665,7 @@ main(void)
 		cmocka_unit_test(test_oper_result_after_client_quit),
 		cmocka_unit_test(test_job_left_at_free),
 		cmocka_unit_test(test_rehash_during_oper_check),
+		cmocka_unit_test(test_labeled_oper_reply_comes_with_the_result),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
