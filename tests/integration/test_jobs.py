@@ -35,19 +35,12 @@ def count_replies(client, numeric, timeout):
         n += m.command == numeric
 
 
-def ping_round_trips(client, n):
-    """n PING -> PONG round trips, one after another; their times in ms."""
-    times = []
-    for i in range(n):
-        token = "rt%d" % i
-        start = time.monotonic()
-        client.send("PING %s" % token)
-        client.expect(lambda m, t=token: m.command == "PONG" and m.trailing == t,
-                      timeout=30)
-        times.append((time.monotonic() - start) * 1000)
-        # Pacing, not ordering: spread the samples over the flood.
-        time.sleep(0.005)
-    return times
+def round_trip(client, token):
+    """One PING -> PONG round trip, in ms."""
+    start = time.monotonic()
+    client.send("PING %s" % token)
+    client.expect(lambda m: m.command == "PONG" and m.trailing == token, timeout=30)
+    return (time.monotonic() - start) * 1000
 
 
 def test_oper_flood_does_not_delay_others(start_server, password_hash):
@@ -57,20 +50,26 @@ def test_oper_flood_does_not_delay_others(start_server, password_hash):
     flooder = srv.client("flooder")
     other = srv.client("other")
     flooder.send_raw("OPER admin wrong\r\n" * FLOOD)
-    times = ping_round_trips(other, PINGS)
-    # The flood was under way the whole time: some answers in, not all.
-    answered = count_replies(flooder, "464", 0.05)
+    # Round trips while the flood lasts (its answers still coming), up to PINGS.
+    answered, times = 0, []
+    while len(times) < PINGS and answered < FLOOD:
+        times.append(round_trip(other, "rt%d" % len(times)))
+        answered += count_replies(flooder, "464", 0.001)
+        # Pacing, not ordering: spread the samples over the flood.
+        time.sleep(0.005)
     times.sort()
-    p90, worst = times[int(len(times) * 0.9) - 1], times[-1]
-    print("OPER flood: %d of %d answered while measuring; PING round trip p50 %.2f ms, "
-          "p90 %.2f ms, max %.2f ms" % (answered, FLOOD, times[len(times) // 2], p90,
-                                        worst))
+    p90, worst = times[max(0, int(len(times) * 0.9) - 1)], times[-1]
+    print("OPER flood: %d round trips while %d of %d OPERs were answered: p50 %.2f ms, "
+          "p90 %.2f ms, max %.2f ms" % (len(times), answered, FLOOD,
+                                        times[len(times) // 2], p90, worst))
     # Run in the loop, the hashes held the first PING for seconds (5.6 s at 639d198).
     # The bounds leave room for a machine shared with other work and for sanitizers
     # (seen: p90 8 ms, one PING of 50 ms under ASan, at load 4.5 on 2 cores).
     assert worst < 100, times
     assert p90 < 10, times
-    assert 0 < answered < FLOOD
+    # And the flood was under way for most of the samples, not over before them.
+    assert answered > 0
+    assert len(times) >= PINGS // 2, times
 
 
 def test_oper_flood_is_fakelagged(start_server, password_hash):
