@@ -596,6 +596,9 @@ def write_doc(opts, cfg, names, rows, sweep, elapsed):
     out.append("For latency and memory, lower is better, so a ratio below 1 favours "
                "parleyd there; for rates, above 1 does. `n/a`: the server did not "
                "complete the scenario (see the log of the run).\n")
+    out.append("Jobs (OPER's password check, run by the worker pool of `[server] "
+               "workers`) are not on the message path: no fanout or privmsg line waits "
+               "for one or costs more for them.\n")
     out.append("## Fanout against channel size (%d senders, window %d)\n" % (
         cfg["senders"], FANOUT_WINDOW))
     out.append("![fanout throughput](performance-fanout.png)\n")

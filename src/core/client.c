@@ -10,6 +10,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/flood.h"
+#include "core/job_owner.h"
 #include "core/monitor.h"
 #include "core/reply.h"
 #include "core/snotice.h"
@@ -83,6 +84,7 @@ client_new(struct core *core, uint64_t conn, const char *host, int64_t now)
 	list_init(&cl->timer);
 	list_init(&cl->flood_queue);
 	list_init(&cl->flood_link);
+	list_init(&cl->jobs);
 	list_add_tail(&core->clients, &cl->all);
 	core->nclients++;
 	/* A refused client still gets a handle: the driver has the connection in its table
@@ -105,6 +107,7 @@ client_free(struct core *core, struct client *cl)
 		map_del(&core->nicks, cl->nick);
 	list_del(&cl->timer);
 	flood_clear(cl);
+	job_orphan(cl);
 	monitor_clear(core, cl);
 	client_addr_release(core, cl);
 	list_del(&cl->all);
@@ -223,6 +226,7 @@ client_register(struct core *core, struct client *cl, int64_t now)
 		return;
 	}
 	cl->state = CLIENT_REGISTERED;
+	flood_registered(cl, now);
 	if (++core->nregistered > core->max_registered)
 		core->max_registered = core->nregistered;
 	timer_set(core, cl, TIMER_IDLE, now);

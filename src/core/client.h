@@ -68,6 +68,8 @@ struct client {
 	size_t			 flood_bytes;	/* their size as received */
 	struct list		 flood_link;	/* on core->flooded while lines wait */
 	struct vec		 monitoring;	/* monitor.c: struct monitor_target * */
+	struct list		 jobs;		/* job.c: its jobs in flight */
+	unsigned		 oper_failures;	/* failed OPERs in a row (flood cost) */
 };
 
 /* A new client for connection conn, counted against host's max_per_address; NULL

@@ -1,9 +1,8 @@
 /*
  * IRC operators and their commands: OPER, KILL, WALLOPS, REHASH, DIE, RESTART.
- * Passwords are checked against crypt(3) hashes: pure computation, no descriptor or
- * clock, so it belongs in the core like any other decision.
+ * Passwords are checked against crypt(3) hashes by a job (job.h): ~20 ms of yescrypt
+ * off the core's thread, so that nobody else waits while it runs.
  */
-#include <crypt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,33 +10,14 @@
 
 #include "core/client.h"
 #include "core/command.h"
+#include "core/flood.h"
+#include "core/job_owner.h"
 #include "core/mask.h"
 #include "core/reply.h"
 #include "core/snotice.h"
 
-/* Does password hash to hash?  Compares every byte so the time says nothing. */
-static bool
-oper_password_ok(const char *password, const char *hash)
-{
-	struct crypt_data	*data;
-	const char		*out;
-	size_t			 len = strlen(hash);
-	unsigned char		 diff = 0;
-	bool			 ok = false;
-
-	/* struct crypt_data is 32 KiB: too much for the stack of a library. */
-	if ((data = calloc(1, sizeof(*data))) == NULL)
-		return false;
-	out = crypt_rn(password, hash, data, sizeof(*data));
-	if (out != NULL && out[0] != '*' && strlen(out) == len) {
-		for (size_t i = 0; i < len; i++)
-			diff |= (unsigned char)(out[i] ^ hash[i]);
-		ok = diff == 0;
-	}
-	explicit_bzero(data, sizeof(*data));
-	free(data);
-	return ok;
-}
+#define OPER_FAIL_COST		4	/* flood cost of a failed OPER, in lines ... */
+#define OPER_FAIL_DOUBLINGS	5	/* ... doubled for each failure in a row, this often */
 
 static const struct core_oper *
 oper_find(const struct core *core, const char *name)
@@ -48,17 +28,65 @@ oper_find(const struct core *core, const char *name)
 	return NULL;
 }
 
-/* The credentials o asks for: the client certificate, the password, or both. */
+/* What o asks for besides the password: the host mask and the client certificate. */
 static bool
-oper_credentials_ok(const struct core_oper *o, const struct client *cl,
-    const char *password)
+oper_host_ok(const struct core_oper *o, const struct client *cl, const char *userhost)
 {
-	if (o->certfp[0] != '\0' && strcmp(o->certfp, cl->certfp) != 0)
+	if (o->host[0] != '\0' && !mask_match(o->host, userhost))
 		return false;
-	if (o->hash[0] != '\0' && !oper_password_ok(password, o->hash))
+	if (o->certfp[0] != '\0' && strcmp(o->certfp, cl->certfp) != 0)
 		return false;
 	/* A block with neither is refused when loaded; never let one through. */
 	return o->certfp[0] != '\0' || o->hash[0] != '\0';
+}
+
+/* The end of an OPER as block `name`: cl becomes an operator, or hears why not and pays
+ * for it, more for each failure in a row. */
+static void
+oper_finish(struct core *core, struct client *cl, const char *name, bool ok, int64_t now)
+{
+	char		userhost[CLIENT_USER_MAX + CLIENT_HOST_MAX + 2];
+	unsigned	doublings = cl->oper_failures < OPER_FAIL_DOUBLINGS ?
+			    cl->oper_failures : OPER_FAIL_DOUBLINGS;
+
+	snprintf(userhost, sizeof(userhost), "%s@%s", cl->user, cl->host);
+	if (!ok) {
+		core_log(core, PLOG_WARN, "failed OPER %s by %s (%s)", name, cl->nick,
+		    userhost);
+		send_reply(core, cl, ERR_PASSWDMISMATCH, NULL);
+		flood_charge(core, cl, OPER_FAIL_COST << doublings, now);
+		cl->oper_failures++;
+		return;
+	}
+	cl->oper_failures = 0;
+	if (cl->flags & CLIENT_MODE_OPER) {
+		send_reply(core, cl, RPL_YOUREOPER, NULL);
+		return;
+	}
+	snotice_send(core, cl, "%s (%s) is now an operator", cl->nick, userhost);
+	core_log(core, PLOG_INFO, "%s (%s) is now an operator (%s)", cl->nick, userhost,
+	    name);
+	send_reply(core, cl, RPL_YOUREOPER, NULL);
+	send_fmt(core, cl, ":%s MODE %s :+%s", cl->nick, cl->nick,
+	    cl->flags & CLIENT_MODE_SNOTICE ? "o" : "os");
+	cl->flags |= CLIENT_MODE_OPER | CLIENT_MODE_SNOTICE;
+}
+
+/* The password check's result.  A REHASH meanwhile may have dropped the block or
+ * changed its password: then the check no longer counts. */
+static void
+oper_checked(struct core *core, struct client *cl, const struct job *job,
+    const char *name, int64_t now)
+{
+	const struct core_oper	*o = oper_find(core, name);
+	bool			 ok;
+
+	if (job->status != 0)
+		core_log(core, PLOG_WARN, "OPER %s: password check failed: %s", name,
+		    strerror(-job->status));
+	ok = job->status == 0 && job->result.crypt_ok && o != NULL &&
+	    strcmp(o->hash, job->in.crypt_check.hash) == 0;
+	oper_finish(core, cl, name, ok, now);
 }
 
 /* 481 unless cl is an operator. */
@@ -75,32 +103,29 @@ void
 cmd_oper(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	const struct core_oper	*o;
+	struct job		*job;
 	char			 userhost[CLIENT_USER_MAX + CLIENT_HOST_MAX + 2];
+	bool			 ok;
 
-	(void)now;
 	if ((o = oper_find(core, m->params[0])) == NULL) {
 		send_reply(core, cl, ERR_NOOPERHOST, NULL);
 		return;
 	}
 	snprintf(userhost, sizeof(userhost), "%s@%s", cl->user, cl->host);
-	if ((o->host[0] != '\0' && !mask_match(o->host, userhost)) ||
-	    !oper_credentials_ok(o, cl, m->params[1])) {
-		core_log(core, PLOG_WARN, "failed OPER %s by %s (%s)", o->name, cl->nick,
-		    userhost);
-		send_reply(core, cl, ERR_PASSWDMISMATCH, NULL);
+	/* Only a password takes a job: a mismatch here, or a certificate alone, decides. */
+	ok = oper_host_ok(o, cl, userhost);
+	if (!ok || o->hash[0] == '\0') {
+		oper_finish(core, cl, o->name, ok, now);
 		return;
 	}
-	if (cl->flags & CLIENT_MODE_OPER) {
-		send_reply(core, cl, RPL_YOUREOPER, NULL);
+	if ((job = job_new(core, cl, JOB_CRYPT_CHECK, oper_checked, o->name)) == NULL) {
+		client_exit(core, cl, "Out of memory", true);
 		return;
 	}
-	snotice_send(core, cl, "%s (%s) is now an operator", cl->nick, userhost);
-	core_log(core, PLOG_INFO, "%s (%s) is now an operator (%s)", cl->nick, userhost,
-	    o->name);
-	send_reply(core, cl, RPL_YOUREOPER, NULL);
-	send_fmt(core, cl, ":%s MODE %s :+%s", cl->nick, cl->nick,
-	    cl->flags & CLIENT_MODE_SNOTICE ? "o" : "os");
-	cl->flags |= CLIENT_MODE_OPER | CLIENT_MODE_SNOTICE;
+	snprintf(job->in.crypt_check.password, sizeof(job->in.crypt_check.password), "%s",
+	    m->params[1]);
+	snprintf(job->in.crypt_check.hash, sizeof(job->in.crypt_check.hash), "%s", o->hash);
+	job_submit(core, job, now);
 }
 
 void

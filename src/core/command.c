@@ -4,52 +4,54 @@
 
 #include "core/client.h"
 #include "core/command.h"
+#include "core/flood.h"
 #include "core/reply.h"
 
-/* Sorted by verb for bsearch. */
+/* Sorted by verb for bsearch.  The last column is the flood cost in lines: OPER runs a
+ * ~20 ms password hash, WHO and LIST walk every client or channel. */
 static const struct command commands[] = {
-	{ "ADMIN",	cmd_admin,	0, CMD_REGISTERED },
-	{ "AWAY",	cmd_away,	0, CMD_REGISTERED },
-	{ "CAP",	cmd_cap,	1, CMD_ANY },
-	{ "DIE",	cmd_die,	0, CMD_REGISTERED },
-	{ "INFO",	cmd_info,	0, CMD_REGISTERED },
-	{ "INVITE",	cmd_invite,	0, CMD_REGISTERED },
-	{ "ISON",	cmd_ison,	1, CMD_REGISTERED },
-	{ "JOIN",	cmd_join,	1, CMD_REGISTERED },
-	{ "KICK",	cmd_kick,	2, CMD_REGISTERED },
-	{ "KILL",	cmd_kill,	2, CMD_REGISTERED },
-	{ "LINKS",	cmd_links,	0, CMD_REGISTERED },
-	{ "LIST",	cmd_list,	0, CMD_REGISTERED },
-	{ "LUSERS",	cmd_lusers,	0, CMD_REGISTERED },
-	{ "MODE",	cmd_mode,	1, CMD_REGISTERED },
-	{ "MONITOR",	cmd_monitor,	1, CMD_REGISTERED },
-	{ "MOTD",	cmd_motd,	0, CMD_REGISTERED },
-	{ "NAMES",	cmd_names,	0, CMD_REGISTERED },
-	{ "NICK",	cmd_nick,	0, CMD_ANY },
-	{ "NOTICE",	cmd_notice,	0, CMD_REGISTERED },
-	{ "OPER",	cmd_oper,	2, CMD_REGISTERED },
-	{ "PART",	cmd_part,	1, CMD_REGISTERED },
-	{ "PASS",	cmd_pass,	1, CMD_ANY },
-	{ "PING",	cmd_ping,	1, CMD_ANY },
-	{ "PONG",	cmd_pong,	0, CMD_ANY },
-	{ "PRIVMSG",	cmd_privmsg,	0, CMD_REGISTERED },
-	{ "QUIT",	cmd_quit,	0, CMD_ANY },
-	{ "REHASH",	cmd_rehash,	0, CMD_REGISTERED },
-	{ "RESTART",	cmd_restart,	0, CMD_REGISTERED },
-	{ "SETNAME",	cmd_setname,	1, CMD_REGISTERED },
-	{ "STATS",	cmd_stats,	0, CMD_REGISTERED },
-	{ "SUMMON",	cmd_summon,	0, CMD_REGISTERED },
-	{ "TAGMSG",	cmd_tagmsg,	0, CMD_REGISTERED },
-	{ "TIME",	cmd_time,	0, CMD_REGISTERED },
-	{ "TOPIC",	cmd_topic,	1, CMD_REGISTERED },
-	{ "USER",	cmd_user,	4, CMD_ANY },
-	{ "USERHOST",	cmd_userhost,	1, CMD_REGISTERED },
-	{ "USERS",	cmd_users,	0, CMD_REGISTERED },
-	{ "VERSION",	cmd_version,	0, CMD_REGISTERED },
-	{ "WALLOPS",	cmd_wallops,	1, CMD_REGISTERED },
-	{ "WHO",	cmd_who,	0, CMD_REGISTERED },
-	{ "WHOIS",	cmd_whois,	0, CMD_REGISTERED },
-	{ "WHOWAS",	cmd_whowas,	0, CMD_REGISTERED },
+	{ "ADMIN",	cmd_admin,	0, CMD_REGISTERED, 1 },
+	{ "AWAY",	cmd_away,	0, CMD_REGISTERED, 1 },
+	{ "CAP",	cmd_cap,	1, CMD_ANY, 1 },
+	{ "DIE",	cmd_die,	0, CMD_REGISTERED, 1 },
+	{ "INFO",	cmd_info,	0, CMD_REGISTERED, 1 },
+	{ "INVITE",	cmd_invite,	0, CMD_REGISTERED, 1 },
+	{ "ISON",	cmd_ison,	1, CMD_REGISTERED, 1 },
+	{ "JOIN",	cmd_join,	1, CMD_REGISTERED, 1 },
+	{ "KICK",	cmd_kick,	2, CMD_REGISTERED, 1 },
+	{ "KILL",	cmd_kill,	2, CMD_REGISTERED, 1 },
+	{ "LINKS",	cmd_links,	0, CMD_REGISTERED, 1 },
+	{ "LIST",	cmd_list,	0, CMD_REGISTERED, 2 },
+	{ "LUSERS",	cmd_lusers,	0, CMD_REGISTERED, 1 },
+	{ "MODE",	cmd_mode,	1, CMD_REGISTERED, 1 },
+	{ "MONITOR",	cmd_monitor,	1, CMD_REGISTERED, 1 },
+	{ "MOTD",	cmd_motd,	0, CMD_REGISTERED, 1 },
+	{ "NAMES",	cmd_names,	0, CMD_REGISTERED, 1 },
+	{ "NICK",	cmd_nick,	0, CMD_ANY, 1 },
+	{ "NOTICE",	cmd_notice,	0, CMD_REGISTERED, 1 },
+	{ "OPER",	cmd_oper,	2, CMD_REGISTERED, 8 },
+	{ "PART",	cmd_part,	1, CMD_REGISTERED, 1 },
+	{ "PASS",	cmd_pass,	1, CMD_ANY, 1 },
+	{ "PING",	cmd_ping,	1, CMD_ANY, 1 },
+	{ "PONG",	cmd_pong,	0, CMD_ANY, 1 },
+	{ "PRIVMSG",	cmd_privmsg,	0, CMD_REGISTERED, 1 },
+	{ "QUIT",	cmd_quit,	0, CMD_ANY, 1 },
+	{ "REHASH",	cmd_rehash,	0, CMD_REGISTERED, 1 },
+	{ "RESTART",	cmd_restart,	0, CMD_REGISTERED, 1 },
+	{ "SETNAME",	cmd_setname,	1, CMD_REGISTERED, 1 },
+	{ "STATS",	cmd_stats,	0, CMD_REGISTERED, 1 },
+	{ "SUMMON",	cmd_summon,	0, CMD_REGISTERED, 1 },
+	{ "TAGMSG",	cmd_tagmsg,	0, CMD_REGISTERED, 1 },
+	{ "TIME",	cmd_time,	0, CMD_REGISTERED, 1 },
+	{ "TOPIC",	cmd_topic,	1, CMD_REGISTERED, 1 },
+	{ "USER",	cmd_user,	4, CMD_ANY, 1 },
+	{ "USERHOST",	cmd_userhost,	1, CMD_REGISTERED, 1 },
+	{ "USERS",	cmd_users,	0, CMD_REGISTERED, 1 },
+	{ "VERSION",	cmd_version,	0, CMD_REGISTERED, 1 },
+	{ "WALLOPS",	cmd_wallops,	1, CMD_REGISTERED, 1 },
+	{ "WHO",	cmd_who,	0, CMD_REGISTERED, 2 },
+	{ "WHOIS",	cmd_whois,	0, CMD_REGISTERED, 1 },
+	{ "WHOWAS",	cmd_whowas,	0, CMD_REGISTERED, 1 },
 };
 
 static int
@@ -98,6 +100,8 @@ command_dispatch(struct core *core, struct client *cl, struct msg *m, int64_t no
 		return;
 	}
 	core->command_counts[c - commands]++;
+	if (c->cost > 1)
+		flood_charge(core, cl, c->cost - 1, now);
 	c->fn(core, cl, m, now);
 }
 

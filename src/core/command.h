@@ -21,8 +21,13 @@ struct command {
 	command_fn	*fn;
 	unsigned	 min_params;
 	unsigned	 flags;
+	unsigned	 cost;		/* flood cost in lines (flood.h), at least 1 */
 };
 
+/* Run m's command for cl: check its registration state and parameter count (421, 451,
+ * 462, 461 otherwise), count it for STATS m, charge its flood cost, call its handler. */
+void		 command_dispatch(struct core *core, struct client *cl, struct msg *m,
+		    int64_t now);
 /* Split the comma-separated list at *s (modified in place): the next non-empty item, or
  * NULL at the end. */
 char		*command_next_item(char **s);

@@ -51,14 +51,11 @@ struct core {
 	struct map		 addresses;	/* host -> connections (max_per_address) */
 	struct tags_event	 tags;		/* this event's outgoing tags (tags.c) */
 	struct map		 monitors;	/* nick -> its watchers (monitor.c) */
+	uint64_t		 job_serial;	/* the last job's id (job.c) */
 };
 
 /* server.c: parse and dispatch one line, after flood control let it through. */
 void	core_line_run(struct core *core, struct client *cl, char *line, size_t len,
-	    int64_t now);
-
-/* command.c */
-void	command_dispatch(struct core *core, struct client *cl, struct msg *m,
 	    int64_t now);
 
 /* Texts more than one command family shows. */

@@ -8,6 +8,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/flood.h"
+#include "core/job_owner.h"
 
 /* One delayed line: an owned copy, NUL-terminated at line[len] like the driver's. */
 struct flood_line {
@@ -19,8 +20,17 @@ struct flood_line {
 static bool
 flood_exempt(const struct core *core, const struct client *cl)
 {
-	return core->cfg.flood_burst == 0 || cl->state != CLIENT_REGISTERED ||
-	    (cl->flags & CLIENT_MODE_OPER);
+	return core->cfg.flood_burst == 0 || (cl->flags & CLIENT_MODE_OPER);
+}
+
+/* How many lines cl may send at once. */
+static unsigned
+flood_burst(const struct core *core, const struct client *cl)
+{
+	if (cl->state != CLIENT_REGISTERED &&
+	    core->cfg.flood_burst > FLOOD_UNREGISTERED_BURST)
+		return FLOOD_UNREGISTERED_BURST;
+	return core->cfg.flood_burst;
 }
 
 /* The time from which cl's next line may run. */
@@ -28,16 +38,24 @@ static int64_t
 flood_due(const struct core *core, const struct client *cl)
 {
 	return cl->flood_clock -
-	    (int64_t)(core->cfg.flood_burst - 1) * core->cfg.flood_interval;
+	    (int64_t)(flood_burst(core, cl) - 1) * core->cfg.flood_interval;
 }
 
-/* Charge one line to cl's clock. */
-static void
-flood_charge(const struct core *core, struct client *cl, int64_t now)
+void
+flood_charge(struct core *core, struct client *cl, unsigned lines, int64_t now)
 {
+	if (flood_exempt(core, cl))
+		return;
 	if (cl->flood_clock < now)
 		cl->flood_clock = now;
-	cl->flood_clock += core->cfg.flood_interval;
+	cl->flood_clock += (int64_t)lines * core->cfg.flood_interval;
+}
+
+void
+flood_registered(struct client *cl, int64_t now)
+{
+	if (cl->flood_clock > now)
+		cl->flood_clock = now;
 }
 
 enum flood_verdict
@@ -48,12 +66,12 @@ flood_line(struct core *core, struct client *cl, const char *line, size_t len,
 	size_t			 cost = len + 2;	/* as received, with CR LF */
 
 	/* Once lines wait, every later one waits behind them: order is kept even for a
-	 * client that has just become an operator. */
-	if (list_empty(&cl->flood_queue)) {
+	 * client that has just become an operator, and behind a job in flight. */
+	if (list_empty(&cl->flood_queue) && !job_pending(cl)) {
 		if (flood_exempt(core, cl))
 			return FLOOD_RUN;
 		if (flood_due(core, cl) <= now) {
-			flood_charge(core, cl, now);
+			flood_charge(core, cl, 1, now);
 			return FLOOD_RUN;
 		}
 	}
@@ -88,6 +106,8 @@ flood_pop(struct client *cl)
  * one due line off a client and settles where the client belongs (still due: back of
  * `due`; waiting: core->flooded; drained: no list) before the line runs, and never
  * touches the client afterwards.  client_free unlinks a freed client from either list.
+ * A line may also give the client a job: the rest of its lines then wait for the result
+ * (core_job_done), on core->flooded without a deadline.
  */
 int64_t
 flood_tick(struct core *core, int64_t now)
@@ -101,14 +121,19 @@ flood_tick(struct core *core, int64_t now)
 	for (n = core->flooded.next; n != &core->flooded; n = next) {
 		next = n->next;
 		cl = list_entry(n, struct client, flood_link);
+		if (job_pending(cl))
+			continue;
 		if (flood_exempt(core, cl) || flood_due(core, cl) <= now)
 			list_move_tail(&due, n);
 	}
 	while (!list_empty(&due)) {
 		cl = list_entry(due.next, struct client, flood_link);
+		if (job_pending(cl)) {
+			list_move_tail(&core->flooded, &cl->flood_link);
+			continue;
+		}
 		fl = flood_pop(cl);
-		if (!flood_exempt(core, cl))
-			flood_charge(core, cl, now);
+		flood_charge(core, cl, 1, now);
 		if (list_empty(&cl->flood_queue))
 			list_del(&cl->flood_link);
 		else if (flood_exempt(core, cl) || flood_due(core, cl) <= now)
@@ -120,6 +145,9 @@ flood_tick(struct core *core, int64_t now)
 	}
 	for (n = core->flooded.next; n != &core->flooded; n = n->next) {
 		cl = list_entry(n, struct client, flood_link);
+		/* Due once its job is done, and the driver calls core_tick then. */
+		if (job_pending(cl))
+			continue;
 		/* Became exempt while its lines waited (OPER): they are due at once. */
 		when = flood_exempt(core, cl) ? now : flood_due(core, cl);
 		if (first == -1 || when < first)

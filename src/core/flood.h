@@ -5,14 +5,21 @@
 #include <stdint.h>
 
 /*
- * Flood control: a penalty clock per registered client, in the style of classic ircds.
- * Every line moves the client's clock flood_interval ahead (from now, if it lagged
- * behind); while the clock is at most flood_burst lines ahead of now, lines run at once.
- * Past that the core keeps owned copies of the client's lines in order and runs them
- * from core_tick() as their time comes (fakelag); a client whose delayed lines would
- * exceed flood_queue bytes is disconnected with "Excess Flood".  Unregistered clients
- * and IRC operators are not slowed; flood_burst = 0 turns it off.
+ * Flood control: a penalty clock per client, in the style of classic ircds.  Every line
+ * moves the client's clock flood_interval ahead (from now, if it lagged behind), and a
+ * command costs more lines than one when it costs the server more (struct command's
+ * cost; a failed OPER more still); while the clock is at most flood_burst lines ahead of
+ * now, lines run at once.  Past that the core keeps owned copies of the client's lines
+ * in order and runs them from core_tick() as their time comes (fakelag); a client whose
+ * delayed lines would exceed flood_queue bytes is disconnected with "Excess Flood".
+ * Unregistered clients are limited from their first line, with a burst of at most
+ * FLOOD_UNREGISTERED_BURST lines: enough to register; registering starts the burst
+ * afresh.  IRC operators are not slowed; flood_burst = 0 turns it off.  Lines from a
+ * client with a job in flight (job_owner.h) wait the same way, whoever it is, until
+ * the job's result is in.
  */
+#define FLOOD_UNREGISTERED_BURST	10	/* CAP LS/REQ/END, PASS, NICK, USER, ... */
+
 struct core;
 struct client;
 
@@ -26,6 +33,15 @@ enum flood_verdict {
 /* Decide what happens to a line of len bytes (line[len] is NUL) from cl at now. */
 enum flood_verdict	flood_line(struct core *core, struct client *cl, const char *line,
 			    size_t len, int64_t now);
+
+/* Charge cl's clock lines more lines at now: a command's cost beyond its line, or a
+ * failure's penalty.  Clients that are not slowed are not charged. */
+void			flood_charge(struct core *core, struct client *cl, unsigned lines,
+			    int64_t now);
+
+/* cl has just registered: what it spent before is forgiven, so that its first burst
+ * as a user is whole (lines still waiting then run at the registered rate). */
+void			flood_registered(struct client *cl, int64_t now);
 
 /* Run the delayed lines due at now.  Returns when the next one is due, or -1. */
 int64_t			flood_tick(struct core *core, int64_t now);

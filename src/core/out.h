@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct job;
+
 /*
  * The only way the core speaks to the world.  A driver (net/, or a test fixture) fills one
  * of these and hands it to core_new(); the core never touches a descriptor itself.
@@ -56,6 +58,15 @@ struct core_out {
 	 * reloading or shutting down from inside the core would pull its state away.
 	 */
 	void	(*request)(void *ctx, enum core_request req, const char *reason);
+
+	/*
+	 * Optional (may be NULL: the core then runs jobs itself, at once): run job off the
+	 * core's thread, with job_run(), and hand it back to core_job_done() once it has
+	 * run, on the core's thread and never from inside this call (core/job.h has the
+	 * ownership rules).  Returns 0 when the driver took the job, or -errno (-ENOMEM,
+	 * -ESHUTDOWN) when it did not: the core then keeps it and runs it itself.
+	 */
+	int	(*job)(void *ctx, struct job *job);
 };
 
 #endif

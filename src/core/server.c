@@ -9,6 +9,7 @@
 #include "core/cap.h"
 #include "core/channel.h"
 #include "core/client.h"
+#include "core/command.h"
 #include "core/core.h"
 #include "core/flood.h"
 #include "core/reply.h"

@@ -5,10 +5,11 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "core/job.h"
 #include "core/out.h"
 
 /*
- * The IRC server as a state machine, without I/O.  A driver feeds it five kinds of event;
+ * The IRC server as a state machine, without I/O.  A driver feeds it six kinds of event;
  * it answers only through the core_out it was given.  No globals: any number of servers
  * may live in one process.  `now` is a monotonic time in milliseconds, read by the driver.
  */
@@ -49,6 +50,11 @@ void		 core_line_too_long(struct core *core, struct client *cl, int64_t now);
 /* The connection is gone (EOF, error, sendq exceeded).  The core tells the client's peers
  * (QUIT with reason) and frees cl; it does not call out->hangup for it. */
 void		 core_closed(struct core *core, struct client *cl, const char *reason);
+
+/* A job the core gave out->job has run (job_run): act on its result, for its client if
+ * that is still there, and free the job.  The driver hands results back in the order
+ * they finish; lines the client sent meanwhile waited and run at the next core_tick. */
+void		 core_job_done(struct core *core, struct job *job, int64_t now);
 
 /* Tell the core the wall clock (ms since the epoch) that goes with `now`, for the times it
  * shows users (topic set, signon).  Until called, the wall clock is taken to equal now. */

@@ -141,6 +141,38 @@ tags_event(struct core *core, struct client *cl, const struct msg *m, int64_t no
 	keep_label(core, cl, m);
 }
 
+void
+tags_label_take(struct core *core, const struct client *cl, char *label, size_t cap)
+{
+	struct tags_event	*ev = &core->tags;
+
+	label[0] = '\0';
+	/* Only a whole reply moves: once a line is held or a batch open, the rest of it
+	 * follows unlabeled rather than under a label already used. */
+	if (cl == NULL || ev->labeled != cl || ev->label_state != TAGS_LABEL_NONE)
+		return;
+	snprintf(label, cap, "%s", ev->label);
+	ev->labeled = NULL;
+}
+
+void
+tags_event_label(struct core *core, struct client *cl, const char *label, int64_t now)
+{
+	struct tags_event	*ev = &core->tags;
+
+	tags_clock(core, now);
+	ev->message = false;
+	ev->unlabeled = false;
+	ev->labeled = NULL;
+	ev->client_len = 0;
+	ev->client[0] = '\0';
+	if (label[0] == '\0')
+		return;
+	snprintf(ev->label, sizeof(ev->label), "%s", label);
+	ev->labeled = cl;
+	ev->label_state = TAGS_LABEL_NONE;
+}
+
 /* The account a message's sender is logged in to.  parley has no accounts yet, so
  * nobody is: account-tag never adds a tag until accounts exist. */
 static const char *

@@ -108,6 +108,15 @@ void	tags_message(struct core *core, const struct client *source, bool on);
  * a client sends to itself arrives unlabeled, only its echo is labeled. */
 void	tags_unlabeled(struct core *core, bool on);
 
+/* The labeled command running now hands its reply to a job: take its label (escaped,
+ * into label, at least sizeof(core->tags.label) bytes; "" when it has none) so that
+ * no ACK goes out now.  A no-op, giving "", unless cl is the requester. */
+void	tags_label_take(struct core *core, const struct client *cl, char *label, size_t cap);
+/* The job's result is in: an event for cl at now whose replies carry label (from
+ * tags_label_take; "" for none).  End it with tags_event_end(). */
+void	tags_event_label(struct core *core, struct client *cl, const char *label,
+	    int64_t now);
+
 /* cl is leaving during its own labeled command: send what is held, close the batch.
  * A no-op for any other client. */
 void	tags_label_end(struct core *core, struct client *cl);

@@ -24,4 +24,6 @@ net_config_defaults(struct net_config *cfg)
 	cfg->shutdown_grace = 3000;
 	/* One thread per core of a small machine: the core's and one more. */
 	cfg->io_threads = 2;
+	/* Jobs are rare (an OPER's hash): two, so that one slow job holds up no other. */
+	cfg->workers = 2;
 }

@@ -14,6 +14,7 @@
 #include "core/server.h"
 #include "net/conn.h"
 #include "net/driver.h"
+#include "net/jobs.h"
 #include "net/log.h"
 
 static void	out_log(void *, enum log_level, const char *, va_list)
@@ -111,9 +112,31 @@ out_request(void *ctx, enum core_request req, const char *reason)
 		snprintf(srv->request_reason, sizeof(srv->request_reason), "%s", reason);
 }
 
+/* A job for the pool; its result comes back through out_jobs_event. */
+static int
+out_job(void *ctx, struct job *job)
+{
+	return jobs_submit(((struct net_server *)ctx)->pool, job);
+}
+
+static void
+job_deliver(void *arg, struct job *job)
+{
+	struct net_server	*srv = arg;
+
+	core_job_done(srv->core, job, server_now(srv));
+}
+
+void
+out_jobs_event(struct loop *loop, int fd, unsigned events, void *arg)
+{
+	(void)loop, (void)fd, (void)events;
+	jobs_drain(((struct net_server *)arg)->pool, job_deliver, arg);
+}
+
 struct core_out
 out_interface(struct net_server *srv)
 {
 	return (struct core_out){ srv, out_queue, out_queue_many, out_hangup, out_log,
-	    out_request };
+	    out_request, out_job };
 }

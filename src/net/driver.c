@@ -24,6 +24,7 @@
 #include "core/server.h"
 #include "net/conn.h"
 #include "net/driver.h"
+#include "net/jobs.h"
 #include "net/log.h"
 #include "net/loop.h"
 #include "net/net.h"
@@ -262,6 +263,14 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 	 * the threads model's threads inherit the blocked mask. */
 	if (srv->model->open(srv, err, errlen) == -1)
 		return -1;
+	/* After signals_open: the workers block every signal too. */
+	if ((srv->pool = jobs_new(srv->cfg.workers)) == NULL ||
+	    (rc = loop_watch(srv->loop, jobs_fd(srv->pool), LOOP_READ, out_jobs_event,
+	    srv)) < 0) {
+		snprintf(err, errlen, "job pool: %s",
+		    strerror(srv->pool == NULL ? errno : -rc));
+		return -1;
+	}
 	srv->out = out_interface(srv);
 	cc = *core;
 	cc.sts_port = srv->cfg.sts ? srv->tls_port : 0;
@@ -313,6 +322,9 @@ net_server_free(struct net_server *srv)
 			session_release(srv, c, false);
 	/* The fork model's children end here, after their hub ends were closed. */
 	srv->model->close(srv);
+	if (srv->pool != NULL)
+		(void)loop_unwatch(srv->loop, jobs_fd(srv->pool));
+	jobs_free(srv->pool);
 	core_free(srv->core);
 	accept_close_listeners(srv);
 	sock_close(srv->reserve);

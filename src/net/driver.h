@@ -38,6 +38,7 @@ _Static_assert(NET_READ_MAX >= TLS_RECORD_MAX, "a TLS read must take a whole rec
 struct net_server;
 struct fork;
 struct threads;
+struct jobs;
 
 /*
  * How a model serves connections: the points where models differ, called by the driver.
@@ -93,6 +94,7 @@ struct net_server {
 	bool			 listen_tls[NET_LISTEN_MAX];	/* listen_fd[i] speaks TLS */
 	unsigned		 nlisten;
 	struct tls_ctx		*tls;		/* NULL: no TLS listener */
+	struct jobs		*pool;		/* runs the core's jobs, for every model */
 	unsigned		 tls_port;	/* of the first TLS listener; 0: none */
 	int			 sigfd;
 	int			 reserve;	/* /dev/null, given up when out of fds */
@@ -170,6 +172,8 @@ void	session_event(struct loop *, int fd, unsigned events, void *srv);
 
 /* core_out.c: the core's output interface over srv. */
 struct core_out	out_interface(struct net_server *);
+/* The loop callback of the job pool's eventfd: hand finished jobs to the core. */
+void		out_jobs_event(struct loop *, int fd, unsigned events, void *srv);
 
 /* accept.c: listeners and accepting. */
 

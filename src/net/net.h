@@ -40,6 +40,8 @@ struct net_config {
 	int64_t		 shutdown_grace; /* ms to flush every client on SIGTERM/SIGINT */
 	unsigned	 io_threads;	/* threads model: workers for reads and writes, the
 					   core's thread included (1 .. 64) */
+	unsigned	 workers;	/* threads that run the core's jobs, such as OPER's
+					   password hash, off the loop (1 .. 64) */
 };
 
 void	net_config_defaults(struct net_config *cfg);

@@ -21,6 +21,7 @@
 
 #include "core/msg.h"
 #include "net/iothreads.h"
+#include "net/jobs.h"
 #include "net/log.h"
 #include "net/sock.h"
 #include "parleyd/config.h"
@@ -66,6 +67,7 @@ static const struct setting settings[] = {
 	{ "server",	"motd",		SET_MOTD,	0, 0, 0 },
 	{ "server",	"model",	SET_MODEL,	AT(net.model), 0, 0 },
 	{ "server",	"io_threads",	SET_COUNT,	AT(net.io_threads), 1, IOTHREADS_MAX },
+	{ "server",	"workers",	SET_COUNT,	AT(net.workers), 1, JOBS_MAX },
 	{ "server",	"allow_die",	SET_BOOL,	AT(core.allow_die), 0, 0 },
 	{ "server",	"allow_restart", SET_BOOL,	AT(core.allow_restart), 0, 0 },
 	{ "server",	"utf8_only",	SET_BOOL,	AT(core.utf8_only), 0, 0 },

@@ -50,6 +50,41 @@ fx_request(void *ctx, enum core_request req, const char *reason)
 	snprintf(fx->request_reason, sizeof(fx->request_reason), "%s", reason);
 }
 
+static int
+fx_job(void *ctx, struct job *job)
+{
+	struct fx	*fx = ctx;
+
+	if (fx->njobs == FX_JOBS)
+		abort();
+	fx->jobs[fx->njobs++] = job;
+	return 0;
+}
+
+unsigned
+fx_jobs_run(struct fx *fx)
+{
+	unsigned	n = 0;
+
+	/* A result may submit another job: run until none is left. */
+	while (n < fx->njobs) {
+		job_run(fx->jobs[n]);
+		core_job_done(fx->core, fx->jobs[n], fx->now);
+		n++;
+	}
+	fx->njobs = 0;
+	core_tick(fx->core, fx->now);
+	return n;
+}
+
+/* Jobs left to run at once, unless the test holds them. */
+static void
+fx_jobs_settle(struct fx *fx)
+{
+	if (!fx->hold_jobs && fx->njobs > 0)
+		fx_jobs_run(fx);
+}
+
 struct fx *
 fx_new(void (*edit)(struct core_config *))
 {
@@ -66,6 +101,7 @@ fx_new(void (*edit)(struct core_config *))
 	fx->out.queue_many = fx_queue_many;
 	fx->out.hangup = fx_hangup;
 	fx->out.request = fx_request;
+	fx->out.job = fx_job;
 	fx->now = 1000000;
 	if ((fx->core = core_new(&fx->cfg, &fx->out)) == NULL)
 		abort();
@@ -77,6 +113,9 @@ void
 fx_free(struct fx *fx)
 {
 	core_free(fx->core);
+	/* Never handed back (the test held them): the driver frees them. */
+	for (unsigned i = 0; i < fx->njobs; i++)
+		job_free(fx->jobs[i]);
 	for (unsigned i = 0; i <= FX_CONNS; i++)
 		free(fx->conns[i].out);
 	free(fx->taken);
@@ -112,6 +151,7 @@ fx_bytes(struct fx *fx, unsigned c, const char *line, size_t len)
 	copy[len] = '\0';
 	core_line(fx->core, fx->conns[c].client, copy, len, fx->now);
 	free(copy);
+	fx_jobs_settle(fx);
 }
 
 void
@@ -166,4 +206,5 @@ fx_advance(struct fx *fx, int64_t ms)
 {
 	fx->now += ms;
 	core_tick(fx->core, fx->now);
+	fx_jobs_settle(fx);
 }

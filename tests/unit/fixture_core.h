@@ -9,9 +9,13 @@
 
 /*
  * A core driven by hand: a fake driver that records every byte the core queues for each
- * connection, and a clock the test sets.  Connections are numbered from 1.
+ * connection, and a clock the test sets.  Connections are numbered from 1.  Jobs
+ * (out->job) are kept in submission order and run when the test says (fx_jobs_run); until
+ * a test sets hold_jobs, every fx_line and fx_advance runs them at once, as a driver's
+ * next turn would.
  */
 #define FX_CONNS	16
+#define FX_JOBS		64
 
 struct fx_conn {
 	struct client	*client;
@@ -32,6 +36,9 @@ struct fx {
 	unsigned		 nrequests;	/* out->request calls so far */
 	enum core_request	 request;	/* the last one, and its reason */
 	char			 request_reason[256];
+	struct job		*jobs[FX_JOBS];	/* submitted, not run yet */
+	unsigned		 njobs;
+	bool			 hold_jobs;	/* leave jobs to fx_jobs_run */
 };
 
 /* A server with the default configuration, adjusted by edit when not NULL. */
@@ -54,5 +61,9 @@ void		 fx_drain(struct fx *fx);
 void		 fx_drop(struct fx *fx, unsigned c, const char *reason);
 /* Advance the clock by ms and run the timers. */
 void		 fx_advance(struct fx *fx, int64_t ms);
+/* Run the jobs submitted so far, hand each result back (core_job_done), in the order
+ * they were submitted, then run the timers (core_tick) as a driver's turn does.  Returns
+ * how many ran. */
+unsigned	 fx_jobs_run(struct fx *fx);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/flood.h"
 #include "fixture_core.h"
 
 /* crypt(3) SHA-512 hash of "s3cret". */
@@ -225,19 +226,160 @@ test_default_burst_of_twenty(void **state)
 	fx_free(fx);
 }
 
+/* Changed rule: unregistered clients were exempt; now a small burst is enough to
+ * register, and past it their lines wait like anyone's. */
 static void
-test_registration_is_not_delayed(void **state)
+test_unregistered_are_limited(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = fx_connect(fx);
+
+	(void)state;
+	pings(fx, a, 1, 30);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), FLOOD_UNREGISTERED_BURST);
+	/* The rest waits, NICK and USER behind it, and runs one line per interval. */
+	fx_line(fx, a, "NICK a");
+	fx_line(fx, a, "USER u 0 * :R");
+	assert_string_equal(fx_take(fx, a), "");
+	for (int step = 1; step <= 22; step++) {
+		fx_advance(fx, 500);
+		const char *out = fx_take(fx, a);
+		assert_int_equal(count(out, " PONG "), step <= 20);
+		assert_int_equal(strstr(out, " 001 a ") != NULL, step == 22);
+	}
+	fx_free(fx);
+}
+
+static void
+test_unregistered_burst_is_enough_to_register(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = fx_connect(fx);
+
+	(void)state;
+	fx_line(fx, a, "CAP LS 302");
+	fx_line(fx, a, "PASS nothing");
+	fx_line(fx, a, "NICK taken");
+	fx_line(fx, a, "NICK a");
+	fx_line(fx, a, "USER u 0 * :R");
+	fx_line(fx, a, "CAP REQ :multi-prefix");
+	fx_line(fx, a, "CAP REQ :server-time");
+	fx_line(fx, a, "CAP END");
+	assert_non_null(strstr(fx_take(fx, a), " 001 a "));
+	fx_free(fx);
+}
+
+static void
+test_registration_starts_the_burst_afresh(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = fx_connect(fx);
+
+	(void)state;
+	pings(fx, a, 1, FLOOD_UNREGISTERED_BURST);
+	fx_line(fx, a, "NICK a");
+	fx_line(fx, a, "USER u 0 * :R");
+	assert_int_equal(count(fx_take(fx, a), " PONG "), FLOOD_UNREGISTERED_BURST);
+	fx_advance(fx, 500);
+	assert_null(strstr(fx_take(fx, a), " 001 "));
+	fx_advance(fx, 500);
+	assert_non_null(strstr(fx_take(fx, a), " 001 a "));
+	/* A user now: the whole burst of twenty, not what is left of ten. */
+	pings(fx, a, 1, 21);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 20);
+	fx_free(fx);
+}
+
+static void
+test_unregistered_burst_follows_a_smaller_one(void **state)
 {
 	struct fx	*fx = fx_new(small_flood);
 	unsigned	 a = fx_connect(fx);
 
 	(void)state;
-	pings(fx, a, 1, 30);
-	fx_line(fx, a, "NICK a");
-	fx_line(fx, a, "USER u 0 * :R");
-	const char *out = fx_take(fx, a);
-	assert_int_equal(count(out, " PONG "), 30);
-	assert_non_null(strstr(out, " 001 a "));
+	pings(fx, a, 1, 6);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 4);
+	fx_free(fx);
+}
+
+static void
+default_with_oper(struct core_config *cfg)
+{
+	cfg->opers = opers;
+	cfg->nopers = 1;
+}
+
+/* WHO costs two lines: ten fill a burst of twenty, where twenty PINGs would run. */
+static void
+test_command_cost(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = fx_client(fx, "a");
+
+	(void)state;
+	for (int i = 0; i < 10; i++)
+		fx_line(fx, a, "WHO nobody");
+	assert_int_equal(count(fx_take(fx, a), " 315 "), 10);
+	pings(fx, a, 1, 1);
+	assert_string_equal(fx_take(fx, a), "");
+	fx_advance(fx, 500);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 1);
+	fx_free(fx);
+}
+
+/* A failed OPER costs its 8 lines and 4 more; each failure in a row doubles the 4. */
+static void
+test_failed_oper_costs_more_each_time(void **state)
+{
+	struct fx	*fx = fx_new(default_with_oper);
+	unsigned	 a = fx_client(fx, "a");
+	const char	*out;
+
+	(void)state;
+	fx_line(fx, a, "OPER admin wrong");
+	pings(fx, a, 1, 20);
+	out = fx_take(fx, a);
+	assert_non_null(strstr(out, " 464 a "));
+	assert_int_equal(count(out, " PONG "), 20 - 12);
+	/* The queue run and paid off, then a second failure: 8 + 8. */
+	fx_advance(fx, 30000);
+	fx_advance(fx, 30000);
+	fx_take(fx, a);
+	fx_line(fx, a, "OPER admin wrong");
+	pings(fx, a, 1, 20);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 20 - 16);
+	fx_advance(fx, 30000);
+	fx_advance(fx, 30000);
+	fx_take(fx, a);
+	/* A third: 8 + 16 lines, more than the burst; the next line waits 2.5 s. */
+	fx_line(fx, a, "OPER admin wrong");
+	pings(fx, a, 1, 1);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 0);
+	fx_advance(fx, 2499);
+	assert_string_equal(fx_take(fx, a), "");
+	fx_advance(fx, 1);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 1);
+	fx_free(fx);
+}
+
+/* A right password costs the 8 lines and ends the run of failures. */
+static void
+test_oper_success_resets_failures(void **state)
+{
+	struct fx	*fx = fx_new(default_with_oper);
+	unsigned	 a = fx_client(fx, "a");
+
+	(void)state;
+	fx_line(fx, a, "OPER admin wrong");
+	fx_advance(fx, 30000);
+	fx_line(fx, a, "OPER admin s3cret");
+	fx_line(fx, a, "MODE a -o");
+	fx_advance(fx, 30000);
+	fx_take(fx, a);
+	/* Not an operator any more, so slowed again: a failure costs 8 + 4 once more. */
+	fx_line(fx, a, "OPER admin wrong");
+	pings(fx, a, 1, 20);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 20 - 12);
 	fx_free(fx);
 }
 
@@ -266,11 +408,9 @@ test_lines_delayed_before_oper_run_at_once_after(void **state)
 	fx_line(fx, a, "OPER admin s3cret");
 	pings(fx, a, 5, 3);
 	assert_int_equal(count(fx_take(fx, a), " PONG "), 4);
-	/* OPER waited; once it has run, the tick asks to be called again at once and the
-	 * three lines behind it flow. */
-	fx->now += 1000;
-	assert_int_equal(core_tick(fx->core, fx->now), fx->now);
-	fx_advance(fx, 0);
+	/* OPER waited; once it has run and its check is in (the fixture's next turn), the
+	 * three lines behind it flow at once. */
+	fx_advance(fx, 1000);
 	const char *out = fx_take(fx, a);
 	assert_int_equal(count(out, " PONG "), 3);
 	fx_free(fx);
@@ -485,7 +625,13 @@ main(void)
 		cmocka_unit_test(test_excess_flood_disconnects),
 		cmocka_unit_test(test_zero_burst_turns_it_off),
 		cmocka_unit_test(test_default_burst_of_twenty),
-		cmocka_unit_test(test_registration_is_not_delayed),
+		cmocka_unit_test(test_unregistered_are_limited),
+		cmocka_unit_test(test_unregistered_burst_is_enough_to_register),
+		cmocka_unit_test(test_registration_starts_the_burst_afresh),
+		cmocka_unit_test(test_unregistered_burst_follows_a_smaller_one),
+		cmocka_unit_test(test_command_cost),
+		cmocka_unit_test(test_failed_oper_costs_more_each_time),
+		cmocka_unit_test(test_oper_success_resets_failures),
 		cmocka_unit_test(test_operators_are_exempt),
 		cmocka_unit_test(test_lines_delayed_before_oper_run_at_once_after),
 		cmocka_unit_test(test_delayed_quit_frees_cleanly),

@@ -36,6 +36,14 @@ with_opers(struct core_config *cfg)
 	cfg->nopers = sizeof(opers) / sizeof(opers[0]);
 }
 
+/* The same without flood control: failed OPERs cost more (test_core_flood.c). */
+static void
+with_opers_unlimited(struct core_config *cfg)
+{
+	with_opers(cfg);
+	cfg->flood_burst = 0;
+}
+
 static void
 no_die(struct core_config *cfg)
 {
@@ -147,7 +155,7 @@ test_oper_sha512_and_host_mask(void **state)
 static void
 test_oper_failures(void **state)
 {
-	struct fx	*fx = fx_new(with_opers);
+	struct fx	*fx = fx_new(with_opers_unlimited);
 	unsigned	 a = fx_client(fx, "alice");
 
 	(void)state;
@@ -494,6 +502,139 @@ test_reconfigure_drops_blocks(void **state)
 	fx_free(fx);
 }
 
+static void
+test_oper_check_is_a_job(void **state)
+{
+	struct fx	*fx = fx_new(with_opers);
+	unsigned	 a = fx_client(fx, "alice");
+	unsigned	 b = fx_client(fx, "bob");
+
+	(void)state;
+	fx->hold_jobs = true;
+	fx_line(fx, a, "OPER admin s3cret");
+	assert_int_equal(fx->njobs, 1);
+	assert_string_equal(fx_take(fx, a), "");
+	/* Nobody else waits for it. */
+	fx_line(fx, b, "PING b");
+	assert_string_equal(fx_take(fx, b), ":irc.localhost PONG irc.localhost b\r\n");
+	assert_int_equal(fx_jobs_run(fx), 1);
+	assert_string_equal(fx_take(fx, a),
+	    ":irc.localhost 381 alice :You are now an IRC operator\r\n"
+	    ":alice MODE alice :+os\r\n");
+	fx_free(fx);
+}
+
+static void
+test_lines_wait_behind_oper_check(void **state)
+{
+	struct fx	*fx = fx_new(with_opers);
+	unsigned	 a = fx_client(fx, "alice");
+	unsigned	 b = fx_client(fx, "bob");
+
+	(void)state;
+	fx->hold_jobs = true;
+	/* KILL runs after OPER's result, as if the check had taken no time. */
+	fx_line(fx, a, "OPER admin s3cret");
+	fx_line(fx, a, "KILL bob :bye");
+	fx_line(fx, a, "PING a");
+	assert_string_equal(fx_take(fx, a), "");
+	assert_false(fx->conns[b].closed);
+	fx_jobs_run(fx);
+	assert_true(fx->conns[b].closed);
+	const char *out = fx_take(fx, a);
+	assert_non_null(strstr(out, " 381 alice "));
+	assert_non_null(strstr(out, ":irc.localhost PONG irc.localhost a\r\n"));
+	assert_true(strstr(out, " 381 alice ") < strstr(out, " PONG "));
+	assert_null(strstr(out, " 481 "));
+	fx_free(fx);
+}
+
+static void
+test_oper_result_after_client_quit(void **state)
+{
+	struct fx	*fx = fx_new(with_opers);
+	unsigned	 a = fx_client(fx, "alice");
+	unsigned	 b = fx_client(fx, "bob");
+
+	(void)state;
+	fx->hold_jobs = true;
+	fx_line(fx, a, "OPER admin s3cret");
+	fx_line(fx, b, "OPER admin wrong");
+	fx_line(fx, a, "QUIT :gone");
+	fx_drop(fx, b, "Connection closed");
+	assert_int_equal(fx->njobs, 2);
+	/* Both results are dropped: nothing is sent to either (the fixture aborts on a
+	 * send to a closed connection), and nobody became an operator. */
+	fx_drop(fx, a, "Connection closed");
+	assert_int_equal(fx_jobs_run(fx), 2);
+	assert_int_equal(core_client_count(fx->core), 0);
+	fx_free(fx);
+}
+
+static void
+test_job_left_at_free(void **state)
+{
+	struct fx	*fx = fx_new(with_opers);
+	unsigned	 a = fx_client(fx, "alice");
+
+	(void)state;
+	/* The server goes with a check in flight: the driver frees the job (ASan). */
+	fx->hold_jobs = true;
+	fx_line(fx, a, "OPER admin s3cret");
+	assert_int_equal(fx->njobs, 1);
+	fx_free(fx);
+}
+
+static void
+test_labeled_oper_reply_comes_with_the_result(void **state)
+{
+	struct fx	*fx = fx_new(with_opers);
+	unsigned	 a = fx_connect(fx);
+
+	(void)state;
+	fx_line(fx, a, "CAP REQ :labeled-response batch");
+	fx_line(fx, a, "NICK alice");
+	fx_line(fx, a, "USER u 0 * :R");
+	fx_line(fx, a, "CAP END");
+	fx_take(fx, a);
+	fx->hold_jobs = true;
+	fx_line(fx, a, "@label=op1 OPER admin s3cret");
+	/* No empty ACK while the check runs: the reply is the result's. */
+	assert_string_equal(fx_take(fx, a), "");
+	fx_jobs_run(fx);
+	assert_string_equal(fx_take(fx, a),
+	    "@label=op1 :irc.localhost BATCH +1 labeled-response\r\n"
+	    "@batch=1 :irc.localhost 381 alice :You are now an IRC operator\r\n"
+	    "@batch=1 :alice MODE alice :+os\r\n"
+	    ":irc.localhost BATCH -1\r\n");
+	fx_line(fx, a, "@label=op2 OPER admin wrong");
+	fx_jobs_run(fx);
+	assert_string_equal(fx_take(fx, a),
+	    "@label=op2 :irc.localhost 464 alice :Password incorrect\r\n");
+	fx_free(fx);
+}
+
+static void
+test_rehash_during_oper_check(void **state)
+{
+	struct fx		*fx = fx_new(with_opers);
+	unsigned		 a = fx_client(fx, "alice");
+	struct core_config	 cfg = fx->cfg;
+	struct core_oper	 changed[1] = { { "admin", HASH_6, "", "" } };
+
+	(void)state;
+	fx->hold_jobs = true;
+	fx_line(fx, a, "OPER admin s3cret");
+	/* The password changed meanwhile (to the same one, another hash): the check was
+	 * against the old one and no longer counts. */
+	cfg.opers = changed;
+	cfg.nopers = 1;
+	assert_int_equal(core_configure(fx->core, &cfg), 0);
+	fx_jobs_run(fx);
+	assert_string_equal(fx_take(fx, a), ":irc.localhost 464 alice :Password incorrect\r\n");
+	fx_free(fx);
+}
+
 int
 main(void)
 {
@@ -519,6 +660,12 @@ main(void)
 		cmocka_unit_test(test_die_and_restart),
 		cmocka_unit_test(test_die_disabled),
 		cmocka_unit_test(test_reconfigure_drops_blocks),
+		cmocka_unit_test(test_oper_check_is_a_job),
+		cmocka_unit_test(test_lines_wait_behind_oper_check),
+		cmocka_unit_test(test_oper_result_after_client_quit),
+		cmocka_unit_test(test_job_left_at_free),
+		cmocka_unit_test(test_rehash_during_oper_check),
+		cmocka_unit_test(test_labeled_oper_reply_comes_with_the_result),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
