@@ -14,6 +14,9 @@ _Static_assert(sizeof(((struct core_config *)0)->hash_key) == MAP_KEY_LEN,
     "core_config.hash_key is a map key");
 
 #define MAP_MIN_CAP	8
+/* SipHash-1-3: what hash tables keyed by untrusted names use (Python, Rust). */
+#define MAP_CROUNDS	1
+#define MAP_DROUNDS	3
 
 /* The key of a deleted slot: only its address matters. */
 static const char	map_tombstone[1];
@@ -31,23 +34,23 @@ slot_dead(const struct map_entry *e)
 }
 
 /* SipHash-1-3 of the folded bytes under the map's key, so names equal under the
- * casemapping hash alike.  Names are short: fold them a buffer at a time. */
+ * casemapping hash alike; the words are built as the bytes are folded. */
 static size_t
 map_hash(const struct map *m, const char *key)
 {
 	struct siphash		 s;
-	unsigned char		 buf[64];
 	const unsigned char	*p = (const unsigned char *)key;
-	size_t			 n;
+	uint64_t		 w = 0, len = 0;
 
-	siphash_init(&s, &m->key, 1, 3);
-	do {
-		for (n = 0; n < sizeof(buf) && p[n] != '\0'; n++)
-			buf[n] = casemap_lower(p[n]);
-		siphash_update(&s, buf, n);
-		p += n;
-	} while (n == sizeof(buf));
-	return (size_t)siphash_final(&s);
+	siphash_init(&s, &m->key);
+	for (; *p != '\0'; p++, len++) {
+		w |= (uint64_t)casemap_lower(*p) << (8 * (len & 7));
+		if ((len & 7) == 7) {
+			siphash_word(&s, w, MAP_CROUNDS);
+			w = 0;
+		}
+	}
+	return (size_t)siphash_end(&s, w, len, MAP_CROUNDS, MAP_DROUNDS);
 }
 
 /* The slot holding key, or NULL. */
