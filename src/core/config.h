@@ -75,6 +75,11 @@ struct core_config {
 	/* Where msgids start: the program gives each run its own (the time it started),
 	 * so msgids stay unique across restarts; read by core_new only. */
 	uint64_t	 msgid_seed;
+	/* The secret key of the core's name maps (map.h, MAP_KEY_LEN bytes): the driver
+	 * fills it with random bytes for each process, so that clients cannot choose
+	 * names that collide; tests fill it with a fixed key.  Read by core_new only:
+	 * core_configure (SIGHUP) ignores it, the maps keep the key they were made with. */
+	uint8_t		 hash_key[16];
 
 	/* IRCv3 STS: the TLS port plaintext clients are sent to (0: no STS offered; the
 	 * driver sets it from its first TLS listener), and the policy's lifetime as told

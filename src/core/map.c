@@ -7,9 +7,16 @@
 #include <stdlib.h>
 
 #include "core/casemap.h"
+#include "core/config.h"
 #include "core/map.h"
 
+_Static_assert(sizeof(((struct core_config *)0)->hash_key) == MAP_KEY_LEN,
+    "core_config.hash_key is a map key");
+
 #define MAP_MIN_CAP	8
+/* SipHash-1-3: what hash tables keyed by untrusted names use (Python, Rust). */
+#define MAP_CROUNDS	1
+#define MAP_DROUNDS	3
 
 /* The key of a deleted slot: only its address matters. */
 static const char	map_tombstone[1];
@@ -26,19 +33,24 @@ slot_dead(const struct map_entry *e)
 	return e->key == map_tombstone;
 }
 
-/* FNV-1a over the folded bytes, so names equal under the casemapping hash alike. */
+/* SipHash-1-3 of the folded bytes under the map's key, so names equal under the
+ * casemapping hash alike; the words are built as the bytes are folded. */
 static size_t
-map_hash(const char *key)
+map_hash(const struct map *m, const char *key)
 {
-	uint64_t	h = 0xcbf29ce484222325ULL;
+	struct siphash		 s;
+	const unsigned char	*p = (const unsigned char *)key;
+	uint64_t		 w = 0, len = 0;
 
-	for (const unsigned char *p = (const unsigned char *)key; *p != '\0'; p++) {
-		h ^= casemap_lower(*p);
-		h *= 0x100000001b3ULL;
+	siphash_init(&s, &m->key);
+	for (; *p != '\0'; p++, len++) {
+		w |= (uint64_t)casemap_lower(*p) << (8 * (len & 7));
+		if ((len & 7) == 7) {
+			siphash_word(&s, w, MAP_CROUNDS);
+			w = 0;
+		}
 	}
-	/* The table index uses the low bits: fold the better-mixed high ones in. */
-	h ^= h >> 32;
-	return (size_t)h;
+	return (size_t)siphash_end(&s, w, len, MAP_CROUNDS, MAP_DROUNDS);
 }
 
 /* The slot holding key, or NULL. */
@@ -111,6 +123,13 @@ map_grow(struct map *m)
 	return 0;
 }
 
+void
+map_init(struct map *m, const uint8_t key[MAP_KEY_LEN])
+{
+	*m = (struct map)MAP_INIT;
+	siphash_key_set(&m->key, key);
+}
+
 void *
 map_get(const struct map *m, const char *key)
 {
@@ -118,14 +137,14 @@ map_get(const struct map *m, const char *key)
 
 	if (m->cap == 0)
 		return NULL;
-	e = map_find(m, key, map_hash(key));
+	e = map_find(m, key, map_hash(m, key));
 	return e != NULL ? e->value : NULL;
 }
 
 int
 map_put(struct map *m, const char *key, void *value)
 {
-	size_t			 hash = map_hash(key);
+	size_t			 hash = map_hash(m, key);
 	struct map_entry	*e = NULL;
 
 	if (m->cap > 0 && (e = map_find(m, key, hash)) != NULL) {
@@ -156,7 +175,7 @@ map_del(struct map *m, const char *key)
 	struct map_entry	*e;
 	void			*value;
 
-	if (m->cap == 0 || (e = map_find(m, key, map_hash(key))) == NULL)
+	if (m->cap == 0 || (e = map_find(m, key, map_hash(m, key))) == NULL)
 		return NULL;
 	value = e->value;
 	e->key = map_tombstone;

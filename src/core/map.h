@@ -3,11 +3,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "core/siphash.h"
 
 /*
  * A hash map from names (compared under rfc1459 casemapping) to pointers: nicks to
  * clients, channel names to channels.  Open addressing; the map does not own the keys,
  * which must stay valid while the entry exists (keep the key inside the value).
+ * Names are hashed with SipHash-1-3 under the map's own key, so that a client who does
+ * not know it cannot pick names that all land on one probe chain.
  */
 struct map_entry {
 	const char	*key;
@@ -20,9 +25,16 @@ struct map {
 	size_t			 cap;	/* power of two, or 0 */
 	size_t			 len;
 	size_t			 used;	/* live entries plus tombstones */
+	struct siphash_key	 key;	/* set by map_init; kept by map_clear */
 };
 
-#define MAP_INIT	{ NULL, 0, 0, 0 }
+/* An empty map under the all-zero key: for tests and maps no client can fill. */
+#define MAP_INIT	{ NULL, 0, 0, 0, { 0, 0 } }
+#define MAP_KEY_LEN	SIPHASH_KEY_LEN
+
+/* An empty map whose names hash under key (MAP_KEY_LEN bytes, secret and random in a
+ * server: see core_config.hash_key). */
+void	 map_init(struct map *m, const uint8_t key[MAP_KEY_LEN]);
 
 /* The value stored under key, or NULL. */
 void	*map_get(const struct map *m, const char *key);
@@ -36,7 +48,7 @@ void	*map_del(struct map *m, const char *key);
 
 size_t	 map_len(const struct map *m);
 
-/* Free the table (not the keys or values) and leave an empty map. */
+/* Free the table (not the keys or values) and leave an empty map, under the same key. */
 void	 map_clear(struct map *m);
 
 /* Iterate: start with *pos = 0; returns false at the end.  The map must not change

@@ -50,6 +50,10 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 		return NULL;
 	core->out = *out;
 	tags_init(core, cfg->msgid_seed);
+	map_init(&core->nicks, cfg->hash_key);
+	map_init(&core->channels, cfg->hash_key);
+	map_init(&core->addresses, cfg->hash_key);
+	map_init(&core->monitors, cfg->hash_key);
 	list_init(&core->clients);
 	list_init(&core->flooded);
 	for (int i = 0; i < TIMER_KINDS; i++)

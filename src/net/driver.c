@@ -28,6 +28,7 @@
 #include "net/log.h"
 #include "net/loop.h"
 #include "net/net.h"
+#include "net/random.h"
 #include "net/signals.h"
 #include "net/sock.h"
 #include "net/tls.h"
@@ -274,6 +275,8 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 	srv->out = out_interface(srv);
 	cc = *core;
 	cc.sts_port = srv->cfg.sts ? srv->tls_port : 0;
+	if (random_bytes(cc.hash_key, sizeof(cc.hash_key), err, errlen) < 0)
+		return -1;
 	if ((srv->core = core_new(&cc, &srv->out)) == NULL) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;

@@ -93,6 +93,8 @@ fx_new(void (*edit)(struct core_config *))
 	if ((fx = calloc(1, sizeof(*fx))) == NULL)
 		abort();
 	core_config_defaults(&fx->cfg);
+	/* A fixed hash key: runs are reproducible (a server's is random). */
+	memcpy(fx->cfg.hash_key, "parley fixture\0\1", sizeof(fx->cfg.hash_key));
 	snprintf(fx->cfg.created, sizeof(fx->cfg.created), "today");
 	if (edit != NULL)
 		edit(&fx->cfg);
