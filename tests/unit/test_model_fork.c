@@ -438,11 +438,12 @@ test_child_is_a_fresh_confined_image(void **state)
 static void
 test_relay_refuses_a_stray_invocation(void **state)
 {
-	char	*argv[] = { RELAY_ARGV0, "200", "0", "3", "plain", NULL };
-	char	 err[256];
-	int	 out[2], sp[2], st;
-	ssize_t	 n;
-	pid_t	 pid;
+	struct timespec	 step = { 0, 5000000 };
+	char		*argv[] = { RELAY_ARGV0, "200", "0", "3", "plain", NULL };
+	char		 err[256];
+	int		 out[2], sp[2], st, t;
+	ssize_t		 n;
+	pid_t		 pid;
 
 	(void)state;
 	for (int wrong = 0; wrong < 2; wrong++) {
@@ -463,7 +464,14 @@ test_relay_refuses_a_stray_invocation(void **state)
 		close(out[1]);
 		close(sp[0]);
 		close(sp[1]);
-		assert_int_equal(waitpid(pid, &st, 0), pid);
+		for (t = 0; t < 400 && waitpid(pid, &st, WNOHANG) == 0; t++)
+			nanosleep(&step, NULL);
+		if (t == 400) {
+			/* Still running: it took the stray descriptors for a connection. */
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			fail_msg("relay %d ran with the wrong descriptors", (int)pid);
+		}
 		assert_true(WIFEXITED(st));
 		assert_int_equal(WEXITSTATUS(st), 2);
 		n = read(out[0], err, sizeof(err) - 1);
