@@ -311,15 +311,12 @@ static int
 spawn_relay(struct fork *f, int tcpfd, int hubfd, int tlsfd, int64_t linger,
     int64_t handshake_timeout, pid_t *pid)
 {
-	char				 arg[3][24], mode[8];
-	char				*argv[] = { NULL, arg[0], arg[1], arg[2], mode, NULL };
-	char				 argv0[] = RELAY_ARGV0;
-	int				 src[] = { tcpfd, hubfd, f->status[1], tlsfd };
-	int				 dup[] = { -1, -1, -1, -1 }, n = tlsfd >= 0 ? 4 : 3;
-	posix_spawn_file_actions_t	 fa;
-	int				 rc, fd;
+	posix_spawn_file_actions_t fa;
+	char	 arg[3][24], mode[8], argv0[] = RELAY_ARGV0;
+	char	*argv[] = { argv0, arg[0], arg[1], arg[2], mode, NULL };
+	int	 src[] = { tcpfd, hubfd, f->status[1], tlsfd };
+	int	 dup[] = { -1, -1, -1, -1 }, n = tlsfd >= 0 ? 4 : 3, rc, fd;
 
-	argv[0] = argv0;
 	snprintf(arg[0], sizeof(arg[0]), "%lld", (long long)linger);
 	snprintf(arg[1], sizeof(arg[1]), "%lld", (long long)handshake_timeout);
 	snprintf(arg[2], sizeof(arg[2]), "%d", (int)log_max_level());
@@ -330,7 +327,8 @@ spawn_relay(struct fork *f, int tcpfd, int hubfd, int tlsfd, int64_t linger,
 		if ((fd = spawn_src(src[i], &dup[i])) < 0)
 			rc = -fd;
 		else
-			rc = posix_spawn_file_actions_adddup2(&fa, fd, RELAY_FD_CLIENT + i);
+			rc = posix_spawn_file_actions_adddup2(&fa, fd,
+			    RELAY_FD_CLIENT + i);
 	}
 	if (rc == 0)
 		rc = posix_spawn_file_actions_addclosefrom_np(&fa, RELAY_FD_END);

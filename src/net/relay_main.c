@@ -62,13 +62,15 @@ relay_num(const char *s, int64_t *ms)
 /*
  * Signals: the hub's blocked set is inherited; unblock it, so that the hub's SIGTERM
  * ends the child.  A terminal's ^C or hang-up reaches the whole process group and is
- * the hub's to act on: it sends every client ERROR through these children.
+ * the hub's to act on: it sends every client ERROR through these children.  A write to
+ * a client that has gone (OpenSSL's included) is an error to handle, not a signal.
  */
 static void
 relay_signals(void)
 {
 	sigset_t	 none;
 
+	(void)signal(SIGPIPE, SIG_IGN);
 	(void)signal(SIGINT, SIG_IGN);
 	(void)signal(SIGHUP, SIG_IGN);
 	(void)signal(SIGTERM, SIG_DFL);

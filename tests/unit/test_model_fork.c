@@ -452,12 +452,12 @@ test_relay_refuses_a_stray_invocation(void **state)
 		assert_true((pid = fork()) >= 0);
 		if (pid == 0) {
 			(void)dup2(out[1], STDERR_FILENO);
-			/* None at all; then stream sockets where a seqpacket one belongs. */
-			if (wrong == 1 && (dup2(sp[0], RELAY_FD_CLIENT) == -1 ||
+			/* None at all; then a stream socket for the seqpacket one. */
+			if (wrong && (dup2(sp[0], RELAY_FD_CLIENT) == -1 ||
 			    dup2(sp[1], RELAY_FD_HUB) == -1 ||
 			    dup2(sp[0], RELAY_FD_STATUS) == -1))
 				_exit(127);
-			(void)close_range(wrong == 1 ? RELAY_FD_END : RELAY_FD_CLIENT, ~0u, 0);
+			(void)close_range(wrong ? RELAY_FD_END : RELAY_FD_CLIENT, ~0u, 0);
 			execv("/proc/self/exe", argv);
 			_exit(127);
 		}
@@ -467,7 +467,7 @@ test_relay_refuses_a_stray_invocation(void **state)
 		for (t = 0; t < 400 && waitpid(pid, &st, WNOHANG) == 0; t++)
 			nanosleep(&step, NULL);
 		if (t == 400) {
-			/* Still running: it took the stray descriptors for a connection. */
+			/* Still running: it took stray descriptors for a connection. */
 			kill(pid, SIGKILL);
 			waitpid(pid, &st, 0);
 			fail_msg("relay %d ran with the wrong descriptors", (int)pid);
