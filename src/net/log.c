@@ -31,6 +31,12 @@ log_init(const char *progname, enum log_level max)
 	log_max = max;
 }
 
+enum log_level
+log_max_level(void)
+{
+	return log_max;
+}
+
 /* Hostile bytes from a client may reach a message: keep every record on one line. */
 static void
 log_sanitize(char *s, size_t n)

@@ -10,6 +10,8 @@
  * name and the most verbose level that is printed.
  */
 void	log_init(const char *progname, enum log_level max);
+/* The level log_init set: what a process started anew is told to print. */
+enum log_level	log_max_level(void);
 void	log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	    __attribute__((format(printf, 2, 0)));
 void	log_msg(enum log_level level, const char *fmt, ...)

@@ -1,22 +1,17 @@
 /*
- * The fork model's children: spawning, the relay each child runs, and reaping.  The
- * hub side is the event driver (model_event.c) over the socketpair ends; model_fork.h
- * describes the protocol between the two.
+ * The fork model's hub side: its children's bookkeeping, spawning and reaping.  The
+ * event driver (driver.c, model_fork_hub.c) serves the hub's socketpair ends; each child runs
+ * relay_main.c in an image of its own; model_fork.h describes the protocol between them.
  */
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-
 #include <errno.h>
-#include <poll.h>
+#include <fcntl.h>
 #include <signal.h>
-#include <stdbool.h>
+#include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,9 +19,9 @@
 
 #include "net/log.h"
 #include "net/model_fork.h"
+#include "net/relay_main.h"
 #include "net/sock.h"
 
-#define RELAY_BUF	16384	/* bytes a child holds each way */
 #define END_WAIT_MS	1000	/* SIGTERM to SIGKILL when the server ends */
 #define END_STEP_MS	10
 
@@ -290,228 +285,77 @@ fork_free(struct fork *f)
 }
 
 /*
- * The child: giving up what it does not need.
+ * The spawn: a fresh image per connection.
  */
 
-/* Close every descriptor but the n in keep, sorted ascending. */
-static void
-fds_close_except(const int *keep, size_t n)
-{
-	unsigned	 from = 0;
-	long		 max;
-
-	for (size_t i = 0; i <= n; i++) {
-		unsigned	 to = i < n ? (unsigned)keep[i] : ~0u;
-
-		if (to > from && close_range(from, to - 1, 0) == -1) {
-			/* Before Linux 5.9: one by one, up to the descriptor limit. */
-			max = sysconf(_SC_OPEN_MAX);
-			for (unsigned fd = from; fd < to && (long)fd < max; fd++)
-				(void)close((int)fd);
-		}
-		from = to + 1;
-	}
-}
-
-static void
-fds_sort(int *fds, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && fds[j - 1] > fds[j]; j--) {
-			int	 t = fds[j];
-
-			fds[j] = fds[j - 1];
-			fds[j - 1] = t;
-		}
-}
-
-#if defined(__x86_64__)
-#define RELAY_ARCH	AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define RELAY_ARCH	AUDIT_ARCH_AARCH64
-#elif defined(__i386__)
-#define RELAY_ARCH	AUDIT_ARCH_I386
-#endif
-
-#ifdef RELAY_ARCH
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define ARG_LO(i)	(offsetof(struct seccomp_data, args[i]))
-#else
-#define ARG_LO(i)	(offsetof(struct seccomp_data, args[i]) + 4)
-#endif
-#define RELAY_KILL	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
-#define RELAY_ALLOW(nr)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
-			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
-
-/*
- * What the relay calls once it runs: reads, writes, poll, shutdown and close, the
- * clock (when the vDSO cannot answer), SO_LINGER for a reset, and the ways out.  Anything
- * else kills the process: a child that tries to open a file or a socket, or to exec,
- * has been subverted.  The architecture is checked first, since syscall numbers mean
- * nothing without it.
- */
-static const struct sock_filter relay_filter[] = {
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RELAY_ARCH, 1, 0),
-	RELAY_KILL,
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-#ifdef __x86_64__
-	/* x32 calls come with the same arch: refuse them all. */
-	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
-	RELAY_KILL,
-#endif
-	RELAY_ALLOW(SYS_read),
-	RELAY_ALLOW(SYS_write),
-	RELAY_ALLOW(SYS_recvfrom),
-	RELAY_ALLOW(SYS_sendto),
-#ifdef SYS_poll
-	RELAY_ALLOW(SYS_poll),
-#endif
-	RELAY_ALLOW(SYS_ppoll),
-	RELAY_ALLOW(SYS_shutdown),
-	RELAY_ALLOW(SYS_close),
-	RELAY_ALLOW(SYS_clock_gettime),
-	RELAY_ALLOW(SYS_restart_syscall),
-	RELAY_ALLOW(SYS_rt_sigreturn),
-	RELAY_ALLOW(SYS_exit),
-	RELAY_ALLOW(SYS_exit_group),
-	/* TLS: OpenSSL may allocate, and draw randomness (checking its pid for a fork
-	 * first), after the handshake: memory and entropy only, no new descriptor. */
-	RELAY_ALLOW(SYS_brk),
-	RELAY_ALLOW(SYS_munmap),
-	RELAY_ALLOW(SYS_mremap),
-	RELAY_ALLOW(SYS_madvise),
-	RELAY_ALLOW(SYS_getpid),
-	RELAY_ALLOW(SYS_getrandom),
-	/* mmap never executable (and mprotect is not allowed at all). */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 0, 4),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(2)),
-	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 1, 0),
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	RELAY_KILL,
-	/* setsockopt(fd, SOL_SOCKET, SO_LINGER, ...) only. */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_setsockopt, 0, 4),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SOL_SOCKET, 0, 2),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(2)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SO_LINGER, 1, 0),
-	RELAY_KILL,
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-};
-
-/* Returns 0 or -errno (-EINVAL: a kernel without seccomp filters). */
+/* fd itself when it is past the relay's fixed numbers, else a close-on-exec copy that
+ * is (in *dup, for the caller to close), so that no dup2 of the spawn's overwrites a
+ * descriptor a later one copies.  Returns the descriptor, or -errno. */
 static int
-relay_confine(void)
+spawn_src(int fd, int *dup)
 {
-	struct sock_fprog	 prog = {
-		sizeof(relay_filter) / sizeof(relay_filter[0]),
-		(struct sock_filter *)relay_filter,
-	};
-
-	/* Required of an unprivileged process, and right for a privileged one too. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
-	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1)
+	if (fd >= RELAY_FD_END)
+		return fd;
+	if ((*dup = fcntl(fd, F_DUPFD_CLOEXEC, RELAY_FD_END)) == -1)
 		return -errno;
-	return 0;
+	return *dup;
 }
-#else
+
+/*
+ * Run relay_main.h's child over the client tcpfd, the hub's end hubfd and the status
+ * channel, and tlsfd (-1: plaintext).  posix_spawn's vfork copies nothing of the hub,
+ * and the exec starts from the program's own image.  Returns 0 with the child in *pid,
+ * or -errno.
+ */
 static int
-relay_confine(void)
+spawn_relay(struct fork *f, int tcpfd, int hubfd, int tlsfd, int64_t linger,
+    int64_t handshake_timeout, pid_t *pid)
 {
-	return -ENOSYS;
-}
-#endif
+	posix_spawn_file_actions_t fa;
+	char	 arg[3][24], mode[8], argv0[] = RELAY_ARGV0;
+	char	*argv[] = { argv0, arg[0], arg[1], arg[2], mode, NULL };
+	int	 src[] = { tcpfd, hubfd, f->status[1], tlsfd };
+	int	 dup[] = { -1, -1, -1, -1 }, n = tlsfd >= 0 ? 4 : 3, rc, fd;
 
-/*
- * Signals: the parent's blocked set is inherited; unblock it, so that the parent's
- * SIGTERM ends the child.  A terminal's ^C or hang-up reaches the whole process group
- * and is the parent's to act on: it sends every client ERROR through these children.
- */
-static void
-child_signals(void)
-{
-	sigset_t	 none;
-
-	(void)signal(SIGINT, SIG_IGN);
-	(void)signal(SIGHUP, SIG_IGN);
-	(void)signal(SIGTERM, SIG_DFL);
-	(void)signal(SIGCHLD, SIG_DFL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-static int64_t	relay_now(void);
-static int	relay_run(int, struct tls *, int, int, int64_t, const char *);
-
-/*
- * The TLS handshake with the client, bounded by timeout ms.  Returns the connection
- * with the hello for the hub in hello, or NULL (logged) when it failed or stalled.
- */
-static struct tls *
-child_handshake(struct tls_ctx *ctx, int fd, int64_t timeout, char hello[FORK_HELLO_LEN])
-{
-	struct pollfd	 pfd = { fd, POLLIN, 0 };
-	struct tls	*t;
-	int64_t		 deadline = relay_now() + timeout, left;
-	char		 fp[TLS_FP_LEN + 1];
-	int		 rc;
-
-	if ((t = tls_new(ctx, fd)) == NULL) {
-		log_warn(-ENOMEM, "relay pid %d", (int)getpid());
-		return NULL;
+	snprintf(arg[0], sizeof(arg[0]), "%lld", (long long)linger);
+	snprintf(arg[1], sizeof(arg[1]), "%lld", (long long)handshake_timeout);
+	snprintf(arg[2], sizeof(arg[2]), "%d", (int)log_max_level());
+	snprintf(mode, sizeof(mode), "%s", tlsfd >= 0 ? "tls" : "plain");
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
+		return -rc;
+	for (int i = 0; i < n && rc == 0; i++) {
+		if ((fd = spawn_src(src[i], &dup[i])) < 0)
+			rc = -fd;
+		else
+			rc = posix_spawn_file_actions_adddup2(&fa, fd,
+			    RELAY_FD_CLIENT + i);
 	}
-	while ((rc = tls_handshake(t)) == TLS_WANT_READ || rc == TLS_WANT_WRITE) {
-		if ((left = deadline - relay_now()) <= 0) {
-			log_debug("relay pid %d: TLS handshake timed out",
-			    (int)getpid());
-			tls_free(t);
-			return NULL;
-		}
-		pfd.events = rc == TLS_WANT_READ ? POLLIN : POLLOUT;
-		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR) {
-			rc = TLS_ERROR;
-			break;
-		}
-	}
-	if (rc != 0) {
-		log_debug("relay pid %d: TLS handshake failed: %s", (int)getpid(),
-		    rc == TLS_ERROR ? tls_error(t) : strerror(errno));
-		tls_free(t);
-		return NULL;
-	}
-	hello[0] = 'T';
-	if (tls_fingerprint(t, fp) == 0)
-		memcpy(hello + 1, fp, TLS_FP_LEN);
-	else
-		memset(hello + 1, '-', TLS_FP_LEN);
-	return t;
+	if (rc == 0)
+		rc = posix_spawn_file_actions_addclosefrom_np(&fa, RELAY_FD_END);
+	/* The signals stay blocked across the exec, for relay_main to set up. */
+	if (rc == 0)
+		rc = posix_spawn(pid, "/proc/self/exe", &fa, NULL, argv, environ);
+	(void)posix_spawn_file_actions_destroy(&fa);
+	for (int i = 0; i < n; i++)
+		if (dup[i] >= 0)
+			(void)close(dup[i]);
+	return -rc;
 }
 
-static void __attribute__((noreturn))
-child_main(struct fork *f, int tcpfd, int hubfd, int64_t linger, struct tls_ctx *ctx,
-    int64_t handshake_timeout)
+/* The TLS context for one child, as PEM in a memfd of its own.  Returns the descriptor
+ * (close-on-exec), or -errno. */
+static int
+spawn_tls(const struct tls_ctx *tls)
 {
-	int		 keep[] = { STDERR_FILENO, tcpfd, hubfd, f->status[1] };
-	char		 hello[FORK_HELLO_LEN];
-	struct tls	*t = NULL;
-	int		 rc;
+	int	 fd, rc;
 
-	child_signals();
-	fds_sort(keep, sizeof(keep) / sizeof(keep[0]));
-	fds_close_except(keep, sizeof(keep) / sizeof(keep[0]));
-	/* The hub reads EOF and lets the connection go; the client gets a reset. */
-	if (ctx != NULL && (t = child_handshake(ctx, tcpfd, handshake_timeout, hello)) ==
-	    NULL)
-		_exit(0);
-	if ((rc = relay_confine()) < 0)
-		log_debug("relay pid %d: no seccomp filter: %s", (int)getpid(),
-		    strerror(-rc));
-	/* Nothing of the parent's (atexit, stdio) is the child's to run, and the exit call
-	 * itself: a sanitizer's _exit does work of its own (sigaltstack) that the filter
-	 * would answer with SIGSYS. */
-	rc = relay_run(tcpfd, t, hubfd, f->status[1], linger, t != NULL ? hello : NULL);
-	for (;;)
-		(void)syscall(SYS_exit_group, rc);
+	if ((fd = memfd_create("parleyd-tls", MFD_CLOEXEC)) == -1)
+		return -errno;
+	if ((rc = tls_ctx_pem(tls, fd)) < 0) {
+		(void)close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 int
@@ -520,19 +364,21 @@ fork_spawn(struct fork *f, int tcpfd, const struct sockaddr_storage *ss, int64_t
 {
 	struct fork_slot	*slot;
 	pid_t			 pid;
-	int			 sp[2], rc;
+	int			 sp[2], tlsfd = -1, rc;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) == -1)
-		return -errno;
-	if ((rc = fork_reserve(f, sp[0])) < 0 || (pid = fork()) == -1) {
-		if (rc == 0)
-			rc = -errno;
+	if (tls != NULL && (tlsfd = spawn_tls(tls)) < 0)
+		return tlsfd;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) == -1) {
+		rc = -errno;
+		goto out;
+	}
+	if ((rc = fork_reserve(f, sp[0])) < 0 ||
+	    (rc = spawn_relay(f, tcpfd, sp[1], tlsfd, linger, handshake_timeout,
+	    &pid)) < 0) {
 		sock_close(sp[0]);
 		sock_close(sp[1]);
-		return rc;
+		goto out;
 	}
-	if (pid == 0)
-		child_main(f, tcpfd, sp[1], linger, tls, handshake_timeout);
 	/* The connection's last reference in this process: only the child's remains. */
 	sock_close(sp[1]);
 	sock_close(tcpfd);
@@ -542,363 +388,9 @@ fork_spawn(struct fork *f, int tcpfd, const struct sockaddr_storage *ss, int64_t
 	slot->pid = pid;
 	slot->err = 0;
 	log_debug("relay pid %d for fd %d", (int)pid, sp[0]);
-	return sp[0];
-}
-
-/*
- * The child: the relay.
- */
-
-struct relay {
-	int		 client, hub, status;
-	struct tls	*tls;		/* the client's side is TLS; NULL: plaintext */
-	bool		 read_wants_write;	/* TLS: retry the read once writable */
-	int64_t		 linger;
-	int64_t		 deadline;	/* -1: none */
-	char		 up[RELAY_BUF];		/* from the client, for the hub */
-	size_t		 uplen, upoff;
-	char		 down[RELAY_BUF];	/* from the hub, for the client */
-	size_t		 downlen, downoff;
-	int		 cerr;		/* the client's socket failed: report, then end */
-	bool		 client_eof;	/* the client's FIN is in */
-	bool		 up_shut;	/* ...and passed on to the hub */
-	bool		 hub_eof;	/* the hub's FIN is in: nothing more goes up */
-	bool		 fin_sent;	/* our FIN to the client is out: lingering */
-	bool		 done;
-	bool		 mute_client;	/* hung up while we wanted nothing of it */
-	bool		 mute_hub;
-};
-
-static int64_t
-relay_now(void)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Returns bytes read, 0 at EOF, or -errno; EINTR is retried. */
-static ssize_t
-relay_recv(int fd, char *buf, size_t cap)
-{
-	ssize_t	 n;
-
-	do {
-		n = recv(fd, buf, cap, 0);
-	} while (n == -1 && errno == EINTR);
-	return n == -1 ? -errno : n;
-}
-
-static ssize_t
-relay_send(int fd, const char *buf, size_t len)
-{
-	ssize_t	 n;
-
-	do {
-		n = send(fd, buf, len, MSG_NOSIGNAL);
-	} while (n == -1 && errno == EINTR);
-	return n == -1 ? -errno : n;
-}
-
-/* EWOULDBLOCK is EAGAIN on Linux. */
-static bool
-again(ssize_t n)
-{
-	return n == -EAGAIN;
-}
-
-/* Abort the client's connection: an RST, as the event driver does to a peer that does
- * not read, or when the hub has reset its end. */
-static void
-relay_reset(struct relay *r)
-{
-	struct linger	 lg = { 1, 0 };
-
-	(void)setsockopt(r->client, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	r->done = true;
-}
-
-/* The client's socket failed: the hub hears why once what is on its way has gone. */
-static void
-relay_client_error(struct relay *r, int err)
-{
-	r->cerr = err;
-	r->downlen = 0;
-	r->deadline = relay_now() + r->linger;
-}
-
-static void
-relay_report(struct relay *r)
-{
-	int32_t	 err = r->cerr;
-
-	if (r->status >= 0 && !r->hub_eof)
-		(void)send(r->status, &err, sizeof(err), MSG_DONTWAIT | MSG_NOSIGNAL);
-	r->done = true;
-}
-
-/* All the hub sent is written: send our FIN and linger, reading what still comes. */
-static void
-relay_fin(struct relay *r)
-{
-	/* TLS ends with our close_notify, best effort, ahead of the FIN. */
-	if (r->tls != NULL)
-		(void)tls_shutdown(r->tls);
-	if (shutdown(r->client, SHUT_WR) == -1) {
-		r->done = true;
-		return;
-	}
-	r->fin_sent = true;
-	r->deadline = relay_now() + r->linger;
-	if (r->client_eof)
-		r->done = true;
-}
-
-/* A TLS_* code as relay_recv's -errno: which way TLS waits is kept for relay_events. */
-static ssize_t
-relay_tls_errno(struct relay *r, ssize_t n, bool reading)
-{
-	if (reading)
-		r->read_wants_write = n == TLS_WANT_WRITE;
-	if (n == TLS_WANT_READ || n == TLS_WANT_WRITE)
-		return -EAGAIN;
-	return n == TLS_ERROR ? -EPROTO : n;
-}
-
-/* RELAY_BUF holds a whole record: nothing decrypted stays inside TLS unseen by poll. */
-static ssize_t
-client_recv(struct relay *r)
-{
-	if (r->tls != NULL)
-		return relay_tls_errno(r, tls_read(r->tls, r->up, sizeof(r->up)), true);
-	return relay_recv(r->client, r->up, sizeof(r->up));
-}
-
-static ssize_t
-client_send(struct relay *r)
-{
-	if (r->tls != NULL)
-		return relay_tls_errno(r, tls_write(r->tls, r->down + r->downoff,
-		    r->downlen - r->downoff), false);
-	return relay_send(r->client, r->down + r->downoff, r->downlen - r->downoff);
-}
-
-static void
-client_read(struct relay *r)
-{
-	ssize_t	 n = client_recv(r);
-
-	if (again(n))
-		return;
-	if (n < 0) {
-		relay_client_error(r, (int)-n);
-	} else if (n == 0) {
-		r->client_eof = true;
-		if (r->fin_sent)
-			r->done = true;
-	} else if (!r->hub_eof) {
-		/* Closing, the hub drops input: so do we, from here on. */
-		r->uplen = (size_t)n;
-		r->upoff = 0;
-	}
-}
-
-static void
-client_write(struct relay *r)
-{
-	ssize_t	 n;
-
-	/* Writable was awaited for a TLS read, not for output. */
-	if (r->downlen == 0) {
-		if (r->read_wants_write)
-			client_read(r);
-		return;
-	}
-	n = client_send(r);
-
-	if (again(n))
-		return;
-	if (n < 0) {
-		relay_client_error(r, (int)-n);
-		return;
-	}
-	r->downoff += (size_t)n;
-	if (r->downoff < r->downlen) {
-		/* A closing peer that still reads gets another linger to read the rest. */
-		if (r->hub_eof)
-			r->deadline = relay_now() + r->linger;
-		return;
-	}
-	r->downlen = r->downoff = 0;
-	if (r->hub_eof)
-		relay_fin(r);
-}
-
-static void
-hub_read(struct relay *r)
-{
-	ssize_t	 n = relay_recv(r->hub, r->down, sizeof(r->down));
-
-	if (again(n))
-		return;
-	if (n < 0) {
-		/* The hub closed without a FIN: it reset the connection. */
-		relay_reset(r);
-	} else if (n == 0) {
-		r->hub_eof = true;
-		r->uplen = r->upoff = 0;
-		r->deadline = relay_now() + r->linger;
-	} else {
-		r->downlen = (size_t)n;
-		r->downoff = 0;
-	}
-}
-
-static void
-hub_write(struct relay *r)
-{
-	ssize_t	 n = relay_send(r->hub, r->up + r->upoff, r->uplen - r->upoff);
-
-	if (again(n))
-		return;
-	if (n < 0) {
-		/* The hub is gone: its end reads nothing more. */
-		r->hub_eof = true;
-		r->uplen = r->upoff = 0;
-		return;
-	}
-	r->upoff += (size_t)n;
-	if (r->upoff == r->uplen)
-		r->uplen = r->upoff = 0;
-}
-
-/* What to poll each side for, as the state stands. */
-static void
-relay_events(const struct relay *r, short *client, short *hub)
-{
-	*client = *hub = 0;
-	if (r->cerr != 0) {
-		if (r->uplen > 0)
-			*hub = POLLOUT;
-		return;
-	}
-	/* Read only what the other side can take: backpressure reaches the hub's sendq. */
-	if (!r->client_eof && (r->uplen == 0 || r->hub_eof))
-		*client |= POLLIN;
-	if (r->downlen > 0 || r->read_wants_write)
-		*client |= POLLOUT;
-	if (!r->hub_eof && r->downlen == 0)
-		*hub |= POLLIN;
-	if (r->uplen > 0)
-		*hub |= POLLOUT;
-}
-
-/* Steps that need no event: the client's FIN passed on, an error reported, a FIN due. */
-static void
-relay_settle(struct relay *r)
-{
-	if (r->cerr != 0 && r->uplen == 0)
-		relay_report(r);
-	else if (r->client_eof && !r->up_shut && !r->hub_eof && r->uplen == 0) {
-		/* The hub reads EOF: "Connection closed".  Our side still writes down. */
-		r->up_shut = true;
-		if (shutdown(r->hub, SHUT_WR) == -1)
-			r->hub_eof = true;
-	} else if (r->hub_eof && r->downlen == 0 && !r->fin_sent && !r->done)
-		relay_fin(r);
-}
-
-/* Lingering, the client did not close in time: close.  Flushing, it did not read the
- * rest: reset.  Reporting, the hub did not read: give up. */
-static void
-relay_expire(struct relay *r)
-{
-	if (!r->fin_sent && r->cerr == 0)
-		relay_reset(r);
-	r->done = true;
-}
-
-static int
-relay_timeout(const struct relay *r)
-{
-	int64_t	 left;
-
-	if (r->deadline < 0)
-		return -1;
-	left = r->deadline - relay_now();
-	return left <= 0 ? 0 : left > 60000 ? 60000 : (int)left;
-}
-
-/* One side's events; an error or hang-up on a side we ask nothing of mutes it until we
- * do, or poll would report it at once, forever. */
-static void
-relay_side(struct relay *r, short want, short got, bool *mute, void (*rd)(struct relay *),
-    void (*wr)(struct relay *))
-{
-	if (want == 0 && (got & (POLLERR | POLLHUP))) {
-		*mute = true;
-		return;
-	}
-	if (want & POLLOUT && got & (POLLOUT | POLLERR | POLLHUP))
-		wr(r);
-	if (!r->done && want & POLLIN && got & (POLLIN | POLLERR | POLLHUP))
-		rd(r);
-}
-
-int
-fork_relay(int client, int hub, int status, int64_t linger)
-{
-	return relay_run(client, NULL, hub, status, linger, NULL);
-}
-
-/* fork_relay, with the client's side through tls when not NULL; hello, when not NULL,
- * goes to the hub before anything of the client's. */
-static int
-relay_run(int client, struct tls *tls, int hub, int status, int64_t linger,
-    const char *hello)
-{
-	struct relay	 local, *r = &local;
-	struct pollfd	 pfd[2];
-
-	memset(r, 0, sizeof(*r));
-	r->client = client;
-	r->tls = tls;
-	r->hub = hub;
-	r->status = status;
-	r->linger = linger;
-	r->deadline = -1;
-	if (hello != NULL) {
-		memcpy(r->up, hello, FORK_HELLO_LEN);
-		r->uplen = FORK_HELLO_LEN;
-	}
-	for (;;) {
-		relay_settle(r);
-		if (!r->done && r->deadline >= 0 && relay_now() >= r->deadline)
-			relay_expire(r);
-		if (r->done)
-			break;
-		relay_events(r, &pfd[0].events, &pfd[1].events);
-		if (pfd[0].events != 0)
-			r->mute_client = false;
-		if (pfd[1].events != 0)
-			r->mute_hub = false;
-		pfd[0].fd = r->mute_client ? -1 : client;
-		pfd[1].fd = r->mute_hub ? -1 : hub;
-		if (poll(pfd, 2, relay_timeout(r)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return 1;
-		}
-		relay_side(r, pfd[0].events, pfd[0].fd < 0 ? 0 : pfd[0].revents,
-		    &r->mute_client, client_read, client_write);
-		if (!r->done)
-			relay_side(r, pfd[1].events, pfd[1].fd < 0 ? 0 : pfd[1].revents,
-			    &r->mute_hub, hub_read, hub_write);
-		if (r->done)
-			break;
-	}
-	close(client);
-	close(hub);
-	return 0;
+	rc = sp[0];
+out:
+	if (tlsfd >= 0)
+		(void)close(tlsfd);
+	return rc;
 }

@@ -10,12 +10,15 @@
 
 /*
  * The fork model: a child process per connection, the classic concurrent server.  The
- * parent (the hub) accepts, forks a child that relays bytes between its client and the
+ * parent (the hub) accepts, spawns a child that relays bytes between its client and the
  * hub over a socketpair, closes the connected socket and runs the event driver over the
- * socketpair ends: to the hub a client is its end of a socketpair.  The child closes
- * every descriptor but its three (and stderr), and where the kernel can, locks itself
- * into read/write/poll/close/exit with seccomp, so that a fault in handling one client's
- * input stays inside one process.
+ * socketpair ends: to the hub a client is its end of a socketpair.  The child is the
+ * program run anew (relay_main.h), not a copy of the hub: it holds no other client's
+ * lines, no operator's password hash, and its descriptors are its client's socket, its
+ * socketpair end, the status channel and stderr.  It locks itself into
+ * read/write/poll/close/exit with seccomp (confine.h) before it reads a byte from its
+ * client, so that a fault in handling one client's input stays inside one process that
+ * knows nothing of anyone else.
  *
  * The socketpair (SOCK_STREAM) carries the client's bytes verbatim both ways, so that
  * anything the hub layers on a connection (TLS, say) works through the relay unchanged:
@@ -40,9 +43,10 @@
 
 /*
  * TLS: for a TLS listener the child, not the hub, does the handshake and all encryption,
- * so the hub never holds a connection's keys.  The handshake runs before the child
- * confines itself (it needs randomness and memory), bounded by the handshake timeout;
- * a handshake that fails or stalls ends the child, and the hub reads EOF.  Once it is
+ * so the hub never holds a connection's keys.  The hub hands the child the listener's
+ * certificate and key (the context it runs now, as PEM in a memfd); the child loads
+ * them, confines itself, then does the handshake, bounded by the handshake timeout; a
+ * handshake that fails or stalls ends the child, and the hub reads EOF.  Once it is
  * done, the child's first bytes to the hub, before any of the client's, are the hello:
  * 'T' and the client certificate's SHA-256 fingerprint (TLS_FP_LEN lowercase hex
  * digits), or TLS_FP_LEN '-' without a certificate.  Then the stream carries plaintext.
@@ -67,8 +71,9 @@ void		 fork_free(struct fork *f);
  * tls: the context for a TLS listener's connection (the child does the handshake,
  * bounded by handshake_timeout ms, and sends the hello first), or NULL.  Returns the
  * hub's end of the socketpair (non-blocking, close-on-exec), with tcpfd closed in this
- * process; or -errno (-EMFILE, -EAGAIN from fork...) with tcpfd still open, for the
- * caller to refuse.
+ * process; or -errno (-EMFILE, -EAGAIN from the spawn...) with tcpfd still open, for
+ * the caller to refuse.  The child runs /proc/self/exe: the calling program's main must
+ * hand relay_main.h's invocations to relay_main.
  */
 int		 fork_spawn(struct fork *f, int tcpfd, const struct sockaddr_storage *ss,
 		    int64_t linger, struct tls_ctx *tls, int64_t handshake_timeout);
@@ -93,12 +98,5 @@ void		 fork_reap(struct fork *f);
 
 /* Live children: connections, lingering ones included. */
 size_t		 fork_count(const struct fork *f);
-
-/*
- * The child's side, for fork_spawn and the unit tests: relay between client and hub (both
- * non-blocking stream sockets) until both are done, as described above; status: the
- * status channel, or -1.  Returns the exit code: 0, or 1 when poll itself failed.
- */
-int		 fork_relay(int client, int hub, int status, int64_t linger);
 
 #endif

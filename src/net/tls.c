@@ -160,6 +160,30 @@ tls_ctx_free(struct tls_ctx *ctx)
 	free(ctx);
 }
 
+int
+tls_ctx_pem(const struct tls_ctx *ctx, int fd)
+{
+	STACK_OF(X509)	*chain = NULL;
+	X509		*leaf = SSL_CTX_get0_certificate(ctx->ssl);
+	EVP_PKEY	*key = SSL_CTX_get0_privatekey(ctx->ssl);
+	BIO		*out;
+	int		 ok;
+
+	if (leaf == NULL || key == NULL)
+		return -EINVAL;
+	ERR_clear_error();
+	if ((out = BIO_new_fd(fd, BIO_NOCLOSE)) == NULL)
+		return -ENOMEM;
+	(void)SSL_CTX_get0_chain_certs(ctx->ssl, &chain);
+	ok = PEM_write_bio_X509(out, leaf);
+	for (int i = 0; ok && i < sk_X509_num(chain); i++)
+		ok = PEM_write_bio_X509(out, sk_X509_value(chain, i));
+	ok = ok && PEM_write_bio_PrivateKey(out, key, NULL, NULL, 0, NULL, NULL) &&
+	    BIO_flush(out) == 1;
+	BIO_free(out);
+	return ok ? 0 : -EIO;
+}
+
 struct tls *
 tls_new(struct tls_ctx *ctx, int fd)
 {

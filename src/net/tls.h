@@ -33,6 +33,10 @@ struct tls;
 struct tls_ctx	*tls_ctx_new(const char *cert, const char *key, char *err, size_t errlen);
 void		 tls_ctx_free(struct tls_ctx *ctx);
 
+/* Write ctx's certificate chain, leaf first, then its private key, as PEM to fd, for
+ * tls_ctx_new to read back (one file as both arguments).  Returns 0 or -errno. */
+int		 tls_ctx_pem(const struct tls_ctx *ctx, int fd);
+
 /* Server-side TLS over the connected non-blocking socket fd (not owned: closing it is
  * the caller's job).  Returns NULL when out of memory. */
 struct tls	*tls_new(struct tls_ctx *ctx, int fd);

@@ -20,6 +20,7 @@
 #include "net/iothreads.h"
 #include "net/log.h"
 #include "net/net.h"
+#include "net/relay_main.h"
 #include "parleyd/config.h"
 
 #define PROGNAME	"parleyd"
@@ -429,6 +430,9 @@ main(int argc, char **argv)
 	char			 err[1024];
 	int			 rc;
 
+	/* The fork model's relay children are this program run anew (net/relay_main.h). */
+	if (argc > 0 && strcmp(argv[0], RELAY_ARGV0) == 0)
+		return relay_main(argc, argv);
 	memset(&st, 0, sizeof(st));
 	created_format(st.created, sizeof(st.created));
 	flags_parse(argc, argv, &st.flags);

@@ -15,6 +15,7 @@ import pytest
 
 from conftest import PARLEYD, Client, free_port, prefix, wait_closed
 from test_oper import PASSWORD, become_oper, hash_password, oper_config
+from test_tls import TLSClient, certs, tls_args  # noqa: F401 (certs: a fixture)
 
 FORK = ("--model", "fork")
 STORM = 2000
@@ -62,6 +63,45 @@ def relay_pid(srv, mark):
     return pids[-1]
 
 
+MAP_MAX = 256 << 20     # bigger mappings are a sanitizer's reservations, not data
+CHUNK = 4 << 20
+
+
+def memory_holds(pid, needle):
+    """Whether needle is anywhere in pid's readable memory (as root: /proc/PID/mem)."""
+    with open("/proc/%d/maps" % pid) as f:
+        maps = [line.split() for line in f]
+    with open("/proc/%d/mem" % pid, "rb", buffering=0) as mem:
+        for fields in maps:
+            lo, hi = (int(x, 16) for x in fields[0].split("-"))
+            if not fields[1].startswith("r") or hi - lo > MAP_MAX:
+                continue
+            tail = b""
+            for at in range(lo, hi, CHUNK):
+                try:
+                    mem.seek(at)
+                    data = tail + mem.read(min(CHUNK, hi - at))
+                except OSError:     # [vvar] and the like
+                    break
+                if needle in data:
+                    return True
+                tail = data[-len(needle):]
+    return False
+
+
+def relay_argv(pid):
+    """The relay's argv, once its exec has set it up."""
+    def argv():
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().split(b"\0")[:-1]
+    return wait_for(argv, timeout=5)
+
+
+def seccomp_mode(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return dict(line.split(":", 1) for line in f.read().splitlines())["Seccomp"].strip()
+
+
 def crash_signal():
     """SIGSEGV, the crash of a bug in input handling; SIGABRT (an assertion's) under
     AddressSanitizer, whose SIGSEGV handler would report the test's own signal."""
@@ -92,6 +132,59 @@ def test_a_child_per_connection_confined(start_server):
     assert sum(1 for t in fds.values() if t.startswith("socket:")) == 3, fds
     a.send("PRIVMSG alice :to myself")
     assert a.expect("PRIVMSG").trailing == "to myself"
+
+
+def test_a_relay_holds_no_other_users_data(start_server, oper_hash):
+    """A relay is parleyd run anew, not a copy of the hub: the channel topic alice set,
+    the line she sent to bob (who does not read) and the operator's password hash are
+    in the hub's memory and nowhere in carol's relay, which holds carol's own line."""
+    srv = start_server(args=FORK, config=oper_config(oper_hash))
+    topic = "alice-topic-3f9d1c0b7e"
+    line = "alice-to-bob-8a2e6d4f51"
+    own = "carol-to-herself-c47b19e0"
+    alice = srv.client("alice")
+    bob = srv.client("bob")
+    alice.join("#room")
+    bob.join("#room")
+    alice.send("TOPIC #room :%s" % topic)
+    alice.expect("TOPIC")
+    alice.send("PRIVMSG bob :%s" % line)
+    alice.sync()
+    carol, pid = client_with_pid(srv, "carol")
+    carol.send("PRIVMSG carol :%s" % own)
+    assert carol.expect("PRIVMSG").trailing == own
+    assert relay_argv(pid)[0] == b"parleyd-relay"
+    # The search finds what is there: the hub's data in the hub, carol's in her relay.
+    assert memory_holds(srv.pid, topic.encode()), "the hub has no topic: search broken"
+    assert memory_holds(srv.pid, oper_hash.encode())
+    assert memory_holds(pid, own.encode()), "carol's relay lacks her line: search broken"
+    for secret in (topic, line, oper_hash):
+        assert not memory_holds(pid, secret.encode()), "carol's relay holds %r" % secret
+
+
+def test_relay_confined_before_its_client_speaks(start_server, certs):
+    """Right after connect, before the client sends a byte (a TLS client not even its
+    ClientHello), its relay is a fresh image of parleyd under its seccomp filter."""
+    srv = start_server(args=FORK + tuple(tls_args(certs["server"])), expect_listeners=2)
+    exe = os.readlink("/proc/%d/exe" % srv.pid)
+    for listener, tls in ((0, False), (1, True)):
+        mark = srv.log_len()
+        host, port = srv.listeners[listener]
+        s = socket.create_connection((host, port), timeout=5)
+        pid = relay_pid(srv, mark)
+        argv = relay_argv(pid)
+        assert argv and argv[0] == b"parleyd-relay", argv
+        assert argv[-1] == (b"tls" if tls else b"plain"), argv
+        assert os.readlink("/proc/%d/exe" % pid) == exe
+        assert wait_for(lambda: seccomp_mode(pid) == "2", timeout=5), \
+            "relay %d not confined while its client is silent" % pid
+        s.close()
+    # And it serves the clients that then speak.
+    for c in (srv.client("plain"), TLSClient(srv.host, srv.listeners[1][1], server=srv)):
+        if isinstance(c, TLSClient):
+            c.register("secure")
+        c.send("PING ok")
+        assert c.expect("PONG").trailing == "ok"
 
 
 def test_storm_leaves_no_zombie_child_or_descriptor(start_server):

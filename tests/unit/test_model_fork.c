@@ -1,8 +1,10 @@
 /*
  * The fork model's relay and bookkeeping, with unix socketpairs standing in for the
  * client's TCP socket: bytes both ways verbatim, the client's FIN and errors passed on,
- * the hub's FIN turned into a lingering close, backpressure, and the reasons and peers
- * the hub asks for.
+ * the hub's FIN turned into a lingering close, backpressure, the reasons and peers the
+ * hub asks for, and children that are this program run anew, confined before their
+ * client says anything.  fork_spawn runs /proc/self/exe, which here is this test: its
+ * main serves those runs as parleyd's does.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,14 +18,19 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "net/model_fork.h"
+#include "net/relay.h"
+#include "net/relay_main.h"
 
 #define LINGER_MS	200
 
@@ -48,7 +55,8 @@ rig_start(struct rig *r)
 		close(r->client[0]);
 		close(r->hub[0]);
 		close(r->status[0]);
-		_exit(fork_relay(r->client[1], r->hub[1], r->status[1], LINGER_MS));
+		_exit(relay_run(r->client[1], NULL, r->hub[1], r->status[1], LINGER_MS,
+		    NULL));
 	}
 	close(r->client[1]);
 	close(r->hub[1]);
@@ -337,6 +345,143 @@ test_free_ends_every_child(void **state)
 	}
 }
 
+/* The first line of /proc/pid/<what> that starts with key, into buf; false if none. */
+static bool
+proc_line(pid_t pid, const char *what, const char *key, char *buf, size_t cap)
+{
+	char	 path[64];
+	FILE	*fp;
+	bool	 found = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	if ((fp = fopen(path, "re")) == NULL)
+		return false;
+	while (!found && fgets(buf, (int)cap, fp) != NULL)
+		found = strncmp(buf, key, strlen(key)) == 0;
+	fclose(fp);
+	return found;
+}
+
+/* The first field of /proc/self/task/self/children: this process's one child. */
+static pid_t
+only_child(void)
+{
+	char	 what[64], line[64];
+
+	snprintf(what, sizeof(what), "task/%d/children", (int)getpid());
+	if (!proc_line(getpid(), what, "", line, sizeof(line)))
+		return 0;
+	return (pid_t)atoi(line);
+}
+
+/*
+ * A spawned child is the program run anew, not a copy of this one: its argv is the
+ * relay's, and it is under its seccomp filter while its client has sent nothing at all.
+ * Then it relays as before.
+ */
+static void
+test_child_is_a_fresh_confined_image(void **state)
+{
+	struct timespec		 step = { 0, 5000000 };
+	struct sockaddr_storage	 ss;
+	struct fork		*f = fork_new();
+	char			 line[256], cmdline[64];
+	int			 sp[2], hub, fd, eof, t;
+	ssize_t			 n;
+	pid_t			 pid;
+	bool			 confined = false;
+
+	(void)state;
+	assert_non_null(f);
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = AF_INET;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sp), 0);
+	hub = fork_spawn(f, sp[1], &ss, LINGER_MS, NULL, 0);
+	assert_true(hub >= 0);
+	pid = only_child();
+	assert_true(pid > 0);
+	/* The spawn returns once the exec has begun; the new argv shows a moment later. */
+	snprintf(line, sizeof(line), "/proc/%d/cmdline", (int)pid);
+	for (t = 0, n = 0; t < 400 && n == 0; t++) {
+		assert_true((fd = open(line, O_RDONLY | O_CLOEXEC)) >= 0);
+		n = read(fd, cmdline, sizeof(cmdline));
+		close(fd);
+		if (n == 0)
+			nanosleep(&step, NULL);
+	}
+	assert_true(n > (ssize_t)sizeof(RELAY_ARGV0));
+	assert_memory_equal(cmdline, RELAY_ARGV0 "\0", sizeof(RELAY_ARGV0));
+	for (t = 0; t < 400 && !confined; t++) {
+		confined = proc_line(pid, "status", "Seccomp:", line, sizeof(line)) &&
+		    strchr(line, '2') != NULL;
+		if (!confined)
+			nanosleep(&step, NULL);
+	}
+	assert_true(confined);
+	assert_true(proc_line(pid, "status", "NoNewPrivs:", line, sizeof(line)));
+	assert_non_null(strchr(line, '1'));
+	/* It relays: the client's bytes reach the hub; the client's FIN ends it. */
+	assert_int_equal(send(sp[0], "PING x\r\n", 8, 0), 8);
+	{
+		struct pollfd	 p = { hub, POLLIN, 0 };
+
+		assert_int_equal(poll(&p, 1, 2000), 1);
+	}
+	assert_int_equal(read_some(hub, line, sizeof(line), &eof), 8);
+	assert_memory_equal(line, "PING x\r\n", 8);
+	close(sp[0]);
+	close(hub);
+	fork_free(f);
+}
+
+/* Run as the relay without fork_spawn's descriptors, this program refuses and exits. */
+static void
+test_relay_refuses_a_stray_invocation(void **state)
+{
+	struct timespec	 step = { 0, 5000000 };
+	char		*argv[] = { RELAY_ARGV0, "200", "0", "3", "plain", NULL };
+	char		 err[256];
+	int		 out[2], sp[2], st, t;
+	ssize_t		 n;
+	pid_t		 pid;
+
+	(void)state;
+	for (int wrong = 0; wrong < 2; wrong++) {
+		assert_int_equal(pipe(out), 0);
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+		assert_true((pid = fork()) >= 0);
+		if (pid == 0) {
+			(void)dup2(out[1], STDERR_FILENO);
+			/* None at all; then a stream socket for the seqpacket one. */
+			if (wrong && (dup2(sp[0], RELAY_FD_CLIENT) == -1 ||
+			    dup2(sp[1], RELAY_FD_HUB) == -1 ||
+			    dup2(sp[0], RELAY_FD_STATUS) == -1))
+				_exit(127);
+			(void)close_range(wrong ? RELAY_FD_END : RELAY_FD_CLIENT, ~0u, 0);
+			execv("/proc/self/exe", argv);
+			_exit(127);
+		}
+		close(out[1]);
+		close(sp[0]);
+		close(sp[1]);
+		for (t = 0; t < 400 && waitpid(pid, &st, WNOHANG) == 0; t++)
+			nanosleep(&step, NULL);
+		if (t == 400) {
+			/* Still running: it took stray descriptors for a connection. */
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			fail_msg("relay %d ran with the wrong descriptors", (int)pid);
+		}
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 2);
+		n = read(out[0], err, sizeof(err) - 1);
+		close(out[0]);
+		assert_true(n > 0);
+		err[n] = '\0';
+		assert_non_null(strstr(err, "relay, run by parleyd only"));
+	}
+}
+
 /* The TLS child's hello: a fingerprint, none, or anything else refused. */
 static void
 test_hello_parse(void **state)
@@ -367,7 +512,7 @@ test_hello_parse(void **state)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hello_parse),
@@ -379,8 +524,12 @@ main(void)
 		cmocka_unit_test(test_backpressure_reaches_the_hub),
 		cmocka_unit_test(test_spawn_reason_peer_reap),
 		cmocka_unit_test(test_free_ends_every_child),
+		cmocka_unit_test(test_child_is_a_fresh_confined_image),
+		cmocka_unit_test(test_relay_refuses_a_stray_invocation),
 	};
 
+	if (argc > 0 && strcmp(argv[0], RELAY_ARGV0) == 0)
+		return relay_main(argc, argv);
 	/* A relay's write to a closed client must not kill the test. */
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
