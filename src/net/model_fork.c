@@ -1,7 +1,8 @@
 /*
  * The fork model's hub side: its children's bookkeeping, spawning and reaping.  The
- * event driver (driver.c, model_fork_hub.c) serves the hub's socketpair ends; each child runs
- * relay_main.c in an image of its own; model_fork.h describes the protocol between them.
+ * driver (driver.c, with model_fork_hub.c's hooks) serves the hub's socketpair ends;
+ * each child runs relay_main.c in an image of its own; model_fork.h describes the
+ * protocol between them.
  */
 #include <sys/mman.h>
 #include <sys/socket.h>
