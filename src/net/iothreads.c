@@ -186,6 +186,8 @@ worker_start(struct iothreads *pool, unsigned i)
 		pthread_mutex_destroy(&w->lock);
 		return rc;
 	}
+	/* A name for top -H and /proc (cosmetic: a failure changes nothing). */
+	(void)pthread_setname_np(w->tid, "parleyd-io");
 	w->started = true;
 	return 0;
 }

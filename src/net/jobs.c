@@ -149,8 +149,11 @@ jobs_start(struct jobs *pool)
 		return rc;
 	rc = pthread_create(&pool->threads[pool->nthreads], NULL, jobs_worker, pool);
 	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc == 0)
+	if (rc == 0) {
+		/* A name for top -H and /proc (cosmetic: a failure changes nothing). */
+		(void)pthread_setname_np(pool->threads[pool->nthreads], "parleyd-job");
 		pool->nthreads++;
+	}
 	return rc;
 }
 

@@ -102,3 +102,40 @@ def test_many_ready_connections_every_line_in_order(start_server, workers):
             got.setdefault(int(sender), []).append(int(k))
         assert j not in got
         assert all(v == list(range(5)) for v in got.values()), got
+
+
+def io_workers(pid):
+    """The voluntary context switches of each I/O thread, by thread id."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        base = "/proc/%d/task/%s/" % (pid, tid)
+        with open(base + "comm") as f:
+            if f.read().strip() != "parleyd-io":
+                continue
+        with open(base + "status") as f:
+            for line in f:
+                if line.startswith("voluntary_ctxt_switches:"):
+                    out[tid] = int(line.split()[1])
+    return out
+
+
+def test_io_threads_do_the_reads_and_writes(start_server):
+    """The I/O threads are woken for turns with many ready connections: a threads model
+    that quietly served everything from the core's thread would leave them asleep."""
+    srv = start_server(config="[limits]\nmax_per_address = 0\nflood_burst = 0\n",
+                       args=["--model", "threads", "--io-threads", "3"])
+    members = [srv.client("w%02d" % i) for i in range(64)]
+    for m in members:
+        m.join("#busy")
+    for m in members:
+        m.sync()
+    before = io_workers(srv.pid)
+    assert len(before) == 2, before
+    for rnd in range(10):
+        for i, m in enumerate(members):
+            m.send_raw(b"PRIVMSG #busy :%d.%d\r\n" % (rnd, i))
+        for m in members:
+            m.sync()
+    after = io_workers(srv.pid)
+    woken = {tid: after[tid] - before[tid] for tid in before}
+    assert all(n >= 5 for n in woken.values()), woken
