@@ -560,6 +560,11 @@ def main():
     write_doc(opts, cfg, names, rows, sweep, elapsed)
 
 
+# The hand-written section of docs/performance.md that write_doc keeps, from this
+# heading to the end: the cost of each change to a hot path, measured when it was made.
+COSTS_HEADING = "## What each change cost"
+
+
 def write_doc(opts, cfg, names, rows, sweep, elapsed):
     cpu = "unknown"
     with open("/proc/cpuinfo") as f:
@@ -596,9 +601,6 @@ def write_doc(opts, cfg, names, rows, sweep, elapsed):
     out.append("For latency and memory, lower is better, so a ratio below 1 favours "
                "parleyd there; for rates, above 1 does. `n/a`: the server did not "
                "complete the scenario (see the log of the run).\n")
-    out.append("Jobs (OPER's password check, run by the worker pool of `[server] "
-               "workers`) are not on the message path: no fanout or privmsg line waits "
-               "for one or costs more for them.\n")
     out.append("## Fanout against channel size (%d senders, window %d)\n" % (
         cfg["senders"], FANOUT_WINDOW))
     out.append("![fanout throughput](performance-fanout.png)\n")
@@ -616,8 +618,18 @@ def write_doc(opts, cfg, names, rows, sweep, elapsed):
     out.append("It installs the peers and gnuplot from Debian (bench/install-peers.sh), "
                "builds with CMake (RelWithDebInfo), then runs bench/run.py. Peer configs: "
                "bench/peers/*.in, every raised limit commented.\n")
+    text = "\n".join(out)
+    # What each change cost is written by hand, once per change: keep it as it is.
+    try:
+        with open(opts.out) as f:
+            old = f.read()
+    except FileNotFoundError:
+        old = ""
+    kept = old.find("\n" + COSTS_HEADING + "\n")
+    if kept >= 0:
+        text = text.rstrip("\n") + "\n" + old[kept:]
     with open(opts.out, "w") as f:
-        f.write("\n".join(out))
+        f.write(text)
     print("wrote %s" % opts.out, file=sys.stderr)
 
 
