@@ -68,6 +68,9 @@ struct client {
 	size_t			 flood_bytes;	/* their size as received */
 	struct list		 flood_link;	/* on core->flooded while lines wait */
 	struct vec		 monitoring;	/* monitor.c: struct monitor_target * */
+	uint64_t		 id;		/* unique in this core's life: invites */
+	uint64_t		 queued_bytes;	/* reply.c: lines queued for it in all */
+	struct vec		 list_entries;	/* b/e/I entries it set that still exist */
 };
 
 /* A new client for connection conn, counted against host's max_per_address; NULL
