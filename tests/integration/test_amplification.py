@@ -174,3 +174,29 @@ def test_whowas_repeated_bounded(start_server):
     got, lines = received_until_pong(a, "whowas")
     assert len(lines) < 100, "WHOWAS x,x,x,x: %d lines, %d bytes" % (len(lines), got)
     assert lines[-1].command == "369"
+
+
+def test_limits_from_the_configuration_file(start_server):
+    srv = start_server(config=NO_FLOOD + "whowas_max = 2\nmax_matches = 1\n"
+                       "max_list_per_client = 1\nmatch_work = 1000\n")
+    c = srv.client("x")
+    c.send_raw(b"NICK y\r\nNICK x\r\n" * 3)
+    c.join("#c")
+    c.sync()
+    a = attacker(srv, "eve")
+    a.sync()
+    a.send("WHOWAS x")
+    _, lines = received_until_pong(a, "whowas")
+    assert [m.command for m in lines] == ["314", "312", "314", "312", "416", "369"]
+    a.send("WHO *")
+    _, lines = received_until_pong(a, "who")
+    assert [m.command for m in lines] == ["352", "416", "315"]
+    # 1000 steps run out: 60 starts in 120 a's, each 61 steps into "a" * 60 + "b".
+    a.send("SETNAME :" + "a" * 120)
+    a.send("WHO *" + "a" * 60 + "b")
+    _, lines = received_until_pong(a, "work")
+    assert [m.command for m in lines if m.command != "SETNAME"] == ["416", "315"]
+    c.send("MODE #c +b one!*@*")
+    c.send("MODE #c +b two!*@*")
+    lines = c.sync()
+    assert [m.command for m in lines] == ["MODE", "478"], lines
