@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "core/cap.h"
-#include "core/casemap.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/core.h"
@@ -18,6 +17,20 @@ struct channel *
 channel_find(struct core *core, const char *name)
 {
 	return map_get(&core->channels, name);
+}
+
+bool
+channel_visible(const struct channel *ch, const struct client *cl)
+{
+	return !(ch->modes & CHANNEL_SECRET) || channel_member(ch, cl) != NULL;
+}
+
+struct channel *
+channel_find_visible(struct core *core, const char *name, const struct client *cl)
+{
+	struct channel	*ch = channel_find(core, name);
+
+	return ch != NULL && channel_visible(ch, cl) ? ch : NULL;
 }
 
 struct channel *
@@ -39,9 +52,19 @@ channel_create(struct core *core, const char *name)
 void
 channel_entry_free(struct channel_entry *e)
 {
+	if (e->owner != NULL)
+		vec_remove(&e->owner->list_entries, e);
 	free(e->mask);
 	free(e->setter);
 	free(e);
+}
+
+void
+channel_entries_disown(struct client *cl)
+{
+	for (size_t i = 0; i < cl->list_entries.len; i++)
+		((struct channel_entry *)cl->list_entries.items[i])->owner = NULL;
+	vec_clear(&cl->list_entries);
 }
 
 static void
@@ -96,7 +119,7 @@ channel_can_send(const struct channel *ch, const struct client *cl)
 int
 channel_invite_add(struct core *core, struct channel *ch, const struct client *cl)
 {
-	char	*nick;
+	uint64_t	*id;
 
 	if (channel_invite_pending(ch, cl, false))
 		return 0;
@@ -106,10 +129,11 @@ channel_invite_add(struct core *core, struct channel *ch, const struct client *c
 		ch->invites.items[0] = ch->invites.items[ch->invites.len - 1];
 		ch->invites.len--;
 	}
-	if ((nick = strdup(cl->nick)) == NULL)
+	if ((id = malloc(sizeof(*id))) == NULL)
 		return -1;
-	if (vec_push(&ch->invites, nick) == -1) {
-		free(nick);
+	*id = cl->id;
+	if (vec_push(&ch->invites, id) == -1) {
+		free(id);
 		return -1;
 	}
 	return 0;
@@ -119,7 +143,7 @@ bool
 channel_invite_pending(struct channel *ch, const struct client *cl, bool take)
 {
 	for (size_t i = 0; i < ch->invites.len; i++) {
-		if (!casemap_eq(ch->invites.items[i], cl->nick))
+		if (*(const uint64_t *)ch->invites.items[i] != cl->id)
 			continue;
 		if (take) {
 			free(ch->invites.items[i]);

@@ -38,6 +38,7 @@ struct channel_entry {
 	char	*mask;		/* normalised nick!user@host */
 	char	*setter;	/* nick!user@host of who set it */
 	int64_t	 time;		/* wall clock, seconds */
+	struct client *owner;	/* who set it, while connected (its list_entries) */
 };
 
 struct channel {
@@ -52,12 +53,18 @@ struct channel {
 	struct vec	 bans;		/* struct channel_entry * (+b) */
 	struct vec	 excepts;	/* (+e) */
 	struct vec	 invexes;	/* (+I) */
-	struct vec	 invites;	/* folded nicks (char *) INVITEd, until they join */
+	struct vec	 invites;	/* uint64_t * client ids INVITEd, until they join */
 	int64_t		 created;	/* wall clock seconds (329) */
 };
 
 /* The channel of that name (any case), or NULL. */
 struct channel	*channel_find(struct core *core, const char *name);
+/* Whether cl may know ch exists: its members always, others unless it is +s. */
+bool		 channel_visible(const struct channel *ch, const struct client *cl);
+/* The channel of that name as cl may see it: NULL when there is none, or when it is +s
+ * and cl is not in it, so a reply to cl is the same as for no channel at all. */
+struct channel	*channel_find_visible(struct core *core, const char *name,
+		    const struct client *cl);
 /* A new, empty channel in the table, +nt.  Returns it, or NULL out of memory. */
 struct channel	*channel_create(struct core *core, const char *name);
 /* cl's membership of ch, or NULL. */
@@ -75,13 +82,17 @@ const char	*channel_prefix(unsigned modes);
  * viewer negotiated multi-prefix ("@+"), else the highest only. */
 const char	*channel_prefixes(const struct client *viewer, unsigned modes);
 
-/* Free a list entry (struct channel_entry) and its strings. */
+/* Free a list entry (struct channel_entry) and its strings, and take it off its
+ * owner's list_entries. */
 void		 channel_entry_free(struct channel_entry *e);
+/* cl leaves: the entries it set stay in their lists, no longer counted as its own. */
+void		 channel_entries_disown(struct client *cl);
 /* True when cl's nick!user@host matches an entry of list (struct channel_entry *). */
 bool		 channel_list_matches(const struct vec *list, const struct client *cl);
 /* True when cl may speak in ch: +n, +m and bans, with voice or op overriding the last two. */
 bool		 channel_can_send(const struct channel *ch, const struct client *cl);
-/* Remember that cl was invited to ch (bounded by max_list).  Returns 0, or -1. */
+/* Remember that cl was invited to ch (bounded by max_list): cl itself, by its id, so
+ * the invite follows it across NICK and is nobody's once it leaves.  Returns 0, or -1. */
 int		 channel_invite_add(struct core *core, struct channel *ch,
 		    const struct client *cl);
 /* Whether cl has a pending invite to ch; with take set, the invite is used up. */

@@ -71,6 +71,7 @@ client_new(struct core *core, uint64_t conn, const char *host, int64_t now)
 	if ((cl = calloc(1, sizeof(*cl))) == NULL)
 		return NULL;
 	cl->conn = conn;
+	cl->id = ++core->client_ids;
 	cl->local = true;
 	cl->state = CLIENT_UNREGISTERED;
 	if (core->cfg.password[0] == '\0')
@@ -103,6 +104,7 @@ client_free(struct core *core, struct client *cl)
 	while (cl->channels.len > 0)
 		channel_part(core, cl->channels.items[cl->channels.len - 1]);
 	vec_clear(&cl->channels);
+	channel_entries_disown(cl);
 	if (cl->nick[0] != '\0' && map_get(&core->nicks, cl->nick) == cl)
 		map_del(&core->nicks, cl->nick);
 	list_del(&cl->timer);

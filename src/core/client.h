@@ -70,6 +70,9 @@ struct client {
 	struct vec		 monitoring;	/* monitor.c: struct monitor_target * */
 	struct list		 jobs;		/* job.c: its jobs in flight */
 	unsigned		 oper_failures;	/* failed OPERs in a row (flood cost) */
+	uint64_t		 id;		/* unique in this core's life: invites */
+	uint64_t		 queued_bytes;	/* reply.c: lines queued for it in all */
+	struct vec		 list_entries;	/* b/e/I entries it set that still exist */
 };
 
 /* A new client for connection conn, counted against host's max_per_address; NULL

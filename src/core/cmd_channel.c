@@ -11,6 +11,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/reply.h"
+#include "core/target.h"
 #include "core/utf8.h"
 
 /* RPL_NAMREPLY lines for ch, as many as the names need, then RPL_ENDOFNAMES.  With
@@ -23,11 +24,6 @@ names_reply(struct core *core, struct client *cl, struct channel *ch)
 	size_t	room, len = 0;
 	int	n;
 
-	/* A secret channel is not there for those outside it. */
-	if ((ch->modes & CHANNEL_SECRET) && channel_member(ch, cl) == NULL) {
-		send_reply(core, cl, RPL_ENDOFNAMES, "%s", ch->name);
-		return;
-	}
 	n = snprintf(head, sizeof(head), ":%s %s %s %c %s :", core->cfg.server_name,
 	    numeric_code(RPL_NAMREPLY), client_name(cl), ch->modes & CHANNEL_SECRET ? '@' :
 	    ch->modes & CHANNEL_PRIVATE ? '*' : '=', ch->name);
@@ -220,7 +216,7 @@ cmd_part(struct core *core, struct client *cl, struct msg *m, int64_t now)
 
 	(void)now;
 	while ((name = command_next_item(&list)) != NULL) {
-		struct channel	*ch = channel_find(core, name);
+		struct channel	*ch = channel_find_visible(core, name, cl);
 		struct member	*mb;
 
 		if (ch == NULL)
@@ -235,7 +231,7 @@ cmd_part(struct core *core, struct client *cl, struct msg *m, int64_t now)
 void
 cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
-	struct channel	*ch = channel_find(core, m->params[0]);
+	struct channel	*ch = channel_find_visible(core, m->params[0], cl);
 	struct member	*mb;
 	char		 line[MSG_BODY_MAX + 1];
 	char		 prefix[CLIENT_PREFIX_MAX];
@@ -281,7 +277,7 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 void
 cmd_names(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
-	char	*list, *name;
+	char	*list, *name, *start;
 
 	(void)now;
 	if (m->nparams == 0) {
@@ -289,9 +285,14 @@ cmd_names(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	list = (char *)m->params[0];
+	start = list;
 	while ((name = command_next_item(&list)) != NULL) {
-		struct channel	*ch = channel_find(core, name);
+		/* A secret channel is not there for those outside it: 366 alone, as for
+		 * none.  A channel named twice is listed once. */
+		struct channel	*ch = channel_find_visible(core, name, cl);
 
+		if (target_repeated(start, name))
+			continue;
 		if (ch != NULL)
 			names_reply(core, cl, ch);
 		else

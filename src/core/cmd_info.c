@@ -213,8 +213,11 @@ ison_one(struct core *core, const char *nick, char *buf, size_t cap, size_t *len
 {
 	struct client	*who = client_find(core, nick);
 
-	if (who != NULL && who->state == CLIENT_REGISTERED)
-		info_append(buf, cap, len, who->nick, strlen(who->nick));
+	/* Stamped with this ISON's serial: a nick asked for twice is listed once. */
+	if (who == NULL || who->state != CLIENT_REGISTERED || who->seen == core->serial)
+		return;
+	who->seen = core->serial;
+	info_append(buf, cap, len, who->nick, strlen(who->nick));
 }
 
 /* The reply text fits one line with the numeric's prefix in front. */
@@ -227,6 +230,7 @@ cmd_ison(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	size_t	len = 0;
 
 	(void)now;
+	core->serial++;
 	info_words(core, m, MSG_BODY_MAX, list, sizeof(list), &len, ison_one);
 	send_numeric(core, cl, RPL_ISON, ":%s", list);
 }

@@ -15,7 +15,7 @@
 static struct channel *
 kick_channel(struct core *core, struct client *cl, const char *name)
 {
-	struct channel	*ch = channel_find(core, name);
+	struct channel	*ch = channel_find_visible(core, name, cl);
 	struct member	*mb;
 
 	if (ch == NULL) {
@@ -143,7 +143,7 @@ cmd_invite(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		send_reply(core, cl, ERR_NOSUCHNICK, "%s", m->params[0]);
 		return;
 	}
-	if ((ch = channel_find(core, m->params[1])) == NULL) {
+	if ((ch = channel_find_visible(core, m->params[1], cl)) == NULL) {
 		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", m->params[1]);
 		return;
 	}

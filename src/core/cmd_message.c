@@ -9,6 +9,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/reply.h"
+#include "core/target.h"
 
 struct message {
 	const char	*verb;
@@ -75,6 +76,12 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 				send_reply(core, cl, ERR_NOSUCHNICK, "%s", target);
 			return;
 		}
+		/* A +s channel that will not take the message is not there for cl. */
+		if (!channel_can_send(ch, cl) && !channel_visible(ch, cl)) {
+			if (!m->quiet)
+				send_reply(core, cl, ERR_NOSUCHNICK, "%s", target);
+			return;
+		}
 		if (!channel_can_send(ch, cl)) {
 			if (!m->quiet)
 				send_reply(core, cl, ERR_CANNOTSENDTOCHAN, "%s", ch->name);
@@ -101,7 +108,7 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 static void
 message(struct core *core, struct client *cl, struct msg *msg, struct message *m)
 {
-	char		*list, *target;
+	char		*list, *target, *start;
 	unsigned	 n = 0;
 
 	if (msg->nparams == 0 || msg->params[0][0] == '\0') {
@@ -116,8 +123,10 @@ message(struct core *core, struct client *cl, struct msg *msg, struct message *m
 		return;
 	}
 	m->text = m->tagmsg ? NULL : msg->params[1];
-	list = (char *)msg->params[0];
+	list = start = (char *)msg->params[0];
 	while ((target = command_next_item(&list)) != NULL) {
+		if (target_repeated(start, target))
+			continue;	/* one copy a target, however often named */
 		if (++n > core->cfg.max_targets) {
 			if (!m->quiet)
 				send_reply(core, cl, ERR_TOOMANYTARGETS, "%s", target);

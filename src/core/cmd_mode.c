@@ -164,7 +164,7 @@ mode_list_vec(struct channel *ch, char letter)
 	return &ch->invexes;
 }
 
-/* MODE #chan b|e|I: anyone may read the lists. */
+/* MODE #chan b|e|I: anyone who may see the channel may read the lists. */
 static void
 mode_list_show(struct core *core, struct client *cl, struct channel *ch,
     const struct mode_list *ml)
@@ -207,7 +207,9 @@ mode_list_edit(struct core *core, struct client *cl, struct channel *ch, char di
 	}
 	if (dir == '-')
 		return false;
-	if (v->len >= core->cfg.max_list) {
+	/* Each list is bounded, and so is what one client holds in all of them. */
+	if (v->len >= core->cfg.max_list ||
+	    cl->list_entries.len >= core->cfg.max_list_per_client) {
 		send_reply(core, cl, ERR_BANLISTFULL, "%s %c", ch->name, letter);
 		return false;
 	}
@@ -216,7 +218,12 @@ mode_list_edit(struct core *core, struct client *cl, struct channel *ch, char di
 	e->mask = strdup(norm);
 	e->setter = strdup(client_prefix(cl, prefix, sizeof(prefix)));
 	e->time = core_wall_seconds(core, now);
-	if (e->mask == NULL || e->setter == NULL || vec_push(v, e) == -1) {
+	if (e->mask == NULL || e->setter == NULL || vec_push(&cl->list_entries, e) == -1) {
+		channel_entry_free(e);
+		return false;
+	}
+	e->owner = cl;
+	if (vec_push(v, e) == -1) {
 		channel_entry_free(e);
 		return false;
 	}
@@ -303,6 +310,7 @@ struct mode_walk {
 	unsigned		 nparam_modes;	/* parameterised changes so far */
 	bool			 op;
 	bool			 denied;	/* 482 sent */
+	unsigned		 listed;	/* lists shown (1 << index in mode_lists) */
 	int64_t			 now;
 };
 
@@ -339,7 +347,13 @@ mode_with_param(struct core *core, struct client *cl, struct mode_walk *w, char 
 	unsigned	 limit;
 
 	if ((letter == 'b' || letter == 'e' || letter == 'I') && w->next >= w->m->nparams) {
-		mode_list_show(core, cl, ch, mode_list_find(letter));
+		const struct mode_list	*ml = mode_list_find(letter);
+		unsigned		 bit = 1u << (ml - mode_lists);
+
+		/* "MODE #c bbbb": each list once, however often it is asked for. */
+		if (!(w->listed & bit))
+			mode_list_show(core, cl, ch, ml);
+		w->listed |= bit;
 		return;
 	}
 	if (!mode_allowed(core, cl, w))
@@ -451,7 +465,8 @@ cmd_mode(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		mode_user(core, cl, m);
 		return;
 	}
-	if ((ch = channel_find(core, m->params[0])) == NULL) {
+	/* A +s channel's modes and lists are not there for those outside it. */
+	if ((ch = channel_find_visible(core, m->params[0], cl)) == NULL) {
 		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", m->params[0]);
 		return;
 	}

@@ -14,19 +14,13 @@
 #include "core/command.h"
 #include "core/mask.h"
 #include "core/reply.h"
+#include "core/target.h"
 #include "core/welcome.h"
 
 static bool
 query_is_mask(const char *s)
 {
 	return strpbrk(s, "*?") != NULL;
-}
-
-/* Whether cl may see ch in LIST, WHOIS and WHO: members always, others unless +s. */
-static bool
-query_channel_visible(const struct channel *ch, const struct client *cl)
-{
-	return !(ch->modes & CHANNEL_SECRET) || channel_member(ch, cl) != NULL;
 }
 
 static bool
@@ -115,29 +109,35 @@ list_parse(struct list_filter *f, char *spec)
 	}
 }
 
-static bool
-list_wanted(const struct list_filter *f, const struct channel *ch)
+/* 1 when ch passes the filter, 0 when not, -1 when *work ran out deciding. */
+static int
+list_wanted(const struct list_filter *f, const struct channel *ch, size_t *work)
 {
 	if (ch->members.len < f->min_users || ch->members.len > f->max_users)
-		return false;
+		return 0;
 	if (f->nmasks == 0)
-		return true;
+		return 1;
 	for (unsigned i = 0; i < f->nmasks; i++) {
-		if (mask_match(f->masks[i], ch->name))
-			return true;
+		int	r = mask_match_work(f->masks[i], ch->name, work);
+
+		if (r != 0)
+			return r;
 	}
-	return false;
+	return 0;
 }
 
 /* LIST [filter{,filter}]: ">n" and "<n" bound the user count, anything else is a
- * channel mask; a channel is listed when it passes every count and some mask. */
+ * channel mask; a channel is listed when it passes every count and some mask.  At most
+ * max_matches channels and match_work steps of matching: then 416 before 323. */
 void
 cmd_list(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	struct list_filter	 f;
-	size_t			 pos = 0;
+	size_t			 pos = 0, work = core->cfg.match_work;
+	unsigned		 found = 0;
 	const char		*key;
 	void			*value;
+	int			 r;
 
 	(void)now;
 	list_parse(&f, m->nparams > 0 ? (char *)m->params[0] : NULL);
@@ -145,8 +145,13 @@ cmd_list(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	while (map_next(&core->channels, &pos, &key, &value)) {
 		struct channel	*ch = value;
 
-		if (!query_channel_visible(ch, cl) || !list_wanted(&f, ch))
+		if (!channel_visible(ch, cl) || (r = list_wanted(&f, ch, &work)) == 0)
 			continue;
+		if (r < 0 || found == core->cfg.max_matches) {
+			send_reply(core, cl, ERR_TOOMANYMATCHES, "LIST");
+			break;
+		}
+		found++;
 		send_numeric(core, cl, RPL_LIST, "%s %zu :%s", ch->name, ch->members.len,
 		    ch->topic != NULL ? ch->topic : "");
 	}
@@ -299,7 +304,7 @@ who_channel(struct core *core, struct client *cl, const struct who_query *q,
 {
 	bool	member = channel_member(ch, cl) != NULL;
 
-	if (!query_channel_visible(ch, cl))
+	if (!channel_visible(ch, cl))
 		return;
 	for (size_t i = 0; i < ch->members.len; i++) {
 		struct member	*mb = ch->members.items[i];
@@ -310,12 +315,57 @@ who_channel(struct core *core, struct client *cl, const struct who_query *q,
 	}
 }
 
-static bool
-who_matches(struct core *core, const char *mask, const struct client *who)
+/* 1 when mask matches who's nick, user, host or realname, 0 when not, -1 when *work
+ * ran out deciding. */
+static int
+who_matches(const char *mask, const struct client *who, size_t *work)
 {
-	return mask_match(mask, who->nick) || mask_match(mask, who->user) ||
-	    mask_match(mask, who->host) || mask_match(mask, core->cfg.server_name) ||
-	    mask_match(mask, who->realname != NULL ? who->realname : "");
+	const char	*fields[] = { who->nick, who->user, who->host,
+			    who->realname != NULL ? who->realname : "" };
+	int		 r;
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if ((r = mask_match_work(mask, fields[i], work)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * WHO mask: every visible user whose nick, user, host or realname matches, or everyone
+ * when the server's name does.  At most max_matches replies and match_work steps of
+ * matching (a crafted mask against crafted realnames costs the most): then 416.
+ */
+static void
+who_mask(struct core *core, struct client *cl, const struct who_query *q,
+    const char *mask, int64_t now)
+{
+	size_t		 work = core->cfg.match_work;
+	unsigned	 found = 0;
+	int		 all, r = 1;
+
+	all = mask_match_work(mask, core->cfg.server_name, &work);
+	for (struct list *n = core->clients.next; n != &core->clients && all >= 0;
+	    n = n->next) {
+		struct client	*who = list_entry(n, struct client, all);
+
+		if (who->state != CLIENT_REGISTERED || !query_user_visible(cl, who) ||
+		    (q->opers_only && !(who->flags & CLIENT_MODE_OPER)))
+			continue;
+		if (!all && (r = who_matches(mask, who, &work)) <= 0) {
+			if (r < 0)
+				break;
+			continue;
+		}
+		if (found == core->cfg.max_matches) {
+			r = -1;
+			break;
+		}
+		found++;
+		who_reply(core, cl, q, "*", who, 0, now);
+	}
+	if (all < 0 || r < 0)
+		send_reply(core, cl, ERR_TOOMANYMATCHES, "WHO");
 }
 
 /*
@@ -332,7 +382,6 @@ cmd_who(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	struct who_query q;
 	struct channel	*ch;
 	struct client	*who;
-	struct list	*n;
 
 	who_options(&q, m->nparams > 1 ? m->params[1] : NULL);
 	if (mask[0] == '#') {
@@ -342,14 +391,8 @@ cmd_who(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		/* An exact nick names its user, invisible or not. */
 		if ((who = client_find(core, mask)) != NULL && who->state == CLIENT_REGISTERED)
 			who_reply(core, cl, &q, "*", who, 0, now);
-	} else {
-		for (n = core->clients.next; n != &core->clients; n = n->next) {
-			who = list_entry(n, struct client, all);
-			if (who->state == CLIENT_REGISTERED && query_user_visible(cl, who) &&
-			    who_matches(core, mask, who))
-				who_reply(core, cl, &q, "*", who, 0, now);
-		}
-	}
+	} else
+		who_mask(core, cl, &q, mask, now);
 	send_reply(core, cl, RPL_ENDOFWHO, "%s", asked);
 }
 
@@ -367,7 +410,7 @@ whois_channels(struct core *core, struct client *cl, const struct client *who)
 		const char		*pfx = channel_prefixes(cl, mb->modes);
 		size_t			 need;
 
-		if (!query_channel_visible(mb->channel, cl))
+		if (!channel_visible(mb->channel, cl))
 			continue;
 		need = (len > 0) + strlen(pfx) + strlen(mb->channel->name);
 		if (len > 0 && len + need >= sizeof(list)) {
@@ -419,7 +462,7 @@ whois_one(struct core *core, struct client *cl, const char *nick, int64_t now)
 void
 cmd_whois(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
-	char	*list, *nick;
+	char	*list, *nick, *start;
 
 	if (m->nparams == 0 || m->params[m->nparams > 1][0] == '\0') {
 		send_reply(core, cl, ERR_NONICKNAMEGIVEN, NULL);
@@ -430,9 +473,11 @@ cmd_whois(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		send_reply(core, cl, ERR_NOSUCHSERVER, "%s", m->params[0]);
 		return;
 	}
-	list = (char *)m->params[m->nparams > 1];
-	for (unsigned n = 0; (nick = command_next_item(&list)) != NULL; n++) {
-		if (n == core->cfg.max_targets) {
+	list = start = (char *)m->params[m->nparams > 1];
+	for (unsigned n = 0; (nick = command_next_item(&list)) != NULL; ) {
+		if (target_repeated(start, nick))
+			continue;	/* each nick answered once */
+		if (n++ == core->cfg.max_targets) {
 			send_reply(core, cl, ERR_TOOMANYTARGETS, "%s", nick);
 			return;
 		}
@@ -440,18 +485,27 @@ cmd_whois(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 }
 
+/* The entries for nick, at most count (0: any number) and *left, which counts down
+ * what the whole WHOWAS may still list: 416 when it cut the listing short. */
 static void
-whowas_one(struct core *core, struct client *cl, const char *nick, size_t count)
+whowas_one(struct core *core, struct client *cl, const char *nick, size_t count,
+    size_t *left)
 {
 	const struct whowas_entry	*e;
 	char				 when[64];
 	size_t				 found = 0;
+	bool				 cut = false;
 
 	for (size_t i = 0; (e = whowas_get(&core->whowas, i)) != NULL; i++) {
 		if (count > 0 && found == count)
 			break;
 		if (!casemap_eq(e->nick, nick))
 			continue;
+		if (*left == 0) {
+			cut = true;
+			break;
+		}
+		(*left)--;
 		found++;
 		calendar_time_string(when, sizeof(when), e->when);
 		send_numeric(core, cl, RPL_WHOWASUSER, "%s %s %s * :%s", e->nick, e->user,
@@ -459,18 +513,22 @@ whowas_one(struct core *core, struct client *cl, const char *nick, size_t count)
 		send_numeric(core, cl, RPL_WHOISSERVER, "%s %s :%s", e->nick,
 		    core->cfg.server_name, when);
 	}
-	if (found == 0)
+	if (cut)
+		send_reply(core, cl, ERR_TOOMANYMATCHES, "WHOWAS");
+	else if (found == 0)
 		send_reply(core, cl, ERR_WASNOSUCHNICK, "%s", nick);
 	send_reply(core, cl, RPL_ENDOFWHOWAS, "%s", nick);
 }
 
 /* WHOWAS nick{,nick} [count [server]]: newest first, at most count entries a nick
- * (count 0 or less, or none, is all of them). */
+ * (count 0 or less, or none, is all of them) and whowas_max in all; a nick named
+ * twice is answered once. */
 void
 cmd_whowas(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
-	char	*list, *nick, *end;
+	char	*list, *nick, *end, *start;
 	long	 count = 0;
+	size_t	 left = core->cfg.whowas_max;
 
 	(void)now;
 	if (m->nparams == 0 || m->params[0][0] == '\0') {
@@ -482,12 +540,14 @@ cmd_whowas(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		if (*end != '\0' || count < 0)
 			count = 0;
 	}
-	list = (char *)m->params[0];
-	for (unsigned n = 0; (nick = command_next_item(&list)) != NULL; n++) {
-		if (n == core->cfg.max_targets) {
+	list = start = (char *)m->params[0];
+	for (unsigned n = 0; (nick = command_next_item(&list)) != NULL; ) {
+		if (target_repeated(start, nick))
+			continue;
+		if (n++ == core->cfg.max_targets) {
 			send_reply(core, cl, ERR_TOOMANYTARGETS, "%s", nick);
 			return;
 		}
-		whowas_one(core, cl, nick, (size_t)count);
+		whowas_one(core, cl, nick, (size_t)count, &left);
 	}
 }

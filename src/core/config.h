@@ -65,6 +65,15 @@ struct core_config {
 	unsigned	 monitor_max;	/* nicks one client may MONITOR (MONITOR) */
 	bool		 utf8_only;	/* refuse lines that are not UTF-8 (UTF8ONLY) */
 
+	/* What one query may cost (issue 22: no amplification).  Over max_matches entries
+	 * (WHO with a mask, LIST) or match_work wildcard steps (WHO, LIST), a reply stops
+	 * with 416 and its end numeric; WHOWAS lists at most whowas_max entries in all. */
+	unsigned	 max_matches;
+	unsigned	 whowas_max;
+	unsigned	 match_work;
+	/* b/e/I entries one client may have set in all channels at once (478 over it). */
+	unsigned	 max_list_per_client;
+
 	/* Flood control (flood.h): each line costs flood_interval; flood_burst lines may
 	 * run at once (0: no flood control); delayed lines are held up to flood_queue
 	 * bytes, then "Excess Flood". */

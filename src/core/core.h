@@ -38,6 +38,7 @@ struct core {
 	size_t			 max_registered;	/* highest nregistered seen */
 	struct list		 timers[TIMER_KINDS];
 	uint64_t		 serial;
+	uint64_t		 client_ids;	/* the last struct client id given */
 	uint64_t		*fanout;	/* send_channel_caps: the receivers of a line */
 	size_t			 fanout_cap;
 	int64_t			 wall_offset;	/* wall clock ms minus `now` */

@@ -1,14 +1,15 @@
 /*
  * Wildcard masks: matching and normalisation of nick!user@host.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/casemap.h"
 #include "core/mask.h"
 
-bool
-mask_match(const char *mask, const char *name)
+int
+mask_match_work(const char *mask, const char *name, size_t *work)
 {
 	const char	*star = NULL;	/* the last '*' seen */
 	const char	*resume = NULL;	/* where in name that '*' stopped swallowing */
@@ -19,6 +20,10 @@ mask_match(const char *mask, const char *name)
 	 * moving the earlier one could only shrink what is left.  No recursion, no blowup.
 	 */
 	while (*name != '\0') {
+		if ((*work)-- == 0) {
+			*work = 0;
+			return -1;
+		}
 		if (*mask == '*') {
 			star = mask++;
 			resume = name;
@@ -31,12 +36,20 @@ mask_match(const char *mask, const char *name)
 			mask = star + 1;
 			name = ++resume;
 		} else {
-			return false;
+			return 0;
 		}
 	}
 	while (*mask == '*')
 		mask++;
 	return *mask == '\0';
+}
+
+bool
+mask_match(const char *mask, const char *name)
+{
+	size_t	work = SIZE_MAX;
+
+	return mask_match_work(mask, name, &work) == 1;
 }
 
 /* A part of the mask, or "*" when it is empty. */

@@ -14,6 +14,12 @@
  * exponentially, whatever the pattern ("*a*a*a*a*b" included).
  */
 bool	mask_match(const char *mask, const char *name);
+/*
+ * mask_match within a budget: each step (a character of name compared) takes one from
+ * *work.  Returns 1 on a match, 0 on none, -1 when *work ran out first (*work is 0).
+ * Lets a query that matches many names bound what all its matching costs.
+ */
+int	mask_match_work(const char *mask, const char *name, size_t *work);
 
 /*
  * The full nick!user@host form of src into dst of size cap (NUL-terminated, truncated to

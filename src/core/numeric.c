@@ -88,6 +88,7 @@ static const struct numeric_def {
 	[ERR_INVALIDCAPCMD]	= { "410", "Invalid CAP command" },
 	[ERR_NORECIPIENT]	= { "411", NULL },
 	[ERR_NOTEXTTOSEND]	= { "412", "No text to send" },
+	[ERR_TOOMANYMATCHES]	= { "416", "Output too large" },
 	[ERR_INPUTTOOLONG]	= { "417", "Input line was too long" },
 	[ERR_UNKNOWNCOMMAND]	= { "421", "Unknown command" },
 	[ERR_NOMOTD]		= { "422", "MOTD File is missing" },

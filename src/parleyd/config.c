@@ -103,6 +103,12 @@ static const struct setting settings[] = {
 	{ "limits",	"kicklen",	SET_COUNT,	AT(core.kicklen), 1, TEXT_MAX },
 	{ "limits",	"namelen",	SET_COUNT,	AT(core.namelen), 1, TEXT_MAX },
 	{ "limits",	"monitor_max",	SET_COUNT,	AT(core.monitor_max), 1, 10000 },
+	{ "limits",	"max_matches",	SET_COUNT,	AT(core.max_matches), 1, 1000000 },
+	{ "limits",	"whowas_max",	SET_COUNT,	AT(core.whowas_max), 1, 100000 },
+	/* Steps of wildcard matching: a billion is a second or so of one core. */
+	{ "limits",	"match_work",	SET_COUNT,	AT(core.match_work), 1000, 1000000000 },
+	{ "limits",	"max_list_per_client", SET_COUNT, AT(core.max_list_per_client), 1,
+	    1000000 },
 	/* At least the longest line the server may send, so one line never overflows. */
 	{ "limits",	"sendq",	SET_BYTES,	AT(net.sendq), MSG_LINE_MAX,
 	    1024 * 1024 * 1024 },

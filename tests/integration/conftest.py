@@ -172,11 +172,13 @@ class Client:
     """
 
     def __init__(self, host, port, server=None, name=None, timeout=5.0, autopong=True,
-                 rcvbuf=None):
+                 rcvbuf=None, source=None):
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.sock = socket.socket(family, socket.SOCK_STREAM)
         if rcvbuf is not None:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        if source is not None:     # a source address of its own (127.0.x.y)
+            self.sock.bind((source, 0))
         self.sock.settimeout(timeout)
         self.sock.connect((host, port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -124,6 +124,26 @@ test_normalize_truncates(void **state)
 	assert_int_equal(mask_normalize(buf, 0, "x"), 0);
 }
 
+/* A budget bounds what one match may cost: a crafted pair runs out, a cheap one not. */
+static void
+test_match_work_bounded(void **state)
+{
+	char	name[129];
+	size_t	work = 100;
+
+	(void)state;
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(mask_match_work("*aaaaaaaaaaaaaaab", name, &work), -1);
+	assert_int_equal(work, 0);
+	work = 1000;
+	assert_int_equal(mask_match_work("a*", name, &work), 1);
+	assert_true(work > 1000 - 2 * 128);
+	work = 1000000;
+	assert_int_equal(mask_match_work("*aaaaaaaaaaaaaaab", name, &work), 0);
+	assert_true(work < 1000000 - 1000);
+}
+
 int
 main(void)
 {
@@ -132,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_match_no_backtracking_blowup),
 		cmocka_unit_test(test_normalize_table),
 		cmocka_unit_test(test_normalize_truncates),
+		cmocka_unit_test(test_match_work_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,18 @@
+#ifndef PARLEY_CORE_TARGET_H
+#define PARLEY_CORE_TARGET_H
+
+#include <stdbool.h>
+
+/*
+ * Target lists ("a,b,c") as command_next_item() splits them in place: whether an item
+ * was named already, so a command answers each target once however often it repeats.
+ */
+
+/*
+ * True when item, a piece of the list that started at start and was split by
+ * command_next_item() up to item, equals (rfc1459 casemapping) an item before it.
+ * Costs O(bytes before item); a line is at most 512 bytes.
+ */
+bool	target_repeated(const char *start, const char *item);
+
+#endif
