@@ -101,6 +101,8 @@ client_new(struct core *core, uint64_t conn, const char *host, int64_t now)
 void
 client_free(struct core *core, struct client *cl)
 {
+	if (core->running == cl)
+		core->running = NULL;
 	while (cl->channels.len > 0)
 		channel_part(core, cl->channels.items[cl->channels.len - 1]);
 	vec_clear(&cl->channels);

@@ -77,6 +77,7 @@ command_dispatch(struct core *core, struct client *cl, struct msg *m, int64_t no
 {
 	const struct command	*c;
 	unsigned		 state;
+	uint64_t		 before, sent;
 
 	c = bsearch(m->verb, commands, sizeof(commands) / sizeof(commands[0]),
 	    sizeof(commands[0]), command_cmp);
@@ -102,7 +103,19 @@ command_dispatch(struct core *core, struct client *cl, struct msg *m, int64_t no
 	core->command_counts[c - commands]++;
 	if (c->cost > 1)
 		flood_charge(core, cl, c->cost - 1, now);
+	/* What a user's command queued for it is paid for after the fact (NAMES of a big
+	 * channel, LIST): a line for each FLOOD_REPLY_BYTES.  Not the welcome burst: the
+	 * registration that sends it starts a fresh burst.  The command may free cl
+	 * (QUIT); client_free then clears core->running. */
+	before = reply_queued_bytes(cl);
+	core->running = cl;
 	c->fn(core, cl, m, now);
+	if (core->running == cl && state == CMD_REGISTERED) {
+		sent = reply_queued_bytes(cl) - before;
+		if (sent >= FLOOD_REPLY_BYTES)
+			flood_charge(core, cl, (unsigned)(sent / FLOOD_REPLY_BYTES), now);
+	}
+	core->running = NULL;
 }
 
 char *

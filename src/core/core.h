@@ -53,6 +53,8 @@ struct core {
 	struct tags_event	 tags;		/* this event's outgoing tags (tags.c) */
 	struct map		 monitors;	/* nick -> its watchers (monitor.c) */
 	uint64_t		 job_serial;	/* the last job's id (job.c) */
+	struct client		*running;	/* whose command runs (command.c); NULL
+						   once that client is freed meanwhile */
 };
 
 /* server.c: parse and dispatch one line, after flood control let it through. */

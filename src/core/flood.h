@@ -8,7 +8,8 @@
  * Flood control: a penalty clock per client, in the style of classic ircds.  Every line
  * moves the client's clock flood_interval ahead (from now, if it lagged behind), and a
  * command costs more lines than one when it costs the server more (struct command's
- * cost; a failed OPER more still); while the clock is at most flood_burst lines ahead of
+ * cost; a failed OPER more still; a reply of many lines one more line for each
+ * FLOOD_REPLY_BYTES it queued); while the clock is at most flood_burst lines ahead of
  * now, lines run at once.  Past that the core keeps owned copies of the client's lines
  * in order and runs them from core_tick() as their time comes (fakelag); a client whose
  * delayed lines would exceed flood_queue bytes is disconnected with "Excess Flood".
@@ -19,6 +20,7 @@
  * the job's result is in.
  */
 #define FLOOD_UNREGISTERED_BURST	10	/* CAP LS/REQ/END, PASS, NICK, USER, ... */
+#define FLOOD_REPLY_BYTES		4096	/* a command's reply costs a line per this */
 
 struct core;
 struct client;

@@ -327,6 +327,56 @@ test_command_cost(void **state)
 	fx_free(fx);
 }
 
+/* 100 MOTD lines of 99 bytes: about 13 KiB of 372 replies. */
+static char	big_motd[100 * 100 + 1];
+
+static void
+with_big_motd(struct core_config *cfg)
+{
+	for (int i = 0; i < 100; i++) {
+		memset(big_motd + i * 100, 'm', 99);
+		big_motd[i * 100 + 99] = '\n';
+	}
+	big_motd[sizeof(big_motd) - 1] = '\0';
+	cfg->motd = big_motd;
+}
+
+/* A reply pays for its size: MOTD queues over 12 KiB (three FLOOD_REPLY_BYTES), so it
+ * costs four lines of the burst of twenty, where a PING costs one.  The welcome burst,
+ * which holds the same MOTD, is not charged. */
+static void
+test_reply_size_costs_lines(void **state)
+{
+	struct fx	*fx = fx_new(with_big_motd);
+	unsigned	 a = fx_client(fx, "a");
+	const char	*out;
+
+	(void)state;
+	fx_take(fx, a);
+	fx_line(fx, a, "MOTD");
+	out = fx_take(fx, a);
+	assert_int_equal(count(out, " 372 "), 100);
+	assert_true(strlen(out) >= 3 * FLOOD_REPLY_BYTES);
+	assert_true(strlen(out) < 4 * FLOOD_REPLY_BYTES);
+	pings(fx, a, 1, 20);
+	assert_int_equal(count(fx_take(fx, a), " PONG "), 16);
+	fx_free(fx);
+}
+
+/* A command that frees its sender (QUIT) is not charged after it: nothing to touch. */
+static void
+test_reply_charge_skips_a_client_gone(void **state)
+{
+	struct fx	*fx = fx_new(with_big_motd);
+	unsigned	 a = fx_client(fx, "a");
+
+	(void)state;
+	fx_take(fx, a);
+	fx_line(fx, a, "QUIT :bye");
+	assert_non_null(strstr(fx_take(fx, a), "ERROR :Closing Link"));
+	fx_free(fx);
+}
+
 /* A failed OPER costs its 8 lines and 4 more; each failure in a row doubles the 4. */
 static void
 test_failed_oper_costs_more_each_time(void **state)
@@ -630,6 +680,8 @@ main(void)
 		cmocka_unit_test(test_registration_starts_the_burst_afresh),
 		cmocka_unit_test(test_unregistered_burst_follows_a_smaller_one),
 		cmocka_unit_test(test_command_cost),
+		cmocka_unit_test(test_reply_size_costs_lines),
+		cmocka_unit_test(test_reply_charge_skips_a_client_gone),
 		cmocka_unit_test(test_failed_oper_costs_more_each_time),
 		cmocka_unit_test(test_oper_success_resets_failures),
 		cmocka_unit_test(test_operators_are_exempt),
