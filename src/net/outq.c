@@ -11,7 +11,7 @@
  *
  * Memory follows what is queued.  A block is sized for what it holds, from OUTQ_MIN up
  * to OUTQ_BLOCK, and the tail grows in place (realloc, doubling) while copies come, so
- * no block is less than half used but the head (partly written) and a tiny tail.  A
+ * every block but the head (partly written) and the smallest ones is half used.  A
  * copy after a reference starts a small block, not a whole one; a shared line short
  * enough that a reference would cost more, or that fits the tail's free end, is copied.
  * Settling copies the references and everything after them into the tail as pushes do,
