@@ -32,7 +32,7 @@ out_target(struct net_server *srv, uint64_t id, size_t len)
 
 	if (c == NULL || c->state != CONN_OPEN)
 		return NULL;
-	if (len > sendq || outq_len(&c->outq) > sendq - len) {
+	if (len > sendq || outq_held(&c->outq) > sendq - len) {
 		session_kill(srv, c, "SendQ exceeded");
 		return NULL;
 	}
