@@ -40,6 +40,8 @@ struct conn {
 	struct tls	*tls;		/* NULL: plaintext */
 	bool		 read_wants_write;	/* TLS: retry the read once writable */
 	bool		 write_wants_read;	/* TLS: retry the write once readable */
+	bool		 registered;	/* its client registered: the whole sendq, not
+					   sendq_unregistered */
 };
 
 /* A new open connection on fd (not taken over until this succeeds), or NULL when out of
