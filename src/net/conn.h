@@ -42,6 +42,7 @@ struct conn {
 	bool		 write_wants_read;	/* TLS: retry the write once readable */
 	bool		 registered;	/* its client registered: the whole sendq, not
 					   sendq_unregistered */
+	size_t		 discarded;	/* closing, lingering: input dropped so far */
 };
 
 /* A new open connection on fd (not taken over until this succeeds), or NULL when out of

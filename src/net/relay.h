@@ -12,6 +12,9 @@
  */
 
 #define RELAY_BUF	16384	/* bytes a relay holds each way */
+/* Input a client may send once the hub has closed before it is reset, as session.c's
+ * SESSION_DISCARD_MAX: reading on only protects the ERROR line of a peer that stops. */
+#define RELAY_DISCARD_MAX	(64 * 1024)
 
 /*
  * Relay between client and hub (non-blocking stream sockets) until both are done.
