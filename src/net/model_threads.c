@@ -4,7 +4,7 @@
  * (threads_readable); after the callbacks the I/O workers read and frame them in
  * parallel, each into its own arena of lines, while this thread waits; then this thread
  * feeds those lines to the core in order, exactly as the event model would have
- * (threads_read_all).  Before sleeping, the dirty connections are written in parallel
+ * (threads_read_all), a batch of connections at a time.  Before sleeping, the dirty connections are written in parallel
  * the same way (threads_write_dirty).  The phases never overlap, so no lock guards the
  * server or a connection: during one, a worker touches only its jobs' connections
  * (socket, TLS, framer, output queue) and its own arena, and iothreads_run orders
@@ -24,6 +24,7 @@
 #include "net/log.h"
 
 #define IO_ARENA_KEEP	65536		/* an arena larger than this is freed after use */
+#define IO_READ_BATCH	64		/* connections read per parallel phase */
 #define IO_HEAD_MAX	((sizeof(size_t) * 8 + 6) / 7)	/* bytes of a record's head */
 
 /*
@@ -226,17 +227,21 @@ threads_feed(struct net_server *srv, const struct threads_job *job)
 		log_warnx("fd %d: out of memory for input, dropped", job->fd);
 }
 
-/* The events_done hook: read the collected connections in parallel, then feed the
- * core. */
+/*
+ * Read the collected connections jobs[from ..< from + count] in parallel, then feed the
+ * core their lines.  Those released or closed since they were collected (by an earlier
+ * batch's lines) are skipped.  The batch's jobs move to the front, over the finished
+ * ones of earlier batches, where the workers find them.
+ */
 static void
-threads_read_all(struct net_server *srv)
+threads_read_batch(struct net_server *srv, size_t from, size_t count)
 {
 	struct threads	*t = srv->threads;
 	unsigned	 nworkers = iothreads_count(t->io);
 	struct conn	*c;
 	size_t		 n = 0;
 
-	for (size_t j = 0; j < t->njobs; j++) {
+	for (size_t j = from; j < from + count; j++) {
 		c = conn_table_get(&srv->conns, (uint64_t)t->jobs[j].fd);
 		if (c != NULL && c->state == CONN_OPEN)
 			t->jobs[n++] = (struct threads_job){ .conn = c, .fd = c->fd };
@@ -248,6 +253,22 @@ threads_read_all(struct net_server *srv)
 		threads_feed(srv, &t->jobs[j]);
 		session_reap(srv);
 	}
+}
+
+/*
+ * The events_done hook: read the collected connections and feed the core, at most
+ * IO_READ_BATCH at a time, so that the arenas hold at most that many reads' lines
+ * (64 x NET_READ_MAX x 1.5: 1.5 MiB) however many connections were readable.
+ */
+static void
+threads_read_all(struct net_server *srv)
+{
+	struct threads	*t = srv->threads;
+	unsigned	 nworkers = iothreads_count(t->io);
+
+	for (size_t from = 0; from < t->njobs; from += IO_READ_BATCH)
+		threads_read_batch(srv, from, t->njobs - from < IO_READ_BATCH ?
+		    t->njobs - from : IO_READ_BATCH);
 	t->njobs = 0;
 	for (unsigned w = 0; w < nworkers; w++) {
 		if (t->arenas[w].cap <= IO_ARENA_KEEP)
