@@ -214,3 +214,18 @@ def test_256_silent_readers_hold_little_memory(start_server, flood_control):
         "bytes of 'a' lines without reading; bound %d KiB" % (
             grown, base, sum(sent), bound))
     c.sync()
+
+
+@pytest.mark.models
+def test_a_large_motd_is_not_held_to_the_unregistered_sendq(start_server, tmp_path):
+    """The welcome is queued at once when a client registers; the driver has heard of
+    the registration by then, so a MOTD far larger than sendq_unregistered still reaches
+    a client that reads slowly (a 4 KiB receive buffer)."""
+    motd = tmp_path / "motd.txt"
+    lines = ["line %04d %s" % (i, "m" * 60) for i in range(800)]    # some 56 KiB
+    motd.write_text("\n".join(lines) + "\n")
+    srv = start_server(config="[server]\nname = irc.localhost\nmotd = %s\n" % motd)
+    c = srv.client(rcvbuf=RCVBUF)
+    burst = c.register("reader", timeout=10)
+    got = [m.trailing for m in burst if m.command == "372"]
+    assert got == ["- " + line for line in lines]
