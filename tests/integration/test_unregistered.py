@@ -101,6 +101,9 @@ def flood(socks, payload, duration, sample=None):
     every 50 ms.  Returns the bytes each socket sent."""
     sent = [0] * len(socks)
     live = {s.fileno(): i for i, s in enumerate(socks)}
+    poller = select.poll()      # not select(): descriptors may be past FD_SETSIZE
+    for fd in live:
+        poller.register(fd, select.POLLOUT)
     end = time.monotonic() + duration
     next_sample = 0.0
     while time.monotonic() < end:
@@ -111,8 +114,7 @@ def flood(socks, payload, duration, sample=None):
         if not live:
             time.sleep(min(0.05, max(0.0, end - now)))
             continue
-        _, w, _ = select.select([], list(live), [], 0.05)
-        for fd in w:
+        for fd, _ in poller.poll(50):
             i = live[fd]
             try:
                 sent[i] += socks[i].send(payload)
@@ -122,6 +124,7 @@ def flood(socks, payload, duration, sample=None):
                 if e.errno not in (errno.EPIPE, errno.ECONNRESET):
                     raise
                 del live[fd]
+                poller.unregister(fd)
     if sample is not None:
         sample()
     return sent
