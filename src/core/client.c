@@ -231,6 +231,8 @@ client_register(struct core *core, struct client *cl, int64_t now)
 	}
 	cl->state = CLIENT_REGISTERED;
 	flood_registered(cl, now);
+	if (core->out.registered != NULL)
+		core->out.registered(core->out.ctx, cl->conn);
 	if (++core->nregistered > core->max_registered)
 		core->max_registered = core->nregistered;
 	timer_set(core, cl, TIMER_IDLE, now);

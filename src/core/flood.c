@@ -33,6 +33,16 @@ flood_burst(const struct core *core, const struct client *cl)
 	return core->cfg.flood_burst;
 }
 
+/* How many bytes of delayed lines cl may have waiting. */
+static size_t
+flood_queue_max(const struct core *core, const struct client *cl)
+{
+	if (cl->state != CLIENT_REGISTERED &&
+	    core->cfg.flood_queue > FLOOD_UNREGISTERED_QUEUE)
+		return FLOOD_UNREGISTERED_QUEUE;
+	return core->cfg.flood_queue;
+}
+
 /* The time from which cl's next line may run. */
 static int64_t
 flood_due(const struct core *core, const struct client *cl)
@@ -75,7 +85,7 @@ flood_line(struct core *core, struct client *cl, const char *line, size_t len,
 			return FLOOD_RUN;
 		}
 	}
-	if (cl->flood_bytes + cost > core->cfg.flood_queue)
+	if (cl->flood_bytes + cost > flood_queue_max(core, cl))
 		return FLOOD_EXCESS;
 	if ((fl = malloc(sizeof(*fl) + len + 1)) == NULL)
 		return FLOOD_NOMEM;

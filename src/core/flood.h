@@ -14,12 +14,14 @@
  * in order and runs them from core_tick() as their time comes (fakelag); a client whose
  * delayed lines would exceed flood_queue bytes is disconnected with "Excess Flood".
  * Unregistered clients are limited from their first line, with a burst of at most
- * FLOOD_UNREGISTERED_BURST lines: enough to register; registering starts the burst
- * afresh.  IRC operators are not slowed; flood_burst = 0 turns it off.  Lines from a
- * client with a job in flight (job_owner.h) wait the same way, whoever it is, until
- * the job's result is in.
+ * FLOOD_UNREGISTERED_BURST lines (enough to register) and at most
+ * FLOOD_UNREGISTERED_QUEUE bytes of delayed lines; registering starts the burst
+ * afresh and lifts the queue to flood_queue.  IRC operators are not slowed;
+ * flood_burst = 0 turns it off.  Lines from a client with a job in flight
+ * (job_owner.h) wait the same way, whoever it is, until the job's result is in.
  */
 #define FLOOD_UNREGISTERED_BURST	10	/* CAP LS/REQ/END, PASS, NICK, USER, ... */
+#define FLOOD_UNREGISTERED_QUEUE	2048	/* a few lines pipelined behind USER */
 #define FLOOD_REPLY_BYTES		4096	/* a command's reply costs a line per this */
 
 struct core;

@@ -67,6 +67,13 @@ struct core_out {
 	 * -ESHUTDOWN) when it did not: the core then keeps it and runs it itself.
 	 */
 	int	(*job)(void *ctx, struct job *job);
+
+	/*
+	 * Optional (may be NULL): conn's client has just registered, before its welcome is
+	 * queued.  A driver may hold an unregistered connection to tighter limits (a
+	 * smaller sendq) and lift them here.  Called once per connection at most.
+	 */
+	void	(*registered)(void *ctx, uint64_t conn);
 };
 
 #endif

@@ -15,6 +15,8 @@ net_config_defaults(struct net_config *cfg)
 	cfg->nlisten = 1;
 	cfg->model = NET_MODEL_EVENT;
 	cfg->sendq = 1024 * 1024;
+	/* Before registering a client gets little more than a few numerics and CAP LS. */
+	cfg->sendq_unregistered = 16 * 1024;
 	/* The longest line IRCv3 allows: a full tag section plus a classic 512-byte line. */
 	cfg->line_max = MSG_LINE_MAX;
 	cfg->max_clients = 0;

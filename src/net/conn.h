@@ -27,6 +27,14 @@ enum conn_state {
 	CONN_LINGERING,		/* our FIN is out: discard input until EOF or the deadline */
 };
 
+/*
+ * Input a closing or lingering peer may send us before it is reset (here and in the fork
+ * model's relay).  Reading on after our ERROR keeps a reset from destroying that line for
+ * a peer with some lines in flight; a peer that goes on flooding (an Excess Flood) would
+ * have us read at its full speed for the whole linger.
+ */
+#define CONN_DISCARD_MAX	(64 * 1024)
+
 struct conn {
 	struct list	 dirty;		/* on the driver's dirty list: write before sleeping */
 	struct list	 link;		/* reap list (dead) or timed list (closing, lingering) */
@@ -40,6 +48,9 @@ struct conn {
 	struct tls	*tls;		/* NULL: plaintext */
 	bool		 read_wants_write;	/* TLS: retry the read once writable */
 	bool		 write_wants_read;	/* TLS: retry the write once readable */
+	bool		 registered;	/* its client registered: the whole sendq, not
+					   sendq_unregistered */
+	size_t		 discarded;	/* closing, lingering: input dropped so far */
 };
 
 /* A new open connection on fd (not taken over until this succeeds), or NULL when out of

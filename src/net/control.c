@@ -70,6 +70,7 @@ control_reload(struct net_server *srv)
 		log_warnx("model changes take effect on restart");
 	handshake_ctx_reload(srv, &net);
 	srv->cfg.sendq = net.sendq;
+	srv->cfg.sendq_unregistered = net.sendq_unregistered;
 	srv->cfg.line_max = net.line_max;
 	srv->cfg.max_clients = net.max_clients;
 	srv->cfg.linger = net.linger;

@@ -32,6 +32,8 @@ out_target(struct net_server *srv, uint64_t id, size_t len)
 
 	if (c == NULL || c->state != CONN_OPEN)
 		return NULL;
+	if (!c->registered && srv->cfg.sendq_unregistered < sendq)
+		sendq = srv->cfg.sendq_unregistered;
 	if (len > sendq || outq_held(&c->outq) > sendq - len) {
 		session_kill(srv, c, "SendQ exceeded");
 		return NULL;
@@ -94,6 +96,16 @@ out_hangup(void *ctx, uint64_t id, const char *reason)
 	session_closing(srv, c);
 }
 
+/* From now on c may queue up to the whole sendq. */
+static void
+out_registered(void *ctx, uint64_t id)
+{
+	struct conn	*c = conn_table_get(&((struct net_server *)ctx)->conns, id);
+
+	if (c != NULL)
+		c->registered = true;
+}
+
 static void
 out_log(void *ctx, enum log_level level, const char *fmt, va_list ap)
 {
@@ -138,5 +150,5 @@ struct core_out
 out_interface(struct net_server *srv)
 {
 	return (struct core_out){ srv, out_queue, out_queue_many, out_hangup, out_log,
-	    out_request, out_job };
+	    out_request, out_job, out_registered };
 }

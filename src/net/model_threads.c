@@ -4,7 +4,7 @@
  * (threads_readable); after the callbacks the I/O workers read and frame them in
  * parallel, each into its own arena of lines, while this thread waits; then this thread
  * feeds those lines to the core in order, exactly as the event model would have
- * (threads_read_all).  Before sleeping, the dirty connections are written in parallel
+ * (threads_read_all), a batch of connections at a time.  Before sleeping, the dirty connections are written in parallel
  * the same way (threads_write_dirty).  The phases never overlap, so no lock guards the
  * server or a connection: during one, a worker touches only its jobs' connections
  * (socket, TLS, framer, output queue) and its own arena, and iothreads_run orders
@@ -23,11 +23,17 @@
 #include "net/iothreads.h"
 #include "net/log.h"
 
-#define IO_TOO_LONG	SIZE_MAX	/* an arena record for a line over the limit */
 #define IO_ARENA_KEEP	65536		/* an arena larger than this is freed after use */
+#define IO_READ_BATCH	64		/* connections read per parallel phase */
+#define IO_HEAD_MAX	((sizeof(size_t) * 8 + 6) / 7)	/* bytes of a record's head */
 
-/* A worker's lines of this turn: records of a size_t length (or IO_TOO_LONG), the
- * line's bytes and a NUL, back to back. */
+/*
+ * A worker's lines of this turn, back to back, each as a head, then the line's bytes and
+ * a NUL.  The head is len + 1 (0: a line over the limit, with no bytes and no NUL) in
+ * 7-bit groups, low first, the high bit set on all but the last: one byte for a line
+ * under 127 bytes, two up to line_max.  A record is then at most 1.5 times the input
+ * that made it ("a\n"), where a size_t head made it 5 times.
+ */
 struct threads_arena {
 	char	*buf;
 	size_t	 len;
@@ -73,6 +79,36 @@ threads_arena_grow(struct threads_arena *a, size_t need)
 	return true;
 }
 
+/* Write v as a record's head at p; returns its length. */
+static size_t
+threads_head_put(char *p, size_t v)
+{
+	size_t	n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (char)(0x80 | (v & 0x7f));
+		v >>= 7;
+	}
+	p[n++] = (char)v;
+	return n;
+}
+
+/* Read the head at p into *v; returns its length. */
+static size_t
+threads_head_get(const char *p, size_t *v)
+{
+	size_t		n = 0;
+	unsigned char	b;
+
+	*v = 0;
+	do {
+		b = (unsigned char)p[n];
+		*v |= (size_t)(b & 0x7f) << (7 * n);
+		n++;
+	} while (b & 0x80);
+	return n;
+}
+
 /*
  * The framer's callback on a worker: keep the line for this thread to feed.  Out of
  * memory the line is dropped but framing goes on, so that the next line starts where it
@@ -82,20 +118,20 @@ static bool
 threads_keep_line(void *arg, char *line, size_t len, bool too_long)
 {
 	struct threads_arena	*a = arg;
-	size_t			 head = too_long ? IO_TOO_LONG : len, need;
+	size_t			 need = IO_HEAD_MAX + len + 1;
 
-	if (too_long)
-		len = 0;
-	need = sizeof(head) + len + 1;
 	if (a->cap - a->len < need && !threads_arena_grow(a, need)) {
 		a->lost = true;
 		return true;
 	}
-	memcpy(a->buf + a->len, &head, sizeof(head));
-	if (len > 0)
-		memcpy(a->buf + a->len + sizeof(head), line, len);
-	a->buf[a->len + sizeof(head) + len] = '\0';
-	a->len += need;
+	if (too_long) {
+		a->len += threads_head_put(a->buf + a->len, 0);
+		return true;
+	}
+	a->len += threads_head_put(a->buf + a->len, len + 1);
+	memcpy(a->buf + a->len, line, len);
+	a->buf[a->len + len] = '\0';
+	a->len += len + 1;
 	return true;
 }
 
@@ -169,7 +205,7 @@ threads_feed(struct net_server *srv, const struct threads_job *job)
 	struct threads_arena	*a = &srv->threads->arenas[job->worker];
 	struct conn		*c;
 	char			*p, *end;
-	size_t			 len;
+	size_t			 head;
 
 	/* Released since (reaped), or no longer open: skip.  Nothing is accepted during
 	 * this phase, so a descriptor still in the table is the same connection. */
@@ -179,30 +215,33 @@ threads_feed(struct net_server *srv, const struct threads_job *job)
 	p = a->buf + job->first;
 	end = a->buf + job->end;
 	while (p < end && c->state == CONN_OPEN) {
-		memcpy(&len, p, sizeof(len));
-		p += sizeof(len);
-		if (len == IO_TOO_LONG) {
+		p += threads_head_get(p, &head);
+		if (head == 0) {
 			core_line_too_long(srv->core, c->client, server_now(srv));
-			len = 0;
-		} else
-			core_line(srv->core, c->client, p, len, server_now(srv));
-		p += len + 1;
+			continue;
+		}
+		core_line(srv->core, c->client, p, head - 1, server_now(srv));
+		p += head;
 	}
 	if (job->lost)
 		log_warnx("fd %d: out of memory for input, dropped", job->fd);
 }
 
-/* The events_done hook: read the collected connections in parallel, then feed the
- * core. */
+/*
+ * Read the collected connections jobs[from ..< from + count] in parallel, then feed the
+ * core their lines.  Those released or closed since they were collected (by an earlier
+ * batch's lines) are skipped.  The batch's jobs move to the front, over the finished
+ * ones of earlier batches, where the workers find them.
+ */
 static void
-threads_read_all(struct net_server *srv)
+threads_read_batch(struct net_server *srv, size_t from, size_t count)
 {
 	struct threads	*t = srv->threads;
 	unsigned	 nworkers = iothreads_count(t->io);
 	struct conn	*c;
 	size_t		 n = 0;
 
-	for (size_t j = 0; j < t->njobs; j++) {
+	for (size_t j = from; j < from + count; j++) {
 		c = conn_table_get(&srv->conns, (uint64_t)t->jobs[j].fd);
 		if (c != NULL && c->state == CONN_OPEN)
 			t->jobs[n++] = (struct threads_job){ .conn = c, .fd = c->fd };
@@ -214,6 +253,22 @@ threads_read_all(struct net_server *srv)
 		threads_feed(srv, &t->jobs[j]);
 		session_reap(srv);
 	}
+}
+
+/*
+ * The events_done hook: read the collected connections and feed the core, at most
+ * IO_READ_BATCH at a time, so that the arenas hold at most that many reads' lines
+ * (64 x NET_READ_MAX x 1.5: 1.5 MiB) however many connections were readable.
+ */
+static void
+threads_read_all(struct net_server *srv)
+{
+	struct threads	*t = srv->threads;
+	unsigned	 nworkers = iothreads_count(t->io);
+
+	for (size_t from = 0; from < t->njobs; from += IO_READ_BATCH)
+		threads_read_batch(srv, from, t->njobs - from < IO_READ_BATCH ?
+		    t->njobs - from : IO_READ_BATCH);
 	t->njobs = 0;
 	for (unsigned w = 0; w < nworkers; w++) {
 		if (t->arenas[w].cap <= IO_ARENA_KEEP)

@@ -34,6 +34,8 @@ struct net_config {
 	int64_t		 tls_handshake_timeout;	/* ms from accept to a finished handshake */
 	bool		 sts;		/* offer IRCv3 STS with the first TLS listener's port */
 	size_t		 sendq;		/* bytes queued for one client before "SendQ exceeded" */
+	size_t		 sendq_unregistered;	/* the same before it registers (at most
+						   sendq) */
 	size_t		 line_max;	/* longest input line, CR LF and tags included */
 	unsigned	 max_clients;	/* 0: as many as descriptors allow */
 	int64_t		 linger;	/* ms to drain a closing client's input after our FIN */

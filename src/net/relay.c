@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/conn.h"
 #include "net/model_fork.h"
 #include "net/relay.h"
 
@@ -24,6 +25,7 @@ struct relay {
 	size_t		 uplen, upoff;
 	char		 down[RELAY_BUF];	/* from the hub, for the client */
 	size_t		 downlen, downoff;
+	size_t		 discarded;	/* from the client since the hub closed */
 	int		 cerr;		/* the client's socket failed: report, then end */
 	bool		 client_eof;	/* the client's FIN is in */
 	bool		 up_shut;	/* ...and passed on to the hub */
@@ -163,9 +165,12 @@ client_read(struct relay *r)
 		if (r->fin_sent)
 			r->done = true;
 	} else if (!r->hub_eof) {
-		/* Closing, the hub drops input: so do we, from here on. */
 		r->uplen = (size_t)n;
 		r->upoff = 0;
+	} else if ((r->discarded += (size_t)n) > CONN_DISCARD_MAX) {
+		/* Closing, the hub drops input, and so do we; a client that floods on is
+		 * reset rather than read at its full speed for the whole linger. */
+		relay_reset(r);
 	}
 }
 

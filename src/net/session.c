@@ -282,7 +282,8 @@ session_readable(struct net_server *srv, struct conn *c)
  * Closing or lingering: input is read only to be dropped, so that unread bytes cannot
  * turn our close into a reset.  At EOF a lingering connection is done; a closing one
  * stops reading but keeps writing, since its peer may still read.  An event with
- * reading already stopped is an error or a hang-up.
+ * reading already stopped is an error or a hang-up.  Past CONN_DISCARD_MAX bytes the
+ * peer is reset.
  */
 static void
 session_discard(struct net_server *srv, struct conn *c)
@@ -290,6 +291,11 @@ session_discard(struct net_server *srv, struct conn *c)
 	ssize_t		 n = conn_recv(c, srv->buf, sizeof(srv->buf));
 	unsigned	 events = loop_events(srv->loop, c->fd);
 
+	if (n > 0 && (c->discarded += (size_t)n) > CONN_DISCARD_MAX) {
+		log_debug("close fd %d: input after close", c->fd);
+		session_release(srv, c, true);
+		return;
+	}
 	if (n > 0 || n == -EAGAIN)
 		return;
 	if (n == 0 && c->state == CONN_CLOSING && (events & LOOP_READ)) {

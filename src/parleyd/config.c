@@ -112,6 +112,8 @@ static const struct setting settings[] = {
 	/* At least the longest line the server may send, so one line never overflows. */
 	{ "limits",	"sendq",	SET_BYTES,	AT(net.sendq), MSG_LINE_MAX,
 	    1024 * 1024 * 1024 },
+	{ "limits",	"sendq_unregistered", SET_BYTES, AT(net.sendq_unregistered),
+	    MSG_LINE_MAX, 1024 * 1024 * 1024 },
 	{ "limits",	"line_max",	SET_BYTES,	AT(net.line_max), MSG_BODY_MAX,
 	    MSG_LINE_MAX },
 	/* 0 is "no limit"; 1048576 is Linux's default ceiling on descriptors. */

@@ -102,6 +102,7 @@ CONFIG_ERRORS = [
     ("[limits]\nnicklen = 5x\n", 2),
     ("[limits]\nnicklen = 5\nnicklen = 6\n", 3),
     ("[limits]\nsendq = 8k\n", 2),
+    ("[limits]\nsendq_unregistered = 8k\n", 2),
     ("[timeouts]\nping_timeout = 0\n", 2),
     ("[server]\nmotd = /nonexistent/parley/motd.txt\n", 2),
     ("[server]\nname = nodot\n", 2),

@@ -40,6 +40,21 @@ fx_hangup(void *ctx, uint64_t conn, const char *reason)
 	snprintf(c->reason, sizeof(c->reason), "%s", reason);
 }
 
+/* The core promises one call per connection, before the welcome. */
+static void
+fx_registered(void *ctx, uint64_t conn)
+{
+	struct fx_conn	*c = &((struct fx *)ctx)->conns[conn];
+
+	if (c->registered || c->closed) {
+		fprintf(stderr, "fixture: conn %u registered twice or after close\n",
+		    (unsigned)conn);
+		abort();
+	}
+	c->registered = true;
+	c->registered_at = c->len;
+}
+
 static void
 fx_request(void *ctx, enum core_request req, const char *reason)
 {
@@ -104,6 +119,7 @@ fx_new(void (*edit)(struct core_config *))
 	fx->out.hangup = fx_hangup;
 	fx->out.request = fx_request;
 	fx->out.job = fx_job;
+	fx->out.registered = fx_registered;
 	fx->now = 1000000;
 	if ((fx->core = core_new(&fx->cfg, &fx->out)) == NULL)
 		abort();

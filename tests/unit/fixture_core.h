@@ -22,6 +22,8 @@ struct fx_conn {
 	char		*out;		/* everything queued since the last fx_take */
 	size_t		 len;
 	bool		 closed;	/* the core asked to close it */
+	bool		 registered;	/* out->registered came for it, */
+	size_t		 registered_at;	/* when len bytes had been queued since a take */
 	char		 reason[256];
 };
 

@@ -290,6 +290,37 @@ test_registration_starts_the_burst_afresh(void **state)
 	fx_free(fx);
 }
 
+/* Lines of n bytes from c, n times ("a" is 1 byte, 3 as received with CR LF). */
+static void
+lines_of_a(struct fx *fx, unsigned c, int n)
+{
+	for (int i = 0; i < n; i++)
+		fx_line(fx, c, "a");
+}
+
+/* Before registering, a client may have FLOOD_UNREGISTERED_QUEUE bytes of lines waiting,
+ * not flood_queue: past that it is an Excess Flood; a user gets the whole queue. */
+static void
+test_unregistered_queue_is_small(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = fx_connect(fx), u = fx_client(fx, "u");
+	int		 fits = FLOOD_UNREGISTERED_QUEUE / 3;
+
+	(void)state;
+	lines_of_a(fx, a, FLOOD_UNREGISTERED_BURST + fits);
+	assert_false(fx->conns[a].closed);
+	fx_line(fx, a, "a");
+	assert_true(fx->conns[a].closed);
+	assert_string_equal(fx->conns[a].reason, "Excess Flood");
+	assert_non_null(strstr(fx_take(fx, a),
+	    "ERROR :Closing Link: 127.0.0.1 (Excess Flood)\r\n"));
+
+	lines_of_a(fx, u, 20 + 2 * fits);
+	assert_false(fx->conns[u].closed);
+	fx_free(fx);
+}
+
 static void
 test_unregistered_burst_follows_a_smaller_one(void **state)
 {
@@ -679,6 +710,7 @@ main(void)
 		cmocka_unit_test(test_unregistered_burst_is_enough_to_register),
 		cmocka_unit_test(test_registration_starts_the_burst_afresh),
 		cmocka_unit_test(test_unregistered_burst_follows_a_smaller_one),
+		cmocka_unit_test(test_unregistered_queue_is_small),
 		cmocka_unit_test(test_command_cost),
 		cmocka_unit_test(test_reply_size_costs_lines),
 		cmocka_unit_test(test_reply_charge_skips_a_client_gone),

@@ -174,6 +174,36 @@ test_password(void **state)
 	fx_free(fx);
 }
 
+/* The driver hears of registration (out->registered) once, before the welcome, and
+ * not while CAP holds it or for a client refused at the door. */
+static void
+test_driver_told_of_registration(void **state)
+{
+	struct fx	*fx = fx_new(set_password);
+	unsigned	 c = fx_connect(fx), bad = fx_connect(fx);
+
+	(void)state;
+	fx_line(fx, c, "CAP LS 302");
+	fx_line(fx, c, "PASS sesame");
+	fx_line(fx, c, "NICK alice");
+	fx_line(fx, c, "USER al 0 * :Alice Liddell");
+	assert_false(fx->conns[c].registered);
+	fx_take(fx, c);
+	fx_line(fx, c, "CAP END");
+	assert_true(fx->conns[c].registered);
+	assert_int_equal(fx->conns[c].registered_at, 0);
+	assert_non_null(strstr(fx_take(fx, c), " 001 alice "));
+	fx_line(fx, c, "NICK bob");
+	fx_line(fx, c, "USER x 0 * :x");
+
+	fx_line(fx, bad, "PASS wrong");
+	fx_line(fx, bad, "NICK x");
+	fx_line(fx, bad, "USER x 0 * :x");
+	assert_true(fx->conns[bad].closed);
+	assert_false(fx->conns[bad].registered);
+	fx_free(fx);
+}
+
 static void
 test_ping_pong(void **state)
 {
@@ -253,6 +283,7 @@ main(void)
 		cmocka_unit_test(test_missing_params),
 		cmocka_unit_test(test_unknown_command),
 		cmocka_unit_test(test_password),
+		cmocka_unit_test(test_driver_told_of_registration),
 		cmocka_unit_test(test_ping_pong),
 		cmocka_unit_test(test_quit),
 		cmocka_unit_test(test_too_long),
