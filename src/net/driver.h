@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "core/server.h"
+#include "net/addrs.h"
 #include "net/conn.h"
 #include "net/loop.h"
 #include "net/net.h"
@@ -111,6 +112,9 @@ struct net_server {
 	struct list		 timed;		/* closing and lingering, by deadline */
 	struct list		 handshakes;	/* TLS handshakes under way, by deadline */
 	size_t			 nhandshakes;
+	struct addrs		 addrs;		/* connections by address (accept.c) */
+	size_t			 nofile;	/* RLIMIT_NOFILE at open; 0: unknown */
+	size_t			 fds_base;	/* descriptors open before any connection */
 
 	bool			 stopping;
 	bool			 failed;	/* run returns -1 */

@@ -3,6 +3,8 @@
  * win over the file, on every SIGHUP reload too, so they are kept and applied again.
  * An operator's RESTART ends the server like SIGTERM, then runs this program anew.
  */
+#include <sys/resource.h>
+
 #include <crypt.h>
 #include <errno.h>
 #include <getopt.h>
@@ -422,6 +424,32 @@ heap_policy(void)
 #endif
 }
 
+/*
+ * Every client holds a descriptor: take every one the hard limit allows (the soft one is
+ * often 1024), and say how many.  Failing that, the soft limit stands.
+ */
+static void
+descriptors_raise(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn(-errno, "getrlimit");
+		return;
+	}
+	if (rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			log_warn(-errno, "setrlimit: descriptors");
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		log_info("descriptors: unlimited");
+	else
+		log_info("descriptors: %llu", (unsigned long long)rl.rlim_cur);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -450,6 +478,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	heap_policy();
+	descriptors_raise();
 	if ((srv = net_server_new(&st.cfg.core, &st.cfg.net, reload, &st, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
