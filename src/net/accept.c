@@ -82,11 +82,12 @@ static void
 accept_turn_away(struct net_server *srv, int fd, const char *line, size_t len,
     const char *why)
 {
+	char	 drop[512];
 	int64_t	 now = server_now(srv);
 
 	(void)send(fd, line, len, MSG_NOSIGNAL);
 	(void)shutdown(fd, SHUT_WR);
-	(void)recv(fd, srv->buf, sizeof(srv->buf), MSG_DONTWAIT);
+	(void)recv(fd, drop, sizeof(drop), MSG_DONTWAIT);
 	sock_close(fd);
 	if (srv->warned_full < 0 || now - srv->warned_full >= NET_WARN_MS) {
 		srv->warned_full = now;

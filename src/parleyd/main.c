@@ -426,16 +426,17 @@ heap_policy(void)
 
 /*
  * Every client holds a descriptor: take every one the hard limit allows (the soft one is
- * often 1024), and say how many.  Failing that, the soft limit stands.
+ * often 1024).  Failing that, the soft limit stands.  Returns the limit now, for the
+ * log; 0 when unknown or unlimited.
  */
-static void
+static unsigned long long
 descriptors_raise(void)
 {
 	struct rlimit	 rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
 		log_warn(-errno, "getrlimit");
-		return;
+		return 0;
 	}
 	if (rl.rlim_cur != rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -444,10 +445,7 @@ descriptors_raise(void)
 			(void)getrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}
-	if (rl.rlim_cur == RLIM_INFINITY)
-		log_info("descriptors: unlimited");
-	else
-		log_info("descriptors: %llu", (unsigned long long)rl.rlim_cur);
+	return rl.rlim_cur == RLIM_INFINITY ? 0 : (unsigned long long)rl.rlim_cur;
 }
 
 int
@@ -456,6 +454,7 @@ main(int argc, char **argv)
 	struct state		 st;
 	struct net_server	*srv;
 	char			 err[1024];
+	unsigned long long	 nofile;
 	int			 rc;
 
 	/* The fork model's relay children are this program run anew (net/relay_main.h). */
@@ -478,13 +477,16 @@ main(int argc, char **argv)
 		return 1;
 	}
 	heap_policy();
-	descriptors_raise();
+	nofile = descriptors_raise();
 	if ((srv = net_server_new(&st.cfg.core, &st.cfg.net, reload, &st, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
 		config_free(&st.cfg);
 		return 1;
 	}
+	/* After the server opened: a failure to start says one line only. */
+	if (nofile > 0)
+		log_info("descriptors: %llu", nofile);
 	log_info("parleyd %s running as %s (configuration: %s)", PARLEY_VERSION,
 	    st.cfg.core.server_name,
 	    st.flags.config != NULL ? st.flags.config : "built-in defaults");
