@@ -4,8 +4,9 @@
  * descriptors, a connection is taken only to be told "Server is full" and closed (the
  * reserve descriptor makes room for that); an accept error that would repeat pauses
  * accepting for NET_PAUSE_MS.  Each connection counts against its address from here to
- * its close (addrs.h), and one over its address's limits is refused the same way.  An accepted connection goes to the model (adopt), then
- * into the table and the loop, and meets the core at once or after its TLS handshake.
+ * its close (addrs.h), and one over its address's limits is refused the same way.  An
+ * accepted connection goes to the model (adopt), then into the table and the loop, and
+ * meets the core at once or after its TLS handshake.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>

@@ -209,7 +209,7 @@ def test_connect_churn_is_throttled(start_server):
 
 
 def tls_register(s, nick, timeout=5.0):
-    """Finish a TLS handshake on connected socket s and register; return the TLS socket."""
+    """Finish a TLS handshake on connected socket s, register, return the TLS socket."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
@@ -238,7 +238,7 @@ def test_handshakes_are_bounded_per_address_and_in_all(start_server, certs):
     silent = [connect_from("127.0.0.2", tls_port) for _ in range(2)]
     try:
         refused_with(connect_from("127.0.0.2", tls_port), HANDSHAKES % b"127.0.0.2")
-        silent += [connect_from("127.0.0.3", tls_port), connect_from("127.0.0.4", tls_port)]
+        silent += [connect_from(src, tls_port) for src in ("127.0.0.3", "127.0.0.4")]
         refused_with(connect_from("127.0.0.5", tls_port), FULL)
         plain = connect_from("127.0.0.2", srv.port)
         register(plain, "plain")
