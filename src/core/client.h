@@ -71,7 +71,8 @@ struct client {
 	unsigned		 oper_failures;	/* failed OPERs in a row (flood cost) */
 };
 
-/* A new client for connection conn from host; NULL out of memory.  client_free() frees it without telling anyone. */
+/* A new client for connection conn from host; NULL out of memory.  client_free() frees
+ * it without telling anyone. */
 struct client	*client_new(struct core *core, uint64_t conn, const char *host,
 		    int64_t now);
 void		 client_free(struct core *core, struct client *cl);
