@@ -9,6 +9,7 @@
  *   session.c         a connection's states, its input and the flushing of its output
  *   core_out.c        the core's output interface: queue, queue_many, hangup, log, request
  *   accept.c          listeners, the reserve descriptor, shedding and pausing
+ *   addrs.c           connections by address: counts, handshakes, connect rate
  *   handshake.c       TLS handshakes in the driver, and TLS reload
  *   control.c         stop, reload, signals and the operators' requests
  *   model_threads.c   the threads model's hooks: reads and writes in parallel phases
