@@ -227,10 +227,12 @@ class Server:
     def argv(self):
         d, p = self.dir, self.port
         if self.name == "parleyd" or self.model is not None:
-            # As for the peers: flood control and the per-address limit off, since
-            # every bench client sends as fast as it can from 127.0.0.1.
+            # As for the peers: flood control and the per-address limits off, since
+            # every bench client connects and sends as fast as it can from 127.0.0.1.
             with open(d + "/parleyd.conf", "w") as f:
-                f.write("[limits]\nflood_burst = 0\nmax_per_address = 0\n")
+                f.write("[limits]\nflood_burst = 0\nmax_per_address = 0\n"
+                        "connect_rate = 0\n[tls]\nhandshakes_per_address = 0\n"
+                        "max_handshakes = 0\n")
             model = [] if self.model is None else ["--model", self.model]
             if self.model == "threads":
                 model += ["--io-threads", str(MODEL_IO_THREADS)]

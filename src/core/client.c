@@ -17,52 +17,6 @@
 #include "core/timer.h"
 #include "core/welcome.h"
 
-/* Connections from one address, for max_per_address.  Keyed by the exact text of the
- * numeric address (inet_ntop's form); the key lives in the entry. */
-struct client_addr {
-	unsigned	count;
-	char		host[CLIENT_HOST_MAX + 1];
-};
-
-/* Count cl against its address.  Returns false when the address is at its limit (or
- * out of memory: refusing is the safe side), and cl is not counted. */
-static bool
-client_addr_take(struct core *core, struct client *cl)
-{
-	struct client_addr	*a;
-
-	if (core->cfg.max_per_address == 0)
-		return true;
-	if ((a = map_get(&core->addresses, cl->host)) == NULL) {
-		if ((a = calloc(1, sizeof(*a))) == NULL)
-			return false;
-		memcpy(a->host, cl->host, sizeof(a->host));
-		if (map_put(&core->addresses, a->host, a) == -1) {
-			free(a);
-			return false;
-		}
-	}
-	if (a->count >= core->cfg.max_per_address)
-		return false;
-	a->count++;
-	cl->counted = true;
-	return true;
-}
-
-static void
-client_addr_release(struct core *core, struct client *cl)
-{
-	struct client_addr	*a;
-
-	if (!cl->counted || (a = map_get(&core->addresses, cl->host)) == NULL)
-		return;
-	cl->counted = false;
-	if (--a->count == 0) {
-		map_del(&core->addresses, a->host);
-		free(a);
-	}
-}
-
 struct client *
 client_new(struct core *core, uint64_t conn, const char *host, int64_t now)
 {
@@ -88,12 +42,7 @@ client_new(struct core *core, uint64_t conn, const char *host, int64_t now)
 	list_init(&cl->jobs);
 	list_add_tail(&core->clients, &cl->all);
 	core->nclients++;
-	/* A refused client still gets a handle: the driver has the connection in its table
-	 * and only closes it through hangup, which must not come from inside core_open. */
-	if (client_addr_take(core, cl))
-		timer_set(core, cl, TIMER_REGISTRATION, now);
-	else
-		timer_set(core, cl, TIMER_REFUSED, now);
+	timer_set(core, cl, TIMER_REGISTRATION, now);
 	return cl;
 }
 
@@ -113,7 +62,6 @@ client_free(struct core *core, struct client *cl)
 	flood_clear(cl);
 	job_orphan(cl);
 	monitor_clear(core, cl);
-	client_addr_release(core, cl);
 	list_del(&cl->all);
 	tags_forget(core, cl);
 	core->nclients--;

@@ -62,7 +62,6 @@ struct client {
 	char			*away;		/* AWAY message; NULL when present */
 	int64_t			 signon;	/* wall clock seconds at connect (WHOIS 317) */
 	int64_t			 last_message;	/* last PRIVMSG/NOTICE sent, for idle time */
-	bool			 counted;	/* holds a slot of its address's count */
 	int64_t			 flood_clock;	/* flood.c: penalty clock */
 	struct list		 flood_queue;	/* delayed lines (struct flood_line) */
 	size_t			 flood_bytes;	/* their size as received */
@@ -75,8 +74,8 @@ struct client {
 	struct vec		 list_entries;	/* b/e/I entries it set that still exist */
 };
 
-/* A new client for connection conn, counted against host's max_per_address; NULL
- * out of memory.  client_free() frees it without telling anyone. */
+/* A new client for connection conn from host; NULL out of memory.  client_free() frees
+ * it without telling anyone. */
 struct client	*client_new(struct core *core, uint64_t conn, const char *host,
 		    int64_t now);
 void		 client_free(struct core *core, struct client *cl);

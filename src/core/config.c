@@ -53,8 +53,6 @@ core_config_defaults(struct core_config *cfg)
 	cfg->flood_burst = 20;
 	cfg->flood_interval = SECOND / 2;
 	cfg->flood_queue = 8192;
-	/* Enough for a household or an office behind one NAT address, and a bouncer. */
-	cfg->max_per_address = 32;
 
 	/* A policy clients keep should follow a certificate from a public CA: the
 	 * administrator raises it then.  0 upgrades plaintext clients, remembering nothing. */

@@ -80,7 +80,6 @@ struct core_config {
 	unsigned	 flood_burst;
 	int64_t		 flood_interval;
 	size_t		 flood_queue;
-	unsigned	 max_per_address;	/* connections from one address; 0: no limit */
 	/* Where msgids start: the program gives each run its own (the time it started),
 	 * so msgids stay unique across restarts; read by core_new only. */
 	uint64_t	 msgid_seed;

@@ -49,7 +49,6 @@ struct core {
 	bool			 clock_set;
 	uint64_t		 command_counts[CORE_COMMANDS_MAX];	/* STATS m */
 	struct list		 flooded;	/* clients with delayed lines (flood.c) */
-	struct map		 addresses;	/* host -> connections (max_per_address) */
 	struct tags_event	 tags;		/* this event's outgoing tags (tags.c) */
 	struct map		 monitors;	/* nick -> its watchers (monitor.c) */
 	uint64_t		 job_serial;	/* the last job's id (job.c) */

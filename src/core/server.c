@@ -52,7 +52,6 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 	tags_init(core, cfg->msgid_seed);
 	map_init(&core->nicks, cfg->hash_key);
 	map_init(&core->channels, cfg->hash_key);
-	map_init(&core->addresses, cfg->hash_key);
 	map_init(&core->monitors, cfg->hash_key);
 	list_init(&core->clients);
 	list_init(&core->flooded);
@@ -103,7 +102,6 @@ core_free(struct core *core)
 		client_free(core, list_entry(core->clients.next, struct client, all));
 	map_clear(&core->nicks);
 	map_clear(&core->channels);
-	map_clear(&core->addresses);
 	map_clear(&core->monitors);
 	whowas_clear(&core->whowas);
 	free(core->fanout);
@@ -156,9 +154,6 @@ core_secure(struct core *core, struct client *cl, const char *certfp)
 void
 core_line(struct core *core, struct client *cl, char *line, size_t len, int64_t now)
 {
-	/* Refused (too many connections from its address): its ERROR is on the way. */
-	if (cl->timer_kind == TIMER_REFUSED)
-		return;
 	/* Arrival is activity, even for a line that waits: it answers a PING. */
 	timer_activity(core, cl, now);
 	switch (flood_line(core, cl, line, len, now)) {
@@ -238,8 +233,6 @@ core_line_run(struct core *core, struct client *cl, char *line, size_t len, int6
 void
 core_line_too_long(struct core *core, struct client *cl, int64_t now)
 {
-	if (cl->timer_kind == TIMER_REFUSED)
-		return;
 	tags_clock(core, now);
 	timer_activity(core, cl, now);
 	send_reply(core, cl, ERR_INPUTTOOLONG, NULL);

@@ -43,8 +43,6 @@ timer_duration(const struct core *core, enum client_timer kind)
 		return core->cfg.ping_interval;
 	case TIMER_PING:
 		return core->cfg.ping_timeout;
-	case TIMER_REFUSED:
-		return 0;
 	default:
 		return 0;
 	}
@@ -76,9 +74,6 @@ timer_fire(struct core *core, enum client_timer kind, int64_t now)
 	case TIMER_IDLE:
 		send_fmt(core, cl, "PING :%s", core->cfg.server_name);
 		timer_set(core, cl, TIMER_PING, now);
-		break;
-	case TIMER_REFUSED:
-		client_exit(core, cl, "Too many connections from your address", true);
 		break;
 	default:
 		snprintf(reason, sizeof(reason), "Ping timeout: %lld seconds",

@@ -16,7 +16,6 @@ enum client_timer {
 	TIMER_REGISTRATION,	/* connected, not registered yet */
 	TIMER_IDLE,		/* registered, waiting for silence */
 	TIMER_PING,		/* PING sent, waiting for any reply */
-	TIMER_REFUSED,		/* over max_per_address: refused at the next tick */
 	TIMER_KINDS,
 };
 

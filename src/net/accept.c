@@ -3,8 +3,10 @@
  * drains up to NET_ACCEPT_MAX connections per wakeup; past max_clients, or out of
  * descriptors, a connection is taken only to be told "Server is full" and closed (the
  * reserve descriptor makes room for that); an accept error that would repeat pauses
- * accepting for NET_PAUSE_MS.  An accepted connection goes to the model (adopt), then
- * into the table and the loop, and meets the core at once or after its TLS handshake.
+ * accepting for NET_PAUSE_MS.  Each connection counts against its address from here to
+ * its close (addrs.h), and one over its address's limits is refused the same way.  An
+ * accepted connection goes to the model (adopt), then into the table and the loop, and
+ * meets the core at once or after its TLS handshake.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "core/server.h"
+#include "net/addrs.h"
 #include "net/conn.h"
 #include "net/driver.h"
 #include "net/log.h"
@@ -70,18 +73,33 @@ reserve_reopen(struct net_server *srv)
 		log_warn(rc, "reserve descriptor: /dev/null");
 }
 
-/* Best effort: the peer's buffer is empty and it may be gone. */
-void
-accept_refuse(struct net_server *srv, int fd, const char *why)
+/*
+ * Best effort, and at once: the line in one short write (the peer's buffer is empty and
+ * it may be gone), our FIN, whatever input came already dropped (unread input would
+ * turn the close into a reset that can destroy the line), and the close.  A refused
+ * connection never holds its descriptor for a linger.
+ */
+static void
+accept_turn_away(struct net_server *srv, int fd, const char *line, size_t len,
+    const char *why)
 {
+	char	 drop[512];
 	int64_t	 now = server_now(srv);
 
-	(void)send(fd, NET_FULL_LINE, sizeof(NET_FULL_LINE) - 1, MSG_NOSIGNAL);
+	(void)send(fd, line, len, MSG_NOSIGNAL);
+	(void)shutdown(fd, SHUT_WR);
+	(void)recv(fd, drop, sizeof(drop), MSG_DONTWAIT);
 	sock_close(fd);
 	if (srv->warned_full < 0 || now - srv->warned_full >= NET_WARN_MS) {
 		srv->warned_full = now;
 		log_warnx("refusing connections: %s", why);
 	}
+}
+
+void
+accept_refuse(struct net_server *srv, int fd, const char *why)
+{
+	accept_turn_away(srv, fd, NET_FULL_LINE, sizeof(NET_FULL_LINE) - 1, why);
 }
 
 /*
@@ -159,12 +177,64 @@ accept_direct(struct net_server *srv, int fd, const struct sockaddr_storage *ss,
 	return fd;
 }
 
-/* A new connection on a plaintext listener, or one that speaks TLS. */
+/*
+ * Descriptors run short when NET_SHORT_NUM/NET_SHORT_DEN of the limit are in use: then
+ * an address that holds 1/NET_SHARE_DEN of them already is refused, and the rest stays
+ * for addresses that hold less.  Returns that share, or 0 while descriptors do not run
+ * short.
+ */
+#define NET_SHORT_NUM	3
+#define NET_SHORT_DEN	4
+#define NET_SHARE_DEN	64
+
+static unsigned
+accept_share(const struct net_server *srv)
+{
+	if (srv->nofile == 0 ||
+	    srv->fds_base + srv->nconns < srv->nofile / NET_SHORT_DEN * NET_SHORT_NUM)
+		return 0;
+	return srv->nofile >= 2 * NET_SHARE_DEN ? (unsigned)(srv->nofile / NET_SHARE_DEN) :
+	    1;
+}
+
+/* Count fd's connection against its address: its entry, or NULL when it was refused
+ * (fd closed). */
+static struct addr *
+accept_count(struct net_server *srv, int fd, const struct sockaddr_storage *ss,
+    bool tls)
+{
+	static const char *const	 whys[] = {
+		[ADDRS_TOO_MANY] = "too many connections",
+		[ADDRS_SHARE] = "descriptors short, its share held",
+		[ADDRS_HANDSHAKES] = "too many TLS handshakes",
+		[ADDRS_TOO_FAST] = "connecting too fast",
+		[ADDRS_NOMEM] = "out of memory",
+	};
+	const struct sockaddr	*sa = (const struct sockaddr *)ss;
+	char			 line[128], why[ADDRS_KEY_MAX + 64], key[ADDRS_KEY_MAX];
+	enum addrs_refusal	 r;
+	struct addr		*a;
+
+	if ((a = addrs_take(&srv->addrs, &srv->cfg, sa, tls, accept_share(srv),
+	    server_now(srv), &r)) != NULL)
+		return a;
+	addrs_key(sa, srv->cfg.ipv4_prefix, srv->cfg.ipv6_prefix, key, sizeof(key));
+	snprintf(why, sizeof(why), "%s: %s", key, whys[r]);
+	accept_turn_away(srv, fd, line, addrs_refusal_line(sa, r, line, sizeof(line)), why);
+	return NULL;
+}
+
+/*
+ * A new connection on a plaintext listener, or one that speaks TLS.  Every limit is
+ * checked before the model adopts it: under the fork model a refused connection costs
+ * no child.
+ */
 static void
 accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, bool tls)
 {
 	char		 host[SOCK_ADDR_MAX];
 	struct conn	*c;
+	struct addr	*a;
 
 	/* A handshake under way is a client to come.  Fork: so is every child serving a
 	 * client; one lingering after its client left is not (it ends within a linger). */
@@ -173,10 +243,19 @@ accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, b
 		accept_refuse(srv, fd, "max_clients reached");
 		return;
 	}
-	if ((fd = srv->model->adopt(srv, fd, ss, tls)) < 0)
+	if (tls && srv->cfg.max_handshakes > 0 &&
+	    srv->nhandshakes >= srv->cfg.max_handshakes) {
+		accept_refuse(srv, fd, "max_handshakes under way");
 		return;
-	if ((c = accept_install(srv, fd)) == NULL)
+	}
+	if ((a = accept_count(srv, fd, ss, tls)) == NULL)
 		return;
+	if ((fd = srv->model->adopt(srv, fd, ss, tls)) < 0 ||
+	    (c = accept_install(srv, fd)) == NULL) {
+		addrs_put(&srv->addrs, a, server_now(srv));
+		return;
+	}
+	c->addr = a;
 	sock_format_host((const struct sockaddr *)ss, host, sizeof(host));
 	log_debug("connect fd %d from %s%s", fd, host, tls ? " (tls)" : "");
 	if (tls)

@@ -20,6 +20,17 @@ net_config_defaults(struct net_config *cfg)
 	/* The longest line IRCv3 allows: a full tag section plus a classic 512-byte line. */
 	cfg->line_max = MSG_LINE_MAX;
 	cfg->max_clients = 0;
+	/* Enough for a household or an office behind one NAT address, and a bouncer. */
+	cfg->max_per_address = 32;
+	/* A handshake costs a signature: half an address's slots may be in one at once. */
+	cfg->handshakes_per_address = 16;
+	/* A bouncer reconnects its users at once; a churn gets 6 connections a second. */
+	cfg->connect_rate = 64;
+	cfg->connect_window = 10000;
+	/* One host has one IPv4 address, but a whole /64 of IPv6 ones. */
+	cfg->ipv4_prefix = 32;
+	cfg->ipv6_prefix = 64;
+	cfg->max_handshakes = 1024;
 	cfg->tls_handshake_timeout = 10000;
 	cfg->sts = true;
 	cfg->linger = 2000;

@@ -10,6 +10,7 @@
 #include "net/framer.h"
 #include "net/outq.h"
 
+struct addr;
 struct client;
 struct tls;
 
@@ -46,6 +47,7 @@ struct conn {
 	int		 fd;
 	enum conn_state	 state;
 	struct tls	*tls;		/* NULL: plaintext */
+	struct addr	*addr;		/* its address's count (net/addrs.h); NULL: none */
 	bool		 read_wants_write;	/* TLS: retry the read once writable */
 	bool		 write_wants_read;	/* TLS: retry the write once readable */
 	bool		 registered;	/* its client registered: the whole sendq, not

@@ -73,6 +73,14 @@ control_reload(struct net_server *srv)
 	srv->cfg.sendq_unregistered = net.sendq_unregistered;
 	srv->cfg.line_max = net.line_max;
 	srv->cfg.max_clients = net.max_clients;
+	srv->cfg.max_per_address = net.max_per_address;
+	srv->cfg.handshakes_per_address = net.handshakes_per_address;
+	srv->cfg.connect_rate = net.connect_rate;
+	srv->cfg.connect_window = net.connect_window;
+	srv->cfg.max_handshakes = net.max_handshakes;
+	/* Connections counted under the old prefixes keep their entries until they go. */
+	srv->cfg.ipv4_prefix = net.ipv4_prefix;
+	srv->cfg.ipv6_prefix = net.ipv6_prefix;
 	srv->cfg.linger = net.linger;
 	srv->cfg.tls_handshake_timeout = net.tls_handshake_timeout;
 	srv->cfg.shutdown_grace = net.shutdown_grace;

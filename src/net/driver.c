@@ -13,7 +13,10 @@
  *   4. epoll_wait and the callbacks: accept, lines into the core, signals; then the
  *      model's events_done (the threads model reads and feeds there).
  */
+#include <sys/resource.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 #include <time.h>
 
 #include "core/server.h"
+#include "net/addrs.h"
 #include "net/conn.h"
 #include "net/driver.h"
 #include "net/jobs.h"
@@ -228,12 +232,31 @@ net_server_run(struct net_server *srv)
  * Lifetime.
  */
 
+/*
+ * What descriptors connections have (accept.c's share): the limit, and how many the
+ * server holds for itself.  Every descriptor below the lowest free one is open.
+ */
+static void
+descriptors_measure(struct net_server *srv)
+{
+	struct rlimit	 rl;
+	int		 fd;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		srv->nofile = (size_t)rl.rlim_cur;
+	if ((fd = fcntl(srv->reserve, F_DUPFD_CLOEXEC, 0)) >= 0) {
+		srv->fds_base = (size_t)fd;
+		sock_close(fd);
+	}
+}
+
 /* Everything net_server_new sets up, in order.  Returns 0, or -1 with err set. */
 static int
 server_open(struct net_server *srv, const struct core_config *core, char *err,
     size_t errlen)
 {
 	struct core_config	 cc;
+	uint8_t			 key[MAP_KEY_LEN];
 	int			 rc;
 
 	if ((srv->loop = loop_new()) == NULL) {
@@ -275,12 +298,15 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 	srv->out = out_interface(srv);
 	cc = *core;
 	cc.sts_port = srv->cfg.sts ? srv->tls_port : 0;
-	if (random_bytes(cc.hash_key, sizeof(cc.hash_key), err, errlen) < 0)
+	if (random_bytes(cc.hash_key, sizeof(cc.hash_key), err, errlen) < 0 ||
+	    random_bytes(key, sizeof(key), err, errlen) < 0)
 		return -1;
+	addrs_init(&srv->addrs, key);
 	if ((srv->core = core_new(&cc, &srv->out)) == NULL) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}
+	descriptors_measure(srv);
 	return 0;
 }
 
@@ -338,6 +364,7 @@ net_server_free(struct net_server *srv)
 	loop_free(srv->loop);
 	tls_ctx_free(srv->tls);
 	conn_table_free(&srv->conns);
+	addrs_free(&srv->addrs);
 	outq_arena_free(&srv->shared);
 	free(srv);
 }

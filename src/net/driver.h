@@ -9,6 +9,7 @@
  *   session.c         a connection's states, its input and the flushing of its output
  *   core_out.c        the core's output interface: queue, queue_many, hangup, log, request
  *   accept.c          listeners, the reserve descriptor, shedding and pausing
+ *   addrs.c           connections by address: counts, handshakes, connect rate
  *   handshake.c       TLS handshakes in the driver, and TLS reload
  *   control.c         stop, reload, signals and the operators' requests
  *   model_threads.c   the threads model's hooks: reads and writes in parallel phases
@@ -27,6 +28,7 @@
 #include <stdint.h>
 
 #include "core/server.h"
+#include "net/addrs.h"
 #include "net/conn.h"
 #include "net/loop.h"
 #include "net/net.h"
@@ -111,6 +113,9 @@ struct net_server {
 	struct list		 timed;		/* closing and lingering, by deadline */
 	struct list		 handshakes;	/* TLS handshakes under way, by deadline */
 	size_t			 nhandshakes;
+	struct addrs		 addrs;		/* connections by address (accept.c) */
+	size_t			 nofile;	/* RLIMIT_NOFILE at open; 0: unknown */
+	size_t			 fds_base;	/* descriptors open before any connection */
 
 	bool			 stopping;
 	bool			 failed;	/* run returns -1 */

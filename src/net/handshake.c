@@ -80,6 +80,7 @@ handshake_begin(struct net_server *srv, struct conn *c)
 	c->deadline = server_now(srv) + srv->cfg.tls_handshake_timeout;
 	list_add_tail(&srv->handshakes, &c->link);
 	srv->nhandshakes++;
+	addrs_handshake(c->addr, 1);
 }
 
 void
@@ -90,6 +91,7 @@ handshake_done(struct net_server *srv, struct conn *c, const char *fp)
 
 	list_del(&c->link);
 	srv->nhandshakes--;
+	addrs_handshake(c->addr, -1);
 	c->state = CONN_OPEN;
 	if ((rc = srv->model->peer(srv, c, &ss)) < 0) {
 		log_debug("close fd %d: %s", c->fd, strerror(-rc));

@@ -38,6 +38,14 @@ struct net_config {
 						   sendq) */
 	size_t		 line_max;	/* longest input line, CR LF and tags included */
 	unsigned	 max_clients;	/* 0: as many as descriptors allow */
+	/* Per address (src/net/addrs.h), from accept to close; 0: no limit. */
+	unsigned	 max_per_address;	/* connections held at once */
+	unsigned	 handshakes_per_address; /* of them in the TLS handshake */
+	unsigned	 connect_rate;	/* connections per connect_window */
+	int64_t		 connect_window; /* ms */
+	unsigned	 ipv4_prefix;	/* bits of an address that name it (1 .. 32) */
+	unsigned	 ipv6_prefix;	/* (1 .. 128): 64, one /64 is one address */
+	unsigned	 max_handshakes; /* TLS handshakes under way in all; 0: no limit */
 	int64_t		 linger;	/* ms to drain a closing client's input after our FIN */
 	int64_t		 shutdown_grace; /* ms to flush every client on SIGTERM/SIGINT */
 	unsigned	 io_threads;	/* threads model: workers for reads and writes, the

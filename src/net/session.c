@@ -45,8 +45,13 @@ session_release(struct net_server *srv, struct conn *c, bool reset)
 	conn_table_del(&srv->conns, c->fd);
 	list_del(&c->dirty);
 	list_del(&c->link);
-	if (c->state == CONN_HANDSHAKE)
+	if (c->state == CONN_HANDSHAKE) {
 		srv->nhandshakes--;
+		addrs_handshake(c->addr, -1);
+	}
+	/* The address's slot goes with the descriptor, not before. */
+	if (c->addr != NULL)
+		addrs_put(&srv->addrs, c->addr, server_now(srv));
 	conn_free(c, reset);
 	srv->nconns--;
 }

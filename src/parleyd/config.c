@@ -82,6 +82,9 @@ static const struct setting settings[] = {
 	{ "tls",	"handshake_timeout", SET_SECONDS, AT(net.tls_handshake_timeout), 1,
 	    3600 * SECOND_MS },
 	{ "tls",	"sts",		SET_BOOL,	AT(net.sts), 0, 0 },
+	{ "tls",	"max_handshakes", SET_COUNT,	AT(net.max_handshakes), 0, 1048576 },
+	{ "tls",	"handshakes_per_address", SET_COUNT, AT(net.handshakes_per_address),
+	    0, 1048576 },
 	/* 0 tells clients to forget a policy; a year is as long as any server asks. */
 	{ "tls",	"sts_duration",	SET_SECONDS,	AT(core.sts_duration), 0,
 	    366 * (uint64_t)DAY_MS },
@@ -118,7 +121,13 @@ static const struct setting settings[] = {
 	    MSG_LINE_MAX },
 	/* 0 is "no limit"; 1048576 is Linux's default ceiling on descriptors. */
 	{ "limits",	"max_clients",	SET_COUNT,	AT(net.max_clients), 0, 1048576 },
-	{ "limits",	"max_per_address", SET_COUNT,	AT(core.max_per_address), 0, 1048576 },
+	{ "limits",	"max_per_address", SET_COUNT,	AT(net.max_per_address), 0, 1048576 },
+	{ "limits",	"connect_rate",	SET_COUNT,	AT(net.connect_rate), 0, 1048576 },
+	{ "limits",	"connect_window", SET_SECONDS,	AT(net.connect_window), SECOND_MS,
+	    DAY_MS },
+	/* An address is named by its first bits: 8 and 16 are the widest sane nets. */
+	{ "limits",	"ipv4_prefix",	SET_COUNT,	AT(net.ipv4_prefix), 8, 32 },
+	{ "limits",	"ipv6_prefix",	SET_COUNT,	AT(net.ipv6_prefix), 16, 128 },
 	/* Flood control: 0 lines of burst turns it off; the queue holds one line at least. */
 	{ "limits",	"flood_burst",	SET_COUNT,	AT(core.flood_burst), 0, 100000 },
 	{ "limits",	"flood_interval", SET_SECONDS,	AT(core.flood_interval), 1, 60 * SECOND_MS },

@@ -3,6 +3,8 @@
  * win over the file, on every SIGHUP reload too, so they are kept and applied again.
  * An operator's RESTART ends the server like SIGTERM, then runs this program anew.
  */
+#include <sys/resource.h>
+
 #include <crypt.h>
 #include <errno.h>
 #include <getopt.h>
@@ -422,12 +424,37 @@ heap_policy(void)
 #endif
 }
 
+/*
+ * Every client holds a descriptor: take every one the hard limit allows (the soft one is
+ * often 1024).  Failing that, the soft limit stands.  Returns the limit now, for the
+ * log; 0 when unknown or unlimited.
+ */
+static unsigned long long
+descriptors_raise(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn(-errno, "getrlimit");
+		return 0;
+	}
+	if (rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			log_warn(-errno, "setrlimit: descriptors");
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	return rl.rlim_cur == RLIM_INFINITY ? 0 : (unsigned long long)rl.rlim_cur;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct state		 st;
 	struct net_server	*srv;
 	char			 err[1024];
+	unsigned long long	 nofile;
 	int			 rc;
 
 	/* The fork model's relay children are this program run anew (net/relay_main.h). */
@@ -450,12 +477,16 @@ main(int argc, char **argv)
 		return 1;
 	}
 	heap_policy();
+	nofile = descriptors_raise();
 	if ((srv = net_server_new(&st.cfg.core, &st.cfg.net, reload, &st, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
 		config_free(&st.cfg);
 		return 1;
 	}
+	/* After the server opened: a failure to start says one line only. */
+	if (nofile > 0)
+		log_info("descriptors: %llu", nofile);
 	log_info("parleyd %s running as %s (configuration: %s)", PARLEY_VERSION,
 	    st.cfg.core.server_name,
 	    st.flags.config != NULL ? st.flags.config : "built-in defaults");

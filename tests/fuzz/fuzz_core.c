@@ -10,7 +10,7 @@
  *   any other   the whole record is a line from connection (byte % 8)
  *
  * After every event a checker walks the core's state: clients and counts, the nick
- * table, channel membership from both sides, flood queues and the per-address counts.
+ * table, channel membership from both sides and flood queues.
  * The fake driver checks the core's side of the contract: every queued buffer is whole
  * CR LF lines with no NUL or stray CR inside, and nothing is queued for, or hung up on,
  * a connection the core has let go.
@@ -118,7 +118,6 @@ fuzz_config(struct core_config *cfg)
 	cfg->flood_burst = 6;
 	cfg->flood_interval = 1000;
 	cfg->flood_queue = 600;
-	cfg->max_per_address = 3;
 }
 
 /* Is cl on the core's client list? */
@@ -183,7 +182,7 @@ static void
 check_core(struct driver *d)
 {
 	struct core	*core = d->core;
-	size_t		 n = 0, reg = 0, named = 0, counted = 0, open = 0, pos;
+	size_t		 n = 0, reg = 0, named = 0, open = 0, pos;
 	const char	*key;
 	void		*value;
 
@@ -193,7 +192,6 @@ check_core(struct driver *d)
 		n++;
 		reg += cl->state == CLIENT_REGISTERED;
 		named += cl->nick[0] != '\0';
-		counted += cl->counted;
 		check_client(core, cl);
 	}
 	CHECK(n == core->nclients && reg == core->nregistered);
@@ -216,16 +214,6 @@ check_core(struct driver *d)
 		CHECK(key == ((struct channel *)value)->name);
 		check_channel(value);
 	}
-	/* Per-address counts add up to the clients that hold a slot (client.c's entry
-	 * starts with its count). */
-	pos = 0;
-	while (map_next(&core->addresses, &pos, &key, &value)) {
-		unsigned	c = *(unsigned *)value;
-
-		CHECK(c > 0 && c <= core->cfg.max_per_address);
-		counted -= c;
-	}
-	CHECK(counted == 0);
 }
 
 static void

@@ -224,15 +224,17 @@ def test_out_of_descriptors_accept_loop_survives(start_server):
         pytest.skip("descriptor limit too low to test")
 
     def low_limit():
-        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+        # The hard limit too: parleyd raises its soft limit to the hard one.
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
 
-    # Every connection comes from 127.0.0.1: no per-address limit, so they use up the
-    # descriptors as this test means them to.
-    srv = start_server(config="[limits]\nmax_per_address = 0\n", preexec_fn=low_limit)
+    # Every connection comes from an address of its own (127.0.1.N), so that no
+    # per-address limit turns them away before they use up the descriptors.
+    srv = start_server(preexec_fn=low_limit)
     first = srv.client("first")
     base_fds = fd_count(srv.pid)
-    flood = [socket.create_connection((srv.host, srv.port), timeout=5)
-             for _ in range(limit + 20)]
+    flood = [socket.create_connection((srv.host, srv.port), timeout=5,
+                                      source_address=("127.0.1.%d" % (i + 1), 0))
+             for i in range(limit + 20)]
     # More connections than descriptors: those the server cannot hold are refused with
     # a line that says why, then closed.  The ones it holds stay open and silent.
     refused = []

@@ -188,7 +188,8 @@ def test_relay_confined_before_its_client_speaks(start_server, certs):
 
 
 def test_storm_leaves_no_zombie_child_or_descriptor(start_server):
-    srv = start_server(args=FORK, log_level="info")
+    srv = start_server(args=FORK, log_level="info",
+                       config="[limits]\nmax_per_address = 0\nconnect_rate = 0\n")
     warm = srv.client("warm")
     warm.send("QUIT")
     warm.expect_closed()

@@ -396,7 +396,7 @@ def read_until_welcomed(socks, nicks, timeout):
 def test_per_address_limit_refuses_clearly(start_server):
     raise_nofile(4096)
     limit = 100
-    srv = start_server(config="[limits]\nmax_per_address = %d\n" % limit)
+    srv = start_server(config="[limits]\nmax_per_address = %d\nconnect_rate = 0\n" % limit)
     keeper = srv.client("keeper")
     base_fds = fd_count(srv.pid)
     socks = open_many(srv.host, srv.port, 999)
@@ -438,7 +438,7 @@ def test_per_address_limit_default_and_off(start_server):
     finally:
         for s in socks:
             s.close()
-    srv2 = start_server(config="[limits]\nmax_per_address = 0\n")
+    srv2 = start_server(config="[limits]\nmax_per_address = 0\nconnect_rate = 0\n")
     socks = open_many(srv2.host, srv2.port, 100)
     try:
         _, still_open = read_until_closed(socks, timeout=1)
@@ -500,7 +500,8 @@ def test_connect_disconnect_storm_returns_memory_and_descriptors(start_server):
     asan = asan_build()
     # Under ASan each connection costs many times more CPU: 1000 there, 5000 otherwise.
     total = 1000 if asan else 5000
-    srv = start_server(config="[limits]\nmax_per_address = 0\n[timeouts]\nlinger = 0.2\n",
+    srv = start_server(config="[limits]\nmax_per_address = 0\nconnect_rate = 0\n"
+                              "[timeouts]\nlinger = 0.2\n",
                        log_level="info")
     keeper = srv.client("keeper")
     keeper.join("#storm")

@@ -83,7 +83,8 @@ def test_other_models_ignore_io_threads(start_server, model):
 def test_many_ready_connections_every_line_in_order(start_server, workers):
     """Enough clients that a turn's reads and writes are split among the workers: each
     member gets every line of every sender, each sender's lines in the order sent."""
-    srv = start_server(config="[limits]\nmax_per_address = 0\nflood_burst = 0\n",
+    srv = start_server(config="[limits]\nmax_per_address = 0\nflood_burst = 0\n"
+                              "connect_rate = 0\n",
                        args=["--model", "threads", "--io-threads", workers])
     members = [srv.client("m%02d" % i) for i in range(40)]
     for m in members:

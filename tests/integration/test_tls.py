@@ -613,7 +613,8 @@ def test_tls_listener_without_certificate(certs):
 
 @pytest.mark.skipif(not os.access(PARLEY_BENCH, os.X_OK), reason="parley-bench not built")
 def test_parley_bench_over_tls(start_server, certs):
-    srv = start_server(config="[limits]\nmax_per_address = 0\nflood_burst = 0\n",
+    srv = start_server(config="[limits]\nmax_per_address = 0\nflood_burst = 0\n"
+                              "connect_rate = 0\n[tls]\nhandshakes_per_address = 0\n",
                        args=tls_args(certs["server"]), expect_listeners=2)
     target = "127.0.0.1:%d" % srv.listeners[1][1]
     for args in (["--clients", "30", "connect"],

@@ -38,18 +38,6 @@ no_flood(struct core_config *cfg)
 	cfg->flood_burst = 0;
 }
 
-static void
-two_per_address(struct core_config *cfg)
-{
-	cfg->max_per_address = 2;
-}
-
-static void
-no_address_limit(struct core_config *cfg)
-{
-	cfg->max_per_address = 0;
-}
-
 /* Send PING 1..n (from first on). */
 static void
 pings(struct fx *fx, unsigned c, int first, int n)
@@ -85,7 +73,6 @@ test_defaults_are_sane(void **state)
 	assert_int_equal(cfg.flood_burst, 20);
 	assert_int_equal(cfg.flood_interval, 500);
 	assert_int_equal(cfg.flood_queue, 8192);
-	assert_int_equal(cfg.max_per_address, 32);
 }
 
 static void
@@ -577,122 +564,6 @@ test_kill_of_a_delayed_client(void **state)
 	fx_free(fx);
 }
 
-/* Open a connection from host, as fx_connect does from 127.0.0.1. */
-static unsigned
-connect_from(struct fx *fx, const char *host)
-{
-	unsigned	c = ++fx->nconns;
-
-	fx->conns[c].client = core_open(fx->core, c, host, fx->now);
-	assert_non_null(fx->conns[c].client);
-	return c;
-}
-
-static void
-test_per_address_limit(void **state)
-{
-	struct fx	*fx = fx_new(two_per_address);
-	unsigned	 a = fx_client(fx, "a");
-	unsigned	 b = fx_connect(fx);
-	unsigned	 c = fx_connect(fx);
-
-	(void)state;
-	/* Lines from a refused connection are not heard. */
-	fx_line(fx, c, "NICK c");
-	assert_string_equal(fx_take(fx, c), "");
-	fx_advance(fx, 0);
-	assert_true(fx->conns[c].closed);
-	assert_string_equal(fx->conns[c].reason, "Too many connections from your address");
-	assert_string_equal(fx_take(fx, c), "ERROR :Closing Link: 127.0.0.1 "
-	    "(Too many connections from your address)\r\n");
-	assert_false(fx->conns[a].closed);
-	assert_false(fx->conns[b].closed);
-	fx_line(fx, b, "NICK c");
-	fx_line(fx, b, "USER u 0 * :R");
-	assert_non_null(strstr(fx_take(fx, b), " 001 c "));
-	fx_free(fx);
-}
-
-static void
-test_per_address_slot_freed_on_exit(void **state)
-{
-	struct fx	*fx = fx_new(two_per_address);
-	unsigned	 a = fx_client(fx, "a");
-	unsigned	 b = fx_connect(fx);
-	unsigned	 c;
-
-	(void)state;
-	fx_line(fx, a, "QUIT");
-	fx_drop(fx, b, "Connection closed");
-	c = fx_connect(fx);
-	unsigned d = fx_connect(fx);
-	fx_advance(fx, 0);
-	assert_false(fx->conns[c].closed);
-	assert_false(fx->conns[d].closed);
-	/* The refused one never held a slot. */
-	unsigned e = fx_connect(fx);
-	fx_advance(fx, 0);
-	assert_true(fx->conns[e].closed);
-	fx_drop(fx, c, "Connection closed");
-	unsigned f = fx_connect(fx);
-	fx_advance(fx, 0);
-	assert_false(fx->conns[f].closed);
-	fx_free(fx);
-}
-
-static void
-test_per_address_counts_exact_addresses(void **state)
-{
-	struct fx	*fx = fx_new(two_per_address);
-	unsigned	 c[6];
-
-	(void)state;
-	c[0] = connect_from(fx, "10.0.0.1");
-	c[1] = connect_from(fx, "10.0.0.1");
-	c[2] = connect_from(fx, "10.0.0.10");
-	c[3] = connect_from(fx, "::1");
-	c[4] = connect_from(fx, "::1");
-	c[5] = connect_from(fx, "::1");
-	fx_advance(fx, 0);
-	for (int i = 0; i < 5; i++)
-		assert_false(fx->conns[c[i]].closed);
-	assert_true(fx->conns[c[5]].closed);
-	assert_string_equal(fx_take(fx, c[5]), "ERROR :Closing Link: 0::1 "
-	    "(Too many connections from your address)\r\n");
-	fx_free(fx);
-}
-
-static void
-test_zero_per_address_is_no_limit(void **state)
-{
-	struct fx	*fx = fx_new(no_address_limit);
-	unsigned	 c[FX_CONNS];
-
-	(void)state;
-	for (int i = 0; i < FX_CONNS; i++)
-		c[i] = fx_connect(fx);
-	fx_advance(fx, 0);
-	for (int i = 0; i < FX_CONNS; i++)
-		assert_false(fx->conns[c[i]].closed);
-	fx_free(fx);
-}
-
-static void
-test_refused_connection_closed_by_peer_first(void **state)
-{
-	struct fx	*fx = fx_new(two_per_address);
-	unsigned	 c;
-
-	(void)state;
-	fx_connect(fx);
-	fx_connect(fx);
-	c = fx_connect(fx);
-	fx_drop(fx, c, "Connection closed");
-	fx_advance(fx, 0);
-	assert_int_equal(core_client_count(fx->core), 2);
-	fx_free(fx);
-}
-
 int
 main(void)
 {
@@ -722,11 +593,6 @@ main(void)
 		cmocka_unit_test(test_drop_with_delayed_lines),
 		cmocka_unit_test(test_delayed_line_answers_ping),
 		cmocka_unit_test(test_kill_of_a_delayed_client),
-		cmocka_unit_test(test_per_address_limit),
-		cmocka_unit_test(test_per_address_slot_freed_on_exit),
-		cmocka_unit_test(test_per_address_counts_exact_addresses),
-		cmocka_unit_test(test_zero_per_address_is_no_limit),
-		cmocka_unit_test(test_refused_connection_closed_by_peer_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

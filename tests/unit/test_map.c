@@ -517,14 +517,12 @@ test_core_maps_keep_the_key_of_core_new(void **state)
 	fx_line(fx, c, "MONITOR + bob");
 	assert_key(&core->nicks, key_a);
 	assert_key(&core->channels, key_a);
-	assert_key(&core->addresses, key_a);
 	assert_key(&core->monitors, key_a);
 	/* A reload brings another key: the maps hash as before, so every name is found. */
 	memcpy(cfg.hash_key, key_b, sizeof(cfg.hash_key));
 	assert_int_equal(core_configure(core, &cfg), 0);
 	assert_key(&core->nicks, key_a);
 	assert_key(&core->channels, key_a);
-	assert_key(&core->addresses, key_a);
 	assert_key(&core->monitors, key_a);
 	assert_non_null(client_find(core, "ALICE"));
 	assert_non_null(map_get(&core->channels, "#chan"));
