@@ -122,8 +122,9 @@ keep_label(struct core *core, struct client *cl, const struct msg *m)
 	ev->label_state = TAGS_LABEL_NONE;
 }
 
-void
-tags_event(struct core *core, struct client *cl, const struct msg *m, int64_t now)
+/* A new event at now: no message, no label, no client tags yet. */
+static void
+tags_event_start(struct core *core, int64_t now)
 {
 	struct tags_event	*ev = &core->tags;
 
@@ -133,6 +134,14 @@ tags_event(struct core *core, struct client *cl, const struct msg *m, int64_t no
 	ev->labeled = NULL;
 	ev->client_len = 0;
 	ev->client[0] = '\0';
+}
+
+void
+tags_event(struct core *core, struct client *cl, const struct msg *m, int64_t now)
+{
+	struct tags_event	*ev = &core->tags;
+
+	tags_event_start(core, now);
 	if (m->ntags == 0)
 		return;
 	/* Client-only tags belong to message-tags: others' are not relayed. */
@@ -160,12 +169,7 @@ tags_event_label(struct core *core, struct client *cl, const char *label, int64_
 {
 	struct tags_event	*ev = &core->tags;
 
-	tags_clock(core, now);
-	ev->message = false;
-	ev->unlabeled = false;
-	ev->labeled = NULL;
-	ev->client_len = 0;
-	ev->client[0] = '\0';
+	tags_event_start(core, now);
 	if (label[0] == '\0')
 		return;
 	snprintf(ev->label, sizeof(ev->label), "%s", label);

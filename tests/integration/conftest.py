@@ -7,6 +7,7 @@ log.
 """
 import os
 import re
+import resource
 import select
 import signal
 import socket
@@ -678,6 +679,32 @@ def ipv6_available():
         return True
     except OSError:
         return False
+
+
+def asan_build():
+    """True when PARLEYD is built with AddressSanitizer: several times slower, and its
+    quarantine keeps freed memory resident, so RSS says nothing there."""
+    with open(PARLEYD, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
+def raise_nofile(need):
+    """Raise this process's soft descriptor limit (the servers it starts inherit it) to
+    need, or skip the test when the hard limit is below it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < need:
+        if hard != resource.RLIM_INFINITY and hard < need:
+            pytest.skip("descriptor limit %d is below the %d this test needs" % (hard, need))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+
+
+def rss_kib(pid):
+    """The resident memory of process pid, in KiB (VmRSS)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS for %d" % pid)
 
 
 def prefix(nick, user=None, host=HOST_V4):

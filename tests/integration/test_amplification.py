@@ -6,32 +6,14 @@ each under max_per_address).  Each test measures a figure (bytes or lines receiv
 server's CPU time from /proc) and asserts it with room for noise.
 """
 import os
-import resource
 import selectors
 import socket
 import time
 
-import pytest
-
-from conftest import PARLEYD, Client
+from conftest import Client, asan_build, raise_nofile
 
 NO_FLOOD = "[limits]\nflood_burst = 0\n"
 PER_ADDRESS = 25        # crowd connections per source address (default limit: 32)
-
-
-def asan_build():
-    """True when the server is built with AddressSanitizer: several times slower."""
-    with open(PARLEYD, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
-def raise_nofile(need):
-    """Raise this process's soft descriptor limit (the server inherits it) to need."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < need:
-        if hard != resource.RLIM_INFINITY and hard < need:
-            pytest.skip("descriptor limit %d is below the %d this test needs" % (hard, need))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
 
 
 def attacker(srv, nick, host="127.0.9.9"):

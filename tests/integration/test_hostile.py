@@ -6,7 +6,6 @@ in count and time.
 """
 import os
 import random
-import resource
 import selectors
 import socket
 import subprocess
@@ -14,37 +13,13 @@ import time
 
 import pytest
 
-from conftest import PARLEYD, Client, prefix, wait_closed
+from conftest import Client, PARLEYD, asan_build, prefix, raise_nofile, rss_kib, wait_closed
 
 # The concurrency models handle these connections each their own way: ctest runs
 # this file under every --model.
 pytestmark = pytest.mark.models
 
 NO_FLOOD = "[limits]\nflood_burst = 0\n"
-
-
-def asan_build():
-    """True when PARLEYD is built with AddressSanitizer (slower, and its quarantine
-    keeps freed memory resident, so RSS says nothing about leaks there)."""
-    with open(PARLEYD, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
-def raise_nofile(need):
-    """Raise this process's soft descriptor limit (children inherit it) to need."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < need:
-        if hard != resource.RLIM_INFINITY and hard < need:
-            pytest.skip("descriptor limit %d is below the %d this test needs" % (hard, need))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
-
-
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS for %d" % pid)
 
 
 def fd_count(pid):
@@ -71,14 +46,14 @@ def still_served(srv, *clients):
 def test_one_megabyte_without_a_newline(server):
     watcher = server.client("watcher")
     hostile = server.client("hostile")
-    rss_before = rss_kb(server.pid)
+    rss_before = rss_kib(server.pid)
     chunk = b"A" * 65536
     for _ in range(16):
         hostile.send_raw(chunk)
         # Meanwhile the others are served at once.
         assert latency(watcher, "mid") < 1.0
     # The framer drops the line as it goes: no megabyte is held for it.
-    assert rss_kb(server.pid) - rss_before < 512
+    assert rss_kib(server.pid) - rss_before < 512
     hostile.send_raw(b"\r\n")
     m = hostile.expect(lambda m: m.command.isdigit())
     assert m.command == "417", m.line
@@ -513,7 +488,7 @@ def test_connect_disconnect_storm_returns_memory_and_descriptors(start_server):
     keeper.sync()
     time.sleep(0.5)
     base_fds = fd_count(srv.pid)
-    base_rss = rss_kb(srv.pid)
+    base_rss = rss_kib(srv.pid)
     start = time.monotonic()
     done = storm(srv.host, srv.port, total, 250)
     elapsed = time.monotonic() - start
@@ -522,7 +497,7 @@ def test_connect_disconnect_storm_returns_memory_and_descriptors(start_server):
     fds = wait_settled(srv, base_fds)
     assert fds == base_fds, "descriptors: %d before, %d after" % (base_fds, fds)
     keeper.poll(1.0)
-    rss = rss_kb(srv.pid)
+    rss = rss_kib(srv.pid)
     if not asan:
         assert rss <= base_rss * 1.10, "RSS %d kB before, %d kB after" % (base_rss, rss)
     still_served(srv, keeper)

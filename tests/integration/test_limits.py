@@ -9,7 +9,7 @@ import select
 import socket
 import time
 
-from conftest import PARLEYD
+from conftest import asan_build, rss_kib
 
 SENDQ = 1024 * 1024
 NONREADERS = 4
@@ -18,21 +18,6 @@ SHARED = 5              # of them, the talker's too
 # What the process may hold besides the non-readers' queues: its own few MiB, the loop
 # turn's arena, allocator slack.  Measured: 5-7 MiB at rest.
 RSS_ALLOWANCE = 24 * 1024 * 1024
-
-
-def asan_build():
-    """True when PARLEYD is built with AddressSanitizer (its quarantine keeps freed
-    memory resident, so RSS says nothing there)."""
-    with open(PARLEYD, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
-def rss_bytes(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS for %d" % pid)
 
 
 def remote(srv, source, nick, timeout=5.0):
@@ -89,7 +74,7 @@ def test_nonreaders_held_within_sendq(start_server):
     come between channel lines (referred to).  The server holds no more than their
     sendqs and a constant, and cuts them with "SendQ exceeded"; it does not grow."""
     srv = start_server(config="[limits]\nflood_burst = 0\nsendq = 1m\n", log_level="debug")
-    base = rss_bytes(srv.pid)
+    base = rss_kib(srv.pid) * 1024
     talker = srv.client("talker")
     names = [["#nr%dc%d" % (i, k) for k in range(CHANNELS)] for i in range(NONREADERS)]
     for i in range(NONREADERS):
@@ -120,9 +105,9 @@ def test_nonreaders_held_within_sendq(start_server):
         talker.sock.setblocking(False)
         assert drain(talker.sock), "the talker was cut"
         if rnd % 10 == 0:
-            peak = max(peak, rss_bytes(srv.pid))
+            peak = max(peak, rss_kib(srv.pid) * 1024)
             kills = re.findall(r"close fd \d+: SendQ exceeded", srv.log_text())
-    peak = max(peak, rss_bytes(srv.pid))
+    peak = max(peak, rss_kib(srv.pid) * 1024)
     print("rss at rest %.1f MiB, peak %.1f MiB after %d rounds" % (
         base / 2**20, peak / 2**20, rnd))
     if not asan_build():

@@ -8,34 +8,17 @@ time, and every socket is closed.
 """
 import errno
 import os
-import resource
 import select
 import socket
 import time
 
 import pytest
 
-from conftest import PARLEYD
+from conftest import asan_build, raise_nofile, rss_kib
 
 RCVBUF = 4096
 SENDQ_UNREGISTERED = 16 * 1024      # [limits] sendq_unregistered's default
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def asan_build():
-    """True when PARLEYD is built with AddressSanitizer: its quarantine keeps freed memory
-    resident, so RSS says nothing there."""
-    with open(PARLEYD, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
-def raise_nofile(need):
-    """Raise this process's soft descriptor limit (parleyd inherits it) to need."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < need:
-        if hard != resource.RLIM_INFINITY and hard < need:
-            pytest.skip("descriptor limit %d is below the %d this test needs" % (hard, need))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
 
 
 def attacker(host, port, source):
@@ -84,14 +67,6 @@ def cpu_seconds(pid):
         except (OSError, ValueError, IndexError):
             continue    # gone meanwhile
     return total / TICK
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS for %d" % pid)
 
 
 def flood(socks, payload, duration, sample=None):
