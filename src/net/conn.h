@@ -60,8 +60,9 @@ struct conn {
 struct conn	*conn_new(int fd);
 
 /*
- * Close the descriptor and free everything, TLS included.  reset: abort the connection (SO_LINGER 0,
- * an RST) instead of leaving unsent bytes to the kernel, for peers that do not read.
+ * Close the descriptor and free everything, TLS included.  reset: abort the connection
+ * (SO_LINGER 0, an RST) instead of leaving unsent bytes to the kernel, for peers that do
+ * not read.
  * The caller has taken c off every list and out of the loop.
  */
 void		 conn_free(struct conn *c, bool reset);

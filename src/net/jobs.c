@@ -1,9 +1,9 @@
 /*
  * The job pool (jobs.h).  One lock guards both lists: jobs are few and each one is long
  * (milliseconds) next to the lock.  Workers start when a job finds none idle, so a
- * server that never gets a job runs no thread for them.  A worker that finishes a job on an empty done list
- * writes the eventfd; the loop reads it before taking the list, so a job finished in
- * between is either taken now or announced again.
+ * server that never gets a job runs no thread for them.  A worker that finishes a job
+ * on an empty done list writes the eventfd; the loop reads it before taking the list,
+ * so a job finished in between is either taken now or announced again.
  */
 #include <sys/eventfd.h>
 #include <sys/resource.h>

@@ -4,8 +4,8 @@
  * (threads_readable); after the callbacks the I/O workers read and frame them in
  * parallel, each into its own arena of lines, while this thread waits; then this thread
  * feeds those lines to the core in order, exactly as the event model would have
- * (threads_read_all), a batch of connections at a time.  Before sleeping, the dirty connections are written in parallel
- * the same way (threads_write_dirty).  The phases never overlap, so no lock guards the
+ * (threads_read_all), a batch of connections at a time.  Before sleeping, the dirty
+ * connections are written in parallel the same way (threads_write_dirty).  The phases never overlap, so no lock guards the
  * server or a connection: during one, a worker touches only its jobs' connections
  * (socket, TLS, framer, output queue) and its own arena, and iothreads_run orders
  * everything before and after.  Connections are created and freed on this thread only,
