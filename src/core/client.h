@@ -70,7 +70,6 @@ struct client {
 	struct list		 jobs;		/* job.c: its jobs in flight */
 	unsigned		 oper_failures;	/* failed OPERs in a row (flood cost) */
 	uint64_t		 id;		/* unique in this core's life: invites */
-	uint64_t		 queued_bytes;	/* reply.c: lines queued for it in all */
 	struct vec		 list_entries;	/* b/e/I entries it set that still exist */
 };
 

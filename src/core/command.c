@@ -77,7 +77,6 @@ command_dispatch(struct core *core, struct client *cl, struct msg *m, int64_t no
 {
 	const struct command	*c;
 	unsigned		 state;
-	uint64_t		 before, sent;
 
 	c = bsearch(m->verb, commands, sizeof(commands) / sizeof(commands[0]),
 	    sizeof(commands[0]), command_cmp);
@@ -107,14 +106,13 @@ command_dispatch(struct core *core, struct client *cl, struct msg *m, int64_t no
 	 * channel, LIST): a line for each FLOOD_REPLY_BYTES.  Not the welcome burst: the
 	 * registration that sends it starts a fresh burst.  The command may free cl
 	 * (QUIT); client_free then clears core->running. */
-	before = reply_queued_bytes(cl);
 	core->running = cl;
+	core->running_bytes = 0;
 	c->fn(core, cl, m, now);
-	if (core->running == cl && state == CMD_REGISTERED) {
-		sent = reply_queued_bytes(cl) - before;
-		if (sent >= FLOOD_REPLY_BYTES)
-			flood_charge(core, cl, (unsigned)(sent / FLOOD_REPLY_BYTES), now);
-	}
+	if (core->running == cl && state == CMD_REGISTERED &&
+	    core->running_bytes >= FLOOD_REPLY_BYTES)
+		flood_charge(core, cl, (unsigned)(core->running_bytes / FLOOD_REPLY_BYTES),
+		    now);
 	core->running = NULL;
 }
 

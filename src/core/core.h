@@ -54,6 +54,7 @@ struct core {
 	uint64_t		 job_serial;	/* the last job's id (job.c) */
 	struct client		*running;	/* whose command runs (command.c); NULL
 						   once that client is freed meanwhile */
+	size_t			 running_bytes;	/* what send_line queued for it */
 };
 
 /* server.c: parse and dispatch one line, after flood control let it through. */

@@ -19,17 +19,13 @@ send_line(struct core *core, struct client *cl, const char *line, size_t len)
 {
 	if (!cl->local)
 		return;
-	cl->queued_bytes += len;
+	/* The replies to whoever's command runs, for its flood cost (command.c). */
+	if (cl == core->running)
+		core->running_bytes += len;
 	if ((cl->caps & TAGS_CAPS) == 0)
 		core->out.queue(core->out.ctx, cl->conn, line, len);
 	else
 		tags_send(core, cl, line, len);
-}
-
-uint64_t
-reply_queued_bytes(const struct client *cl)
-{
-	return cl->queued_bytes;
 }
 
 /* send_line for one recipient of a fanout: a tagged variant is formatted once per line
@@ -40,7 +36,6 @@ send_fanout(struct core *core, struct tags_cache *tc, struct client *cl,
 {
 	if (!cl->local)
 		return;
-	cl->queued_bytes += len;
 	if ((cl->caps & TAGS_CAPS) == 0)
 		core->out.queue(core->out.ctx, cl->conn, line, len);
 	else
@@ -225,10 +220,9 @@ send_channel_caps(struct core *core, struct channel *ch, struct client *except,
 
 		if (cl == except || !caps_match(cl, with, without))
 			continue;
-		if (many && cl->local && (cl->caps & TAGS_CAPS) == 0) {
-			cl->queued_bytes += len;
+		if (many && cl->local && (cl->caps & TAGS_CAPS) == 0)
 			core->fanout[n++] = cl->conn;
-		} else
+		else
 			send_fanout(core, &tc, cl, line, len);
 	}
 	if (n > 0)

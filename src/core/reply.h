@@ -16,15 +16,9 @@ struct core;
 struct client;
 struct channel;
 
-/* Queue one whole line (CR LF included) for cl, with the tags cl negotiated. */
+/* Queue one whole line (CR LF included) for cl, with the tags cl negotiated.  A line
+ * for the client whose command runs counts toward that command's flood cost. */
 void	send_line(struct core *core, struct client *cl, const char *line, size_t len);
-/*
- * The bytes of every line queued for cl since it connected, before the tags each
- * recipient gets (replies, and the channel and peer lines it receives).  What one
- * command made the server queue for its sender is the difference across the command:
- * for a flood cost in proportion to a reply's size.
- */
-uint64_t	reply_queued_bytes(const struct client *cl);
 void	send_fmt(struct core *core, struct client *cl, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Format a line with CR LF into buf (MSG_BODY_MAX + 1 bytes).  Returns its length. */

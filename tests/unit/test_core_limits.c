@@ -369,34 +369,6 @@ test_whowas_bounded_and_once(void **state)
 	fx_free(fx);
 }
 
-/* ---- the bytes a client was sent ---- */
-
-static void
-test_reply_queued_bytes_counts_what_was_sent(void **state)
-{
-	struct fx	*fx = fx_new(NULL);
-	unsigned	 a = fx_client(fx, "alice");
-	unsigned	 b = fx_client(fx, "bob");
-	uint64_t	 before_a, before_b;
-
-	(void)state;
-	fx_line(fx, a, "JOIN #c");
-	fx_line(fx, b, "JOIN #c");
-	fx_drain(fx);
-	before_a = reply_queued_bytes(fx->conns[a].client);
-	before_b = reply_queued_bytes(fx->conns[b].client);
-	/* Replies to the sender, and lines to the channel's members. */
-	fx_line(fx, a, "NAMES #c,#c");
-	fx_line(fx, a, "TOPIC #c :hello");
-	assert_int_equal(reply_queued_bytes(fx->conns[a].client) - before_a,
-	    strlen(fx_take(fx, a)));
-	assert_int_equal(reply_queued_bytes(fx->conns[b].client) - before_b,
-	    strlen(fx_take(fx, b)));
-	assert_int_equal(strlen(":alice!u@127.0.0.1 TOPIC #c hello\r\n"),
-	    reply_queued_bytes(fx->conns[b].client) - before_b);
-	fx_free(fx);
-}
-
 int
 main(void)
 {
@@ -411,7 +383,6 @@ main(void)
 		cmocka_unit_test(test_who_and_list_matching_bounded),
 		cmocka_unit_test(test_list_bounded),
 		cmocka_unit_test(test_whowas_bounded_and_once),
-		cmocka_unit_test(test_reply_queued_bytes_counts_what_was_sent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
