@@ -698,6 +698,11 @@ def raise_nofile(need):
         resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
 
 
+def fd_count(pid):
+    """The descriptors process pid holds open."""
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
 def rss_kib(pid):
     """The resident memory of process pid, in KiB (VmRSS)."""
     with open("/proc/%d/status" % pid) as f:

@@ -1,5 +1,4 @@
 """Closing: QUIT, dropped connections, lingering close, and the sendq limit."""
-import os
 import select
 import socket
 import struct
@@ -7,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import prefix
+from conftest import fd_count, prefix
 
 # The concurrency models handle these connections each their own way: ctest runs
 # this file under every --model.
@@ -206,10 +205,6 @@ def test_sendq_exceeded_disconnects_only_the_slow_reader(start_server):
     # The slow client's connection ends (an ERROR may or may not fit in its sendq).
     lines = slow.expect_closed(timeout=10)
     assert not [m for m in lines if m.command == "ERROR" and "SendQ" not in m.trailing]
-
-
-def fd_count(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
 
 
 def test_out_of_descriptors_accept_loop_survives(start_server):

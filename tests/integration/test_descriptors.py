@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from test_hostile import fd_count, raise_nofile, read_until_closed
+from conftest import fd_count, raise_nofile
+from test_hostile import read_until_closed
 from test_tls import certs, tls_args  # noqa: F401 (certs: a fixture)
 
 RCVBUF = 4096

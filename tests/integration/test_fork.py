@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import PARLEYD, Client, free_port, prefix, wait_closed
+from conftest import Client, PARLEYD, fd_count, free_port, prefix, wait_closed
 from test_oper import PASSWORD, become_oper, hash_password, oper_config
 from test_tls import TLSClient, certs, tls_args  # noqa: F401 (certs: a fixture)
 
@@ -38,10 +38,6 @@ def children(pid):
         if int(fields[1]) == pid:
             out[int(name)] = fields[0]
     return out
-
-
-def fd_count(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
 
 
 def wait_for(check, timeout=10.0):

@@ -4,7 +4,6 @@ Each test keeps a well-behaved client beside the hostile one and checks that it 
 served, promptly, while and after the hostile one does its worst.  Every loop is bounded
 in count and time.
 """
-import os
 import random
 import selectors
 import socket
@@ -13,17 +12,13 @@ import time
 
 import pytest
 
-from conftest import Client, PARLEYD, asan_build, prefix, raise_nofile, rss_kib, wait_closed
+from conftest import Client, PARLEYD, asan_build, fd_count, prefix, raise_nofile, rss_kib, wait_closed
 
 # The concurrency models handle these connections each their own way: ctest runs
 # this file under every --model.
 pytestmark = pytest.mark.models
 
 NO_FLOOD = "[limits]\nflood_burst = 0\n"
-
-
-def fd_count(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
 
 
 def latency(c, token):
