@@ -2,11 +2,10 @@
  * The configuration file: INI through libinih, checked strictly.  Every key is known,
  * every value is range-checked, and every error names the file and line, because a
  * server that starts with a silently ignored typo is worse than one that refuses.
- * This file holds the table of settings, the MOTD file and the [oper NAME] blocks;
- * config_values.c checks and parses each value.
+ * This file holds the table of settings and the [oper NAME] blocks; config_values.c
+ * checks and parses each value, config_motd.c reads the MOTD file.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -14,8 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <ini.h>
 
@@ -24,6 +21,7 @@
 #include "net/jobs.h"
 #include "net/log.h"
 #include "parleyd/config.h"
+#include "parleyd/config_motd.h"
 #include "parleyd/config_values.h"
 
 #define SECOND_MS	1000
@@ -181,65 +179,6 @@ motd_path(const char *conf, const char *value, char *buf, size_t cap)
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-/*
- * The MOTD file's text, CRs dropped (a stray one would end an IRC line early), or NULL
- * with a reason naming path.  The caller frees it.
- */
-static char *
-motd_read(const char *path, char *why, size_t whylen)
-{
-	struct stat	 st;
-	char		*buf = NULL, *shrunk;
-	size_t		 len = 0, j = 0;
-	ssize_t		 n;
-	int		 fd;
-
-	/* O_NONBLOCK so that a FIFO named by mistake is refused, not waited on. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
-		goto fail;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((buf = malloc(CONFIG_MOTD_MAX + 1)) == NULL)
-		goto fail;
-	while (len <= CONFIG_MOTD_MAX) {
-		if ((n = read(fd, buf + len, CONFIG_MOTD_MAX + 1 - len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > CONFIG_MOTD_MAX) {
-		snprintf(why, whylen, "%s: larger than %d bytes", path, CONFIG_MOTD_MAX);
-		goto out;
-	}
-	if (memchr(buf, '\0', len) != NULL) {
-		snprintf(why, whylen, "%s: contains a NUL byte", path);
-		goto out;
-	}
-	close(fd);
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] != '\r')
-			buf[j++] = buf[i];
-	buf[j] = '\0';
-	if ((shrunk = realloc(buf, j + 1)) != NULL)
-		buf = shrunk;
-	return buf;
-fail:
-	snprintf(why, whylen, "%s: %s", path, strerror(errno));
-out:
-	if (fd != -1)
-		close(fd);
-	free(buf);
-	return NULL;
-}
-
 static int
 set_motd(struct load *ld, const char *value, char *why, size_t whylen)
 {
@@ -252,7 +191,7 @@ set_motd(struct load *ld, const char *value, char *why, size_t whylen)
 		snprintf(why, whylen, "path too long");
 		return -1;
 	}
-	return (ld->cfg->motd = motd_read(path, why, whylen)) == NULL ? -1 : 0;
+	return (ld->cfg->motd = config_motd_read(path, why, whylen)) == NULL ? -1 : 0;
 }
 
 static int
