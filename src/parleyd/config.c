@@ -2,10 +2,10 @@
  * The configuration file: INI through libinih, checked strictly.  Every key is known,
  * every value is range-checked, and every error names the file and line, because a
  * server that starts with a silently ignored typo is worse than one that refuses.
+ * This file holds the table of settings and the [oper NAME] blocks; config_values.c
+ * checks and parses each value, config_motd.c reads the MOTD file.
  */
-#include <crypt.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -13,9 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/in.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <ini.h>
 
@@ -23,8 +20,9 @@
 #include "net/iothreads.h"
 #include "net/jobs.h"
 #include "net/log.h"
-#include "net/sock.h"
 #include "parleyd/config.h"
+#include "parleyd/config_motd.h"
+#include "parleyd/config_values.h"
 
 #define SECOND_MS	1000
 #define DAY_MS		(24 * 60 * 60 * SECOND_MS)
@@ -167,270 +165,6 @@ struct load {
 static void	load_error(struct load *ld, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 
-static bool
-is_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/* Hostname-like: dot-separated labels of letters, digits and inner '-', one dot at least. */
-int
-config_name_check(const char *name, char *why, size_t whylen)
-{
-	size_t	len = strlen(name), label = 0;
-	bool	dot = false, ok = len > 0 && len <= CONFIG_NAME_MAX;
-
-	for (size_t i = 0; ok && i < len; i++) {
-		if (name[i] == '.') {
-			ok = label > 0 && name[i - 1] != '-';
-			dot = true;
-			label = 0;
-		} else {
-			ok = is_alnum(name[i]) || (name[i] == '-' && label > 0);
-			label++;
-		}
-	}
-	if (ok && dot && label > 0 && name[len - 1] != '-')
-		return 0;
-	snprintf(why, whylen, "'%s' is not a server name (letters, digits, '-' and '.', "
-	    "with a '.', at most %d bytes)", name, CONFIG_NAME_MAX);
-	return -1;
-}
-
-/* The network name travels as an ISUPPORT token (NETWORK=...): no spaces, no '='. */
-static int
-network_check(const char *name, char *why, size_t whylen)
-{
-	size_t	len = strlen(name);
-
-	if (len > 0 && len <= CONFIG_NAME_MAX &&
-	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789-._") == len)
-		return 0;
-	snprintf(why, whylen, "'%s' is not a network name (letters, digits, '-', '.' and "
-	    "'_', at most %d bytes)", name, CONFIG_NAME_MAX);
-	return -1;
-}
-
-/* Clients send it in one PASS line: any bytes but control characters. */
-int
-config_password_check(const char *password, char *why, size_t whylen)
-{
-	if (strlen(password) > CONFIG_PASSWORD_MAX) {
-		snprintf(why, whylen, "longer than %d bytes", CONFIG_PASSWORD_MAX);
-		return -1;
-	}
-	for (const unsigned char *p = (const unsigned char *)password; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			snprintf(why, whylen, "contains a control character");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-int
-config_level_check(const char *text, enum log_level *level, char *why, size_t whylen)
-{
-	if (log_level_parse(text, level) == 0)
-		return 0;
-	snprintf(why, whylen, "'%s' is not a level (error, warn, info, debug)", text);
-	return -1;
-}
-
-int
-config_model_check(const char *text, enum net_model *model, char *why, size_t whylen)
-{
-	static const char *const names[] = { "event", "fork", "threads" };
-	static const enum net_model models[] = { NET_MODEL_EVENT, NET_MODEL_FORK,
-	    NET_MODEL_THREADS };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(text, names[i]) == 0) {
-			*model = models[i];
-			return 0;
-		}
-	}
-	snprintf(why, whylen, "'%s' is not a model (event, fork, threads)", text);
-	return -1;
-}
-
-static int
-bool_parse(const char *text, bool *v, char *why, size_t whylen)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcmp(text, yes[i]) == 0 || strcmp(text, no[i]) == 0) {
-			*v = strcmp(text, yes[i]) == 0;
-			return 0;
-		}
-	}
-	snprintf(why, whylen, "'%s' is not yes or no", text);
-	return -1;
-}
-
-/*
- * Hashing the empty password with the stored setting proves the whole hash is one
- * crypt(3) can check: a truncated or mistyped hash would otherwise refuse every OPER.
- */
-int
-config_hash_check(const char *hash, char *why, size_t whylen)
-{
-	struct crypt_data	*data;
-	const char		*out;
-	int			 rc = -1;
-
-	if (hash[0] != '$' || strlen(hash) > CONFIG_HASH_MAX) {
-		snprintf(why, whylen, "password must be a crypt(3) hash; make one with "
-		    "parleyd --hash-password");
-		return -1;
-	}
-	if (crypt_checksalt(hash) != CRYPT_SALT_OK) {
-		snprintf(why, whylen, "'%.4s...' is not a hash method this system's crypt(3) "
-		    "accepts; make one with parleyd --hash-password", hash);
-		return -1;
-	}
-	if ((data = calloc(1, sizeof(*data))) == NULL) {
-		snprintf(why, whylen, "%s", strerror(ENOMEM));
-		return -1;
-	}
-	out = crypt_rn("", hash, data, sizeof(*data));
-	if (out != NULL && out[0] != '*' && strlen(out) == strlen(hash))
-		rc = 0;
-	else
-		snprintf(why, whylen, "not a complete crypt(3) hash; make one with "
-		    "parleyd --hash-password");
-	free(data);
-	return rc;
-}
-
-/* Two parsed addresses that one bind would both claim: family, address and port. */
-static bool
-same_endpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	const struct sockaddr_in	*a4 = (const void *)a, *b4 = (const void *)b;
-	const struct sockaddr_in6	*a6 = (const void *)a, *b6 = (const void *)b;
-
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return a4->sin_port != 0 && a4->sin_port == b4->sin_port &&
-		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	return a6->sin6_port != 0 && a6->sin6_port == b6->sin6_port &&
-	    memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0;
-}
-
-int
-config_listen_add(char list[][SOCK_ADDR_MAX], unsigned *n, const char *addr, char *why,
-    size_t whylen)
-{
-	struct sockaddr_storage	ss, other;
-	socklen_t		len;
-
-	if (strlen(addr) >= SOCK_ADDR_MAX ||
-	    sock_parse_addr(addr, &ss, &len) != 0) {
-		snprintf(why, whylen, "'%s' is not an address (IPV4:PORT, [IPV6]:PORT or "
-		    "localhost:PORT)", addr);
-		return -1;
-	}
-	if (*n == NET_LISTEN_MAX) {
-		snprintf(why, whylen, "more than %d listeners", NET_LISTEN_MAX);
-		return -1;
-	}
-	for (unsigned i = 0; i < *n; i++) {
-		if (sock_parse_addr(list[i], &other, &len) == 0 &&
-		    same_endpoint(&ss, &other)) {
-			snprintf(why, whylen, "'%s' is already listed as '%s'", addr, list[i]);
-			return -1;
-		}
-	}
-	snprintf(list[*n], SOCK_ADDR_MAX, "%s", addr);
-	(*n)++;
-	return 0;
-}
-
-/* Digits into *v, saturating (the range check then refuses).  -1 when there are none. */
-static int
-parse_digits(const char **s, uint64_t *v)
-{
-	const char	*p = *s;
-
-	*v = 0;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		unsigned	d = (unsigned)(*p - '0');
-
-		*v = *v > (UINT64_MAX - d) / 10 ? UINT64_MAX : *v * 10 + d;
-	}
-	if (p == *s)
-		return -1;
-	*s = p;
-	return 0;
-}
-
-static int
-parse_count(const char *text, uint64_t *v)
-{
-	return parse_digits(&text, v) == 0 && *text == '\0' ? 0 : -1;
-}
-
-static int
-parse_bytes(const char *text, uint64_t *v)
-{
-	uint64_t	unit = 1;
-
-	if (parse_digits(&text, v) == -1)
-		return -1;
-	if (*text == 'k' || *text == 'K')
-		unit = 1024;
-	else if (*text == 'm' || *text == 'M')
-		unit = 1024 * 1024;
-	if (unit != 1)
-		text++;
-	if (*text != '\0')
-		return -1;
-	*v = *v > UINT64_MAX / unit ? UINT64_MAX : *v * unit;
-	return 0;
-}
-
-int
-config_io_threads_check(const char *text, unsigned *n, char *why, size_t whylen)
-{
-	uint64_t	 v;
-
-	if (parse_count(text, &v) == -1 || v < 1 || v > IOTHREADS_MAX) {
-		snprintf(why, whylen, "'%s' is not a number of threads (1..%d)", text,
-		    IOTHREADS_MAX);
-		return -1;
-	}
-	*n = (unsigned)v;
-	return 0;
-}
-
-/* "60", "0.5", "1.25": seconds with up to three decimals, into milliseconds. */
-static int
-parse_seconds(const char *text, uint64_t *ms)
-{
-	uint64_t	frac = 0, scale = 100;
-
-	if (parse_digits(&text, ms) == -1)
-		return -1;
-	if (*text == '.') {
-		text++;
-		for (int i = 0; i < 3 && *text >= '0' && *text <= '9'; i++, text++) {
-			frac += (uint64_t)(*text - '0') * scale;
-			scale /= 10;
-		}
-		if (scale == 100)
-			return -1;
-	}
-	if (*text != '\0')
-		return -1;
-	*ms = *ms > (UINT64_MAX - frac) / SECOND_MS ? UINT64_MAX : *ms * SECOND_MS + frac;
-	return 0;
-}
-
 /* The MOTD path as given, or relative to the configuration file's directory. */
 static int
 motd_path(const char *conf, const char *value, char *buf, size_t cap)
@@ -445,65 +179,6 @@ motd_path(const char *conf, const char *value, char *buf, size_t cap)
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-/*
- * The MOTD file's text, CRs dropped (a stray one would end an IRC line early), or NULL
- * with a reason naming path.  The caller frees it.
- */
-static char *
-motd_read(const char *path, char *why, size_t whylen)
-{
-	struct stat	 st;
-	char		*buf = NULL, *shrunk;
-	size_t		 len = 0, j = 0;
-	ssize_t		 n;
-	int		 fd;
-
-	/* O_NONBLOCK so that a FIFO named by mistake is refused, not waited on. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
-		goto fail;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((buf = malloc(CONFIG_MOTD_MAX + 1)) == NULL)
-		goto fail;
-	while (len <= CONFIG_MOTD_MAX) {
-		if ((n = read(fd, buf + len, CONFIG_MOTD_MAX + 1 - len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > CONFIG_MOTD_MAX) {
-		snprintf(why, whylen, "%s: larger than %d bytes", path, CONFIG_MOTD_MAX);
-		goto out;
-	}
-	if (memchr(buf, '\0', len) != NULL) {
-		snprintf(why, whylen, "%s: contains a NUL byte", path);
-		goto out;
-	}
-	close(fd);
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] != '\r')
-			buf[j++] = buf[i];
-	buf[j] = '\0';
-	if ((shrunk = realloc(buf, j + 1)) != NULL)
-		buf = shrunk;
-	return buf;
-fail:
-	snprintf(why, whylen, "%s: %s", path, strerror(errno));
-out:
-	if (fd != -1)
-		close(fd);
-	free(buf);
-	return NULL;
-}
-
 static int
 set_motd(struct load *ld, const char *value, char *why, size_t whylen)
 {
@@ -516,7 +191,7 @@ set_motd(struct load *ld, const char *value, char *why, size_t whylen)
 		snprintf(why, whylen, "path too long");
 		return -1;
 	}
-	return (ld->cfg->motd = motd_read(path, why, whylen)) == NULL ? -1 : 0;
+	return (ld->cfg->motd = config_motd_read(path, why, whylen)) == NULL ? -1 : 0;
 }
 
 static int
@@ -528,20 +203,20 @@ set_number(struct load *ld, const struct setting *s, const char *value, char *wh
 
 	switch (s->kind) {
 	case SET_COUNT:
-		if (parse_count(value, &v) == -1) {
+		if (config_count_parse(value, &v) == -1) {
 			snprintf(why, whylen, "'%s' is not a number", value);
 			return -1;
 		}
 		break;
 	case SET_BYTES:
-		if (parse_bytes(value, &v) == -1) {
+		if (config_bytes_parse(value, &v) == -1) {
 			snprintf(why, whylen, "'%s' is not a size (bytes, or with k or m: "
 			    "64k, 2m)", value);
 			return -1;
 		}
 		break;
 	default:
-		if (parse_seconds(value, &v) == -1) {
+		if (config_seconds_parse(value, &v) == -1) {
 			snprintf(why, whylen, "'%s' is not a number of seconds (60, 0.5; at "
 			    "most 3 decimals)", value);
 			return -1;
@@ -581,7 +256,7 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		snprintf(field, CONFIG_NAME_MAX + 1, "%s", value);
 		return 0;
 	case SET_NETWORK:
-		if (network_check(value, why, whylen) == -1)
+		if (config_network_check(value, why, whylen) == -1)
 			return -1;
 		snprintf(field, CONFIG_NAME_MAX + 1, "%s", value);
 		return 0;
@@ -614,7 +289,7 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 	case SET_LEVEL:
 		return config_level_check(value, &cfg->log_level, why, whylen);
 	case SET_BOOL:
-		return bool_parse(value, (bool *)field, why, whylen);
+		return config_bool_parse(value, (bool *)field, why, whylen);
 	case SET_MODEL:
 		return config_model_check(value, &cfg->net.model, why, whylen);
 	default:
@@ -702,53 +377,6 @@ oper_open(struct load *ld, const char *section)
 	return 0;
 }
 
-/* A user@host mask: printable, no blanks, one '@'. */
-static int
-mask_check(const char *mask, char *why, size_t whylen)
-{
-	const char	*at = strchr(mask, '@');
-
-	for (const unsigned char *p = (const unsigned char *)mask; *p != '\0'; p++) {
-		if (*p <= 0x20 || *p == 0x7f) {
-			at = NULL;
-			break;
-		}
-	}
-	if (at != NULL && at != mask && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
-	    strlen(mask) <= CONFIG_MASK_MAX)
-		return 0;
-	snprintf(why, whylen, "'%s' is not a user@host mask ('*' and '?' match, at most %d "
-	    "bytes)", mask, CONFIG_MASK_MAX);
-	return -1;
-}
-
-/*
- * A SHA-256 fingerprint as `openssl x509 -fingerprint -sha256` prints it or as WHOIS
- * shows it: 64 hex digits, either case, colons allowed between pairs.  Stored as WHOIS
- * shows it, lowercase without colons.
- */
-static int
-certfp_parse(const char *text, char out[CONFIG_CERTFP_MAX + 1], char *why,
-    size_t whylen)
-{
-	size_t	n = 0;
-
-	for (const char *p = text; *p != '\0'; p++) {
-		if (*p == ':' && n > 0 && n % 2 == 0 && p[1] != '\0' && p[1] != ':')
-			continue;
-		if (n == CONFIG_CERTFP_MAX || strchr("0123456789abcdefABCDEF", *p) == NULL)
-			break;
-		out[n++] = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
-		if (p[1] == '\0' && n == CONFIG_CERTFP_MAX) {
-			out[n] = '\0';
-			return 0;
-		}
-	}
-	snprintf(why, whylen, "'%s' is not a SHA-256 fingerprint (64 hex digits, colons "
-	    "allowed)", text);
-	return -1;
-}
-
 /* A key of the open [oper NAME] block. */
 static int
 oper_key(struct load *ld, const char *key, const char *value)
@@ -778,12 +406,12 @@ oper_key(struct load *ld, const char *key, const char *value)
 		}
 		snprintf(o->hash, sizeof(o->hash), "%s", value);
 	} else if (seen == &ld->oper_certfp) {
-		if (certfp_parse(value, o->certfp, why, sizeof(why)) == -1) {
+		if (config_certfp_parse(value, o->certfp, why, sizeof(why)) == -1) {
 			load_error(ld, "certfp: %s", why);
 			return 0;
 		}
 	} else {
-		if (mask_check(value, why, sizeof(why)) == -1) {
+		if (config_mask_check(value, why, sizeof(why)) == -1) {
 			load_error(ld, "host: %s", why);
 			return 0;
 		}

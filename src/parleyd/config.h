@@ -41,29 +41,4 @@ int	config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 /* Free the owned MOTD and operator blocks; cfg may be loaded again afterwards. */
 void	config_free(struct config *cfg);
 
-/*
- * Checks shared by the file and the command-line flags.  Each returns 0, or -1 with a
- * reason that quotes the value in why.
- */
-int	config_name_check(const char *name, char *why, size_t whylen);
-int	config_password_check(const char *password, char *why, size_t whylen);
-int	config_level_check(const char *text, enum log_level *level, char *why,
-	    size_t whylen);
-/* "event", "fork" or "threads" into *model. */
-int	config_model_check(const char *text, enum net_model *model, char *why,
-	    size_t whylen);
-/* The threads model's io_threads: 1 .. IOTHREADS_MAX (net/iothreads.h) into *n. */
-int	config_io_threads_check(const char *text, unsigned *n, char *why, size_t whylen);
-/* An operator password as the file must hold it: a complete crypt(3) hash of a method
- * this libcrypt supports and recommends, never the password itself. */
-int	config_hash_check(const char *hash, char *why, size_t whylen);
-
-/*
- * Append the listen address addr ("ADDR:PORT", "[v6]:PORT") to list, which holds *n.
- * Refuses an invalid address, a 17th listener and an address already listed (port 0,
- * "any free port", may repeat).  Returns 0, or -1 with a reason in why.
- */
-int	config_listen_add(char list[][SOCK_ADDR_MAX], unsigned *n, const char *addr,
-	    char *why, size_t whylen);
-
 #endif

@@ -24,6 +24,7 @@
 #include "net/net.h"
 #include "net/relay_main.h"
 #include "parleyd/config.h"
+#include "parleyd/config_values.h"
 
 #define PROGNAME	"parleyd"
 #define OPT_LOG_LEVEL	256	/* long-only options take values past any char */
