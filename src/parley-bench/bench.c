@@ -1,17 +1,14 @@
 /*
- * The load generator's engine: every client is a non-blocking socket in one epoll loop.
- * A client connects (from one of several 127.0.0.x addresses), registers, joins the channel
- * in fanout, and then either sends (keeping a bounded window of messages in flight) or
- * only receives.  Each message carries its sender's id and its send time, so the receiver
- * computes the latency and gives the sender its window back: all clients live in this
- * process, so no reply over the wire is needed for that.
+ * The load generator's scenarios and their run: every client is a non-blocking socket in
+ * one epoll loop (conn.c).  A client registers, joins the channel in fanout, and then
+ * either sends (keeping a bounded window of messages in flight) or only receives.  Each
+ * message carries its sender's id and its send time, so the receiver computes the latency
+ * and gives the sender its window back: all clients live in this process, so no reply over
+ * the wire is needed for that.  The lines are read and recognised here, in one file with
+ * the timing they feed: that is the hot path.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -21,66 +18,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "core/msg.h"
 #include "parley-bench/bench.h"
+#include "parley-bench/conn.h"
+#include "parley-bench/proc.h"
 
-#define RBUF_SIZE	4096	/* a client's unfinished line between reads */
-#define READ_SIZE	65536	/* one receive: many lines per system call */
 #define STALL_NS	1000000000ull	/* no delivery for this long: messages were lost */
 #define SETTLE_NS	500000000ull	/* connect: let the server settle before reading RSS */
-
-enum cstate {
-	CS_NEW,
-	CS_CONNECTING,
-	CS_HANDSHAKE,		/* --tls: connected, TLS handshake under way */
-	CS_REGISTERING,
-	CS_JOINING,
-	CS_READY,
-	CS_DEAD,
-};
-
-struct bconn {
-	int		 fd;
-	SSL		*ssl;		/* --tls; NULL before the connection is up */
-	enum cstate	 state;
-	bool		 sender;
-	bool		 want_out;	/* EPOLLOUT is registered */
-	unsigned	 inflight;
-	unsigned	 ack_by;	/* the receiver whose delivery frees a window slot */
-	unsigned	 peer;		/* privmsg: the other half of the pair */
-	uint64_t	 last_ack;
-	char		 nick[16];
-	size_t		 rlen;
-	char		*wbuf;
-	size_t		 wlen, woff, wcap;
-	char		 rbuf[RBUF_SIZE];
-};
-
-enum phase {
-	PH_SETUP,
-	PH_MEASURE,
-	PH_SETTLE,
-	PH_DONE,
-};
-
-struct bench {
-	const struct bench_opts	*o;
-	struct bench_result	*r;
-	struct bconn		*c;
-	int			 ep;
-	SSL_CTX			*ssl_ctx;	/* --tls */
-	unsigned		 next;		/* next client to connect */
-	unsigned		 pending;	/* handshakes under way */
-	unsigned		 ready;
-	enum phase		 phase;
-	uint64_t		 now, t0, mstart, mend, last_progress;
-	char			*pad;
-	char			*rd;		/* RBUF_SIZE + READ_SIZE: where lines are read */
-	int			 failed;	/* -errno from the loop */
-};
 
 uint64_t
 bench_now(void)
@@ -89,188 +35,6 @@ bench_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-long
-bench_proc_kib(long pid, const char *file, const char *key)
-{
-	char	 path[64], line[256];
-	size_t	 klen = strlen(key);
-	long	 v = -1;
-	FILE	*f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/%s", pid, file);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
-			v = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
-}
-
-/* Add key's value for each descendant of pid (its threads' children, recursively). */
-static void
-bench_children_kib(long pid, const char *file, const char *key, int depth, long *sum)
-{
-	char	 path[64];
-	long	 child, v;
-	FILE	*f;
-
-	/* Bounded: a server's processes are a parent and its children, never a deep tree. */
-	if (depth > 8)
-		return;
-	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children", pid, pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return;
-	while (fscanf(f, "%ld", &child) == 1) {
-		if ((v = bench_proc_kib(child, file, key)) > 0)
-			*sum += v;
-		bench_children_kib(child, file, key, depth + 1, sum);
-	}
-	fclose(f);
-}
-
-long
-bench_tree_kib(long pid, const char *file, const char *key)
-{
-	long	 sum = bench_proc_kib(pid, file, key);
-
-	if (sum >= 0)
-		bench_children_kib(pid, file, key, 0, &sum);
-	return sum;
-}
-
-static int
-bench_epoll_set(struct bench *b, unsigned id, bool out)
-{
-	struct bconn		*c = &b->c[id];
-	struct epoll_event	 ev = { .events = EPOLLIN | (out ? EPOLLOUT : 0) };
-
-	ev.data.u32 = id;
-	if (c->want_out == out)
-		return 0;
-	c->want_out = out;
-	if (epoll_ctl(b->ep, EPOLL_CTL_MOD, c->fd, &ev) == -1)
-		return -errno;
-	return 0;
-}
-
-/* Append len bytes to the client's output; flushed at the end of the loop turn. */
-static void
-bench_queue(struct bconn *c, const char *s, size_t len)
-{
-	size_t	 cap;
-	char	*p;
-
-	if (c->state == CS_DEAD)
-		return;
-	if (c->wlen + len > c->wcap) {
-		cap = c->wcap ? c->wcap : 512;
-		while (cap < c->wlen + len)
-			cap *= 2;
-		if ((p = realloc(c->wbuf, cap)) == NULL)
-			return;
-		c->wbuf = p;
-		c->wcap = cap;
-	}
-	memcpy(c->wbuf + c->wlen, s, len);
-	c->wlen += len;
-}
-
-static void
-bench_close(struct bench *b, unsigned id, bool lost)
-{
-	struct bconn	*c = &b->c[id];
-
-	if (c->state == CS_DEAD)
-		return;
-	if (c->state == CS_CONNECTING || c->state == CS_HANDSHAKE ||
-	    c->state == CS_REGISTERING || c->state == CS_JOINING)
-		b->pending--;
-	if (c->state == CS_READY)
-		b->ready--;
-	if (lost)
-		b->r->disconnects++;
-	c->state = CS_DEAD;
-	/* No close_notify: a measurement ends its clients as abruptly as it can. */
-	SSL_free(c->ssl);
-	c->ssl = NULL;
-	if (c->fd != -1)
-		close(c->fd);	/* also leaves the epoll set */
-	c->fd = -1;
-	free(c->wbuf);
-	c->wbuf = NULL;
-	c->wlen = c->woff = c->wcap = 0;
-}
-
-/* One send, through TLS with --tls: bytes sent, or -1 with errno (EAGAIN: wait). */
-static ssize_t
-bench_send_some(struct bconn *c)
-{
-	size_t	 len = c->wlen - c->woff;
-	int	 n, err;
-
-	if (c->ssl == NULL)
-		return send(c->fd, c->wbuf + c->woff, len, MSG_NOSIGNAL);
-	ERR_clear_error();
-	if ((n = SSL_write(c->ssl, c->wbuf + c->woff, len > INT32_MAX ? INT32_MAX :
-	    (int)len)) > 0)
-		return n;
-	err = SSL_get_error(c->ssl, n);
-	errno = err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ ? EAGAIN : EPIPE;
-	return -1;
-}
-
-/* One receive, through TLS with --tls: bytes, 0 at the end, or -1 with errno. */
-static ssize_t
-bench_recv_some(struct bconn *c, char *buf, size_t cap)
-{
-	int	 n, err;
-
-	if (c->ssl == NULL)
-		return recv(c->fd, buf, cap, 0);
-	ERR_clear_error();
-	if ((n = SSL_read(c->ssl, buf, (int)cap)) > 0)
-		return n;
-	err = SSL_get_error(c->ssl, n);
-	if (err == SSL_ERROR_ZERO_RETURN)
-		return 0;
-	errno = err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? EAGAIN :
-	    ECONNRESET;
-	return -1;
-}
-
-static void
-bench_flush(struct bench *b, unsigned id)
-{
-	struct bconn	*c = &b->c[id];
-	ssize_t		 n;
-
-	if (c->state == CS_HANDSHAKE)
-		return;
-	while (c->woff < c->wlen) {
-		n = bench_send_some(c);
-		if (n > 0) {
-			c->woff += (size_t)n;
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == ENOTCONN)) {
-			if (bench_epoll_set(b, id, true) != 0)
-				bench_close(b, id, true);
-			return;
-		}
-		bench_close(b, id, true);
-		return;
-	}
-	c->wlen = c->woff = 0;
-	if (bench_epoll_set(b, id, false) != 0)
-		bench_close(b, id, true);
 }
 
 static void
@@ -356,7 +120,7 @@ bench_on_line(struct bench *b, unsigned id, char *line, size_t len)
 	} else if (strcmp(m.verb, "PING") == 0) {
 		n = snprintf(out, sizeof(out), "PONG :%s\r\n", m.nparams ? m.params[0] : "");
 		if (n > 0 && (size_t)n < sizeof(out))
-			bench_queue(c, out, (size_t)n);
+			conn_queue(c, out, (size_t)n);
 	} else if (strcmp(m.verb, "001") == 0 && c->state == CS_REGISTERING) {
 		b->r->registered++;
 		if (b->o->scenario != BENCH_FANOUT) {
@@ -364,7 +128,7 @@ bench_on_line(struct bench *b, unsigned id, char *line, size_t len)
 			return;
 		}
 		n = snprintf(out, sizeof(out), "JOIN %s\r\n", b->o->channel);
-		bench_queue(c, out, (size_t)n);
+		conn_queue(c, out, (size_t)n);
 		c->state = CS_JOINING;
 	} else if (strcmp(m.verb, "366") == 0 && c->state == CS_JOINING) {
 		b->r->joined++;
@@ -393,13 +157,13 @@ bench_on_readable(struct bench *b, unsigned id)
 	 * unseen by epoll.  Plain TCP is level-triggered: a short read drained it. */
 	for (;;) {
 		memcpy(b->rd, c->rbuf, c->rlen);
-		n = bench_recv_some(c, b->rd + c->rlen, READ_SIZE);
+		n = conn_recv(c, b->rd + c->rlen, READ_SIZE);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
 			return;
 		if (n <= 0) {
-			bench_close(b, id, true);
+			conn_close(b, id, true);
 			return;
 		}
 		b->now = bench_now();
@@ -419,98 +183,6 @@ bench_on_readable(struct bench *b, unsigned id)
 	}
 }
 
-static int
-bench_bind_source(struct bench *b, int fd, unsigned id)
-{
-	struct sockaddr_in	 sin;
-	int			 one = 1;
-
-	if (b->o->target.ss_family != AF_INET || b->o->sources <= 1)
-		return 0;
-	/* Choose the port only at connect(), per 4-tuple: each source address then has
-	 * the whole ephemeral range. */
-	if (setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one)) == -1)
-		return -errno;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(0x7f000001u + id % b->o->sources);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
-		return -errno;
-	return 0;
-}
-
-static int
-bench_connect_one(struct bench *b, unsigned id)
-{
-	struct bconn		*c = &b->c[id];
-	struct epoll_event	 ev = { .events = EPOLLIN | EPOLLOUT };
-	char			 reg[128];
-	int			 fd, one = 1, rv, n;
-
-	fd = socket(b->o->target.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -errno;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if ((rv = bench_bind_source(b, fd, id)) != 0) {
-		close(fd);
-		return rv;
-	}
-	if (connect(fd, (const struct sockaddr *)&b->o->target, b->o->target_len) == -1 &&
-	    errno != EINPROGRESS) {
-		rv = -errno;
-		close(fd);
-		return rv;
-	}
-	ev.data.u32 = id;
-	if (epoll_ctl(b->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
-		rv = -errno;
-		close(fd);
-		return rv;
-	}
-	c->fd = fd;
-	c->want_out = true;
-	c->state = CS_CONNECTING;
-	b->pending++;
-	n = snprintf(reg, sizeof(reg), "NICK %s\r\nUSER %s 0 * :parley-bench\r\n",
-	    c->nick, c->nick);
-	bench_queue(c, reg, (size_t)n);
-	return 0;
-}
-
-/* --tls: start or advance the handshake; once done, registration goes out. */
-static void
-bench_handshake(struct bench *b, unsigned id)
-{
-	struct bconn	*c = &b->c[id];
-	int		 n;
-
-	if (c->ssl == NULL) {
-		if ((c->ssl = SSL_new(b->ssl_ctx)) == NULL ||
-		    SSL_set_fd(c->ssl, c->fd) != 1) {
-			bench_close(b, id, true);
-			return;
-		}
-		SSL_set_connect_state(c->ssl);
-	}
-	ERR_clear_error();
-	if ((n = SSL_do_handshake(c->ssl)) == 1) {
-		c->state = CS_REGISTERING;
-		return;
-	}
-	switch (SSL_get_error(c->ssl, n)) {
-	case SSL_ERROR_WANT_READ:
-		if (bench_epoll_set(b, id, false) != 0)
-			bench_close(b, id, true);
-		return;
-	case SSL_ERROR_WANT_WRITE:
-		if (bench_epoll_set(b, id, true) != 0)
-			bench_close(b, id, true);
-		return;
-	default:
-		bench_close(b, id, true);
-	}
-}
-
 static void
 bench_on_event(struct bench *b, const struct epoll_event *ev)
 {
@@ -523,7 +195,7 @@ bench_on_event(struct bench *b, const struct epoll_event *ev)
 		return;
 	if (c->state == CS_CONNECTING) {
 		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 || err != 0) {
-			bench_close(b, id, true);
+			conn_close(b, id, true);
 			return;
 		}
 		if (!(ev->events & (EPOLLOUT | EPOLLIN)))
@@ -531,14 +203,14 @@ bench_on_event(struct bench *b, const struct epoll_event *ev)
 		c->state = b->ssl_ctx != NULL ? CS_HANDSHAKE : CS_REGISTERING;
 	}
 	if (c->state == CS_HANDSHAKE) {
-		bench_handshake(b, id);
+		conn_handshake(b, id);
 		if (c->state != CS_REGISTERING)
 			return;
 	}
 	if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		bench_on_readable(b, id);
 	if (c->state != CS_DEAD && c->woff < c->wlen)
-		bench_flush(b, id);
+		conn_flush(b, id);
 }
 
 /* Give every sender its window back, formatting each message with its send time. */
@@ -565,13 +237,13 @@ bench_send(struct bench *b)
 			    (unsigned long long)b->now, b->pad);
 			if (n <= 0 || (size_t)n >= sizeof(line))
 				break;
-			bench_queue(c, line, (size_t)n);
+			conn_queue(c, line, (size_t)n);
 			if (c->inflight++ == 0)
 				c->last_ack = b->now;
 			b->r->sent++;
 		}
 		if (c->woff < c->wlen)
-			bench_flush(b, i);
+			conn_flush(b, i);
 	}
 }
 
@@ -687,7 +359,7 @@ bench_turn(struct bench *b, struct epoll_event *evs, int nevs)
 
 	while (b->phase == PH_SETUP && b->next < b->o->clients &&
 	    b->pending < b->o->pending) {
-		if ((rv = bench_connect_one(b, b->next)) != 0) {
+		if ((rv = conn_connect(b, b->next)) != 0) {
 			fprintf(stderr, "parley-bench: connect: %s\n", strerror(-rv));
 			b->c[b->next].state = CS_DEAD;
 			b->r->disconnects++;
@@ -754,7 +426,7 @@ bench_run(const struct bench_opts *o, struct bench_result *r)
 		bench_turn(&b, evs, (int)(sizeof(evs) / sizeof(evs[0])));
 	bench_progress(&b, true);
 	for (i = 0; i < o->clients; i++)
-		bench_close(&b, i, false);
+		conn_close(&b, i, false);
 out:
 	if (b.ep != -1)
 		close(b.ep);

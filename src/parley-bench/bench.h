@@ -59,11 +59,4 @@ int	bench_run(const struct bench_opts *o, struct bench_result *r);
 /* The monotonic clock in nanoseconds. */
 uint64_t	bench_now(void);
 
-/* Read "Key:   N kB" from a /proc file of pid (status or smaps_rollup); -1 if absent. */
-long	bench_proc_kib(long pid, const char *file, const char *key);
-
-/* The same summed over pid and all its descendants (a server that forks a process per
- * client, counted whole); -1 if pid's own file lacks it. */
-long	bench_tree_kib(long pid, const char *file, const char *key);
-
 #endif

@@ -1,0 +1,137 @@
+#ifndef PARLEY_BENCH_CONN_H
+#define PARLEY_BENCH_CONN_H
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "parley-bench/bench.h"
+
+/*
+ * Private to parley-bench: the state bench.c (the scenarios) and conn.c (the connections'
+ * I/O) share.  A client is b->c[id]; its id is also its epoll data.  The two functions the
+ * loop calls per message, conn_queue and conn_recv, are inline here so the hot path stays
+ * free of calls across files.
+ */
+
+#define RBUF_SIZE	4096	/* a client's unfinished line between reads */
+#define READ_SIZE	65536	/* one receive: many lines per system call */
+
+enum cstate {
+	CS_NEW,
+	CS_CONNECTING,
+	CS_HANDSHAKE,		/* --tls: connected, TLS handshake under way */
+	CS_REGISTERING,
+	CS_JOINING,
+	CS_READY,
+	CS_DEAD,
+};
+
+struct bconn {
+	int		 fd;
+	SSL		*ssl;		/* --tls; NULL before the connection is up */
+	enum cstate	 state;
+	bool		 sender;
+	bool		 want_out;	/* EPOLLOUT is registered */
+	unsigned	 inflight;
+	unsigned	 ack_by;	/* the receiver whose delivery frees a window slot */
+	unsigned	 peer;		/* privmsg: the other half of the pair */
+	uint64_t	 last_ack;
+	char		 nick[16];
+	size_t		 rlen;
+	char		*wbuf;
+	size_t		 wlen, woff, wcap;
+	char		 rbuf[RBUF_SIZE];
+};
+
+enum phase {
+	PH_SETUP,
+	PH_MEASURE,
+	PH_SETTLE,
+	PH_DONE,
+};
+
+struct bench {
+	const struct bench_opts	*o;
+	struct bench_result	*r;
+	struct bconn		*c;
+	int			 ep;
+	SSL_CTX			*ssl_ctx;	/* --tls */
+	unsigned		 next;		/* next client to connect */
+	unsigned		 pending;	/* handshakes under way */
+	unsigned		 ready;
+	enum phase		 phase;
+	uint64_t		 now, t0, mstart, mend, last_progress;
+	char			*pad;
+	char			*rd;		/* RBUF_SIZE + READ_SIZE: where lines are read */
+	int			 failed;	/* -errno from the loop */
+};
+
+/* Register EPOLLOUT for client id or not (EPOLLIN always); 0 or -errno from epoll_ctl. */
+int	conn_epoll_set(struct bench *b, unsigned id, bool out);
+
+/* Close client id (idempotent) and free its output; lost counts it as a disconnect. */
+void	conn_close(struct bench *b, unsigned id, bool lost);
+
+/* Send what client id has queued; on EAGAIN wait for EPOLLOUT, on failure close it. */
+void	conn_flush(struct bench *b, unsigned id);
+
+/* Open client id's socket, start its connect and queue its registration; 0 or -errno
+ * (the socket is then closed and the client untouched). */
+int	conn_connect(struct bench *b, unsigned id);
+
+/* --tls: start or advance the handshake; once done, the state is CS_REGISTERING (closed
+ * on failure). */
+void	conn_handshake(struct bench *b, unsigned id);
+
+/* Append len bytes to the client's output; flushed at the end of the loop turn.  Dropped
+ * for a dead client or when memory runs out. */
+static inline void
+conn_queue(struct bconn *c, const char *s, size_t len)
+{
+	size_t	 cap;
+	char	*p;
+
+	if (c->state == CS_DEAD)
+		return;
+	if (c->wlen + len > c->wcap) {
+		cap = c->wcap ? c->wcap : 512;
+		while (cap < c->wlen + len)
+			cap *= 2;
+		if ((p = realloc(c->wbuf, cap)) == NULL)
+			return;
+		c->wbuf = p;
+		c->wcap = cap;
+	}
+	memcpy(c->wbuf + c->wlen, s, len);
+	c->wlen += len;
+}
+
+/* One receive, through TLS with --tls: bytes, 0 at the end, or -1 with errno. */
+static inline ssize_t
+conn_recv(struct bconn *c, char *buf, size_t cap)
+{
+	int	 n, err;
+
+	if (c->ssl == NULL)
+		return recv(c->fd, buf, cap, 0);
+	ERR_clear_error();
+	if ((n = SSL_read(c->ssl, buf, (int)cap)) > 0)
+		return n;
+	err = SSL_get_error(c->ssl, n);
+	if (err == SSL_ERROR_ZERO_RETURN)
+		return 0;
+	errno = err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? EAGAIN :
+	    ECONNRESET;
+	return -1;
+}
+
+#endif
