@@ -65,10 +65,10 @@ static const struct cap_def caps[CAP_COUNT] = {
 	[CAP_USERHOST_IN_NAMES] =	{ "userhost-in-names",	NULL,	NULL },
 };
 
-uint32_t
+capset
 cap_available(const struct core *core)
 {
-	uint32_t	set = 0;
+	capset		set = 0;
 
 	for (unsigned i = 0; i < CAP_COUNT; i++)
 		if (caps[i].offered == NULL || caps[i].offered(core))
@@ -91,7 +91,7 @@ cap_lookup(const char *name, size_t len)
  * plain names, in several lines only if they must.
  */
 static void
-cap_send_set(struct core *core, struct client *cl, const char *sub, uint32_t set,
+cap_send_set(struct core *core, struct client *cl, const char *sub, capset set,
     bool values)
 {
 	char		 head[MSG_BODY_MAX], list[MSG_BODY_MAX];
@@ -132,9 +132,9 @@ cap_send_set(struct core *core, struct client *cl, const char *sub, uint32_t set
  * is unknown, not offered or not allowed: the whole request is then refused. */
 static int
 cap_parse_req(const struct core *core, const struct client *cl, const char *req,
-    uint32_t *add, uint32_t *del)
+    capset *add, capset *del)
 {
-	uint32_t	 offered = cap_available(core);
+	capset		 offered = cap_available(core);
 	const char	*p = req;
 
 	*add = *del = 0;
@@ -169,7 +169,7 @@ cap_parse_req(const struct core *core, const struct client *cl, const char *req,
 static void
 cap_req(struct core *core, struct client *cl, const char *req)
 {
-	uint32_t	add, del;
+	capset		add, del;
 
 	if (cl->state != CLIENT_REGISTERED)
 		cl->flags |= CLIENT_CAP_HOLD;
@@ -219,10 +219,10 @@ cmd_cap(struct core *core, struct client *cl, struct msg *m, int64_t now)
 }
 
 void
-cap_notify_changes(struct core *core, uint32_t before)
+cap_notify_changes(struct core *core, capset before)
 {
-	uint32_t	 after = cap_available(core);
-	uint32_t	 added = after & ~before, gone = before & ~after;
+	capset		 after = cap_available(core);
+	capset		 added = after & ~before, gone = before & ~after;
 	struct list	*n;
 
 	if (added == 0 && gone == 0)

@@ -30,19 +30,21 @@ enum cap {
 	CAP_COUNT
 };
 
-#define CAP_BIT(c)	(UINT32_C(1) << (c))
+/* A set of capabilities, a bit each. */
+typedef uint64_t	capset;
+#define CAP_BIT(c)	(UINT64_C(1) << (c))
 
 struct core;
 struct client;
 
 /* The capabilities this server offers now (a bit set); some depend on configuration. */
-uint32_t	cap_available(const struct core *core);
+capset		cap_available(const struct core *core);
 
 /*
  * Tell clients that negotiated cap-notify what changed after a reload: CAP NEW for
  * capabilities that appeared, CAP DEL for those that went (and they are disabled).
  * `before` is cap_available() from before the change.
  */
-void		cap_notify_changes(struct core *core, uint32_t before);
+void		cap_notify_changes(struct core *core, capset before);
 
 #endif

@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cap.h"
 #include "core/config.h"
 #include "core/list.h"
+#include "core/records.h"
 #include "core/timer.h"
 #include "core/vec.h"
 
@@ -44,12 +46,13 @@ struct client {
 	bool			 local;
 	enum client_state	 state;
 	unsigned		 flags;
-	uint32_t		 caps;		/* CAP_BIT(enum cap) for each one enabled */
+	capset			 caps;		/* CAP_BIT(enum cap) for each one enabled */
 	unsigned		 cap_version;	/* highest CAP LS version given (302) */
 	char			 nick[CLIENT_NICK_MAX + 1];	/* "" until NICK */
 	char			 user[CLIENT_USER_MAX + 1];
 	char			 host[CLIENT_HOST_MAX + 1];
 	char			 certfp[CLIENT_CERTFP_MAX + 1];	/* TLS client cert; "" */
+	char			 account[ACCOUNT_NAME_MAX + 1];	/* logged in to; "" */
 	char			*realname;
 	struct vec		 channels;	/* struct member *, one per channel joined */
 

@@ -122,7 +122,7 @@ join_announce(struct core *core, struct client *cl, struct channel *ch)
 	char		line[MSG_BODY_MAX + 1];
 	char		prefix[CLIENT_PREFIX_MAX];
 	size_t		len;
-	uint32_t	ext = CAP_BIT(CAP_EXTENDED_JOIN);
+	capset		ext = CAP_BIT(CAP_EXTENDED_JOIN);
 
 	client_prefix(cl, prefix, sizeof(prefix));
 	len = format_msg(line, sizeof(line), prefix, "JOIN", 1, ch->name);

@@ -55,6 +55,7 @@ struct core {
 	struct client		*running;	/* whose command runs (command.c); NULL
 						   once that client is freed meanwhile */
 	size_t			 running_bytes;	/* what send_line queued for it */
+	struct map		 accounts;	/* folded name -> registered name (account.c) */
 };
 
 /* server.c: parse and dispatch one line, after flood control let it through. */

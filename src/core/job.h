@@ -6,6 +6,7 @@
 
 #include "core/config.h"
 #include "core/msg.h"
+#include "core/records.h"
 
 /*
  * Work the core hands off the loop (core_out.job): computation that takes too long to
@@ -27,12 +28,51 @@
  * and 3 (its connection id may even be in use again): the core then drops the result.
  */
 enum job_kind {
+	/* Computation, on the worker pool: job_run() computes the result. */
 	JOB_CRYPT_CHECK,	/* does password hash to hash (crypt(3))? */
+	JOB_PASSWORD_HASH,	/* password -> argon2id string and SCRAM-SHA-256 keys */
+	JOB_PASSWORD_CHECK,	/* does password match an argon2id string? */
+
+	/*
+	 * The store's (store/store.h), run on the store thread by a store backend, never
+	 * by job_run().  status: 0, -ENOENT (no such record), -EEXIST (already there),
+	 * -EIO or -ENOSPC (the disk failed: nothing was written), -ENOSYS (no store).  A
+	 * write's status 0 means it is on disk.
+	 */
+	JOB_STORE_FIRST,
+	JOB_ACCOUNT_GET = JOB_STORE_FIRST,	/* in.name -> result.account */
+	JOB_ACCOUNT_BY_CERT,		/* in.name: a certificate fingerprint -> account */
+	JOB_ACCOUNT_CREATE,		/* in.account (-EEXIST) */
+	JOB_ACCOUNT_SET_PASSWORD,	/* in.account: name, pwhash and scram_* */
+	JOB_ACCOUNT_SET_EMAIL,		/* in.account: name, email */
+	JOB_ACCOUNT_VERIFIED,		/* in.account: name; its verify_code is cleared */
+	JOB_ACCOUNT_DROP,		/* in.name; its certificates and channels go too */
+	JOB_CERT_ADD,			/* in.cert (-EEXIST; -ENOSPC at ACCOUNT_CERTS_MAX) */
+	JOB_CERT_DEL,			/* in.cert (-ENOENT) */
+	JOB_CHANNEL_REGISTER,		/* in.chanreg (-EEXIST) */
+	JOB_CHANNEL_UPDATE,		/* in.chanreg: every field but founder, registered */
+	JOB_CHANNEL_DROP,		/* in.name; its entries go too */
+	JOB_CHANNEL_ENTRY_ADD,		/* in.entry (-EEXIST) */
+	JOB_CHANNEL_ENTRY_DEL,		/* in.entry: channel, kind, mask (-ENOENT) */
+	JOB_KIND_COUNT
 };
+
+/* Whether a job of kind is the store's (run on the store thread) or job_run()'s. */
+#define JOB_IS_STORE(kind)	((kind) >= JOB_STORE_FIRST)
 
 struct job_crypt_check {
 	char	password[MSG_BODY_MAX + 1];
 	char	hash[CONFIG_HASH_MAX + 1];
+};
+
+struct job_password {
+	char	password[MSG_BODY_MAX + 1];
+	char	pwhash[ACCOUNT_PWHASH_MAX + 1];		/* JOB_PASSWORD_CHECK */
+};
+
+struct job_cert {
+	char	account[ACCOUNT_NAME_MAX + 1];
+	char	certfp[CONFIG_CERTFP_MAX + 1];
 };
 
 struct job {
@@ -41,9 +81,18 @@ struct job {
 	enum job_kind		 kind;
 	union {
 		struct job_crypt_check	crypt_check;
+		struct job_password	password;	/* JOB_PASSWORD_* */
+		char			name[CONFIG_CHANNELLEN_MAX + 1];
+		struct account_rec	account;
+		struct job_cert		cert;
+		struct chanreg_rec	chanreg;
+		struct chanreg_entry	entry;
 	} in;
 	union {
 		bool			crypt_ok;	/* JOB_CRYPT_CHECK: it matches */
+		bool			password_ok;	/* JOB_PASSWORD_CHECK */
+		struct account_rec	hashed;		/* JOB_PASSWORD_HASH: pwhash, scram_* */
+		struct account_rec	account;	/* JOB_ACCOUNT_GET, _BY_CERT */
 	} result;
 	int			 status;	/* job_run: 0, or -errno (-ENOMEM) */
 	struct job		*next;	/* the driver's, for its queues; the core ignores it */

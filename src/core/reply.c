@@ -181,7 +181,7 @@ send_channel(struct core *core, struct channel *ch, struct client *except,
 
 /* Whether cl's capabilities include every bit of with and none of without. */
 static bool
-caps_match(const struct client *cl, uint32_t with, uint32_t without)
+caps_match(const struct client *cl, capset with, capset without)
 {
 	return (cl->caps & with) == with && (cl->caps & without) == 0;
 }
@@ -208,7 +208,7 @@ fanout_reserve(struct core *core, size_t n)
  * others their tagged variants (or everyone one by one, when out of memory). */
 void
 send_channel_caps(struct core *core, struct channel *ch, struct client *except,
-    uint32_t with, uint32_t without, const char *line, size_t len)
+    capset with, capset without, const char *line, size_t len)
 {
 	struct tags_cache	tc;
 	bool			many = fanout_reserve(core, ch->members.len);
@@ -237,8 +237,8 @@ send_peers(struct core *core, struct client *cl, bool self, const char *line,
 }
 
 void
-send_peers_caps(struct core *core, struct client *cl, bool self, uint32_t with,
-    uint32_t without, const char *line, size_t len)
+send_peers_caps(struct core *core, struct client *cl, bool self, capset with,
+    capset without, const char *line, size_t len)
 {
 	uint64_t		serial = ++core->serial;
 	struct tags_cache	tc;

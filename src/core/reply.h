@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cap.h"
 #include "core/numeric.h"
 #include "core/out.h"
 
@@ -43,9 +44,9 @@ void	send_peers(struct core *core, struct client *cl, bool self, const char *lin
  * none of without: e.g. an extended JOIN to those with extended-join, the plain one to
  * the others. */
 void	send_channel_caps(struct core *core, struct channel *ch, struct client *except,
-	    uint32_t with, uint32_t without, const char *line, size_t len);
-void	send_peers_caps(struct core *core, struct client *cl, bool self, uint32_t with,
-	    uint32_t without, const char *line, size_t len);
+	    capset with, capset without, const char *line, size_t len);
+void	send_peers_caps(struct core *core, struct client *cl, bool self, capset with,
+	    capset without, const char *line, size_t len);
 /* An IRCv3 standard reply: ":server KIND COMMAND CODE [CONTEXT] :description", KIND
  * being FAIL, WARN or NOTE; context may be NULL. */
 void	send_standard(struct core *core, struct client *cl, const char *kind,

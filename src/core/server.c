@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/account.h"
 #include "core/cap.h"
 #include "core/channel.h"
 #include "core/client.h"
@@ -53,6 +54,7 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 	map_init(&core->nicks, cfg->hash_key);
 	map_init(&core->channels, cfg->hash_key);
 	map_init(&core->monitors, cfg->hash_key);
+	map_init(&core->accounts, cfg->hash_key);
 	list_init(&core->clients);
 	list_init(&core->flooded);
 	for (int i = 0; i < TIMER_KINDS; i++)
@@ -69,7 +71,7 @@ core_configure(struct core *core, const struct core_config *cfg)
 {
 	char			*motd = NULL;
 	struct core_oper	*opers = NULL;
-	uint32_t		 offered = cap_available(core);
+	capset			 offered = cap_available(core);
 
 	if (cfg->motd != NULL && (motd = strdup(cfg->motd)) == NULL)
 		return -1;
@@ -103,6 +105,7 @@ core_free(struct core *core)
 	map_clear(&core->nicks);
 	map_clear(&core->channels);
 	map_clear(&core->monitors);
+	account_clear(core);
 	whowas_clear(&core->whowas);
 	free(core->fanout);
 	free(core->motd);

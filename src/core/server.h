@@ -47,6 +47,15 @@ void		 core_line(struct core *core, struct client *cl, char *line, size_t len,
 /* The framer dropped a line longer than the input limit: answer ERR_INPUTTOOLONG. */
 void		 core_line_too_long(struct core *core, struct client *cl, int64_t now);
 
+/*
+ * At start, before the first connection: what the store holds (store/store.h's
+ * visitor), so that the core knows the registered accounts and channels without waiting
+ * on disk.  Each returns 0, or -1 out of memory.
+ */
+int		 core_restore_account(struct core *core, const char *name);
+int		 core_restore_channel(struct core *core, const struct chanreg_rec *rec);
+int		 core_restore_entry(struct core *core, const struct chanreg_entry *entry);
+
 /* The connection is gone (EOF, error, sendq exceeded).  The core tells the client's peers
  * (QUIT with reason) and frees cl; it does not call out->hangup for it. */
 void		 core_closed(struct core *core, struct client *cl, const char *reason);

@@ -102,7 +102,7 @@ keep_client_tags(struct tags_event *ev, const struct msg *m)
 static void
 keep_label(struct core *core, struct client *cl, const struct msg *m)
 {
-	const uint32_t		 need = CAP_BIT(CAP_LABELED_RESPONSE) | CAP_BIT(CAP_BATCH);
+	const capset		 need = CAP_BIT(CAP_LABELED_RESPONSE) | CAP_BIT(CAP_BATCH);
 	struct tags_event	*ev = &core->tags;
 	const char		*raw;
 	char			 value[MSG_TAGS_MAX_CLIENT + 1];

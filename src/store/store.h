@@ -1,0 +1,46 @@
+#ifndef PARLEY_STORE_STORE_H
+#define PARLEY_STORE_STORE_H
+
+#include <stddef.h>
+
+#include "core/records.h"
+
+/*
+ * The store: what parleyd keeps on disk, behind the job interface (core/job.h).  The
+ * core never includes this header.  A backend is a table of operations; the embedded
+ * default is SQLite (store_sqlite.c), and the unit tests use the memory backend
+ * (store_memory.c).  A second backend (NATS JetStream, for a cluster) is one more table.
+ *
+ * Threads: open, load and close run on the loop thread before and after the store
+ * thread exists; run and backup on the store thread alone.
+ */
+struct job;
+struct store;
+
+/* What load hands the driver at start: every account name and registered channel. */
+struct store_visitor {
+	int	(*account)(void *arg, const char *name);
+	int	(*channel)(void *arg, const struct chanreg_rec *rec);
+	int	(*entry)(void *arg, const struct chanreg_entry *entry);
+};
+
+struct store_ops {
+	const char	*name;
+	/* Open (creating if need be) the store at path, migrating its schema.  Returns
+	 * NULL with a one-line reason in err (a newer schema than this binary knows). */
+	struct store	*(*open)(const char *path, char *err, size_t errlen);
+	/* Run n store jobs (JOB_IS_STORE) in one transaction, group commit: each job's
+	 * status and result are set; a write whose status is 0 is on disk on return. */
+	void		 (*run)(struct store *st, struct job **jobs, size_t n);
+	/* Call the visitor for every record; stops at the first nonzero return, which it
+	 * returns.  Returns 0, or -EIO. */
+	int		 (*load)(struct store *st, const struct store_visitor *v, void *arg);
+	/* Write a consistent copy of the live store to file.  0, or -errno with a reason. */
+	int		 (*backup)(struct store *st, const char *file, char *err, size_t errlen);
+	void		 (*close)(struct store *st);
+};
+
+extern const struct store_ops store_sqlite;
+extern const struct store_ops store_memory;
+
+#endif
