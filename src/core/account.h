@@ -33,4 +33,36 @@ void	account_login(struct core *core, struct client *cl, const char *account,
 	    int64_t now);
 void	account_logout(struct core *core, struct client *cl, int64_t now);
 
+/*
+ * The flows every front end shares (REGISTER, NickServ, SASL PLAIN): each runs as jobs
+ * (hashing on the pool, records in the store) and ends with one call of done, unless cl
+ * went meanwhile.  On ACCOUNT_OK cl is logged in (account_login) before done is called;
+ * done sends the front end's own reply.  Failures are throttled per account and per
+ * address inside the flow: done hears ACCOUNT_THROTTLED without a password being tried.
+ */
+enum account_result {
+	ACCOUNT_OK,
+	ACCOUNT_EXISTS,		/* register: the name is taken */
+	ACCOUNT_NO_SUCH,	/* identify: no account of that name */
+	ACCOUNT_BAD_PASSWORD,
+	ACCOUNT_BAD_NAME,	/* register: not a valid account name */
+	ACCOUNT_WEAK_PASSWORD,	/* register, set password: refused by the rules */
+	ACCOUNT_NEED_VERIFY,	/* register: created; VERIFY with the code completes it */
+	ACCOUNT_THROTTLED,	/* too many failures: try again later */
+	ACCOUNT_STORE_FAILED,	/* the store could not do it (disk, no store) */
+};
+
+typedef void	account_done_fn(struct core *core, struct client *cl,
+		    enum account_result result, const char *account, int64_t now);
+
+/* Create account name (email may be "") with password; on success cl is logged in. */
+void	account_register(struct core *core, struct client *cl, const char *name,
+	    const char *email, const char *password, account_done_fn *done, int64_t now);
+/* Check name's password; on success cl is logged in to it. */
+void	account_identify(struct core *core, struct client *cl, const char *name,
+	    const char *password, account_done_fn *done, int64_t now);
+/* Replace the password of the account cl is logged in to. */
+void	account_set_password(struct core *core, struct client *cl, const char *password,
+	    account_done_fn *done, int64_t now);
+
 #endif
