@@ -57,5 +57,7 @@ command_fn	cmd_away;
 command_fn	cmd_setname;
 /* monitor.c */
 command_fn	cmd_monitor;
+/* services.c: NICKSERV (NS), CHANSERV (CS) */
+command_fn	cmd_nickserv, cmd_chanserv;
 
 #endif

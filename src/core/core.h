@@ -56,6 +56,8 @@ struct core {
 						   once that client is freed meanwhile */
 	size_t			 running_bytes;	/* what send_line queued for it */
 	struct map		 accounts;	/* folded name -> registered name (account.c) */
+	struct list		 nick_grace;	/* clients in their nick's grace (nickown.c) */
+	struct list		 chanregs;	/* registered channels (chanreg.c) */
 };
 
 /* server.c: parse and dispatch one line, after flood control let it through. */
