@@ -173,7 +173,7 @@ flow_hash_input(const struct core *core, struct job *job, const char *password)
 	snprintf(job->in.password.password, sizeof(job->in.password.password), "%s",
 	    password);
 	job->in.password.argon2_ops = core->cfg.accounts_argon2_ops;
-	job->in.password.argon2_mem = (uint64_t)core->cfg.accounts_argon2_mem * 1024;
+	job->in.password.argon2_mem = core->cfg.accounts_argon2_mem;
 	job->in.password.scram_iter = core->cfg.accounts_scram_iterations;
 }
 

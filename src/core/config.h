@@ -107,7 +107,7 @@ struct core_config {
 	bool		 accounts_email_required;
 	unsigned	 accounts_password_min;	/* bytes */
 	unsigned	 accounts_argon2_ops;	/* argon2id passes */
-	unsigned	 accounts_argon2_mem;	/* argon2id memory, KiB */
+	size_t		 accounts_argon2_mem;	/* argon2id memory, bytes */
 	unsigned	 accounts_scram_iterations;
 	unsigned	 accounts_fail_limit;
 	int64_t		 accounts_fail_window;

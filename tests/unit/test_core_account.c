@@ -112,7 +112,7 @@ static void
 cheap(struct core_config *cfg)
 {
 	cfg->accounts_argon2_ops = 1;
-	cfg->accounts_argon2_mem = 8;
+	cfg->accounts_argon2_mem = 8192;
 	cfg->accounts_scram_iterations = 16;
 }
 
