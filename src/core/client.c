@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/account.h"
 #include "core/casemap.h"
 #include "core/channel.h"
 #include "core/client.h"
@@ -61,6 +62,7 @@ client_free(struct core *core, struct client *cl)
 	list_del(&cl->timer);
 	flood_clear(cl);
 	job_orphan(cl);
+	account_flow_free(cl);
 	monitor_clear(core, cl);
 	list_del(&cl->all);
 	tags_forget(core, cl);

@@ -300,6 +300,7 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 	cc = *core;
 	cc.sts_port = srv->cfg.sts ? srv->tls_port : 0;
 	if (random_bytes(cc.hash_key, sizeof(cc.hash_key), err, errlen) < 0 ||
+	    random_bytes(cc.secret, sizeof(cc.secret), err, errlen) < 0 ||
 	    random_bytes(key, sizeof(key), err, errlen) < 0)
 		return -1;
 	addrs_init(&srv->addrs, key);
