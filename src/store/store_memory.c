@@ -201,14 +201,18 @@ static int
 memory_channel_register(struct store *st, const struct chanreg_rec *in)
 {
 	struct chanreg_rec	*c;
+	long			 a;
 
 	if (channel_find(st, in->name) >= 0)
 		return -EEXIST;
-	if (account_find(st, in->founder) < 0)
+	if ((a = account_find(st, in->founder)) < 0)
 		return -ENOENT;
 	if ((c = array_push(&st->channels)) == NULL)
 		return -ENOMEM;
 	*c = *in;
+	/* The founder as the account is named, as a join on the account would give. */
+	memcpy(c->founder, AT(&st->accounts, struct account_rec, a)->name,
+	    sizeof(c->founder));
 	return 0;
 }
 

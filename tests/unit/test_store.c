@@ -8,24 +8,31 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "core/job.h"
+#include "store/sqlite_schema.h"
 #include "store/store.h"
 #include "store/store_memory.h"
 
 /* One backend under test, and the store it has open. */
 struct backend {
 	const struct store_ops	*ops;
-	char			 path[64];	/* the temporary file, "" for memory */
+	char			 dir[64];	/* a temporary directory for the file */
+	char			 path[96];	/* the store's file in it */
 	struct store		*st;
 };
 
-static struct backend	memory_backend = { &store_memory, "", NULL };
+static struct backend	memory_backend = { &store_memory, "", "", NULL };
+static struct backend	sqlite_backend = { &store_sqlite, "", "", NULL };
 
 static int
 backend_setup(void **state)
@@ -33,12 +40,30 @@ backend_setup(void **state)
 	struct backend	*b = *state;
 	char		 err[256];
 
+	snprintf(b->dir, sizeof(b->dir), "/tmp/parley-test-store.XXXXXX");
+	if (mkdtemp(b->dir) == NULL)
+		return -1;
+	snprintf(b->path, sizeof(b->path), "%s/s.db", b->dir);
 	b->st = b->ops->open(b->path, err, sizeof(err));
 	if (b->st == NULL) {
 		fprintf(stderr, "open %s: %s\n", b->ops->name, err);
 		return -1;
 	}
 	return 0;
+}
+
+/* Remove the store's files (the database, its WAL and shared memory) and directory. */
+static void
+backend_remove(struct backend *b)
+{
+	const char	*suffix[] = { "", "-wal", "-shm", "-journal" };
+	char		 path[128];
+
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", b->path, suffix[i]);
+		(void)unlink(path);
+	}
+	(void)rmdir(b->dir);
 }
 
 static int
@@ -48,6 +73,7 @@ backend_teardown(void **state)
 
 	b->ops->close(b->st);
 	b->st = NULL;
+	backend_remove(b);
 	return 0;
 }
 
@@ -204,7 +230,7 @@ load(struct backend *b)
 }
 
 /*
- * The cases.
+ * The cases, for every backend.
  */
 
 /* An account comes back whole, found by any case of its name, named as registered. */
@@ -387,7 +413,8 @@ test_account_drop(void **state)
 	assert_int_equal(cert(b, JOB_CERT_ADD, "ivy", "aa"), 0);
 }
 
-/* A channel: registered once, by an existing account; found in any case. */
+/* A channel: registered once, by an existing account (its founder, named as the account
+ * is); found in any case. */
 static void
 test_channel_register(void **state)
 {
@@ -399,7 +426,7 @@ test_channel_register(void **state)
 	assert_int_equal(chan_register(b, "#other", "nobody"), -ENOENT);
 	assert_string_equal(load(b),
 	    "a jo\n"
-	    "c #Chan[1] JO 10 the topic of #Chan[1]\n");
+	    "c #Chan[1] jo 10 the topic of #Chan[1]\n");
 }
 
 /* load's channel record, whole, for the cases that check every field. */
@@ -590,6 +617,107 @@ test_memory_fail(void **state)
 	assert_string_equal(load(b), "a uma\na vic\n");
 }
 
+/*
+ * The SQLite backend's file.
+ */
+
+/* Close and open again: everything is there, as it was. */
+static void
+test_sqlite_reopen(void **state)
+{
+	struct backend	*b = *state;
+	char		 err[256];
+
+	assert_int_equal(create(b, "Wes"), 0);
+	assert_int_equal(cert(b, JOB_CERT_ADD, "wes", "AB12"), 0);
+	assert_int_equal(chan_register(b, "#w", "wes"), 0);
+	assert_int_equal(entry(b, JOB_CHANNEL_ENTRY_ADD, "#w", 'I', "*!*@friend"), 0);
+	b->ops->close(b->st);
+	b->st = b->ops->open(b->path, err, sizeof(err));
+	assert_non_null(b->st);
+	assert_string_equal(load(b),
+	    "a Wes\n"
+	    "c #w Wes 10 the topic of #w\n"
+	    "e #w I *!*@friend op!u@h\n");
+	assert_int_equal(by_name(b, JOB_ACCOUNT_BY_CERT, "ab12"), 0);
+	assert_string_equal(the_job.result.account.certs[0], "ab12");
+	assert_string_equal(the_job.result.account.pwhash, "$argon2id$v=19$Wes");
+}
+
+/* An integer answer of sql on the file at path, through a connection of the test's. */
+static int
+file_int(const char *path, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*s;
+	int		 v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* A new file: mode 0600, WAL, the schema version of this binary. */
+static void
+test_sqlite_created(void **state)
+{
+	struct backend	*b = *state;
+	struct stat	 sb;
+
+	assert_int_equal(stat(b->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(file_int(b->path, "PRAGMA user_version"),
+	    sqlite_schema_version());
+	assert_int_equal(file_int(b->path,
+	    "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+}
+
+/* A file from a newer parleyd is refused with one line, and left as it is. */
+static void
+test_sqlite_newer(void **state)
+{
+	struct backend	*b = *state;
+	char		 err[256], want[256];
+	sqlite3		*db;
+
+	b->ops->close(b->st);
+	b->st = NULL;
+	assert_int_equal(sqlite3_open(b->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(b->ops->open(b->path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+	    "store %s has schema version 99; this parleyd knows up to %d", b->path,
+	    sqlite_schema_version());
+	assert_string_equal(err, want);
+	assert_int_equal(file_int(b->path, "PRAGMA user_version"), 99);
+}
+
+/* A file that is no database is refused, not overwritten. */
+static void
+test_sqlite_not_a_database(void **state)
+{
+	struct backend	*b = *state;
+	char		 err[256];
+	FILE		*f;
+
+	b->ops->close(b->st);
+	b->st = NULL;
+	backend_remove(b);
+	assert_int_equal(mkdir(b->dir, 0700), 0);
+	assert_non_null(f = fopen(b->path, "w"));
+	for (int i = 0; i < 64; i++)
+		fputs("this is not a database\n", f);
+	fclose(f);
+	assert_null(b->ops->open(b->path, err, sizeof(err)));
+	assert_non_null(strstr(err, "file is not a database"));
+}
+
 #define CASES(backend) \
 	cmocka_unit_test_prestate_setup_teardown(test_account_create_get, \
 	    backend_setup, backend_teardown, backend), \
@@ -627,6 +755,15 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		CASES(&memory_backend),
+		CASES(&sqlite_backend),
+		cmocka_unit_test_prestate_setup_teardown(test_sqlite_reopen,
+		    backend_setup, backend_teardown, &sqlite_backend),
+		cmocka_unit_test_prestate_setup_teardown(test_sqlite_created,
+		    backend_setup, backend_teardown, &sqlite_backend),
+		cmocka_unit_test_prestate_setup_teardown(test_sqlite_newer,
+		    backend_setup, backend_teardown, &sqlite_backend),
+		cmocka_unit_test_prestate_setup_teardown(test_sqlite_not_a_database,
+		    backend_setup, backend_teardown, &sqlite_backend),
 		cmocka_unit_test_prestate_setup_teardown(test_memory_fail,
 		    backend_setup, backend_teardown, &memory_backend),
 	};
