@@ -35,6 +35,7 @@
 #include "net/random.h"
 #include "net/signals.h"
 #include "net/sock.h"
+#include "net/store_thread.h"
 #include "net/tls.h"
 
 #define NET_QUIET_MS	500	/* this long without events: free heap goes back */
@@ -355,6 +356,9 @@ net_server_free(struct net_server *srv)
 	if (srv->pool != NULL)
 		(void)loop_unwatch(srv->loop, jobs_fd(srv->pool));
 	jobs_free(srv->pool);
+	if (srv->store != NULL)
+		(void)loop_unwatch(srv->loop, store_thread_fd(srv->store));
+	store_thread_free(srv->store);
 	core_free(srv->core);
 	accept_close_listeners(srv);
 	sock_close(srv->reserve);
