@@ -14,6 +14,7 @@
 #include "core/job_owner.h"
 #include "core/monitor.h"
 #include "core/reply.h"
+#include "core/sasl.h"
 #include "core/snotice.h"
 #include "core/timer.h"
 #include "core/welcome.h"
@@ -63,6 +64,7 @@ client_free(struct core *core, struct client *cl)
 	flood_clear(cl);
 	job_orphan(cl);
 	account_flow_free(cl);
+	sasl_free(cl);
 	monitor_clear(core, cl);
 	list_del(&cl->all);
 	tags_forget(core, cl);
