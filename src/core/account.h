@@ -76,7 +76,8 @@ void	account_verify(struct core *core, struct client *cl, const char *name,
  * The throttle the flows use, for the other ways in (SASL EXTERNAL, SCRAM):
  * account_throttled() says whether a login as name from cl's address is refused now;
  * account_failed() counts a failed one (per account and per address) and charges cl
- * its flood penalty, doubling with each failure in a row.
+ * its flood penalty, doubling with each failure in a row.  With name NULL (garbage
+ * that names no account) only the address counts.
  */
 bool	account_throttled(struct core *core, const struct client *cl, const char *name,
 	    int64_t now);

@@ -103,9 +103,9 @@ account_throttled(struct core *core, const struct client *cl, const char *name,
 	const struct core_config	*cfg = &core->cfg;
 
 	return throttle_blocked(&core->fail_hosts, cl->host, cfg->accounts_fail_limit,
-	    cfg->accounts_fail_window, now) ||
+	    cfg->accounts_fail_window, now) || (name != NULL &&
 	    throttle_blocked(&core->fail_accounts, name, cfg->accounts_fail_limit,
-	    cfg->accounts_fail_window, now);
+	    cfg->accounts_fail_window, now));
 }
 
 void
@@ -116,12 +116,12 @@ account_failed(struct core *core, struct client *cl, const char *name, int64_t n
 					    ACCOUNT_FAIL_DOUBLINGS ? cl->login_failures :
 					    ACCOUNT_FAIL_DOUBLINGS;
 
-	core_log(core, PLOG_WARN, "failed login to %s by %s (%s)", name, client_name(cl),
-	    cl->host);
+	core_log(core, PLOG_WARN, "failed login to %s by %s (%s)", name != NULL ? name :
+	    "no account", client_name(cl), cl->host);
 	if (throttle_fail(&core->fail_hosts, cl->host, cfg->accounts_fail_limit,
-	    cfg->accounts_fail_window, now) == -1 ||
+	    cfg->accounts_fail_window, now) == -1 || (name != NULL &&
 	    throttle_fail(&core->fail_accounts, name, cfg->accounts_fail_limit,
-	    cfg->accounts_fail_window, now) == -1)
+	    cfg->accounts_fail_window, now) == -1))
 		core_log(core, PLOG_WARN, "out of memory counting failed logins");
 	flood_charge(core, cl, ACCOUNT_FAIL_COST << doublings, now);
 	cl->login_failures++;

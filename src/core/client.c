@@ -15,6 +15,7 @@
 #include "core/monitor.h"
 #include "core/nickown.h"
 #include "core/reply.h"
+#include "core/sasl.h"
 #include "core/snotice.h"
 #include "core/timer.h"
 #include "core/welcome.h"
@@ -66,6 +67,7 @@ client_free(struct core *core, struct client *cl)
 	job_orphan(cl);
 	nickown_forget(cl);
 	account_flow_free(cl);
+	sasl_free(cl);
 	monitor_clear(core, cl);
 	list_del(&cl->all);
 	tags_forget(core, cl);

@@ -155,6 +155,8 @@ static const struct setting settings[] = {
 	/* Nick ownership: a day of grace is as long as any network gives. */
 	{ "accounts",	"nick_grace",	SET_SECONDS,	AT(core.nick_grace), 0, DAY_MS },
 	{ "accounts",	"guest_prefix",	SET_GUEST_PREFIX, AT(core.guest_prefix), 0, 0 },
+	/* store: the file, read at start ("" = no store). */
+	{ "store",	"path",		SET_PATH,	AT(store_path), 0, 0 },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -567,6 +569,7 @@ config_defaults(struct config *cfg)
 	cfg->motd = NULL;
 	cfg->core.motd = NULL;
 	cfg->log_level = PLOG_INFO;
+	snprintf(cfg->store_path, sizeof(cfg->store_path), "%s", CONFIG_STORE_DEFAULT);
 }
 
 int
