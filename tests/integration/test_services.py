@@ -2,17 +2,17 @@
 a registered channel keeps its topic, modes and bans over a restart and its founder gets
 ops back; a registered nick is taken from whoever is not logged in to it after the grace."""
 import re
+import signal
 
 from conftest import SERVER_NAME, cmd
 
-PASSWORD = "correct horse battery"
+PASSWORD = "correct-horse-battery"
 NICKSERV = "NickServ!NickServ@services.%s" % SERVER_NAME
 CHANSERV = "ChanServ!ChanServ@services.%s" % SERVER_NAME
 
 
-def config(db, grace="60"):
-    return ("[server]\nname = %s\n[store]\npath = %s\n[accounts]\nnick_grace = %s\n"
-            % (SERVER_NAME, db, grace))
+def config(grace="60"):
+    return "[server]\nname = %s\n[accounts]\nnick_grace = %s\n" % (SERVER_NAME, grace)
 
 
 def notice_from(source, text):
@@ -31,7 +31,7 @@ def register_account(client, nick):
 
 def test_registered_channel_survives_restart(start_server, tmp_path):
     db = tmp_path / "parley.db"
-    srv = start_server(config=config(db))
+    srv = start_server(config=config(), store=db)
     alice = srv.client()
     register_account(alice, "alice")
     alice.join("#keep")
@@ -43,11 +43,12 @@ def test_registered_channel_survives_restart(start_server, tmp_path):
     alice.expect(cmd("MODE", "#keep", "+mk"))
     alice.send("MODE #keep +b spam!*@*")
     alice.expect(cmd("MODE", "#keep", "+b"))
-    # Its lines wait behind its store jobs: the PONG comes once they are written.
+    # Its lines wait behind its store jobs: the PONG comes once they are on disk, so
+    # that even a kill -9 keeps them.
     assert not [m for m in alice.sync() if m.command == "NOTICE"]
-    srv.stop()
+    srv.terminate(signal.SIGKILL)
 
-    srv = start_server(config=config(db))
+    srv = start_server(config=config(), store=db)
     bob = srv.client()
     bob.register("bob")
     bob.send("MODE #keep")
@@ -57,7 +58,8 @@ def test_registered_channel_survives_restart(start_server, tmp_path):
     bob.send("MODE #keep b")
     assert bob.expect("367").param(2) == "spam!*@*"
     bob.expect("368")
-    bob.join("#keep sesame")
+    bob.send("JOIN #keep sesame")
+    bob.expect("366")
 
     # The founder, logged in under another nick, gets op from ChanServ on joining.
     founder = srv.client()
@@ -72,7 +74,7 @@ def test_registered_channel_survives_restart(start_server, tmp_path):
 
 
 def test_registered_nick_taken_after_grace(start_server, tmp_path):
-    srv = start_server(config=config(tmp_path / "parley.db", grace="1"))
+    srv = start_server(config=config(grace="1"))
     alice = srv.client()
     register_account(alice, "alice")
     alice.send("QUIT")
