@@ -232,14 +232,14 @@ ns_regain(struct core *core, struct client *cl, const struct service_args *a,
 		services_notice(core, cl, NS, "%s is not a nick of your account", nick);
 		return;
 	}
+	if (!casemap_nick_valid(nick, core->cfg.nicklen)) {
+		services_notice(core, cl, NS, "%s is not a valid nick here", nick);
+		return;
+	}
 	if (who != NULL) {
 		if (ns_ghost_target(core, cl, nick) == NULL)
 			return;
 		ns_ghost_exit(core, cl, who);
-	}
-	if (!casemap_nick_valid(nick, core->cfg.nicklen)) {
-		services_notice(core, cl, NS, "%s is not a valid nick here", nick);
-		return;
 	}
 	if (client_rename(core, cl, nick) == -1) {
 		client_exit(core, cl, "Out of memory", true);
