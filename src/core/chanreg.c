@@ -17,9 +17,6 @@
 #include "core/server.h"
 #include "core/services.h"
 
-#define CHANREG_MODES	(CHANNEL_NO_EXTERNAL | CHANNEL_TOPIC_LOCK | CHANNEL_MODERATED | \
-			    CHANNEL_INVITE_ONLY | CHANNEL_SECRET | CHANNEL_PRIVATE)
-
 struct chanreg *
 chanreg_attach(struct core *core, struct channel *ch, const struct chanreg_rec *rec)
 {
@@ -172,7 +169,8 @@ chanreg_record(const struct channel *ch, const char *founder, int64_t registered
 		    ch->topic_setter != NULL ? ch->topic_setter : "");
 		r->topic_time = ch->topic_time;
 	}
-	r->modes = ch->modes & CHANREG_MODES;
+	/* Every CHANNEL_* flag is a mode a channel keeps. */
+	r->modes = ch->modes;
 	snprintf(r->key, sizeof(r->key), "%s", ch->key);
 	r->limit = ch->limit;
 }
@@ -330,7 +328,7 @@ chanreg_channel(struct core *core, const struct chanreg_rec *rec)
 			return NULL;
 		created = true;
 		ch->created = rec->registered;
-		ch->modes = rec->modes & CHANREG_MODES;
+		ch->modes = rec->modes;
 		snprintf(ch->key, sizeof(ch->key), "%s", rec->key);
 		ch->limit = rec->limit;
 		if (rec->topic[0] != '\0') {
