@@ -98,6 +98,24 @@ struct core_config {
 	unsigned	 sts_port;
 	int64_t		 sts_duration;
 
+	/*
+	 * accounts (account.h, cmd_account.c, cmd_sasl.c).  Failed logins are counted per
+	 * account and per address over a window of accounts_fail_window ms that slides
+	 * (each failure counts for one window); at accounts_fail_limit failures in it, a
+	 * login is refused without a password check.  secret is the core's key for SASL
+	 * nonces and SCRAM's fake salts: the driver fills it with random bytes for each
+	 * process, tests with a fixed key; core_configure ignores it.
+	 */
+	bool		 accounts_registration;	/* REGISTER (and NickServ's) offered */
+	bool		 accounts_email_required;
+	unsigned	 accounts_password_min;	/* bytes */
+	unsigned	 accounts_argon2_ops;	/* argon2id passes */
+	unsigned	 accounts_argon2_mem;	/* argon2id memory, KiB */
+	unsigned	 accounts_scram_iterations;
+	unsigned	 accounts_fail_limit;
+	int64_t		 accounts_fail_window;
+	uint8_t		 secret[32];
+
 	int64_t		 registration_timeout;	/* connect to welcome */
 	int64_t		 ping_interval;		/* idle time before we send PING */
 	int64_t		 ping_timeout;		/* PING to missing reply: "Ping timeout" */

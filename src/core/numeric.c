@@ -128,6 +128,16 @@ static const struct numeric_def {
 	[RPL_MONLIST]		= { "732", NULL },
 	[RPL_ENDOFMONLIST]	= { "733", "End of MONITOR list" },
 	[ERR_MONLISTFULL]	= { "734", "Monitor list is full" },
+	/* accounts and SASL */
+	[RPL_LOGGEDIN]		= { "900", NULL },
+	[RPL_LOGGEDOUT]		= { "901", "You are now logged out" },
+	[ERR_NICKLOCKED]	= { "902", "You must use a nick assigned to you" },
+	[RPL_SASLSUCCESS]	= { "903", "SASL authentication successful" },
+	[ERR_SASLFAIL]		= { "904", "SASL authentication failed" },
+	[ERR_SASLTOOLONG]	= { "905", "SASL message too long" },
+	[ERR_SASLABORTED]	= { "906", "SASL authentication aborted" },
+	[ERR_SASLALREADY]	= { "907", "You have already authenticated using SASL" },
+	[RPL_SASLMECHS]		= { "908", "are available SASL mechanisms" },
 };
 
 const char *
