@@ -25,16 +25,20 @@ login_logout(void **state)
 	(void)state;
 	account_login(fx->core, cl, "Alice", fx->now);
 	assert_string_equal(fx_take(fx, c), ":irc.localhost 900 alice alice!u@127.0.0.1 "
-	    "Alice :You are now logged in as Alice\r\n");
+	    "Alice :You are now logged in as Alice\r\n"
+	    ":alice MODE alice :+r\r\n");
 	assert_string_equal(cl->account, "Alice");
 	/* Another account: out of the first, then in. */
 	account_login(fx->core, cl, "bob", fx->now);
 	assert_string_equal(fx_take(fx, c),
 	    ":irc.localhost 901 alice alice!u@127.0.0.1 :You are now logged out\r\n"
-	    ":irc.localhost 900 alice alice!u@127.0.0.1 bob :You are now logged in as bob\r\n");
+	    ":alice MODE alice :-r\r\n"
+	    ":irc.localhost 900 alice alice!u@127.0.0.1 bob :You are now logged in as bob\r\n"
+	    ":alice MODE alice :+r\r\n");
 	account_logout(fx->core, cl, fx->now);
 	assert_string_equal(fx_take(fx, c),
-	    ":irc.localhost 901 alice alice!u@127.0.0.1 :You are now logged out\r\n");
+	    ":irc.localhost 901 alice alice!u@127.0.0.1 :You are now logged out\r\n"
+	    ":alice MODE alice :-r\r\n");
 	assert_string_equal(cl->account, "");
 	/* Not logged in: nothing to say. */
 	account_logout(fx->core, cl, fx->now);
