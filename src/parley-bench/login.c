@@ -39,15 +39,13 @@ login_base64(char *dst, const unsigned char *src, size_t len)
 		*dst++ = abc[src[i + 2] & 63];
 	}
 	if (i < len) {
-		*dst++ = abc[src[i] >> 2];
-		if (i + 1 < len) {
-			*dst++ = abc[(src[i] & 3) << 4 | src[i + 1] >> 4];
-			*dst++ = abc[(src[i + 1] & 15) << 2];
-		} else
-			*dst++ = abc[(src[i] & 3) << 4];
+		unsigned	v = (unsigned)src[i] << 16 |
+				    (i + 1 < len ? (unsigned)src[i + 1] << 8 : 0);
+
+		*dst++ = abc[v >> 18 & 63];
+		*dst++ = abc[v >> 12 & 63];
+		*dst++ = i + 1 < len ? abc[v >> 6 & 63] : '=';
 		*dst++ = '=';
-		if (i + 1 >= len)
-			dst[-2] = '=';
 	}
 	*dst = '\0';
 }
