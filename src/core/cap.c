@@ -12,6 +12,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/reply.h"
+#include "core/sasl.h"
 
 #define CAP_VALUE_MAX	64
 
@@ -63,6 +64,10 @@ static const struct cap_def caps[CAP_COUNT] = {
 	[CAP_STANDARD_REPLIES] =	{ "standard-replies",	NULL,	NULL },
 	[CAP_STS] =			{ "sts", cap_sts_offered, cap_sts_value },
 	[CAP_USERHOST_IN_NAMES] =	{ "userhost-in-names",	NULL,	NULL },
+	/* accounts */
+	[CAP_ACCOUNT_REGISTRATION] =	{ "draft/account-registration",
+					    cmd_account_cap_offered, cmd_account_cap_value },
+	[CAP_SASL] =			{ "sasl", NULL, cmd_sasl_cap_value },
 };
 
 capset
@@ -210,6 +215,8 @@ cmd_cap(struct core *core, struct client *cl, struct msg *m, int64_t now)
 			cap_req(core, cl, m->params[1]);
 	} else if (strcasecmp(sub, "END") == 0) {
 		if (cl->flags & CLIENT_CAP_HOLD) {
+			/* A SASL exchange still open ends here (sasl 3.1). */
+			sasl_abort(core, cl);
 			cl->flags &= ~CLIENT_CAP_HOLD;
 			client_register(core, cl, now);
 		}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/account.h"
 #include "core/account_show.h"
 #include "core/casemap.h"
 #include "core/channel.h"
@@ -14,6 +15,7 @@
 #include "core/job_owner.h"
 #include "core/monitor.h"
 #include "core/reply.h"
+#include "core/sasl.h"
 #include "core/snotice.h"
 #include "core/timer.h"
 #include "core/welcome.h"
@@ -62,6 +64,8 @@ client_free(struct core *core, struct client *cl)
 	list_del(&cl->timer);
 	flood_clear(cl);
 	job_orphan(cl);
+	account_flow_free(cl);
+	sasl_free(cl);
 	monitor_clear(core, cl);
 	list_del(&cl->all);
 	tags_forget(core, cl);

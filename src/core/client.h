@@ -16,6 +16,8 @@
  * Clients: a user of the network, its nick in the nick table, registration and leaving.
  */
 struct core;
+struct account_flow;
+struct sasl_session;
 
 #define CLIENT_NICK_MAX		CONFIG_NICKLEN_MAX	/* the configured limits sit below */
 #define CLIENT_USER_MAX		CONFIG_USERLEN_MAX
@@ -76,6 +78,11 @@ struct client {
 	unsigned		 oper_failures;	/* failed OPERs in a row (flood cost) */
 	uint64_t		 id;		/* unique in this core's life: invites */
 	struct vec		 list_entries;	/* b/e/I entries it set that still exist */
+	/* accounts: the flow in progress (account_flow.c: one at a time, as lines wait
+	 * behind its jobs), failed logins in a row (flood cost), a SASL exchange */
+	struct account_flow	*flow;
+	unsigned		 login_failures;
+	struct sasl_session	*sasl;
 };
 
 /* A new client for connection conn from host; NULL out of memory.  client_free() frees

@@ -11,6 +11,8 @@
  * ~20 ms password hash, WHO and LIST walk every client or channel. */
 static const struct command commands[] = {
 	{ "ADMIN",	cmd_admin,	0, CMD_REGISTERED, 1 },
+	/* accounts: SASL steps may run a password check, REGISTER always hashes */
+	{ "AUTHENTICATE", cmd_authenticate, 1, CMD_ANY, 2 },
 	{ "AWAY",	cmd_away,	0, CMD_REGISTERED, 1 },
 	{ "CAP",	cmd_cap,	1, CMD_ANY, 1 },
 	{ "DIE",	cmd_die,	0, CMD_REGISTERED, 1 },
@@ -36,6 +38,7 @@ static const struct command commands[] = {
 	{ "PONG",	cmd_pong,	0, CMD_ANY, 1 },
 	{ "PRIVMSG",	cmd_privmsg,	0, CMD_REGISTERED, 1 },
 	{ "QUIT",	cmd_quit,	0, CMD_ANY, 1 },
+	{ "REGISTER",	cmd_register_account, 3, CMD_ANY, 8 },
 	{ "REHASH",	cmd_rehash,	0, CMD_REGISTERED, 1 },
 	{ "RESTART",	cmd_restart,	0, CMD_REGISTERED, 1 },
 	{ "SETNAME",	cmd_setname,	1, CMD_REGISTERED, 1 },
@@ -47,6 +50,7 @@ static const struct command commands[] = {
 	{ "USER",	cmd_user,	4, CMD_ANY, 1 },
 	{ "USERHOST",	cmd_userhost,	1, CMD_REGISTERED, 1 },
 	{ "USERS",	cmd_users,	0, CMD_REGISTERED, 1 },
+	{ "VERIFY",	cmd_verify,	2, CMD_ANY, 2 },
 	{ "VERSION",	cmd_version,	0, CMD_REGISTERED, 1 },
 	{ "WALLOPS",	cmd_wallops,	1, CMD_REGISTERED, 1 },
 	{ "WHO",	cmd_who,	0, CMD_REGISTERED, 2 },

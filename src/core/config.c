@@ -66,7 +66,7 @@ core_config_defaults(struct core_config *cfg)
 	cfg->accounts_email_required = false;
 	cfg->accounts_password_min = 8;
 	cfg->accounts_argon2_ops = 2;
-	cfg->accounts_argon2_mem = 64 * 1024;
+	cfg->accounts_argon2_mem = 64 * 1024 * 1024;
 	cfg->accounts_scram_iterations = 4096;
 	cfg->accounts_fail_limit = 5;
 	cfg->accounts_fail_window = 600 * SECOND;

@@ -104,13 +104,13 @@ struct core_config {
 	 * (each failure counts for one window); at accounts_fail_limit failures in it, a
 	 * login is refused without a password check.  secret is the core's key for SASL
 	 * nonces and SCRAM's fake salts: the driver fills it with random bytes for each
-	 * process, tests with a fixed key; core_configure ignores it.
+	 * process, tests with a fixed key; read by core_new only.
 	 */
 	bool		 accounts_registration;	/* REGISTER (and NickServ's) offered */
 	bool		 accounts_email_required;
 	unsigned	 accounts_password_min;	/* bytes */
 	unsigned	 accounts_argon2_ops;	/* argon2id passes */
-	unsigned	 accounts_argon2_mem;	/* argon2id memory, KiB */
+	size_t		 accounts_argon2_mem;	/* argon2id memory, bytes */
 	unsigned	 accounts_scram_iterations;
 	unsigned	 accounts_fail_limit;
 	int64_t		 accounts_fail_window;

@@ -32,7 +32,9 @@ void	password_scram_signature(const uint8_t server[SCRAM_KEY_LEN], const char *a
 	    size_t authlen, uint8_t out[SCRAM_KEY_LEN]);
 
 /* job_run's part for JOB_PASSWORD_HASH and JOB_PASSWORD_CHECK: sets job->status (0,
- * -ENOMEM, -EIO when libsodium cannot start) and the result. */
+ * -ENOMEM, -EIO when libsodium cannot start) and the result.  A hash job writes only
+ * pwhash and scram_* of result.hashed: the submitter may keep the rest of the record
+ * there (its name, email) for the step after. */
 void	job_password_hash(struct job *job);
 void	job_password_check(struct job *job);
 

@@ -55,6 +55,10 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 	map_init(&core->channels, cfg->hash_key);
 	map_init(&core->monitors, cfg->hash_key);
 	map_init(&core->accounts, cfg->hash_key);
+	throttle_init(&core->fail_accounts, cfg->hash_key);
+	throttle_init(&core->fail_hosts, cfg->hash_key);
+	throttle_init(&core->register_hosts, cfg->hash_key);
+	memcpy(core->secret, cfg->secret, sizeof(core->secret));
 	list_init(&core->clients);
 	list_init(&core->flooded);
 	for (int i = 0; i < TIMER_KINDS; i++)
@@ -106,6 +110,9 @@ core_free(struct core *core)
 	map_clear(&core->channels);
 	map_clear(&core->monitors);
 	account_clear(core);
+	throttle_clear(&core->fail_accounts);
+	throttle_clear(&core->fail_hosts);
+	throttle_clear(&core->register_hosts);
 	whowas_clear(&core->whowas);
 	free(core->fanout);
 	free(core->motd);

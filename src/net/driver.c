@@ -35,6 +35,7 @@
 #include "net/random.h"
 #include "net/signals.h"
 #include "net/sock.h"
+#include "net/store_thread.h"
 #include "net/tls.h"
 
 #define NET_QUIET_MS	500	/* this long without events: free heap goes back */
@@ -299,6 +300,7 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 	cc = *core;
 	cc.sts_port = srv->cfg.sts ? srv->tls_port : 0;
 	if (random_bytes(cc.hash_key, sizeof(cc.hash_key), err, errlen) < 0 ||
+	    random_bytes(cc.secret, sizeof(cc.secret), err, errlen) < 0 ||
 	    random_bytes(key, sizeof(key), err, errlen) < 0)
 		return -1;
 	addrs_init(&srv->addrs, key);
@@ -354,6 +356,9 @@ net_server_free(struct net_server *srv)
 	if (srv->pool != NULL)
 		(void)loop_unwatch(srv->loop, jobs_fd(srv->pool));
 	jobs_free(srv->pool);
+	if (srv->store != NULL)
+		(void)loop_unwatch(srv->loop, store_thread_fd(srv->store));
+	store_thread_free(srv->store);
 	core_free(srv->core);
 	accept_close_listeners(srv);
 	sock_close(srv->reserve);

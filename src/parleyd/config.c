@@ -138,6 +138,19 @@ static const struct setting settings[] = {
 	{ "timeouts",	"linger",	SET_SECONDS,	AT(net.linger), 1, DAY_MS },
 	{ "timeouts",	"shutdown_grace", SET_SECONDS,	AT(net.shutdown_grace), 1, DAY_MS },
 	{ "log",	"level",	SET_LEVEL,	AT(log_level), 0, 0 },
+	/* accounts: argon2id's own bounds on passes and memory (libsodium). */
+	{ "accounts",	"registration",	SET_BOOL,	AT(core.accounts_registration), 0, 0 },
+	{ "accounts",	"email_required", SET_BOOL,	AT(core.accounts_email_required), 0, 0 },
+	{ "accounts",	"password_min",	SET_COUNT,	AT(core.accounts_password_min), 1,
+	    TEXT_MAX },
+	{ "accounts",	"argon2_passes", SET_COUNT,	AT(core.accounts_argon2_ops), 1, 100 },
+	{ "accounts",	"argon2_memory", SET_BYTES,	AT(core.accounts_argon2_mem), 8192,
+	    1024 * 1024 * 1024 },
+	{ "accounts",	"scram_iterations", SET_COUNT,	AT(core.accounts_scram_iterations),
+	    4096, 1000000 },
+	{ "accounts",	"fail_limit",	SET_COUNT,	AT(core.accounts_fail_limit), 0, 100000 },
+	{ "accounts",	"fail_window",	SET_SECONDS,	AT(core.accounts_fail_window), 1,
+	    DAY_MS },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
