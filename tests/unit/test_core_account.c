@@ -215,7 +215,7 @@ register_identify(void **state)
 	assert_int_equal(store[0].registered, 1700000000);
 	assert_true(account_exists(fx->core, "ALICE"));
 	assert_string_equal(fx_take(fx, c), ":irc.localhost 900 alice alice!u@127.0.0.1 "
-	    "alice :You are now logged in as alice\r\n");
+	    "alice :You are now logged in as alice\r\n:alice MODE alice :+r\r\n");
 
 	/* bob logs in to it with the password, in any case of the name. */
 	account_identify(fx->core, dl, "Alice", "sesame open", record_done, fx->now);
@@ -224,7 +224,7 @@ register_identify(void **state)
 	assert_string_equal(last_account, "alice");
 	assert_string_equal(dl->account, "alice");
 	assert_string_equal(fx_take(fx, d), ":irc.localhost 900 bob bob!u@127.0.0.1 "
-	    "alice :You are now logged in as alice\r\n");
+	    "alice :You are now logged in as alice\r\n:bob MODE bob :+r\r\n");
 	account_logout(fx->core, dl, fx->now);
 	fx_take(fx, d);
 
