@@ -151,6 +151,8 @@ static const struct setting settings[] = {
 	{ "accounts",	"fail_limit",	SET_COUNT,	AT(core.accounts_fail_limit), 0, 100000 },
 	{ "accounts",	"fail_window",	SET_SECONDS,	AT(core.accounts_fail_window), 1,
 	    DAY_MS },
+	/* store: the file, read at start ("" = no store). */
+	{ "store",	"path",		SET_PATH,	AT(store_path), 0, 0 },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -569,6 +571,7 @@ config_defaults(struct config *cfg)
 	cfg->motd = NULL;
 	cfg->core.motd = NULL;
 	cfg->log_level = PLOG_INFO;
+	snprintf(cfg->store_path, sizeof(cfg->store_path), "%s", CONFIG_STORE_DEFAULT);
 }
 
 int
