@@ -17,6 +17,7 @@
 #include "core/nickown.h"
 #include "core/reply.h"
 #include "core/sasl.h"
+#include "core/session.h"
 #include "core/snotice.h"
 #include "core/timer.h"
 #include "core/welcome.h"
@@ -70,10 +71,11 @@ client_free(struct core *core, struct client *cl)
 	account_flow_free(cl);
 	sasl_free(cl);
 	monitor_clear(core, cl);
+	session_forget(core, cl);
 	list_del(&cl->all);
 	tags_forget(core, cl);
 	core->nclients--;
-	if (cl->state == CLIENT_REGISTERED)
+	if (cl->state == CLIENT_REGISTERED && !(cl->flags & CLIENT_SESSION))
 		core->nregistered--;
 	free(cl->realname);
 	free(cl->away);
@@ -142,6 +144,7 @@ client_set_nick(struct core *core, struct client *cl, const char *nick)
 			cl->nick[0] = '\0';
 		return -1;
 	}
+	session_nick_follow(cl);
 	return 0;
 }
 
@@ -152,6 +155,8 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 	char	prefix[CLIENT_PREFIX_MAX];
 	size_t	len;
 
+	if (session_exit(core, cl, reason, error))
+		return;
 	if (cl->state == CLIENT_REGISTERED)
 		snotice_send(core, cl, "Client exiting: %s (%s@%s) [%s]", cl->nick, cl->user,
 		    cl->host, reason);
@@ -162,7 +167,7 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 	}
 	if (cl->state == CLIENT_REGISTERED)
 		monitor_offline(core, cl);
-	if (error && cl->local) {
+	if (error && cl->local && !(cl->flags & CLIENT_HOLLOW)) {
 		send_fmt(core, cl, "ERROR :Closing Link: %s (%s)", cl->host, reason);
 		/* Leaving during its own labeled command: the reply goes out first. */
 		tags_label_end(core, cl);
@@ -185,6 +190,8 @@ client_register(struct core *core, struct client *cl, int64_t now)
 		client_exit(core, cl, "Bad password", true);
 		return;
 	}
+	if (session_attach(core, cl, now))
+		return;
 	cl->state = CLIENT_REGISTERED;
 	flood_registered(cl, now);
 	if (core->out.registered != NULL)

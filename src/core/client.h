@@ -39,6 +39,9 @@ enum client_state {
 #define CLIENT_MODE_BOT		0x200	/* +B: marked as a bot (IRCv3 bot-mode) */
 /* Accounts (account_show.h). */
 #define CLIENT_MODE_REGISTERED	0x400	/* +r: logged in to an account; the server's */
+/* Multiclient (session.h). */
+#define CLIENT_SESSION		0x800	/* a connection attached to another client, its user */
+#define CLIENT_HOLLOW		0x1000	/* a user whose own connection is gone */
 #define CLIENT_CERTFP_MAX	64	/* a SHA-256 fingerprint in hex */
 
 /*
@@ -86,6 +89,10 @@ struct client {
 	struct account_flow	*flow;
 	unsigned		 login_failures;
 	struct sasl_session	*sasl;
+	/* multiclient (session.h): on a session, the user it speaks for (NULL once that
+	 * is gone); on a user, its sessions (struct client *) */
+	struct client		*parent;
+	struct vec		 sessions;
 };
 
 /* A new client for connection conn from host; NULL out of memory.  client_free() frees

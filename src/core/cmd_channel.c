@@ -12,13 +12,14 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/reply.h"
+#include "core/session.h"
 #include "core/target.h"
 #include "core/utf8.h"
 
 /* RPL_NAMREPLY lines for ch, as many as the names need, then RPL_ENDOFNAMES.  With
  * multi-prefix every prefix shows, with userhost-in-names every nick!user@host. */
-static void
-names_reply(struct core *core, struct client *cl, struct channel *ch)
+void
+channel_names_reply(struct core *core, struct client *cl, struct channel *ch)
 {
 	char	head[MSG_BODY_MAX];
 	char	names[MSG_BODY_MAX];
@@ -39,7 +40,7 @@ names_reply(struct core *core, struct client *cl, struct channel *ch)
 
 		nlen = (size_t)snprintf(name, sizeof(name), "%s%s",
 		    channel_prefixes(cl, m->modes),
-		    (cl->caps & CAP_BIT(CAP_USERHOST_IN_NAMES)) ?
+		    (session_caps(core, cl) & CAP_BIT(CAP_USERHOST_IN_NAMES)) ?
 		    client_prefix(m->client, full, sizeof(full)) : m->client->nick);
 		if (len > 0 && len + 1 + nlen > room) {
 			send_fmt(core, cl, "%s%.*s", head, (int)len, names);
@@ -55,8 +56,8 @@ names_reply(struct core *core, struct client *cl, struct channel *ch)
 	send_reply(core, cl, RPL_ENDOFNAMES, "%s", ch->name);
 }
 
-static void
-topic_reply(struct core *core, struct client *cl, struct channel *ch)
+void
+channel_topic_reply(struct core *core, struct client *cl, struct channel *ch)
 {
 	if (ch->topic == NULL) {
 		send_reply(core, cl, RPL_NOTOPIC, "%s", ch->name);
@@ -176,8 +177,8 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 	channel_invite_pending(ch, cl, true);
 	join_announce(core, cl, ch);
 	if (ch->topic != NULL)
-		topic_reply(core, cl, ch);
-	names_reply(core, cl, ch);
+		channel_topic_reply(core, cl, ch);
+	channel_names_reply(core, cl, ch);
 	chanreg_join(core, ch, cl);
 	return;
 nomem:
@@ -251,7 +252,7 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 	mb = channel_member(ch, cl);
 	if (m->nparams < 2) {
-		topic_reply(core, cl, ch);
+		channel_topic_reply(core, cl, ch);
 		return;
 	}
 	if (mb == NULL) {
@@ -302,7 +303,7 @@ cmd_names(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		if (target_repeated(start, name))
 			continue;
 		if (ch != NULL)
-			names_reply(core, cl, ch);
+			channel_names_reply(core, cl, ch);
 		else
 			send_reply(core, cl, RPL_ENDOFNAMES, "%s", name);
 	}

@@ -10,6 +10,7 @@
 #include "core/command.h"
 #include "core/reply.h"
 #include "core/services.h"
+#include "core/session.h"
 #include "core/target.h"
 
 struct message {
@@ -19,32 +20,31 @@ struct message {
 	const char	*text;
 };
 
-/* Whether cl may receive m at all: TAGMSG never reaches a client without message-tags. */
-static bool
-message_for(const struct message *m, const struct client *cl)
-{
-	return !m->tagmsg || (cl->caps & CAP_BIT(CAP_MESSAGE_TAGS));
-}
-
 /*
  * Deliver the line to a channel's members or to one client, then echo it to its sender
  * (echo-message), all as one relayed message: the same msgid everywhere.  A message to
  * oneself is delivered without the label; only the echo answers a labeled command.
+ * The sender's other connections (multiclient) see it too, as the self-message
+ * convention has it.  TAGMSG never reaches a connection without message-tags.
  */
 static void
 message_deliver(struct core *core, struct client *cl, const struct message *m,
     struct channel *ch, struct client *to, const char *line, size_t len)
 {
+	capset	with = m->tagmsg ? CAP_BIT(CAP_MESSAGE_TAGS) : 0;
+
 	tags_message(core, cl, true);
 	if (ch != NULL)
-		send_channel_caps(core, ch, cl, m->tagmsg ? CAP_BIT(CAP_MESSAGE_TAGS) : 0, 0,
-		    line, len);
-	else if (message_for(m, to)) {
-		tags_unlabeled(core, to == cl);
-		send_line(core, to, line, len);
+		send_channel_caps(core, ch, cl, with, 0, line, len);
+	else if (to == cl) {
+		tags_unlabeled(core, true);
+		if ((session_caps(core, cl) & with) == with)
+			send_line(core, cl, line, len);
 		tags_unlabeled(core, false);
-	}
-	if (cl->caps & CAP_BIT(CAP_ECHO_MESSAGE))
+	} else
+		send_user_caps(core, to, with, line, len);
+	session_echo(core, cl, with, line, len);
+	if (session_caps(core, cl) & CAP_BIT(CAP_ECHO_MESSAGE))
 		send_line(core, cl, line, len);
 	tags_message(core, NULL, false);
 }
@@ -170,7 +170,7 @@ cmd_tagmsg(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 {
 	struct message	m = { "TAGMSG", false, true, NULL };
 
-	if (!(cl->caps & CAP_BIT(CAP_MESSAGE_TAGS))) {
+	if (!(session_caps(core, cl) & CAP_BIT(CAP_MESSAGE_TAGS))) {
 		send_reply(core, cl, ERR_UNKNOWNCOMMAND, "%s", msg->verb);
 		return;
 	}

@@ -79,6 +79,10 @@ core_config_defaults(struct core_config *cfg)
 	cfg->nick_grace = 60 * SECOND;
 	strcpy(cfg->guest_prefix, "Guest");
 
+	/* Phone, laptop, desktop and a few more share one nick. */
+	cfg->accounts_multiclient = true;
+	cfg->accounts_max_connections = 8;
+
 	/* No operator blocks; an operator may stop or restart the server once there are. */
 	strcpy(cfg->config_file, "parleyd.conf");
 	cfg->allow_die = true;

@@ -125,6 +125,11 @@ struct core_config {
 	 * its nick names keeps it (0: NICK to it is refused), and the guest nicks' prefix. */
 	int64_t		 nick_grace;
 	char		 guest_prefix[CONFIG_GUEST_PREFIX_MAX + 1];
+
+	/* Multiclient (session.h): whether connections logged in to one account share
+	 * one user, and how many connections an account may have at once. */
+	bool		 accounts_multiclient;
+	unsigned	 accounts_max_connections;
 };
 
 /* Fill cfg with parley's defaults (the embedded default configuration). */

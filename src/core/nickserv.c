@@ -19,6 +19,7 @@
 #include "core/nickown.h"
 #include "core/reply.h"
 #include "core/services.h"
+#include "core/session.h"
 
 #define NS	(&nickserv)
 
@@ -268,11 +269,14 @@ ns_dropped(struct core *core, struct client *cl, const struct job *job,
 		struct client	*c = list_entry(n, struct client, all);
 
 		next = n->next;
-		if (c->account[0] != '\0' && casemap_eq(c->account, job->in.name))
+		if (c->account[0] != '\0' && casemap_eq(c->account, job->in.name) &&
+		    !(c->flags & CLIENT_SESSION))
 			account_logout(core, c, now);
 	}
 	services_notice(core, cl, NS, "Account %s is dropped, with its certificates and "
 	    "channels", job->in.name);
+	/* multiclient: its other connections end (cl may go with them: last). */
+	session_account_gone(core, job->in.name);
 }
 
 static void

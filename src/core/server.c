@@ -264,10 +264,15 @@ core_shutdown(struct core *core, const char *reason)
 	/* Nobody stays to see a QUIT: send ERROR and close, without broadcasts. */
 	while (!list_empty(&core->clients)) {
 		struct client	*cl;
+		char		 line[MSG_BODY_MAX + 1];
+		size_t		 len;
 
 		cl = list_entry(core->clients.next, struct client, all);
-		if (cl->local) {
-			send_fmt(core, cl, "ERROR :Closing Link: %s (%s)", cl->host, reason);
+		if (cl->local && !(cl->flags & CLIENT_HOLLOW)) {
+			/* Each connection its own ERROR: a user's sessions have theirs. */
+			len = format_line(line, "ERROR :Closing Link: %s (%s)", cl->host,
+			    reason);
+			send_conn(core, cl, line, len);
 			core->out.hangup(core->out.ctx, cl->conn, reason);
 		}
 		client_free(core, cl);

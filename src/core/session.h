@@ -1,0 +1,58 @@
+#ifndef PARLEY_CORE_SESSION_H
+#define PARLEY_CORE_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cap.h"
+
+/*
+ * Several connections, one user (multiclient).  A connection that registers logged in
+ * to an account whose user is already on the network attaches to that user as a
+ * session: a struct client of its own for the connection's state (caps, labels, flood,
+ * its queue), flagged CLIENT_SESSION, outside the nick table and the channels.  The
+ * user's commands from it run on the user (session_target); replies to them go to that
+ * connection only, and everything else the user receives goes to all its connections
+ * (reply.c).  When the user's own connection goes while sessions remain, the user is
+ * hollow (CLIENT_HOLLOW): it stays on the network, its sessions speak for it.
+ */
+struct core;
+struct client;
+
+/* The client a command `verb` from cl acts on: its user for a session's command, cl
+ * itself for cl's own and for the per-connection verbs (CAP, PING, QUIT...). */
+struct client	*session_target(struct client *cl, const char *verb);
+/* Called as cl registers, logged in to an account: attach it to the account's user
+ * when multiclient allows (its welcome, the user's channels and nick follow) and
+ * return true; or refuse it when the account has its maximum of connections (cl
+ * exits, true).  False: cl registers as a user of its own. */
+bool		 session_attach(struct core *core, struct client *cl, int64_t now);
+/* client_exit's first step.  A session leaves alone (its user too, when that was the
+ * user's last connection); a user with sessions loses only its own connection.  True
+ * when that was done and cl must not exit as a user. */
+bool		 session_exit(struct core *core, struct client *cl, const char *reason,
+		    bool error);
+/* Close every session of user (ERROR :reason); the user itself is left as it is. */
+void		 session_end(struct core *core, struct client *user, const char *reason);
+/* An account is dropped: each of its sessions is closed (a hollow user leaves with
+ * its last one).  Its users themselves are for the caller to log out. */
+void		 session_account_gone(struct core *core, const char *account);
+/* client_free's part: cl leaves its user's sessions, or its sessions lose it. */
+void		 session_forget(struct core *core, struct client *cl);
+/* The user cl took a new nick: its sessions follow. */
+void		 session_nick_follow(struct client *cl);
+/* What cl, the user whose command runs, sent is shown to its other connections with
+ * the capabilities in `with` (the self-message convention). */
+void		 session_echo(struct core *core, struct client *cl, capset with,
+		    const char *line, size_t len);
+/* The capabilities that apply to a line for cl: those of the connection whose command
+ * runs on cl, else cl's own. */
+capset		 session_caps(const struct core *core, const struct client *cl);
+/* How many connections speak for user cl. */
+size_t		 session_conns(const struct client *cl);
+/* WHOIS: the user's connections, for the user itself and operators. */
+void		 session_whois(struct core *core, struct client *viewer,
+		    struct client *who);
+
+#endif
