@@ -135,8 +135,10 @@ client_set_nick(struct core *core, struct client *cl, const char *nick)
 	client_remember(core, cl);
 	/* The map's key points into cl->nick, so drop the entry before rewriting it. */
 	memcpy(old, cl->nick, sizeof(old));
-	if (old[0] != '\0')
+	/* A pending nick (session.h) is another client's entry. */
+	if (old[0] != '\0' && map_get(&core->nicks, old) == cl)
 		map_del(&core->nicks, old);
+	cl->flags &= ~CLIENT_NICK_PENDING;
 	snprintf(cl->nick, sizeof(cl->nick), "%s", nick);
 	if (map_put(&core->nicks, cl->nick, cl) == -1) {
 		memcpy(cl->nick, old, sizeof(old));
@@ -190,7 +192,7 @@ client_register(struct core *core, struct client *cl, int64_t now)
 		client_exit(core, cl, "Bad password", true);
 		return;
 	}
-	if (session_attach(core, cl, now))
+	if (session_attach(core, cl, now) || !session_nick_settle(core, cl))
 		return;
 	cl->state = CLIENT_REGISTERED;
 	flood_registered(cl, now);

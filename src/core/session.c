@@ -62,6 +62,36 @@ session_user_find(struct core *core, const char *account, const struct client *c
 	return NULL;
 }
 
+bool
+session_nick_pending(struct core *core, struct client *cl, const struct client *other,
+    const char *nick)
+{
+	if (!core->cfg.accounts_multiclient || other->state != CLIENT_REGISTERED ||
+	    (other->flags & CLIENT_SESSION) || other->account[0] == '\0')
+		return false;
+	if (cl->nick[0] != '\0' && map_get(&core->nicks, cl->nick) == cl)
+		map_del(&core->nicks, cl->nick);
+	snprintf(cl->nick, sizeof(cl->nick), "%s", nick);
+	cl->flags |= CLIENT_NICK_PENDING;
+	return true;
+}
+
+bool
+session_nick_settle(struct core *core, struct client *cl)
+{
+	char	nick[sizeof(cl->nick)];
+
+	if (!(cl->flags & CLIENT_NICK_PENDING))
+		return true;
+	memcpy(nick, cl->nick, sizeof(nick));
+	cl->nick[0] = '\0';
+	cl->flags &= ~CLIENT_NICK_PENDING;
+	if (client_find(core, nick) == NULL && client_set_nick(core, cl, nick) == 0)
+		return true;
+	send_reply(core, cl, ERR_NICKNAMEINUSE, "%s", nick);
+	return false;
+}
+
 /* Show the new session s what its user is in: each channel's JOIN, topic and names,
  * as the user's own JOIN would have answered, while s's command runs on the user. */
 static void
@@ -110,7 +140,7 @@ session_attach(struct core *core, struct client *cl, int64_t now)
 		map_del(&core->nicks, cl->nick);
 	memcpy(cl->nick, user->nick, sizeof(cl->nick));
 	cl->parent = user;
-	cl->flags |= CLIENT_SESSION;
+	cl->flags = (cl->flags & ~CLIENT_NICK_PENDING) | CLIENT_SESSION;
 	cl->state = CLIENT_REGISTERED;
 	core->nsessions++;
 	flood_registered(cl, now);

@@ -28,6 +28,14 @@ struct client	*session_target(struct client *cl, const char *verb);
  * return true; or refuse it when the account has its maximum of connections (cl
  * exits, true).  False: cl registers as a user of its own. */
 bool		 session_attach(struct core *core, struct client *cl, int64_t now);
+/* cl, not registered, asks for nick, which other holds: when other is a user logged in
+ * to an account and multiclient is on, cl has it as a pending nick (outside the nick
+ * table) and true is returned; false: the nick is in use. */
+bool		 session_nick_pending(struct core *core, struct client *cl,
+		    const struct client *other, const char *nick);
+/* At registration, when cl did not attach: a pending nick becomes cl's when free
+ * (true), else cl is told 433 and waits for another NICK (false).  True without one. */
+bool		 session_nick_settle(struct core *core, struct client *cl);
 /* client_exit's first step.  A session leaves alone (its user too, when that was the
  * user's last connection); a user with sessions loses only its own connection.  True
  * when that was done and cl must not exit as a user. */

@@ -1,0 +1,317 @@
+/*
+ * Several connections, one user (multiclient), byte for byte: connections that log in
+ * to one account at registration share its nick and presence; each sees what the user
+ * receives, replies go to the connection that asked, what one sends the others see;
+ * one connection leaves alone; the account's maximum of connections; DROP.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/base64.h"
+#include "core/config.h"
+#include "fixture_core.h"
+
+#define S	":irc.localhost "
+#define PW	"sesame-open"
+#define ALICE	":alice!u@127.0.0.1 "
+
+/* Cheap hashes, no flood control, no timeouts in the way. */
+static void
+cheap(struct core_config *cfg)
+{
+	cfg->flood_burst = 0;
+	cfg->registration_timeout = 24 * 3600 * 1000;
+	cfg->ping_interval = 24 * 3600 * 1000;
+	cfg->accounts_argon2_ops = 1;
+	cfg->accounts_argon2_mem = 8192;
+	cfg->accounts_scram_iterations = 16;
+}
+
+static void
+two_at_most(struct core_config *cfg)
+{
+	cheap(cfg);
+	cfg->accounts_max_connections = 2;
+}
+
+static void
+multiclient_off(struct core_config *cfg)
+{
+	cheap(cfg);
+	cfg->accounts_multiclient = false;
+}
+
+/* Register account alice (PW) from a connection that then goes. */
+static void
+make_alice(struct fx *fx)
+{
+	unsigned	c = fx_client(fx, "alice");
+
+	fx_line(fx, c, "REGISTER * * :" PW);
+	assert_non_null(strstr(fx_take(fx, c), "REGISTER SUCCESS alice "));
+	fx_drop(fx, c, "done");
+}
+
+/* A connection that logs in to alice with SASL PLAIN as nick, asking for caps too,
+ * then ends CAP; what it was sent up to CAP END is dropped, the rest left to take. */
+static unsigned
+login(struct fx *fx, const char *nick, const char *caps)
+{
+	unsigned	c = fx_connect(fx);
+	char		line[256];
+
+	fx_line(fx, c, "CAP LS 302");
+	snprintf(line, sizeof(line), "CAP REQ :sasl%s%s", caps[0] ? " " : "", caps);
+	fx_line(fx, c, line);
+	snprintf(line, sizeof(line), "NICK %s", nick);
+	fx_line(fx, c, line);
+	fx_line(fx, c, "USER u 0 * :R");
+	fx_line(fx, c, "AUTHENTICATE PLAIN");
+	strcpy(line, "AUTHENTICATE ");
+	assert_true(base64_encode(line + 13, sizeof(line) - 13, "\0alice\0" PW,
+	    7 + strlen(PW)) >= 0);
+	fx_line(fx, c, line);
+	assert_non_null(strstr(fx_take(fx, c), " 903 "));
+	fx_line(fx, c, "CAP END");
+	return c;
+}
+
+/* A second connection takes the user's nick and is shown its channels; the network
+ * sees nothing of it. */
+static void
+attach_shows_the_user(void **state)
+{
+	struct fx	*fx = fx_new(cheap);
+	unsigned	 a, b, bob;
+	const char	*out;
+
+	(void)state;
+	make_alice(fx);
+	a = login(fx, "alice", "");
+	assert_non_null(strstr(fx_take(fx, a), S "001 alice "));
+	bob = fx_client(fx, "bob");
+	fx_line(fx, a, "JOIN #c");
+	fx_line(fx, bob, "JOIN #c");
+	fx_drain(fx);
+	b = login(fx, "alice2", "");
+	out = fx_take(fx, b);
+	assert_non_null(strstr(out, S "001 alice :Welcome to the parley Network, "
+	    "alice!u@127.0.0.1\r\n"));
+	assert_non_null(strstr(out, ":alice MODE alice :+r\r\n"
+	    ALICE "JOIN #c\r\n"
+	    S "353 alice = #c :@alice bob\r\n"
+	    S "366 alice #c :End of /NAMES list\r\n"));
+	assert_string_equal(fx_take(fx, a), "");
+	assert_string_equal(fx_take(fx, bob), "");
+	fx_line(fx, bob, "LUSERS");
+	assert_non_null(strstr(fx_take(fx, bob), "There are 2 users and 0 invisible"));
+	fx_free(fx);
+}
+
+/* What the user receives, every connection receives; a reply only the one that asked;
+ * what one sends the others see. */
+static void
+one_conversation(void **state)
+{
+	struct fx	*fx = fx_new(cheap);
+	unsigned	 a, b, bob;
+
+	(void)state;
+	make_alice(fx);
+	a = login(fx, "alice", "");
+	bob = fx_client(fx, "bob");
+	fx_line(fx, a, "JOIN #c");
+	fx_line(fx, bob, "JOIN #c");
+	b = login(fx, "alice", "");
+	fx_drain(fx);
+
+	fx_line(fx, bob, "PRIVMSG #c :hello");
+	assert_string_equal(fx_take(fx, a), ":bob!u@127.0.0.1 PRIVMSG #c hello\r\n");
+	assert_string_equal(fx_take(fx, b), ":bob!u@127.0.0.1 PRIVMSG #c hello\r\n");
+	fx_line(fx, bob, "PRIVMSG alice psst");
+	assert_string_equal(fx_take(fx, a), ":bob!u@127.0.0.1 PRIVMSG alice psst\r\n");
+	assert_string_equal(fx_take(fx, b), ":bob!u@127.0.0.1 PRIVMSG alice psst\r\n");
+
+	fx_line(fx, b, "PRIVMSG #c :from b");
+	assert_string_equal(fx_take(fx, bob), ALICE "PRIVMSG #c :from b\r\n");
+	assert_string_equal(fx_take(fx, a), ALICE "PRIVMSG #c :from b\r\n");
+	assert_string_equal(fx_take(fx, b), "");
+	fx_line(fx, a, "PRIVMSG bob :from a");
+	assert_string_equal(fx_take(fx, bob), ALICE "PRIVMSG bob :from a\r\n");
+	assert_string_equal(fx_take(fx, b), ALICE "PRIVMSG bob :from a\r\n");
+	assert_string_equal(fx_take(fx, a), "");
+
+	fx_line(fx, b, "TOPIC #c");
+	assert_string_equal(fx_take(fx, b), S "331 alice #c :No topic is set\r\n");
+	assert_string_equal(fx_take(fx, a), "");
+	fx_line(fx, b, "PING :x");
+	assert_string_equal(fx_take(fx, b), S "PONG irc.localhost x\r\n");
+
+	fx_line(fx, b, "NICK alicia");
+	assert_string_equal(fx_take(fx, a), ALICE "NICK alicia\r\n");
+	assert_string_equal(fx_take(fx, b), ALICE "NICK alicia\r\n");
+	assert_string_equal(fx_take(fx, bob), ALICE "NICK alicia\r\n");
+	fx_line(fx, a, "PART #c");
+	assert_string_equal(fx_take(fx, a), ":alicia!u@127.0.0.1 PART #c\r\n");
+	assert_string_equal(fx_take(fx, b), ":alicia!u@127.0.0.1 PART #c\r\n");
+	assert_string_equal(fx_take(fx, bob), ":alicia!u@127.0.0.1 PART #c\r\n");
+	fx_free(fx);
+}
+
+/* echo-message where the sending connection negotiated it; tags per connection. */
+static void
+echo_per_connection(void **state)
+{
+	struct fx	*fx = fx_new(cheap);
+	unsigned	 a, b, bob;
+
+	(void)state;
+	make_alice(fx);
+	a = login(fx, "alice", "");
+	bob = fx_client(fx, "bob");
+	b = login(fx, "alice", "echo-message");
+	fx_drain(fx);
+	fx_line(fx, b, "PRIVMSG bob :hi");
+	assert_string_equal(fx_take(fx, b), ALICE "PRIVMSG bob hi\r\n");
+	assert_string_equal(fx_take(fx, a), ALICE "PRIVMSG bob hi\r\n");
+	assert_string_equal(fx_take(fx, bob), ALICE "PRIVMSG bob hi\r\n");
+	fx_line(fx, a, "PRIVMSG bob :ho");
+	assert_string_equal(fx_take(fx, a), "");
+	assert_string_equal(fx_take(fx, b), ALICE "PRIVMSG bob ho\r\n");
+	fx_free(fx);
+}
+
+/* QUIT, or the connection going, closes that connection only; the last one takes the
+ * user away. */
+static void
+one_connection_leaves(void **state)
+{
+	struct fx	*fx = fx_new(cheap);
+	unsigned	 a, b, bob;
+
+	(void)state;
+	make_alice(fx);
+	a = login(fx, "alice", "");
+	bob = fx_client(fx, "bob");
+	fx_line(fx, a, "JOIN #c");
+	fx_line(fx, bob, "JOIN #c");
+	b = login(fx, "alice", "");
+	fx_drain(fx);
+	fx_line(fx, a, "QUIT :phone off");
+	assert_string_equal(fx_take(fx, a),
+	    "ERROR :Closing Link: 127.0.0.1 (Quit: phone off)\r\n");
+	assert_true(fx->conns[a].closed);
+	assert_string_equal(fx_take(fx, bob), "");
+	assert_string_equal(fx_take(fx, b), "");
+	fx_line(fx, b, "PRIVMSG #c :still here");
+	assert_string_equal(fx_take(fx, bob), ALICE "PRIVMSG #c :still here\r\n");
+	fx_line(fx, bob, "PRIVMSG alice :good");
+	assert_string_equal(fx_take(fx, b), ":bob!u@127.0.0.1 PRIVMSG alice good\r\n");
+	fx_drop(fx, b, "Connection reset");
+	assert_string_equal(fx_take(fx, bob), ALICE "QUIT :Connection reset\r\n");
+	fx_line(fx, bob, "PRIVMSG alice :gone?");
+	assert_string_equal(fx_take(fx, bob), S "401 bob alice :No such nick/channel\r\n");
+	fx_free(fx);
+}
+
+/* WHOIS lists the connections to the user itself, not to others. */
+static void
+whois_connections(void **state)
+{
+	struct fx	*fx = fx_new(cheap);
+	unsigned	 a, b, bob;
+	const char	*out;
+
+	(void)state;
+	make_alice(fx);
+	a = login(fx, "alice", "");
+	b = login(fx, "alice", "");
+	bob = fx_client(fx, "bob");
+	fx_drain(fx);
+	fx_line(fx, b, "WHOIS alice");
+	out = fx_take(fx, b);
+	assert_non_null(strstr(out, S "320 alice alice :is connected from 127.0.0.1 "
+	    "(connection 2, since "));
+	assert_non_null(strstr(out, S "320 alice alice :is connected from 127.0.0.1 "
+	    "(connection 3, since "));
+	assert_string_equal(fx_take(fx, a), "");
+	fx_line(fx, bob, "WHOIS alice");
+	assert_null(strstr(fx_take(fx, bob), " 320 "));
+	fx_free(fx);
+}
+
+/* The account's maximum of connections; its nick for others; with multiclient off,
+ * users of their own. */
+static void
+limits_and_off(void **state)
+{
+	struct fx	*fx = fx_new(two_at_most);
+	unsigned	 c;
+
+	(void)state;
+	make_alice(fx);
+	login(fx, "alice", "");
+	login(fx, "alice", "");
+	fx_drain(fx);
+	c = login(fx, "alice", "");
+	assert_string_equal(fx_take(fx, c), "ERROR :Closing Link: 127.0.0.1 "
+	    "(Too many connections for this account)\r\n");
+	assert_true(fx->conns[c].closed);
+	/* The user's nick, for a connection that did not log in to its account. */
+	c = fx_connect(fx);
+	fx_line(fx, c, "NICK alice");
+	fx_line(fx, c, "USER u 0 * :R");
+	assert_string_equal(fx_take(fx, c), S "433 * alice :Nickname is already in use\r\n");
+	fx_line(fx, c, "NICK alice3");
+	assert_non_null(strstr(fx_take(fx, c), S "001 alice3 "));
+	fx_free(fx);
+
+	fx = fx_new(multiclient_off);
+	make_alice(fx);
+	login(fx, "alice", "");
+	c = login(fx, "alice2", "");
+	assert_non_null(strstr(fx_take(fx, c), S "001 alice2 "));
+	fx_free(fx);
+}
+
+/* DROP closes the account's other connections; the one that asked stays, logged out. */
+static void
+drop_ends_sessions(void **state)
+{
+	struct fx	*fx = fx_new(cheap);
+	unsigned	 a, b;
+
+	(void)state;
+	make_alice(fx);
+	a = login(fx, "alice", "");
+	b = login(fx, "alice", "");
+	fx_drain(fx);
+	fx_line(fx, a, "NS DROP alice " PW);
+	assert_non_null(strstr(fx_take(fx, a), "Account alice is dropped"));
+	assert_true(strstr(fx_take(fx, b), "ERROR :Closing Link: 127.0.0.1 "
+	    "(Account dropped)\r\n") != NULL);
+	assert_true(fx->conns[b].closed);
+	assert_false(fx->conns[a].closed);
+	fx_free(fx);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(attach_shows_the_user),
+		cmocka_unit_test(one_conversation),
+		cmocka_unit_test(echo_per_connection),
+		cmocka_unit_test(one_connection_leaves),
+		cmocka_unit_test(whois_connections),
+		cmocka_unit_test(limits_and_off),
+		cmocka_unit_test(drop_ends_sessions),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
