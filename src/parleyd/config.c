@@ -155,6 +155,10 @@ static const struct setting settings[] = {
 	/* Nick ownership: a day of grace is as long as any network gives. */
 	{ "accounts",	"nick_grace",	SET_SECONDS,	AT(core.nick_grace), 0, DAY_MS },
 	{ "accounts",	"guest_prefix",	SET_GUEST_PREFIX, AT(core.guest_prefix), 0, 0 },
+	/* multiclient: an account's devices, a few hundred at the very most. */
+	{ "accounts",	"multiclient",	SET_BOOL,	AT(core.accounts_multiclient), 0, 0 },
+	{ "accounts",	"max_connections", SET_COUNT,	AT(core.accounts_max_connections), 1,
+	    1000 },
 	/* store: the file, read at start ("" = no store). */
 	{ "store",	"path",		SET_PATH,	AT(store_path), 0, 0 },
 };

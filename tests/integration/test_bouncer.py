@@ -1,0 +1,148 @@
+"""parleyd as a bouncer, against the real binary: connections that log in to one account
+with SASL share one user.  Three of them at once (one with every capability the server
+offers, one with SASL alone, one with echo-message and server-time) see one conversation;
+the network sees one user; one connection leaves alone; the account's maximum holds."""
+import base64
+
+from conftest import SERVER_NAME, cmd
+
+PASSWORD = "correct-horse-battery"
+NICKSERV = "NickServ!NickServ@services.%s" % SERVER_NAME
+
+
+def config(max_connections=8):
+    return ("[server]\nname = %s\n[accounts]\nmax_connections = %d\n"
+            % (SERVER_NAME, max_connections))
+
+
+def register_account(client, nick):
+    client.register(nick)
+    client.send("PRIVMSG NickServ :REGISTER %s" % PASSWORD)
+    client.expect("900", timeout=10)
+    client.expect(lambda m: m.command == "NOTICE" and m.source == NICKSERV)
+
+
+def offered_caps(client):
+    """CAP LS 302's capabilities, their values dropped."""
+    client.send("CAP LS 302")
+    caps = []
+    while True:
+        m = client.expect(cmd("CAP", None, "LS"))
+        caps += [c.split("=")[0] for c in m.params[-1].split()]
+        if m.params[2] != "*":
+            return caps
+
+
+def sasl_login(srv, nick, caps):
+    """A connection that logs in to alice with SASL PLAIN, asking for caps ("*" for
+    every one offered), as nick; returns it and the lines of its burst."""
+    c = srv.client()
+    if caps == "*":
+        caps = [x for x in offered_caps(c) if x != "sasl"]
+    else:
+        c.send("CAP LS 302")
+        c.expect(cmd("CAP", None, "LS"))
+    c.send("CAP REQ :%s" % " ".join(["sasl"] + list(caps)))
+    c.expect(cmd("CAP", None, "ACK"))
+    c.send("NICK %s" % nick)
+    c.send("USER u 0 * :R")
+    c.send("AUTHENTICATE PLAIN")
+    c.expect(cmd("AUTHENTICATE", "+"))
+    c.send("AUTHENTICATE " + base64.b64encode(
+        b"\0alice\0" + PASSWORD.encode()).decode())
+    c.expect("903", timeout=10)
+    c.send("CAP END")
+    burst = c.collect_until(lambda m: m.command in ("376", "422"))
+    return c, burst + c.sync()
+
+
+def test_three_connections_one_user(start_server):
+    srv = start_server(config=config())
+    first = srv.client()
+    register_account(first, "alice")
+    first.join("#room")
+    bob = srv.client("bob")
+    bob.join("#room")
+    first.expect(cmd("JOIN", "#room"))
+
+    full, burst = sasl_login(srv, "alice", "*")
+    assert burst[0].command == "001" and burst[0].param(0) == "alice"
+    assert any(m.command == "JOIN" and m.nick == "alice" for m in burst)
+    assert any(m.command == "353" and "bob" in m.trailing for m in burst)
+    classic, burst = sasl_login(srv, "phone", [])
+    # It asked for another nick: it takes the user's.
+    assert burst[0].param(0) == "alice"
+    third, _ = sasl_login(srv, "alice", ["echo-message", "server-time"])
+    # The network saw none of them come.
+    bob.assert_silent()
+
+    conns = (first, full, classic, third)
+    bob.send("PRIVMSG #room :hello all")
+    for c in conns:
+        m = c.expect(cmd("PRIVMSG", "#room"))
+        assert m.trailing == "hello all" and m.nick == "bob"
+
+    # What one sends, the network and the others see; echo-message only where asked.
+    classic.send("PRIVMSG #room :from the phone")
+    assert bob.expect(cmd("PRIVMSG", "#room")).nick == "alice"
+    for c in (first, full, third):
+        assert c.expect(cmd("PRIVMSG", "#room")).trailing == "from the phone"
+    classic.assert_silent(cmd("PRIVMSG"))
+    full.send("PRIVMSG #room :from the laptop")
+    for c in (bob, first, full, classic, third):
+        assert c.expect(cmd("PRIVMSG", "#room")).trailing == "from the laptop"
+    third.send("PRIVMSG bob :from the desktop")
+    assert bob.expect(cmd("PRIVMSG", "bob")).trailing == "from the desktop"
+    echo = third.expect(cmd("PRIVMSG", "bob"))
+    assert "time" in echo.tags
+    for c in (first, full, classic):
+        assert c.expect(cmd("PRIVMSG", "bob")).trailing == "from the desktop"
+
+    # A reply goes to the connection that asked; WHOIS lists the connections to
+    # the user itself, not to others.
+    classic.send("WHOIS alice")
+    lines = classic.collect_until("318")
+    assert len([m for m in lines if m.command == "320"]) == 4
+    for c in (first, full, third):
+        c.assert_silent("320")
+    bob.send("WHOIS alice")
+    assert not [m for m in bob.collect_until("318") if m.command == "320"]
+
+    # JOIN and NICK by one apply to the user, shown to all.
+    classic.send("NICK alicia")
+    for c in conns + (bob,):
+        c.expect(cmd("NICK", "alicia"))
+    bob.send("LUSERS")
+    assert bob.expect("251").trailing.startswith("There are 2 users")
+
+    # One connection leaves alone; the last one takes the user away.
+    first.send("QUIT :phone off")
+    first.expect_closed()
+    full.close()
+    classic.close()
+    bob.assert_silent(cmd("QUIT"))
+    third.send("PRIVMSG #room :still here")
+    assert bob.expect(cmd("PRIVMSG", "#room")).trailing == "still here"
+    third.close()
+    bob.expect(cmd("QUIT"))
+
+
+def test_max_connections(start_server):
+    srv = start_server(config=config(max_connections=2))
+    first = srv.client()
+    register_account(first, "alice")
+    sasl_login(srv, "alice", [])
+    c = srv.client()
+    c.send("CAP REQ :sasl")
+    c.expect(cmd("CAP", None, "ACK"))
+    c.send("NICK alice")
+    c.send("USER u 0 * :R")
+    c.send("AUTHENTICATE PLAIN")
+    c.expect(cmd("AUTHENTICATE", "+"))
+    c.send("AUTHENTICATE " + base64.b64encode(
+        b"\0alice\0" + PASSWORD.encode()).decode())
+    c.expect("903", timeout=10)
+    c.send("CAP END")
+    error = c.expect("ERROR")
+    assert "Too many connections for this account" in error.trailing
+    c.expect_closed()
