@@ -69,14 +69,13 @@ fifo_pop(struct store_fifo *f)
 	return job;
 }
 
-/* Whether a job's status says the disk (or memory) failed it, not its request.  A
+/* Whether a job's status says the disk failed it, not its request.  A
  * full certificate list is CERT_ADD's -ENOSPC, the request's own. */
 static bool
 store_thread_failed(const struct job *job)
 {
 	switch (job->status) {
 	case -EIO:
-	case -ENOMEM:
 		return true;
 	case -ENOSPC:
 		return job->kind != JOB_CERT_ADD;

@@ -34,7 +34,8 @@ struct store {
 
 #define AT(a, type, i)	(&((type *)(a)->v)[i])
 
-/* Room for one more record at the end; returns it, or NULL out of memory. */
+/* Room for one more record at the end; returns it, or NULL out of memory (which a
+ * write answers as the disk failing would: -EIO, nothing written). */
 static void *
 array_push(struct memory_array *a)
 {
@@ -139,7 +140,7 @@ memory_account_create(struct store *st, const struct account_rec *in)
 		if (cert_find(st, in->certs[c], &slot) >= 0)
 			return -EEXIST;
 	if ((a = array_push(&st->accounts)) == NULL)
-		return -ENOMEM;
+		return -EIO;
 	*a = *in;
 	a->ncerts = n;
 	return 0;
@@ -208,7 +209,7 @@ memory_channel_register(struct store *st, const struct chanreg_rec *in)
 	if ((a = account_find(st, in->founder)) < 0)
 		return -ENOENT;
 	if ((c = array_push(&st->channels)) == NULL)
-		return -ENOMEM;
+		return -EIO;
 	*c = *in;
 	/* The founder as the account is named, as a join on the account would give. */
 	memcpy(c->founder, AT(&st->accounts, struct account_rec, a)->name,
@@ -244,7 +245,7 @@ memory_entry_add(struct store *st, const struct chanreg_entry *in)
 	if (entry_find(st, in) >= 0)
 		return -EEXIST;
 	if ((e = array_push(&st->entries)) == NULL)
-		return -ENOMEM;
+		return -EIO;
 	*e = *in;
 	memcpy(e->channel, AT(&st->channels, struct chanreg_rec, c)->name,
 	    sizeof(e->channel));

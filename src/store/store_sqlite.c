@@ -23,9 +23,12 @@ struct store {
 	struct sqlite_stmts	 q;
 };
 
-/* A name's key: its folded form. */
+/* A name's key: its folded form.  The longest names are channels' and masks'. */
+#define FOLDED_MAX	(CONFIG_CHANNELLEN_MAX > CONFIG_MASK_MAX ? CONFIG_CHANNELLEN_MAX : \
+			    CONFIG_MASK_MAX)
+
 struct folded {
-	char	s[CONFIG_MASK_MAX + 1];
+	char	s[FOLDED_MAX + 1];
 };
 
 static const char *

@@ -68,6 +68,22 @@ def test_accounts_survive_a_restart(start_server, tmp_path):
     assert m.command == "FAIL" and m.param(1) == "ACCOUNT_EXISTS", m.line
 
 
+def test_path_setting(start_server, tmp_path):
+    """[store] path, relative to the configuration file's directory; --store none
+    overrides it."""
+    conf = tmp_path / "etc"
+    conf.mkdir()
+    path = start_server.config_file(ACCOUNTS + "[store]\npath = state/p.db\n",
+                                    name="etc/parleyd.conf")
+    srv = start_server(config=path, store=False)
+    srv.wait_log(r"store: %s \(sqlite\)" % (conf / "state" / "p.db"))
+    assert register(srv, "jo").command == "REGISTER"
+    assert sql(conf / "state" / "p.db", "SELECT name FROM accounts") == ["jo"]
+    assert srv.terminate() == 0
+    srv = start_server(config=path, store=None)
+    srv.wait_log(r"store: none")
+
+
 def test_no_store(start_server):
     """--store none: the server runs, and REGISTER says it cannot save anything."""
     srv = start_server(config=ACCOUNTS, store=None)

@@ -447,6 +447,35 @@ skip_account(void *arg, const char *name)
 	return 0;
 }
 
+/* Names as long as they may be are whole keys: two channels of 200 bytes that differ
+ * in the last one are two channels, and so are two masks of 127. */
+static void
+test_long_names(void **state)
+{
+	struct backend	*b = *state;
+	char		 a[CONFIG_CHANNELLEN_MAX + 1], z[CONFIG_CHANNELLEN_MAX + 1];
+	char		 m1[CONFIG_MASK_MAX + 1], m2[CONFIG_MASK_MAX + 1];
+
+	memset(a, 'c', sizeof(a) - 1);
+	a[0] = '#';
+	a[sizeof(a) - 1] = '\0';
+	memcpy(z, a, sizeof(z));
+	z[sizeof(z) - 2] = 'z';
+	memset(m1, 'm', sizeof(m1) - 1);
+	m1[sizeof(m1) - 1] = '\0';
+	memcpy(m2, m1, sizeof(m2));
+	m2[sizeof(m2) - 2] = 'n';
+	assert_int_equal(create(b, "yul"), 0);
+	assert_int_equal(chan_register(b, a, "yul"), 0);
+	assert_int_equal(chan_register(b, z, "yul"), 0);
+	assert_int_equal(entry(b, JOB_CHANNEL_ENTRY_ADD, z, 'b', m1), 0);
+	assert_int_equal(entry(b, JOB_CHANNEL_ENTRY_ADD, z, 'b', m2), 0);
+	assert_int_equal(by_name(b, JOB_CHANNEL_DROP, a), 0);
+	assert_int_equal(entry(b, JOB_CHANNEL_ENTRY_DEL, z, 'b', m1), 0);
+	assert_int_equal(entry(b, JOB_CHANNEL_ENTRY_DEL, z, 'b', m2), 0);
+	assert_int_equal(by_name(b, JOB_CHANNEL_DROP, z), 0);
+}
+
 /* UPDATE changes every field but the founder and the time of registration. */
 static void
 test_channel_update(void **state)
@@ -751,6 +780,8 @@ test_sqlite_not_a_database(void **state)
 	cmocka_unit_test_prestate_setup_teardown(test_account_drop, \
 	    backend_setup, backend_teardown, backend), \
 	cmocka_unit_test_prestate_setup_teardown(test_channel_register, \
+	    backend_setup, backend_teardown, backend), \
+	cmocka_unit_test_prestate_setup_teardown(test_long_names, \
 	    backend_setup, backend_teardown, backend), \
 	cmocka_unit_test_prestate_setup_teardown(test_channel_update, \
 	    backend_setup, backend_teardown, backend), \
