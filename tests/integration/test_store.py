@@ -32,6 +32,15 @@ def sql(path, query):
     return p.stdout.splitlines()
 
 
+def threads(pid):
+    """The names of the process's threads."""
+    names = []
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+            names.append(f.read().strip())
+    return names
+
+
 def register(server, nick, password="correct horse", source=None):
     """REGISTER nick before connection registration; the reply's line."""
     c = server.client(source=source)
@@ -52,6 +61,7 @@ def test_created_on_first_start(start_server, tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert sql(path, "PRAGMA user_version") == ["1"]
     assert sql(path, "PRAGMA journal_mode") == ["wal"]
+    assert "parleyd-store" in threads(srv.pid)
     assert register(srv, "alice").line.endswith("REGISTER SUCCESS alice :Account created")
     assert sql(path, "SELECT name FROM accounts") == ["alice"]
 
@@ -88,6 +98,7 @@ def test_no_store(start_server):
     """--store none: the server runs, and REGISTER says it cannot save anything."""
     srv = start_server(config=ACCOUNTS, store=None)
     srv.wait_log(r"store: none")
+    assert "parleyd-store" not in threads(srv.pid)
     m = register(srv, "carol")
     assert m.command == "FAIL" and m.param(1) == "TEMPORARILY_UNAVAILABLE", m.line
 
