@@ -61,8 +61,10 @@ def test_created_on_first_start(start_server, tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert sql(path, "PRAGMA user_version") == ["1"]
     assert sql(path, "PRAGMA journal_mode") == ["wal"]
-    assert "parleyd-store" in threads(srv.pid)
+    # The store's thread starts with its first job.
+    assert "parleyd-store" not in threads(srv.pid)
     assert register(srv, "alice").line.endswith("REGISTER SUCCESS alice :Account created")
+    assert "parleyd-store" in threads(srv.pid)
     assert sql(path, "SELECT name FROM accounts") == ["alice"]
 
 
@@ -98,9 +100,9 @@ def test_no_store(start_server):
     """--store none: the server runs, and REGISTER says it cannot save anything."""
     srv = start_server(config=ACCOUNTS, store=None)
     srv.wait_log(r"store: none")
-    assert "parleyd-store" not in threads(srv.pid)
     m = register(srv, "carol")
     assert m.command == "FAIL" and m.param(1) == "TEMPORARILY_UNAVAILABLE", m.line
+    assert "parleyd-store" not in threads(srv.pid)
 
 
 def test_newer_schema_refused(tmp_path):
