@@ -86,14 +86,19 @@ part_one(struct core *core, struct client *cl, struct member *m, const char *rea
 
 /*
  * The checks a channel's modes put on joining, in the order the protocol gives: a ban
- * (unless an exception matches), invite-only (unless invited or an invite exception
- * matches), the key, the limit.  Returns false after the error numeric.
+ * (unless an exception matches), +R (an account, whatever invites say), invite-only
+ * (unless invited or an invite exception matches), the key, the limit.  Returns false
+ * after the error numeric.
  */
 static bool
 join_allowed(struct core *core, struct client *cl, struct channel *ch, const char *key)
 {
 	if (channel_list_matches(&ch->bans, cl) && !channel_list_matches(&ch->excepts, cl)) {
 		send_reply(core, cl, ERR_BANNEDFROMCHAN, "%s", ch->name);
+		return false;
+	}
+	if ((ch->modes & CHANNEL_REGONLY) && cl->account[0] == '\0') {
+		send_reply(core, cl, ERR_NEEDREGGEDNICK, "%s", ch->name);
 		return false;
 	}
 	if ((ch->modes & CHANNEL_INVITE_ONLY) && !channel_invite_pending(ch, cl, false) &&
@@ -114,7 +119,7 @@ join_allowed(struct core *core, struct client *cl, struct channel *ch, const cha
 
 /*
  * Tell the members (cl included) that cl joined: extended-join's form, with the account
- * ("*": there are no accounts yet) and realname, to those that asked for it; and to
+ * ("*" when cl is logged in to none) and realname, to those that asked for it; and to
  * those with away-notify, cl's AWAY when it is away.
  */
 static void
@@ -128,8 +133,8 @@ join_announce(struct core *core, struct client *cl, struct channel *ch)
 	client_prefix(cl, prefix, sizeof(prefix));
 	len = format_msg(line, sizeof(line), prefix, "JOIN", 1, ch->name);
 	send_channel_caps(core, ch, NULL, 0, ext, line, len);
-	len = format_msg(line, sizeof(line), prefix, "JOIN", 3, ch->name, "*",
-	    cl->realname != NULL ? cl->realname : "");
+	len = format_msg(line, sizeof(line), prefix, "JOIN", 3, ch->name,
+	    cl->account[0] != '\0' ? cl->account : "*", cl->realname != NULL ? cl->realname : "");
 	send_channel_caps(core, ch, NULL, ext, 0, line, len);
 	if (cl->away == NULL)
 		return;

@@ -116,6 +116,10 @@ static const struct numeric_def {
 	[ERR_NOOPERHOST]	= { "491", "No O-lines for your host" },
 	[ERR_UMODEUNKNOWNFLAG]	= { "501", "Unknown MODE flag" },
 	[ERR_USERSDONTMATCH]	= { "502", "Can't change mode for other users" },
+	/* Accounts (account_show.h). */
+	[RPL_WHOISACCOUNT]	= { "330", "is logged in as" },
+	[ERR_NEEDREGGEDNICK]	= { "477",
+	    "Cannot join channel (+R): you must be logged in to an account" },
 	[RPL_WHOISSECURE]	= { "671", "is using a secure connection" },
 	[ERR_INVALIDMODEPARAM]	= { "696", NULL },
 	[ERR_NOPRIVS]		= { "723", "Insufficient oper privileges." },

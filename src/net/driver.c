@@ -24,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "core/server.h"
 #include "net/addrs.h"
 #include "net/conn.h"
@@ -298,6 +300,12 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		return -1;
 	}
 	srv->out = out_interface(srv);
+	/* libsodium, for the core's accounts (its hashes, nonces), starts off the core:
+	 * before the workers' first job. */
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "libsodium: cannot start");
+		return -1;
+	}
 	cc = *core;
 	cc.sts_port = srv->cfg.sts ? srv->tls_port : 0;
 	if (random_bytes(cc.hash_key, sizeof(cc.hash_key), err, errlen) < 0 ||
