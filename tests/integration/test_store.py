@@ -96,6 +96,19 @@ def test_path_setting(start_server, tmp_path):
     srv.wait_log(r"store: none")
 
 
+def test_path_change_waits_for_restart(start_server, tmp_path):
+    """A reload that names another file says so; the store in use stays."""
+    path = tmp_path / "parleyd.db"
+    conf = start_server.config_file(ACCOUNTS + "[store]\npath = %s\n" % path)
+    srv = start_server(config=conf, store=False)
+    conf.write_text(ACCOUNTS + "[store]\npath = %s\n" % (tmp_path / "other.db"))
+    srv.signal(signal.SIGHUP)
+    srv.wait_log(r"warn: store changes take effect on restart")
+    assert register(srv, "kay").command == "REGISTER"
+    assert sql(path, "SELECT name FROM accounts") == ["kay"]
+    assert not (tmp_path / "other.db").exists()
+
+
 def test_no_store(start_server):
     """--store none: the server runs, and REGISTER says it cannot save anything."""
     srv = start_server(config=ACCOUNTS, store=None)
