@@ -62,6 +62,15 @@ array_remove(struct memory_array *a, size_t i)
 	a->n--;
 }
 
+/* Fingerprints are kept in lowercase, as SQLite's backend keeps them. */
+static void
+certfp_lower(char *certfp)
+{
+	for (; *certfp != '\0'; certfp++)
+		if (*certfp >= 'A' && *certfp <= 'Z')
+			*certfp += 32;
+}
+
 static long
 account_find(const struct store *st, const char *name)
 {
@@ -136,13 +145,19 @@ memory_account_create(struct store *st, const struct account_rec *in)
 		return -EEXIST;
 	if (n > ACCOUNT_CERTS_MAX)
 		n = ACCOUNT_CERTS_MAX;
-	for (unsigned c = 0; c < n; c++)
+	for (unsigned c = 0; c < n; c++) {
 		if (cert_find(st, in->certs[c], &slot) >= 0)
 			return -EEXIST;
+		for (unsigned d = 0; d < c; d++)
+			if (strcasecmp(in->certs[c], in->certs[d]) == 0)
+				return -EEXIST;
+	}
 	if ((a = array_push(&st->accounts)) == NULL)
 		return -EIO;
 	*a = *in;
 	a->ncerts = n;
+	for (unsigned c = 0; c < n; c++)
+		certfp_lower(a->certs[c]);
 	return 0;
 }
 
@@ -177,7 +192,8 @@ memory_cert_add(struct store *st, const struct job_cert *in)
 	a = AT(&st->accounts, struct account_rec, i);
 	if (a->ncerts >= ACCOUNT_CERTS_MAX)
 		return -ENOSPC;
-	memcpy(a->certs[a->ncerts++], in->certfp, sizeof(a->certs[0]));
+	memcpy(a->certs[a->ncerts], in->certfp, sizeof(a->certs[0]));
+	certfp_lower(a->certs[a->ncerts++]);
 	return 0;
 }
 

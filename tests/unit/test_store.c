@@ -61,6 +61,42 @@ test_account_exists(void **state)
 	assert_string_equal(fs_load(b), "a alice\n");
 }
 
+/* CREATE writes the record's fingerprints too, which no other account may hold and
+ * the record may not repeat; a refused CREATE writes nothing. */
+static void
+test_account_create_certs(void **state)
+{
+	struct fs_backend	*b = *state;
+	struct job		*job;
+
+	job = fs_job_of(JOB_ACCOUNT_CREATE);
+	fs_account_fill(&job->in.account, "zed");
+	job->in.account.ncerts = 2;
+	snprintf(job->in.account.certs[0], sizeof(job->in.account.certs[0]), "AA01");
+	snprintf(job->in.account.certs[1], sizeof(job->in.account.certs[1]), "bb02");
+	assert_int_equal(fs_run(b, job), 0);
+	assert_int_equal(fs_by_name(b, JOB_ACCOUNT_BY_CERT, "aa01"), 0);
+	assert_string_equal(fs_job.result.account.name, "zed");
+	assert_int_equal(fs_job.result.account.ncerts, 2);
+	assert_string_equal(fs_job.result.account.certs[0], "aa01");
+
+	job = fs_job_of(JOB_ACCOUNT_CREATE);
+	fs_account_fill(&job->in.account, "amy");
+	job->in.account.ncerts = 2;
+	snprintf(job->in.account.certs[0], sizeof(job->in.account.certs[0]), "cc03");
+	snprintf(job->in.account.certs[1], sizeof(job->in.account.certs[1]), "BB02");
+	assert_int_equal(fs_run(b, job), -EEXIST);
+	job = fs_job_of(JOB_ACCOUNT_CREATE);
+	fs_account_fill(&job->in.account, "amy");
+	job->in.account.ncerts = 2;
+	snprintf(job->in.account.certs[0], sizeof(job->in.account.certs[0]), "dd04");
+	snprintf(job->in.account.certs[1], sizeof(job->in.account.certs[1]), "DD04");
+	assert_int_equal(fs_run(b, job), -EEXIST);
+	assert_int_equal(fs_by_name(b, JOB_ACCOUNT_BY_CERT, "cc03"), -ENOENT);
+	assert_int_equal(fs_by_name(b, JOB_ACCOUNT_BY_CERT, "dd04"), -ENOENT);
+	assert_string_equal(fs_load(b), "a zed\n");
+}
+
 /* Every operation on an account that is not there says so. */
 static void
 test_account_missing(void **state)
@@ -132,7 +168,8 @@ test_account_email_verified(void **state)
 	assert_string_equal(fs_job.result.account.pwhash, "$argon2id$v=19$carol");
 }
 
-/* A fingerprint names one account, in any case; GET lists an account's in order. */
+/* A fingerprint names one account, in any case; GET lists an account's in order, in
+ * lowercase. */
 static void
 test_cert_add_find(void **state)
 {
@@ -141,7 +178,7 @@ test_cert_add_find(void **state)
 	assert_int_equal(fs_create(b, "dave"), 0);
 	assert_int_equal(fs_create(b, "erin"), 0);
 	assert_int_equal(fs_cert(b, JOB_CERT_ADD, "Dave", "00aa"), 0);
-	assert_int_equal(fs_cert(b, JOB_CERT_ADD, "dave", "11bb"), 0);
+	assert_int_equal(fs_cert(b, JOB_CERT_ADD, "dave", "11BB"), 0);
 	assert_int_equal(fs_cert(b, JOB_CERT_ADD, "dave", "00AA"), -EEXIST);
 	assert_int_equal(fs_cert(b, JOB_CERT_ADD, "erin", "00aa"), -EEXIST);
 	assert_int_equal(fs_by_name(b, JOB_ACCOUNT_BY_CERT, "11BB"), 0);
@@ -459,6 +496,8 @@ test_memory_fail(void **state)
 	cmocka_unit_test_prestate_setup_teardown(test_account_create_get, \
 	    fs_setup, fs_teardown, backend), \
 	cmocka_unit_test_prestate_setup_teardown(test_account_exists, \
+	    fs_setup, fs_teardown, backend), \
+	cmocka_unit_test_prestate_setup_teardown(test_account_create_certs, \
 	    fs_setup, fs_teardown, backend), \
 	cmocka_unit_test_prestate_setup_teardown(test_account_missing, \
 	    fs_setup, fs_teardown, backend), \
