@@ -8,6 +8,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/history.h"
 #include "core/reply.h"
 #include "core/services.h"
 #include "core/target.h"
@@ -36,6 +37,8 @@ message_deliver(struct core *core, struct client *cl, const struct message *m,
     struct channel *ch, struct client *to, const char *line, size_t len)
 {
 	tags_message(core, cl, true);
+	/* history: one record of the message, whoever receives it (history.c) */
+	history_note(core, cl, ch, to, m->tagmsg, line, len);
 	if (ch != NULL)
 		send_channel_caps(core, ch, cl, m->tagmsg ? CAP_BIT(CAP_MESSAGE_TAGS) : 0, 0,
 		    line, len);
