@@ -18,7 +18,7 @@ static const struct command commands[] = {
 	{ "CAP",	cmd_cap,	1, CMD_ANY, 1 },
 	{ "CHANSERV",	cmd_chanserv,	0, CMD_REGISTERED, SERVICES_CHANSERV_COST },
 	/* history: a query reads the store (the per-client rate), so it costs more */
-	{ "CHATHISTORY", cmd_chathistory, 0, CMD_REGISTERED, 4 },
+	{ "CHATHISTORY", cmd_chathistory, 0, CMD_REGISTERED, 3 },
 	{ "CS",		cmd_chanserv,	0, CMD_REGISTERED, SERVICES_CHANSERV_COST },
 	{ "DIE",	cmd_die,	0, CMD_REGISTERED, 1 },
 	{ "INFO",	cmd_info,	0, CMD_REGISTERED, 1 },
