@@ -154,6 +154,9 @@ history_note(struct core *core, const struct client *cl, const struct channel *c
 	if ((r = history_push(core)) == NULL)
 		return;
 	r->time = core->tags.now + core->wall_offset;
+	if (r->time < core->history.last_time)
+		r->time = core->history.last_time;
+	core->history.last_time = r->time;
 	snprintf(r->msgid, sizeof(r->msgid), "%s", tags_msgid(core));
 	casemap_fold(r->from_nick, sizeof(r->from_nick), cl->nick);
 	history_ident(core, cl, r->from_ident);

@@ -23,6 +23,8 @@ struct history_state {
 	size_t			 n;
 	size_t			 cap;
 	uint64_t		 batch_next;	/* chathistory batch ids */
+	int64_t			 last_time;	/* the last line's time: times never go
+						   back, so time order is the order said */
 	int64_t			 pruned_at;	/* when retention last ran (now) */
 	bool			 pruning;	/* a prune job is in flight */
 };

@@ -262,6 +262,8 @@ core_closed(struct core *core, struct client *cl, const char *reason)
 void
 core_shutdown(struct core *core, const char *reason)
 {
+	/* The last lines said go to the store before the store goes. */
+	history_flush(core, core->tags.now);
 	/* Nobody stays to see a QUIT: send ERROR and close, without broadcasts. */
 	while (!list_empty(&core->clients)) {
 		struct client	*cl;
