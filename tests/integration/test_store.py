@@ -32,6 +32,15 @@ def sql(path, query):
     return p.stdout.splitlines()
 
 
+def threads(pid):
+    """The names of the process's threads."""
+    names = []
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+            names.append(f.read().strip())
+    return names
+
+
 def register(server, nick, password="correct horse", source=None):
     """REGISTER nick before connection registration; the reply's line."""
     c = server.client(source=source)
@@ -52,7 +61,10 @@ def test_created_on_first_start(start_server, tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert sql(path, "PRAGMA user_version") == ["2"]
     assert sql(path, "PRAGMA journal_mode") == ["wal"]
+    # The store's thread starts with its first job.
+    assert "parleyd-store" not in threads(srv.pid)
     assert register(srv, "alice").line.endswith("REGISTER SUCCESS alice :Account created")
+    assert "parleyd-store" in threads(srv.pid)
     assert sql(path, "SELECT name FROM accounts") == ["alice"]
 
 
@@ -63,9 +75,38 @@ def test_accounts_survive_a_restart(start_server, tmp_path):
     assert register(srv, "Bob[1]").command == "REGISTER"
     assert srv.terminate() == 0
     srv = start_server(config=ACCOUNTS, store=path)
-    srv.wait_log(r"store: 1 accounts loaded")
+    srv.wait_log(r"store: 1 accounts and 0 channels loaded")
     m = register(srv, "bob{1}")
     assert m.command == "FAIL" and m.param(1) == "ACCOUNT_EXISTS", m.line
+
+
+def test_path_setting(start_server, tmp_path):
+    """[store] path, relative to the configuration file's directory; --store none
+    overrides it."""
+    conf = tmp_path / "etc"
+    conf.mkdir()
+    path = start_server.config_file(ACCOUNTS + "[store]\npath = state/p.db\n",
+                                    name="etc/parleyd.conf")
+    srv = start_server(config=path, store=False)
+    srv.wait_log(r"store: %s \(sqlite\)" % (conf / "state" / "p.db"))
+    assert register(srv, "jo").command == "REGISTER"
+    assert sql(conf / "state" / "p.db", "SELECT name FROM accounts") == ["jo"]
+    assert srv.terminate() == 0
+    srv = start_server(config=path, store=None)
+    srv.wait_log(r"store: none")
+
+
+def test_path_change_waits_for_restart(start_server, tmp_path):
+    """A reload that names another file says so; the store in use stays."""
+    path = tmp_path / "parleyd.db"
+    conf = start_server.config_file(ACCOUNTS + "[store]\npath = %s\n" % path)
+    srv = start_server(config=conf, store=False)
+    conf.write_text(ACCOUNTS + "[store]\npath = %s\n" % (tmp_path / "other.db"))
+    srv.signal(signal.SIGHUP)
+    srv.wait_log(r"warn: store changes take effect on restart")
+    assert register(srv, "kay").command == "REGISTER"
+    assert sql(path, "SELECT name FROM accounts") == ["kay"]
+    assert not (tmp_path / "other.db").exists()
 
 
 def test_no_store(start_server):
@@ -74,6 +115,7 @@ def test_no_store(start_server):
     srv.wait_log(r"store: none")
     m = register(srv, "carol")
     assert m.command == "FAIL" and m.param(1) == "TEMPORARILY_UNAVAILABLE", m.line
+    assert "parleyd-store" not in threads(srv.pid)
 
 
 def test_newer_schema_refused(tmp_path):
@@ -260,7 +302,7 @@ def test_acknowledged_accounts_survive_kill_9(start_server, tmp_path):
     for rnd in range(5):
         srv = start_server(config=ACCOUNTS, store=path, log_level="info")
         if rnd > 0:
-            srv.wait_log(r"store: %d accounts loaded" % len(stored))
+            srv.wait_log(r"store: %d accounts and 0 channels loaded" % len(stored))
             for nick in acked[-3:]:
                 m = register(srv, nick)
                 assert m.command == "FAIL" and m.param(1) == "ACCOUNT_EXISTS", m.line
