@@ -93,7 +93,7 @@ login_registered(struct bench *b, unsigned id, bool ok)
 	if (ok)
 		b->r->accounts++;
 	else
-		b->r->errors++;
+		b->r->register_failures++;
 	conn_close(b, id, false);
 }
 
