@@ -24,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "core/server.h"
 #include "net/addrs.h"
 #include "net/conn.h"
@@ -298,6 +300,12 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		return -1;
 	}
 	srv->out = out_interface(srv);
+	/* libsodium, for the core's accounts (its hashes, nonces), starts off the core:
+	 * before the workers' first job. */
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "libsodium: cannot start");
+		return -1;
+	}
 	cc = *core;
 	cc.sts_port = srv->cfg.sts ? srv->tls_port : 0;
 	if (random_bytes(cc.hash_key, sizeof(cc.hash_key), err, errlen) < 0 ||
@@ -345,6 +353,7 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 struct store_count {
 	struct net_server	*srv;
 	size_t			 accounts;
+	size_t			 channels;
 };
 
 static int
@@ -356,12 +365,30 @@ store_restore_account(void *arg, const char *name)
 	return core_restore_account(n->srv->core, name) == 0 ? 0 : -ENOMEM;
 }
 
+static int
+store_restore_channel(void *arg, const struct chanreg_rec *rec)
+{
+	struct store_count	*n = arg;
+
+	n->channels++;
+	return core_restore_channel(n->srv->core, rec) == 0 ? 0 : -ENOMEM;
+}
+
+static int
+store_restore_entry(void *arg, const struct chanreg_entry *entry)
+{
+	struct store_count	*n = arg;
+
+	return core_restore_entry(n->srv->core, entry) == 0 ? 0 : -ENOMEM;
+}
+
 int
 net_server_store(struct net_server *srv, const struct store_ops *ops, struct store *st,
     char *err, size_t errlen)
 {
-	const struct store_visitor	 v = { store_restore_account, NULL, NULL };
-	struct store_count		 n = { srv, 0 };
+	const struct store_visitor	 v = { store_restore_account, store_restore_channel,
+					    store_restore_entry };
+	struct store_count		 n = { srv, 0, 0 };
 	int				 rc;
 
 	if ((rc = ops->load(st, &v, &n)) != 0) {
@@ -380,7 +407,7 @@ net_server_store(struct net_server *srv, const struct store_ops *ops, struct sto
 		srv->store = NULL;
 		return -1;
 	}
-	log_info("store: %zu accounts loaded", n.accounts);
+	log_info("store: %zu accounts and %zu channels loaded", n.accounts, n.channels);
 	return 0;
 }
 
