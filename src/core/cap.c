@@ -64,6 +64,11 @@ static const struct cap_def caps[CAP_COUNT] = {
 	[CAP_STANDARD_REPLIES] =	{ "standard-replies",	NULL,	NULL },
 	[CAP_STS] =			{ "sts", cap_sts_offered, cap_sts_value },
 	[CAP_USERHOST_IN_NAMES] =	{ "userhost-in-names",	NULL,	NULL },
+	/* history */
+	[CAP_CHATHISTORY] =		{ "draft/chathistory", history_cap_offered, NULL },
+	[CAP_READ_MARKER] =		{ "draft/read-marker", history_cap_offered, NULL },
+	[CAP_MESSAGE_REDACTION] =	{ "draft/message-redaction", history_cap_offered,
+					    NULL },
 	/* accounts */
 	[CAP_ACCOUNT_REGISTRATION] =	{ "draft/account-registration",
 					    cmd_account_cap_offered, cmd_account_cap_value },

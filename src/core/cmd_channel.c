@@ -11,6 +11,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/history_replay.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/target.h"
@@ -180,6 +181,8 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 		channel_topic_reply(core, cl, ch);
 	channel_names_reply(core, cl, ch);
 	chanreg_join(core, ch, cl);
+	/* history: the last lines for a client that cannot ask (history_replay.c) */
+	history_join(core, cl, ch, now);
 	return;
 nomem:
 	send_numeric(core, cl, ERR_UNKNOWNERROR, "JOIN " NUMERIC_NOMEM);

@@ -8,6 +8,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/history.h"
 #include "core/reply.h"
 #include "core/services.h"
 #include "core/session.h"
@@ -34,6 +35,8 @@ message_deliver(struct core *core, struct client *cl, const struct message *m,
 	capset	with = m->tagmsg ? CAP_BIT(CAP_MESSAGE_TAGS) : 0;
 
 	tags_message(core, cl, true);
+	/* history: one record of the message, whoever receives it (history.c) */
+	history_note(core, cl, ch, to, m->tagmsg, line, len);
 	if (ch != NULL)
 		send_channel_caps(core, ch, cl, with, 0, line, len);
 	else if (to == cl) {

@@ -254,6 +254,8 @@ mode_flag(char letter)
 	case 'p':	return CHANNEL_PRIVATE;
 	case 's':	return CHANNEL_SECRET;
 	case 't':	return CHANNEL_TOPIC_LOCK;
+	/* history */
+	case 'W':	return CHANNEL_NO_HISTORY;
 	default:	return 0;
 	}
 }
@@ -262,7 +264,7 @@ mode_flag(char letter)
 static void
 mode_show(struct core *core, struct client *cl, struct channel *ch)
 {
-	static const char	 letters[] = "MRimnpst";
+	static const char	 letters[] = "MRWimnpst";
 	char			 modes[16], params[CHANNEL_KEY_MAX + 16];
 	size_t			 n = 0;
 	int			 plen = 0;

@@ -18,6 +18,8 @@ static const struct command commands[] = {
 	{ "AWAY",	cmd_away,	0, CMD_REGISTERED, 1 },
 	{ "CAP",	cmd_cap,	1, CMD_ANY, 1 },
 	{ "CHANSERV",	cmd_chanserv,	0, CMD_REGISTERED, SERVICES_CHANSERV_COST },
+	/* history: a query reads the store (the per-client rate), so it costs more */
+	{ "CHATHISTORY", cmd_chathistory, 0, CMD_REGISTERED, 3 },
 	{ "CS",		cmd_chanserv,	0, CMD_REGISTERED, SERVICES_CHANSERV_COST },
 	{ "DIE",	cmd_die,	0, CMD_REGISTERED, 1 },
 	{ "INFO",	cmd_info,	0, CMD_REGISTERED, 1 },
@@ -29,6 +31,7 @@ static const struct command commands[] = {
 	{ "LINKS",	cmd_links,	0, CMD_REGISTERED, 1 },
 	{ "LIST",	cmd_list,	0, CMD_REGISTERED, 2 },
 	{ "LUSERS",	cmd_lusers,	0, CMD_REGISTERED, 1 },
+	{ "MARKREAD",	cmd_markread,	0, CMD_REGISTERED, 2 },	/* history */
 	{ "MODE",	cmd_mode,	1, CMD_REGISTERED, 1 },
 	{ "MONITOR",	cmd_monitor,	1, CMD_REGISTERED, 1 },
 	{ "MOTD",	cmd_motd,	0, CMD_REGISTERED, 1 },
@@ -44,6 +47,7 @@ static const struct command commands[] = {
 	{ "PONG",	cmd_pong,	0, CMD_ANY, 1 },
 	{ "PRIVMSG",	cmd_privmsg,	0, CMD_REGISTERED, 1 },
 	{ "QUIT",	cmd_quit,	0, CMD_ANY, 1 },
+	{ "REDACT",	cmd_redact,	2, CMD_REGISTERED, 2 },	/* history */
 	{ "REGISTER",	cmd_register_account, 3, CMD_ANY, 8 },
 	{ "REHASH",	cmd_rehash,	0, CMD_REGISTERED, 1 },
 	{ "RESTART",	cmd_restart,	0, CMD_REGISTERED, 1 },

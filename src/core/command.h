@@ -38,6 +38,8 @@ const struct command *command_table(size_t *n);
 command_fn	cmd_pass, cmd_nick, cmd_user, cmd_quit, cmd_ping, cmd_pong;
 /* cap.c */
 command_fn	cmd_cap;
+/* history: cmd_chathistory.c, cmd_markread.c, cmd_redact.c */
+command_fn	cmd_chathistory, cmd_markread, cmd_redact;
 /* cmd_message.c */
 command_fn	cmd_privmsg, cmd_notice, cmd_tagmsg;
 /* cmd_channel.c */

@@ -287,7 +287,7 @@ bench_advance_login(struct bench *b)
 {
 	const struct bench_opts	*o = b->o;
 	struct bench_result	*r = b->r;
-	bool			 over = r->disconnects > 0 ||
+	bool			 over = r->disconnects > 0 || r->register_failures > 0 ||
 				    b->now - (b->phase == PH_SETUP ? b->t0 : b->mstart) >
 				    (uint64_t)(o->timeout * 1e9);
 

@@ -9,13 +9,14 @@
 
 #define LOGIN_PING_NS	5000000ull	/* the pinger's shortest interval */
 
-/* client i's account "a<tag><i>" (the tag is the one in its nick), and its password. */
+/* client i's account: the nick that registered it, "b<tag><i % A>" (servers may ask
+ * for an account named as the nick registering it); and its password. */
 static void
 login_account(const struct bench *b, unsigned i, char *name, size_t cap)
 {
 	const struct bconn	*c = &b->c[i % b->o->accounts];
 
-	snprintf(name, cap, "a%s", c->nick + 1);
+	snprintf(name, cap, "b%s", c->nick + 1);
 }
 
 static void
@@ -92,7 +93,7 @@ login_registered(struct bench *b, unsigned id, bool ok)
 	if (ok)
 		b->r->accounts++;
 	else
-		b->r->errors++;
+		b->r->register_failures++;
 	conn_close(b, id, false);
 }
 

@@ -43,6 +43,7 @@ enum setting_kind {
 	SET_BOOL,	/* bool: yes/no, true/false, on/off, 1/0 */
 	SET_MODEL,	/* enum net_model: event, fork or threads */
 	SET_GUEST_PREFIX, /* char[CONFIG_GUEST_PREFIX_MAX + 1], the start of a nick */
+	SET_HISTORY_PRIVATE, /* unsigned CONFIG_HISTORY_PRIVATE_*: all, accounts, none */
 };
 
 struct setting {
@@ -161,6 +162,13 @@ static const struct setting settings[] = {
 	    1000 },
 	/* store: the file, read at start ("" = no store). */
 	{ "store",	"path",		SET_PATH,	AT(store_path), 0, 0 },
+	/* history: kept on the store (off without one); ten years at most. */
+	{ "history",	"enabled",	SET_BOOL,	AT(core.history_enabled), 0, 0 },
+	{ "history",	"max_age",	SET_SECONDS,	AT(core.history_max_age), 0,
+	    3650LL * DAY_MS },
+	{ "history",	"query_max",	SET_COUNT,	AT(core.history_query_max), 1, 1000 },
+	{ "history",	"join_replay",	SET_COUNT,	AT(core.history_join_replay), 0, 1000 },
+	{ "history",	"private",	SET_HISTORY_PRIVATE, AT(core.history_private), 0, 0 },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -321,6 +329,9 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 			return -1;
 		snprintf(field, CONFIG_GUEST_PREFIX_MAX + 1, "%s", value);
 		return 0;
+	case SET_HISTORY_PRIVATE:
+		return config_history_private_check(value, (unsigned *)(void *)field, why,
+		    whylen);
 	default:
 		return set_number(ld, s, value, why, whylen);
 	}

@@ -1,0 +1,243 @@
+/*
+ * History on the hot path: each relayed message becomes one record in the core's
+ * buffer, and the buffer goes to the store as one append job a turn (history.h).
+ * Retention runs from the timers as small prune jobs, one at a time.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cap.h"
+#include "core/casemap.h"
+#include "core/channel.h"
+#include "core/client.h"
+#include "core/core.h"
+#include "core/history.h"
+#include "core/job_owner.h"
+#include "core/reply.h"
+
+#define HISTORY_PRUNE_EVERY	(60 * 1000)	/* ms between retention passes */
+#define HISTORY_PRUNE_BATCH	1000		/* lines one pass deletes, at most */
+#define HISTORY_BUF_MAX		4096		/* lines held before a flush is forced */
+
+void
+history_free(struct core *core)
+{
+	free(core->history.buf);
+	core->history.buf = NULL;
+	core->history.n = core->history.cap = 0;
+}
+
+bool
+history_on(const struct core *core)
+{
+	return core->cfg.history_enabled;
+}
+
+bool
+history_cap_offered(const struct core *core)
+{
+	return history_on(core);
+}
+
+bool
+history_channel_on(const struct core *core, const struct channel *ch)
+{
+	return history_on(core) && !(ch->modes & CHANNEL_NO_HISTORY);
+}
+
+void
+history_ident(const struct core *core, const struct client *cl, char *buf)
+{
+	char	folded[ACCOUNT_NAME_MAX + 1];
+
+	if (cl->account[0] != '\0') {
+		casemap_fold(folded, sizeof(folded), cl->account);
+		snprintf(buf, HISTORY_IDENT_MAX + 1, "a:%s", folded);
+	} else
+		snprintf(buf, HISTORY_IDENT_MAX + 1, "s:%" PRIx64 "-%" PRIx64,
+		    core->tags.msgid_seed, cl->id);
+}
+
+/* Whether a client-only tag is ephemeral (a typing notice): never kept. */
+static bool
+tag_ephemeral(const char *tag, size_t len)
+{
+	static const char *const keys[] = { "+typing", "+draft/typing" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		size_t	k = strlen(keys[i]);
+
+		if (len >= k && strncmp(tag, keys[i], k) == 0 &&
+		    (len == k || tag[k] == '='))
+			return true;
+	}
+	return false;
+}
+
+/* The relayed client-only tags without the ephemeral ones into dst (cap bytes). */
+static size_t
+keep_tags(char *dst, size_t cap, const char *tags)
+{
+	size_t	len = 0, n;
+
+	dst[0] = '\0';
+	while (*tags != '\0') {
+		n = strcspn(tags, ";");
+		if (!tag_ephemeral(tags, n) && len + n + 2 < cap) {
+			if (len > 0)
+				dst[len++] = ';';
+			memcpy(dst + len, tags, n);
+			len += n;
+			dst[len] = '\0';
+		}
+		tags += n;
+		if (*tags == ';')
+			tags++;
+	}
+	return len;
+}
+
+/* Whether private lines from cl to to are kept under history_private. */
+static bool
+history_private_on(const struct core *core, const struct client *cl,
+    const struct client *to)
+{
+	switch (core->cfg.history_private) {
+	case CONFIG_HISTORY_PRIVATE_ALL:
+		return true;
+	case CONFIG_HISTORY_PRIVATE_ACCOUNTS:
+		return cl->account[0] != '\0' && to->account[0] != '\0';
+	default:
+		return false;
+	}
+}
+
+/* Room for one more record at the end of the buffer, zeroed; NULL out of memory. */
+static struct history_rec *
+history_push(struct core *core)
+{
+	struct history_state	*h = &core->history;
+	struct history_rec	*v;
+	size_t			 cap;
+
+	if (h->n == h->cap) {
+		cap = h->cap == 0 ? 16 : h->cap * 2;
+		if ((v = reallocarray(h->buf, cap, sizeof(*v))) == NULL)
+			return NULL;
+		h->buf = v;
+		h->cap = cap;
+	}
+	v = &h->buf[h->n++];
+	memset(v, 0, offsetof(struct history_rec, tags));
+	v->tags[0] = v->line[0] = '\0';
+	return v;
+}
+
+void
+history_note(struct core *core, const struct client *cl, const struct channel *ch,
+    const struct client *to, bool tagmsg, const char *line, size_t len)
+{
+	struct history_rec	*r;
+	char			 tags[HISTORY_TAGS_MAX + 1];
+
+	if (ch != NULL ? !history_channel_on(core, ch) :
+	    !history_on(core) || !history_private_on(core, cl, to))
+		return;
+	keep_tags(tags, sizeof(tags), core->tags.client);
+	/* A TAGMSG whose only tags were a typing notice leaves nothing to keep. */
+	if (tagmsg && tags[0] == '\0')
+		return;
+	if ((r = history_push(core)) == NULL)
+		return;
+	r->time = core->tags.now + core->wall_offset;
+	if (r->time < core->history.last_time)
+		r->time = core->history.last_time;
+	core->history.last_time = r->time;
+	snprintf(r->msgid, sizeof(r->msgid), "%s", tags_msgid(core));
+	casemap_fold(r->from_nick, sizeof(r->from_nick), cl->nick);
+	history_ident(core, cl, r->from_ident);
+	if (ch != NULL)
+		casemap_fold(r->channel, sizeof(r->channel), ch->name);
+	else {
+		casemap_fold(r->to_nick, sizeof(r->to_nick), to->nick);
+		history_ident(core, to, r->to_ident);
+	}
+	snprintf(r->account, sizeof(r->account), "%s", cl->account);
+	memcpy(r->tags, tags, strlen(tags) + 1);
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len > HISTORY_LINE_MAX)
+		len = HISTORY_LINE_MAX;
+	memcpy(r->line, line, len);
+	r->line[len] = '\0';
+	if (core->history.n >= HISTORY_BUF_MAX)
+		history_flush(core, core->tags.now);
+}
+
+/* An append is on disk, or lost with the disk: the log says which. */
+static void
+history_appended(struct core *core, struct client *cl, const struct job *job,
+    const char *label, int64_t now)
+{
+	(void)cl, (void)label, (void)now;
+	if (job->status != 0 && job->status != -ENOSYS)
+		core_log(core, PLOG_WARN, "history: %zu lines not stored (%s)",
+		    job->in.append.n, strerror(-job->status));
+}
+
+void
+history_flush(struct core *core, int64_t now)
+{
+	struct history_state	*h = &core->history;
+	struct job		*job;
+
+	if (h->n == 0)
+		return;
+	if ((job = job_new_core(core, JOB_HISTORY_APPEND, history_appended)) == NULL) {
+		core_log(core, PLOG_WARN, "history: %zu lines lost: out of memory", h->n);
+		h->n = 0;
+		return;
+	}
+	job->in.append.v = h->buf;
+	job->in.append.n = h->n;
+	h->buf = NULL;
+	h->n = h->cap = 0;
+	job_submit(core, job, now);
+}
+
+static void
+history_pruned(struct core *core, struct client *cl, const struct job *job,
+    const char *label, int64_t now)
+{
+	(void)cl, (void)label;
+	core->history.pruning = false;
+	/* A full batch: more are due, so the next pass comes at once. */
+	if (job->status == 0 && job->result.count >= HISTORY_PRUNE_BATCH)
+		core->history.pruned_at = now - HISTORY_PRUNE_EVERY;
+}
+
+int64_t
+history_tick(struct core *core, int64_t now)
+{
+	struct history_state	*h = &core->history;
+	struct job		*job;
+
+	if (!history_on(core) || core->cfg.history_max_age <= 0)
+		return -1;
+	if (h->pruning)
+		return -1;
+	if (now - h->pruned_at < HISTORY_PRUNE_EVERY)
+		return h->pruned_at + HISTORY_PRUNE_EVERY;
+	h->pruned_at = now;
+	if ((job = job_new_core(core, JOB_HISTORY_PRUNE, history_pruned)) == NULL)
+		return now + HISTORY_PRUNE_EVERY;
+	job->in.prune.before = now + core->wall_offset - core->cfg.history_max_age;
+	job->in.prune.limit = HISTORY_PRUNE_BATCH;
+	h->pruning = true;
+	job_submit(core, job, now);
+	return h->pruning ? -1 : h->pruned_at + HISTORY_PRUNE_EVERY;
+}

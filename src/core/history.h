@@ -1,0 +1,58 @@
+#ifndef PARLEY_CORE_HISTORY_H
+#define PARLEY_CORE_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/history_rec.h"
+
+/*
+ * History on the hot path (history.c): the lines a turn relays are collected here and
+ * go to the store as one append job per turn (history_flush, from core_tick), which the
+ * store thread commits in one transaction.  Also who may read what (identities), and
+ * the retention timer.
+ */
+struct core;
+struct client;
+struct channel;
+
+/* The core's history state, inside struct core. */
+struct history_state {
+	struct history_rec	*buf;		/* lines not yet handed to the store */
+	size_t			 n;
+	size_t			 cap;
+	uint64_t		 batch_next;	/* chathistory batch ids */
+	int64_t			 last_time;	/* the last line's time: times never go
+						   back, so time order is the order said */
+	int64_t			 pruned_at;	/* when retention last ran (now) */
+	bool			 pruning;	/* a prune job is in flight */
+};
+
+/* Free what is buffered (core_free). */
+void	history_free(struct core *core);
+
+/* Whether history is kept at all (a store, [history] enabled). */
+bool	history_on(const struct core *core);
+
+/* Whether lines to ch are kept: history on, and ch not +W. */
+bool	history_channel_on(const struct core *core, const struct channel *ch);
+
+/* cl's identity (history_rec.h) into buf (HISTORY_IDENT_MAX + 1 bytes). */
+void	history_ident(const struct core *core, const struct client *cl, char *buf);
+
+/*
+ * The message relayed now (between tags_message on and off: its msgid and client
+ * tags) from cl, to ch or to the client to, as line (len bytes, with CR LF): keep it,
+ * unless the configuration or the channel says not to.  Out of memory, it is lost.
+ */
+void	history_note(struct core *core, const struct client *cl, const struct channel *ch,
+	    const struct client *to, bool tagmsg, const char *line, size_t len);
+
+/* Hand the buffered lines to the store, one job for all.  Called every turn. */
+void	history_flush(struct core *core, int64_t now);
+
+/* Retention: start a prune job when one is due.  Returns the next deadline or -1. */
+int64_t	history_tick(struct core *core, int64_t now);
+
+#endif
