@@ -48,6 +48,37 @@ session_caps(const struct core *core, const struct client *cl)
 	return cl->caps;
 }
 
+struct client *
+session_asker(const struct core *core, struct client *cl)
+{
+	return cl == core->running && core->session != NULL ? core->session : cl;
+}
+
+struct client *
+session_by_id(struct client *user, uint64_t id)
+{
+	for (size_t i = 0; i < user->sessions.len; i++)
+		if (((struct client *)user->sessions.items[i])->id == id)
+			return user->sessions.items[i];
+	return NULL;
+}
+
+void
+session_only(struct core *core, struct client *cl, struct session_saved *saved)
+{
+	saved->running = core->running;
+	saved->session = core->session;
+	core->running = cl;
+	core->session = NULL;
+}
+
+void
+session_only_end(struct core *core, const struct session_saved *saved)
+{
+	core->running = saved->running;
+	core->session = saved->session;
+}
+
 /* The user on the network logged in to account, other than cl; NULL when none. */
 static struct client *
 session_user_find(struct core *core, const char *account, const struct client *cl)
@@ -270,8 +301,7 @@ void
 session_echo(struct core *core, struct client *cl, capset with, const char *line,
     size_t len)
 {
-	struct client	*asking = cl == core->running && core->session != NULL ?
-			    core->session : cl;
+	struct client	*asking = session_asker(core, cl);
 
 	if (cl != asking && !(cl->flags & CLIENT_HOLLOW) && (cl->caps & with) == with)
 		send_conn(core, cl, line, len);

@@ -57,6 +57,19 @@ void		 session_echo(struct core *core, struct client *cl, capset with,
 /* The capabilities that apply to a line for cl: those of the connection whose command
  * runs on cl, else cl's own. */
 capset		 session_caps(const struct core *core, const struct client *cl);
+/* The connection a line for cl answers: the session whose command runs on cl, else
+ * cl.  session_by_id(): user's session with that id (client.h's id), or NULL. */
+struct client	*session_asker(const struct core *core, struct client *cl);
+struct client	*session_by_id(struct client *user, uint64_t id);
+/* Until session_only_end(), lines for cl go to cl's own connection alone, as replies
+ * do (a loop over an account's connections, each its own line). */
+struct session_saved {
+	struct client	*running;
+	struct client	*session;
+};
+void		 session_only(struct core *core, struct client *cl,
+		    struct session_saved *saved);
+void		 session_only_end(struct core *core, const struct session_saved *saved);
 /* How many connections speak for user cl. */
 size_t		 session_conns(const struct client *cl);
 /* WHOIS: the user's connections, for the user itself and operators. */

@@ -149,6 +149,10 @@ one_conversation(void **state)
 	fx_line(fx, b, "TOPIC #c");
 	assert_string_equal(fx_take(fx, b), S "331 alice #c :No topic is set\r\n");
 	assert_string_equal(fx_take(fx, a), "");
+	/* A job's result (NickServ's store lookup) answers the session that asked. */
+	fx_line(fx, b, "NS INFO alice");
+	assert_non_null(strstr(fx_take(fx, b), "NOTICE alice :Account alice, registered "));
+	assert_string_equal(fx_take(fx, a), "");
 	fx_line(fx, b, "PING :x");
 	assert_string_equal(fx_take(fx, b), S "PONG irc.localhost x\r\n");
 
