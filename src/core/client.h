@@ -43,6 +43,7 @@ enum client_state {
 #define CLIENT_SESSION		0x800	/* a connection attached to another client, its user */
 #define CLIENT_HOLLOW		0x1000	/* a user whose own connection is gone */
 #define CLIENT_NICK_PENDING	0x2000	/* its nick is a user's, not in the nick table */
+#define CLIENT_AUTO_AWAY	0x4000	/* always-on: away since its last connection went */
 #define CLIENT_CERTFP_MAX	64	/* a SHA-256 fingerprint in hex */
 
 /*

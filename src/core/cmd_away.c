@@ -35,6 +35,7 @@ cmd_away(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	char		*away;
 
 	(void)now;
+	cl->flags &= ~CLIENT_AUTO_AWAY;	/* always-on (session.c): the user's own now */
 	if (text[0] == '\0') {
 		if (cl->away != NULL)
 			away_notify(core, cl, NULL);

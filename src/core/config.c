@@ -88,6 +88,9 @@ core_config_defaults(struct core_config *cfg)
 	/* Phone, laptop, desktop and a few more share one nick. */
 	cfg->accounts_multiclient = true;
 	cfg->accounts_max_connections = 8;
+	/* Off: a server keeps its users only on the operator's word. */
+	cfg->accounts_always_on = false;
+	strcpy(cfg->accounts_auto_away, "Not connected");
 
 	/* No operator blocks; an operator may stop or restart the server once there are. */
 	strcpy(cfg->config_file, "parleyd.conf");

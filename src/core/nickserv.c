@@ -270,12 +270,13 @@ ns_dropped(struct core *core, struct client *cl, const struct job *job,
 
 		next = n->next;
 		if (c->account[0] != '\0' && casemap_eq(c->account, job->in.name) &&
-		    !(c->flags & CLIENT_SESSION))
+		    !(c->flags & (CLIENT_SESSION | CLIENT_HOLLOW)))
 			account_logout(core, c, now);
 	}
 	services_notice(core, cl, NS, "Account %s is dropped, with its certificates and "
 	    "channels", job->in.name);
-	/* multiclient: its other connections end (cl may go with them: last). */
+	/* multiclient: its other connections end, and a user with none of its own (cl
+	 * may go with them: last). */
 	session_account_gone(core, job->in.name);
 }
 

@@ -3,6 +3,7 @@
  * whose user is on the network, routing its commands, and its leaving (session.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -12,6 +13,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/flood.h"
+#include "core/history_replay.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/timer.h"
@@ -124,9 +126,10 @@ session_nick_settle(struct core *core, struct client *cl)
 }
 
 /* Show the new session s what its user is in: each channel's JOIN, topic and names,
- * as the user's own JOIN would have answered, while s's command runs on the user. */
+ * and its last lines to a client without chathistory, as the user's own JOIN would
+ * have answered, while s's command runs on the user. */
 static void
-session_burst(struct core *core, struct client *user, struct client *s)
+session_burst(struct core *core, struct client *user, struct client *s, int64_t now)
 {
 	char		 line[MSG_BODY_MAX + 1];
 	char		 prefix[CLIENT_PREFIX_MAX];
@@ -149,7 +152,59 @@ session_burst(struct core *core, struct client *user, struct client *s)
 		if (ch->topic != NULL)
 			channel_topic_reply(core, user, ch);
 		channel_names_reply(core, user, ch);
+		/* What was said meanwhile, for a client that will not ask (history.h). */
+		history_join(core, user, ch, now);
 	}
+}
+
+/* Whether user cl stays on the network without a connection (always-on). */
+static bool
+session_always_on(const struct core *core, const struct client *cl)
+{
+	return core->cfg.accounts_always_on && cl->state == CLIENT_REGISTERED &&
+	    cl->account[0] != '\0';
+}
+
+/* Away, or back (text NULL), shown to the peers with away-notify. */
+static void
+session_away_notify(struct core *core, struct client *cl, const char *text)
+{
+	char	line[MSG_BODY_MAX + 1];
+	char	prefix[CLIENT_PREFIX_MAX];
+	size_t	len;
+
+	client_prefix(cl, prefix, sizeof(prefix));
+	if (text != NULL)
+		len = format_msg(line, sizeof(line), prefix, "AWAY", 1, text);
+	else
+		len = format_msg(line, sizeof(line), prefix, "AWAY", 0);
+	send_peers_caps(core, cl, false, CAP_BIT(CAP_AWAY_NOTIFY), 0, line, len);
+}
+
+/* The always-on user's last connection went: away, unless it already is. */
+static void
+session_auto_away(struct core *core, struct client *cl)
+{
+	if (cl->away != NULL || core->cfg.accounts_auto_away[0] == '\0')
+		return;
+	if ((cl->away = strdup(core->cfg.accounts_auto_away)) == NULL) {
+		core_log(core, PLOG_WARN, "out of memory for an auto-away");
+		return;
+	}
+	cl->flags |= CLIENT_AUTO_AWAY;
+	session_away_notify(core, cl, cl->away);
+}
+
+/* A connection came back to a user that went away on its own: back. */
+static void
+session_back(struct core *core, struct client *cl)
+{
+	if (!(cl->flags & CLIENT_AUTO_AWAY))
+		return;
+	cl->flags &= ~CLIENT_AUTO_AWAY;
+	free(cl->away);
+	cl->away = NULL;
+	session_away_notify(core, cl, NULL);
 }
 
 bool
@@ -178,9 +233,10 @@ session_attach(struct core *core, struct client *cl, int64_t now)
 	if (core->out.registered != NULL)
 		core->out.registered(core->out.ctx, cl->conn);
 	timer_set(core, cl, TIMER_IDLE, now);
+	session_back(core, user);
 	core->running = user;
 	core->session = cl;
-	session_burst(core, user, cl);
+	session_burst(core, user, cl, now);
 	core->running = running;
 	core->session = session;
 	core_log(core, PLOG_DEBUG, "conn %llu: attached to %s (%zu connections)",
@@ -234,15 +290,24 @@ session_exit(struct core *core, struct client *cl, const char *reason, bool erro
 			session_close_conn(core, cl, reason);
 		session_detach(core, cl);
 		client_free(core, cl);
-		if (user != NULL && (user->flags & CLIENT_HOLLOW) && user->sessions.len == 0)
+		if (user == NULL || !(user->flags & CLIENT_HOLLOW) || user->sessions.len > 0)
+			return true;
+		if (session_always_on(core, user))
+			session_auto_away(core, user);
+		else
 			client_exit(core, user, reason, false);
 		return true;
 	}
-	if (cl->sessions.len == 0 || (cl->flags & CLIENT_HOLLOW))
+	/* A hollow user goes for good (KILL, DROP); a user goes with its connection
+	 * unless it has others or is always-on. */
+	if ((cl->flags & CLIENT_HOLLOW) ||
+	    (cl->sessions.len == 0 && !session_always_on(core, cl)))
 		return false;
 	if (error && cl->local)
 		session_close_conn(core, cl, reason);
 	session_hollow(core, cl);
+	if (cl->sessions.len == 0)
+		session_auto_away(core, cl);
 	return true;
 }
 
@@ -263,14 +328,17 @@ session_account_gone(struct core *core, const char *account)
 {
 	struct list	*n;
 
-	/* Each pass closes one session, which may end a hollow user too. */
+	/* Each pass closes one session or one hollow user. */
 again:
 	for (n = core->clients.next; n != &core->clients; n = n->next) {
 		struct client	*c = list_entry(n, struct client, all);
 
-		if (!(c->flags & CLIENT_SESSION) || c->account[0] == '\0' ||
-		    !casemap_eq(c->account, account))
+		if (!(c->flags & (CLIENT_SESSION | CLIENT_HOLLOW)) ||
+		    c->account[0] == '\0' || !casemap_eq(c->account, account))
 			continue;
+		/* A hollow user's sessions first: it leaves with the last one. */
+		if (c->flags & CLIENT_HOLLOW)
+			session_end(core, c, "Account dropped");
 		client_exit(core, c, "Account dropped", true);
 		goto again;
 	}

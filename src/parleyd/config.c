@@ -44,6 +44,7 @@ enum setting_kind {
 	SET_MODEL,	/* enum net_model: event, fork or threads */
 	SET_GUEST_PREFIX, /* char[CONFIG_GUEST_PREFIX_MAX + 1], the start of a nick */
 	SET_HISTORY_PRIVATE, /* unsigned CONFIG_HISTORY_PRIVATE_*: all, accounts, none */
+	SET_AUTO_AWAY,	/* char[CONFIG_AUTO_AWAY_MAX + 1], an AWAY text ("" = none) */
 };
 
 struct setting {
@@ -160,6 +161,8 @@ static const struct setting settings[] = {
 	{ "accounts",	"multiclient",	SET_BOOL,	AT(core.accounts_multiclient), 0, 0 },
 	{ "accounts",	"max_connections", SET_COUNT,	AT(core.accounts_max_connections), 1,
 	    1000 },
+	{ "accounts",	"always_on",	SET_BOOL,	AT(core.accounts_always_on), 0, 0 },
+	{ "accounts",	"auto_away",	SET_AUTO_AWAY,	AT(core.accounts_auto_away), 0, 0 },
 	/* store: the file, read at start ("" = no store). */
 	{ "store",	"path",		SET_PATH,	AT(store_path), 0, 0 },
 	/* history: kept on the store (off without one); ten years at most. */
@@ -328,6 +331,11 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		if (config_guest_prefix_check(value, why, whylen) == -1)
 			return -1;
 		snprintf(field, CONFIG_GUEST_PREFIX_MAX + 1, "%s", value);
+		return 0;
+	case SET_AUTO_AWAY:
+		if (config_auto_away_check(value, why, whylen) == -1)
+			return -1;
+		snprintf(field, CONFIG_AUTO_AWAY_MAX + 1, "%s", value);
 		return 0;
 	case SET_HISTORY_PRIVATE:
 		return config_history_private_check(value, (unsigned *)(void *)field, why,

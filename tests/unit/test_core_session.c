@@ -40,6 +40,14 @@ two_at_most(struct core_config *cfg)
 }
 
 static void
+always_on(struct core_config *cfg)
+{
+	cheap(cfg);
+	cfg->accounts_always_on = true;
+	cfg->history_join_replay = 10;
+}
+
+static void
 multiclient_off(struct core_config *cfg)
 {
 	cheap(cfg);
@@ -304,6 +312,45 @@ drop_ends_sessions(void **state)
 	fx_free(fx);
 }
 
+/* Always-on: the user stays, away, when its last connection goes; the next one gets it
+ * back with what was said meanwhile; QUIT from the last one keeps it too. */
+static void
+always_on_stays(void **state)
+{
+	struct fx	*fx = fx_new(always_on);
+	unsigned	 a, b, bob;
+	const char	*out;
+
+	(void)state;
+	make_alice(fx);
+	a = login(fx, "alice", "");
+	bob = fx_client(fx, "bob");
+	fx_line(fx, bob, "CAP REQ away-notify");
+	fx_line(fx, a, "JOIN #c");
+	fx_line(fx, bob, "JOIN #c");
+	fx_drain(fx);
+	fx_drop(fx, a, "Connection reset");
+	assert_string_equal(fx_take(fx, bob), ALICE "AWAY :Not connected\r\n");
+	fx_line(fx, bob, "PRIVMSG #c :while you were out");
+	fx_line(fx, bob, "PRIVMSG alice :ping me");
+	assert_string_equal(fx_take(fx, bob), S "301 bob alice :Not connected\r\n");
+
+	b = login(fx, "laptop", "");
+	out = fx_take(fx, b);
+	assert_non_null(strstr(out, S "001 alice "));
+	assert_non_null(strstr(out, ALICE "JOIN #c\r\n"));
+	assert_non_null(strstr(out, ":bob!u@127.0.0.1 PRIVMSG #c :while you were out\r\n"));
+	assert_null(strstr(out, " 306 "));
+	assert_string_equal(fx_take(fx, bob), ALICE "AWAY\r\n");
+
+	/* QUIT from the last connection keeps it too. */
+	fx_line(fx, b, "QUIT");
+	assert_string_equal(fx_take(fx, bob), ALICE "AWAY :Not connected\r\n");
+	fx_line(fx, bob, "WHOIS alice");
+	assert_non_null(strstr(fx_take(fx, bob), S "311 bob alice u 127.0.0.1 "));
+	fx_free(fx);
+}
+
 int
 main(void)
 {
@@ -315,6 +362,7 @@ main(void)
 		cmocka_unit_test(whois_connections),
 		cmocka_unit_test(limits_and_off),
 		cmocka_unit_test(drop_ends_sessions),
+		cmocka_unit_test(always_on_stays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
