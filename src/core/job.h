@@ -66,6 +66,9 @@ enum job_kind {
 	JOB_MARKER_GET,			/* in.marker: account, target -> result.marker */
 	JOB_MARKER_SET,			/* in.marker; a time older than the kept one is
 					   not kept: result.marker is what is kept */
+	/* always-on (session.h): the core owns these */
+	JOB_PRESENCE_SET,		/* in.presence: kept, replacing the account's */
+	JOB_PRESENCE_DEL,		/* in.name: the account's, if any, goes */
 	JOB_KIND_COUNT
 };
 
@@ -115,6 +118,7 @@ struct job {
 		struct history_redact	redact;
 		struct history_prune	prune;
 		struct history_marker	marker;		/* JOB_MARKER_* */
+		struct presence_rec	presence;	/* JOB_PRESENCE_SET */
 	} in;
 	union {
 		bool			crypt_ok;	/* JOB_CRYPT_CHECK: it matches */

@@ -14,6 +14,7 @@
 #include "core/command.h"
 #include "core/core.h"
 #include "core/flood.h"
+#include "core/presence.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "core/timer.h"
@@ -264,7 +265,9 @@ core_shutdown(struct core *core, const char *reason)
 {
 	/* The last lines said go to the store before the store goes. */
 	history_flush(core, core->tags.now);
-	/* Nobody stays to see a QUIT: send ERROR and close, without broadcasts. */
+	/* Nobody stays to see a QUIT: send ERROR and close, without broadcasts.  The
+	 * always-on users are kept for the next start first. */
+	presence_shutdown(core);
 	while (!list_empty(&core->clients)) {
 		struct client	*cl;
 		char		 line[MSG_BODY_MAX + 1];

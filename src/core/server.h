@@ -55,6 +55,9 @@ void		 core_line_too_long(struct core *core, struct client *cl, int64_t now);
 int		 core_restore_account(struct core *core, const char *name);
 int		 core_restore_channel(struct core *core, const struct chanreg_rec *rec);
 int		 core_restore_entry(struct core *core, const struct chanreg_entry *entry);
+/* An always-on user (session.h), back without a connection, away as it was, in its
+ * channels; skipped when always_on is off, its account gone or its nick taken. */
+int		 core_restore_presence(struct core *core, const struct presence_rec *rec);
 
 /* The connection is gone (EOF, error, sendq exceeded).  The core tells the client's peers
  * (QUIT with reason) and frees cl; it does not call out->hangup for it. */

@@ -14,6 +14,7 @@
 #include "core/core.h"
 #include "core/flood.h"
 #include "core/history_replay.h"
+#include "core/presence.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/timer.h"
@@ -292,22 +293,28 @@ session_exit(struct core *core, struct client *cl, const char *reason, bool erro
 		client_free(core, cl);
 		if (user == NULL || !(user->flags & CLIENT_HOLLOW) || user->sessions.len > 0)
 			return true;
-		if (session_always_on(core, user))
+		if (session_always_on(core, user)) {
 			session_auto_away(core, user);
-		else
+			presence_save(core, user);
+		} else
 			client_exit(core, user, reason, false);
 		return true;
 	}
 	/* A hollow user goes for good (KILL, DROP); a user goes with its connection
 	 * unless it has others or is always-on. */
-	if ((cl->flags & CLIENT_HOLLOW) ||
-	    (cl->sessions.len == 0 && !session_always_on(core, cl)))
+	if (cl->flags & CLIENT_HOLLOW) {
+		presence_forget(core, cl);
+		return false;
+	}
+	if (cl->sessions.len == 0 && !session_always_on(core, cl))
 		return false;
 	if (error && cl->local)
 		session_close_conn(core, cl, reason);
 	session_hollow(core, cl);
-	if (cl->sessions.len == 0)
+	if (cl->sessions.len == 0) {
 		session_auto_away(core, cl);
+		presence_save(core, cl);
+	}
 	return true;
 }
 

@@ -92,6 +92,16 @@ static const char *const schema_steps[] = {
 	"  target TEXT NOT NULL,"
 	"  time INTEGER NOT NULL,"
 	"  PRIMARY KEY (account, target)) WITHOUT ROWID;",
+	/* 3: always-on users (core/session.h), put back at start */
+	"CREATE TABLE presence ("
+	"  account TEXT PRIMARY KEY,"
+	"  nick TEXT NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  realname TEXT NOT NULL,"
+	"  away TEXT NOT NULL,"
+	"  signon INTEGER NOT NULL,"
+	"  channels TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION	(int)(sizeof(schema_steps) / sizeof(schema_steps[0]))

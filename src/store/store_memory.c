@@ -30,6 +30,7 @@ struct store {
 	struct memory_array	 accounts;	/* struct account_rec */
 	struct memory_array	 channels;	/* struct chanreg_rec */
 	struct memory_array	 entries;	/* struct chanreg_entry */
+	struct memory_array	 presences;	/* struct presence_rec */
 	int			 fail;		/* store_memory_fail's status */
 	struct history_memory	*history;	/* history_memory.c */
 };
@@ -307,6 +308,29 @@ memory_set(struct store *st, const struct account_rec *in, enum job_kind kind)
 	return 0;
 }
 
+/* JOB_PRESENCE_SET replaces the account's presence; _DEL drops it. */
+static int
+memory_presence(struct store *st, struct job *job)
+{
+	const char		*account = job->kind == JOB_PRESENCE_SET ?
+				    job->in.presence.account : job->in.name;
+	struct presence_rec	*p;
+
+	for (size_t i = 0; i < st->presences.n; i++) {
+		if (strcmp(AT(&st->presences, struct presence_rec, i)->account,
+		    account) == 0) {
+			array_remove(&st->presences, i);
+			break;
+		}
+	}
+	if (job->kind == JOB_PRESENCE_DEL)
+		return 0;
+	if ((p = array_push(&st->presences)) == NULL)
+		return -EIO;
+	*p = job->in.presence;
+	return 0;
+}
+
 static int
 memory_job(struct store *st, struct job *job)
 {
@@ -348,6 +372,9 @@ memory_job(struct store *st, struct job *job)
 			return -ENOENT;
 		array_remove(&st->entries, (size_t)i);
 		return 0;
+	case JOB_PRESENCE_SET:
+	case JOB_PRESENCE_DEL:
+		return memory_presence(st, job);
 	default:
 		return history_memory_job(st->history, job);
 	}
@@ -366,6 +393,7 @@ memory_open(const char *path, char *err, size_t errlen)
 	st->accounts.size = sizeof(struct account_rec);
 	st->channels.size = sizeof(struct chanreg_rec);
 	st->entries.size = sizeof(struct chanreg_entry);
+	st->presences.size = sizeof(struct presence_rec);
 	if ((st->history = history_memory_new()) == NULL) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		free(st);
@@ -396,6 +424,10 @@ memory_load(struct store *st, const struct store_visitor *v, void *arg)
 	for (size_t i = 0; v->entry != NULL && i < st->entries.n; i++)
 		if ((rc = v->entry(arg, AT(&st->entries, struct chanreg_entry, i))) != 0)
 			return rc;
+	for (size_t i = 0; v->presence != NULL && i < st->presences.n; i++)
+		if ((rc = v->presence(arg,
+		    AT(&st->presences, struct presence_rec, i))) != 0)
+			return rc;
 	return 0;
 }
 
@@ -418,6 +450,7 @@ memory_close(struct store *st)
 	free(st->accounts.v);
 	free(st->channels.v);
 	free(st->entries.v);
+	free(st->presences.v);
 	history_memory_free(st->history);
 	free(st);
 }

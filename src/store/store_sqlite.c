@@ -15,6 +15,7 @@
 #include "core/casemap.h"
 #include "core/job.h"
 #include "store/history_sqlite.h"
+#include "store/presence_store.h"
 #include "store/sqlite_schema.h"
 #include "store/sqlite_stmt.h"
 #include "store/store.h"
@@ -379,6 +380,9 @@ sqlite_job(struct store *st, struct job *job)
 		return entry_change(st, &job->in.entry, Q_ENTRY_INSERT);
 	case JOB_CHANNEL_ENTRY_DEL:
 		return entry_change(st, &job->in.entry, Q_ENTRY_DELETE);
+	case JOB_PRESENCE_SET:
+	case JOB_PRESENCE_DEL:
+		return presence_sqlite_job(sqlite_stmt_db(&st->q), job);
 	default:
 		return history_sqlite_job(st->history, job);
 	}
@@ -534,9 +538,10 @@ sqlite_load(struct store *st, const struct store_visitor *v, void *arg)
 	if (v->channel != NULL && (rc = load_rows(sqlite_stmt(&st->q, Q_LOAD_CHANNELS),
 	    load_channel, v, arg)) != 0)
 		return rc;
-	if (v->entry != NULL)
-		return load_rows(sqlite_stmt(&st->q, Q_LOAD_ENTRIES), load_entry, v, arg);
-	return 0;
+	if (v->entry != NULL && (rc = load_rows(sqlite_stmt(&st->q, Q_LOAD_ENTRIES),
+	    load_entry, v, arg)) != 0)
+		return rc;
+	return presence_sqlite_load(sqlite_stmt_db(&st->q), v, arg);
 }
 
 static int

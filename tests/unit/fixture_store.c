@@ -194,8 +194,17 @@ fs_visit_entry(void *arg, const struct chanreg_entry *e)
 	return 0;
 }
 
+int
+fs_visit_presence(void *arg, const struct presence_rec *p)
+{
+	(void)arg;
+	fs_loaded_add("p %s %s %s|%s|%s\n", p->account, p->nick, p->host, p->away,
+	    p->channels);
+	return 0;
+}
+
 const struct store_visitor	fs_visitor = {
-	fs_visit_account, fs_visit_channel, fs_visit_entry
+	fs_visit_account, fs_visit_channel, fs_visit_entry, fs_visit_presence
 };
 
 const char *

@@ -68,12 +68,18 @@ restore_entry(void *arg, const struct chanreg_entry *entry)
 	return core_restore_entry(arg, entry);
 }
 
+static int
+restore_presence(void *arg, const struct presence_rec *rec)
+{
+	return core_restore_presence(arg, rec);
+}
+
 /* The server restarts on the same store: every connection is gone. */
 static void
 restart(struct fx *fx)
 {
 	static const struct store_visitor v = {
-		restore_account, restore_channel, restore_entry
+		restore_account, restore_channel, restore_entry, restore_presence
 	};
 
 	core_free(fx->core);

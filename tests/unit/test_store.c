@@ -308,7 +308,8 @@ test_channel_update(void **state)
 {
 	struct fs_backend		*b = *state;
 	struct job			*job;
-	const struct store_visitor	 v = { skip_account, keep_channel, fs_visit_entry };
+	const struct store_visitor	 v = { skip_account, keep_channel, fs_visit_entry,
+					    NULL };
 
 	assert_int_equal(fs_create(b, "kim"), 0);
 	assert_int_equal(fs_create(b, "lee"), 0);
@@ -346,7 +347,8 @@ static void
 test_channel_fields(void **state)
 {
 	struct fs_backend		*b = *state;
-	const struct store_visitor	 v = { skip_account, keep_channel, fs_visit_entry };
+	const struct store_visitor	 v = { skip_account, keep_channel, fs_visit_entry,
+					    NULL };
 
 	assert_int_equal(fs_create(b, "max"), 0);
 	assert_int_equal(fs_chan_register(b, "#m", "max"), 0);
@@ -450,7 +452,7 @@ test_load_stops(void **state)
 {
 	struct fs_backend		*b = *state;
 	const struct store_visitor	 v = { visit_stop, fs_visit_channel,
-					    fs_visit_entry };
+					    fs_visit_entry, fs_visit_presence };
 	unsigned			 calls = 0;
 
 	assert_int_equal(fs_create(b, "sam"), 0);
@@ -464,7 +466,7 @@ static void
 test_load_accounts_only(void **state)
 {
 	struct fs_backend		*b = *state;
-	const struct store_visitor	 v = { fs_visit_account, NULL, NULL };
+	const struct store_visitor	 v = { fs_visit_account, NULL, NULL, NULL };
 
 	assert_int_equal(fs_create(b, "xan"), 0);
 	assert_int_equal(fs_chan_register(b, "#x", "xan"), 0);
@@ -490,6 +492,30 @@ test_memory_fail(void **state)
 	store_memory_fail(b->st, 0);
 	assert_int_equal(fs_create(b, "vic"), 0);
 	assert_string_equal(fs_load(b), "a uma\na vic\n");
+}
+
+/* Always-on presences: one an account, replaced whole; dropped by account name. */
+static void
+test_presence(void **state)
+{
+	struct fs_backend	*b = *state;
+	struct job		*job;
+
+	assert_int_equal(fs_create(b, "pia"), 0);
+	for (int i = 0; i < 2; i++) {
+		job = fs_job_of(JOB_PRESENCE_SET);
+		strcpy(job->in.presence.account, "pia");
+		strcpy(job->in.presence.nick, i == 0 ? "pia" : "pia_");
+		strcpy(job->in.presence.host, "127.0.0.1");
+		strcpy(job->in.presence.away, "Not connected");
+		strcpy(job->in.presence.channels, i == 0 ? "#a " : "#a #b ");
+		assert_int_equal(fs_run(b, job), 0);
+	}
+	assert_string_equal(fs_load(b),
+	    "a pia\np pia pia_ 127.0.0.1|Not connected|#a #b \n");
+	assert_int_equal(fs_by_name(b, JOB_PRESENCE_DEL, "pia"), 0);
+	assert_int_equal(fs_by_name(b, JOB_PRESENCE_DEL, "pia"), 0);
+	assert_string_equal(fs_load(b), "a pia\n");
 }
 
 #define CASES(backend) \
@@ -528,6 +554,8 @@ test_memory_fail(void **state)
 	cmocka_unit_test_prestate_setup_teardown(test_load_stops, \
 	    fs_setup, fs_teardown, backend), \
 	cmocka_unit_test_prestate_setup_teardown(test_load_accounts_only, \
+	    fs_setup, fs_teardown, backend), \
+	cmocka_unit_test_prestate_setup_teardown(test_presence, \
 	    fs_setup, fs_teardown, backend)
 
 int
