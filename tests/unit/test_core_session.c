@@ -10,11 +10,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/base64.h"
 #include "core/config.h"
 #include "fixture_core.h"
+#include "store/store.h"
+#include "store/store_memory.h"
 
 #define S	":irc.localhost "
 #define PW	"sesame-open"
@@ -351,6 +354,87 @@ always_on_stays(void **state)
 	fx_free(fx);
 }
 
+static int
+restore_account(void *arg, const char *name)
+{
+	return core_restore_account(arg, name);
+}
+
+static int
+restore_channel(void *arg, const struct chanreg_rec *rec)
+{
+	return core_restore_channel(arg, rec);
+}
+
+static int
+restore_entry(void *arg, const struct chanreg_entry *entry)
+{
+	return core_restore_entry(arg, entry);
+}
+
+static int
+restore_presence(void *arg, const struct presence_rec *rec)
+{
+	return core_restore_presence(arg, rec);
+}
+
+/* The server stops (its last jobs done) and starts again on the same store. */
+static void
+restart(struct fx *fx)
+{
+	static const struct store_visitor v = {
+		restore_account, restore_channel, restore_entry, restore_presence
+	};
+
+	core_shutdown(fx->core, "Restarting");
+	fx_jobs_run(fx);
+	core_free(fx->core);
+	for (unsigned i = 1; i <= fx->nconns; i++)
+		fx->conns[i].client = NULL;
+	if ((fx->core = core_new(&fx->cfg, &fx->out)) == NULL)
+		abort();
+	core_clock(fx->core, fx->now, 1700000100000LL);
+	assert_int_equal(store_memory.load(fx->store, &v, fx->core), 0);
+}
+
+/* An always-on user is back after a restart, connected or not when it stopped: in its
+ * channels, away as it was, its nick its own; a connection logging in takes it up. */
+static void
+always_on_restart(void **state)
+{
+	struct fx	*fx = fx_new(always_on);
+	unsigned	 a, b, bob;
+	const char	*out;
+
+	(void)state;
+	make_alice(fx);
+	a = login(fx, "alice", "");
+	fx_line(fx, a, "JOIN #c");
+	fx_line(fx, a, "JOIN #d");
+	fx_drop(fx, a, "Connection reset");
+	restart(fx);
+	bob = fx_client(fx, "bob");
+	fx_line(fx, bob, "JOIN #c");
+	assert_non_null(strstr(fx_take(fx, bob), S "353 bob = #c :@alice bob\r\n"));
+	fx_line(fx, bob, "PRIVMSG alice :are you there");
+	assert_string_equal(fx_take(fx, bob), S "301 bob alice :Not connected\r\n");
+	fx_line(fx, bob, "PRIVMSG #c :said while down");
+	b = login(fx, "alice", "");
+	out = fx_take(fx, b);
+	assert_non_null(strstr(out, S "001 alice "));
+	assert_non_null(strstr(out, ALICE "JOIN #c\r\n"));
+	assert_non_null(strstr(out, ALICE "JOIN #d\r\n"));
+	assert_non_null(strstr(out, ":bob!u@127.0.0.1 PRIVMSG #c :said while down\r\n"));
+
+	/* Connected when the server stops: back too, as it was then. */
+	fx_line(fx, b, "JOIN #e");
+	restart(fx);
+	bob = fx_client(fx, "bob");
+	fx_line(fx, bob, "WHOIS alice");
+	assert_non_null(strstr(fx_take(fx, bob), S "319 bob alice :@#c @#d @#e\r\n"));
+	fx_free(fx);
+}
+
 int
 main(void)
 {
@@ -363,6 +447,7 @@ main(void)
 		cmocka_unit_test(limits_and_off),
 		cmocka_unit_test(drop_ends_sessions),
 		cmocka_unit_test(always_on_stays),
+		cmocka_unit_test(always_on_restart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
