@@ -146,3 +146,67 @@ def test_max_connections(start_server):
     error = c.expect("ERROR")
     assert "Too many connections for this account" in error.trailing
     c.expect_closed()
+
+
+def always_on_config():
+    return ("[server]\nname = %s\n[accounts]\nalways_on = yes\n"
+            "auto_away = Not here, messages kept\n[history]\njoin_replay = 10\n"
+            % SERVER_NAME)
+
+
+def nicks(lines):
+    """The nicks of the 353 lines among lines, without their prefixes."""
+    return [n.lstrip("@+") for m in lines if m.command == "353"
+            for n in m.trailing.split()]
+
+
+def test_always_on_misses_nothing_over_a_restart(start_server, tmp_path):
+    db = tmp_path / "parley.db"
+    srv = start_server(config=always_on_config(), store=db)
+    alice = srv.client()
+    register_account(alice, "alice")
+    alice.join("#room")
+    alice.close()
+
+    bob = srv.client("bob")
+    names = bob.join("#room")
+    assert "alice" in nicks(names)
+    bob.send("PRIVMSG #room :said while you were out")
+    bob.send("PRIVMSG alice :a private word")
+    assert bob.expect("301").trailing == "Not here, messages kept"
+    bob.sync()
+    assert srv.terminate() == 0
+
+    srv = start_server(config=always_on_config(), store=db)
+    bob = srv.client("bob")
+    names = bob.join("#room")
+    assert "alice" in nicks(names)
+    bob.send("WHOIS alice")
+    assert bob.expect("301").trailing == "Not here, messages kept"
+    bob.collect_until("318")
+    bob.send("PRIVMSG #room :and after the restart")
+    bob.sync()
+
+    # A classic client gets the channel's last lines with its burst.
+    classic, burst = sasl_login(srv, "alice", [])
+    said = [m.trailing for m in burst if m.command == "PRIVMSG"]
+    assert said == ["said while you were out", "and after the restart"]
+    # Back: no longer away, and the network is told.
+    bob.send("WHOIS alice")
+    assert "301" not in [m.command for m in bob.collect_until("318")]
+
+    # A chathistory client asks, for the channel and for the private conversation.
+    modern, burst = sasl_login(srv, "alice", ["batch", "server-time", "message-tags",
+                                              "draft/chathistory"])
+    assert not [m for m in burst if m.command == "PRIVMSG"]
+    modern.send("CHATHISTORY LATEST #room * 10")
+    lines = modern.collect_until(lambda m: m.command == "BATCH" and
+                                 m.params[0].startswith("-"))
+    said = [m for m in lines if m.command == "PRIVMSG"]
+    assert [m.trailing for m in said] == ["said while you were out",
+                                          "and after the restart"]
+    assert all("time" in m.tags for m in said)
+    modern.send("CHATHISTORY LATEST bob * 10")
+    lines = modern.collect_until(lambda m: m.command == "BATCH" and
+                                 m.params[0].startswith("-"))
+    assert [m.trailing for m in lines if m.command == "PRIVMSG"] == ["a private word"]
