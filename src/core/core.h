@@ -61,6 +61,7 @@ struct core {
 	 * how many sessions are attached */
 	struct client		*session;
 	size_t			 nsessions;
+	struct map		 account_opts;	/* folded name -> struct account_opts * */
 	struct map		 accounts;	/* folded name -> registered name (account.c) */
 	struct list		 nick_grace;	/* clients in their nick's grace (nickown.c) */
 	struct list		 chanregs;	/* registered channels (chanreg.c) */

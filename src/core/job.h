@@ -69,6 +69,8 @@ enum job_kind {
 	/* always-on (session.h): the core owns these */
 	JOB_PRESENCE_SET,		/* in.presence: kept, replacing the account's */
 	JOB_PRESENCE_DEL,		/* in.name: the account's, if any, goes */
+	JOB_ACCOUNT_SET_OPTS,		/* in.opts: replaced (-ENOENT: no account);
+					   they go with the account (DROP) */
 	JOB_KIND_COUNT
 };
 
@@ -119,6 +121,7 @@ struct job {
 		struct history_prune	prune;
 		struct history_marker	marker;		/* JOB_MARKER_* */
 		struct presence_rec	presence;	/* JOB_PRESENCE_SET */
+		struct account_opts	opts;		/* JOB_ACCOUNT_SET_OPTS */
 	} in;
 	union {
 		bool			crypt_ok;	/* JOB_CRYPT_CHECK: it matches */

@@ -155,9 +155,13 @@ ns_password_set(struct core *core, struct client *cl, enum account_result result
 static void
 ns_set(struct core *core, struct client *cl, const struct service_args *a, int64_t now)
 {
+	/* multiclient and always-on: session_opts.c */
+	if (strcasecmp(a->argv[1], "PASSWORD") != 0 && (!ns_logged_in(core, cl) ||
+	    session_opts_set(core, cl, a->argv[1], a->argc > 2 ? a->argv[2] : NULL, now)))
+		return;
 	if (strcasecmp(a->argv[1], "PASSWORD") != 0) {
 		services_notice(core, cl, NS, "Unknown setting %s. Syntax: SET PASSWORD "
-		    "<new password>", a->argv[1]);
+		    "<new password>, SET MULTICLIENT|ALWAYS-ON ON|OFF|DEFAULT", a->argv[1]);
 		return;
 	}
 	if (a->argc < 3) {
@@ -478,7 +482,9 @@ static const struct service_cmd ns_cmds[] = {
 	    "Disconnect whoever uses your account's nick, and take it" },
 	{ "INFO", ns_info, 0, "[account]",
 	    "When an account was registered; its email and certificates for its owner" },
-	{ "SET", ns_set, 1, "PASSWORD <new password>", "Change your account's password" },
+	{ "SET", ns_set, 1, "PASSWORD <new password> | MULTICLIENT|ALWAYS-ON ON|OFF|DEFAULT",
+	    "Change your account's password, or whether its connections share one user "
+	    "and whether it stays when they go" },
 	{ "CERT", ns_cert, 1, "ADD [fingerprint] | DEL <fingerprint> | LIST",
 	    "Client certificates that log you in (SASL EXTERNAL); ADD alone adds yours" },
 	{ "DROP", ns_drop, 2, "<account> <password>",

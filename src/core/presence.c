@@ -15,6 +15,7 @@
 #include "core/presence.h"
 #include "core/reply.h"
 #include "core/server.h"
+#include "core/session.h"
 
 static void
 presence_done(struct core *core, struct client *cl, const struct job *job,
@@ -87,13 +88,11 @@ presence_forget(struct core *core, const struct client *cl)
 void
 presence_shutdown(struct core *core)
 {
-	if (!core->cfg.accounts_always_on)
-		return;
 	for (struct list *n = core->clients.next; n != &core->clients; n = n->next) {
 		struct client	*cl = list_entry(n, struct client, all);
 
 		if (cl->state == CLIENT_REGISTERED && !(cl->flags & CLIENT_SESSION) &&
-		    cl->account[0] != '\0')
+		    cl->account[0] != '\0' && session_always_on_for(core, cl->account))
 			presence_save(core, cl);
 	}
 }
@@ -129,7 +128,8 @@ core_restore_presence(struct core *core, const struct presence_rec *rec)
 	char		 channels[sizeof(rec->channels)];
 
 	/* Off now, or no longer valid: the record waits, harmless. */
-	if (!core->cfg.accounts_always_on || !account_exists(core, rec->account) ||
+	if (!account_exists(core, rec->account) ||
+	    !session_always_on_for(core, rec->account) ||
 	    !casemap_nick_valid(rec->nick, core->cfg.nicklen) ||
 	    client_find(core, rec->nick) != NULL)
 		return 0;

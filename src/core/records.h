@@ -66,6 +66,19 @@ struct chanreg_entry {
 };
 
 /*
+ * An account's own choices (NickServ SET MULTICLIENT, SET ALWAYS-ON): each is
+ * ACCOUNT_OPT_DEFAULT (the server's [accounts] setting), _ON or _OFF.
+ */
+#define ACCOUNT_OPT_DEFAULT	0
+#define ACCOUNT_OPT_ON		1
+#define ACCOUNT_OPT_OFF		2
+struct account_opts {
+	char		name[ACCOUNT_NAME_MAX + 1];
+	uint8_t		multiclient;
+	uint8_t		always_on;
+};
+
+/*
  * Always-on (core/session.h): a user that stays on the network without a connection,
  * as it is put back at start.  account is the key, as registered; channels holds its
  * channels' names, each followed by a space.

@@ -17,6 +17,7 @@
 #include "core/presence.h"
 #include "core/reply.h"
 #include "core/server.h"
+#include "core/session.h"
 #include "core/timer.h"
 #include "core/utf8.h"
 
@@ -57,6 +58,7 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 	map_init(&core->channels, cfg->hash_key);
 	map_init(&core->monitors, cfg->hash_key);
 	map_init(&core->accounts, cfg->hash_key);
+	map_init(&core->account_opts, cfg->hash_key);
 	throttle_init(&core->fail_accounts, cfg->hash_key);
 	throttle_init(&core->fail_hosts, cfg->hash_key);
 	throttle_init(&core->register_hosts, cfg->hash_key);
@@ -115,6 +117,7 @@ core_free(struct core *core)
 	map_clear(&core->channels);
 	map_clear(&core->monitors);
 	account_clear(core);
+	session_opts_clear(core);
 	throttle_clear(&core->fail_accounts);
 	throttle_clear(&core->fail_hosts);
 	throttle_clear(&core->register_hosts);

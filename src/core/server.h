@@ -58,6 +58,8 @@ int		 core_restore_entry(struct core *core, const struct chanreg_entry *entry);
 /* An always-on user (session.h), back without a connection, away as it was, in its
  * channels; skipped when always_on is off, its account gone or its nick taken. */
 int		 core_restore_presence(struct core *core, const struct presence_rec *rec);
+/* An account's own multiclient and always-on choices (NickServ SET). */
+int		 core_restore_account_opts(struct core *core, const struct account_opts *o);
 
 /* The connection is gone (EOF, error, sendq exceeded).  The core tells the client's peers
  * (QUIT with reason) and frees cl; it does not call out->hangup for it. */

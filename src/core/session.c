@@ -100,8 +100,8 @@ bool
 session_nick_pending(struct core *core, struct client *cl, const struct client *other,
     const char *nick)
 {
-	if (!core->cfg.accounts_multiclient || other->state != CLIENT_REGISTERED ||
-	    (other->flags & CLIENT_SESSION) || other->account[0] == '\0')
+	if (other->state != CLIENT_REGISTERED || (other->flags & CLIENT_SESSION) ||
+	    other->account[0] == '\0' || !session_multiclient(core, other->account))
 		return false;
 	if (cl->nick[0] != '\0' && map_get(&core->nicks, cl->nick) == cl)
 		map_del(&core->nicks, cl->nick);
@@ -162,8 +162,8 @@ session_burst(struct core *core, struct client *user, struct client *s, int64_t 
 static bool
 session_always_on(const struct core *core, const struct client *cl)
 {
-	return core->cfg.accounts_always_on && cl->state == CLIENT_REGISTERED &&
-	    cl->account[0] != '\0';
+	return cl->state == CLIENT_REGISTERED && cl->account[0] != '\0' &&
+	    session_always_on_for(core, cl->account);
 }
 
 /* Away, or back (text NULL), shown to the peers with away-notify. */
@@ -213,7 +213,7 @@ session_attach(struct core *core, struct client *cl, int64_t now)
 {
 	struct client	*user, *running = core->running, *session = core->session;
 
-	if (!core->cfg.accounts_multiclient || cl->account[0] == '\0' ||
+	if (cl->account[0] == '\0' || !session_multiclient(core, cl->account) ||
 	    (user = session_user_find(core, cl->account, cl)) == NULL)
 		return false;
 	if (session_conns(user) >= core->cfg.accounts_max_connections) {
@@ -300,9 +300,10 @@ session_exit(struct core *core, struct client *cl, const char *reason, bool erro
 			client_exit(core, user, reason, false);
 		return true;
 	}
-	/* A hollow user goes for good (KILL, DROP); a user goes with its connection
-	 * unless it has others or is always-on. */
+	/* A hollow user goes for good (KILL, DROP), its sessions with it; a user goes
+	 * with its connection unless it has others or is always-on. */
 	if (cl->flags & CLIENT_HOLLOW) {
+		session_end(core, cl, reason);
 		presence_forget(core, cl);
 		return false;
 	}
@@ -335,6 +336,7 @@ session_account_gone(struct core *core, const char *account)
 {
 	struct list	*n;
 
+	session_opts_forget(core, account);
 	/* Each pass closes one session or one hollow user. */
 again:
 	for (n = core->clients.next; n != &core->clients; n = n->next) {

@@ -72,6 +72,17 @@ void		 session_only(struct core *core, struct client *cl,
 void		 session_only_end(struct core *core, const struct session_saved *saved);
 /* How many connections speak for user cl. */
 size_t		 session_conns(const struct client *cl);
+/* session_opts.c: whether multiclient and always-on apply to account (its own choice
+ * from NickServ SET, else the server's setting). */
+bool		 session_multiclient(const struct core *core, const char *account);
+bool		 session_always_on_for(const struct core *core, const char *account);
+/* NickServ SET which value, for logged-in cl: false when which is neither MULTICLIENT
+ * nor ALWAYS-ON; else true, once a notice or the store job is on its way. */
+bool		 session_opts_set(struct core *core, struct client *cl, const char *which,
+		    const char *value, int64_t now);
+/* The account is dropped: its choices go.  _clear(): all of them (core_free). */
+void		 session_opts_forget(struct core *core, const char *account);
+void		 session_opts_clear(struct core *core);
 /* WHOIS: the user's connections, for the user itself and operators. */
 void		 session_whois(struct core *core, struct client *viewer,
 		    struct client *who);

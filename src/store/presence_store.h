@@ -7,13 +7,15 @@
 #include "store/store.h"
 
 /*
- * Always-on users' presences (core/records.h's presence_rec) in the SQLite file: the
- * presence table of schema step 3.  Both run on the thread that owns db.
+ * Multiclient and always-on in the SQLite file: the accounts' own choices
+ * (account_opts, schema step 4) and always-on users' presences (presence_rec, step
+ * 3).  Both run on the thread that owns db.
  */
 
-/* JOB_PRESENCE_SET or JOB_PRESENCE_DEL: 0, or the job's status (core/job.h). */
+/* JOB_PRESENCE_SET, _DEL or JOB_ACCOUNT_SET_OPTS: 0, or the job's status (job.h). */
 int	presence_sqlite_job(sqlite3 *db, struct job *job);
-/* v->presence for each row (v->presence NULL: none); 0, its nonzero return, or -EIO. */
+/* v->opts for each account's choices, then v->presence for each presence (a NULL
+ * member: none); 0, the first nonzero return, or -EIO. */
 int	presence_sqlite_load(sqlite3 *db, const struct store_visitor *v, void *arg);
 
 #endif

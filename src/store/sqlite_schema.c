@@ -102,6 +102,11 @@ static const char *const schema_steps[] = {
 	"  away TEXT NOT NULL,"
 	"  signon INTEGER NOT NULL,"
 	"  channels TEXT NOT NULL) WITHOUT ROWID;",
+	/* 4: an account's own multiclient and always-on choices (ACCOUNT_OPT_*) */
+	"CREATE TABLE account_opts ("
+	"  account INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,"
+	"  multiclient INTEGER NOT NULL,"
+	"  always_on INTEGER NOT NULL);",
 };
 
 #define SCHEMA_VERSION	(int)(sizeof(schema_steps) / sizeof(schema_steps[0]))

@@ -24,7 +24,8 @@ struct store_visitor {
 	int	(*account)(void *arg, const char *name);
 	int	(*channel)(void *arg, const struct chanreg_rec *rec);
 	int	(*entry)(void *arg, const struct chanreg_entry *entry);
-	int	(*presence)(void *arg, const struct presence_rec *rec);	/* after those */
+	int	(*presence)(void *arg, const struct presence_rec *rec);	/* last */
+	int	(*opts)(void *arg, const struct account_opts *opts);	/* before it */
 };
 
 struct store_ops {

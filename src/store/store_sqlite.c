@@ -382,6 +382,7 @@ sqlite_job(struct store *st, struct job *job)
 		return entry_change(st, &job->in.entry, Q_ENTRY_DELETE);
 	case JOB_PRESENCE_SET:
 	case JOB_PRESENCE_DEL:
+	case JOB_ACCOUNT_SET_OPTS:
 		return presence_sqlite_job(sqlite_stmt_db(&st->q), job);
 	default:
 		return history_sqlite_job(st->history, job);

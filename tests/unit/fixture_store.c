@@ -203,8 +203,17 @@ fs_visit_presence(void *arg, const struct presence_rec *p)
 	return 0;
 }
 
+int
+fs_visit_opts(void *arg, const struct account_opts *o)
+{
+	(void)arg;
+	fs_loaded_add("o %s %u %u\n", o->name, o->multiclient, o->always_on);
+	return 0;
+}
+
 const struct store_visitor	fs_visitor = {
-	fs_visit_account, fs_visit_channel, fs_visit_entry, fs_visit_presence
+	fs_visit_account, fs_visit_channel, fs_visit_entry, fs_visit_presence,
+	fs_visit_opts
 };
 
 const char *

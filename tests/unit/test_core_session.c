@@ -378,12 +378,19 @@ restore_presence(void *arg, const struct presence_rec *rec)
 	return core_restore_presence(arg, rec);
 }
 
+static int
+restore_opts(void *arg, const struct account_opts *o)
+{
+	return core_restore_account_opts(arg, o);
+}
+
 /* The server stops (its last jobs done) and starts again on the same store. */
 static void
 restart(struct fx *fx)
 {
 	static const struct store_visitor v = {
-		restore_account, restore_channel, restore_entry, restore_presence
+		restore_account, restore_channel, restore_entry, restore_presence,
+		restore_opts
 	};
 
 	core_shutdown(fx->core, "Restarting");
@@ -435,6 +442,48 @@ always_on_restart(void **state)
 	fx_free(fx);
 }
 
+#define NSP	":NickServ!NickServ@services.irc.localhost NOTICE "
+
+/* NickServ SET MULTICLIENT and SET ALWAYS-ON: the account's own choice over the
+ * server's, kept over a restart. */
+static void
+account_choices(void **state)
+{
+	struct fx	*fx = fx_new(cheap);
+	unsigned	 a, b, bob;
+
+	(void)state;
+	make_alice(fx);
+	bob = fx_client(fx, "bob");
+	fx_line(fx, bob, "NS SET MULTICLIENT ON");
+	assert_string_equal(fx_take(fx, bob), NSP "bob :You are not logged in. Type "
+	    "/msg NickServ HELP IDENTIFY\r\n");
+	a = login(fx, "alice", "");
+	fx_drain(fx);
+	fx_line(fx, a, "NS SET ALWAYS-ON maybe");
+	assert_string_equal(fx_take(fx, a), NSP "alice :Syntax: SET ALWAYS-ON "
+	    "ON|OFF|DEFAULT\r\n");
+	fx_line(fx, a, "NS SET MULTICLIENT OFF");
+	assert_string_equal(fx_take(fx, a), NSP "alice :alice: MULTICLIENT OFF, "
+	    "ALWAYS-ON DEFAULT (the server's)\r\n");
+	b = login(fx, "alice2", "");
+	assert_non_null(strstr(fx_take(fx, b), S "001 alice2 "));
+	fx_drop(fx, b, "done");
+	fx_line(fx, a, "NS SET ALWAYS-ON ON");
+	assert_string_equal(fx_take(fx, a), NSP "alice :alice: MULTICLIENT OFF, "
+	    "ALWAYS-ON ON\r\n");
+	fx_line(fx, a, "JOIN #c");
+	fx_drop(fx, a, "Connection reset");
+	restart(fx);
+	bob = fx_client(fx, "bob");
+	fx_line(fx, bob, "JOIN #c");
+	assert_non_null(strstr(fx_take(fx, bob), S "353 bob = #c :@alice bob\r\n"));
+	/* Still its own choice after the restart: this one is a user of its own. */
+	b = login(fx, "alice2", "");
+	assert_non_null(strstr(fx_take(fx, b), S "001 alice2 "));
+	fx_free(fx);
+}
+
 int
 main(void)
 {
@@ -448,6 +497,7 @@ main(void)
 		cmocka_unit_test(drop_ends_sessions),
 		cmocka_unit_test(always_on_stays),
 		cmocka_unit_test(always_on_restart),
+		cmocka_unit_test(account_choices),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

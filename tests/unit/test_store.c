@@ -309,7 +309,7 @@ test_channel_update(void **state)
 	struct fs_backend		*b = *state;
 	struct job			*job;
 	const struct store_visitor	 v = { skip_account, keep_channel, fs_visit_entry,
-					    NULL };
+					    NULL, NULL };
 
 	assert_int_equal(fs_create(b, "kim"), 0);
 	assert_int_equal(fs_create(b, "lee"), 0);
@@ -348,7 +348,7 @@ test_channel_fields(void **state)
 {
 	struct fs_backend		*b = *state;
 	const struct store_visitor	 v = { skip_account, keep_channel, fs_visit_entry,
-					    NULL };
+					    NULL, NULL };
 
 	assert_int_equal(fs_create(b, "max"), 0);
 	assert_int_equal(fs_chan_register(b, "#m", "max"), 0);
@@ -452,7 +452,8 @@ test_load_stops(void **state)
 {
 	struct fs_backend		*b = *state;
 	const struct store_visitor	 v = { visit_stop, fs_visit_channel,
-					    fs_visit_entry, fs_visit_presence };
+					    fs_visit_entry, fs_visit_presence,
+					    fs_visit_opts };
 	unsigned			 calls = 0;
 
 	assert_int_equal(fs_create(b, "sam"), 0);
@@ -466,7 +467,7 @@ static void
 test_load_accounts_only(void **state)
 {
 	struct fs_backend		*b = *state;
-	const struct store_visitor	 v = { fs_visit_account, NULL, NULL, NULL };
+	const struct store_visitor	 v = { fs_visit_account, NULL, NULL, NULL, NULL };
 
 	assert_int_equal(fs_create(b, "xan"), 0);
 	assert_int_equal(fs_chan_register(b, "#x", "xan"), 0);
@@ -518,6 +519,30 @@ test_presence(void **state)
 	assert_string_equal(fs_load(b), "a pia\n");
 }
 
+/* An account's choices: replaced whole, for a registered account only, gone with it. */
+static void
+test_account_opts(void **state)
+{
+	struct fs_backend	*b = *state;
+	struct job		*job;
+
+	assert_int_equal(fs_create(b, "Oli"), 0);
+	for (int i = 0; i < 2; i++) {
+		job = fs_job_of(JOB_ACCOUNT_SET_OPTS);
+		strcpy(job->in.opts.name, "OLI");
+		job->in.opts.multiclient = ACCOUNT_OPT_OFF;
+		job->in.opts.always_on = i == 0 ? ACCOUNT_OPT_DEFAULT : ACCOUNT_OPT_ON;
+		assert_int_equal(fs_run(b, job), 0);
+	}
+	assert_string_equal(fs_load(b), "a Oli\no Oli 2 1\n");
+	job = fs_job_of(JOB_ACCOUNT_SET_OPTS);
+	strcpy(job->in.opts.name, "nobody");
+	assert_int_equal(fs_run(b, job), -ENOENT);
+	assert_int_equal(fs_by_name(b, JOB_ACCOUNT_DROP, "oli"), 0);
+	assert_int_equal(fs_create(b, "oli"), 0);
+	assert_string_equal(fs_load(b), "a oli\n");
+}
+
 #define CASES(backend) \
 	cmocka_unit_test_prestate_setup_teardown(test_account_create_get, \
 	    fs_setup, fs_teardown, backend), \
@@ -556,6 +581,8 @@ test_presence(void **state)
 	cmocka_unit_test_prestate_setup_teardown(test_load_accounts_only, \
 	    fs_setup, fs_teardown, backend), \
 	cmocka_unit_test_prestate_setup_teardown(test_presence, \
+	    fs_setup, fs_teardown, backend), \
+	cmocka_unit_test_prestate_setup_teardown(test_account_opts, \
 	    fs_setup, fs_teardown, backend)
 
 int
