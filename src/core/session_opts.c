@@ -124,7 +124,7 @@ session_opts_set(struct core *core, struct client *cl, const char *which,
 	uint8_t				 v;
 
 	if (strcasecmp(which, "MULTICLIENT") != 0 && strcasecmp(which, "ALWAYS-ON") != 0)
-		return o->always_on == ACCOUNT_OPT_ON;
+		return false;
 	if (value != NULL && strcasecmp(value, "ON") == 0)
 		v = ACCOUNT_OPT_ON;
 	else if (value != NULL && strcasecmp(value, "OFF") == 0)
