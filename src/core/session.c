@@ -332,6 +332,58 @@ session_end(struct core *core, struct client *user, const char *reason)
 }
 
 void
+session_kill_user(struct core *core, struct client *user, const char *reason)
+{
+	session_end(core, user, reason);
+	if (!(user->flags & CLIENT_HOLLOW)) {
+		if (user->local)
+			session_close_conn(core, user, reason);
+		session_hollow(core, user);
+	}
+	client_exit(core, user, reason, false);
+}
+
+/* The connection numbered id: a session, or a user's own; NULL when none. */
+static struct client *
+session_conn_find(struct core *core, uint64_t id)
+{
+	for (struct list *n = core->clients.next; n != &core->clients; n = n->next) {
+		struct client	*c = list_entry(n, struct client, all);
+
+		if (c->id == id && c->state == CLIENT_REGISTERED &&
+		    !(c->flags & CLIENT_HOLLOW))
+			return c;
+	}
+	return NULL;
+}
+
+bool
+session_kill_conn(struct core *core, struct client *oper, const char *target,
+    const char *comment)
+{
+	char		 line[MSG_BODY_MAX + 1], prefix[CLIENT_PREFIX_MAX];
+	char		 reason[MSG_BODY_MAX], *end;
+	struct client	*c;
+	size_t		 len;
+
+	if (target[0] < '0' || target[0] > '9')
+		return false;
+	c = session_conn_find(core, strtoull(target, &end, 10));
+	if (c == NULL || *end != '\0') {
+		send_reply(core, oper, ERR_NOSUCHNICK, "%s", target);
+		return true;
+	}
+	len = format_line(line, ":%s KILL %s :%s", client_prefix(oper, prefix,
+	    sizeof(prefix)), c->nick, comment);
+	send_conn(core, c, line, len);
+	core_log(core, PLOG_INFO, "KILL %s (connection %s) by %s (%s)", c->nick, target,
+	    oper->nick, comment);
+	snprintf(reason, sizeof(reason), "Killed (%s (%s))", oper->nick, comment);
+	client_exit(core, c, reason, true);
+	return true;
+}
+
+void
 session_account_gone(struct core *core, const char *account)
 {
 	struct list	*n;

@@ -41,6 +41,14 @@ bool		 session_nick_settle(struct core *core, struct client *cl);
  * when that was done and cl must not exit as a user. */
 bool		 session_exit(struct core *core, struct client *cl, const char *reason,
 		    bool error);
+/* KILL: user leaves the network with every connection, always-on or not. */
+void		 session_kill_user(struct core *core, struct client *user,
+		    const char *reason);
+/* KILL target by oper when target is a connection's number (WHOIS 320): that one
+ * connection is told and closed, and true is returned (401 when there is none).  False:
+ * target is not a number. */
+bool		 session_kill_conn(struct core *core, struct client *oper,
+		    const char *target, const char *comment);
 /* Close every session of user (ERROR :reason); the user itself is left as it is. */
 void		 session_end(struct core *core, struct client *user, const char *reason);
 /* An account is dropped: each of its sessions is closed (a hollow user leaves with

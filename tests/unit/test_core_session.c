@@ -50,6 +50,19 @@ always_on(struct core_config *cfg)
 	cfg->history_join_replay = 10;
 }
 
+/* alice may be an operator, with her account alone. */
+static const struct core_oper alice_oper[] = {
+	{ "aliceop", "", "", "", "alice" },
+};
+
+static void
+with_oper(struct core_config *cfg)
+{
+	cheap(cfg);
+	cfg->opers = alice_oper;
+	cfg->nopers = 1;
+}
+
 static void
 multiclient_off(struct core_config *cfg)
 {
@@ -442,6 +455,41 @@ always_on_restart(void **state)
 	fx_free(fx);
 }
 
+/* KILL of a connection's number closes that one; KILL of the nick, every one. */
+static void
+kill_one_or_all(void **state)
+{
+	struct fx	*fx = fx_new(with_oper);
+	unsigned	 a, b, c, bob;
+
+	(void)state;
+	make_alice(fx);
+	a = login(fx, "alice", "");
+	b = login(fx, "alice", "");
+	c = login(fx, "alice", "");
+	bob = fx_client(fx, "bob");
+	fx_line(fx, bob, "JOIN #c");
+	fx_line(fx, a, "JOIN #c");
+	fx_line(fx, a, "OPER aliceop x");
+	fx_drain(fx);
+	fx_line(fx, a, "KILL 3 :that laptop");
+	assert_string_equal(fx_take(fx, b), ":alice!u@127.0.0.1 KILL alice :that laptop\r\n"
+	    "ERROR :Closing Link: 127.0.0.1 (Killed (alice (that laptop)))\r\n");
+	assert_true(fx->conns[b].closed);
+	assert_string_equal(fx_take(fx, a), "");
+	assert_string_equal(fx_take(fx, bob), "");
+	fx_line(fx, a, "KILL 99 :none");
+	assert_string_equal(fx_take(fx, a), S "401 alice 99 :No such nick/channel\r\n");
+	fx_line(fx, a, "KILL alice :all of them");
+	assert_true(fx->conns[a].closed);
+	assert_true(fx->conns[c].closed);
+	assert_non_null(strstr(fx_take(fx, c), "ERROR :Closing Link: 127.0.0.1 (Killed "
+	    "(alice (all of them)))\r\n"));
+	assert_string_equal(fx_take(fx, bob),
+	    ALICE "QUIT :Killed (alice (all of them))\r\n");
+	fx_free(fx);
+}
+
 #define NSP	":NickServ!NickServ@services.irc.localhost NOTICE "
 
 /* NickServ SET MULTICLIENT and SET ALWAYS-ON: the account's own choice over the
@@ -498,6 +546,7 @@ main(void)
 		cmocka_unit_test(always_on_stays),
 		cmocka_unit_test(always_on_restart),
 		cmocka_unit_test(account_choices),
+		cmocka_unit_test(kill_one_or_all),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
