@@ -10,6 +10,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/reply.h"
+#include "core/session.h"
 #include "core/utf8.h"
 
 /* Tell the peers that negotiated away-notify; text NULL: back again. */
@@ -26,6 +27,8 @@ away_notify(struct core *core, struct client *cl, const char *text)
 	else
 		len = format_msg(line, sizeof(line), prefix, "AWAY", 0);
 	send_peers_caps(core, cl, false, CAP_BIT(CAP_AWAY_NOTIFY), 0, line, len);
+	/* multiclient: the user's other connections follow (session.h). */
+	session_echo(core, cl, CAP_BIT(CAP_AWAY_NOTIFY), line, len);
 }
 
 void

@@ -159,7 +159,13 @@ job_submit(struct core *core, struct job *job, int64_t now)
 bool
 job_pending(const struct client *cl)
 {
-	return !list_empty(&cl->jobs);
+	const struct client	*owner = cl->parent != NULL ? cl->parent : cl;
+	uint64_t		 asker = cl->parent != NULL ? cl->id : 0;
+
+	for (const struct list *n = owner->jobs.next; n != &owner->jobs; n = n->next)
+		if (list_entry(n, struct job_owned, link)->session == asker)
+			return true;
+	return false;
 }
 
 void

@@ -179,6 +179,14 @@ one_conversation(void **state)
 	assert_string_equal(fx_take(fx, a), "");
 	fx_line(fx, b, "PING :x");
 	assert_string_equal(fx_take(fx, b), S "PONG irc.localhost x\r\n");
+	/* A session's lines wait behind the job it asked for, as a user's do. */
+	fx->hold_jobs = true;
+	fx_line(fx, b, "NS INFO alice");
+	fx_line(fx, b, "PING :y");
+	assert_string_equal(fx_take(fx, b), "");
+	fx_jobs_run(fx);
+	fx->hold_jobs = false;
+	assert_non_null(strstr(fx_take(fx, b), "NOTICE alice :Account alice, registered "));
 
 	fx_line(fx, b, "NICK alicia");
 	assert_string_equal(fx_take(fx, a), ALICE "NICK alicia\r\n");
@@ -188,6 +196,25 @@ one_conversation(void **state)
 	assert_string_equal(fx_take(fx, a), ":alicia!u@127.0.0.1 PART #c\r\n");
 	assert_string_equal(fx_take(fx, b), ":alicia!u@127.0.0.1 PART #c\r\n");
 	assert_string_equal(fx_take(fx, bob), ":alicia!u@127.0.0.1 PART #c\r\n");
+	fx_free(fx);
+}
+
+/* AWAY from one connection: the others with away-notify see it. */
+static void
+away_everywhere(void **state)
+{
+	struct fx	*fx = fx_new(cheap);
+	unsigned	 a, b;
+
+	(void)state;
+	make_alice(fx);
+	a = login(fx, "alice", "away-notify");
+	b = login(fx, "alice", "");
+	fx_drain(fx);
+	fx_line(fx, b, "AWAY :lunch");
+	assert_string_equal(fx_take(fx, b), S "306 alice :You have been marked as being "
+	    "away\r\n");
+	assert_string_equal(fx_take(fx, a), ALICE "AWAY lunch\r\n");
 	fx_free(fx);
 }
 
@@ -539,6 +566,7 @@ main(void)
 		cmocka_unit_test(attach_shows_the_user),
 		cmocka_unit_test(one_conversation),
 		cmocka_unit_test(echo_per_connection),
+		cmocka_unit_test(away_everywhere),
 		cmocka_unit_test(one_connection_leaves),
 		cmocka_unit_test(whois_connections),
 		cmocka_unit_test(limits_and_off),
