@@ -180,6 +180,7 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 	if (ch->topic != NULL)
 		channel_topic_reply(core, cl, ch);
 	channel_names_reply(core, cl, ch);
+	session_joined(core, cl, ch);
 	chanreg_join(core, ch, cl);
 	/* history: the last lines for a client that cannot ask (history_replay.c) */
 	history_join(core, cl, ch, now);

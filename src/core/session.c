@@ -442,6 +442,35 @@ session_echo(struct core *core, struct client *cl, capset with, const char *line
 	}
 }
 
+/* The topic and names of ch to connection c of user cl, as replies to it. */
+static void
+session_channel_state(struct core *core, struct client *cl, struct client *c,
+    struct channel *ch)
+{
+	core->running = cl;
+	core->session = c != cl ? c : NULL;
+	if (ch->topic != NULL)
+		channel_topic_reply(core, cl, ch);
+	channel_names_reply(core, cl, ch);
+}
+
+void
+session_joined(struct core *core, struct client *cl, struct channel *ch)
+{
+	struct client	*asking = session_asker(core, cl);
+	struct client	*running = core->running, *session = core->session;
+
+	if (cl->sessions.len == 0)
+		return;
+	if (cl != asking && !(cl->flags & CLIENT_HOLLOW))
+		session_channel_state(core, cl, cl, ch);
+	for (size_t i = 0; i < cl->sessions.len; i++)
+		if (cl->sessions.items[i] != asking)
+			session_channel_state(core, cl, cl->sessions.items[i], ch);
+	core->running = running;
+	core->session = session;
+}
+
 /* One connection of who's, for WHOIS: "nick host :connection N (since T)". */
 static void
 session_whois_one(struct core *core, struct client *viewer, struct client *who,

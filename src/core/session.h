@@ -19,6 +19,7 @@
  */
 struct core;
 struct client;
+struct channel;
 
 /* The client a command `verb` from cl acts on: its user for a session's command, cl
  * itself for cl's own and for the per-connection verbs (CAP, PING, QUIT...). */
@@ -91,6 +92,9 @@ bool		 session_opts_set(struct core *core, struct client *cl, const char *which,
 /* The account is dropped: its choices go.  _clear(): all of them (core_free). */
 void		 session_opts_forget(struct core *core, const char *account);
 void		 session_opts_clear(struct core *core);
+/* User cl, whose command runs, joined ch: its other connections, which saw the JOIN,
+ * get the topic and names too. */
+void		 session_joined(struct core *core, struct client *cl, struct channel *ch);
 /* WHOIS: the user's connections, for the user itself and operators. */
 void		 session_whois(struct core *core, struct client *viewer,
 		    struct client *who);

@@ -192,10 +192,38 @@ one_conversation(void **state)
 	assert_string_equal(fx_take(fx, a), ALICE "NICK alicia\r\n");
 	assert_string_equal(fx_take(fx, b), ALICE "NICK alicia\r\n");
 	assert_string_equal(fx_take(fx, bob), ALICE "NICK alicia\r\n");
+	/* A JOIN from one: every connection sees it, with the channel's names. */
+	fx_line(fx, b, "JOIN #d");
+	assert_string_equal(fx_take(fx, a), ":alicia!u@127.0.0.1 JOIN #d\r\n"
+	    S "353 alicia = #d :@alicia\r\n"
+	    S "366 alicia #d :End of /NAMES list\r\n");
+	assert_string_equal(fx_take(fx, b), ":alicia!u@127.0.0.1 JOIN #d\r\n"
+	    S "353 alicia = #d :@alicia\r\n"
+	    S "366 alicia #d :End of /NAMES list\r\n");
 	fx_line(fx, a, "PART #c");
 	assert_string_equal(fx_take(fx, a), ":alicia!u@127.0.0.1 PART #c\r\n");
 	assert_string_equal(fx_take(fx, b), ":alicia!u@127.0.0.1 PART #c\r\n");
 	assert_string_equal(fx_take(fx, bob), ":alicia!u@127.0.0.1 PART #c\r\n");
+	fx_free(fx);
+}
+
+/* A labeled command from a session: the labeled reply is that session's alone. */
+static void
+labeled_per_connection(void **state)
+{
+	struct fx	*fx = fx_new(cheap);
+	unsigned	 a, b;
+
+	(void)state;
+	make_alice(fx);
+	a = login(fx, "alice", "batch labeled-response");
+	b = login(fx, "alice", "batch labeled-response");
+	fx_line(fx, a, "JOIN #c");
+	fx_drain(fx);
+	fx_line(fx, b, "@label=l1 TOPIC #c");
+	assert_string_equal(fx_take(fx, b),
+	    "@label=l1 " S "331 alice #c :No topic is set\r\n");
+	assert_string_equal(fx_take(fx, a), "");
 	fx_free(fx);
 }
 
@@ -567,6 +595,7 @@ main(void)
 		cmocka_unit_test(one_conversation),
 		cmocka_unit_test(echo_per_connection),
 		cmocka_unit_test(away_everywhere),
+		cmocka_unit_test(labeled_per_connection),
 		cmocka_unit_test(one_connection_leaves),
 		cmocka_unit_test(whois_connections),
 		cmocka_unit_test(limits_and_off),
