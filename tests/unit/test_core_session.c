@@ -227,6 +227,28 @@ labeled_per_connection(void **state)
 	fx_free(fx);
 }
 
+/* MARKREAD from one device: each other one with read-marker is told, once. */
+static void
+markread_per_device(void **state)
+{
+	struct fx	*fx = fx_new(cheap);
+	unsigned	 a, b, c;
+
+	(void)state;
+	make_alice(fx);
+	a = login(fx, "alice", "draft/read-marker");
+	b = login(fx, "alice", "draft/read-marker");
+	c = login(fx, "alice", "");
+	fx_drain(fx);
+	fx_line(fx, b, "MARKREAD #c timestamp=2023-11-14T22:13:20.000Z");
+	assert_string_equal(fx_take(fx, b),
+	    ":irc.localhost MARKREAD #c timestamp=2023-11-14T22:13:20.000Z\r\n");
+	assert_string_equal(fx_take(fx, a),
+	    ":irc.localhost MARKREAD #c timestamp=2023-11-14T22:13:20.000Z\r\n");
+	assert_string_equal(fx_take(fx, c), "");
+	fx_free(fx);
+}
+
 /* AWAY from one connection: the others with away-notify see it. */
 static void
 away_everywhere(void **state)
@@ -596,6 +618,7 @@ main(void)
 		cmocka_unit_test(echo_per_connection),
 		cmocka_unit_test(away_everywhere),
 		cmocka_unit_test(labeled_per_connection),
+		cmocka_unit_test(markread_per_device),
 		cmocka_unit_test(one_connection_leaves),
 		cmocka_unit_test(whois_connections),
 		cmocka_unit_test(limits_and_off),
