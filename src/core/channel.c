@@ -215,7 +215,7 @@ channel_part(struct core *core, struct member *m)
 void
 channel_free_if_empty(struct core *core, struct channel *ch)
 {
-	if (ch->members.len == 0)
+	if (ch->members.len == 0 && ch->reg == NULL)
 		channel_free(core, ch);
 }
 

@@ -13,6 +13,7 @@
  */
 struct core;
 struct client;
+struct chanreg;
 
 #define CHANNEL_NAME_MAX	CONFIG_CHANNELLEN_MAX	/* the configured limit sits below */
 
@@ -55,6 +56,7 @@ struct channel {
 	struct vec	 invexes;	/* (+I) */
 	struct vec	 invites;	/* uint64_t * client ids INVITEd, until they join */
 	int64_t		 created;	/* wall clock seconds (329) */
+	struct chanreg	*reg;		/* registered (chanreg.h): it outlives its members */
 };
 
 /* The channel of that name (any case), or NULL. */
@@ -74,7 +76,8 @@ struct member	*channel_join(struct core *core, struct channel *ch, struct client
 		    unsigned modes);
 /* Remove m from its channel and client; the channel is freed once empty. */
 void		 channel_part(struct core *core, struct member *m);
-/* Free ch if it has no members (a channel exists only while someone is in it). */
+/* Free ch if it has no members (a channel exists only while someone is in it), unless
+ * it is registered (ChanServ). */
 void		 channel_free_if_empty(struct core *core, struct channel *ch);
 /* The prefix characters for a member's modes ("@", "+" or ""): highest first. */
 const char	*channel_prefix(unsigned modes);

@@ -76,6 +76,9 @@ struct client {
 	unsigned		 oper_failures;	/* failed OPERs in a row (flood cost) */
 	uint64_t		 id;		/* unique in this core's life: invites */
 	struct vec		 list_entries;	/* b/e/I entries it set that still exist */
+	/* nickown.c: its nick is another account's, on core->nick_grace since then */
+	struct list		 grace;
+	int64_t			 grace_since;
 	/* accounts: the flow in progress (account_flow.c: one at a time, as lines wait
 	 * behind its jobs), failed logins in a row (flood cost), a SASL exchange */
 	struct account_flow	*flow;
@@ -95,6 +98,9 @@ const char	*client_prefix(const struct client *cl, char *buf, size_t cap);
 const char	*client_name(const struct client *cl);
 /* Take nick as cl's nick in the nick table.  Returns 0, or -1 out of memory. */
 int		 client_set_nick(struct core *core, struct client *cl, const char *nick);
+/* Registered cl takes nick: the peers and cl see NICK, watchers follow.  Returns 0,
+ * or -1 out of memory (cl keeps its nick). */
+int		 client_rename(struct core *core, struct client *cl, const char *nick);
 /* The client with that nick (any case), or NULL. */
 struct client	*client_find(struct core *core, const char *nick);
 /*

@@ -7,6 +7,7 @@
 
 #include "core/cap.h"
 #include "core/casemap.h"
+#include "core/chanreg.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
@@ -172,6 +173,7 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 	if (ch->topic != NULL)
 		topic_reply(core, cl, ch);
 	names_reply(core, cl, ch);
+	chanreg_join(core, ch, cl);
 	return;
 nomem:
 	send_numeric(core, cl, ERR_UNKNOWNERROR, "JOIN " NUMERIC_NOMEM);
@@ -272,6 +274,7 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	len = format_msg(line, sizeof(line), prefix, "TOPIC", 2, ch->name,
 	    topic != NULL ? topic : "");
 	send_channel(core, ch, NULL, line, len);
+	chanreg_changed(core, ch, cl, now);
 }
 
 void

@@ -9,6 +9,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/reply.h"
+#include "core/services.h"
 #include "core/target.h"
 
 struct message {
@@ -62,7 +63,7 @@ message_format(char *line, size_t cap, const struct client *cl, const struct mes
 
 static void
 message_one(struct core *core, struct client *cl, const struct message *m,
-    const char *target)
+    const char *target, int64_t now)
 {
 	char		 line[MSG_BODY_MAX + 1];
 	struct client	*to;
@@ -91,6 +92,9 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 		message_deliver(core, cl, m, ch, NULL, line, len);
 		return;
 	}
+	/* PRIVMSG NickServ: a command for the service (a NOTICE to it goes nowhere). */
+	if (!m->quiet && !m->tagmsg && services_message(core, cl, target, m->text, now))
+		return;
 	to = client_find(core, target);
 	if (to == NULL || to->state != CLIENT_REGISTERED) {
 		if (!m->quiet)
@@ -106,7 +110,8 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 
 /* NOTICE never gets an automatic reply, errors included (RFC 2812 3.3.2). */
 static void
-message(struct core *core, struct client *cl, struct msg *msg, struct message *m)
+message(struct core *core, struct client *cl, struct msg *msg, struct message *m,
+    int64_t now)
 {
 	char		*list, *target, *start;
 	unsigned	 n = 0;
@@ -132,7 +137,7 @@ message(struct core *core, struct client *cl, struct msg *msg, struct message *m
 				send_reply(core, cl, ERR_TOOMANYTARGETS, "%s", target);
 			return;
 		}
-		message_one(core, cl, m, target);
+		message_one(core, cl, m, target, now);
 	}
 }
 
@@ -142,7 +147,7 @@ cmd_privmsg(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 	struct message	m = { "PRIVMSG", false, false, NULL };
 
 	cl->last_message = now;
-	message(core, cl, msg, &m);
+	message(core, cl, msg, &m, now);
 }
 
 void
@@ -151,7 +156,7 @@ cmd_notice(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 	struct message	m = { "NOTICE", true, false, NULL };
 
 	cl->last_message = now;
-	message(core, cl, msg, &m);
+	message(core, cl, msg, &m, now);
 }
 
 /* TAGMSG exists only for clients that negotiated message-tags; to the others it is an
@@ -162,10 +167,9 @@ cmd_tagmsg(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 {
 	struct message	m = { "TAGMSG", false, true, NULL };
 
-	(void)now;
 	if (!(cl->caps & CAP_BIT(CAP_MESSAGE_TAGS))) {
 		send_reply(core, cl, ERR_UNKNOWNCOMMAND, "%s", msg->verb);
 		return;
 	}
-	message(core, cl, msg, &m);
+	message(core, cl, msg, &m, now);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/casemap.h"
+#include "core/chanreg.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
@@ -454,6 +455,7 @@ mode_channel(struct core *core, struct client *cl, struct channel *ch, struct ms
 	len = format_line(line, ":%s MODE %s %s%s",
 	    client_prefix(cl, prefix, sizeof(prefix)), ch->name, w.mc.modes, w.mc.params);
 	send_channel(core, ch, NULL, line, len);
+	chanreg_changed(core, ch, cl, now);
 }
 
 void

@@ -6,6 +6,7 @@
 #include "core/command.h"
 #include "core/flood.h"
 #include "core/reply.h"
+#include "core/services.h"
 
 /* Sorted by verb for bsearch.  The last column is the flood cost in lines: OPER runs a
  * ~20 ms password hash, WHO and LIST walk every client or channel. */
@@ -15,6 +16,8 @@ static const struct command commands[] = {
 	{ "AUTHENTICATE", cmd_authenticate, 1, CMD_ANY, 2 },
 	{ "AWAY",	cmd_away,	0, CMD_REGISTERED, 1 },
 	{ "CAP",	cmd_cap,	1, CMD_ANY, 1 },
+	{ "CHANSERV",	cmd_chanserv,	0, CMD_REGISTERED, SERVICES_CHANSERV_COST },
+	{ "CS",		cmd_chanserv,	0, CMD_REGISTERED, SERVICES_CHANSERV_COST },
 	{ "DIE",	cmd_die,	0, CMD_REGISTERED, 1 },
 	{ "INFO",	cmd_info,	0, CMD_REGISTERED, 1 },
 	{ "INVITE",	cmd_invite,	0, CMD_REGISTERED, 1 },
@@ -30,7 +33,9 @@ static const struct command commands[] = {
 	{ "MOTD",	cmd_motd,	0, CMD_REGISTERED, 1 },
 	{ "NAMES",	cmd_names,	0, CMD_REGISTERED, 1 },
 	{ "NICK",	cmd_nick,	0, CMD_ANY, 1 },
+	{ "NICKSERV",	cmd_nickserv,	0, CMD_REGISTERED, SERVICES_NICKSERV_COST },
 	{ "NOTICE",	cmd_notice,	0, CMD_REGISTERED, 1 },
+	{ "NS",		cmd_nickserv,	0, CMD_REGISTERED, SERVICES_NICKSERV_COST },
 	{ "OPER",	cmd_oper,	2, CMD_REGISTERED, 8 },
 	{ "PART",	cmd_part,	1, CMD_REGISTERED, 1 },
 	{ "PASS",	cmd_pass,	1, CMD_ANY, 1 },

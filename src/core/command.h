@@ -57,6 +57,8 @@ command_fn	cmd_away;
 command_fn	cmd_setname;
 /* monitor.c */
 command_fn	cmd_monitor;
+/* services.c: NICKSERV (NS), CHANSERV (CS) */
+command_fn	cmd_nickserv, cmd_chanserv;
 /* cmd_account.c (REGISTER), cmd_sasl.c */
 command_fn	cmd_register_account, cmd_verify;
 command_fn	cmd_authenticate;

@@ -75,6 +75,10 @@ core_config_defaults(struct core_config *cfg)
 	cfg->ping_interval = 120 * SECOND;
 	cfg->ping_timeout = 60 * SECOND;
 
+	/* A minute to log in after connecting, as services daemons give. */
+	cfg->nick_grace = 60 * SECOND;
+	strcpy(cfg->guest_prefix, "Guest");
+
 	/* No operator blocks; an operator may stop or restart the server once there are. */
 	strcpy(cfg->config_file, "parleyd.conf");
 	cfg->allow_die = true;

@@ -11,6 +11,7 @@
 #define CONFIG_HASH_MAX		255	/* a crypt(3) hash: yescrypt is about 73 bytes */
 #define CONFIG_MASK_MAX		127	/* a user@host wildcard mask */
 #define CONFIG_CERTFP_MAX	64	/* a SHA-256 fingerprint in lowercase hex */
+#define CONFIG_GUEST_PREFIX_MAX	15	/* [accounts] guest_prefix */
 
 /* The ceilings the core's state is sized for: a configured nicklen, userlen or
  * channellen above its ceiling is clamped to it, so a configuration file should refuse
@@ -116,6 +117,11 @@ struct core_config {
 	int64_t		 registration_timeout;	/* connect to welcome */
 	int64_t		 ping_interval;		/* idle time before we send PING */
 	int64_t		 ping_timeout;		/* PING to missing reply: "Ping timeout" */
+
+	/* Nick ownership (nickown.h): how long a client not logged in to the account
+	 * its nick names keeps it (0: NICK to it is refused), and the guest nicks' prefix. */
+	int64_t		 nick_grace;
+	char		 guest_prefix[CONFIG_GUEST_PREFIX_MAX + 1];
 };
 
 /* Fill cfg with parley's defaults (the embedded default configuration). */

@@ -57,6 +57,8 @@ struct core {
 						   once that client is freed meanwhile */
 	size_t			 running_bytes;	/* what send_line queued for it */
 	struct map		 accounts;	/* folded name -> registered name (account.c) */
+	struct list		 nick_grace;	/* clients in their nick's grace (nickown.c) */
+	struct list		 chanregs;	/* registered channels (chanreg.c) */
 	/* accounts: failed logins (account_flow.c), registrations per address, and the
 	 * secret with the counter of its stream (secret.c; from core_new's config) */
 	struct throttle		 fail_accounts;

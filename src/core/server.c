@@ -8,6 +8,7 @@
 
 #include "core/account.h"
 #include "core/cap.h"
+#include "core/chanreg.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
@@ -61,6 +62,8 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 	memcpy(core->secret, cfg->secret, sizeof(core->secret));
 	list_init(&core->clients);
 	list_init(&core->flooded);
+	list_init(&core->nick_grace);
+	list_init(&core->chanregs);
 	for (int i = 0; i < TIMER_KINDS; i++)
 		list_init(&core->timers[i]);
 	if (core_configure(core, cfg) == -1) {
@@ -106,6 +109,7 @@ core_free(struct core *core)
 		return;
 	while (!list_empty(&core->clients))
 		client_free(core, list_entry(core->clients.next, struct client, all));
+	chanreg_clear(core);
 	map_clear(&core->nicks);
 	map_clear(&core->channels);
 	map_clear(&core->monitors);

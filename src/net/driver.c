@@ -39,6 +39,7 @@
 #include "net/sock.h"
 #include "net/store_thread.h"
 #include "net/tls.h"
+#include "store/store.h"
 
 #define NET_QUIET_MS	500	/* this long without events: free heap goes back */
 
@@ -346,6 +347,68 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 		return NULL;
 	}
 	return srv;
+}
+
+/* What load found, for the log line. */
+struct store_count {
+	struct net_server	*srv;
+	size_t			 accounts;
+	size_t			 channels;
+};
+
+static int
+store_restore_account(void *arg, const char *name)
+{
+	struct store_count	*n = arg;
+
+	n->accounts++;
+	return core_restore_account(n->srv->core, name) == 0 ? 0 : -ENOMEM;
+}
+
+static int
+store_restore_channel(void *arg, const struct chanreg_rec *rec)
+{
+	struct store_count	*n = arg;
+
+	n->channels++;
+	return core_restore_channel(n->srv->core, rec) == 0 ? 0 : -ENOMEM;
+}
+
+static int
+store_restore_entry(void *arg, const struct chanreg_entry *entry)
+{
+	struct store_count	*n = arg;
+
+	return core_restore_entry(n->srv->core, entry) == 0 ? 0 : -ENOMEM;
+}
+
+int
+net_server_store(struct net_server *srv, const struct store_ops *ops, struct store *st,
+    char *err, size_t errlen)
+{
+	const struct store_visitor	 v = { store_restore_account, store_restore_channel,
+					    store_restore_entry };
+	struct store_count		 n = { srv, 0, 0 };
+	int				 rc;
+
+	if ((rc = ops->load(st, &v, &n)) != 0) {
+		snprintf(err, errlen, "store: loading: %s", strerror(-rc));
+		ops->close(st);
+		return -1;
+	}
+	if ((srv->store = store_thread_new(ops, st)) == NULL) {
+		snprintf(err, errlen, "store thread: %s", strerror(errno));
+		return -1;
+	}
+	if ((rc = loop_watch(srv->loop, store_thread_fd(srv->store), LOOP_READ,
+	    out_store_event, srv)) < 0) {
+		snprintf(err, errlen, "store thread: %s", strerror(-rc));
+		store_thread_free(srv->store);
+		srv->store = NULL;
+		return -1;
+	}
+	log_info("store: %zu accounts and %zu channels loaded", n.accounts, n.channels);
+	return 0;
 }
 
 void

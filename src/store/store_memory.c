@@ -366,10 +366,10 @@ memory_load(struct store *st, const struct store_visitor *v, void *arg)
 		if ((rc = v->account(arg,
 		    AT(&st->accounts, struct account_rec, i)->name)) != 0)
 			return rc;
-	for (size_t i = 0; i < st->channels.n; i++)
+	for (size_t i = 0; v->channel != NULL && i < st->channels.n; i++)
 		if ((rc = v->channel(arg, AT(&st->channels, struct chanreg_rec, i))) != 0)
 			return rc;
-	for (size_t i = 0; i < st->entries.n; i++)
+	for (size_t i = 0; v->entry != NULL && i < st->entries.n; i++)
 		if ((rc = v->entry(arg, AT(&st->entries, struct chanreg_entry, i))) != 0)
 			return rc;
 	return 0;

@@ -454,55 +454,81 @@ sqlite_open(const char *path, char *err, size_t errlen)
 	return st;
 }
 
+/* Step s to its end, calling visit(arg, s) on each row: load's loop.  The first
+ * nonzero visit stops it and is returned; else 0 or a status. */
+static int
+load_rows(sqlite3_stmt *s, int (*visit)(const struct store_visitor *, void *,
+    sqlite3_stmt *), const struct store_visitor *v, void *arg)
+{
+	int	rc, stop = 0;
+
+	if (s == NULL)
+		return -EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((stop = visit(v, arg, s)) != 0) {
+			sqlite3_reset(s);
+			return stop;
+		}
+	return sqlite_stmt_end(s, rc);
+}
+
+static int
+load_account(const struct store_visitor *v, void *arg, sqlite3_stmt *s)
+{
+	char	name[ACCOUNT_NAME_MAX + 1];
+
+	column_text(s, 0, name, sizeof(name));
+	return v->account(arg, name);
+}
+
+static int
+load_channel(const struct store_visitor *v, void *arg, sqlite3_stmt *s)
+{
+	struct chanreg_rec	c;
+
+	memset(&c, 0, sizeof(c));
+	column_text(s, 0, c.name, sizeof(c.name));
+	column_text(s, 1, c.founder, sizeof(c.founder));
+	c.registered = sqlite3_column_int64(s, 2);
+	column_text(s, 3, c.topic, sizeof(c.topic));
+	column_text(s, 4, c.topic_setter, sizeof(c.topic_setter));
+	c.topic_time = sqlite3_column_int64(s, 5);
+	c.modes = (unsigned)sqlite3_column_int64(s, 6);
+	column_text(s, 7, c.key, sizeof(c.key));
+	c.limit = (unsigned)sqlite3_column_int64(s, 8);
+	return v->channel(arg, &c);
+}
+
+static int
+load_entry(const struct store_visitor *v, void *arg, sqlite3_stmt *s)
+{
+	struct chanreg_entry	e;
+	char			kind[2];
+
+	memset(&e, 0, sizeof(e));
+	column_text(s, 0, e.channel, sizeof(e.channel));
+	column_text(s, 1, kind, sizeof(kind));
+	e.kind = kind[0];
+	column_text(s, 2, e.mask, sizeof(e.mask));
+	column_text(s, 3, e.setter, sizeof(e.setter));
+	e.time = sqlite3_column_int64(s, 4);
+	return v->entry(arg, &e);
+}
+
 static int
 sqlite_load(struct store *st, const struct store_visitor *v, void *arg)
 {
-	struct chanreg_rec	 c;
-	struct chanreg_entry	 e;
-	char			 name[ACCOUNT_NAME_MAX + 1], kind[2];
-	sqlite3_stmt		*s;
-	int			 rc, stop = 0;
+	int	rc;
 
-	if ((s = sqlite_stmt(&st->q, Q_LOAD_ACCOUNTS)) == NULL)
-		return -EIO;
-	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		column_text(s, 0, name, sizeof(name));
-		stop = v->account(arg, name);
-	}
-	if ((rc = sqlite_stmt_end(s, stop != 0 ? SQLITE_DONE : rc)) != 0 || stop != 0)
-		return stop != 0 ? stop : rc;
-	if ((s = sqlite_stmt(&st->q, Q_LOAD_CHANNELS)) == NULL)
-		return -EIO;
-	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&c, 0, sizeof(c));
-		column_text(s, 0, c.name, sizeof(c.name));
-		column_text(s, 1, c.founder, sizeof(c.founder));
-		c.registered = sqlite3_column_int64(s, 2);
-		column_text(s, 3, c.topic, sizeof(c.topic));
-		column_text(s, 4, c.topic_setter, sizeof(c.topic_setter));
-		c.topic_time = sqlite3_column_int64(s, 5);
-		c.modes = (unsigned)sqlite3_column_int64(s, 6);
-		column_text(s, 7, c.key, sizeof(c.key));
-		c.limit = (unsigned)sqlite3_column_int64(s, 8);
-		stop = v->channel(arg, &c);
-	}
-	if ((rc = sqlite_stmt_end(s, stop != 0 ? SQLITE_DONE : rc)) != 0 || stop != 0)
-		return stop != 0 ? stop : rc;
-	if ((s = sqlite_stmt(&st->q, Q_LOAD_ENTRIES)) == NULL)
-		return -EIO;
-	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&e, 0, sizeof(e));
-		column_text(s, 0, e.channel, sizeof(e.channel));
-		column_text(s, 1, kind, sizeof(kind));
-		e.kind = kind[0];
-		column_text(s, 2, e.mask, sizeof(e.mask));
-		column_text(s, 3, e.setter, sizeof(e.setter));
-		e.time = sqlite3_column_int64(s, 4);
-		stop = v->entry(arg, &e);
-	}
-	if ((rc = sqlite_stmt_end(s, stop != 0 ? SQLITE_DONE : rc)) != 0)
+	if ((rc = load_rows(sqlite_stmt(&st->q, Q_LOAD_ACCOUNTS), load_account, v,
+	    arg)) != 0)
 		return rc;
-	return stop;
+	if (v->channel != NULL && (rc = load_rows(sqlite_stmt(&st->q, Q_LOAD_CHANNELS),
+	    load_channel, v, arg)) != 0)
+		return rc;
+	if (v->entry != NULL)
+		return load_rows(sqlite_stmt(&st->q, Q_LOAD_ENTRIES), load_entry, v, arg);
+	return 0;
 }
 
 static int

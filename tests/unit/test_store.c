@@ -599,6 +599,21 @@ test_load_stops(void **state)
 	assert_int_equal(calls, 1);
 }
 
+/* A visitor without channels or entries is handed the accounts alone. */
+static void
+test_load_accounts_only(void **state)
+{
+	struct backend			*b = *state;
+	const struct store_visitor	 v = { visit_account, NULL, NULL };
+
+	assert_int_equal(create(b, "xan"), 0);
+	assert_int_equal(chan_register(b, "#x", "xan"), 0);
+	assert_int_equal(entry(b, JOB_CHANNEL_ENTRY_ADD, "#x", 'b', "*!*@x"), 0);
+	loaded[0] = '\0';
+	assert_int_equal(b->ops->load(b->st, &v, NULL), 0);
+	assert_string_equal(loaded, "a xan\n");
+}
+
 /*
  * The memory backend's failure knob, which the core's tests use.
  */
@@ -748,6 +763,8 @@ test_sqlite_not_a_database(void **state)
 	cmocka_unit_test_prestate_setup_teardown(test_batch, \
 	    backend_setup, backend_teardown, backend), \
 	cmocka_unit_test_prestate_setup_teardown(test_load_stops, \
+	    backend_setup, backend_teardown, backend), \
+	cmocka_unit_test_prestate_setup_teardown(test_load_accounts_only, \
 	    backend_setup, backend_teardown, backend)
 
 int
