@@ -69,6 +69,22 @@ fifo_pop(struct store_fifo *f)
 	return job;
 }
 
+/* Whether a job's status says the disk (or memory) failed it, not its request.  A
+ * full certificate list is CERT_ADD's -ENOSPC, the request's own. */
+static bool
+store_thread_failed(const struct job *job)
+{
+	switch (job->status) {
+	case -EIO:
+	case -ENOMEM:
+		return true;
+	case -ENOSPC:
+		return job->kind != JOB_CERT_ADD;
+	default:
+		return false;
+	}
+}
+
 /* One line for a batch whose writes failed: the disk, not the request, is at fault. */
 static void
 store_thread_report(struct job **batch, size_t n)
@@ -80,8 +96,7 @@ store_thread_report(struct job **batch, size_t n)
 		if (!store_kind_writes(batch[i]->kind))
 			continue;
 		writes++;
-		if (batch[i]->status == -EIO || batch[i]->status == -ENOSPC ||
-		    batch[i]->status == -ENOMEM) {
+		if (store_thread_failed(batch[i])) {
 			failed++;
 			status = batch[i]->status;
 		}

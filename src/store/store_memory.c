@@ -388,7 +388,9 @@ memory_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	explicit_bzero(st->accounts.v, st->accounts.n * st->accounts.size);
+	/* The records hold password hashes. */
+	if (st->accounts.v != NULL)
+		explicit_bzero(st->accounts.v, st->accounts.n * st->accounts.size);
 	free(st->accounts.v);
 	free(st->channels.v);
 	free(st->entries.v);

@@ -63,7 +63,7 @@ def test_accounts_survive_a_restart(start_server, tmp_path):
     assert register(srv, "Bob[1]").command == "REGISTER"
     assert srv.terminate() == 0
     srv = start_server(config=ACCOUNTS, store=path)
-    srv.wait_log(r"store: 1 accounts loaded")
+    srv.wait_log(r"store: 1 accounts and 0 channels loaded")
     m = register(srv, "bob{1}")
     assert m.command == "FAIL" and m.param(1) == "ACCOUNT_EXISTS", m.line
 
@@ -260,7 +260,7 @@ def test_acknowledged_accounts_survive_kill_9(start_server, tmp_path):
     for rnd in range(5):
         srv = start_server(config=ACCOUNTS, store=path, log_level="info")
         if rnd > 0:
-            srv.wait_log(r"store: %d accounts loaded" % len(stored))
+            srv.wait_log(r"store: %d accounts and 0 channels loaded" % len(stored))
             for nick in acked[-3:]:
                 m = register(srv, nick)
                 assert m.command == "FAIL" and m.param(1) == "ACCOUNT_EXISTS", m.line
