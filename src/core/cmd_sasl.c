@@ -89,8 +89,13 @@ sasl_abort(struct core *core, struct client *cl)
 static void
 sasl_fail(struct core *core, struct client *cl, const char *name, int64_t now)
 {
+	char	copy[ACCOUNT_NAME_MAX + 1];
+
+	/* name may be the exchange's own. */
+	if (name != NULL)
+		snprintf(copy, sizeof(copy), "%s", name);
 	sasl_free(cl);
-	account_failed(core, cl, name, now);
+	account_failed(core, cl, name != NULL ? copy : NULL, now);
 	send_reply(core, cl, ERR_SASLFAIL, NULL);
 }
 
