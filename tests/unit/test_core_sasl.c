@@ -70,6 +70,24 @@ send_b64(struct fx *fx, unsigned c, const char *msg, size_t len)
 	fx_line(fx, c, line);
 }
 
+/* The same in chunks of 400, as a client sends a long message (and "+" after a full
+ * last chunk). */
+static void
+send_chunks(struct fx *fx, unsigned c, const char *msg, size_t len)
+{
+	char	text[4096], line[420];
+	int	n = base64_encode(text, sizeof(text), msg, len);
+
+	assert_true(n >= 0);
+	for (int off = 0; off < n; off += 400) {
+		snprintf(line, sizeof(line), "AUTHENTICATE %.*s", n - off < 400 ? n - off : 400,
+		    text + off);
+		fx_line(fx, c, line);
+	}
+	if (n % 400 == 0)
+		fx_line(fx, c, "AUTHENTICATE +");
+}
+
 /* Register account nick with PW, as a registered client, then drop it. */
 static void
 make_account(struct fx *fx, const char *nick)
@@ -443,6 +461,35 @@ authenticate_flood(void **state)
 	fx_free(fx);
 }
 
+/* Overlong input: a PLAIN password longer than any a hash was made from (three chunks),
+ * a SCRAM name longer than an account's: 904, and no job runs for either. */
+static void
+overlong_input(void **state)
+{
+	struct fx	*fx = fx_new(cheap);
+	char		 msg[1000], first[200];
+	unsigned	 c;
+
+	(void)state;
+	make_account(fx, "alice");
+	c = sasl_conn(fx, "bob");
+	memcpy(msg, "\0alice\0", 7);
+	memset(msg + 7, 'p', sizeof(msg) - 7);
+	fx->hold_jobs = true;
+	fx_line(fx, c, "AUTHENTICATE PLAIN");
+	fx_take(fx, c);
+	send_chunks(fx, c, msg, sizeof(msg));
+	assert_int_equal(fx->njobs, 0);
+	assert_string_equal(fx_take(fx, c), S "904 bob :SASL authentication failed\r\n");
+	snprintf(first, sizeof(first), "n,,n=%0*d,r=abc", ACCOUNT_NAME_MAX + 1, 7);
+	fx_line(fx, c, "AUTHENTICATE SCRAM-SHA-256");
+	fx_take(fx, c);
+	send_b64(fx, c, first, strlen(first));
+	assert_int_equal(fx->njobs, 0);
+	assert_string_equal(fx_take(fx, c), S "904 bob :SASL authentication failed\r\n");
+	fx_free(fx);
+}
+
 /* Add certificate FP to account name in the fixture's store. */
 static void
 cert_add(struct fx *fx, const char *name)
@@ -673,6 +720,7 @@ main(void)
 		cmocka_unit_test(cap_end_aborts),
 		cmocka_unit_test(plain_chunked),
 		cmocka_unit_test(authenticate_flood),
+		cmocka_unit_test(overlong_input),
 		cmocka_unit_test(external_login),
 		cmocka_unit_test(scram_login),
 		cmocka_unit_test(scram_refused),
