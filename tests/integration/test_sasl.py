@@ -1,13 +1,19 @@
 """Accounts through the real parleyd and its SQLite store: REGISTER, then SASL PLAIN
 and SCRAM-SHA-256 over a raw socket, EXTERNAL over TLS with a client certificate, an
-account that survives a restart, [accounts] settings from the file, and the throttle
-refusing a guesser.
+account that survives a restart, [accounts] settings from the file, the throttle
+refusing a guesser, and weechat and irssi logging in as users would.
 """
 import base64
 import hashlib
 import hmac
 import os
+import pty
 import re
+import select
+import subprocess
+import threading
+
+import pytest
 
 from conftest import cmd
 from test_tls import Cert, tls_args, tls_client
@@ -172,3 +178,71 @@ def test_settings_and_throttle(start_server):
     g.send("AUTHENTICATE PLAIN")
     m = g.expect(lambda m: m.command in ("AUTHENTICATE", "904"))
     assert m.command == "904"
+
+
+# --------------------------------------------------------------------------------------
+# Real clients: weechat (SCRAM-SHA-256 and PLAIN) and irssi (PLAIN) in scripted sessions
+
+
+def _wait_login(srv, nick, account, proc, timeout=15.0):
+    try:
+        srv.wait_log(r"conn \d+: %s logged in to %s$" % (re.escape(nick), account),
+                     timeout=timeout)
+    finally:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+@pytest.mark.parametrize("mechanism", ["scram-sha-256", "plain"])
+def test_weechat_logs_in(start_server, tmp_path, mechanism):
+    srv = start_server(config=ACCOUNTS)
+    register_account(srv, "alice")
+    nick = "w" + mechanism[:5].replace("-", "")
+    commands = ";".join((
+        "/server add t %s/%d -notls -nicks=%s" % (srv.host, srv.port, nick),
+        "/set irc.server.t.sasl_mechanism %s" % mechanism,
+        "/set irc.server.t.sasl_username alice",
+        '/set irc.server.t.sasl_password "%s"' % PASSWORD,
+        "/connect t"))
+    proc = subprocess.Popen(["weechat-headless", "-d", str(tmp_path / "weechat"), "-r",
+                             commands], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_login(srv, nick, "alice", proc)
+
+
+def test_irssi_logs_in_with_plain(start_server, tmp_path):
+    srv = start_server(config=ACCOUNTS)
+    register_account(srv, "alice")
+    home = tmp_path / "irssi"
+    home.mkdir()
+    (home / "config").write_text(
+        'servers = ( { address = "%s"; chatnet = "t"; port = "%d"; use_tls = "no";\n'
+        '  autoconnect = "yes"; } );\n'
+        'chatnets = { t = { type = "IRC"; sasl_mechanism = "PLAIN";\n'
+        '  sasl_username = "alice"; sasl_password = "%s"; }; };\n'
+        'settings = { core = { real_name = "I"; user_name = "ibob"; nick = "ibob"; }; };\n'
+        % (srv.host, srv.port, PASSWORD))
+    # irssi wants a terminal: a pty, read and dropped until the login shows in the log.
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(["irssi", "--home=%s" % home], stdin=slave, stdout=slave,
+                            stderr=slave, env=dict(os.environ, TERM="xterm"))
+    os.close(slave)
+    stop = threading.Event()
+
+    def drain():
+        while not stop.is_set():
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    return
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        srv.wait_log(r"conn \d+: \S+ logged in to alice$", timeout=15.0)
+    finally:
+        proc.kill()
+        proc.wait(timeout=5)
+        stop.set()
+        reader.join(timeout=5)
+        os.close(master)
