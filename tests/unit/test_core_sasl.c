@@ -415,6 +415,36 @@ cap_end_aborts(void **state)
 	fx_free(fx);
 }
 
+/* CAP END while the password check runs: registration waits for its result. */
+static void
+cap_end_waits_for_check(void **state)
+{
+	struct fx	*fx = fx_new(cheap);
+	unsigned	 c;
+	const char	*out, *welcome;
+
+	(void)state;
+	make_account(fx, "alice");
+	c = sasl_conn(fx, "bob");
+	fx->hold_jobs = true;
+	fx_line(fx, c, "AUTHENTICATE PLAIN");
+	send_b64(fx, c, "\0alice\0" PW, 7 + strlen(PW));
+	fx_line(fx, c, "CAP END");
+	assert_string_equal(fx_take(fx, c), "AUTHENTICATE +\r\n");
+	assert_false(fx->conns[c].registered);
+	fx_jobs_run(fx);
+	out = fx_take(fx, c);
+	welcome = strstr(out, S "001 bob ");
+	assert_non_null(welcome);
+	assert_int_equal(welcome - out, strlen(
+	    S "900 bob bob!u@127.0.0.1 alice :You are now logged in as alice\r\n"
+	    S "903 bob :SASL authentication successful\r\n"));
+	assert_memory_equal(out,
+	    S "900 bob bob!u@127.0.0.1 alice :You are now logged in as alice\r\n"
+	    S "903 bob :SASL authentication successful\r\n", welcome - out);
+	fx_free(fx);
+}
+
 /* A 300-byte message: one chunk of exactly 400, then "+". */
 static void
 plain_chunked(void **state)
@@ -718,6 +748,7 @@ main(void)
 		cmocka_unit_test(plain_refused),
 		cmocka_unit_test(authenticate_errors),
 		cmocka_unit_test(cap_end_aborts),
+		cmocka_unit_test(cap_end_waits_for_check),
 		cmocka_unit_test(plain_chunked),
 		cmocka_unit_test(authenticate_flood),
 		cmocka_unit_test(overlong_input),
