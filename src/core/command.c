@@ -13,8 +13,9 @@
  * ~20 ms password hash, WHO and LIST walk every client or channel. */
 static const struct command commands[] = {
 	{ "ADMIN",	cmd_admin,	0, CMD_REGISTERED, 1 },
-	/* accounts: SASL steps may run a password check, REGISTER always hashes */
-	{ "AUTHENTICATE", cmd_authenticate, 1, CMD_ANY, 2 },
+	/* accounts: REGISTER always hashes; AUTHENTICATE costs a line (a SCRAM login
+	 * takes five before CAP END), its failures cost more (account_flow.c) */
+	{ "AUTHENTICATE", cmd_authenticate, 1, CMD_ANY, 1 },
 	{ "AWAY",	cmd_away,	0, CMD_REGISTERED, 1 },
 	{ "CAP",	cmd_cap,	1, CMD_ANY, 1 },
 	{ "CHANSERV",	cmd_chanserv,	0, CMD_REGISTERED, SERVICES_CHANSERV_COST },

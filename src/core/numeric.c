@@ -132,7 +132,6 @@ static const struct numeric_def {
 	/* accounts and SASL */
 	[RPL_LOGGEDIN]		= { "900", NULL },
 	[RPL_LOGGEDOUT]		= { "901", "You are now logged out" },
-	[ERR_NICKLOCKED]	= { "902", "You must use a nick assigned to you" },
 	[RPL_SASLSUCCESS]	= { "903", "SASL authentication successful" },
 	[ERR_SASLFAIL]		= { "904", "SASL authentication failed" },
 	[ERR_SASLTOOLONG]	= { "905", "SASL message too long" },

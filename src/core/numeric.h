@@ -129,7 +129,6 @@ enum numeric {
 	/* accounts and SASL (account.c, cmd_sasl.c) */
 	RPL_LOGGEDIN,
 	RPL_LOGGEDOUT,
-	ERR_NICKLOCKED,
 	RPL_SASLSUCCESS,
 	ERR_SASLFAIL,
 	ERR_SASLTOOLONG,
