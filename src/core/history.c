@@ -22,10 +22,14 @@
 #define HISTORY_PRUNE_EVERY	(60 * 1000)	/* ms between retention passes */
 #define HISTORY_PRUNE_BATCH	1000		/* lines one pass deletes, at most */
 #define HISTORY_BUF_MAX		4096		/* lines held before a flush is forced */
+#define HISTORY_TOUCHED_MAX	256		/* channels one pass caps, at most */
 
 void
 history_free(struct core *core)
 {
+	free(core->history.touched);
+	core->history.touched = NULL;
+	core->history.ntouched = 0;
 	free(core->history.buf);
 	core->history.buf = NULL;
 	core->history.n = core->history.cap = 0;
@@ -189,6 +193,30 @@ history_appended(struct core *core, struct client *cl, const struct job *job,
 		    job->in.append.n, strerror(-job->status));
 }
 
+/* Note the channels of the buffered lines for the next pass of max_lines: a line to
+ * the channel of the line before costs one comparison. */
+static void
+history_touch(struct history_state *h)
+{
+	const char	*last = NULL;
+	size_t		 j;
+
+	if (h->touched == NULL &&
+	    (h->touched = calloc(HISTORY_TOUCHED_MAX, sizeof(*h->touched))) == NULL)
+		return;
+	for (size_t i = 0; i < h->n; i++) {
+		const char	*ch = h->buf[i].channel;
+
+		if (ch[0] == '\0' || (last != NULL && strcmp(ch, last) == 0))
+			continue;
+		last = ch;
+		for (j = 0; j < h->ntouched && strcmp(h->touched[j], ch) != 0; j++)
+			;
+		if (j == h->ntouched && h->ntouched < HISTORY_TOUCHED_MAX)
+			memcpy(h->touched[h->ntouched++], ch, strlen(ch) + 1);
+	}
+}
+
 void
 history_flush(struct core *core, int64_t now)
 {
@@ -197,6 +225,8 @@ history_flush(struct core *core, int64_t now)
 
 	if (h->n == 0)
 		return;
+	if (core->cfg.history_max_lines > 0)
+		history_touch(h);
 	if ((job = job_new_core(core, JOB_HISTORY_APPEND, history_appended)) == NULL) {
 		core_log(core, PLOG_WARN, "history: %zu lines lost: out of memory", h->n);
 		h->n = 0;
@@ -226,7 +256,8 @@ history_tick(struct core *core, int64_t now)
 	struct history_state	*h = &core->history;
 	struct job		*job;
 
-	if (!history_on(core) || core->cfg.history_max_age <= 0)
+	if (!history_on(core) || (core->cfg.history_max_age <= 0 &&
+	    core->cfg.history_max_lines == 0))
 		return -1;
 	if (h->pruning)
 		return -1;
@@ -235,8 +266,15 @@ history_tick(struct core *core, int64_t now)
 	h->pruned_at = now;
 	if ((job = job_new_core(core, JOB_HISTORY_PRUNE, history_pruned)) == NULL)
 		return now + HISTORY_PRUNE_EVERY;
-	job->in.prune.before = now + core->wall_offset - core->cfg.history_max_age;
+	job->in.prune.before = core->cfg.history_max_age <= 0 ? INT64_MIN :
+	    now + core->wall_offset - core->cfg.history_max_age;
 	job->in.prune.limit = HISTORY_PRUNE_BATCH;
+	/* The channels said something since the last pass: the job takes them. */
+	job->in.prune.max_lines = core->cfg.history_max_lines;
+	job->in.prune.channels = h->touched;
+	job->in.prune.nchannels = h->ntouched;
+	h->touched = NULL;
+	h->ntouched = 0;
 	h->pruning = true;
 	job_submit(core, job, now);
 	return h->pruning ? -1 : h->pruned_at + HISTORY_PRUNE_EVERY;

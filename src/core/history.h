@@ -27,7 +27,9 @@ struct history_state {
 						   back, so time order is the order said */
 	int64_t			 pruned_at;	/* when retention last ran (now) */
 	bool			 pruning;	/* a prune job is in flight */
-};
+	history_name		*touched;	/* channels with lines since then, for */
+	size_t			 ntouched;	/* history_max_lines; at most */
+};						/* HISTORY_TOUCHED_MAX */
 
 /* Free what is buffered (core_free). */
 void	history_free(struct core *core);

@@ -95,11 +95,19 @@ struct history_redact {
 	char	msgid[HISTORY_MSGID_MAX + 1];
 };
 
-/* Retention: delete at most limit of the lines older than before (wall ms); the
- * result's count says how many went. */
+/*
+ * Retention: delete at most limit of the lines older than before (wall ms; INT64_MIN:
+ * none by age), and of each of the nchannels channels (folded names, behind a pointer
+ * the job owns) the lines beyond its newest max_lines.  The result's count says how
+ * many went.
+ */
+typedef char	history_name[CONFIG_CHANNELLEN_MAX + 1];
 struct history_prune {
-	int64_t		before;
-	unsigned	limit;
+	int64_t		 before;
+	unsigned	 limit;
+	unsigned	 max_lines;	/* 0: no cap */
+	history_name	*channels;
+	size_t		 nchannels;
 };
 
 /* MARKREAD: an account's read marker for a target (folded), a wall ms time. */

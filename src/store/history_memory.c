@@ -191,19 +191,42 @@ memory_redact(struct history_memory *h, const struct history_redact *in)
 	return -ENOENT;
 }
 
+/* Whether line i goes: older than before, or beyond its channel's newest max_lines
+ * (over[] counts, per listed channel, the lines still to drop). */
+static bool
+prune_this(const struct history_memory *h, const struct history_prune *in, size_t i,
+    size_t *over)
+{
+	for (size_t c = 0; c < in->nchannels; c++)
+		if (strcmp(h->lines[i].channel, in->channels[c]) == 0 && over[c] > 0) {
+			over[c]--;
+			return true;
+		}
+	return h->lines[i].time < in->before;
+}
+
 static size_t
 memory_prune(struct history_memory *h, const struct history_prune *in)
 {
-	size_t	kept = 0, gone = 0;
+	size_t	kept = 0, gone = 0, *over;
 
+	if ((over = calloc(in->nchannels + 1, sizeof(*over))) == NULL)
+		return 0;
+	for (size_t c = 0; c < in->nchannels && in->max_lines > 0; c++) {
+		for (size_t i = 0; i < h->n; i++)
+			over[c] += strcmp(h->lines[i].channel, in->channels[c]) == 0;
+		over[c] = over[c] > in->max_lines ? over[c] - in->max_lines : 0;
+	}
+	/* Lines are stored oldest first: the first of a channel's are its oldest. */
 	for (size_t i = 0; i < h->n; i++) {
-		if (h->lines[i].time < in->before && gone < in->limit) {
+		if (gone < in->limit && prune_this(h, in, i, over)) {
 			gone++;
 			continue;
 		}
 		h->lines[kept++] = h->lines[i];
 	}
 	h->n = kept;
+	free(over);
 	return gone;
 }
 

@@ -28,7 +28,8 @@
 
 enum history_q {
 	H_INSERT, H_FIND, H_CHAN_ASC, H_CHAN_DESC, H_PRIV_ASC, H_PRIV_DESC,
-	H_TARGETS_PRIV, H_TARGETS_CHAN, H_DELETE, H_PRUNE, H_MARKER_SET, H_MARKER_GET,
+	H_TARGETS_PRIV, H_TARGETS_CHAN, H_DELETE, H_PRUNE, H_CAP_CUTOFF, H_CAP_DELETE,
+	H_MARKER_SET, H_MARKER_GET,
 	H_COUNT
 };
 
@@ -51,6 +52,12 @@ static const char *const history_sql[H_COUNT] = {
 	[H_DELETE] = "DELETE FROM history WHERE id = ?1",
 	[H_PRUNE] = "DELETE FROM history WHERE id IN (SELECT id FROM (SELECT id, time "
 	    "FROM history ORDER BY id LIMIT ?2) WHERE time < ?1)",
+	/* max_lines: the newest line past the cap, then it and what is older. */
+	[H_CAP_CUTOFF] = "SELECT time, id FROM history WHERE channel = ?1 AND "
+	    "channel <> '' ORDER BY time DESC, id DESC LIMIT 1 OFFSET ?2",
+	[H_CAP_DELETE] = "DELETE FROM history WHERE id IN (SELECT id FROM history WHERE "
+	    "channel = ?1 AND channel <> '' AND time <= ?2 AND (time < ?2 OR id <= ?3) "
+	    "ORDER BY time LIMIT ?4)",
 	[H_MARKER_SET] = "INSERT INTO markers (account, target, time) VALUES (?1, ?2, ?3) "
 	    "ON CONFLICT (account, target) DO UPDATE SET time = max(time, excluded.time)",
 	[H_MARKER_GET] = "SELECT time FROM markers WHERE account = ?1 AND target = ?2",
@@ -307,6 +314,36 @@ sqlite_redact(struct history_sqlite *h, const struct history_redact *in)
 	return rc;
 }
 
+/* A channel's lines beyond its newest max, at most limit of them; *count grows. */
+static int
+sqlite_cap(struct history_sqlite *h, const char *channel, unsigned max, size_t limit,
+    size_t *count)
+{
+	sqlite3_stmt	*s;
+	int64_t		 time, id;
+	int		 rc;
+
+	if ((s = stmt(h, H_CAP_CUTOFF)) == NULL)
+		return -EIO;
+	bind(s, 1, channel);
+	sqlite3_bind_int64(s, 2, max);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+		return sqlite_stmt_end(s, rc);
+	time = sqlite3_column_int64(s, 0);
+	id = sqlite3_column_int64(s, 1);
+	sqlite3_reset(s);
+	if ((s = stmt(h, H_CAP_DELETE)) == NULL)
+		return -EIO;
+	bind(s, 1, channel);
+	sqlite3_bind_int64(s, 2, time);
+	sqlite3_bind_int64(s, 3, id);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)limit);
+	if ((rc = sqlite_stmt_end(s, sqlite3_step(s))) != 0)
+		return rc;
+	*count += (size_t)sqlite3_changes(h->db);
+	return 0;
+}
+
 static int
 sqlite_prune(struct history_sqlite *h, const struct history_prune *in, size_t *count)
 {
@@ -314,13 +351,19 @@ sqlite_prune(struct history_sqlite *h, const struct history_prune *in, size_t *c
 	int		 rc;
 
 	*count = 0;
+	for (size_t i = 0; i < in->nchannels && in->max_lines > 0; i++)
+		if (*count < in->limit && (rc = sqlite_cap(h, in->channels[i],
+		    in->max_lines, in->limit - *count, count)) != 0)
+			return rc;
+	if (in->before == INT64_MIN || *count >= in->limit)
+		return 0;
 	if ((s = stmt(h, H_PRUNE)) == NULL)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, in->before);
-	sqlite3_bind_int64(s, 2, in->limit);
+	sqlite3_bind_int64(s, 2, in->limit - *count);
 	if ((rc = sqlite_stmt_end(s, sqlite3_step(s))) != 0)
 		return rc;
-	*count = (size_t)sqlite3_changes(h->db);
+	*count += (size_t)sqlite3_changes(h->db);
 	return 0;
 }
 

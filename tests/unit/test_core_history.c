@@ -378,6 +378,49 @@ test_markread_anonymous_and_bad(void **state)
 	fx_free(fx);
 }
 
+static void
+set_max_lines(struct core_config *cfg)
+{
+	cfg->history_max_lines = 2;
+}
+
+static void
+set_max_age(struct core_config *cfg)
+{
+	cfg->history_max_age = 30 * 1000;
+}
+
+/* Retention: a channel keeps its newest max_lines; no line outlives max_age. */
+static void
+test_retention(void **state)
+{
+	unsigned	 a, b;
+	struct fx	*fx = three_lines(&a, &b, set_max_lines);
+
+	(void)state;
+	fx_advance(fx, 60 * 1000);
+	fx_line(fx, a, "CHATHISTORY LATEST #c * 10");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=2023-11-14T22:14:23.000Z :irc.localhost BATCH +h1 chathistory #c\r\n"
+	    "@batch=h1;time=" T2 ";msgid=0-2 " BOB " PRIVMSG #c two\r\n"
+	    "@batch=h1;time=" T3 ";msgid=0-3 " BOB " PRIVMSG #c three\r\n"
+	    "@time=2023-11-14T22:14:23.000Z :irc.localhost BATCH -h1\r\n");
+	fx_free(fx);
+	fx = three_lines(&a, &b, set_max_age);
+	fx_line(fx, b, "PRIVMSG #c :four");
+	fx_advance(fx, 59 * 1000);
+	fx_line(fx, b, "PRIVMSG #c :five");
+	fx_advance(fx, 1000);
+	fx_drain(fx);
+	fx_line(fx, a, "CHATHISTORY LATEST #c * 10");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=2023-11-14T22:14:23.000Z :irc.localhost BATCH +h1 chathistory #c\r\n"
+	    "@batch=h1;time=2023-11-14T22:14:22.000Z;msgid=0-5 " BOB " PRIVMSG #c five"
+	    "\r\n"
+	    "@time=2023-11-14T22:14:23.000Z :irc.localhost BATCH -h1\r\n");
+	fx_free(fx);
+}
+
 /* Typing notices are never kept; other client tags come back as they were sent. */
 static void
 test_client_tags(void **state)
@@ -414,6 +457,7 @@ main(void)
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_markread_anonymous_and_bad),
 		cmocka_unit_test(test_client_tags),
+		cmocka_unit_test(test_retention),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
