@@ -11,6 +11,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/history.h"
 #include "core/history_replay.h"
 #include "core/reply.h"
 #include "core/target.h"
@@ -82,6 +83,7 @@ part_one(struct core *core, struct client *cl, struct member *m, const char *rea
 	else
 		len = format_msg(line, sizeof(line), prefix, "PART", 1, m->channel->name);
 	send_channel(core, m->channel, NULL, line, len);
+	history_event(core, cl, m->channel, line, len);		/* history */
 	channel_part(core, m);
 }
 
@@ -134,6 +136,7 @@ join_announce(struct core *core, struct client *cl, struct channel *ch)
 	client_prefix(cl, prefix, sizeof(prefix));
 	len = format_msg(line, sizeof(line), prefix, "JOIN", 1, ch->name);
 	send_channel_caps(core, ch, NULL, 0, ext, line, len);
+	history_event(core, cl, ch, line, len);		/* history */
 	len = format_msg(line, sizeof(line), prefix, "JOIN", 3, ch->name,
 	    cl->account[0] != '\0' ? cl->account : "*", cl->realname != NULL ? cl->realname : "");
 	send_channel_caps(core, ch, NULL, ext, 0, line, len);
@@ -282,6 +285,7 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	len = format_msg(line, sizeof(line), prefix, "TOPIC", 2, ch->name,
 	    topic != NULL ? topic : "");
 	send_channel(core, ch, NULL, line, len);
+	history_event(core, cl, ch, line, len);		/* history */
 	chanreg_changed(core, ch, cl, now);
 }
 

@@ -141,6 +141,41 @@ history_push(struct core *core)
 	return v;
 }
 
+/* Time, sender and line of a new record for ch (NULL: private), the rest zeroed. */
+static struct history_rec *
+history_record(struct core *core, const struct client *cl, const struct channel *ch,
+    const char *line, size_t len)
+{
+	struct history_rec	*r;
+
+	if ((r = history_push(core)) == NULL)
+		return NULL;
+	r->time = core->tags.now + core->wall_offset;
+	if (r->time < core->history.last_time)
+		r->time = core->history.last_time;
+	core->history.last_time = r->time;
+	casemap_fold(r->from_nick, sizeof(r->from_nick), cl->nick);
+	history_ident(core, cl, r->from_ident);
+	if (ch != NULL)
+		casemap_fold(r->channel, sizeof(r->channel), ch->name);
+	snprintf(r->account, sizeof(r->account), "%s", cl->account);
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len > HISTORY_LINE_MAX)
+		len = HISTORY_LINE_MAX;
+	memcpy(r->line, line, len);
+	r->line[len] = '\0';
+	return r;
+}
+
+/* A full buffer goes now rather than at the end of the turn. */
+static void
+history_full(struct core *core)
+{
+	if (core->history.n >= HISTORY_BUF_MAX)
+		history_flush(core, core->tags.now);
+}
+
 void
 history_note(struct core *core, const struct client *cl, const struct channel *ch,
     const struct client *to, bool tagmsg, const char *line, size_t len)
@@ -155,31 +190,42 @@ history_note(struct core *core, const struct client *cl, const struct channel *c
 	/* A TAGMSG whose only tags were a typing notice leaves nothing to keep. */
 	if (tagmsg && tags[0] == '\0')
 		return;
-	if ((r = history_push(core)) == NULL)
+	if ((r = history_record(core, cl, ch, line, len)) == NULL)
 		return;
-	r->time = core->tags.now + core->wall_offset;
-	if (r->time < core->history.last_time)
-		r->time = core->history.last_time;
-	core->history.last_time = r->time;
 	snprintf(r->msgid, sizeof(r->msgid), "%s", tags_msgid(core));
-	casemap_fold(r->from_nick, sizeof(r->from_nick), cl->nick);
-	history_ident(core, cl, r->from_ident);
-	if (ch != NULL)
-		casemap_fold(r->channel, sizeof(r->channel), ch->name);
-	else {
+	if (ch == NULL) {
 		casemap_fold(r->to_nick, sizeof(r->to_nick), to->nick);
 		history_ident(core, to, r->to_ident);
 	}
-	snprintf(r->account, sizeof(r->account), "%s", cl->account);
 	memcpy(r->tags, tags, strlen(tags) + 1);
-	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-		len--;
-	if (len > HISTORY_LINE_MAX)
-		len = HISTORY_LINE_MAX;
-	memcpy(r->line, line, len);
-	r->line[len] = '\0';
-	if (core->history.n >= HISTORY_BUF_MAX)
-		history_flush(core, core->tags.now);
+	history_full(core);
+}
+
+void
+history_event(struct core *core, const struct client *cl, const struct channel *ch,
+    const char *line, size_t len)
+{
+	struct history_rec	*r;
+
+	if (!history_channel_on(core, ch) ||
+	    (r = history_record(core, cl, ch, line, len)) == NULL)
+		return;
+	/* Events have no msgid on the wire; theirs are for paging, apart from messages'. */
+	snprintf(r->msgid, sizeof(r->msgid), "%" PRIx64 "-e%" PRIx64,
+	    core->tags.msgid_seed, ++core->history.event_next);
+	r->event = true;
+	history_full(core);
+}
+
+void
+history_event_channels(struct core *core, const struct client *cl, const char *line,
+    size_t len)
+{
+	for (size_t i = 0; i < cl->channels.len; i++) {
+		const struct member	*m = cl->channels.items[i];
+
+		history_event(core, cl, m->channel, line, len);
+	}
 }
 
 /* An append is on disk, or lost with the disk: the log says which. */

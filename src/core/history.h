@@ -23,6 +23,7 @@ struct history_state {
 	size_t			 n;
 	size_t			 cap;
 	uint64_t		 batch_next;	/* chathistory batch ids */
+	uint64_t		 event_next;	/* events' msgids */
 	int64_t			 last_time;	/* the last line's time: times never go
 						   back, so time order is the order said */
 	int64_t			 pruned_at;	/* when retention last ran (now) */
@@ -50,6 +51,15 @@ void	history_ident(const struct core *core, const struct client *cl, char *buf);
  */
 void	history_note(struct core *core, const struct client *cl, const struct channel *ch,
 	    const struct client *to, bool tagmsg, const char *line, size_t len);
+
+/* An event of cl's (JOIN, PART, KICK, MODE, TOPIC) shown to ch's members as line:
+ * keep it for draft/event-playback, unless ch keeps no history. */
+void	history_event(struct core *core, const struct client *cl,
+	    const struct channel *ch, const char *line, size_t len);
+
+/* An event of cl's shown in every channel it is in (NICK, QUIT): one line each. */
+void	history_event_channels(struct core *core, const struct client *cl,
+	    const char *line, size_t len);
 
 /* Hand the buffered lines to the store, one job for all.  Called every turn. */
 void	history_flush(struct core *core, int64_t now);

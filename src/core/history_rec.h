@@ -35,6 +35,8 @@ struct history_rec {
 	char	from_ident[HISTORY_IDENT_MAX + 1];
 	char	to_ident[HISTORY_IDENT_MAX + 1];	/* private lines */
 	char	account[ACCOUNT_NAME_MAX + 1];		/* the sender's; "" = none */
+	bool	event;		/* JOIN, PART, KICK, MODE, TOPIC, NICK, QUIT: only
+				   for draft/event-playback */
 	char	tags[HISTORY_TAGS_MAX + 1];		/* kept client-only tags, escaped */
 	char	line[HISTORY_LINE_MAX + 1];		/* ":src VERB target ..." no CR LF */
 };
@@ -66,6 +68,7 @@ struct history_query {
 	struct history_point	a;
 	struct history_point	b;		/* BETWEEN; a may be the later end */
 	unsigned		limit;
+	bool			events;		/* events too (draft/event-playback) */
 };
 
 /*

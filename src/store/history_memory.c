@@ -111,7 +111,7 @@ memory_range(void *arg, const struct history_query *q, struct history_key lo,
 		struct history_key	k = rec_key(&h->lines[i]);
 
 		if (history_sel_match(q, &h->lines[i]) && key_cmp(lo, k) < 0 &&
-		    key_cmp(k, hi) < 0)
+		    key_cmp(k, hi) < 0 && (q->events || !h->lines[i].event))
 			hit[n++] = &h->lines[i];
 	}
 	qsort(hit, n, sizeof(*hit), ptr_cmp);
@@ -139,7 +139,7 @@ memory_targets(struct history_memory *h, const struct history_targets *in,
 		const char			*peer = NULL, *chan = NULL;
 		size_t				 j;
 
-		if (r->time <= in->from || r->time >= in->to)
+		if (r->time <= in->from || r->time >= in->to || r->event)
 			continue;
 		if (r->channel[0] != '\0') {
 			for (j = 0; j < in->nchannels; j++)

@@ -15,12 +15,13 @@
 #include "store/sqlite_stmt.h"
 
 #define H_COLS	"id, time, msgid, channel, from_nick, to_nick, from_ident, to_ident, " \
-		"account, tags, line"
+		"account, tags, line, event"
 /* ?2, ?3: the lower key; ?4, ?5: the upper key; both exclusive. */
 #define H_RANGE	"time >= ?2 AND time <= ?4 AND (time > ?2 OR id > ?3) AND " \
 		"(time < ?4 OR id < ?5)"
+/* ?9: events too (draft/event-playback); private lines are never events. */
 #define H_CHAN	"SELECT " H_COLS " FROM history WHERE channel = ?1 AND channel <> '' " \
-		"AND " H_RANGE
+		"AND " H_RANGE " AND (?9 OR event = 0)"
 #define H_PRIV	"SELECT * FROM (SELECT " H_COLS " FROM history WHERE from_ident = ?7 " \
 		"AND to_nick = ?8 AND to_nick <> '' AND " H_RANGE " UNION SELECT " H_COLS \
 		" FROM history WHERE to_ident = ?7 AND from_nick = ?8 AND " \
@@ -35,8 +36,8 @@ enum history_q {
 
 static const char *const history_sql[H_COUNT] = {
 	[H_INSERT] = "INSERT INTO history (time, msgid, channel, from_nick, to_nick, "
-	    "from_ident, to_ident, account, tags, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?7, ?8, ?9, ?10)",
+	    "from_ident, to_ident, account, tags, line, event) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[H_FIND] = "SELECT " H_COLS " FROM history WHERE msgid = ?1",
 	[H_CHAN_ASC] = H_CHAN " ORDER BY time, id LIMIT ?6",
 	[H_CHAN_DESC] = H_CHAN " ORDER BY time DESC, id DESC LIMIT ?6",
@@ -48,7 +49,7 @@ static const char *const history_sql[H_COUNT] = {
 	    "to_ident = ?1 AND to_ident <> '' AND time > ?2 AND time < ?3) "
 	    "GROUP BY peer ORDER BY 2 DESC LIMIT ?4",
 	[H_TARGETS_CHAN] = "SELECT max(time) FROM history WHERE channel = ?1 AND "
-	    "channel <> '' AND time > ?2 AND time < ?3",
+	    "channel <> '' AND time > ?2 AND time < ?3 AND event = 0",
 	[H_DELETE] = "DELETE FROM history WHERE id = ?1",
 	[H_PRUNE] = "DELETE FROM history WHERE id IN (SELECT id FROM (SELECT id, time "
 	    "FROM history ORDER BY id LIMIT ?2) WHERE time < ?1)",
@@ -133,6 +134,7 @@ row_read(sqlite3_stmt *s, struct history_rec *r)
 	text(s, 8, r->account, sizeof(r->account));
 	text(s, 9, r->tags, sizeof(r->tags));
 	text(s, 10, r->line, sizeof(r->line));
+	r->event = sqlite3_column_int(s, 11) != 0;
 }
 
 static int
@@ -156,6 +158,7 @@ sqlite_append(struct history_sqlite *h, const struct job_lines *in)
 		bind(s, 8, r->account);
 		bind(s, 9, r->tags);
 		bind(s, 10, r->line);
+		sqlite3_bind_int(s, 11, r->event);
 		if ((rc = sqlite_stmt_end(s, sqlite3_step(s))) != 0)
 			return rc;
 	}
@@ -218,9 +221,10 @@ sqlite_range(void *arg, const struct history_query *q, struct history_key lo,
 	    (backward ? H_PRIV_DESC : H_PRIV_ASC);
 	if ((s = stmt(h, which)) == NULL)
 		return -EIO;
-	if (chan)
+	if (chan) {
 		bind(s, 1, q->channel);
-	else {
+		sqlite3_bind_int(s, 9, q->events);
+	} else {
 		bind(s, 7, q->ident);
 		bind(s, 8, q->peer);
 	}

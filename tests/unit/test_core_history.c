@@ -421,6 +421,50 @@ test_retention(void **state)
 	fx_free(fx);
 }
 
+/* draft/event-playback: JOIN, TOPIC, MODE, KICK, PART, NICK and QUIT come back too,
+ * and only for a client that asked for them. */
+static void
+test_event_playback(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = client_caps(fx, "alice", HCAPS " draft/event-playback");
+	unsigned	 b = fx_client(fx, "bob");
+	unsigned	 c = fx_client(fx, "carol");
+
+	(void)state;
+	fx_line(fx, a, "JOIN #e");
+	fx_line(fx, b, "JOIN #e");
+	fx_line(fx, c, "JOIN #e");
+	fx_line(fx, a, "TOPIC #e :news");
+	fx_line(fx, a, "MODE #e +v bob");
+	fx_line(fx, a, "KICK #e carol :out");
+	fx_line(fx, b, "NICK robert");
+	fx_line(fx, b, "PRIVMSG #e :hi");
+	fx_line(fx, b, "PART #e :bye");
+	fx_drain(fx);
+	fx_line(fx, a, "CHATHISTORY LATEST #e * 20");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=" T0 " :irc.localhost BATCH +h1 chathistory #e\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e1 :alice!u@127.0.0.1 JOIN #e\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e2 " BOB " JOIN #e\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e3 :carol!u@127.0.0.1 JOIN #e\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e4 :alice!u@127.0.0.1 TOPIC #e news\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e5 :alice!u@127.0.0.1 MODE #e +v bob\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e6 :alice!u@127.0.0.1 KICK #e carol out\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e7 " BOB " NICK robert\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-1 :robert!u@127.0.0.1 PRIVMSG #e hi\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e8 :robert!u@127.0.0.1 PART #e bye\r\n"
+	    "@time=" T0 " :irc.localhost BATCH -h1\r\n");
+	fx_line(fx, a, "CAP REQ :-draft/event-playback");
+	fx_drain(fx);
+	fx_line(fx, a, "CHATHISTORY LATEST #e * 20");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=" T0 " :irc.localhost BATCH +h2 chathistory #e\r\n"
+	    "@batch=h2;time=" T0 ";msgid=0-1 :robert!u@127.0.0.1 PRIVMSG #e hi\r\n"
+	    "@time=" T0 " :irc.localhost BATCH -h2\r\n");
+	fx_free(fx);
+}
+
 /* Typing notices are never kept; other client tags come back as they were sent. */
 static void
 test_client_tags(void **state)
@@ -458,6 +502,7 @@ main(void)
 		cmocka_unit_test(test_markread_anonymous_and_bad),
 		cmocka_unit_test(test_client_tags),
 		cmocka_unit_test(test_retention),
+		cmocka_unit_test(test_event_playback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
