@@ -181,6 +181,7 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 	join_announce(core, cl, ch);
 	if (ch->topic != NULL)
 		topic_reply(core, cl, ch);
+	history_join_marker(core, cl, ch);	/* history: draft/read-marker */
 	names_reply(core, cl, ch);
 	chanreg_join(core, ch, cl);
 	/* history: the last lines for a client that cannot ask (history_replay.c) */

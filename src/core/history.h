@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/history_rec.h"
+#include "core/map.h"
 
 /*
  * History on the hot path (history.c): the lines a turn relays are collected here and
@@ -28,12 +29,28 @@ struct history_state {
 						   back, so time order is the order said */
 	int64_t			 pruned_at;	/* when retention last ran (now) */
 	bool			 pruning;	/* a prune job is in flight */
+	struct map		 markers;	/* "account target" -> struct
+						   history_mark: every read marker */
 	history_name		*touched;	/* channels with lines since then, for */
 	size_t			 ntouched;	/* history_max_lines; at most */
 };						/* HISTORY_TOUCHED_MAX */
 
-/* Free what is buffered (core_free). */
+/* Start with nothing buffered and no marker (core_new); hash_key as the maps'. */
+void	history_init(struct core *core, const uint8_t *hash_key);
+
+/* Free what is buffered and the markers (core_free). */
 void	history_free(struct core *core);
+
+/* The read marker of a folded account for a folded target: wall ms, 0 for none. */
+int64_t	history_marker(const struct core *core, const char *account, const char *target);
+
+/* Keep the marker m (a time older than the one kept changes nothing).  0, or -1 out of
+ * memory. */
+int	history_marker_keep(struct core *core, const struct history_marker *m);
+
+/* cl joins ch: with draft/read-marker, its MARKREAD for ch (before the names end). */
+void	history_join_marker(struct core *core, struct client *cl,
+	    const struct channel *ch);
 
 /* Whether history is kept at all (a store, [history] enabled). */
 bool	history_on(const struct core *core);

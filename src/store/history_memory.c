@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store/history_store.h"
+#include "store/store.h"
 
 struct history_memory {
 	struct history_rec	*lines;
@@ -245,17 +246,28 @@ memory_marker(struct history_memory *h, struct job *job)
 {
 	struct history_marker	*m = marker_find(h, &job->in.marker), *v;
 
-	if (job->kind == JOB_MARKER_SET && m == NULL) {
+	if (m == NULL) {
 		v = reallocarray(h->markers, h->nmarkers + 1, sizeof(*v));
 		if (v == NULL)
 			return -ENOMEM;
 		h->markers = v;
 		m = &h->markers[h->nmarkers++];
 		*m = job->in.marker;
-	} else if (job->kind == JOB_MARKER_SET && job->in.marker.time > m->time)
+	} else if (job->in.marker.time > m->time)
 		m->time = job->in.marker.time;
-	job->result.marker = job->in.marker;
-	job->result.marker.time = m != NULL ? m->time : 0;
+	job->result.marker = *m;
+	return 0;
+}
+
+int
+history_memory_load(struct history_memory *h, const struct store_visitor *v,
+    void *arg)
+{
+	int	rc;
+
+	for (size_t i = 0; v->marker != NULL && i < h->nmarkers; i++)
+		if ((rc = v->marker(arg, &h->markers[i])) != 0)
+			return rc;
 	return 0;
 }
 
@@ -275,7 +287,6 @@ history_memory_job(struct history_memory *h, struct job *job)
 	case JOB_HISTORY_PRUNE:
 		job->result.count = memory_prune(h, &job->in.prune);
 		return 0;
-	case JOB_MARKER_GET:
 	case JOB_MARKER_SET:
 		return memory_marker(h, job);
 	default:

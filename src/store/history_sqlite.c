@@ -13,6 +13,7 @@
 #include "store/history_sqlite.h"
 #include "store/history_store.h"
 #include "store/sqlite_stmt.h"
+#include "store/store.h"
 
 #define H_COLS	"id, time, msgid, channel, from_nick, to_nick, from_ident, to_ident, " \
 		"account, tags, line, event"
@@ -30,7 +31,7 @@
 enum history_q {
 	H_INSERT, H_FIND, H_CHAN_ASC, H_CHAN_DESC, H_PRIV_ASC, H_PRIV_DESC,
 	H_TARGETS_PRIV, H_TARGETS_CHAN, H_DELETE, H_PRUNE, H_CAP_CUTOFF, H_CAP_DELETE,
-	H_MARKER_SET, H_MARKER_GET,
+	H_MARKER_SET, H_MARKER_GET, H_MARKER_ALL,
 	H_COUNT
 };
 
@@ -62,6 +63,7 @@ static const char *const history_sql[H_COUNT] = {
 	[H_MARKER_SET] = "INSERT INTO markers (account, target, time) VALUES (?1, ?2, ?3) "
 	    "ON CONFLICT (account, target) DO UPDATE SET time = max(time, excluded.time)",
 	[H_MARKER_GET] = "SELECT time FROM markers WHERE account = ?1 AND target = ?2",
+	[H_MARKER_ALL] = "SELECT account, target, time FROM markers",
 };
 
 struct history_sqlite {
@@ -378,15 +380,13 @@ sqlite_marker(struct history_sqlite *h, struct job *job)
 	sqlite3_stmt			*s;
 	int				 rc;
 
-	if (job->kind == JOB_MARKER_SET) {
-		if ((s = stmt(h, H_MARKER_SET)) == NULL)
-			return -EIO;
-		bind(s, 1, m->account);
-		bind(s, 2, m->target);
-		sqlite3_bind_int64(s, 3, m->time);
-		if ((rc = sqlite_stmt_end(s, sqlite3_step(s))) != 0)
-			return rc;
-	}
+	if ((s = stmt(h, H_MARKER_SET)) == NULL)
+		return -EIO;
+	bind(s, 1, m->account);
+	bind(s, 2, m->target);
+	sqlite3_bind_int64(s, 3, m->time);
+	if ((rc = sqlite_stmt_end(s, sqlite3_step(s))) != 0)
+		return rc;
 	job->result.marker = *m;
 	job->result.marker.time = 0;
 	if ((s = stmt(h, H_MARKER_GET)) == NULL)
@@ -415,10 +415,33 @@ history_sqlite_job(struct history_sqlite *h, struct job *job)
 		return sqlite_redact(h, &job->in.redact);
 	case JOB_HISTORY_PRUNE:
 		return sqlite_prune(h, &job->in.prune, &job->result.count);
-	case JOB_MARKER_GET:
 	case JOB_MARKER_SET:
 		return sqlite_marker(h, job);
 	default:
 		return -ENOSYS;
 	}
+}
+
+int
+history_sqlite_load(struct history_sqlite *h, const struct store_visitor *v, void *arg)
+{
+	struct history_marker	 m;
+	sqlite3_stmt		*s;
+	int			 rc, stop;
+
+	if (v->marker == NULL)
+		return 0;
+	if ((s = stmt(h, H_MARKER_ALL)) == NULL)
+		return -EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&m, 0, sizeof(m));
+		text(s, 0, m.account, sizeof(m.account));
+		text(s, 1, m.target, sizeof(m.target));
+		m.time = sqlite3_column_int64(s, 2);
+		if ((stop = v->marker(arg, &m)) != 0) {
+			sqlite3_reset(s);
+			return stop;
+		}
+	}
+	return sqlite_stmt_end(s, rc);
 }

@@ -396,7 +396,7 @@ memory_load(struct store *st, const struct store_visitor *v, void *arg)
 	for (size_t i = 0; v->entry != NULL && i < st->entries.n; i++)
 		if ((rc = v->entry(arg, AT(&st->entries, struct chanreg_entry, i))) != 0)
 			return rc;
-	return 0;
+	return history_memory_load(st->history, v, arg);
 }
 
 static int

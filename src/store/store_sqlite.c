@@ -534,9 +534,10 @@ sqlite_load(struct store *st, const struct store_visitor *v, void *arg)
 	if (v->channel != NULL && (rc = load_rows(sqlite_stmt(&st->q, Q_LOAD_CHANNELS),
 	    load_channel, v, arg)) != 0)
 		return rc;
-	if (v->entry != NULL)
-		return load_rows(sqlite_stmt(&st->q, Q_LOAD_ENTRIES), load_entry, v, arg);
-	return 0;
+	if (v->entry != NULL && (rc = load_rows(sqlite_stmt(&st->q, Q_LOAD_ENTRIES),
+	    load_entry, v, arg)) != 0)
+		return rc;
+	return history_sqlite_load(st->history, v, arg);
 }
 
 static int

@@ -372,6 +372,13 @@ test_markread_anonymous_and_bad(void **state)
 	fx_line(fx, a, "MARKREAD #c yesterday");
 	assert_string_equal(fx_take(fx, a),
 	    ":irc.localhost FAIL MARKREAD INVALID_PARAMS #c :Invalid timestamp\r\n");
+	/* A JOIN says the marker (none: not logged in) before the names. */
+	fx_line(fx, a, "JOIN #c");
+	assert_string_equal(fx_take(fx, a),
+	    ":alice!u@127.0.0.1 JOIN #c\r\n"
+	    ":irc.localhost MARKREAD #c *\r\n"
+	    ":irc.localhost 353 alice = #c :@alice\r\n"
+	    ":irc.localhost 366 alice #c :End of /NAMES list\r\n");
 	fx_line(fx, a, "MARKREAD a,b");
 	assert_string_equal(fx_take(fx, a),
 	    ":irc.localhost FAIL MARKREAD INVALID_PARAMS a,b :Invalid target\r\n");
