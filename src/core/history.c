@@ -1,7 +1,8 @@
 /*
  * History on the hot path: each relayed message becomes one record in the core's
  * buffer, and the buffer goes to the store as one append job a turn (history.h).
- * Retention runs from the timers as small prune jobs, one at a time.
+ * Retention runs from the timers as small prune jobs, one at a time.  Read markers are
+ * history_marker.c's.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,102 +19,16 @@
 #include "core/history.h"
 #include "core/job_owner.h"
 #include "core/reply.h"
-#include "core/server.h"
-#include "core/tags.h"
 
 #define HISTORY_PRUNE_EVERY	(60 * 1000)	/* ms between retention passes */
 #define HISTORY_PRUNE_BATCH	1000		/* lines one pass deletes, at most */
 #define HISTORY_BUF_MAX		4096		/* lines held before a flush is forced */
 #define HISTORY_TOUCHED_MAX	256		/* channels one pass caps, at most */
 
-/* A read marker in core->history.markers, its key inside it. */
-struct history_mark {
-	int64_t	time;
-	char	key[ACCOUNT_NAME_MAX + 1 + CONFIG_CHANNELLEN_MAX + 1];
-};
-
-void
-history_init(struct core *core, const uint8_t *hash_key)
-{
-	map_init(&core->history.markers, hash_key);
-}
-
-static void
-marker_key(char *key, size_t cap, const char *account, const char *target)
-{
-	snprintf(key, cap, "%s %s", account, target);
-}
-
-int64_t
-history_marker(const struct core *core, const char *account, const char *target)
-{
-	char			 key[sizeof(((struct history_mark *)0)->key)];
-	struct history_mark	*mk;
-
-	marker_key(key, sizeof(key), account, target);
-	return (mk = map_get(&core->history.markers, key)) != NULL ? mk->time : 0;
-}
-
-int
-history_marker_keep(struct core *core, const struct history_marker *m)
-{
-	struct history_mark	*mk;
-	char			 key[sizeof(mk->key)];
-
-	marker_key(key, sizeof(key), m->account, m->target);
-	if ((mk = map_get(&core->history.markers, key)) != NULL) {
-		if (m->time > mk->time)
-			mk->time = m->time;
-		return 0;
-	}
-	if ((mk = calloc(1, sizeof(*mk))) == NULL)
-		return -1;
-	mk->time = m->time;
-	memcpy(mk->key, key, sizeof(key));
-	if (map_put(&core->history.markers, mk->key, mk) == -1) {
-		free(mk);
-		return -1;
-	}
-	return 0;
-}
-
-int
-core_restore_marker(struct core *core, const struct history_marker *m)
-{
-	return history_marker_keep(core, m);
-}
-
-void
-history_join_marker(struct core *core, struct client *cl, const struct channel *ch)
-{
-	char	account[ACCOUNT_NAME_MAX + 1], target[CONFIG_CHANNELLEN_MAX + 1];
-	char	when[48] = "*";
-	int64_t	time = 0;
-
-	if (!(cl->caps & CAP_BIT(CAP_READ_MARKER)))
-		return;
-	if (cl->account[0] != '\0') {
-		casemap_fold(account, sizeof(account), cl->account);
-		casemap_fold(target, sizeof(target), ch->name);
-		time = history_marker(core, account, target);
-	}
-	if (time > 0) {
-		memcpy(when, "timestamp=", 10);
-		tags_time_format(when + 10, sizeof(when) - 10, time);
-	}
-	send_fmt(core, cl, ":%s MARKREAD %s %s", core->cfg.server_name, ch->name, when);
-}
-
 void
 history_free(struct core *core)
 {
-	size_t		 pos = 0;
-	const char	*key;
-	void		*mk;
-
-	while (map_next(&core->history.markers, &pos, &key, &mk))
-		free(mk);
-	map_clear(&core->history.markers);
+	history_markers_free(core);
 	free(core->history.touched);
 	core->history.touched = NULL;
 	core->history.ntouched = 0;

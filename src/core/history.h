@@ -41,6 +41,9 @@ void	history_init(struct core *core, const uint8_t *hash_key);
 /* Free what is buffered and the markers (core_free). */
 void	history_free(struct core *core);
 
+/* history_marker.c: free every marker (history_free). */
+void	history_markers_free(struct core *core);
+
 /* The read marker of a folded account for a folded target: wall ms, 0 for none. */
 int64_t	history_marker(const struct core *core, const char *account, const char *target);
 
