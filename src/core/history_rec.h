@@ -96,6 +96,7 @@ struct history_redact {
 	char	peer[CONFIG_NICKLEN_MAX + 1];		/* private: the other end */
 	char	author[HISTORY_IDENT_MAX + 1];
 	char	msgid[HISTORY_MSGID_MAX + 1];
+	char	reason[MSG_BODY_MAX + 1];		/* the core's, for the relay */
 };
 
 /*

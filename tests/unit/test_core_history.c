@@ -77,12 +77,20 @@ test_latest_and_before(void **state)
 	    "@batch=h1;time=" T2 ";msgid=0-2 " BOB " PRIVMSG #c two\r\n"
 	    "@batch=h1;time=" T3 ";msgid=0-3 " BOB " PRIVMSG #c three\r\n"
 	    "@time=" T3 " :irc.localhost BATCH -h1\r\n");
+	/* labeled-response: the batch itself carries the label. */
+	fx_line(fx, a, "CAP REQ labeled-response");
+	fx_drain(fx);
+	fx_line(fx, a, "@label=q1 CHATHISTORY LATEST #c * 1");
+	assert_string_equal(fx_take(fx, a),
+	    "@label=q1;time=" T3 " :irc.localhost BATCH +h2 chathistory #c\r\n"
+	    "@batch=h2;time=" T3 ";msgid=0-3 " BOB " PRIVMSG #c three\r\n"
+	    "@time=" T3 " :irc.localhost BATCH -h2\r\n");
 	fx_line(fx, a, "CHATHISTORY BEFORE #c msgid=0-3 5");
 	assert_string_equal(fx_take(fx, a),
-	    "@time=" T3 " :irc.localhost BATCH +h2 chathistory #c\r\n"
-	    "@batch=h2;time=" T1 ";msgid=0-1 " BOB " PRIVMSG #c one\r\n"
-	    "@batch=h2;time=" T2 ";msgid=0-2 " BOB " PRIVMSG #c two\r\n"
-	    "@time=" T3 " :irc.localhost BATCH -h2\r\n");
+	    "@time=" T3 " :irc.localhost BATCH +h3 chathistory #c\r\n"
+	    "@batch=h3;time=" T1 ";msgid=0-1 " BOB " PRIVMSG #c one\r\n"
+	    "@batch=h3;time=" T2 ";msgid=0-2 " BOB " PRIVMSG #c two\r\n"
+	    "@time=" T3 " :irc.localhost BATCH -h3\r\n");
 	fx_free(fx);
 }
 
@@ -337,8 +345,10 @@ test_redact(void **state)
 	fx_line(fx, c, "REDACT #c 0-2");
 	assert_string_equal(fx_take(fx, c), ":irc.localhost FAIL REDACT "
 	    "REDACT_FORBIDDEN #c 0-2 :You may not redact that message\r\n");
-	fx_line(fx, b, "REDACT #c 0-2 :typo");
-	assert_string_equal(fx_take(fx, c), BOB " REDACT #c 0-2 typo\r\n");
+	fx_line(fx, b, "REDACT #c 0-2 :a typo, and a reason longer than sixty-three bytes "
+	    "to see it whole");
+	assert_string_equal(fx_take(fx, c), BOB " REDACT #c 0-2 :a typo, and a reason "
+	    "longer than sixty-three bytes to see it whole\r\n");
 	assert_string_equal(fx_take(fx, a), "");
 	fx_line(fx, b, "REDACT #c 0-2");
 	assert_string_equal(fx_take(fx, b), ":irc.localhost FAIL REDACT "
