@@ -31,6 +31,7 @@ enum cap {
 	CAP_CHATHISTORY,
 	CAP_READ_MARKER,
 	CAP_MESSAGE_REDACTION,
+	CAP_EVENT_PLAYBACK,
 	/* accounts (cmd_account.c, cmd_sasl.c) */
 	CAP_ACCOUNT_REGISTRATION,
 	CAP_SASL,

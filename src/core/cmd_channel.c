@@ -11,6 +11,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/history.h"
 #include "core/history_replay.h"
 #include "core/reply.h"
 #include "core/session.h"
@@ -83,6 +84,7 @@ part_one(struct core *core, struct client *cl, struct member *m, const char *rea
 	else
 		len = format_msg(line, sizeof(line), prefix, "PART", 1, m->channel->name);
 	send_channel(core, m->channel, NULL, line, len);
+	history_event(core, cl, m->channel, line, len);		/* history */
 	channel_part(core, m);
 }
 
@@ -135,6 +137,7 @@ join_announce(struct core *core, struct client *cl, struct channel *ch)
 	client_prefix(cl, prefix, sizeof(prefix));
 	len = format_msg(line, sizeof(line), prefix, "JOIN", 1, ch->name);
 	send_channel_caps(core, ch, NULL, 0, ext, line, len);
+	history_event(core, cl, ch, line, len);		/* history */
 	len = format_msg(line, sizeof(line), prefix, "JOIN", 3, ch->name,
 	    cl->account[0] != '\0' ? cl->account : "*", cl->realname != NULL ? cl->realname : "");
 	send_channel_caps(core, ch, NULL, ext, 0, line, len);
@@ -179,6 +182,7 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 	join_announce(core, cl, ch);
 	if (ch->topic != NULL)
 		channel_topic_reply(core, cl, ch);
+	history_join_marker(core, cl, ch);	/* history: draft/read-marker */
 	channel_names_reply(core, cl, ch);
 	session_joined(core, cl, ch);
 	chanreg_join(core, ch, cl);
@@ -284,6 +288,7 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	len = format_msg(line, sizeof(line), prefix, "TOPIC", 2, ch->name,
 	    topic != NULL ? topic : "");
 	send_channel(core, ch, NULL, line, len);
+	history_event(core, cl, ch, line, len);		/* history */
 	chanreg_changed(core, ch, cl, now);
 }
 

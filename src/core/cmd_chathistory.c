@@ -204,6 +204,7 @@ cmd_chathistory(struct core *core, struct client *cl, struct msg *m, int64_t now
 	}
 	memset(&q, 0, sizeof(q));
 	q.sel = subcommands[i].sel;
+	q.events = (cl->caps & CAP_BIT(CAP_EVENT_PLAYBACK)) != 0;
 	if (!history_on(core) || conversation(core, cl, m->params[1], &q) != 0) {
 		chathistory_fail(core, cl, "INVALID_TARGET", sub, m->params[1],
 		    "Messages could not be retrieved");

@@ -1,7 +1,9 @@
 /*
  * MARKREAD (IRCv3 draft/read-marker): an account's last read time per target, kept on
  * the store, and sent to every connection of that account which has the capability
- * when it moves.  A client logged in to no account has no marker: "*".
+ * when it moves.  The core holds every marker (loaded at start), so a get and the
+ * MARKREAD that follows a JOIN need no job; a set is answered once it is on disk.  A
+ * client logged in to no account has no marker: "*".
  */
 #include <string.h>
 
@@ -55,14 +57,12 @@ markread_done(struct core *core, struct client *cl, const struct job *job,
 	struct list			*n;
 
 	(void)now;
-	if (job->status != 0) {
+	if (job->status != 0 || history_marker_keep(core, m) != 0) {
 		markread_fail(core, cl, "INTERNAL_ERROR", label,
 		    "The read marker could not be kept");
 		return;
 	}
 	markread_send(core, cl, label, m->time);
-	if (job->kind != JOB_MARKER_SET)
-		return;
 	/* The account's other connections follow (the requester got its answer). */
 	for (n = core->clients.next; n != &core->clients; n = n->next) {
 		struct session_saved	sv;
@@ -83,6 +83,7 @@ void
 cmd_markread(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	const char	*target = m->nparams > 0 ? m->params[0] : "";
+	char		 account[ACCOUNT_NAME_MAX + 1], folded[CONFIG_CHANNELLEN_MAX + 1];
 	struct job	*job;
 	int64_t		 time = 0;
 
@@ -104,14 +105,18 @@ cmd_markread(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		markread_send(core, cl, target, 0);
 		return;
 	}
-	job = job_new(core, cl, m->nparams > 1 ? JOB_MARKER_SET : JOB_MARKER_GET,
-	    markread_done, target);
-	if (job == NULL) {
+	casemap_fold(account, sizeof(account), cl->account);
+	casemap_fold(folded, sizeof(folded), target);
+	if (m->nparams < 2) {
+		markread_send(core, cl, target, history_marker(core, account, folded));
+		return;
+	}
+	if ((job = job_new(core, cl, JOB_MARKER_SET, markread_done, target)) == NULL) {
 		send_numeric(core, cl, ERR_UNKNOWNERROR, "MARKREAD " NUMERIC_NOMEM);
 		return;
 	}
-	casemap_fold(job->in.marker.account, sizeof(job->in.marker.account), cl->account);
-	casemap_fold(job->in.marker.target, sizeof(job->in.marker.target), target);
+	memcpy(job->in.marker.account, account, sizeof(account));
+	memcpy(job->in.marker.target, folded, sizeof(folded));
 	job->in.marker.time = time;
 	job_submit(core, job, now);
 }

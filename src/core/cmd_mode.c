@@ -12,6 +12,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/history.h"
 #include "core/extban.h"
 #include "core/mask.h"
 #include "core/reply.h"
@@ -470,6 +471,7 @@ mode_channel(struct core *core, struct client *cl, struct channel *ch, struct ms
 	len = format_line(line, ":%s MODE %s %s%s",
 	    client_prefix(cl, prefix, sizeof(prefix)), ch->name, w.mc.modes, w.mc.params);
 	send_channel(core, ch, NULL, line, len);
+	history_event(core, cl, ch, line, len);		/* history */
 	chanreg_changed(core, ch, cl, now);
 }
 

@@ -5,6 +5,7 @@
  * capability, the sender included.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/casemap.h"
@@ -33,7 +34,7 @@ redact_fail(struct core *core, struct client *cl, const char *code, const char *
 		send_line(core, cl, buf, len);
 }
 
-/* The line is gone from the store: tell the conversation (reason is in label). */
+/* The line is gone from the store: tell the conversation. */
 static void
 redact_done(struct core *core, struct client *cl, const struct job *job,
     const char *label, int64_t now)
@@ -45,7 +46,7 @@ redact_done(struct core *core, struct client *cl, const struct job *job,
 	struct client			*to = NULL;
 	size_t				 len;
 
-	(void)now;
+	(void)now, (void)label;
 	if (r->channel[0] != '\0')
 		ch = channel_find(core, r->channel);
 	else
@@ -58,9 +59,9 @@ redact_done(struct core *core, struct client *cl, const struct job *job,
 		return;
 	}
 	client_prefix(cl, prefix, sizeof(prefix));
-	if (label[0] != '\0')
+	if (r->reason[0] != '\0')
 		len = format_msg(line, sizeof(line), prefix, "REDACT", 3, ch != NULL ?
-		    ch->name : r->peer, r->msgid, label);
+		    ch->name : r->peer, r->msgid, r->reason);
 	else
 		len = format_msg(line, sizeof(line), prefix, "REDACT", 2, ch != NULL ?
 		    ch->name : r->peer, r->msgid);
@@ -97,8 +98,7 @@ cmd_redact(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 	/* The line may still wait in this turn's buffer. */
 	history_flush(core, now);
-	job = job_new(core, cl, JOB_HISTORY_REDACT, redact_done,
-	    m->nparams > 2 ? m->params[2] : "");
+	job = job_new(core, cl, JOB_HISTORY_REDACT, redact_done, "REDACT");
 	if (job == NULL) {
 		send_numeric(core, cl, ERR_UNKNOWNERROR, "REDACT " NUMERIC_NOMEM);
 		return;
@@ -114,5 +114,7 @@ cmd_redact(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	if (mb == NULL || !(mb->modes & MEMBER_OP))
 		history_ident(core, cl, r->author);
 	memcpy(r->msgid, msgid, strlen(msgid) + 1);
+	if (m->nparams > 2)
+		snprintf(r->reason, sizeof(r->reason), "%s", m->params[2]);
 	job_submit(core, job, now);
 }

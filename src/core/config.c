@@ -81,6 +81,7 @@ core_config_defaults(struct core_config *cfg)
 	/* history */
 	cfg->history_enabled = true;
 	cfg->history_max_age = 0;
+	cfg->history_max_lines = 0;
 	cfg->history_query_max = 100;
 	cfg->history_join_replay = 0;
 	cfg->history_private = CONFIG_HISTORY_PRIVATE_ALL;

@@ -143,6 +143,7 @@ struct core_config {
 	 */
 	bool		 history_enabled;
 	int64_t		 history_max_age;	/* ms; 0 = kept forever */
+	unsigned	 history_max_lines;	/* per channel; 0 = no cap */
 	unsigned	 history_query_max;	/* lines one CHATHISTORY returns (ISUPPORT) */
 	unsigned	 history_join_replay;	/* lines on JOIN without chathistory; 0 off */
 	unsigned	 history_private;

@@ -1,7 +1,8 @@
 /*
  * History on the hot path: each relayed message becomes one record in the core's
  * buffer, and the buffer goes to the store as one append job a turn (history.h).
- * Retention runs from the timers as small prune jobs, one at a time.
+ * Retention runs from the timers as small prune jobs, one at a time.  Read markers are
+ * history_marker.c's.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,10 +23,15 @@
 #define HISTORY_PRUNE_EVERY	(60 * 1000)	/* ms between retention passes */
 #define HISTORY_PRUNE_BATCH	1000		/* lines one pass deletes, at most */
 #define HISTORY_BUF_MAX		4096		/* lines held before a flush is forced */
+#define HISTORY_TOUCHED_MAX	256		/* channels one pass caps, at most */
 
 void
 history_free(struct core *core)
 {
+	history_markers_free(core);
+	free(core->history.touched);
+	core->history.touched = NULL;
+	core->history.ntouched = 0;
 	free(core->history.buf);
 	core->history.buf = NULL;
 	core->history.n = core->history.cap = 0;
@@ -137,6 +143,41 @@ history_push(struct core *core)
 	return v;
 }
 
+/* Time, sender and line of a new record for ch (NULL: private), the rest zeroed. */
+static struct history_rec *
+history_record(struct core *core, const struct client *cl, const struct channel *ch,
+    const char *line, size_t len)
+{
+	struct history_rec	*r;
+
+	if ((r = history_push(core)) == NULL)
+		return NULL;
+	r->time = core->tags.now + core->wall_offset;
+	if (r->time < core->history.last_time)
+		r->time = core->history.last_time;
+	core->history.last_time = r->time;
+	casemap_fold(r->from_nick, sizeof(r->from_nick), cl->nick);
+	history_ident(core, cl, r->from_ident);
+	if (ch != NULL)
+		casemap_fold(r->channel, sizeof(r->channel), ch->name);
+	snprintf(r->account, sizeof(r->account), "%s", cl->account);
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len > HISTORY_LINE_MAX)
+		len = HISTORY_LINE_MAX;
+	memcpy(r->line, line, len);
+	r->line[len] = '\0';
+	return r;
+}
+
+/* A full buffer goes now rather than at the end of the turn. */
+static void
+history_full(struct core *core)
+{
+	if (core->history.n >= HISTORY_BUF_MAX)
+		history_flush(core, core->tags.now);
+}
+
 void
 history_note(struct core *core, const struct client *cl, const struct channel *ch,
     const struct client *to, bool tagmsg, const char *line, size_t len)
@@ -151,31 +192,42 @@ history_note(struct core *core, const struct client *cl, const struct channel *c
 	/* A TAGMSG whose only tags were a typing notice leaves nothing to keep. */
 	if (tagmsg && tags[0] == '\0')
 		return;
-	if ((r = history_push(core)) == NULL)
+	if ((r = history_record(core, cl, ch, line, len)) == NULL)
 		return;
-	r->time = core->tags.now + core->wall_offset;
-	if (r->time < core->history.last_time)
-		r->time = core->history.last_time;
-	core->history.last_time = r->time;
 	snprintf(r->msgid, sizeof(r->msgid), "%s", tags_msgid(core));
-	casemap_fold(r->from_nick, sizeof(r->from_nick), cl->nick);
-	history_ident(core, cl, r->from_ident);
-	if (ch != NULL)
-		casemap_fold(r->channel, sizeof(r->channel), ch->name);
-	else {
+	if (ch == NULL) {
 		casemap_fold(r->to_nick, sizeof(r->to_nick), to->nick);
 		history_ident(core, to, r->to_ident);
 	}
-	snprintf(r->account, sizeof(r->account), "%s", cl->account);
 	memcpy(r->tags, tags, strlen(tags) + 1);
-	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-		len--;
-	if (len > HISTORY_LINE_MAX)
-		len = HISTORY_LINE_MAX;
-	memcpy(r->line, line, len);
-	r->line[len] = '\0';
-	if (core->history.n >= HISTORY_BUF_MAX)
-		history_flush(core, core->tags.now);
+	history_full(core);
+}
+
+void
+history_event(struct core *core, const struct client *cl, const struct channel *ch,
+    const char *line, size_t len)
+{
+	struct history_rec	*r;
+
+	if (!history_channel_on(core, ch) ||
+	    (r = history_record(core, cl, ch, line, len)) == NULL)
+		return;
+	/* Events have no msgid on the wire; theirs are for paging, apart from messages'. */
+	snprintf(r->msgid, sizeof(r->msgid), "%" PRIx64 "-e%" PRIx64,
+	    core->tags.msgid_seed, ++core->history.event_next);
+	r->event = true;
+	history_full(core);
+}
+
+void
+history_event_channels(struct core *core, const struct client *cl, const char *line,
+    size_t len)
+{
+	for (size_t i = 0; i < cl->channels.len; i++) {
+		const struct member	*m = cl->channels.items[i];
+
+		history_event(core, cl, m->channel, line, len);
+	}
 }
 
 /* An append is on disk, or lost with the disk: the log says which. */
@@ -189,6 +241,30 @@ history_appended(struct core *core, struct client *cl, const struct job *job,
 		    job->in.append.n, strerror(-job->status));
 }
 
+/* Note the channels of the buffered lines for the next pass of max_lines: a line to
+ * the channel of the line before costs one comparison. */
+static void
+history_touch(struct history_state *h)
+{
+	const char	*last = NULL;
+	size_t		 j;
+
+	if (h->touched == NULL &&
+	    (h->touched = calloc(HISTORY_TOUCHED_MAX, sizeof(*h->touched))) == NULL)
+		return;
+	for (size_t i = 0; i < h->n; i++) {
+		const char	*ch = h->buf[i].channel;
+
+		if (ch[0] == '\0' || (last != NULL && strcmp(ch, last) == 0))
+			continue;
+		last = ch;
+		for (j = 0; j < h->ntouched && strcmp(h->touched[j], ch) != 0; j++)
+			;
+		if (j == h->ntouched && h->ntouched < HISTORY_TOUCHED_MAX)
+			memcpy(h->touched[h->ntouched++], ch, strlen(ch) + 1);
+	}
+}
+
 void
 history_flush(struct core *core, int64_t now)
 {
@@ -197,6 +273,8 @@ history_flush(struct core *core, int64_t now)
 
 	if (h->n == 0)
 		return;
+	if (core->cfg.history_max_lines > 0)
+		history_touch(h);
 	if ((job = job_new_core(core, JOB_HISTORY_APPEND, history_appended)) == NULL) {
 		core_log(core, PLOG_WARN, "history: %zu lines lost: out of memory", h->n);
 		h->n = 0;
@@ -226,7 +304,8 @@ history_tick(struct core *core, int64_t now)
 	struct history_state	*h = &core->history;
 	struct job		*job;
 
-	if (!history_on(core) || core->cfg.history_max_age <= 0)
+	if (!history_on(core) || (core->cfg.history_max_age <= 0 &&
+	    core->cfg.history_max_lines == 0))
 		return -1;
 	if (h->pruning)
 		return -1;
@@ -235,8 +314,15 @@ history_tick(struct core *core, int64_t now)
 	h->pruned_at = now;
 	if ((job = job_new_core(core, JOB_HISTORY_PRUNE, history_pruned)) == NULL)
 		return now + HISTORY_PRUNE_EVERY;
-	job->in.prune.before = now + core->wall_offset - core->cfg.history_max_age;
+	job->in.prune.before = core->cfg.history_max_age <= 0 ? INT64_MIN :
+	    now + core->wall_offset - core->cfg.history_max_age;
 	job->in.prune.limit = HISTORY_PRUNE_BATCH;
+	/* The channels said something since the last pass: the job takes them. */
+	job->in.prune.max_lines = core->cfg.history_max_lines;
+	job->in.prune.channels = h->touched;
+	job->in.prune.nchannels = h->ntouched;
+	h->touched = NULL;
+	h->ntouched = 0;
 	h->pruning = true;
 	job_submit(core, job, now);
 	return h->pruning ? -1 : h->pruned_at + HISTORY_PRUNE_EVERY;

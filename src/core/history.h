@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/history_rec.h"
+#include "core/map.h"
 
 /*
  * History on the hot path (history.c): the lines a turn relays are collected here and
@@ -23,14 +24,36 @@ struct history_state {
 	size_t			 n;
 	size_t			 cap;
 	uint64_t		 batch_next;	/* chathistory batch ids */
+	uint64_t		 event_next;	/* events' msgids */
 	int64_t			 last_time;	/* the last line's time: times never go
 						   back, so time order is the order said */
 	int64_t			 pruned_at;	/* when retention last ran (now) */
 	bool			 pruning;	/* a prune job is in flight */
-};
+	struct map		 markers;	/* "account target" -> struct
+						   history_mark: every read marker */
+	history_name		*touched;	/* channels with lines since then, for */
+	size_t			 ntouched;	/* history_max_lines; at most */
+};						/* HISTORY_TOUCHED_MAX */
 
-/* Free what is buffered (core_free). */
+/* Start with nothing buffered and no marker (core_new); hash_key as the maps'. */
+void	history_init(struct core *core, const uint8_t *hash_key);
+
+/* Free what is buffered and the markers (core_free). */
 void	history_free(struct core *core);
+
+/* history_marker.c: free every marker (history_free). */
+void	history_markers_free(struct core *core);
+
+/* The read marker of a folded account for a folded target: wall ms, 0 for none. */
+int64_t	history_marker(const struct core *core, const char *account, const char *target);
+
+/* Keep the marker m (a time older than the one kept changes nothing).  0, or -1 out of
+ * memory. */
+int	history_marker_keep(struct core *core, const struct history_marker *m);
+
+/* cl joins ch: with draft/read-marker, its MARKREAD for ch (before the names end). */
+void	history_join_marker(struct core *core, struct client *cl,
+	    const struct channel *ch);
 
 /* Whether history is kept at all (a store, [history] enabled). */
 bool	history_on(const struct core *core);
@@ -48,6 +71,15 @@ void	history_ident(const struct core *core, const struct client *cl, char *buf);
  */
 void	history_note(struct core *core, const struct client *cl, const struct channel *ch,
 	    const struct client *to, bool tagmsg, const char *line, size_t len);
+
+/* An event of cl's (JOIN, PART, KICK, MODE, TOPIC) shown to ch's members as line:
+ * keep it for draft/event-playback, unless ch keeps no history. */
+void	history_event(struct core *core, const struct client *cl,
+	    const struct channel *ch, const char *line, size_t len);
+
+/* An event of cl's shown in every channel it is in (NICK, QUIT): one line each. */
+void	history_event_channels(struct core *core, const struct client *cl,
+	    const char *line, size_t len);
 
 /* Hand the buffered lines to the store, one job for all.  Called every turn. */
 void	history_flush(struct core *core, int64_t now);

@@ -35,6 +35,8 @@ struct history_rec {
 	char	from_ident[HISTORY_IDENT_MAX + 1];
 	char	to_ident[HISTORY_IDENT_MAX + 1];	/* private lines */
 	char	account[ACCOUNT_NAME_MAX + 1];		/* the sender's; "" = none */
+	bool	event;		/* JOIN, PART, KICK, MODE, TOPIC, NICK, QUIT: only
+				   for draft/event-playback */
 	char	tags[HISTORY_TAGS_MAX + 1];		/* kept client-only tags, escaped */
 	char	line[HISTORY_LINE_MAX + 1];		/* ":src VERB target ..." no CR LF */
 };
@@ -66,6 +68,7 @@ struct history_query {
 	struct history_point	a;
 	struct history_point	b;		/* BETWEEN; a may be the later end */
 	unsigned		limit;
+	bool			events;		/* events too (draft/event-playback) */
 };
 
 /*
@@ -93,13 +96,22 @@ struct history_redact {
 	char	peer[CONFIG_NICKLEN_MAX + 1];		/* private: the other end */
 	char	author[HISTORY_IDENT_MAX + 1];
 	char	msgid[HISTORY_MSGID_MAX + 1];
+	char	reason[MSG_BODY_MAX + 1];		/* the core's, for the relay */
 };
 
-/* Retention: delete at most limit of the lines older than before (wall ms); the
- * result's count says how many went. */
+/*
+ * Retention: delete at most limit of the lines older than before (wall ms; INT64_MIN:
+ * none by age), and of each of the nchannels channels (folded names, behind a pointer
+ * the job owns) the lines beyond its newest max_lines.  The result's count says how
+ * many went.
+ */
+typedef char	history_name[CONFIG_CHANNELLEN_MAX + 1];
 struct history_prune {
-	int64_t		before;
-	unsigned	limit;
+	int64_t		 before;
+	unsigned	 limit;
+	unsigned	 max_lines;	/* 0: no cap */
+	history_name	*channels;
+	size_t		 nchannels;
 };
 
 /* MARKREAD: an account's read marker for a target (folded), a wall ms time. */

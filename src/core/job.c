@@ -80,7 +80,7 @@ job_run(struct job *job)
 	}
 }
 
-/* The records a history job holds, behind its pointers. */
+/* What a history job holds behind its pointers. */
 static void
 job_free_lines(struct job *job)
 {
@@ -90,6 +90,11 @@ job_free_lines(struct job *job)
 		l = &job->in.append;
 	else if (job->kind == JOB_HISTORY_QUERY || job->kind == JOB_HISTORY_TARGETS)
 		l = &job->result.lines;
+	if (job->kind == JOB_HISTORY_PRUNE) {
+		free(job->in.prune.channels);
+		job->in.prune.channels = NULL;
+		job->in.prune.nchannels = 0;
+	}
 	if (l == NULL)
 		return;
 	free(l->v);

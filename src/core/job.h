@@ -63,9 +63,9 @@ enum job_kind {
 	JOB_HISTORY_TARGETS,		/* in.targets -> result.lines */
 	JOB_HISTORY_REDACT,		/* in.redact (-ENOENT, -EPERM) */
 	JOB_HISTORY_PRUNE,		/* in.prune -> result.count */
-	JOB_MARKER_GET,			/* in.marker: account, target -> result.marker */
 	JOB_MARKER_SET,			/* in.marker; a time older than the kept one is
-					   not kept: result.marker is what is kept */
+					   not kept: result.marker is what is kept (the
+					   core has every marker from load at start) */
 	/* always-on (session.h): the core owns these */
 	JOB_PRESENCE_SET,		/* in.presence: kept, replacing the account's */
 	JOB_PRESENCE_DEL,		/* in.name: the account's, if any, goes */
@@ -119,7 +119,7 @@ struct job {
 		struct history_targets	targets;
 		struct history_redact	redact;
 		struct history_prune	prune;
-		struct history_marker	marker;		/* JOB_MARKER_* */
+		struct history_marker	marker;		/* JOB_MARKER_SET */
 		struct presence_rec	presence;	/* JOB_PRESENCE_SET */
 		struct account_opts	opts;		/* JOB_ACCOUNT_SET_OPTS */
 	} in;
@@ -131,7 +131,7 @@ struct job {
 		struct job_lines	lines;		/* JOB_HISTORY_QUERY, _TARGETS:
 							   allocated by the store */
 		size_t			count;		/* JOB_HISTORY_PRUNE */
-		struct history_marker	marker;		/* JOB_MARKER_* */
+		struct history_marker	marker;		/* JOB_MARKER_SET */
 	} result;
 	int			 status;	/* job_run: 0, or -errno (-ENOMEM) */
 	struct job		*next;	/* the driver's, for its queues; the core ignores it */

@@ -59,6 +59,7 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 	map_init(&core->monitors, cfg->hash_key);
 	map_init(&core->accounts, cfg->hash_key);
 	map_init(&core->account_opts, cfg->hash_key);
+	history_init(core, cfg->hash_key);
 	throttle_init(&core->fail_accounts, cfg->hash_key);
 	throttle_init(&core->fail_hosts, cfg->hash_key);
 	throttle_init(&core->register_hosts, cfg->hash_key);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "core/history_rec.h"
 #include "core/job.h"
 #include "core/out.h"
 
@@ -60,6 +61,8 @@ int		 core_restore_entry(struct core *core, const struct chanreg_entry *entry);
 int		 core_restore_presence(struct core *core, const struct presence_rec *rec);
 /* An account's own multiclient and always-on choices (NickServ SET). */
 int		 core_restore_account_opts(struct core *core, const struct account_opts *o);
+/* history: an account's read marker (history_rec.h; folded names). */
+int		 core_restore_marker(struct core *core, const struct history_marker *m);
 
 /* The connection is gone (EOF, error, sendq exceeded).  The core tells the client's peers
  * (QUIT with reason) and frees cl; it does not call out->hangup for it. */

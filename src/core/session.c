@@ -13,6 +13,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/flood.h"
+#include "core/history.h"
 #include "core/history_replay.h"
 #include "core/presence.h"
 #include "core/reply.h"
@@ -152,6 +153,7 @@ session_burst(struct core *core, struct client *user, struct client *s, int64_t 
 		send_line(core, user, line, len);
 		if (ch->topic != NULL)
 			channel_topic_reply(core, user, ch);
+		history_join_marker(core, user, ch);
 		channel_names_reply(core, user, ch);
 		/* What was said meanwhile, for a client that will not ask (history.h). */
 		history_join(core, user, ch, now);
@@ -451,6 +453,7 @@ session_channel_state(struct core *core, struct client *cl, struct client *c,
 	core->session = c != cl ? c : NULL;
 	if (ch->topic != NULL)
 		channel_topic_reply(core, cl, ch);
+	history_join_marker(core, cl, ch);
 	channel_names_reply(core, cl, ch);
 }
 

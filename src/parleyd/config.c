@@ -169,6 +169,8 @@ static const struct setting settings[] = {
 	{ "history",	"enabled",	SET_BOOL,	AT(core.history_enabled), 0, 0 },
 	{ "history",	"max_age",	SET_SECONDS,	AT(core.history_max_age), 0,
 	    3650LL * DAY_MS },
+	{ "history",	"max_lines",	SET_COUNT,	AT(core.history_max_lines), 0,
+	    100000000 },
 	{ "history",	"query_max",	SET_COUNT,	AT(core.history_query_max), 1, 1000 },
 	{ "history",	"join_replay",	SET_COUNT,	AT(core.history_join_replay), 0, 1000 },
 	{ "history",	"private",	SET_HISTORY_PRIVATE, AT(core.history_private), 0, 0 },

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store/history_store.h"
+#include "store/store.h"
 
 struct history_memory {
 	struct history_rec	*lines;
@@ -111,7 +112,7 @@ memory_range(void *arg, const struct history_query *q, struct history_key lo,
 		struct history_key	k = rec_key(&h->lines[i]);
 
 		if (history_sel_match(q, &h->lines[i]) && key_cmp(lo, k) < 0 &&
-		    key_cmp(k, hi) < 0)
+		    key_cmp(k, hi) < 0 && (q->events || !h->lines[i].event))
 			hit[n++] = &h->lines[i];
 	}
 	qsort(hit, n, sizeof(*hit), ptr_cmp);
@@ -139,7 +140,7 @@ memory_targets(struct history_memory *h, const struct history_targets *in,
 		const char			*peer = NULL, *chan = NULL;
 		size_t				 j;
 
-		if (r->time <= in->from || r->time >= in->to)
+		if (r->time <= in->from || r->time >= in->to || r->event)
 			continue;
 		if (r->channel[0] != '\0') {
 			for (j = 0; j < in->nchannels; j++)
@@ -191,19 +192,42 @@ memory_redact(struct history_memory *h, const struct history_redact *in)
 	return -ENOENT;
 }
 
+/* Whether line i goes: older than before, or beyond its channel's newest max_lines
+ * (over[] counts, per listed channel, the lines still to drop). */
+static bool
+prune_this(const struct history_memory *h, const struct history_prune *in, size_t i,
+    size_t *over)
+{
+	for (size_t c = 0; c < in->nchannels; c++)
+		if (strcmp(h->lines[i].channel, in->channels[c]) == 0 && over[c] > 0) {
+			over[c]--;
+			return true;
+		}
+	return h->lines[i].time < in->before;
+}
+
 static size_t
 memory_prune(struct history_memory *h, const struct history_prune *in)
 {
-	size_t	kept = 0, gone = 0;
+	size_t	kept = 0, gone = 0, *over;
 
+	if ((over = calloc(in->nchannels + 1, sizeof(*over))) == NULL)
+		return 0;
+	for (size_t c = 0; c < in->nchannels && in->max_lines > 0; c++) {
+		for (size_t i = 0; i < h->n; i++)
+			over[c] += strcmp(h->lines[i].channel, in->channels[c]) == 0;
+		over[c] = over[c] > in->max_lines ? over[c] - in->max_lines : 0;
+	}
+	/* Lines are stored oldest first: the first of a channel's are its oldest. */
 	for (size_t i = 0; i < h->n; i++) {
-		if (h->lines[i].time < in->before && gone < in->limit) {
+		if (gone < in->limit && prune_this(h, in, i, over)) {
 			gone++;
 			continue;
 		}
 		h->lines[kept++] = h->lines[i];
 	}
 	h->n = kept;
+	free(over);
 	return gone;
 }
 
@@ -222,17 +246,28 @@ memory_marker(struct history_memory *h, struct job *job)
 {
 	struct history_marker	*m = marker_find(h, &job->in.marker), *v;
 
-	if (job->kind == JOB_MARKER_SET && m == NULL) {
+	if (m == NULL) {
 		v = reallocarray(h->markers, h->nmarkers + 1, sizeof(*v));
 		if (v == NULL)
 			return -ENOMEM;
 		h->markers = v;
 		m = &h->markers[h->nmarkers++];
 		*m = job->in.marker;
-	} else if (job->kind == JOB_MARKER_SET && job->in.marker.time > m->time)
+	} else if (job->in.marker.time > m->time)
 		m->time = job->in.marker.time;
-	job->result.marker = job->in.marker;
-	job->result.marker.time = m != NULL ? m->time : 0;
+	job->result.marker = *m;
+	return 0;
+}
+
+int
+history_memory_load(struct history_memory *h, const struct store_visitor *v,
+    void *arg)
+{
+	int	rc;
+
+	for (size_t i = 0; v->marker != NULL && i < h->nmarkers; i++)
+		if ((rc = v->marker(arg, &h->markers[i])) != 0)
+			return rc;
 	return 0;
 }
 
@@ -252,7 +287,6 @@ history_memory_job(struct history_memory *h, struct job *job)
 	case JOB_HISTORY_PRUNE:
 		job->result.count = memory_prune(h, &job->in.prune);
 		return 0;
-	case JOB_MARKER_GET:
 	case JOB_MARKER_SET:
 		return memory_marker(h, job);
 	default:

@@ -13,14 +13,16 @@
 #include "store/history_sqlite.h"
 #include "store/history_store.h"
 #include "store/sqlite_stmt.h"
+#include "store/store.h"
 
 #define H_COLS	"id, time, msgid, channel, from_nick, to_nick, from_ident, to_ident, " \
-		"account, tags, line"
+		"account, tags, line, event"
 /* ?2, ?3: the lower key; ?4, ?5: the upper key; both exclusive. */
 #define H_RANGE	"time >= ?2 AND time <= ?4 AND (time > ?2 OR id > ?3) AND " \
 		"(time < ?4 OR id < ?5)"
+/* ?9: events too (draft/event-playback); private lines are never events. */
 #define H_CHAN	"SELECT " H_COLS " FROM history WHERE channel = ?1 AND channel <> '' " \
-		"AND " H_RANGE
+		"AND " H_RANGE " AND (?9 OR event = 0)"
 #define H_PRIV	"SELECT * FROM (SELECT " H_COLS " FROM history WHERE from_ident = ?7 " \
 		"AND to_nick = ?8 AND to_nick <> '' AND " H_RANGE " UNION SELECT " H_COLS \
 		" FROM history WHERE to_ident = ?7 AND from_nick = ?8 AND " \
@@ -28,14 +30,15 @@
 
 enum history_q {
 	H_INSERT, H_FIND, H_CHAN_ASC, H_CHAN_DESC, H_PRIV_ASC, H_PRIV_DESC,
-	H_TARGETS_PRIV, H_TARGETS_CHAN, H_DELETE, H_PRUNE, H_MARKER_SET, H_MARKER_GET,
+	H_TARGETS_PRIV, H_TARGETS_CHAN, H_DELETE, H_PRUNE, H_CAP_CUTOFF, H_CAP_DELETE,
+	H_MARKER_SET, H_MARKER_GET, H_MARKER_ALL,
 	H_COUNT
 };
 
 static const char *const history_sql[H_COUNT] = {
 	[H_INSERT] = "INSERT INTO history (time, msgid, channel, from_nick, to_nick, "
-	    "from_ident, to_ident, account, tags, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?7, ?8, ?9, ?10)",
+	    "from_ident, to_ident, account, tags, line, event) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[H_FIND] = "SELECT " H_COLS " FROM history WHERE msgid = ?1",
 	[H_CHAN_ASC] = H_CHAN " ORDER BY time, id LIMIT ?6",
 	[H_CHAN_DESC] = H_CHAN " ORDER BY time DESC, id DESC LIMIT ?6",
@@ -47,13 +50,20 @@ static const char *const history_sql[H_COUNT] = {
 	    "to_ident = ?1 AND to_ident <> '' AND time > ?2 AND time < ?3) "
 	    "GROUP BY peer ORDER BY 2 DESC LIMIT ?4",
 	[H_TARGETS_CHAN] = "SELECT max(time) FROM history WHERE channel = ?1 AND "
-	    "channel <> '' AND time > ?2 AND time < ?3",
+	    "channel <> '' AND time > ?2 AND time < ?3 AND event = 0",
 	[H_DELETE] = "DELETE FROM history WHERE id = ?1",
 	[H_PRUNE] = "DELETE FROM history WHERE id IN (SELECT id FROM (SELECT id, time "
 	    "FROM history ORDER BY id LIMIT ?2) WHERE time < ?1)",
+	/* max_lines: the newest line past the cap, then it and what is older. */
+	[H_CAP_CUTOFF] = "SELECT time, id FROM history WHERE channel = ?1 AND "
+	    "channel <> '' ORDER BY time DESC, id DESC LIMIT 1 OFFSET ?2",
+	[H_CAP_DELETE] = "DELETE FROM history WHERE id IN (SELECT id FROM history WHERE "
+	    "channel = ?1 AND channel <> '' AND time <= ?2 AND (time < ?2 OR id <= ?3) "
+	    "ORDER BY time LIMIT ?4)",
 	[H_MARKER_SET] = "INSERT INTO markers (account, target, time) VALUES (?1, ?2, ?3) "
 	    "ON CONFLICT (account, target) DO UPDATE SET time = max(time, excluded.time)",
 	[H_MARKER_GET] = "SELECT time FROM markers WHERE account = ?1 AND target = ?2",
+	[H_MARKER_ALL] = "SELECT account, target, time FROM markers",
 };
 
 struct history_sqlite {
@@ -126,6 +136,7 @@ row_read(sqlite3_stmt *s, struct history_rec *r)
 	text(s, 8, r->account, sizeof(r->account));
 	text(s, 9, r->tags, sizeof(r->tags));
 	text(s, 10, r->line, sizeof(r->line));
+	r->event = sqlite3_column_int(s, 11) != 0;
 }
 
 static int
@@ -149,6 +160,7 @@ sqlite_append(struct history_sqlite *h, const struct job_lines *in)
 		bind(s, 8, r->account);
 		bind(s, 9, r->tags);
 		bind(s, 10, r->line);
+		sqlite3_bind_int(s, 11, r->event);
 		if ((rc = sqlite_stmt_end(s, sqlite3_step(s))) != 0)
 			return rc;
 	}
@@ -211,9 +223,10 @@ sqlite_range(void *arg, const struct history_query *q, struct history_key lo,
 	    (backward ? H_PRIV_DESC : H_PRIV_ASC);
 	if ((s = stmt(h, which)) == NULL)
 		return -EIO;
-	if (chan)
+	if (chan) {
 		bind(s, 1, q->channel);
-	else {
+		sqlite3_bind_int(s, 9, q->events);
+	} else {
 		bind(s, 7, q->ident);
 		bind(s, 8, q->peer);
 	}
@@ -307,6 +320,36 @@ sqlite_redact(struct history_sqlite *h, const struct history_redact *in)
 	return rc;
 }
 
+/* A channel's lines beyond its newest max, at most limit of them; *count grows. */
+static int
+sqlite_cap(struct history_sqlite *h, const char *channel, unsigned max, size_t limit,
+    size_t *count)
+{
+	sqlite3_stmt	*s;
+	int64_t		 time, id;
+	int		 rc;
+
+	if ((s = stmt(h, H_CAP_CUTOFF)) == NULL)
+		return -EIO;
+	bind(s, 1, channel);
+	sqlite3_bind_int64(s, 2, max);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+		return sqlite_stmt_end(s, rc);
+	time = sqlite3_column_int64(s, 0);
+	id = sqlite3_column_int64(s, 1);
+	sqlite3_reset(s);
+	if ((s = stmt(h, H_CAP_DELETE)) == NULL)
+		return -EIO;
+	bind(s, 1, channel);
+	sqlite3_bind_int64(s, 2, time);
+	sqlite3_bind_int64(s, 3, id);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)limit);
+	if ((rc = sqlite_stmt_end(s, sqlite3_step(s))) != 0)
+		return rc;
+	*count += (size_t)sqlite3_changes(h->db);
+	return 0;
+}
+
 static int
 sqlite_prune(struct history_sqlite *h, const struct history_prune *in, size_t *count)
 {
@@ -314,13 +357,19 @@ sqlite_prune(struct history_sqlite *h, const struct history_prune *in, size_t *c
 	int		 rc;
 
 	*count = 0;
+	for (size_t i = 0; i < in->nchannels && in->max_lines > 0; i++)
+		if (*count < in->limit && (rc = sqlite_cap(h, in->channels[i],
+		    in->max_lines, in->limit - *count, count)) != 0)
+			return rc;
+	if (in->before == INT64_MIN || *count >= in->limit)
+		return 0;
 	if ((s = stmt(h, H_PRUNE)) == NULL)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, in->before);
-	sqlite3_bind_int64(s, 2, in->limit);
+	sqlite3_bind_int64(s, 2, in->limit - *count);
 	if ((rc = sqlite_stmt_end(s, sqlite3_step(s))) != 0)
 		return rc;
-	*count = (size_t)sqlite3_changes(h->db);
+	*count += (size_t)sqlite3_changes(h->db);
 	return 0;
 }
 
@@ -331,15 +380,13 @@ sqlite_marker(struct history_sqlite *h, struct job *job)
 	sqlite3_stmt			*s;
 	int				 rc;
 
-	if (job->kind == JOB_MARKER_SET) {
-		if ((s = stmt(h, H_MARKER_SET)) == NULL)
-			return -EIO;
-		bind(s, 1, m->account);
-		bind(s, 2, m->target);
-		sqlite3_bind_int64(s, 3, m->time);
-		if ((rc = sqlite_stmt_end(s, sqlite3_step(s))) != 0)
-			return rc;
-	}
+	if ((s = stmt(h, H_MARKER_SET)) == NULL)
+		return -EIO;
+	bind(s, 1, m->account);
+	bind(s, 2, m->target);
+	sqlite3_bind_int64(s, 3, m->time);
+	if ((rc = sqlite_stmt_end(s, sqlite3_step(s))) != 0)
+		return rc;
 	job->result.marker = *m;
 	job->result.marker.time = 0;
 	if ((s = stmt(h, H_MARKER_GET)) == NULL)
@@ -368,10 +415,33 @@ history_sqlite_job(struct history_sqlite *h, struct job *job)
 		return sqlite_redact(h, &job->in.redact);
 	case JOB_HISTORY_PRUNE:
 		return sqlite_prune(h, &job->in.prune, &job->result.count);
-	case JOB_MARKER_GET:
 	case JOB_MARKER_SET:
 		return sqlite_marker(h, job);
 	default:
 		return -ENOSYS;
 	}
+}
+
+int
+history_sqlite_load(struct history_sqlite *h, const struct store_visitor *v, void *arg)
+{
+	struct history_marker	 m;
+	sqlite3_stmt		*s;
+	int			 rc, stop;
+
+	if (v->marker == NULL)
+		return 0;
+	if ((s = stmt(h, H_MARKER_ALL)) == NULL)
+		return -EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&m, 0, sizeof(m));
+		text(s, 0, m.account, sizeof(m.account));
+		text(s, 1, m.target, sizeof(m.target));
+		m.time = sqlite3_column_int64(s, 2);
+		if ((stop = v->marker(arg, &m)) != 0) {
+			sqlite3_reset(s);
+			return stop;
+		}
+	}
+	return sqlite_stmt_end(s, rc);
 }

@@ -16,7 +16,11 @@ struct history_sqlite;
 struct history_sqlite	*history_sqlite_new(sqlite3 *db);
 /* Finalize the statements (before db is closed). */
 void			 history_sqlite_free(struct history_sqlite *h);
-/* Run a history job (JOB_HISTORY_*, JOB_MARKER_*): its status; -ENOSYS for others. */
+/* Run a history job (JOB_HISTORY_*, JOB_MARKER_SET): its status; -ENOSYS for others. */
 int			 history_sqlite_job(struct history_sqlite *h, struct job *job);
+/* Visit every read marker (v->marker; NULL: none).  0, -EIO, or the visitor's stop. */
+struct store_visitor;
+int			 history_sqlite_load(struct history_sqlite *h,
+			    const struct store_visitor *v, void *arg);
 
 #endif

@@ -44,7 +44,11 @@ void	history_sel_targets_sort(struct job_lines *out, unsigned limit);
 struct history_memory;
 struct history_memory	*history_memory_new(void);
 void			 history_memory_free(struct history_memory *h);
-/* Run a history job (JOB_HISTORY_*, JOB_MARKER_*): its status; -ENOSYS for others. */
+/* Run a history job (JOB_HISTORY_*, JOB_MARKER_SET): its status; -ENOSYS for others. */
 int			 history_memory_job(struct history_memory *h, struct job *job);
+/* Visit every read marker (v->marker; NULL: none visited).  0 or the visitor's stop. */
+struct store_visitor;
+int			 history_memory_load(struct history_memory *h,
+			    const struct store_visitor *v, void *arg);
 
 #endif

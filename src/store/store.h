@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "core/history_rec.h"
 #include "core/records.h"
 
 /*
@@ -24,7 +25,8 @@ struct store_visitor {
 	int	(*account)(void *arg, const char *name);
 	int	(*channel)(void *arg, const struct chanreg_rec *rec);
 	int	(*entry)(void *arg, const struct chanreg_entry *entry);
-	int	(*presence)(void *arg, const struct presence_rec *rec);	/* last */
+	int	(*marker)(void *arg, const struct history_marker *marker);	/* history */
+	int	(*presence)(void *arg, const struct presence_rec *rec);	/* after those */
 	int	(*opts)(void *arg, const struct account_opts *opts);	/* before it */
 };
 

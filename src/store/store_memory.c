@@ -465,7 +465,7 @@ memory_load(struct store *st, const struct store_visitor *v, void *arg)
 		if ((rc = v->presence(arg,
 		    AT(&st->presences, struct presence_rec, i))) != 0)
 			return rc;
-	return 0;
+	return history_memory_load(st->history, v, arg);
 }
 
 static int

@@ -542,7 +542,9 @@ sqlite_load(struct store *st, const struct store_visitor *v, void *arg)
 	if (v->entry != NULL && (rc = load_rows(sqlite_stmt(&st->q, Q_LOAD_ENTRIES),
 	    load_entry, v, arg)) != 0)
 		return rc;
-	return presence_sqlite_load(sqlite_stmt_db(&st->q), v, arg);
+	if ((rc = presence_sqlite_load(sqlite_stmt_db(&st->q), v, arg)) != 0)
+		return rc;
+	return history_sqlite_load(st->history, v, arg);
 }
 
 static int

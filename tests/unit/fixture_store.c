@@ -212,7 +212,7 @@ fs_visit_opts(void *arg, const struct account_opts *o)
 }
 
 const struct store_visitor	fs_visitor = {
-	fs_visit_account, fs_visit_channel, fs_visit_entry, fs_visit_presence,
+	fs_visit_account, fs_visit_channel, fs_visit_entry, NULL, fs_visit_presence,
 	fs_visit_opts
 };
 

@@ -77,12 +77,20 @@ test_latest_and_before(void **state)
 	    "@batch=h1;time=" T2 ";msgid=0-2 " BOB " PRIVMSG #c two\r\n"
 	    "@batch=h1;time=" T3 ";msgid=0-3 " BOB " PRIVMSG #c three\r\n"
 	    "@time=" T3 " :irc.localhost BATCH -h1\r\n");
+	/* labeled-response: the batch itself carries the label. */
+	fx_line(fx, a, "CAP REQ labeled-response");
+	fx_drain(fx);
+	fx_line(fx, a, "@label=q1 CHATHISTORY LATEST #c * 1");
+	assert_string_equal(fx_take(fx, a),
+	    "@label=q1;time=" T3 " :irc.localhost BATCH +h2 chathistory #c\r\n"
+	    "@batch=h2;time=" T3 ";msgid=0-3 " BOB " PRIVMSG #c three\r\n"
+	    "@time=" T3 " :irc.localhost BATCH -h2\r\n");
 	fx_line(fx, a, "CHATHISTORY BEFORE #c msgid=0-3 5");
 	assert_string_equal(fx_take(fx, a),
-	    "@time=" T3 " :irc.localhost BATCH +h2 chathistory #c\r\n"
-	    "@batch=h2;time=" T1 ";msgid=0-1 " BOB " PRIVMSG #c one\r\n"
-	    "@batch=h2;time=" T2 ";msgid=0-2 " BOB " PRIVMSG #c two\r\n"
-	    "@time=" T3 " :irc.localhost BATCH -h2\r\n");
+	    "@time=" T3 " :irc.localhost BATCH +h3 chathistory #c\r\n"
+	    "@batch=h3;time=" T1 ";msgid=0-1 " BOB " PRIVMSG #c one\r\n"
+	    "@batch=h3;time=" T2 ";msgid=0-2 " BOB " PRIVMSG #c two\r\n"
+	    "@time=" T3 " :irc.localhost BATCH -h3\r\n");
 	fx_free(fx);
 }
 
@@ -337,8 +345,10 @@ test_redact(void **state)
 	fx_line(fx, c, "REDACT #c 0-2");
 	assert_string_equal(fx_take(fx, c), ":irc.localhost FAIL REDACT "
 	    "REDACT_FORBIDDEN #c 0-2 :You may not redact that message\r\n");
-	fx_line(fx, b, "REDACT #c 0-2 :typo");
-	assert_string_equal(fx_take(fx, c), BOB " REDACT #c 0-2 typo\r\n");
+	fx_line(fx, b, "REDACT #c 0-2 :a typo, and a reason longer than sixty-three bytes "
+	    "to see it whole");
+	assert_string_equal(fx_take(fx, c), BOB " REDACT #c 0-2 :a typo, and a reason "
+	    "longer than sixty-three bytes to see it whole\r\n");
 	assert_string_equal(fx_take(fx, a), "");
 	fx_line(fx, b, "REDACT #c 0-2");
 	assert_string_equal(fx_take(fx, b), ":irc.localhost FAIL REDACT "
@@ -372,9 +382,103 @@ test_markread_anonymous_and_bad(void **state)
 	fx_line(fx, a, "MARKREAD #c yesterday");
 	assert_string_equal(fx_take(fx, a),
 	    ":irc.localhost FAIL MARKREAD INVALID_PARAMS #c :Invalid timestamp\r\n");
+	/* A JOIN says the marker (none: not logged in) before the names. */
+	fx_line(fx, a, "JOIN #c");
+	assert_string_equal(fx_take(fx, a),
+	    ":alice!u@127.0.0.1 JOIN #c\r\n"
+	    ":irc.localhost MARKREAD #c *\r\n"
+	    ":irc.localhost 353 alice = #c :@alice\r\n"
+	    ":irc.localhost 366 alice #c :End of /NAMES list\r\n");
 	fx_line(fx, a, "MARKREAD a,b");
 	assert_string_equal(fx_take(fx, a),
 	    ":irc.localhost FAIL MARKREAD INVALID_PARAMS a,b :Invalid target\r\n");
+	fx_free(fx);
+}
+
+static void
+set_max_lines(struct core_config *cfg)
+{
+	cfg->history_max_lines = 2;
+}
+
+static void
+set_max_age(struct core_config *cfg)
+{
+	cfg->history_max_age = 30 * 1000;
+}
+
+/* Retention: a channel keeps its newest max_lines; no line outlives max_age. */
+static void
+test_retention(void **state)
+{
+	unsigned	 a, b;
+	struct fx	*fx = three_lines(&a, &b, set_max_lines);
+
+	(void)state;
+	fx_advance(fx, 60 * 1000);
+	fx_line(fx, a, "CHATHISTORY LATEST #c * 10");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=2023-11-14T22:14:23.000Z :irc.localhost BATCH +h1 chathistory #c\r\n"
+	    "@batch=h1;time=" T2 ";msgid=0-2 " BOB " PRIVMSG #c two\r\n"
+	    "@batch=h1;time=" T3 ";msgid=0-3 " BOB " PRIVMSG #c three\r\n"
+	    "@time=2023-11-14T22:14:23.000Z :irc.localhost BATCH -h1\r\n");
+	fx_free(fx);
+	fx = three_lines(&a, &b, set_max_age);
+	fx_line(fx, b, "PRIVMSG #c :four");
+	fx_advance(fx, 59 * 1000);
+	fx_line(fx, b, "PRIVMSG #c :five");
+	fx_advance(fx, 1000);
+	fx_drain(fx);
+	fx_line(fx, a, "CHATHISTORY LATEST #c * 10");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=2023-11-14T22:14:23.000Z :irc.localhost BATCH +h1 chathistory #c\r\n"
+	    "@batch=h1;time=2023-11-14T22:14:22.000Z;msgid=0-5 " BOB " PRIVMSG #c five"
+	    "\r\n"
+	    "@time=2023-11-14T22:14:23.000Z :irc.localhost BATCH -h1\r\n");
+	fx_free(fx);
+}
+
+/* draft/event-playback: JOIN, TOPIC, MODE, KICK, PART, NICK and QUIT come back too,
+ * and only for a client that asked for them. */
+static void
+test_event_playback(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = client_caps(fx, "alice", HCAPS " draft/event-playback");
+	unsigned	 b = fx_client(fx, "bob");
+	unsigned	 c = fx_client(fx, "carol");
+
+	(void)state;
+	fx_line(fx, a, "JOIN #e");
+	fx_line(fx, b, "JOIN #e");
+	fx_line(fx, c, "JOIN #e");
+	fx_line(fx, a, "TOPIC #e :news");
+	fx_line(fx, a, "MODE #e +v bob");
+	fx_line(fx, a, "KICK #e carol :out");
+	fx_line(fx, b, "NICK robert");
+	fx_line(fx, b, "PRIVMSG #e :hi");
+	fx_line(fx, b, "PART #e :bye");
+	fx_drain(fx);
+	fx_line(fx, a, "CHATHISTORY LATEST #e * 20");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=" T0 " :irc.localhost BATCH +h1 chathistory #e\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e1 :alice!u@127.0.0.1 JOIN #e\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e2 " BOB " JOIN #e\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e3 :carol!u@127.0.0.1 JOIN #e\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e4 :alice!u@127.0.0.1 TOPIC #e news\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e5 :alice!u@127.0.0.1 MODE #e +v bob\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e6 :alice!u@127.0.0.1 KICK #e carol out\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e7 " BOB " NICK robert\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-1 :robert!u@127.0.0.1 PRIVMSG #e hi\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-e8 :robert!u@127.0.0.1 PART #e bye\r\n"
+	    "@time=" T0 " :irc.localhost BATCH -h1\r\n");
+	fx_line(fx, a, "CAP REQ :-draft/event-playback");
+	fx_drain(fx);
+	fx_line(fx, a, "CHATHISTORY LATEST #e * 20");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=" T0 " :irc.localhost BATCH +h2 chathistory #e\r\n"
+	    "@batch=h2;time=" T0 ";msgid=0-1 :robert!u@127.0.0.1 PRIVMSG #e hi\r\n"
+	    "@time=" T0 " :irc.localhost BATCH -h2\r\n");
 	fx_free(fx);
 }
 
@@ -414,6 +518,8 @@ main(void)
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_markread_anonymous_and_bad),
 		cmocka_unit_test(test_client_tags),
+		cmocka_unit_test(test_retention),
+		cmocka_unit_test(test_event_playback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -479,7 +479,7 @@ static void
 restart(struct fx *fx)
 {
 	static const struct store_visitor v = {
-		restore_account, restore_channel, restore_entry, restore_presence,
+		restore_account, restore_channel, restore_entry, NULL, restore_presence,
 		restore_opts
 	};
 
