@@ -213,3 +213,10 @@ def test_always_on_misses_nothing_over_a_restart(start_server, tmp_path):
     lines = modern.collect_until(lambda m: m.command == "BATCH" and
                                  m.params[0].startswith("-"))
     assert [m.trailing for m in lines if m.command == "PRIVMSG"] == ["a private word"]
+
+    # Connected when the server stops: kept as it is then, back at the next start.
+    modern.join("#later")
+    assert srv.terminate() == 0
+    srv = start_server(config=always_on_config(), store=db)
+    carol = srv.client("carol")
+    assert "alice" in nicks(carol.join("#later"))
