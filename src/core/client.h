@@ -95,6 +95,7 @@ struct client {
 	 * is gone); on a user, its sessions (struct client *) */
 	struct client		*parent;
 	struct vec		 sessions;
+	int64_t			 gone_since;	/* always-on: wall ms its last one went; 0 */
 };
 
 /* A new client for connection conn from host; NULL out of memory.  client_free() frees

@@ -66,6 +66,7 @@ presence_save(struct core *core, const struct client *cl)
 	    cl->realname != NULL ? cl->realname : "");
 	snprintf(p->away, sizeof(p->away), "%s", cl->away != NULL ? cl->away : "");
 	p->signon = cl->signon;
+	p->gone = cl->gone_since;
 	presence_channels(cl, p->channels, sizeof(p->channels));
 	job_submit(core, job, core->tags.now);
 }
@@ -139,6 +140,8 @@ core_restore_presence(struct core *core, const struct presence_rec *rec)
 	snprintf(cl->user, sizeof(cl->user), "%s", rec->user);
 	snprintf(cl->account, sizeof(cl->account), "%s", rec->account);
 	cl->signon = rec->signon;
+	/* Connected when the server stopped: gone since the restart. */
+	cl->gone_since = rec->gone != 0 ? rec->gone : core->tags.now + core->wall_offset;
 	cl->state = CLIENT_REGISTERED;
 	cl->flags |= CLIENT_HOLLOW | CLIENT_MODE_REGISTERED;
 	if (++core->nregistered > core->max_registered)

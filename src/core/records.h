@@ -93,6 +93,7 @@ struct presence_rec {
 	char		realname[PRESENCE_TEXT_MAX + 1];
 	char		away[PRESENCE_TEXT_MAX + 1];		/* "" = not away */
 	int64_t		signon;					/* wall clock seconds */
+	int64_t		gone;		/* wall clock ms its last connection went; 0 */
 	char		channels[PRESENCE_CHANNELS_MAX + 1];
 };
 

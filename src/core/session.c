@@ -198,6 +198,15 @@ session_auto_away(struct core *core, struct client *cl)
 	session_away_notify(core, cl, cl->away);
 }
 
+/* The always-on user was left without a connection: since when (session_missed.c). */
+static void
+session_gone(struct core *core, struct client *cl)
+{
+	cl->gone_since = core->tags.now + core->wall_offset;
+	session_auto_away(core, cl);
+	presence_save(core, cl);
+}
+
 /* A connection came back to a user that went away on its own: back. */
 static void
 session_back(struct core *core, struct client *cl)
@@ -240,6 +249,8 @@ session_attach(struct core *core, struct client *cl, int64_t now)
 	core->running = user;
 	core->session = cl;
 	session_burst(core, user, cl, now);
+	session_missed(core, user, cl, now);
+	user->gone_since = 0;
 	core->running = running;
 	core->session = session;
 	core_log(core, PLOG_DEBUG, "conn %llu: attached to %s (%zu connections)",
@@ -295,10 +306,9 @@ session_exit(struct core *core, struct client *cl, const char *reason, bool erro
 		client_free(core, cl);
 		if (user == NULL || !(user->flags & CLIENT_HOLLOW) || user->sessions.len > 0)
 			return true;
-		if (session_always_on(core, user)) {
-			session_auto_away(core, user);
-			presence_save(core, user);
-		} else
+		if (session_always_on(core, user))
+			session_gone(core, user);
+		else
 			client_exit(core, user, reason, false);
 		return true;
 	}
@@ -314,10 +324,8 @@ session_exit(struct core *core, struct client *cl, const char *reason, bool erro
 	if (error && cl->local)
 		session_close_conn(core, cl, reason);
 	session_hollow(core, cl);
-	if (cl->sessions.len == 0) {
-		session_auto_away(core, cl);
-		presence_save(core, cl);
-	}
+	if (cl->sessions.len == 0)
+		session_gone(core, cl);
 	return true;
 }
 

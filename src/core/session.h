@@ -81,6 +81,10 @@ void		 session_only(struct core *core, struct client *cl,
 void		 session_only_end(struct core *core, const struct session_saved *saved);
 /* How many connections speak for user cl. */
 size_t		 session_conns(const struct client *cl);
+/* session_missed.c: s, a new session of always-on user, asks for no history: its
+ * private conversations since the user was left alone come after the burst. */
+void		 session_missed(struct core *core, struct client *user, struct client *s,
+		    int64_t now);
 /* session_opts.c: whether multiclient and always-on apply to account (its own choice
  * from NickServ SET, else the server's setting). */
 bool		 session_multiclient(const struct core *core, const char *account);

@@ -19,8 +19,8 @@ presence_set(sqlite3 *db, const struct presence_rec *p)
 	int		 rc;
 
 	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO presence (account, nick, user, "
-	    "host, realname, away, signon, channels) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1,
-	    &s, NULL) != SQLITE_OK)
+	    "host, realname, away, signon, gone, channels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?)", -1, &s, NULL) != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_text(s, 1, p->account, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, p->nick, -1, SQLITE_STATIC);
@@ -29,7 +29,8 @@ presence_set(sqlite3 *db, const struct presence_rec *p)
 	sqlite3_bind_text(s, 5, p->realname, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, p->away, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 7, p->signon);
-	sqlite3_bind_text(s, 8, p->channels, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, p->gone);
+	sqlite3_bind_text(s, 9, p->channels, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : sqlite_status(rc);
@@ -126,7 +127,7 @@ presence_sqlite_load(sqlite3 *db, const struct store_visitor *v, void *arg)
 	if ((ret = opts_load(db, v, arg)) != 0 || v->presence == NULL)
 		return ret;
 	if (sqlite3_prepare_v2(db, "SELECT account, nick, user, host, realname, away, "
-	    "signon, channels FROM presence", -1, &s, NULL) != SQLITE_OK)
+	    "signon, gone, channels FROM presence", -1, &s, NULL) != SQLITE_OK)
 		return -EIO;
 	while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&p, 0, sizeof(p));
@@ -137,7 +138,8 @@ presence_sqlite_load(sqlite3 *db, const struct store_visitor *v, void *arg)
 		presence_text(s, 4, p.realname, sizeof(p.realname));
 		presence_text(s, 5, p.away, sizeof(p.away));
 		p.signon = sqlite3_column_int64(s, 6);
-		presence_text(s, 7, p.channels, sizeof(p.channels));
+		p.gone = sqlite3_column_int64(s, 7);
+		presence_text(s, 8, p.channels, sizeof(p.channels));
 		ret = v->presence(arg, &p);
 	}
 	if (ret == 0 && rc != SQLITE_DONE)

@@ -102,6 +102,7 @@ static const char *const schema_steps[] = {
 	"  realname TEXT NOT NULL,"
 	"  away TEXT NOT NULL,"
 	"  signon INTEGER NOT NULL,"
+	"  gone INTEGER NOT NULL,"
 	"  channels TEXT NOT NULL) WITHOUT ROWID;",
 	/* 4: an account's own multiclient and always-on choices (ACCOUNT_OPT_*) */
 	"CREATE TABLE account_opts ("

@@ -190,10 +190,13 @@ def test_always_on_misses_nothing_over_a_restart(start_server, tmp_path):
     # A classic client gets the channel's last lines with its burst.
     # (from the store: it may come after the burst's PONG)
     classic, burst = sasl_login(srv, "alice", [])
-    said = [m.trailing for m in burst if m.command == "PRIVMSG"]
-    while len(said) < 2:
-        said.append(classic.expect(cmd("PRIVMSG", "#room")).trailing)
-    assert said == ["said while you were out", "and after the restart"]
+    said = [m for m in burst if m.command == "PRIVMSG"]
+    while len(said) < 3:
+        said.append(classic.expect(cmd("PRIVMSG")))
+    assert [m.trailing for m in said if m.param(0) == "#room"] == [
+        "said while you were out", "and after the restart"]
+    # And, after them, the private conversation it missed, over the restart too.
+    assert said[2].param(0) == "alice" and said[2].trailing == "a private word"
     # Back: no longer away, and the network is told.
     bob.send("WHOIS alice")
     assert "301" not in [m.command for m in bob.collect_until("318")]

@@ -433,6 +433,8 @@ always_on_stays(void **state)
 	assert_non_null(strstr(out, S "001 alice "));
 	assert_non_null(strstr(out, ALICE "JOIN #c\r\n"));
 	assert_non_null(strstr(out, ":bob!u@127.0.0.1 PRIVMSG #c :while you were out\r\n"));
+	/* And the private conversation, after the burst. */
+	assert_non_null(strstr(out, ":bob!u@127.0.0.1 PRIVMSG alice :ping me\r\n"));
 	assert_null(strstr(out, " 306 "));
 	assert_string_equal(fx_take(fx, bob), ALICE "AWAY\r\n");
 
