@@ -112,7 +112,7 @@ CONFIG_ERRORS = [
     # multiclient and always-on
     ("[accounts]\nmax_connections = 0\n", 2),
     ("[accounts]\nalways_on = maybe\n", 2),
-    ("[accounts]\nauto_away = " + "x" * 201 + "\n", 2),
+    ("[accounts]\nauto_away = away\x01\n", 2),
 ]
 
 
