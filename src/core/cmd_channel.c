@@ -14,10 +14,10 @@
 #include "core/target.h"
 #include "core/utf8.h"
 
-/* RPL_NAMREPLY lines for ch, as many as the names need, then RPL_ENDOFNAMES.  With
- * multi-prefix every prefix shows, with userhost-in-names every nick!user@host. */
+/* RPL_NAMREPLY lines for ch, as many as the names need.  With multi-prefix every
+ * prefix shows, with userhost-in-names every nick!user@host. */
 static void
-names_reply(struct core *core, struct client *cl, struct channel *ch)
+names_lines(struct core *core, struct client *cl, struct channel *ch)
 {
 	char	head[MSG_BODY_MAX];
 	char	names[MSG_BODY_MAX];
@@ -51,6 +51,13 @@ names_reply(struct core *core, struct client *cl, struct channel *ch)
 	}
 	if (len > 0)
 		send_fmt(core, cl, "%s%.*s", head, (int)len, names);
+}
+
+/* The names of ch, then RPL_ENDOFNAMES. */
+static void
+names_reply(struct core *core, struct client *cl, struct channel *ch)
+{
+	names_lines(core, cl, ch);
 	send_reply(core, cl, RPL_ENDOFNAMES, "%s", ch->name);
 }
 
@@ -274,28 +281,32 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	send_channel(core, ch, NULL, line, len);
 }
 
+/*
+ * NAMES #a,#b: the 353s of each channel cl may see, then one 366 naming the list as
+ * given (as ergo and InspIRCd do).  NAMES alone lists nothing: one 366 "*", which the
+ * modern document allows.
+ */
 void
 cmd_names(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
+	char	 given[MSG_BODY_MAX];
 	char	*list, *name, *start;
 
 	(void)now;
-	if (m->nparams == 0) {
+	if (m->nparams == 0 || m->params[0][0] == '\0') {
 		send_reply(core, cl, RPL_ENDOFNAMES, "*");
 		return;
 	}
+	snprintf(given, sizeof(given), "%s", m->params[0]);
 	list = (char *)m->params[0];
 	start = list;
 	while ((name = command_next_item(&list)) != NULL) {
-		/* A secret channel is not there for those outside it: 366 alone, as for
-		 * none.  A channel named twice is listed once. */
+		/* A secret channel is not there for those outside it, as none is.  A
+		 * channel named twice is listed once. */
 		struct channel	*ch = channel_find_visible(core, name, cl);
 
-		if (target_repeated(start, name))
-			continue;
-		if (ch != NULL)
-			names_reply(core, cl, ch);
-		else
-			send_reply(core, cl, RPL_ENDOFNAMES, "%s", name);
+		if (!target_repeated(start, name) && ch != NULL)
+			names_lines(core, cl, ch);
 	}
+	send_reply(core, cl, RPL_ENDOFNAMES, "%s", given);
 }

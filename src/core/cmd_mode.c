@@ -273,15 +273,28 @@ mode_show(struct core *core, struct client *cl, struct channel *ch)
 	    (long long)ch->created);
 }
 
-/* +k key: a single word, not empty.  Returns false after 696. */
+/*
+ * +k key: one word of at most KEYLEN bytes, no comma (JOIN's separator), no space or
+ * control byte, not starting with ':'.  Anything else is refused, never truncated (the
+ * modern document: a user must not end up with a key other than the one they typed).
+ * Returns false after 696, which names a key it cannot quote as "*".
+ */
 static bool
 mode_key_valid(struct core *core, struct client *cl, struct channel *ch, const char *key)
 {
-	if (key[0] != '\0' && key[0] != ':' && strpbrk(key, " ,") == NULL &&
-	    strlen(key) <= CHANNEL_KEY_MAX)
+	bool	quotable = key[0] != '\0' && key[0] != ':';
+	bool	ok = quotable && strlen(key) <= CHANNEL_KEY_MAX;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p != '\0'; p++) {
+		if (*p <= ' ' || *p == 0x7f)
+			ok = quotable = false;
+		else if (*p == ',')
+			ok = false;
+	}
+	if (ok)
 		return true;
 	send_numeric(core, cl, ERR_INVALIDMODEPARAM, "%s k %s :Invalid key", ch->name,
-	    key[0] != '\0' && strchr(key, ' ') == NULL ? key : "*");
+	    quotable ? key : "*");
 	return false;
 }
 

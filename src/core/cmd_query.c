@@ -440,7 +440,7 @@ whois_one(struct core *core, struct client *cl, const char *nick, int64_t now)
 	    who->host, who->realname != NULL ? who->realname : "");
 	whois_channels(core, cl, who);
 	send_numeric(core, cl, RPL_WHOISSERVER, "%s %s :%s", who->nick,
-	    core->cfg.server_name, QUERY_SERVER_INFO);
+	    core->cfg.server_name, core->cfg.description);
 	if (who->flags & CLIENT_MODE_OPER)
 		send_reply(core, cl, RPL_WHOISOPERATOR, "%s", who->nick);
 	if (who->away != NULL)
