@@ -7,6 +7,7 @@
 
 #include "core/cap.h"
 #include "core/casemap.h"
+#include "core/chanmode.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
@@ -90,32 +91,40 @@ part_one(struct core *core, struct client *cl, struct member *m, const char *rea
 	channel_part(core, m);
 }
 
+#define JOIN_OK		NUMERIC_COUNT	/* join_refusal: no refusal */
+
 /*
  * The checks a channel's modes put on joining, in the order the protocol gives: a ban
- * (unless an exception matches), invite-only (unless invited or an invite exception
- * matches), the key, the limit.  Returns false after the error numeric.
+ * (unless an exception matches), TLS only (+z), invite-only (unless invited or an
+ * invite exception matches), the key, the limit (unless invited), the join throttle
+ * (+j).  Returns the error numeric, or JOIN_OK.
  */
-static bool
-join_allowed(struct core *core, struct client *cl, struct channel *ch, const char *key)
+static enum numeric
+join_refusal(struct client *cl, struct channel *ch, const char *key, int64_t now)
 {
-	if (channel_list_matches(&ch->bans, cl) && !channel_list_matches(&ch->excepts, cl)) {
-		send_reply(core, cl, ERR_BANNEDFROMCHAN, "%s", ch->name);
-		return false;
-	}
+	if (channel_list_matches(&ch->bans, cl) && !channel_list_matches(&ch->excepts, cl))
+		return ERR_BANNEDFROMCHAN;
+	if ((ch->modes & CHANNEL_TLS_ONLY) && !(cl->flags & CLIENT_SECURE))
+		return ERR_SECUREONLYCHAN;
 	if ((ch->modes & CHANNEL_INVITE_ONLY) && !channel_invite_pending(ch, cl, false) &&
-	    !channel_list_matches(&ch->invexes, cl)) {
-		send_reply(core, cl, ERR_INVITEONLYCHAN, "%s", ch->name);
-		return false;
-	}
-	if (ch->key[0] != '\0' && (key == NULL || strcmp(key, ch->key) != 0)) {
-		send_reply(core, cl, ERR_BADCHANNELKEY, "%s", ch->name);
-		return false;
-	}
-	if (ch->limit > 0 && ch->members.len >= ch->limit) {
-		send_reply(core, cl, ERR_CHANNELISFULL, "%s", ch->name);
-		return false;
-	}
-	return true;
+	    !channel_list_matches(&ch->invexes, cl))
+		return ERR_INVITEONLYCHAN;
+	if (ch->key[0] != '\0' && (key == NULL || strcmp(key, ch->key) != 0))
+		return ERR_BADCHANNELKEY;
+	if (ch->limit > 0 && ch->members.len >= ch->limit &&
+	    !channel_invite_pending(ch, cl, false))
+		return ERR_CHANNELISFULL;
+	if (chanmode_join_throttled(ch, now))
+		return ERR_THROTTLE;
+	return JOIN_OK;
+}
+
+/* Whether a refusal sends cl on to ch's +f channel (solanum's rule: +i, +l, +j). */
+static bool
+join_forwards(const struct channel *ch, enum numeric why)
+{
+	return ch->forward[0] != '\0' && (why == ERR_INVITEONLYCHAN ||
+	    why == ERR_CHANNELISFULL || why == ERR_THROTTLE);
 }
 
 /*
@@ -145,10 +154,12 @@ join_announce(struct core *core, struct client *cl, struct channel *ch)
 
 static void
 join_one(struct core *core, struct client *cl, const char *name, const char *key,
-    int64_t now)
+    bool forwarded, int64_t now)
 {
 	struct channel	*ch;
 	bool		 created = false;
+	enum numeric	 why;
+	char		 forward[CHANNEL_NAME_MAX + 1];
 
 	if (!casemap_channel_valid(name, core->cfg.channellen)) {
 		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", name);
@@ -161,8 +172,16 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 		send_reply(core, cl, ERR_TOOMANYCHANNELS, "%s", name);
 		return;
 	}
-	if (ch != NULL && !join_allowed(core, cl, ch, key))
+	if (ch != NULL && (why = join_refusal(cl, ch, key, now)) != JOIN_OK) {
+		/* Forwarded once: the second channel's own refusal is final. */
+		if (!forwarded && join_forwards(ch, why)) {
+			snprintf(forward, sizeof(forward), "%s", ch->forward);
+			send_reply(core, cl, ERR_LINKCHANNEL, "%s %s", ch->name, forward);
+			join_one(core, cl, forward, NULL, true, now);
+		} else
+			send_reply(core, cl, why, "%s", ch->name);
 		return;
+	}
 	if (ch == NULL) {
 		if ((ch = channel_create(core, name)) == NULL)
 			goto nomem;
@@ -175,6 +194,7 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 		goto nomem;
 	}
 	channel_invite_pending(ch, cl, true);
+	chanmode_join_count(ch, now);
 	join_announce(core, cl, ch);
 	if (ch->topic != NULL)
 		topic_reply(core, cl, ch);
@@ -210,7 +230,7 @@ cmd_join(struct core *core, struct client *cl, struct msg *m, int64_t now)
 			if (key[0] == '\0')
 				key = NULL;
 		}
-		join_one(core, cl, name, key, now);
+		join_one(core, cl, name, key, false, now);
 	}
 }
 

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "core/chanmode.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
@@ -68,6 +69,7 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 	struct client	*to;
 	struct channel	*ch;
 	size_t		 len;
+	const char	*why;
 
 	if (target[0] == '#') {
 		ch = channel_find(core, target);
@@ -85,6 +87,14 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 		if (!channel_can_send(ch, cl)) {
 			if (!m->quiet)
 				send_reply(core, cl, ERR_CANNOTSENDTOCHAN, "%s", ch->name);
+			return;
+		}
+		/* +C, +T, +c, +q: a flag test each, the quiet list only when set. */
+		if ((why = chanmode_send_refused(ch, cl, m->quiet && !m->tagmsg,
+		    m->text)) != NULL) {
+			if (!m->quiet)
+				send_numeric(core, cl, ERR_CANNOTSENDTOCHAN, "%s :%s",
+				    ch->name, why);
 			return;
 		}
 		len = message_format(line, sizeof(line), cl, m, ch->name);

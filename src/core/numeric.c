@@ -105,14 +105,18 @@ static const struct numeric_def {
 	[ERR_ALREADYREGISTERED]	= { "462", "You may not reregister" },
 	[ERR_PASSWDMISMATCH]	= { "464", "Password incorrect" },
 	[ERR_INVALIDUSERNAME]	= { "468", "Your username is not valid" },
+	[ERR_LINKCHANNEL]	= { "470", "Forwarding to another channel" },
 	[ERR_CHANNELISFULL]	= { "471", "Cannot join channel (+l)" },
 	[ERR_UNKNOWNMODE]	= { "472", "is unknown mode char to me" },
 	[ERR_INVITEONLYCHAN]	= { "473", "Cannot join channel (+i)" },
 	[ERR_BANNEDFROMCHAN]	= { "474", "Cannot join channel (+b)" },
 	[ERR_BADCHANNELKEY]	= { "475", "Cannot join channel (+k)" },
 	[ERR_BANLISTFULL]	= { "478", "Channel list is full" },
+	[ERR_THROTTLE]		= { "480",
+	    "Cannot join channel (+j) - throttle exceeded, try again later" },
 	[ERR_NOPRIVILEGES]	= { "481", "Permission Denied- You're not an IRC operator" },
 	[ERR_CHANOPRIVSNEEDED]	= { "482", "You're not channel operator" },
+	[ERR_SECUREONLYCHAN]	= { "489", "Cannot join channel; TLS users only (+z)" },
 	[ERR_NOOPERHOST]	= { "491", "No O-lines for your host" },
 	[ERR_UMODEUNKNOWNFLAG]	= { "501", "Unknown MODE flag" },
 	[ERR_USERSDONTMATCH]	= { "502", "Can't change mode for other users" },
@@ -124,6 +128,8 @@ static const struct numeric_def {
 	[RPL_MONLIST]		= { "732", NULL },
 	[RPL_ENDOFMONLIST]	= { "733", "End of MONITOR list" },
 	[ERR_MONLISTFULL]	= { "734", "Monitor list is full" },
+	[RPL_QUIETLIST]		= { "728", NULL },
+	[RPL_ENDOFQUIETLIST]	= { "729", "End of channel quiet list" },
 };
 
 const char *

@@ -103,6 +103,7 @@ core_free(struct core *core)
 	while (!list_empty(&core->clients))
 		client_free(core, list_entry(core->clients.next, struct client, all));
 	map_clear(&core->nicks);
+	channel_free_all(core);
 	map_clear(&core->channels);
 	map_clear(&core->monitors);
 	account_clear(core);
@@ -305,14 +306,14 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "BOT=B");
 	isupport_add(core, &n, "CASEMAPPING=rfc1459");
 	isupport_add(core, &n, "CHANLIMIT=#:%u", c->max_channels);
-	isupport_add(core, &n, "CHANMODES=beI,k,l,imnpst");
+	isupport_add(core, &n, "CHANMODES=beIq,k,fjl,CPTcimnpstz");
 	isupport_add(core, &n, "CHANNELLEN=%u", c->channellen);
 	isupport_add(core, &n, "CHANTYPES=#");
 	isupport_add(core, &n, "ELIST=%s", QUERY_ELIST);
 	isupport_add(core, &n, "EXCEPTS");
 	isupport_add(core, &n, "INVEX");
 	isupport_add(core, &n, "KICKLEN=%u", c->kicklen);
-	isupport_add(core, &n, "MAXLIST=beI:%u", c->max_list);
+	isupport_add(core, &n, "MAXLIST=beIq:%u", c->max_list);
 	isupport_add(core, &n, "MAXTARGETS=%u", c->max_targets);
 	isupport_add(core, &n, "MODES=%u", c->modes_per_line);
 	isupport_add(core, &n, "MONITOR=%u", c->monitor_max);

@@ -18,10 +18,10 @@ static const char welcome_burst[] =
     PARLEY_VERSION "\r\n"
     ":irc.localhost 003 alice :This server was created today\r\n"
     ":irc.localhost 004 alice irc.localhost parley-" PARLEY_VERSION
-    " Biosw beIiklmnopstv beIklov\r\n"
+    " Biosw CIPTbcefijklmnopqstvz Ibefjklqov\r\n"
     ":irc.localhost 005 alice AWAYLEN=200 BOT=B CASEMAPPING=rfc1459 CHANLIMIT=#:50 "
-    "CHANMODES=beI,k,l,imnpst CHANNELLEN=50 CHANTYPES=# ELIST=MU EXCEPTS INVEX "
-    "KICKLEN=255 MAXLIST=beI:100 MAXTARGETS=4 :are supported by this server\r\n"
+    "CHANMODES=beIq,k,fjl,CPTcimnpstz CHANNELLEN=50 CHANTYPES=# ELIST=MU EXCEPTS INVEX "
+    "KICKLEN=255 MAXLIST=beIq:100 MAXTARGETS=4 :are supported by this server\r\n"
     ":irc.localhost 005 alice MODES=4 MONITOR=100 NAMELEN=128 NETWORK=parley NICKLEN=30 "
     "PREFIX=(ov)@+ TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:4,NOTICE:4,TAGMSG:4,WHOIS:4 "
     "TOPICLEN=390 USERLEN=10 UTF8ONLY WHOX :are supported by this server\r\n"
