@@ -63,6 +63,10 @@ static const struct cap_def caps[CAP_COUNT] = {
 	[CAP_STANDARD_REPLIES] =	{ "standard-replies",	NULL,	NULL },
 	[CAP_STS] =			{ "sts", cap_sts_offered, cap_sts_value },
 	[CAP_USERHOST_IN_NAMES] =	{ "userhost-in-names",	NULL,	NULL },
+	/* h-proto (issue 20) */
+	[CAP_EXTENDED_MONITOR] =	{ "extended-monitor",	NULL,	NULL },
+	[CAP_NO_IMPLICIT_NAMES] =	{ "no-implicit-names",	NULL,	NULL },
+	[CAP_PRE_AWAY] =		{ "draft/pre-away",	NULL,	NULL },
 };
 
 capset

@@ -74,6 +74,9 @@ struct client {
 	unsigned		 oper_failures;	/* failed OPERs in a row (flood cost) */
 	uint64_t		 id;		/* unique in this core's life: invites */
 	struct vec		 list_entries;	/* b/e/I entries it set that still exist */
+	/* h-proto (issue 20) */
+	struct vec		 silences;	/* silence.c: char * masks (SILENCE) */
+	int64_t			 knock_at;	/* cmd_knock.c: its last KNOCK; 0: none */
 };
 
 /* A new client for connection conn from host; NULL out of memory.  client_free() frees

@@ -198,7 +198,9 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 	join_announce(core, cl, ch);
 	if (ch->topic != NULL)
 		topic_reply(core, cl, ch);
-	names_reply(core, cl, ch);
+	/* no-implicit-names: the client asks for NAMES itself when it wants them. */
+	if (!(cl->caps & CAP_BIT(CAP_NO_IMPLICIT_NAMES)))
+		names_reply(core, cl, ch);
 	return;
 nomem:
 	send_numeric(core, cl, ERR_UNKNOWNERROR, "JOIN " NUMERIC_NOMEM);

@@ -28,6 +28,8 @@ enum numeric {
 	RPL_ADMINEMAIL,
 	RPL_LOCALUSERS,
 	RPL_GLOBALUSERS,
+	RPL_SILELIST,		/* h-proto */
+	RPL_ENDOFSILELIST,	/* h-proto */
 	RPL_WHOISCERTFP,
 	RPL_AWAY,
 	RPL_USERHOST,
@@ -118,8 +120,18 @@ enum numeric {
 	ERR_NOOPERHOST,
 	ERR_UMODEUNKNOWNFLAG,
 	ERR_USERSDONTMATCH,
+	ERR_SILELISTFULL,	/* h-proto */
+	ERR_HELPNOTFOUND,	/* h-proto */
 	RPL_WHOISSECURE,
 	ERR_INVALIDMODEPARAM,
+	RPL_HELPSTART,		/* h-proto */
+	RPL_HELPTXT,		/* h-proto */
+	RPL_ENDOFHELP,		/* h-proto */
+	RPL_KNOCK,		/* h-proto */
+	RPL_KNOCKDLVR,		/* h-proto */
+	ERR_TOOMANYKNOCK,	/* h-proto */
+	ERR_CHANOPEN,		/* h-proto */
+	ERR_KNOCKONCHAN,	/* h-proto */
 	ERR_NOPRIVS,
 	RPL_QUIETLIST,		/* h-proto */
 	RPL_ENDOFQUIETLIST,	/* h-proto */

@@ -15,6 +15,7 @@
 #include "core/flood.h"
 #include "core/reply.h"
 #include "core/server.h"
+#include "core/silence.h"
 #include "core/timer.h"
 #include "core/utf8.h"
 
@@ -322,11 +323,15 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "NICKLEN=%u", c->nicklen);
 	isupport_add(core, &n, "PREFIX=(ov)@+");
 	isupport_add(core, &n,
-	    "TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:%u,NOTICE:%u,TAGMSG:%u,WHOIS:%u",
-	    c->max_targets, c->max_targets, c->max_targets, c->max_targets);
+	    "TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:%u,NOTICE:%u,TAGMSG:%u,WHOIS:%u,KICK:%u",
+	    c->max_targets, c->max_targets, c->max_targets, c->max_targets,
+	    c->max_targets);
 	isupport_add(core, &n, "TOPICLEN=%u", c->topiclen);
 	isupport_add(core, &n, "USERLEN=%u", c->userlen);
 	if (c->utf8_only)
 		isupport_add(core, &n, "UTF8ONLY");
 	isupport_add(core, &n, "WHOX");
+	/* h-proto: issue 20's tokens. */
+	isupport_add(core, &n, "SILENCE=%u", SILENCE_MAX);
+	isupport_add(core, &n, "STATUSMSG=@+");
 }
