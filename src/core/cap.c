@@ -67,6 +67,7 @@ static const struct cap_def caps[CAP_COUNT] = {
 	[CAP_EXTENDED_MONITOR] =	{ "extended-monitor",	NULL,	NULL },
 	[CAP_NO_IMPLICIT_NAMES] =	{ "no-implicit-names",	NULL,	NULL },
 	[CAP_PRE_AWAY] =		{ "draft/pre-away",	NULL,	NULL },
+	[CAP_CHANNEL_RENAME] =		{ "draft/channel-rename", NULL,	NULL },
 };
 
 capset

@@ -1,5 +1,6 @@
 /*
- * Channel commands: JOIN (with the checks channel modes make), PART, TOPIC, NAMES.
+ * Channel commands: JOIN (with the checks channel modes make), PART, TOPIC, NAMES,
+ * RENAME (draft/channel-rename, with its PART and JOIN fallback).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,4 +332,120 @@ cmd_names(struct core *core, struct client *cl, struct msg *m, int64_t now)
 			names_lines(core, cl, ch);
 	}
 	send_reply(core, cl, RPL_ENDOFNAMES, "%s", given);
+}
+
+/* A member without draft/channel-rename sees itself leave the old name and join the
+ * new one, with the topic and names a JOIN brings. */
+static void
+rename_fallback(struct core *core, struct client *cl, struct channel *ch,
+    const char *old, const char *reason)
+{
+	char	line[MSG_BODY_MAX + 1];
+	char	prefix[CLIENT_PREFIX_MAX];
+	size_t	len;
+
+	client_prefix(cl, prefix, sizeof(prefix));
+	if (reason[0] != '\0')
+		len = format_msg(line, sizeof(line), prefix, "PART", 2, old, reason);
+	else
+		len = format_msg(line, sizeof(line), prefix, "PART", 1, old);
+	send_line(core, cl, line, len);
+	len = format_msg(line, sizeof(line), prefix, "JOIN", 1, ch->name);
+	send_line(core, cl, line, len);
+	if (ch->topic != NULL)
+		topic_reply(core, cl, ch);
+	names_reply(core, cl, ch);
+}
+
+/* FAIL RENAME code #old #new :description; a new name that cannot be a middle
+ * parameter shows as "*". */
+static void
+rename_fail(struct core *core, struct client *cl, const char *code, const char *old,
+    const char *to, const char *description)
+{
+	char	line[MSG_BODY_MAX + 1];
+	size_t	len;
+
+	if (to[0] == '\0' || to[0] == ':' || strchr(to, ' ') != NULL)
+		to = "*";
+	len = format_msg(line, sizeof(line), core->cfg.server_name, "FAIL", 5, "RENAME",
+	    code, old, to, description);
+	send_line(core, cl, line, len);
+}
+
+/* Give ch the name to (its map key is the name).  Returns 0, or -1 out of memory,
+ * when ch keeps its name. */
+static int
+rename_channel(struct core *core, struct channel *ch, const char *to)
+{
+	char	old[CHANNEL_NAME_MAX + 1];
+
+	snprintf(old, sizeof(old), "%s", ch->name);
+	map_del(&core->channels, ch->name);
+	snprintf(ch->name, sizeof(ch->name), "%s", to);
+	if (map_put(&core->channels, ch->name, ch) == 0)
+		return 0;
+	snprintf(ch->name, sizeof(ch->name), "%s", old);
+	(void)map_put(&core->channels, ch->name, ch);
+	return -1;
+}
+
+/* RENAME #old #new [:reason]: a channel operator renames the channel; members with
+ * draft/channel-rename see RENAME, the others the fallback unless only the case
+ * changes.  Errors: 403, 442, 482, FAIL RENAME CHANNEL_NAME_IN_USE / CANNOT_RENAME. */
+void
+cmd_rename(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	struct channel	*ch = channel_find_visible(core, m->params[0], cl);
+	struct channel	*other;
+	struct member	*mb;
+	const char	*to = m->params[1];
+	const char	*reason = m->nparams > 2 ? m->params[2] : "";
+	char		 old[CHANNEL_NAME_MAX + 1], line[MSG_BODY_MAX + 1];
+	char		 prefix[CLIENT_PREFIX_MAX];
+	size_t		 len;
+	bool		 case_only;
+
+	(void)now;
+	if (ch == NULL) {
+		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", m->params[0]);
+		return;
+	}
+	if ((mb = channel_member(ch, cl)) == NULL) {
+		send_reply(core, cl, ERR_NOTONCHANNEL, "%s", ch->name);
+		return;
+	}
+	if (!(mb->modes & MEMBER_OP)) {
+		send_reply(core, cl, ERR_CHANOPRIVSNEEDED, "%s", ch->name);
+		return;
+	}
+	snprintf(old, sizeof(old), "%s", ch->name);
+	if (!casemap_channel_valid(to, core->cfg.channellen)) {
+		rename_fail(core, cl, "CANNOT_RENAME", old, to,
+		    "That is not a valid channel name");
+		return;
+	}
+	if ((other = channel_find(core, to)) != NULL && other != ch) {
+		rename_fail(core, cl, "CHANNEL_NAME_IN_USE", old, to,
+		    "The channel name is already taken");
+		return;
+	}
+	if (strcmp(old, to) == 0)
+		return;
+	case_only = casemap_eq(old, to);
+	if (rename_channel(core, ch, to) == -1) {
+		send_numeric(core, cl, ERR_UNKNOWNERROR, "RENAME " NUMERIC_NOMEM);
+		return;
+	}
+	len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
+	    "RENAME", 3, old, ch->name, reason);
+	send_channel_caps(core, ch, NULL, CAP_BIT(CAP_CHANNEL_RENAME), 0, line, len);
+	if (case_only)
+		return;
+	for (size_t i = 0; i < ch->members.len; i++) {
+		struct client	*peer = ((struct member *)ch->members.items[i])->client;
+
+		if (!(peer->caps & CAP_BIT(CAP_CHANNEL_RENAME)))
+			rename_fallback(core, peer, ch, old, reason);
+	}
 }

@@ -40,6 +40,7 @@ static const struct command commands[] = {
 	{ "PRIVMSG",	cmd_privmsg,	0, CMD_REGISTERED, 1 },
 	{ "QUIT",	cmd_quit,	0, CMD_ANY, 1 },
 	{ "REHASH",	cmd_rehash,	0, CMD_REGISTERED, 1 },
+	{ "RENAME",	cmd_rename,	2, CMD_REGISTERED, 1 },
 	{ "RESTART",	cmd_restart,	0, CMD_REGISTERED, 1 },
 	{ "SETNAME",	cmd_setname,	1, CMD_REGISTERED, 1 },
 	{ "SILENCE",	cmd_silence,	0, CMD_REGISTERED, 1 },
@@ -108,6 +109,8 @@ static const struct command_help {
 			"or @#channel / +#channel (STATUSMSG)." },
 	{ "QUIT",	"QUIT [:reason]\nLeave the network." },
 	{ "REHASH",	"REHASH\nOperators: reload the configuration." },
+	{ "RENAME",	"RENAME #channel #new [:reason]\nChannel operators: rename a "
+			"channel, keeping its members, modes and topic." },
 	{ "RESTART",	"RESTART\nOperators: restart the server." },
 	{ "SETNAME",	"SETNAME :realname\nChange your realname." },
 	{ "SILENCE",	"SILENCE [+mask|-mask]\nShow or edit the masks whose private "

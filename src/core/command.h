@@ -61,6 +61,6 @@ command_fn	cmd_setname;
 /* monitor.c */
 command_fn	cmd_monitor;
 /* h-proto: cmd_help.c, cmd_knock.c, silence.c */
-command_fn	cmd_help, cmd_knock, cmd_silence;
+command_fn	cmd_help, cmd_knock, cmd_silence, cmd_rename;
 
 #endif

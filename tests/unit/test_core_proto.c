@@ -256,6 +256,42 @@ test_pre_away(void **state)
 	fx_free(fx);
 }
 
+static void
+test_rename(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = cap_client(fx, "alice", "draft/channel-rename");
+	unsigned	 b = fx_client(fx, "bob");
+
+	(void)state;
+	fx_line(fx, a, "JOIN #old");
+	fx_line(fx, b, "JOIN #old");
+	fx_line(fx, b, "JOIN #taken");
+	fx_drain(fx);
+	fx_line(fx, b, "RENAME #old #new");
+	assert_string_equal(fx_take(fx, b),
+	    S "482 bob #old :You're not channel operator\r\n");
+	fx_line(fx, a, "RENAME #old #TAKEN");
+	assert_string_equal(fx_take(fx, a), S "FAIL RENAME CHANNEL_NAME_IN_USE #old #TAKEN "
+	    ":The channel name is already taken\r\n");
+	fx_line(fx, a, "RENAME #old #new :typo fix");
+	assert_string_equal(fx_take(fx, a), A "RENAME #old #new :typo fix\r\n");
+	/* Without the capability: the fallback, a PART and a JOIN of one's own. */
+	assert_string_equal(fx_take(fx, b),
+	    ":bob!u@127.0.0.1 PART #old :typo fix\r\n"
+	    ":bob!u@127.0.0.1 JOIN #new\r\n"
+	    S "353 bob = #new :@alice bob\r\n"
+	    S "366 bob #new :End of /NAMES list\r\n");
+	/* A change of case only: no fallback; the RENAME always has its reason. */
+	fx_line(fx, a, "RENAME #new #NEW");
+	assert_string_equal(fx_take(fx, a), A "RENAME #new #NEW :\r\n");
+	assert_string_equal(fx_take(fx, b), "");
+	fx_line(fx, b, "NAMES #new");
+	assert_string_equal(fx_take(fx, b), S "353 bob = #NEW :@alice bob\r\n"
+	    S "366 bob #new :End of /NAMES list\r\n");
+	fx_free(fx);
+}
+
 int
 main(void)
 {
@@ -269,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_extended_monitor),
 		cmocka_unit_test(test_no_implicit_names),
 		cmocka_unit_test(test_pre_away),
+		cmocka_unit_test(test_rename),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
