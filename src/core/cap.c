@@ -11,6 +11,7 @@
 #include "core/cap.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/multiline.h"
 #include "core/reply.h"
 
 #define CAP_VALUE_MAX	64
@@ -44,6 +45,17 @@ cap_sts_value(const struct core *core, const struct client *cl, char *buf, size_
 	return buf;
 }
 
+/* draft/multiline: its limits (multiline.h). */
+static const char *
+cap_multiline_value(const struct core *core, const struct client *cl, char *buf,
+    size_t cap)
+{
+	(void)core, (void)cl;
+	snprintf(buf, cap, "max-bytes=%u,max-lines=%u", MULTILINE_MAX_BYTES,
+	    MULTILINE_MAX_LINES);
+	return buf;
+}
+
 /* In enum cap order. */
 static const struct cap_def caps[CAP_COUNT] = {
 	[CAP_ACCOUNT_NOTIFY] =		{ "account-notify",	NULL,	NULL },
@@ -68,6 +80,7 @@ static const struct cap_def caps[CAP_COUNT] = {
 	[CAP_NO_IMPLICIT_NAMES] =	{ "no-implicit-names",	NULL,	NULL },
 	[CAP_PRE_AWAY] =		{ "draft/pre-away",	NULL,	NULL },
 	[CAP_CHANNEL_RENAME] =		{ "draft/channel-rename", NULL,	NULL },
+	[CAP_MULTILINE] =		{ "draft/multiline",	NULL,	cap_multiline_value },
 };
 
 capset

@@ -12,6 +12,7 @@
 #include "core/flood.h"
 #include "core/job_owner.h"
 #include "core/monitor.h"
+#include "core/multiline.h"
 #include "core/silence.h"
 #include "core/reply.h"
 #include "core/snotice.h"
@@ -64,6 +65,7 @@ client_free(struct core *core, struct client *cl)
 	job_orphan(cl);
 	monitor_clear(core, cl);
 	silence_clear(cl);
+	multiline_free(cl);
 	list_del(&cl->all);
 	tags_forget(core, cl);
 	core->nclients--;

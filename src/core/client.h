@@ -16,6 +16,7 @@
  * Clients: a user of the network, its nick in the nick table, registration and leaving.
  */
 struct core;
+struct multiline;
 
 #define CLIENT_NICK_MAX		CONFIG_NICKLEN_MAX	/* the configured limits sit below */
 #define CLIENT_USER_MAX		CONFIG_USERLEN_MAX
@@ -77,6 +78,7 @@ struct client {
 	/* h-proto (issue 20) */
 	struct vec		 silences;	/* silence.c: char * masks (SILENCE) */
 	int64_t			 knock_at;	/* cmd_knock.c: its last KNOCK; 0: none */
+	struct multiline	*multiline;	/* multiline.c: its open batch, or NULL */
 };
 
 /* A new client for connection conn from host; NULL out of memory.  client_free() frees

@@ -10,6 +10,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/multiline.h"
 #include "core/reply.h"
 #include "core/silence.h"
 #include "core/target.h"
@@ -183,6 +184,10 @@ cmd_privmsg(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 {
 	struct message	m = { "PRIVMSG", false, false, NULL };
 
+	/* A line of an open draft/multiline batch waits for its BATCH -ref. */
+	if (msg->ntags > 0 && (cl->caps & CAP_BIT(CAP_MULTILINE)) &&
+	    multiline_line(core, cl, msg))
+		return;
 	cl->last_message = now;
 	message(core, cl, msg, &m);
 }

@@ -12,6 +12,7 @@
 static const struct command commands[] = {
 	{ "ADMIN",	cmd_admin,	0, CMD_REGISTERED, 1 },
 	{ "AWAY",	cmd_away,	0, CMD_ANY, 1 },
+	{ "BATCH",	cmd_batch,	1, CMD_REGISTERED, 1 },
 	{ "CAP",	cmd_cap,	1, CMD_ANY, 1 },
 	{ "DIE",	cmd_die,	0, CMD_REGISTERED, 1 },
 	{ "HELP",	cmd_help,	0, CMD_REGISTERED, 1 },
@@ -71,6 +72,8 @@ static const struct command_help {
 	{ "ADMIN",	"ADMIN [server]\nWho runs the server and how to reach them." },
 	{ "AWAY",	"AWAY [:message]\nMark yourself away with a message; without one, "
 			"back again." },
+	{ "BATCH",	"BATCH +ref draft/multiline target | BATCH -ref\nSend the PRIVMSG "
+			"lines tagged batch=ref between them as one multiline message." },
 	{ "CAP",	"CAP LS [302] | LIST | REQ :caps | END\nNegotiate IRCv3 "
 			"capabilities." },
 	{ "DIE",	"DIE\nOperators: stop the server." },

@@ -122,3 +122,22 @@ def test_channel_modes(server):
     d.send("JOIN #c")
     assert d.expect("470").params[1:3] == ["#c", "#over"]
     assert d.expect("JOIN").params == ["#over"]
+
+
+def test_multiline(server):
+    a = cap_client(server, "alice", "batch draft/multiline")
+    b = cap_client(server, "bob", "batch draft/multiline")
+    c = server.client("carol")
+    for x in (a, b, c):
+        x.join("#c")
+    a.send("BATCH +m1 draft/multiline #c")
+    a.send("@batch=m1 PRIVMSG #c :first")
+    a.send("@batch=m1;draft/multiline-concat PRIVMSG #c :, continued")
+    a.send("BATCH -m1")
+    lines = b.collect_until(lambda m: m.command == "BATCH" and m.params[0] == "-m1")
+    lines = [m for m in lines if m.command in ("BATCH", "PRIVMSG")]
+    assert [m.command for m in lines] == ["BATCH", "PRIVMSG", "PRIVMSG", "BATCH"]
+    assert lines[0].params == ["+m1", "draft/multiline", "#c"]
+    assert lines[2].tags.get("draft/multiline-concat") is not None
+    assert c.expect("PRIVMSG").trailing == "first"
+    assert c.expect("PRIVMSG").trailing == ", continued"
