@@ -12,6 +12,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/mask.h"
+#include "core/metadata.h"
 
 struct channel *
 channel_find(struct core *core, const char *name)
@@ -83,6 +84,7 @@ channel_clear_lists(struct channel *ch)
 	list_clear(&ch->excepts);
 	list_clear(&ch->invexes);
 	list_clear(&ch->quiets);
+	metadata_clear(&ch->metadata);
 	for (size_t i = 0; i < ch->invites.len; i++)
 		free(ch->invites.items[i]);
 	vec_clear(&ch->invites);

@@ -68,6 +68,7 @@ struct channel {
 	unsigned	 join_secs;
 	unsigned	 join_count;	/* joins since join_window began */
 	int64_t		 join_window;	/* `now` of the window's first join */
+	struct vec	 metadata;	/* metadata.c: its keys (draft/metadata-2) */
 };
 
 /* The channel of that name (any case), or NULL. */

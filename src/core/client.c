@@ -11,6 +11,7 @@
 #include "core/core.h"
 #include "core/flood.h"
 #include "core/job_owner.h"
+#include "core/metadata.h"
 #include "core/monitor.h"
 #include "core/multiline.h"
 #include "core/silence.h"
@@ -66,6 +67,10 @@ client_free(struct core *core, struct client *cl)
 	monitor_clear(core, cl);
 	silence_clear(cl);
 	multiline_free(cl);
+	metadata_clear(&cl->metadata);
+	for (size_t i = 0; i < cl->metadata_subs.len; i++)
+		free(cl->metadata_subs.items[i]);
+	vec_clear(&cl->metadata_subs);
 	list_del(&cl->all);
 	tags_forget(core, cl);
 	core->nclients--;

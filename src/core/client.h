@@ -79,6 +79,8 @@ struct client {
 	struct vec		 silences;	/* silence.c: char * masks (SILENCE) */
 	int64_t			 knock_at;	/* cmd_knock.c: its last KNOCK; 0: none */
 	struct multiline	*multiline;	/* multiline.c: its open batch, or NULL */
+	struct vec		 metadata;	/* metadata.c: its keys */
+	struct vec		 metadata_subs;	/* metadata.c: char * keys subscribed */
 };
 
 /* A new client for connection conn from host; NULL out of memory.  client_free() frees

@@ -12,6 +12,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/metadata.h"
 #include "core/reply.h"
 #include "core/target.h"
 #include "core/utf8.h"
@@ -202,6 +203,7 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 	/* no-implicit-names: the client asks for NAMES itself when it wants them. */
 	if (!(cl->caps & CAP_BIT(CAP_NO_IMPLICIT_NAMES)))
 		names_reply(core, cl, ch);
+	metadata_join(core, cl, ch);
 	return;
 nomem:
 	send_numeric(core, cl, ERR_UNKNOWNERROR, "JOIN " NUMERIC_NOMEM);

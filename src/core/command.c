@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "LINKS",	cmd_links,	0, CMD_REGISTERED, 1 },
 	{ "LIST",	cmd_list,	0, CMD_REGISTERED, 2 },
 	{ "LUSERS",	cmd_lusers,	0, CMD_REGISTERED, 1 },
+	{ "METADATA",	cmd_metadata,	2, CMD_REGISTERED, 1 },
 	{ "MODE",	cmd_mode,	1, CMD_REGISTERED, 1 },
 	{ "MONITOR",	cmd_monitor,	1, CMD_REGISTERED, 1 },
 	{ "MOTD",	cmd_motd,	0, CMD_REGISTERED, 1 },
@@ -94,6 +95,8 @@ static const struct command_help {
 	{ "LIST",	"LIST [filter[,filter]]\nChannels: #mask, !mask, >users, <users, "
 			"C<min, C>min, T<min, T>min." },
 	{ "LUSERS",	"LUSERS\nHow many users, operators and channels there are." },
+	{ "METADATA",	"METADATA target GET|LIST|SET|CLEAR|SUB|UNSUB|SUBS|SYNC "
+			"[params]\nKeys on users and channels (draft/metadata-2)." },
 	{ "MODE",	"MODE nick|#channel [modes [params]]\nShow or change user or "
 			"channel modes." },
 	{ "MONITOR",	"MONITOR +|- nick[,nick] | C | L | S\nBe told when nicks come "

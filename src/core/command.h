@@ -62,7 +62,7 @@ command_fn	cmd_setname;
 command_fn	cmd_monitor;
 /* h-proto: cmd_help.c, cmd_knock.c, silence.c */
 command_fn	cmd_help, cmd_knock, cmd_silence, cmd_rename;
-/* h-proto: multiline.c */
-command_fn	cmd_batch;
+/* h-proto: multiline.c, metadata.c */
+command_fn	cmd_batch, cmd_metadata;
 
 #endif

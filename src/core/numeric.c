@@ -140,6 +140,12 @@ static const struct numeric_def {
 	[RPL_MONLIST]		= { "732", NULL },
 	[RPL_ENDOFMONLIST]	= { "733", "End of MONITOR list" },
 	[ERR_MONLISTFULL]	= { "734", "Monitor list is full" },
+	[RPL_KEYVALUE]		= { "761", NULL },
+	[ERR_NOMATCHINGKEY]	= { "766", NULL },
+	[ERR_KEYNOTSET]		= { "768", NULL },
+	[RPL_METADATASUBOK]	= { "770", NULL },
+	[RPL_METADATAUNSUBOK]	= { "771", NULL },
+	[RPL_METADATASUBS]	= { "772", NULL },
 	[RPL_QUIETLIST]		= { "728", NULL },
 	[RPL_ENDOFQUIETLIST]	= { "729", "End of channel quiet list" },
 };

@@ -140,6 +140,12 @@ enum numeric {
 	RPL_MONLIST,
 	RPL_ENDOFMONLIST,
 	ERR_MONLISTFULL,
+	RPL_KEYVALUE,		/* h-proto: draft/metadata-2 */
+	ERR_NOMATCHINGKEY,	/* h-proto */
+	ERR_KEYNOTSET,		/* h-proto */
+	RPL_METADATASUBOK,	/* h-proto */
+	RPL_METADATAUNSUBOK,	/* h-proto */
+	RPL_METADATASUBS,	/* h-proto */
 	NUMERIC_COUNT,
 };
 

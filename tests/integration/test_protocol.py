@@ -141,3 +141,21 @@ def test_multiline(server):
     assert lines[2].tags.get("draft/multiline-concat") is not None
     assert c.expect("PRIVMSG").trailing == "first"
     assert c.expect("PRIVMSG").trailing == ", continued"
+
+
+def test_metadata(server):
+    a = cap_client(server, "alice", "batch draft/metadata-2")
+    b = cap_client(server, "bob", "batch draft/metadata-2")
+    b.send("METADATA * SUB display-name")
+    assert b.expect("770").trailing == "display-name"
+    a.join("#c")
+    b.join("#c")
+    a.send("METADATA * SET display-name :Alice Liddell")
+    assert a.expect("761").params[1:] == ["alice", "display-name", "*",
+                                          "Alice Liddell"]
+    m = b.expect("METADATA")
+    assert m.params == ["alice", "display-name", "*", "Alice Liddell"]
+    b.send("METADATA alice GET display-name")
+    lines = b.collect_until(lambda m: m.command == "BATCH" and m.params[0][0] == "-")
+    kv = [m for m in lines if m.command == "761"]
+    assert kv and kv[0].params[-1] == "Alice Liddell" and "batch" in kv[0].tags
