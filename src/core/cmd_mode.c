@@ -1,7 +1,7 @@
 /*
  * MODE: user modes (B, i, o, s, w) and channel modes (b, e, I, q, k, l, f, j, i, m, n, p,
- * s, t, C, T, c, z, P, o, v).  The reply or broadcast shows exactly the changes that were applied, with their
- * parameters.
+ * s, t, C, T, c, z, P, o, v).  The reply or broadcast shows exactly the changes that
+ * were applied, with their parameters.
  */
 #include <stdio.h>
 #include <stdlib.h>
