@@ -11,7 +11,10 @@
 #include "core/core.h"
 #include "core/flood.h"
 #include "core/job_owner.h"
+#include "core/metadata.h"
 #include "core/monitor.h"
+#include "core/multiline.h"
+#include "core/silence.h"
 #include "core/reply.h"
 #include "core/snotice.h"
 #include "core/timer.h"
@@ -62,6 +65,12 @@ client_free(struct core *core, struct client *cl)
 	flood_clear(cl);
 	job_orphan(cl);
 	monitor_clear(core, cl);
+	silence_clear(cl);
+	multiline_free(cl);
+	metadata_clear(&cl->metadata);
+	for (size_t i = 0; i < cl->metadata_subs.len; i++)
+		free(cl->metadata_subs.items[i]);
+	vec_clear(&cl->metadata_subs);
 	list_del(&cl->all);
 	tags_forget(core, cl);
 	core->nclients--;

@@ -33,6 +33,7 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	char		 line[MSG_BODY_MAX + 1];
 	char		 prefix[CLIENT_PREFIX_MAX];
 	size_t		 len;
+	bool		 renamed;
 
 	if (m->nparams == 0 || m->params[0][0] == '\0') {
 		send_reply(core, cl, ERR_NONICKNAMEGIVEN, NULL);
@@ -58,8 +59,10 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	client_prefix(cl, prefix, sizeof(prefix));
-	/* Watchers of the old nick see it go, unless only its case changes. */
-	if (!casemap_eq(cl->nick, nick))
+	/* Watchers see the old nick go and the new one come, unless only its case
+	 * changes: to them it is the same nick, still online. */
+	renamed = !casemap_eq(cl->nick, nick);
+	if (renamed)
 		monitor_offline(core, cl);
 	if (client_set_nick(core, cl, nick) == -1) {
 		client_exit(core, cl, "Out of memory", true);
@@ -67,7 +70,8 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 	len = format_msg(line, sizeof(line), prefix, "NICK", 1, nick);
 	send_peers(core, cl, true, line, len);
-	monitor_online(core, cl);
+	if (renamed)
+		monitor_online(core, cl);
 }
 
 void

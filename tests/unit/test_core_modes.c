@@ -499,9 +499,9 @@ test_isupport_and_004(void **state)
 	fx_line(fx, a, "NICK a");
 	fx_line(fx, a, "USER u 0 * :A");
 	burst = fx_take(fx, a);
-	assert_non_null(strstr(burst, " Biosw beIiklmnopstv beIklov\r\n"));
-	assert_non_null(strstr(burst, "CHANMODES=beI,k,l,imnpst "));
-	assert_non_null(strstr(burst, " EXCEPTS INVEX KICKLEN=255 MAXLIST=beI:100 "));
+	assert_non_null(strstr(burst, " Biosw CIPTbcefijklmnopqstvz Ibefjklqov\r\n"));
+	assert_non_null(strstr(burst, "CHANMODES=beIq,k,fjl,CPTcimnpstz "));
+	assert_non_null(strstr(burst, " EXCEPTS INVEX KICKLEN=255 MAXLIST=beIq:100 "));
 	assert_non_null(strstr(burst, " MODES=4 "));
 	assert_non_null(strstr(burst, " PREFIX=(ov)@+ "));
 	fx_free(fx);
