@@ -1,7 +1,8 @@
 # Wraps the common commands; CMake does the building.
 #   make run     build and start parleyd with the embedded default configuration, on
 #                127.0.0.1:6667 and, with TLS, 127.0.0.1:6697 (a self-signed certificate
-#                for localhost is made in $(BUILD)/tls/ on the first run)
+#                for localhost is made in $(BUILD)/tls/ on the first run), its store
+#                (accounts, registered channels) in $(BUILD)/parleyd.db
 #   make check   build and pass every test, then again under ASan+UBSan, then fuzz
 #   make fuzz    build the libFuzzer targets with clang (or clang-14) and run each
 #                FUZZ_TIME seconds
@@ -64,7 +65,7 @@ $(TLS_DIR)/localhost.crt:
 	mv $@.tmp $@
 
 run: build $(TLS_DIR)/localhost.crt
-	$(BUILD)/parleyd $(RUN_FLAGS) $(ARGS)
+	$(BUILD)/parleyd $(RUN_FLAGS) --store $(BUILD)/parleyd.db $(ARGS)
 
 # A build directory configured before cmocka was there looks for it again.
 test: test-deps build

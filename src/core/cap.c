@@ -14,6 +14,7 @@
 #include "core/metadata.h"
 #include "core/multiline.h"
 #include "core/reply.h"
+#include "core/sasl.h"
 
 #define CAP_VALUE_MAX	64
 
@@ -93,6 +94,10 @@ static const struct cap_def caps[CAP_COUNT] = {
 	[CAP_CHANNEL_RENAME] =		{ "draft/channel-rename", NULL,	NULL },
 	[CAP_MULTILINE] =		{ "draft/multiline",	NULL,	cap_multiline_value },
 	[CAP_METADATA] =		{ "draft/metadata-2",	NULL,	cap_metadata_value },
+	/* accounts */
+	[CAP_ACCOUNT_REGISTRATION] =	{ "draft/account-registration",
+					    cmd_account_cap_offered, cmd_account_cap_value },
+	[CAP_SASL] =			{ "sasl", NULL, cmd_sasl_cap_value },
 };
 
 capset
@@ -243,6 +248,8 @@ cmd_cap(struct core *core, struct client *cl, struct msg *m, int64_t now)
 			cap_req(core, cl, m->params[1]);
 	} else if (strcasecmp(sub, "END") == 0) {
 		if (cl->flags & CLIENT_CAP_HOLD) {
+			/* A SASL exchange still open ends here (sasl 3.1). */
+			sasl_abort(core, cl);
 			cl->flags &= ~CLIENT_CAP_HOLD;
 			client_register(core, cl, now);
 		}

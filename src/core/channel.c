@@ -233,8 +233,9 @@ channel_part(struct core *core, struct member *m)
 void
 channel_free_if_empty(struct core *core, struct channel *ch)
 {
-	/* +P: an operator's permanent channel outlives its members. */
-	if (ch->members.len == 0 && !(ch->modes & CHANNEL_PERMANENT))
+	/* +P: an operator's permanent channel outlives its members; so does a
+	 * registered one. */
+	if (ch->members.len == 0 && !(ch->modes & CHANNEL_PERMANENT) && ch->reg == NULL)
 		channel_free(core, ch);
 }
 

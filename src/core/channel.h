@@ -13,6 +13,7 @@
  */
 struct core;
 struct client;
+struct chanreg;
 
 #define CHANNEL_NAME_MAX	CONFIG_CHANNELLEN_MAX	/* the configured limit sits below */
 
@@ -69,6 +70,7 @@ struct channel {
 	unsigned	 join_count;	/* joins since join_window began */
 	int64_t		 join_window;	/* `now` of the window's first join */
 	struct vec	 metadata;	/* metadata.c: its keys (draft/metadata-2) */
+	struct chanreg	*reg;		/* registered (chanreg.h): it outlives its members */
 };
 
 /* The channel of that name (any case), or NULL. */
@@ -88,8 +90,8 @@ struct member	*channel_join(struct core *core, struct channel *ch, struct client
 		    unsigned modes);
 /* Remove m from its channel and client; the channel is freed once empty. */
 void		 channel_part(struct core *core, struct member *m);
-/* Free ch if it has no members and is not +P (a channel exists only while someone is
- * in it, or an operator made it permanent). */
+/* Free ch if it has no members, is not +P and not registered (a channel exists only
+ * while someone is in it, or an operator made it permanent, or ChanServ keeps it). */
 void		 channel_free_if_empty(struct core *core, struct channel *ch);
 /* Free every channel left (the +P ones once the clients are gone): core_free. */
 void		 channel_free_all(struct core *core);

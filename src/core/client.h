@@ -17,6 +17,8 @@
  */
 struct core;
 struct multiline;
+struct account_flow;
+struct sasl_session;
 
 #define CLIENT_NICK_MAX		CONFIG_NICKLEN_MAX	/* the configured limits sit below */
 #define CLIENT_USER_MAX		CONFIG_USERLEN_MAX
@@ -81,6 +83,14 @@ struct client {
 	struct multiline	*multiline;	/* multiline.c: its open batch, or NULL */
 	struct vec		 metadata;	/* metadata.c: its keys */
 	struct vec		 metadata_subs;	/* metadata.c: char * keys subscribed */
+	/* nickown.c: its nick is another account's, on core->nick_grace since then */
+	struct list		 grace;
+	int64_t			 grace_since;
+	/* accounts: the flow in progress (account_flow.c: one at a time, as lines wait
+	 * behind its jobs), failed logins in a row (flood cost), a SASL exchange */
+	struct account_flow	*flow;
+	unsigned		 login_failures;
+	struct sasl_session	*sasl;
 };
 
 /* A new client for connection conn from host; NULL out of memory.  client_free() frees
@@ -95,6 +105,9 @@ const char	*client_prefix(const struct client *cl, char *buf, size_t cap);
 const char	*client_name(const struct client *cl);
 /* Take nick as cl's nick in the nick table.  Returns 0, or -1 out of memory. */
 int		 client_set_nick(struct core *core, struct client *cl, const char *nick);
+/* Registered cl takes nick: the peers and cl see NICK, watchers follow.  Returns 0,
+ * or -1 out of memory (cl keeps its nick). */
+int		 client_rename(struct core *core, struct client *cl, const char *nick);
 /* The client with that nick (any case), or NULL. */
 struct client	*client_find(struct core *core, const char *nick);
 /*

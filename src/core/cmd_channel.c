@@ -9,6 +9,7 @@
 #include "core/cap.h"
 #include "core/casemap.h"
 #include "core/chanmode.h"
+#include "core/chanreg.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
@@ -204,6 +205,7 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 	if (!(cl->caps & CAP_BIT(CAP_NO_IMPLICIT_NAMES)))
 		names_reply(core, cl, ch);
 	metadata_join(core, cl, ch);
+	chanreg_join(core, ch, cl);
 	return;
 nomem:
 	send_numeric(core, cl, ERR_UNKNOWNERROR, "JOIN " NUMERIC_NOMEM);
@@ -304,6 +306,7 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	len = format_msg(line, sizeof(line), prefix, "TOPIC", 2, ch->name,
 	    topic != NULL ? topic : "");
 	send_channel(core, ch, NULL, line, len);
+	chanreg_changed(core, ch, cl, now);
 }
 
 /*

@@ -13,6 +13,7 @@
 #include "core/multiline.h"
 #include "core/reply.h"
 #include "core/silence.h"
+#include "core/services.h"
 #include "core/target.h"
 
 struct message {
@@ -84,7 +85,7 @@ message_format(char *line, size_t cap, const struct client *cl, const struct mes
 
 static void
 message_one(struct core *core, struct client *cl, const struct message *m,
-    const char *target)
+    const char *target, int64_t now)
 {
 	char		 line[MSG_BODY_MAX + 1];
 	struct client	*to;
@@ -134,6 +135,9 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 		message_deliver(core, cl, m, ch, NULL, status, line, len);
 		return;
 	}
+	/* PRIVMSG NickServ: a command for the service (a NOTICE to it goes nowhere). */
+	if (!m->quiet && !m->tagmsg && services_message(core, cl, target, m->text, now))
+		return;
 	to = client_find(core, target);
 	if (to == NULL || to->state != CLIENT_REGISTERED) {
 		if (!m->quiet)
@@ -149,7 +153,8 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 
 /* NOTICE never gets an automatic reply, errors included (RFC 2812 3.3.2). */
 static void
-message(struct core *core, struct client *cl, struct msg *msg, struct message *m)
+message(struct core *core, struct client *cl, struct msg *msg, struct message *m,
+    int64_t now)
 {
 	char		*list, *target, *start;
 	unsigned	 n = 0;
@@ -175,7 +180,7 @@ message(struct core *core, struct client *cl, struct msg *msg, struct message *m
 				send_reply(core, cl, ERR_TOOMANYTARGETS, "%s", target);
 			return;
 		}
-		message_one(core, cl, m, target);
+		message_one(core, cl, m, target, now);
 	}
 }
 
@@ -189,7 +194,7 @@ cmd_privmsg(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 	    multiline_line(core, cl, msg))
 		return;
 	cl->last_message = now;
-	message(core, cl, msg, &m);
+	message(core, cl, msg, &m, now);
 }
 
 void
@@ -198,7 +203,7 @@ cmd_notice(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 	struct message	m = { "NOTICE", true, false, NULL };
 
 	cl->last_message = now;
-	message(core, cl, msg, &m);
+	message(core, cl, msg, &m, now);
 }
 
 /* TAGMSG exists only for clients that negotiated message-tags; to the others it is an
@@ -209,10 +214,9 @@ cmd_tagmsg(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 {
 	struct message	m = { "TAGMSG", false, true, NULL };
 
-	(void)now;
 	if (!(cl->caps & CAP_BIT(CAP_MESSAGE_TAGS))) {
 		send_reply(core, cl, ERR_UNKNOWNCOMMAND, "%s", msg->verb);
 		return;
 	}
-	message(core, cl, msg, &m);
+	message(core, cl, msg, &m, now);
 }

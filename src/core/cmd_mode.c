@@ -9,6 +9,7 @@
 
 #include "core/casemap.h"
 #include "core/chanmode.h"
+#include "core/chanreg.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
@@ -561,6 +562,7 @@ mode_channel(struct core *core, struct client *cl, struct channel *ch, struct ms
 	len = format_line(line, ":%s MODE %s %s%s",
 	    client_prefix(cl, prefix, sizeof(prefix)), ch->name, w.mc.modes, w.mc.params);
 	send_channel(core, ch, NULL, line, len);
+	chanreg_changed(core, ch, cl, now);
 	/* An operator outside the channel changed +P: tell them, and let an empty
 	 * channel that is no longer permanent go. */
 	if (self == NULL)

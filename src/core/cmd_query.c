@@ -14,6 +14,7 @@
 #include "core/command.h"
 #include "core/mask.h"
 #include "core/reply.h"
+#include "core/services.h"
 #include "core/target.h"
 #include "core/welcome.h"
 
@@ -481,6 +482,10 @@ whois_one(struct core *core, struct client *cl, const char *nick, int64_t now)
 {
 	struct client	*who = client_find(core, nick);
 
+	if (services_whois(core, cl, nick)) {
+		send_reply(core, cl, RPL_ENDOFWHOIS, "%s", nick);
+		return;
+	}
 	if (who == NULL || who->state != CLIENT_REGISTERED) {
 		send_reply(core, cl, ERR_NOSUCHNICK, "%s", nick);
 		send_reply(core, cl, RPL_ENDOFWHOIS, "%s", nick);

@@ -6,14 +6,20 @@
 #include "core/command.h"
 #include "core/flood.h"
 #include "core/reply.h"
+#include "core/services.h"
 
 /* Sorted by verb for bsearch.  The last column is the flood cost in lines: OPER runs a
  * ~20 ms password hash, WHO and LIST walk every client or channel. */
 static const struct command commands[] = {
 	{ "ADMIN",	cmd_admin,	0, CMD_REGISTERED, 1 },
+	/* accounts: REGISTER always hashes; AUTHENTICATE costs a line (a SCRAM login
+	 * takes five before CAP END), its failures cost more (account_flow.c) */
+	{ "AUTHENTICATE", cmd_authenticate, 1, CMD_ANY, 1 },
 	{ "AWAY",	cmd_away,	0, CMD_ANY, 1 },
 	{ "BATCH",	cmd_batch,	1, CMD_REGISTERED, 1 },
 	{ "CAP",	cmd_cap,	1, CMD_ANY, 1 },
+	{ "CHANSERV",	cmd_chanserv,	0, CMD_REGISTERED, SERVICES_CHANSERV_COST },
+	{ "CS",		cmd_chanserv,	0, CMD_REGISTERED, SERVICES_CHANSERV_COST },
 	{ "DIE",	cmd_die,	0, CMD_REGISTERED, 1 },
 	{ "HELP",	cmd_help,	0, CMD_REGISTERED, 1 },
 	{ "HELPOP",	cmd_help,	0, CMD_REGISTERED, 1 },
@@ -33,7 +39,9 @@ static const struct command commands[] = {
 	{ "MOTD",	cmd_motd,	0, CMD_REGISTERED, 1 },
 	{ "NAMES",	cmd_names,	0, CMD_REGISTERED, 1 },
 	{ "NICK",	cmd_nick,	0, CMD_ANY, 1 },
+	{ "NICKSERV",	cmd_nickserv,	0, CMD_REGISTERED, SERVICES_NICKSERV_COST },
 	{ "NOTICE",	cmd_notice,	0, CMD_REGISTERED, 1 },
+	{ "NS",		cmd_nickserv,	0, CMD_REGISTERED, SERVICES_NICKSERV_COST },
 	{ "OPER",	cmd_oper,	2, CMD_REGISTERED, 8 },
 	{ "PART",	cmd_part,	1, CMD_REGISTERED, 1 },
 	{ "PASS",	cmd_pass,	1, CMD_ANY, 1 },
@@ -41,6 +49,7 @@ static const struct command commands[] = {
 	{ "PONG",	cmd_pong,	0, CMD_ANY, 1 },
 	{ "PRIVMSG",	cmd_privmsg,	0, CMD_REGISTERED, 1 },
 	{ "QUIT",	cmd_quit,	0, CMD_ANY, 1 },
+	{ "REGISTER",	cmd_register_account, 3, CMD_ANY, 8 },
 	{ "REHASH",	cmd_rehash,	0, CMD_REGISTERED, 1 },
 	{ "RENAME",	cmd_rename,	2, CMD_REGISTERED, 1 },
 	{ "RESTART",	cmd_restart,	0, CMD_REGISTERED, 1 },
@@ -54,6 +63,7 @@ static const struct command commands[] = {
 	{ "USER",	cmd_user,	4, CMD_ANY, 1 },
 	{ "USERHOST",	cmd_userhost,	1, CMD_REGISTERED, 1 },
 	{ "USERS",	cmd_users,	0, CMD_REGISTERED, 1 },
+	{ "VERIFY",	cmd_verify,	2, CMD_ANY, 2 },
 	{ "VERSION",	cmd_version,	0, CMD_REGISTERED, 1 },
 	{ "WALLOPS",	cmd_wallops,	1, CMD_REGISTERED, 1 },
 	{ "WHO",	cmd_who,	0, CMD_REGISTERED, 2 },
@@ -71,12 +81,17 @@ static const struct command_help {
 	const char	*text;
 } helps[] = {
 	{ "ADMIN",	"ADMIN [server]\nWho runs the server and how to reach them." },
+	{ "AUTHENTICATE", "AUTHENTICATE mechanism | base64 | + | *\nLog in to an account "
+			"with SASL: PLAIN, EXTERNAL or SCRAM-SHA-256 (the sasl capability)." },
 	{ "AWAY",	"AWAY [:message]\nMark yourself away with a message; without one, "
 			"back again." },
 	{ "BATCH",	"BATCH +ref draft/multiline target | BATCH -ref\nSend the PRIVMSG "
 			"lines tagged batch=ref between them as one multiline message." },
 	{ "CAP",	"CAP LS [302] | LIST | REQ :caps | END\nNegotiate IRCv3 "
 			"capabilities." },
+	{ "CHANSERV",	"CHANSERV subcommand [params]\nChanServ: register and keep "
+			"channels (CHANSERV HELP)." },
+	{ "CS",		"CS subcommand [params]\nThe same as CHANSERV." },
 	{ "DIE",	"DIE\nOperators: stop the server." },
 	{ "HELP",	"HELP [topic]\nHelp on a command, or the list of commands." },
 	{ "HELPOP",	"HELPOP [topic]\nThe same as HELP." },
@@ -104,8 +119,11 @@ static const struct command_help {
 	{ "MOTD",	"MOTD [server]\nThe message of the day." },
 	{ "NAMES",	"NAMES [#channel[,#channel]]\nWho is in channels." },
 	{ "NICK",	"NICK nick\nTake or change your nick." },
+	{ "NICKSERV",	"NICKSERV subcommand [params]\nNickServ: register and keep "
+			"your nick (NICKSERV HELP)." },
 	{ "NOTICE",	"NOTICE target[,target] :text\nA message that is never answered "
 			"automatically." },
+	{ "NS",		"NS subcommand [params]\nThe same as NICKSERV." },
 	{ "OPER",	"OPER name password\nBecome an IRC operator." },
 	{ "PART",	"PART #channel[,#channel] [:reason]\nLeave channels." },
 	{ "PASS",	"PASS password\nThe server password, before registering." },
@@ -114,6 +132,8 @@ static const struct command_help {
 	{ "PRIVMSG",	"PRIVMSG target[,target] :text\nA message to nicks, #channels, "
 			"or @#channel / +#channel (STATUSMSG)." },
 	{ "QUIT",	"QUIT [:reason]\nLeave the network." },
+	{ "REGISTER",	"REGISTER * email|* :password\nRegister an account named "
+			"for your nick (draft/account-registration)." },
 	{ "REHASH",	"REHASH\nOperators: reload the configuration." },
 	{ "RENAME",	"RENAME #channel #new [:reason]\nChannel operators: rename a "
 			"channel, keeping its members, modes and topic." },
@@ -130,6 +150,8 @@ static const struct command_help {
 			"registering." },
 	{ "USERHOST",	"USERHOST nick [nick...]\nThe user@host of nicks." },
 	{ "USERS",	"USERS\nDisabled." },
+	{ "VERIFY",	"VERIFY account code\nComplete a registration with the code "
+			"you were given." },
 	{ "VERSION",	"VERSION [server]\nThe server's version and ISUPPORT." },
 	{ "WALLOPS",	"WALLOPS :text\nOperators: a message to users with +w." },
 	{ "WHO",	"WHO mask [o][%fields[,token]]\nUsers matching a mask or in a "

@@ -64,5 +64,10 @@ command_fn	cmd_monitor;
 command_fn	cmd_help, cmd_knock, cmd_silence, cmd_rename;
 /* h-proto: multiline.c, metadata.c */
 command_fn	cmd_batch, cmd_metadata;
+/* services.c: NICKSERV (NS), CHANSERV (CS) */
+command_fn	cmd_nickserv, cmd_chanserv;
+/* cmd_account.c (REGISTER), cmd_sasl.c */
+command_fn	cmd_register_account, cmd_verify;
+command_fn	cmd_authenticate;
 
 #endif

@@ -11,6 +11,7 @@
 #include "core/msg.h"
 #include "core/out.h"
 #include "core/tags.h"
+#include "core/throttle.h"
 #include "core/timer.h"
 #include "core/vec.h"
 #include "core/whowas.h"
@@ -56,6 +57,15 @@ struct core {
 						   once that client is freed meanwhile */
 	size_t			 running_bytes;	/* what send_line queued for it */
 	struct map		 accounts;	/* folded name -> registered name (account.c) */
+	struct list		 nick_grace;	/* clients in their nick's grace (nickown.c) */
+	struct list		 chanregs;	/* registered channels (chanreg.c) */
+	/* accounts: failed logins (account_flow.c), registrations per address, and the
+	 * secret with the counter of its stream (secret.c; from core_new's config) */
+	struct throttle		 fail_accounts;
+	struct throttle		 fail_hosts;
+	struct throttle		 register_hosts;
+	uint8_t			 secret[32];
+	uint64_t		 secret_counter;
 };
 
 /* server.c: parse and dispatch one line, after flood control let it through. */

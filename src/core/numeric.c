@@ -148,6 +148,15 @@ static const struct numeric_def {
 	[RPL_METADATASUBS]	= { "772", NULL },
 	[RPL_QUIETLIST]		= { "728", NULL },
 	[RPL_ENDOFQUIETLIST]	= { "729", "End of channel quiet list" },
+	/* accounts and SASL */
+	[RPL_LOGGEDIN]		= { "900", NULL },
+	[RPL_LOGGEDOUT]		= { "901", "You are now logged out" },
+	[RPL_SASLSUCCESS]	= { "903", "SASL authentication successful" },
+	[ERR_SASLFAIL]		= { "904", "SASL authentication failed" },
+	[ERR_SASLTOOLONG]	= { "905", "SASL message too long" },
+	[ERR_SASLABORTED]	= { "906", "SASL authentication aborted" },
+	[ERR_SASLALREADY]	= { "907", "You have already authenticated using SASL" },
+	[RPL_SASLMECHS]		= { "908", "are available SASL mechanisms" },
 };
 
 const char *

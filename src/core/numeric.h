@@ -146,6 +146,15 @@ enum numeric {
 	RPL_METADATASUBOK,	/* h-proto */
 	RPL_METADATAUNSUBOK,	/* h-proto */
 	RPL_METADATASUBS,	/* h-proto */
+	/* accounts and SASL (account.c, cmd_sasl.c) */
+	RPL_LOGGEDIN,
+	RPL_LOGGEDOUT,
+	RPL_SASLSUCCESS,
+	ERR_SASLFAIL,
+	ERR_SASLTOOLONG,
+	ERR_SASLABORTED,
+	ERR_SASLALREADY,
+	RPL_SASLMECHS,
 	NUMERIC_COUNT,
 };
 

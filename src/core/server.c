@@ -8,6 +8,7 @@
 
 #include "core/account.h"
 #include "core/cap.h"
+#include "core/chanreg.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
@@ -56,8 +57,14 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 	map_init(&core->channels, cfg->hash_key);
 	map_init(&core->monitors, cfg->hash_key);
 	map_init(&core->accounts, cfg->hash_key);
+	throttle_init(&core->fail_accounts, cfg->hash_key);
+	throttle_init(&core->fail_hosts, cfg->hash_key);
+	throttle_init(&core->register_hosts, cfg->hash_key);
+	memcpy(core->secret, cfg->secret, sizeof(core->secret));
 	list_init(&core->clients);
 	list_init(&core->flooded);
+	list_init(&core->nick_grace);
+	list_init(&core->chanregs);
 	for (int i = 0; i < TIMER_KINDS; i++)
 		list_init(&core->timers[i]);
 	if (core_configure(core, cfg) == -1) {
@@ -103,11 +110,15 @@ core_free(struct core *core)
 		return;
 	while (!list_empty(&core->clients))
 		client_free(core, list_entry(core->clients.next, struct client, all));
+	chanreg_clear(core);
 	map_clear(&core->nicks);
 	channel_free_all(core);
 	map_clear(&core->channels);
 	map_clear(&core->monitors);
 	account_clear(core);
+	throttle_clear(&core->fail_accounts);
+	throttle_clear(&core->fail_hosts);
+	throttle_clear(&core->register_hosts);
 	whowas_clear(&core->whowas);
 	free(core->fanout);
 	free(core->motd);

@@ -8,14 +8,17 @@
  * arena, and every receiver's queue refers to it.  Each write settles what it left
  * referred to, so the arena is free again once the turn's output is flushed.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "core/job.h"
 #include "core/server.h"
 #include "net/conn.h"
 #include "net/driver.h"
 #include "net/jobs.h"
 #include "net/log.h"
+#include "net/store_thread.h"
 
 static void	out_log(void *, enum log_level, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
@@ -124,11 +127,21 @@ out_request(void *ctx, enum core_request req, const char *reason)
 		snprintf(srv->request_reason, sizeof(srv->request_reason), "%s", reason);
 }
 
-/* A job for the pool; its result comes back through out_jobs_event. */
+/*
+ * A job for the pool, or a store job for the store thread; its result comes back
+ * through out_jobs_event or out_store_event.  Without a store, a store job is refused:
+ * the core runs it at once and job_run answers -ENOSYS.
+ */
 static int
 out_job(void *ctx, struct job *job)
 {
-	return jobs_submit(((struct net_server *)ctx)->pool, job);
+	struct net_server	*srv = ctx;
+
+	if (!JOB_IS_STORE(job->kind))
+		return jobs_submit(srv->pool, job);
+	if (srv->store == NULL)
+		return -ENOSYS;
+	return store_thread_submit(srv->store, job);
 }
 
 static void
@@ -144,6 +157,13 @@ out_jobs_event(struct loop *loop, int fd, unsigned events, void *arg)
 {
 	(void)loop, (void)fd, (void)events;
 	jobs_drain(((struct net_server *)arg)->pool, job_deliver, arg);
+}
+
+void
+out_store_event(struct loop *loop, int fd, unsigned events, void *arg)
+{
+	(void)loop, (void)fd, (void)events;
+	store_thread_drain(((struct net_server *)arg)->store, job_deliver, arg);
 }
 
 struct core_out

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "core/server.h"
 #include "net/addrs.h"
 #include "net/conn.h"
@@ -35,7 +37,9 @@
 #include "net/random.h"
 #include "net/signals.h"
 #include "net/sock.h"
+#include "net/store_thread.h"
 #include "net/tls.h"
+#include "store/store.h"
 
 #define NET_QUIET_MS	500	/* this long without events: free heap goes back */
 #define NET_SETTLE_POLL_MS 5	/* stopping: how often lingering peers are looked at */
@@ -331,9 +335,16 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		return -1;
 	}
 	srv->out = out_interface(srv);
+	/* libsodium, for the core's accounts (its hashes, nonces), starts off the core:
+	 * before the workers' first job. */
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "libsodium: cannot start");
+		return -1;
+	}
 	cc = *core;
 	cc.sts_port = srv->cfg.sts ? srv->tls_port : 0;
 	if (random_bytes(cc.hash_key, sizeof(cc.hash_key), err, errlen) < 0 ||
+	    random_bytes(cc.secret, sizeof(cc.secret), err, errlen) < 0 ||
 	    random_bytes(key, sizeof(key), err, errlen) < 0)
 		return -1;
 	addrs_init(&srv->addrs, key);
@@ -373,6 +384,68 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 	return srv;
 }
 
+/* What load found, for the log line. */
+struct store_count {
+	struct net_server	*srv;
+	size_t			 accounts;
+	size_t			 channels;
+};
+
+static int
+store_restore_account(void *arg, const char *name)
+{
+	struct store_count	*n = arg;
+
+	n->accounts++;
+	return core_restore_account(n->srv->core, name) == 0 ? 0 : -ENOMEM;
+}
+
+static int
+store_restore_channel(void *arg, const struct chanreg_rec *rec)
+{
+	struct store_count	*n = arg;
+
+	n->channels++;
+	return core_restore_channel(n->srv->core, rec) == 0 ? 0 : -ENOMEM;
+}
+
+static int
+store_restore_entry(void *arg, const struct chanreg_entry *entry)
+{
+	struct store_count	*n = arg;
+
+	return core_restore_entry(n->srv->core, entry) == 0 ? 0 : -ENOMEM;
+}
+
+int
+net_server_store(struct net_server *srv, const struct store_ops *ops, struct store *st,
+    char *err, size_t errlen)
+{
+	const struct store_visitor	 v = { store_restore_account, store_restore_channel,
+					    store_restore_entry };
+	struct store_count		 n = { srv, 0, 0 };
+	int				 rc;
+
+	if ((rc = ops->load(st, &v, &n)) != 0) {
+		snprintf(err, errlen, "store: loading: %s", strerror(-rc));
+		ops->close(st);
+		return -1;
+	}
+	if ((srv->store = store_thread_new(ops, st)) == NULL) {
+		snprintf(err, errlen, "store thread: %s", strerror(errno));
+		return -1;
+	}
+	if ((rc = loop_watch(srv->loop, store_thread_fd(srv->store), LOOP_READ,
+	    out_store_event, srv)) < 0) {
+		snprintf(err, errlen, "store thread: %s", strerror(-rc));
+		store_thread_free(srv->store);
+		srv->store = NULL;
+		return -1;
+	}
+	log_info("store: %zu accounts and %zu channels loaded", n.accounts, n.channels);
+	return 0;
+}
+
 void
 net_server_free(struct net_server *srv)
 {
@@ -389,6 +462,9 @@ net_server_free(struct net_server *srv)
 	if (srv->pool != NULL)
 		(void)loop_unwatch(srv->loop, jobs_fd(srv->pool));
 	jobs_free(srv->pool);
+	if (srv->store != NULL)
+		(void)loop_unwatch(srv->loop, store_thread_fd(srv->store));
+	store_thread_free(srv->store);
 	core_free(srv->core);
 	accept_close_listeners(srv);
 	sock_close(srv->reserve);

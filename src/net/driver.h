@@ -41,6 +41,7 @@ struct net_server;
 struct fork;
 struct threads;
 struct jobs;
+struct store_thread;
 
 /*
  * How a model serves connections: the points where models differ, called by the driver.
@@ -97,6 +98,7 @@ struct net_server {
 	unsigned		 nlisten;
 	struct tls_ctx		*tls;		/* NULL: no TLS listener */
 	struct jobs		*pool;		/* runs the core's jobs, for every model */
+	struct store_thread	*store;		/* runs its store jobs; NULL: no store */
 	unsigned		 tls_port;	/* of the first TLS listener; 0: none */
 	int			 sigfd;
 	int			 reserve;	/* /dev/null, given up when out of fds */
@@ -179,6 +181,8 @@ void	session_event(struct loop *, int fd, unsigned events, void *srv);
 struct core_out	out_interface(struct net_server *);
 /* The loop callback of the job pool's eventfd: hand finished jobs to the core. */
 void		out_jobs_event(struct loop *, int fd, unsigned events, void *srv);
+/* The same for the store thread's eventfd (store_thread.h). */
+void		out_store_event(struct loop *, int fd, unsigned events, void *srv);
 
 /* accept.c: listeners and accepting. */
 

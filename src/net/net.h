@@ -87,6 +87,19 @@ struct net_server	*net_server_new(const struct core_config *core,
 #define NET_RESTART	1
 int			 net_server_run(struct net_server *srv);
 
+/*
+ * Give srv the open store st of ops (store/store.h), which it owns from now on, also
+ * when this fails: the core learns what the store holds (load), and from now on a
+ * store thread runs the core's store jobs.  Without it, store jobs fail with -ENOSYS.
+ * Call once, after net_server_new and before net_server_run.  Returns 0, or -1 with a
+ * one-line reason in err.
+ */
+struct store;
+struct store_ops;
+int			 net_server_store(struct net_server *srv,
+			    const struct store_ops *ops, struct store *st, char *err,
+			    size_t errlen);
+
 /* Close every descriptor and free the core. */
 void			 net_server_free(struct net_server *srv);
 

@@ -42,6 +42,7 @@ enum setting_kind {
 	SET_LEVEL,	/* enum log_level */
 	SET_BOOL,	/* bool: yes/no, true/false, on/off, 1/0 */
 	SET_MODEL,	/* enum net_model: event, fork or threads */
+	SET_GUEST_PREFIX, /* char[CONFIG_GUEST_PREFIX_MAX + 1], the start of a nick */
 };
 
 struct setting {
@@ -140,6 +141,24 @@ static const struct setting settings[] = {
 	{ "timeouts",	"linger",	SET_SECONDS,	AT(net.linger), 1, DAY_MS },
 	{ "timeouts",	"shutdown_grace", SET_SECONDS,	AT(net.shutdown_grace), 1, DAY_MS },
 	{ "log",	"level",	SET_LEVEL,	AT(log_level), 0, 0 },
+	/* accounts: argon2id's own bounds on passes and memory (libsodium). */
+	{ "accounts",	"registration",	SET_BOOL,	AT(core.accounts_registration), 0, 0 },
+	{ "accounts",	"email_required", SET_BOOL,	AT(core.accounts_email_required), 0, 0 },
+	{ "accounts",	"password_min",	SET_COUNT,	AT(core.accounts_password_min), 1,
+	    TEXT_MAX },
+	{ "accounts",	"argon2_passes", SET_COUNT,	AT(core.accounts_argon2_ops), 1, 100 },
+	{ "accounts",	"argon2_memory", SET_BYTES,	AT(core.accounts_argon2_mem), 8192,
+	    1024 * 1024 * 1024 },
+	{ "accounts",	"scram_iterations", SET_COUNT,	AT(core.accounts_scram_iterations),
+	    4096, 1000000 },
+	{ "accounts",	"fail_limit",	SET_COUNT,	AT(core.accounts_fail_limit), 0, 100000 },
+	{ "accounts",	"fail_window",	SET_SECONDS,	AT(core.accounts_fail_window), 1,
+	    DAY_MS },
+	/* Nick ownership: a day of grace is as long as any network gives. */
+	{ "accounts",	"nick_grace",	SET_SECONDS,	AT(core.nick_grace), 0, DAY_MS },
+	{ "accounts",	"guest_prefix",	SET_GUEST_PREFIX, AT(core.guest_prefix), 0, 0 },
+	/* store: the file, read at start ("" = no store). */
+	{ "store",	"path",		SET_PATH,	AT(store_path), 0, 0 },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -294,6 +313,11 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		return config_bool_parse(value, (bool *)field, why, whylen);
 	case SET_MODEL:
 		return config_model_check(value, &cfg->net.model, why, whylen);
+	case SET_GUEST_PREFIX:
+		if (config_guest_prefix_check(value, why, whylen) == -1)
+			return -1;
+		snprintf(field, CONFIG_GUEST_PREFIX_MAX + 1, "%s", value);
+		return 0;
 	default:
 		return set_number(ld, s, value, why, whylen);
 	}
@@ -547,6 +571,7 @@ config_defaults(struct config *cfg)
 	cfg->motd = NULL;
 	cfg->core.motd = NULL;
 	cfg->log_level = PLOG_INFO;
+	snprintf(cfg->store_path, sizeof(cfg->store_path), "%s", CONFIG_STORE_DEFAULT);
 }
 
 int

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "core/casemap.h"
 #include "net/iothreads.h"
 #include "net/log.h"
 #include "net/sock.h"
@@ -62,6 +63,17 @@ config_network_check(const char *name, char *why, size_t whylen)
 		return 0;
 	snprintf(why, whylen, "'%s' is not a network name (letters, digits, '-', '.' and "
 	    "'_', at most %d bytes)", name, CONFIG_NAME_MAX);
+	return -1;
+}
+
+int
+config_guest_prefix_check(const char *prefix, char *why, size_t whylen)
+{
+	if (casemap_nick_valid(prefix, CONFIG_GUEST_PREFIX_MAX))
+		return 0;
+	snprintf(why, whylen, "'%s' is not the start of a nick (a letter or one of "
+	    "[]\\`_^{|}, then those, digits or '-', at most %d bytes)", prefix,
+	    CONFIG_GUEST_PREFIX_MAX);
 	return -1;
 }
 

@@ -118,6 +118,10 @@ fuzz_config(struct core_config *cfg)
 	cfg->flood_burst = 6;
 	cfg->flood_interval = 1000;
 	cfg->flood_queue = 600;
+	/* accounts: argon2id at its least, so that REGISTER and SASL are cheap to try */
+	cfg->accounts_argon2_ops = 1;
+	cfg->accounts_argon2_mem = 8192;
+	cfg->accounts_scram_iterations = 16;
 }
 
 /* Is cl on the core's client list? */
