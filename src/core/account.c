@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/account.h"
+#include "core/account_show.h"
 #include "core/client.h"
 #include "core/core.h"
 #include "core/reply.h"
@@ -76,6 +77,7 @@ account_set(struct core *core, struct client *cl, const char *account, int64_t n
 		core_log(core, PLOG_INFO, "conn %llu: %s logged out of %s",
 		    (unsigned long long)cl->conn, client_name(cl), cl->account);
 	snprintf(cl->account, sizeof(cl->account), "%s", account);
+	account_show_changed(core, cl);
 }
 
 void

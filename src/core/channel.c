@@ -11,6 +11,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/core.h"
+#include "core/extban.h"
 #include "core/mask.h"
 #include "core/metadata.h"
 
@@ -99,24 +100,36 @@ channel_list_matches(const struct vec *list, const struct client *cl)
 	for (size_t i = 0; i < list->len; i++) {
 		const struct channel_entry	*e = list->items[i];
 
-		if (mask_match(e->mask, who))
+		if (extban_is(e->mask) ? extban_match(e->mask, cl) :
+		    mask_match(e->mask, who))
 			return true;
 	}
 	return false;
 }
 
+const char *
+channel_send_refusal(const struct channel *ch, const struct client *cl)
+{
+	static const char	 refused[] = "Cannot send to channel";
+	struct member		*mb = channel_member(ch, cl);
+
+	if (mb == NULL && (ch->modes & CHANNEL_NO_EXTERNAL))
+		return refused;
+	if (mb != NULL && (mb->modes & (MEMBER_OP | MEMBER_VOICE)))
+		return NULL;
+	if (ch->modes & CHANNEL_MODERATED)
+		return refused;
+	if ((ch->modes & CHANNEL_REGMODERATED) && cl->account[0] == '\0')
+		return "Cannot send to channel (+M): you must be logged in to an account";
+	if (channel_list_matches(&ch->bans, cl) && !channel_list_matches(&ch->excepts, cl))
+		return refused;
+	return NULL;
+}
+
 bool
 channel_can_send(const struct channel *ch, const struct client *cl)
 {
-	struct member	*mb = channel_member(ch, cl);
-
-	if (mb == NULL && (ch->modes & CHANNEL_NO_EXTERNAL))
-		return false;
-	if (mb != NULL && (mb->modes & (MEMBER_OP | MEMBER_VOICE)))
-		return true;
-	if (ch->modes & CHANNEL_MODERATED)
-		return false;
-	return !channel_list_matches(&ch->bans, cl) || channel_list_matches(&ch->excepts, cl);
+	return channel_send_refusal(ch, cl) == NULL;
 }
 
 int

@@ -32,6 +32,9 @@ struct member {
 #define CHANNEL_INVITE_ONLY	0x08	/* +i */
 #define CHANNEL_SECRET		0x10	/* +s: hidden from non-members */
 #define CHANNEL_PRIVATE		0x20	/* +p */
+/* Accounts (account_show.h). */
+#define CHANNEL_REGONLY		0x40	/* +R: only users logged in to an account join */
+#define CHANNEL_REGMODERATED	0x80	/* +M: only they speak, unless voiced or op */
 #define CHANNEL_KEY_MAX		23	/* +k key bytes kept */
 /* h-proto: the modes of issue 20 (chanmode.h says what each does). */
 #define CHANNEL_NO_CTCP		0x1000	/* +C: no CTCP but ACTION */
@@ -106,10 +109,14 @@ const char	*channel_prefixes(const struct client *viewer, unsigned modes);
 void		 channel_entry_free(struct channel_entry *e);
 /* cl leaves: the entries it set stay in their lists, no longer counted as its own. */
 void		 channel_entries_disown(struct client *cl);
-/* True when cl's nick!user@host matches an entry of list (struct channel_entry *). */
+/* True when cl's nick!user@host matches an entry of list (struct channel_entry *), or
+ * cl matches an extended ban there (extban.h). */
 bool		 channel_list_matches(const struct vec *list, const struct client *cl);
-/* True when cl may speak in ch: +n, +m and bans, with voice or op overriding the last two. */
+/* True when cl may speak in ch: +n, +m, +M and bans, with voice or op overriding the
+ * last three. */
 bool		 channel_can_send(const struct channel *ch, const struct client *cl);
+/* Why cl may not speak in ch: the text of its 404 (static), or NULL when it may. */
+const char	*channel_send_refusal(const struct channel *ch, const struct client *cl);
 /* Remember that cl was invited to ch (bounded by max_list): cl itself, by its id, so
  * the invite follows it across NICK and is nobody's once it leaves.  Returns 0, or -1. */
 int		 channel_invite_add(struct core *core, struct channel *ch,

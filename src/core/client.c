@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/account.h"
+#include "core/account_show.h"
 #include "core/casemap.h"
 #include "core/channel.h"
 #include "core/client.h"
@@ -201,6 +202,7 @@ client_register(struct core *core, struct client *cl, int64_t now)
 		core->max_registered = core->nregistered;
 	timer_set(core, cl, TIMER_IDLE, now);
 	welcome_send(core, cl);
+	account_show_registered(core, cl);
 	monitor_online(core, cl);
 	snotice_send(core, cl, "Client connecting: %s (%s@%s)", cl->nick, cl->user,
 	    cl->host);

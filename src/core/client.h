@@ -38,6 +38,8 @@ enum client_state {
 #define CLIENT_MODE_SNOTICE	0x80	/* +s: receives server notices */
 #define CLIENT_SECURE		0x100	/* connected over TLS (WHOIS 671) */
 #define CLIENT_MODE_BOT		0x200	/* +B: marked as a bot (IRCv3 bot-mode) */
+/* Accounts (account_show.h). */
+#define CLIENT_MODE_REGISTERED	0x400	/* +r: logged in to an account; the server's */
 #define CLIENT_CERTFP_MAX	64	/* a SHA-256 fingerprint in hex */
 
 /*

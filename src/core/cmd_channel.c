@@ -98,15 +98,17 @@ part_one(struct core *core, struct client *cl, struct member *m, const char *rea
 
 /*
  * The checks a channel's modes put on joining, in the order the protocol gives: a ban
- * (unless an exception matches), TLS only (+z), invite-only (unless invited or an
- * invite exception matches), the key, the limit (unless invited), the join throttle
- * (+j).  Returns the error numeric, or JOIN_OK.
+ * (unless an exception matches), +R (an account, whatever invites say), TLS only (+z),
+ * invite-only (unless invited or an invite exception matches), the key, the limit
+ * (unless invited), the join throttle (+j).  Returns the error numeric, or JOIN_OK.
  */
 static enum numeric
 join_refusal(struct client *cl, struct channel *ch, const char *key, int64_t now)
 {
 	if (channel_list_matches(&ch->bans, cl) && !channel_list_matches(&ch->excepts, cl))
 		return ERR_BANNEDFROMCHAN;
+	if ((ch->modes & CHANNEL_REGONLY) && cl->account[0] == '\0')
+		return ERR_NEEDREGGEDNICK;
 	if ((ch->modes & CHANNEL_TLS_ONLY) && !(cl->flags & CLIENT_SECURE))
 		return ERR_SECUREONLYCHAN;
 	if ((ch->modes & CHANNEL_INVITE_ONLY) && !channel_invite_pending(ch, cl, false) &&
@@ -132,7 +134,7 @@ join_forwards(const struct channel *ch, enum numeric why)
 
 /*
  * Tell the members (cl included) that cl joined: extended-join's form, with the account
- * ("*": there are no accounts yet) and realname, to those that asked for it; and to
+ * ("*" when cl is logged in to none) and realname, to those that asked for it; and to
  * those with away-notify, cl's AWAY when it is away.
  */
 static void
@@ -146,8 +148,8 @@ join_announce(struct core *core, struct client *cl, struct channel *ch)
 	client_prefix(cl, prefix, sizeof(prefix));
 	len = format_msg(line, sizeof(line), prefix, "JOIN", 1, ch->name);
 	send_channel_caps(core, ch, NULL, 0, ext, line, len);
-	len = format_msg(line, sizeof(line), prefix, "JOIN", 3, ch->name, "*",
-	    cl->realname != NULL ? cl->realname : "");
+	len = format_msg(line, sizeof(line), prefix, "JOIN", 3, ch->name,
+	    cl->account[0] != '\0' ? cl->account : "*", cl->realname != NULL ? cl->realname : "");
 	send_channel_caps(core, ch, NULL, ext, 0, line, len);
 	if (cl->away == NULL)
 		return;

@@ -90,6 +90,7 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 	char		 line[MSG_BODY_MAX + 1];
 	struct client	*to;
 	struct channel	*ch;
+	const char	*refusal;
 	size_t		 len;
 	const char	*why, *name = target;
 	unsigned	 status = 0;
@@ -107,14 +108,16 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 			return;
 		}
 		/* A +s channel that will not take the message is not there for cl. */
-		if (!channel_can_send(ch, cl) && !channel_visible(ch, cl)) {
+		refusal = channel_send_refusal(ch, cl);
+		if (refusal != NULL && !channel_visible(ch, cl)) {
 			if (!m->quiet)
 				send_reply(core, cl, ERR_NOSUCHNICK, "%s", target);
 			return;
 		}
-		if (!channel_can_send(ch, cl)) {
+		if (refusal != NULL) {
 			if (!m->quiet)
-				send_reply(core, cl, ERR_CANNOTSENDTOCHAN, "%s", ch->name);
+				send_numeric(core, cl, ERR_CANNOTSENDTOCHAN, "%s :%s",
+				    ch->name, refusal);
 			return;
 		}
 		/* +C, +T, +c, +q: a flag test each, the quiet list only when set. */

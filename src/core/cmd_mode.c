@@ -1,7 +1,7 @@
 /*
- * MODE: user modes (B, i, o, s, w) and channel modes (b, e, I, q, k, l, f, j, i, m, n, p,
- * s, t, C, T, c, z, P, o, v).  The reply or broadcast shows exactly the changes that
- * were applied, with their parameters.
+ * MODE: user modes (B, i, o, r, s, w) and channel modes (b, e, I, q, k, l, f, j, i, m, M,
+ * n, p, R, s, t, C, T, c, z, P, o, v).  The reply or broadcast shows exactly the changes
+ * that were applied, with their parameters.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/extban.h"
 #include "core/mask.h"
 #include "core/reply.h"
 
@@ -63,10 +64,11 @@ mode_user(struct core *core, struct client *cl, struct msg *m)
 		return;
 	}
 	if (m->nparams < 2) {
-		send_numeric(core, cl, RPL_UMODEIS, "+%s%s%s%s%s",
+		send_numeric(core, cl, RPL_UMODEIS, "+%s%s%s%s%s%s",
 		    cl->flags & CLIENT_MODE_BOT ? "B" : "",
 		    cl->flags & CLIENT_MODE_INVISIBLE ? "i" : "",
 		    cl->flags & CLIENT_MODE_OPER ? "o" : "",
+		    cl->flags & CLIENT_MODE_REGISTERED ? "r" : "",
 		    cl->flags & CLIENT_MODE_SNOTICE ? "s" : "",
 		    cl->flags & CLIENT_MODE_WALLOPS ? "w" : "");
 		return;
@@ -88,6 +90,8 @@ mode_user(struct core *core, struct client *cl, struct msg *m)
 			continue;	/* operator status comes from OPER only */
 		else if (*p == 'o')
 			flag = CLIENT_MODE_OPER;
+		else if (*p == 'r')
+			continue;	/* the server's: it follows logging in and out */
 		else if (*p == 's' && dir == '+' && !(cl->flags & CLIENT_MODE_OPER))
 			continue;	/* server notices are for operators */
 		else if (*p == 's')
@@ -202,7 +206,14 @@ mode_list_edit(struct core *core, struct client *cl, struct channel *ch, char di
 	/* A mask goes into a broadcast as a middle parameter: no spaces, no leading ':'. */
 	if (mask[0] == '\0' || mask[0] == ':' || strchr(mask, ' ') != NULL)
 		return false;
-	mask_normalize(norm, cap, mask);
+	if (!extban_is(mask))
+		mask_normalize(norm, cap, mask);
+	else if (extban_normalize(norm, cap, mask) == -1) {
+		send_numeric(core, cl, ERR_INVALIDMODEPARAM,
+		    "%s %c %s :Unknown extended ban (this server has $a, $a:account)",
+		    ch->name, letter, mask);
+		return false;
+	}
 	for (size_t i = 0; i < v->len; i++) {
 		e = v->items[i];
 		if (!casemap_eq(e->mask, norm))
@@ -245,6 +256,8 @@ mode_flag(char letter)
 	switch (letter) {
 	case 'i':	return CHANNEL_INVITE_ONLY;
 	case 'm':	return CHANNEL_MODERATED;
+	case 'M':	return CHANNEL_REGMODERATED;
+	case 'R':	return CHANNEL_REGONLY;
 	case 'n':	return CHANNEL_NO_EXTERNAL;
 	case 'p':	return CHANNEL_PRIVATE;
 	case 's':	return CHANNEL_SECRET;
@@ -262,7 +275,7 @@ mode_flag(char letter)
 static void
 mode_show(struct core *core, struct client *cl, struct channel *ch)
 {
-	static const char	 letters[] = "CPTcimnpstz";
+	static const char	 letters[] = "CMPRTcimnpstz";
 	char			 modes[24], params[MSG_BODY_MAX];
 	size_t			 n = 0, plen = 0;
 

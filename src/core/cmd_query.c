@@ -313,8 +313,10 @@ whox_reply(struct core *core, struct client *cl, const struct who_query *q,
 			v = flags;
 			break;
 		case 'd':	/* hop count */
-		case 'a':	/* account: nobody is logged in */
 			v = "0";
+			break;
+		case 'a':	/* account: "0" for none */
+			v = who->account[0] != '\0' ? who->account : "0";
 			break;
 		case 'l':
 			v = idle;
@@ -502,6 +504,8 @@ whois_one(struct core *core, struct client *cl, const char *nick, int64_t now)
 		send_numeric(core, cl, RPL_AWAY, "%s :%s", who->nick, who->away);
 	if (who->flags & CLIENT_MODE_BOT)
 		send_reply(core, cl, RPL_WHOISBOT, "%s", who->nick);
+	if (who->account[0] != '\0')
+		send_reply(core, cl, RPL_WHOISACCOUNT, "%s %s", who->nick, who->account);
 	if (who->flags & CLIENT_SECURE)
 		send_reply(core, cl, RPL_WHOISSECURE, "%s", who->nick);
 	/* A fingerprint links a person across nicks: for them and the operators only. */

@@ -22,12 +22,15 @@
 #define CONFIG_HOST_MAX		63
 
 /* An [oper NAME] block: who may become an IRC operator with OPER.  With both a hash
- * and a certfp, OPER needs both; with one, that one alone. */
+ * and a certfp, OPER needs both; with one, that one alone.  An account adds itself to
+ * what OPER needs the same way, and may be the only thing a block asks for. */
 struct core_oper {
 	char	name[CONFIG_NAME_MAX + 1];
 	char	hash[CONFIG_HASH_MAX + 1];	/* crypt(3) hash of the password; "" */
 	char	host[CONFIG_MASK_MAX + 1];	/* user@host mask; "" = from anywhere */
 	char	certfp[CONFIG_CERTFP_MAX + 1];	/* TLS client certificate; "" = none */
+	/* Accounts (account_show.h). */
+	char	account[CONFIG_NICKLEN_MAX + 1];	/* logged in to it; "" = none */
 };
 
 /*

@@ -124,6 +124,10 @@ static const struct numeric_def {
 	[ERR_USERSDONTMATCH]	= { "502", "Can't change mode for other users" },
 	[ERR_SILELISTFULL]	= { "511", "Your silence list is full" },
 	[ERR_HELPNOTFOUND]	= { "524", "No help available on this topic" },
+	/* Accounts (account_show.h). */
+	[RPL_WHOISACCOUNT]	= { "330", "is logged in as" },
+	[ERR_NEEDREGGEDNICK]	= { "477",
+	    "Cannot join channel (+R): you must be logged in to an account" },
 	[RPL_WHOISSECURE]	= { "671", "is using a secure connection" },
 	[ERR_INVALIDMODEPARAM]	= { "696", NULL },
 	[RPL_HELPSTART]		= { "704", NULL },

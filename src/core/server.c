@@ -314,15 +314,17 @@ isupport_build(struct core *core)
 	unsigned			 n = 0;
 
 	core->nisupport = 0;
+	isupport_add(core, &n, "ACCOUNTEXTBAN=a");
 	isupport_add(core, &n, "AWAYLEN=%u", c->awaylen);
 	isupport_add(core, &n, "BOT=B");
 	isupport_add(core, &n, "CASEMAPPING=rfc1459");
 	isupport_add(core, &n, "CHANLIMIT=#:%u", c->max_channels);
-	isupport_add(core, &n, "CHANMODES=beIq,k,fjl,CPTcimnpstz");
+	isupport_add(core, &n, "CHANMODES=beIq,k,fjl,CMPRTcimnpstz");
 	isupport_add(core, &n, "CHANNELLEN=%u", c->channellen);
 	isupport_add(core, &n, "CHANTYPES=#");
 	isupport_add(core, &n, "ELIST=%s", QUERY_ELIST);
 	isupport_add(core, &n, "EXCEPTS");
+	isupport_add(core, &n, "EXTBAN=$,a");
 	isupport_add(core, &n, "INVEX");
 	isupport_add(core, &n, "KICKLEN=%u", c->kicklen);
 	isupport_add(core, &n, "MAXLIST=beIq:%u", c->max_list);

@@ -177,13 +177,11 @@ tags_event_label(struct core *core, struct client *cl, const char *label, int64_
 	ev->label_state = TAGS_LABEL_NONE;
 }
 
-/* The account a message's sender is logged in to.  parley has no accounts yet, so
- * nobody is: account-tag never adds a tag until accounts exist. */
+/* The account a message's sender is logged in to, or NULL: no account tag. */
 static const char *
 client_account(const struct client *cl)
 {
-	(void)cl;
-	return NULL;
+	return cl->account[0] != '\0' ? cl->account : NULL;
 }
 
 void

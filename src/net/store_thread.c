@@ -3,7 +3,8 @@
  * queue of jobs done.  The thread takes the whole first queue at once, runs it as one
  * batch outside the lock (the backend commits it in one transaction), and appends it to
  * the second; it writes the eventfd when that queue was empty, and the loop reads the
- * eventfd before taking the queue, as in jobs.c.
+ * eventfd before taking the queue, as in jobs.c.  The thread starts with the first
+ * job, so a server that never gets one runs no thread for it.
  */
 #include <sys/eventfd.h>
 
@@ -69,14 +70,13 @@ fifo_pop(struct store_fifo *f)
 	return job;
 }
 
-/* Whether a job's status says the disk (or memory) failed it, not its request.  A
+/* Whether a job's status says the disk failed it, not its request.  A
  * full certificate list is CERT_ADD's -ENOSPC, the request's own. */
 static bool
 store_thread_failed(const struct job *job)
 {
 	switch (job->status) {
 	case -EIO:
-	case -ENOMEM:
 		return true;
 	case -ENOSPC:
 		return job->kind != JOB_CERT_ADD;
@@ -143,8 +143,6 @@ struct store_thread *
 store_thread_new(const struct store_ops *ops, struct store *st)
 {
 	struct store_thread	*t;
-	sigset_t		 all, old;
-	int			 rc;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
 		ops->close(st);
@@ -157,25 +155,34 @@ store_thread_new(const struct store_ops *ops, struct store *st)
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->wake, NULL);
 	if ((t->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
-		rc = errno;
-		goto fail;
+		int	err = errno;
+
+		store_thread_free(t);
+		errno = err;
+		return NULL;
 	}
+	return t;
+}
+
+/* Start the thread, with the lock held.  Returns 0 or a positive errno. */
+static int
+store_thread_start(struct store_thread *t)
+{
+	sigset_t	all, old;
+	int		rc;
+
 	/* Signals are the loop's (signalfd): the store thread takes none. */
 	sigfillset(&all);
 	if ((rc = pthread_sigmask(SIG_SETMASK, &all, &old)) != 0)
-		goto fail;
+		return rc;
 	rc = pthread_create(&t->thread, NULL, store_thread_main, t);
 	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)
-		goto fail;
+		return rc;
 	t->started = true;
 	/* A name for top -H and /proc (cosmetic: a failure changes nothing). */
 	(void)pthread_setname_np(t->thread, "parleyd-store");
-	return t;
-fail:
-	store_thread_free(t);
-	errno = rc;
-	return NULL;
+	return 0;
 }
 
 int
@@ -187,10 +194,17 @@ store_thread_fd(const struct store_thread *t)
 int
 store_thread_submit(struct store_thread *t, struct job *job)
 {
+	int	rc;
+
 	pthread_mutex_lock(&t->lock);
 	if (t->stop) {
 		pthread_mutex_unlock(&t->lock);
 		return -ESHUTDOWN;
+	}
+	if (!t->started && (rc = store_thread_start(t)) != 0) {
+		pthread_mutex_unlock(&t->lock);
+		log_warnx("store: no thread: %s", strerror(rc));
+		return -rc;
 	}
 	fifo_push(&t->todo, job);
 	pthread_cond_signal(&t->wake);

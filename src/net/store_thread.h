@@ -15,16 +15,17 @@ struct store;
 struct store_ops;
 struct store_thread;
 
-/* Start the thread on st, an open store of ops, which it owns from now on (also when
- * this fails: st is closed then).  Every signal is blocked in it.  Returns NULL with
- * errno set. */
+/* A store thread for st, an open store of ops, which it owns from now on (also when
+ * this fails: st is closed then).  The thread itself starts with the first job, every
+ * signal blocked in it.  Returns NULL with errno set. */
 struct store_thread	*store_thread_new(const struct store_ops *ops, struct store *st);
 
 /* The eventfd to watch for reading: finished jobs wait. */
 int			 store_thread_fd(const struct store_thread *t);
 
 /* Queue a store job (JOB_IS_STORE) for the next batch; the thread owns it until
- * store_thread_drain hands it back.  0, or -ESHUTDOWN once stopping. */
+ * store_thread_drain hands it back.  0, or -ESHUTDOWN once stopping, or -errno when
+ * the thread could not be started (the caller keeps the job). */
 int			 store_thread_submit(struct store_thread *t, struct job *job);
 
 /* Hand every finished job to fn(arg, job), in the order they were submitted.  Returns

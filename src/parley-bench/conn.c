@@ -45,7 +45,7 @@ conn_close(struct bench *b, unsigned id, bool lost)
 	if (c->state == CS_DEAD)
 		return;
 	if (c->state == CS_CONNECTING || c->state == CS_HANDSHAKE ||
-	    c->state == CS_REGISTERING || c->state == CS_JOINING)
+	    c->state == CS_REGISTERING || c->state == CS_JOINING || c->state == CS_ACCOUNT)
 		b->pending--;
 	if (c->state == CS_READY)
 		b->ready--;
@@ -135,7 +135,7 @@ conn_connect(struct bench *b, unsigned id)
 {
 	struct bconn		*c = &b->c[id];
 	struct epoll_event	 ev = { .events = EPOLLIN | EPOLLOUT };
-	char			 reg[128];
+	char			 reg[256];
 	int			 fd, one = 1, rv, n;
 
 	fd = socket(b->o->target.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -161,9 +161,14 @@ conn_connect(struct bench *b, unsigned id)
 	c->fd = fd;
 	c->want_out = true;
 	c->state = CS_CONNECTING;
+	c->rlen = 0;
 	b->pending++;
-	n = snprintf(reg, sizeof(reg), "NICK %s\r\nUSER %s 0 * :parley-bench\r\n",
-	    c->nick, c->nick);
+	/* login: SASL holds registration (CAP) until the answer; REGISTER needs the cap. */
+	n = snprintf(reg, sizeof(reg), "%sNICK %s\r\nUSER %s 0 * :parley-bench\r\n%s",
+	    c->sasl ? "CAP LS 302\r\nCAP REQ :sasl\r\n" :
+	    b->o->scenario == BENCH_LOGIN ?
+	    "CAP REQ :draft/account-registration\r\nCAP END\r\n" : "",
+	    c->nick, c->nick, c->sasl ? "AUTHENTICATE PLAIN\r\n" : "");
 	conn_queue(c, reg, (size_t)n);
 	return 0;
 }

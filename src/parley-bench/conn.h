@@ -31,6 +31,7 @@ enum cstate {
 	CS_HANDSHAKE,		/* --tls: connected, TLS handshake under way */
 	CS_REGISTERING,
 	CS_JOINING,
+	CS_ACCOUNT,		/* login: REGISTER sent, its answer awaited */
 	CS_READY,
 	CS_DEAD,
 };
@@ -40,6 +41,8 @@ struct bconn {
 	SSL		*ssl;		/* --tls; NULL before the connection is up */
 	enum cstate	 state;
 	bool		 sender;
+	bool		 sasl;		/* login: log in with SASL PLAIN while registering */
+	uint64_t	 ping_sent;	/* login's pinger: its PING in flight, 0: none */
 	bool		 want_out;	/* EPOLLOUT is registered */
 	unsigned	 inflight;
 	unsigned	 ack_by;	/* the receiver whose delivery frees a window slot */
@@ -68,6 +71,8 @@ struct bench {
 	unsigned		 next;		/* next client to connect */
 	unsigned		 pending;	/* handshakes under way */
 	unsigned		 ready;
+	unsigned		 nconns;	/* c[]: the clients, and login's pinger */
+	uint64_t		 last_ping;	/* login: when the pinger last sent */
 	enum phase		 phase;
 	uint64_t		 now, t0, mstart, mend, last_progress;
 	char			*pad;

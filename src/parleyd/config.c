@@ -176,6 +176,7 @@ struct load {
 	int		 oper_password;	/* line of its password, host, certfp; 0: not */
 	int		 oper_host;
 	int		 oper_certfp;
+	int		 oper_account;
 	bool		 listen_replaced;	/* the file's first address cleared the list */
 	bool		 failed;
 	int		 errline;	/* line of the first error; 0: not a line's */
@@ -352,18 +353,19 @@ setting_find(const char *section, const char *key)
 	return NULL;
 }
 
-/* An [oper NAME] block is over: it must have said its password. */
+/* An [oper NAME] block is over: it must have said its password, certfp or account. */
 static int
 oper_close(struct load *ld)
 {
 	int	line = ld->lineno;
 
-	if (ld->oper_line == 0 || ld->oper_password != 0 || ld->oper_certfp != 0) {
+	if (ld->oper_line == 0 || ld->oper_password != 0 || ld->oper_certfp != 0 ||
+	    ld->oper_account != 0) {
 		ld->oper_line = 0;
 		return 0;
 	}
 	ld->lineno = ld->oper_line;
-	load_error(ld, "[oper %s] has neither a password nor a certfp",
+	load_error(ld, "[oper %s] has no password, certfp or account",
 	    ld->cfg->opers[ld->cfg->nopers - 1].name);
 	ld->lineno = line;
 	return -1;
@@ -400,6 +402,7 @@ oper_open(struct load *ld, const char *section)
 	snprintf(o->name, sizeof(o->name), "%s", name);
 	ld->oper_line = ld->lineno;
 	ld->oper_password = ld->oper_host = ld->oper_certfp = 0;
+	ld->oper_account = 0;
 	return 0;
 }
 
@@ -417,6 +420,8 @@ oper_key(struct load *ld, const char *key, const char *value)
 		seen = &ld->oper_host;
 	else if (strcmp(key, "certfp") == 0)
 		seen = &ld->oper_certfp;
+	else if (strcmp(key, "account") == 0)
+		seen = &ld->oper_account;
 	else {
 		load_error(ld, "unknown key '%s' in [oper %s]", key, o->name);
 		return 0;
@@ -436,6 +441,12 @@ oper_key(struct load *ld, const char *key, const char *value)
 			load_error(ld, "certfp: %s", why);
 			return 0;
 		}
+	} else if (seen == &ld->oper_account) {
+		if (config_account_check(value, why, sizeof(why)) == -1) {
+			load_error(ld, "account: %s", why);
+			return 0;
+		}
+		snprintf(o->account, sizeof(o->account), "%s", value);
 	} else {
 		if (config_mask_check(value, why, sizeof(why)) == -1) {
 			load_error(ld, "host: %s", why);

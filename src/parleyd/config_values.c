@@ -316,6 +316,22 @@ config_mask_check(const char *mask, char *why, size_t whylen)
 	return -1;
 }
 
+int
+config_account_check(const char *name, char *why, size_t whylen)
+{
+	size_t	len = strlen(name);
+	bool	ok = len > 0 && len <= CONFIG_NICKLEN_MAX &&
+		    strpbrk(name, " ,*?!@:$#") == NULL;
+
+	for (const unsigned char *p = (const unsigned char *)name; ok && *p != '\0'; p++)
+		ok = *p > 0x20 && *p != 0x7f;
+	if (ok)
+		return 0;
+	snprintf(why, whylen, "'%s' is not an account name (at most %d bytes, no blanks "
+	    "and none of ,*?!@:$#)", name, CONFIG_NICKLEN_MAX);
+	return -1;
+}
+
 /*
  * A SHA-256 fingerprint as `openssl x509 -fingerprint -sha256` prints it or as WHOIS
  * shows it: 64 hex digits, either case, colons allowed between pairs.  Stored as WHOIS

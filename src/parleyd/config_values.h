@@ -39,6 +39,9 @@ int	config_bool_parse(const char *text, bool *v, char *why, size_t whylen);
 int	config_hash_check(const char *hash, char *why, size_t whylen);
 /* A user@host mask: printable, no blanks, one '@', at most CONFIG_MASK_MAX bytes. */
 int	config_mask_check(const char *mask, char *why, size_t whylen);
+/* An account name for [oper NAME] account: 1 to CONFIG_NICKLEN_MAX bytes, printable,
+ * none of the characters a mask, a list or a message gives a meaning (" ,*?!@:$#"). */
+int	config_account_check(const char *name, char *why, size_t whylen);
 /* A SHA-256 fingerprint, 64 hex digits with optional colons, into out as lowercase
  * hex without colons. */
 int	config_certfp_parse(const char *text, char out[CONFIG_CERTFP_MAX + 1], char *why,

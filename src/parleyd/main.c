@@ -406,6 +406,9 @@ reload(void *arg, struct core_config *core, struct net_config *net, char *err,
 
 	if (config_build(st, &fresh, err, errlen) == -1)
 		return -1;
+	/* The store stays open on the file it was started with. */
+	if (strcmp(fresh.store_path, old.store_path) != 0)
+		log_warnx("store changes take effect on restart");
 	st->cfg = fresh;
 	*core = st->cfg.core;
 	*net = st->cfg.net;

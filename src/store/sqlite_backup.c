@@ -55,11 +55,8 @@ backup_copy(sqlite3 *db, const char *tmp, char *err, size_t errlen)
 	(void)sqlite3_backup_finish(b);
 	if (rc != SQLITE_OK)
 		snprintf(err, errlen, "%s: %s", tmp, sqlite3_errstr(rc));
-	else if ((rc = sqlite3_close(dst)) != SQLITE_OK)
-		snprintf(err, errlen, "%s: %s", tmp, sqlite3_errstr(rc));
-	else
-		return SQLITE_OK;
-	sqlite3_close(dst);
+	/* No statement is left open on dst: it closes at once. */
+	(void)sqlite3_close(dst);
 	return rc;
 }
 

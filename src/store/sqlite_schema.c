@@ -78,32 +78,31 @@ sqlite_schema_version(void)
 static int
 schema_exec(sqlite3 *db, const char *sql, const char *path, char *err, size_t errlen)
 {
-	int	rc;
-
-	if ((rc = sqlite3_exec(db, sql, NULL, NULL, NULL)) != SQLITE_OK) {
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "store %s: %s", path, sqlite3_errmsg(db));
 		return -1;
 	}
 	return 0;
 }
 
-/* An integer from a one-row query such as PRAGMA user_version; -1 with err set. */
+/* The file's schema version (PRAGMA user_version) into *v: 0, or -1 with err set. */
 static int
-schema_int(sqlite3 *db, const char *sql, const char *path, char *err, size_t errlen)
+schema_version_of(sqlite3 *db, int *v, const char *path, char *err, size_t errlen)
 {
 	sqlite3_stmt	*stmt;
-	int		 v = -1;
+	int		 rc = -1;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "store %s: %s", path, sqlite3_errmsg(db));
 		return -1;
 	}
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int(stmt, 0);
-	else
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*v = sqlite3_column_int(stmt, 0);
+		rc = 0;
+	} else
 		snprintf(err, errlen, "store %s: %s", path, sqlite3_errmsg(db));
 	sqlite3_finalize(stmt);
-	return v;
+	return rc;
 }
 
 /* One step, or none when the file is up to date: 1 a step ran, 0 none was due, -1. */
@@ -117,9 +116,10 @@ schema_step(sqlite3 *db, const char *path, char *err, size_t errlen)
 	 * file at once cannot both run a step. */
 	if (schema_exec(db, "BEGIN IMMEDIATE", path, err, errlen) == -1)
 		return -1;
-	if ((v = schema_int(db, "PRAGMA user_version", path, err, errlen)) < 0)
+	if (schema_version_of(db, &v, path, err, errlen) == -1)
 		goto fail;
-	if (v > SCHEMA_VERSION) {
+	/* Newer than this binary, or no version parleyd ever wrote. */
+	if (v > SCHEMA_VERSION || v < 0) {
 		snprintf(err, errlen,
 		    "store %s has schema version %d; this parleyd knows up to %d", path, v,
 		    SCHEMA_VERSION);

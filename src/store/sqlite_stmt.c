@@ -95,9 +95,7 @@ sqlite_status(int rc)
 		return -EEXIST;
 	case SQLITE_FULL:
 		return -ENOSPC;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	default:	/* IOERR, READONLY, CANTOPEN, BUSY, CORRUPT, ... */
+	default:	/* IOERR, READONLY, CANTOPEN, BUSY, CORRUPT, NOMEM, ... */
 		return -EIO;
 	}
 }

@@ -44,7 +44,8 @@ int		 sqlite_stmt_run(struct sqlite_stmts *c, enum sqlite_q q);
 
 sqlite3		*sqlite_stmt_db(const struct sqlite_stmts *c);
 
-/* A result code as a job's status: constraint -EEXIST, full -ENOSPC, else -EIO. */
+/* A result code as a job's status (core/job.h's): constraint -EEXIST, full -ENOSPC,
+ * anything else -EIO (nothing was written). */
 int		 sqlite_status(int rc);
 
 /* Write a consistent copy of db (another process may be writing it) to file, through

@@ -34,7 +34,8 @@ struct store {
 
 #define AT(a, type, i)	(&((type *)(a)->v)[i])
 
-/* Room for one more record at the end; returns it, or NULL out of memory. */
+/* Room for one more record at the end; returns it, or NULL out of memory (which a
+ * write answers as the disk failing would: -EIO, nothing written). */
 static void *
 array_push(struct memory_array *a)
 {
@@ -59,6 +60,15 @@ array_remove(struct memory_array *a, size_t i)
 
 	memmove(v + i * a->size, v + (i + 1) * a->size, (a->n - i - 1) * a->size);
 	a->n--;
+}
+
+/* Fingerprints are kept in lowercase, as SQLite's backend keeps them. */
+static void
+certfp_lower(char *certfp)
+{
+	for (; *certfp != '\0'; certfp++)
+		if (*certfp >= 'A' && *certfp <= 'Z')
+			*certfp += 32;
 }
 
 static long
@@ -135,13 +145,19 @@ memory_account_create(struct store *st, const struct account_rec *in)
 		return -EEXIST;
 	if (n > ACCOUNT_CERTS_MAX)
 		n = ACCOUNT_CERTS_MAX;
-	for (unsigned c = 0; c < n; c++)
+	for (unsigned c = 0; c < n; c++) {
 		if (cert_find(st, in->certs[c], &slot) >= 0)
 			return -EEXIST;
+		for (unsigned d = 0; d < c; d++)
+			if (strcasecmp(in->certs[c], in->certs[d]) == 0)
+				return -EEXIST;
+	}
 	if ((a = array_push(&st->accounts)) == NULL)
-		return -ENOMEM;
+		return -EIO;
 	*a = *in;
 	a->ncerts = n;
+	for (unsigned c = 0; c < n; c++)
+		certfp_lower(a->certs[c]);
 	return 0;
 }
 
@@ -176,7 +192,8 @@ memory_cert_add(struct store *st, const struct job_cert *in)
 	a = AT(&st->accounts, struct account_rec, i);
 	if (a->ncerts >= ACCOUNT_CERTS_MAX)
 		return -ENOSPC;
-	memcpy(a->certs[a->ncerts++], in->certfp, sizeof(a->certs[0]));
+	memcpy(a->certs[a->ncerts], in->certfp, sizeof(a->certs[0]));
+	certfp_lower(a->certs[a->ncerts++]);
 	return 0;
 }
 
@@ -208,7 +225,7 @@ memory_channel_register(struct store *st, const struct chanreg_rec *in)
 	if ((a = account_find(st, in->founder)) < 0)
 		return -ENOENT;
 	if ((c = array_push(&st->channels)) == NULL)
-		return -ENOMEM;
+		return -EIO;
 	*c = *in;
 	/* The founder as the account is named, as a join on the account would give. */
 	memcpy(c->founder, AT(&st->accounts, struct account_rec, a)->name,
@@ -244,7 +261,7 @@ memory_entry_add(struct store *st, const struct chanreg_entry *in)
 	if (entry_find(st, in) >= 0)
 		return -EEXIST;
 	if ((e = array_push(&st->entries)) == NULL)
-		return -ENOMEM;
+		return -EIO;
 	*e = *in;
 	memcpy(e->channel, AT(&st->channels, struct chanreg_rec, c)->name,
 	    sizeof(e->channel));

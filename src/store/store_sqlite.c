@@ -23,9 +23,12 @@ struct store {
 	struct sqlite_stmts	 q;
 };
 
-/* A name's key: its folded form. */
+/* A name's key: its folded form.  The longest names are channels' and masks'. */
+#define FOLDED_MAX	(CONFIG_CHANNELLEN_MAX > CONFIG_MASK_MAX ? CONFIG_CHANNELLEN_MAX : \
+			    CONFIG_MASK_MAX)
+
 struct folded {
-	char	s[CONFIG_MASK_MAX + 1];
+	char	s[FOLDED_MAX + 1];
 };
 
 static const char *
@@ -69,15 +72,16 @@ column_blob(sqlite3_stmt *s, int col, void *dst, size_t len)
 		memset(dst, 0, len);
 }
 
-/* The account row of folded name key into *a, with its certificates; *id its id. */
+/* The account in s's current row (ACCOUNT_COLUMNS) into *a, with its certificates. */
 static int
-account_read(struct store *st, sqlite3_stmt *s, struct account_rec *a, int64_t *id)
+account_read(struct store *st, sqlite3_stmt *s, struct account_rec *a)
 {
 	sqlite3_stmt	*c;
+	int64_t		 id;
 	int		 rc;
 
 	memset(a, 0, sizeof(*a));
-	*id = sqlite3_column_int64(s, 0);
+	id = sqlite3_column_int64(s, 0);
 	column_text(s, 1, a->name, sizeof(a->name));
 	column_text(s, 2, a->email, sizeof(a->email));
 	column_text(s, 3, a->pwhash, sizeof(a->pwhash));
@@ -89,7 +93,7 @@ account_read(struct store *st, sqlite3_stmt *s, struct account_rec *a, int64_t *
 	column_text(s, 9, a->verify_code, sizeof(a->verify_code));
 	if ((c = sqlite_stmt(&st->q, Q_CERTS_OF)) == NULL)
 		return -EIO;
-	sqlite3_bind_int64(c, 1, *id);
+	sqlite3_bind_int64(c, 1, id);
 	while ((rc = sqlite3_step(c)) == SQLITE_ROW && a->ncerts < ACCOUNT_CERTS_MAX)
 		column_text(c, 0, a->certs[a->ncerts++], sizeof(a->certs[0]));
 	return sqlite_stmt_end(c, rc == SQLITE_ROW ? SQLITE_DONE : rc);
@@ -101,7 +105,6 @@ account_get(struct store *st, struct job *job)
 {
 	struct folded	 f;
 	sqlite3_stmt	*s;
-	int64_t		 id;
 	int		 rc;
 
 	if (job->kind == JOB_ACCOUNT_GET) {
@@ -115,7 +118,7 @@ account_get(struct store *st, struct job *job)
 	}
 	if ((rc = sqlite3_step(s)) != SQLITE_ROW)
 		return (rc = sqlite_stmt_end(s, rc)) == 0 ? -ENOENT : rc;
-	rc = account_read(st, s, &job->result.account, &id);
+	rc = account_read(st, s, &job->result.account);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -290,10 +293,10 @@ channel_register(struct store *st, const struct chanreg_rec *c)
 {
 	struct folded	 f;
 	sqlite3_stmt	*s;
-	int64_t		 founder;
+	int64_t		 founder, channel;
 	int		 rc;
 
-	if ((rc = row_id(st, Q_CHANNEL_ID, fold(&f, c->name), &founder)) != -ENOENT)
+	if ((rc = row_id(st, Q_CHANNEL_ID, fold(&f, c->name), &channel)) != -ENOENT)
 		return rc == 0 ? -EEXIST : rc;
 	if ((rc = row_id(st, Q_ACCOUNT_ID, fold(&f, c->founder), &founder)) != 0)
 		return rc;
@@ -414,11 +417,8 @@ sqlite_run(struct store *st, struct job **jobs, size_t n)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!store_kind_writes(jobs[i]->kind)) {
-			jobs[i]->status = sqlite_job(st, jobs[i]);
-			continue;
-		}
-		jobs[i]->status = sqlite_write(st, jobs[i]);
+		jobs[i]->status = store_kind_writes(jobs[i]->kind) ?
+		    sqlite_write(st, jobs[i]) : sqlite_job(st, jobs[i]);
 		/* A disk error may have ended the whole transaction: what it held is
 		 * gone, and the rest of the batch goes in a new one. */
 		if (jobs[i]->status != 0 &&

@@ -591,7 +591,7 @@ class ServerFactory:
         config: INI text (written to a file in tmp_path) or None for no --config.
         listen: the --listen flags (empty: none, the config's [listen] applies).
         store: the --store file (default: tmp_path/parleydN.db, new for each server),
-        or None for --store none.
+        None for --store none, or False for no --store (the config's [store] path).
         expect_listeners: how many "listening on" lines to wait for (default: len(listen),
         or 1 when listen is empty).  Other keywords go to subprocess.Popen.
         """
@@ -606,7 +606,8 @@ class ServerFactory:
         if store is self.FRESH_STORE:
             self._stores += 1
             store = self.tmp_path / ("parleyd%d.db" % self._stores)
-        argv += ["--store", "none" if store is None else str(store)]
+        if store is not False:
+            argv += ["--store", "none" if store is None else str(store)]
         argv += list(args)
         if expect_listeners is None:
             expect_listeners = len(listen) or 1

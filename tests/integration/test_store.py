@@ -32,6 +32,15 @@ def sql(path, query):
     return p.stdout.splitlines()
 
 
+def threads(pid):
+    """The names of the process's threads."""
+    names = []
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+            names.append(f.read().strip())
+    return names
+
+
 def register(server, nick, password="correct horse", source=None):
     """REGISTER nick before connection registration; the reply's line."""
     c = server.client(source=source)
@@ -52,7 +61,10 @@ def test_created_on_first_start(start_server, tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert sql(path, "PRAGMA user_version") == ["1"]
     assert sql(path, "PRAGMA journal_mode") == ["wal"]
+    # The store's thread starts with its first job.
+    assert "parleyd-store" not in threads(srv.pid)
     assert register(srv, "alice").line.endswith("REGISTER SUCCESS alice :Account created")
+    assert "parleyd-store" in threads(srv.pid)
     assert sql(path, "SELECT name FROM accounts") == ["alice"]
 
 
@@ -68,12 +80,42 @@ def test_accounts_survive_a_restart(start_server, tmp_path):
     assert m.command == "FAIL" and m.param(1) == "ACCOUNT_EXISTS", m.line
 
 
+def test_path_setting(start_server, tmp_path):
+    """[store] path, relative to the configuration file's directory; --store none
+    overrides it."""
+    conf = tmp_path / "etc"
+    conf.mkdir()
+    path = start_server.config_file(ACCOUNTS + "[store]\npath = state/p.db\n",
+                                    name="etc/parleyd.conf")
+    srv = start_server(config=path, store=False)
+    srv.wait_log(r"store: %s \(sqlite\)" % (conf / "state" / "p.db"))
+    assert register(srv, "jo").command == "REGISTER"
+    assert sql(conf / "state" / "p.db", "SELECT name FROM accounts") == ["jo"]
+    assert srv.terminate() == 0
+    srv = start_server(config=path, store=None)
+    srv.wait_log(r"store: none")
+
+
+def test_path_change_waits_for_restart(start_server, tmp_path):
+    """A reload that names another file says so; the store in use stays."""
+    path = tmp_path / "parleyd.db"
+    conf = start_server.config_file(ACCOUNTS + "[store]\npath = %s\n" % path)
+    srv = start_server(config=conf, store=False)
+    conf.write_text(ACCOUNTS + "[store]\npath = %s\n" % (tmp_path / "other.db"))
+    srv.signal(signal.SIGHUP)
+    srv.wait_log(r"warn: store changes take effect on restart")
+    assert register(srv, "kay").command == "REGISTER"
+    assert sql(path, "SELECT name FROM accounts") == ["kay"]
+    assert not (tmp_path / "other.db").exists()
+
+
 def test_no_store(start_server):
     """--store none: the server runs, and REGISTER says it cannot save anything."""
     srv = start_server(config=ACCOUNTS, store=None)
     srv.wait_log(r"store: none")
     m = register(srv, "carol")
     assert m.command == "FAIL" and m.param(1) == "TEMPORARILY_UNAVAILABLE", m.line
+    assert "parleyd-store" not in threads(srv.pid)
 
 
 def test_newer_schema_refused(tmp_path):

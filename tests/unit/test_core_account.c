@@ -160,16 +160,20 @@ login_logout(void **state)
 	(void)state;
 	account_login(fx->core, cl, "Alice", fx->now);
 	assert_string_equal(fx_take(fx, c), ":irc.localhost 900 alice alice!u@127.0.0.1 "
-	    "Alice :You are now logged in as Alice\r\n");
+	    "Alice :You are now logged in as Alice\r\n"
+	    ":alice MODE alice :+r\r\n");
 	assert_string_equal(cl->account, "Alice");
 	/* Another account: out of the first, then in. */
 	account_login(fx->core, cl, "bob", fx->now);
 	assert_string_equal(fx_take(fx, c),
 	    ":irc.localhost 901 alice alice!u@127.0.0.1 :You are now logged out\r\n"
-	    ":irc.localhost 900 alice alice!u@127.0.0.1 bob :You are now logged in as bob\r\n");
+	    ":alice MODE alice :-r\r\n"
+	    ":irc.localhost 900 alice alice!u@127.0.0.1 bob :You are now logged in as bob\r\n"
+	    ":alice MODE alice :+r\r\n");
 	account_logout(fx->core, cl, fx->now);
 	assert_string_equal(fx_take(fx, c),
-	    ":irc.localhost 901 alice alice!u@127.0.0.1 :You are now logged out\r\n");
+	    ":irc.localhost 901 alice alice!u@127.0.0.1 :You are now logged out\r\n"
+	    ":alice MODE alice :-r\r\n");
 	assert_string_equal(cl->account, "");
 	/* Not logged in: nothing to say. */
 	account_logout(fx->core, cl, fx->now);
@@ -211,7 +215,7 @@ register_identify(void **state)
 	assert_int_equal(store[0].registered, 1700000000);
 	assert_true(account_exists(fx->core, "ALICE"));
 	assert_string_equal(fx_take(fx, c), ":irc.localhost 900 alice alice!u@127.0.0.1 "
-	    "alice :You are now logged in as alice\r\n");
+	    "alice :You are now logged in as alice\r\n:alice MODE alice :+r\r\n");
 
 	/* bob logs in to it with the password, in any case of the name. */
 	account_identify(fx->core, dl, "Alice", "sesame open", record_done, fx->now);
@@ -220,7 +224,7 @@ register_identify(void **state)
 	assert_string_equal(last_account, "alice");
 	assert_string_equal(dl->account, "alice");
 	assert_string_equal(fx_take(fx, d), ":irc.localhost 900 bob bob!u@127.0.0.1 "
-	    "alice :You are now logged in as alice\r\n");
+	    "alice :You are now logged in as alice\r\n:bob MODE bob :+r\r\n");
 	account_logout(fx->core, dl, fx->now);
 	fx_take(fx, d);
 

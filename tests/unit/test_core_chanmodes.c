@@ -21,7 +21,7 @@
 #define HASH_Y	"$y$j9T$p3q3GEAif3thzMIBFOJng/$O/jX6xivikQq30VtskiE7ZwISoD3.tuLWTHdNk70KVC"
 
 static const struct core_oper opers[] = {
-	{ "admin", HASH_Y, "", "" },
+	{ "admin", HASH_Y, "", "", "" },
 };
 
 static void

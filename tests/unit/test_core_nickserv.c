@@ -93,6 +93,7 @@ test_register_and_identify(void **state)
 	assert_string_equal(fx_take(fx, a),
 	    ":irc.localhost 900 alice alice!u@127.0.0.1 alice :You are now logged in as "
 	    "alice\r\n"
+	    ":alice MODE alice :+r\r\n"
 	    NS "alice :Account alice registered: you are now logged in\r\n");
 	fx_line(fx, a, "PRIVMSG NickServ :REGISTER again");
 	assert_string_equal(fx_take(fx, a), NS "alice :You are already logged in to "
@@ -106,10 +107,12 @@ test_register_and_identify(void **state)
 	assert_string_equal(fx_take(fx, b),
 	    ":irc.localhost 900 bob bob!u@127.0.0.1 alice :You are now logged in as "
 	    "alice\r\n"
+	    ":bob MODE bob :+r\r\n"
 	    NS "bob :You are now identified as alice\r\n");
 	fx_line(fx, b, "PRIVMSG NickServ :LOGOUT");
 	assert_string_equal(fx_take(fx, b),
 	    ":irc.localhost 901 bob bob!u@127.0.0.1 :You are now logged out\r\n"
+	    ":bob MODE bob :-r\r\n"
 	    NS "bob :You are now logged out\r\n");
 	fx_line(fx, b, "PRIVMSG NickServ :LOGOUT");
 	assert_string_equal(fx_take(fx, b), NS "bob :You are not logged in. Type "
@@ -338,6 +341,7 @@ test_drop(void **state)
 	    ":irc.localhost 900 alice alice!u@127.0.0.1 alice :You are now logged in as "
 	    "alice\r\n"
 	    ":irc.localhost 901 alice alice!u@127.0.0.1 :You are now logged out\r\n"
+	    ":alice MODE alice :-r\r\n"
 	    NS "alice :Account alice is dropped, with its certificates and channels\r\n");
 	fx_line(fx, a, "NS INFO alice");
 	assert_string_equal(fx_take(fx, a), NS "alice :No account named alice\r\n");

@@ -88,6 +88,7 @@ register_after_connect(void **state)
 	fx_line(fx, c, "REGISTER * * :" PW);
 	assert_string_equal(fx_take(fx, c),
 	    S "900 alice alice!u@127.0.0.1 alice :You are now logged in as alice\r\n"
+	    ":alice MODE alice :+r\r\n"
 	    S "REGISTER SUCCESS alice :Account created\r\n");
 	fx_line(fx, c, "REGISTER alice * :" PW);
 	assert_string_equal(fx_take(fx, c), S "FAIL REGISTER ALREADY_AUTHENTICATED alice "
@@ -201,6 +202,7 @@ register_verify(void **state)
 	fx_line(fx, c, line);
 	assert_string_equal(fx_take(fx, c),
 	    S "900 alice alice!u@127.0.0.1 alice :You are now logged in as alice\r\n"
+	    ":alice MODE alice :+r\r\n"
 	    S "VERIFY SUCCESS alice :Account verified\r\n");
 	fx_line(fx, c, line);
 	assert_string_equal(fx_take(fx, c), S "FAIL VERIFY ALREADY_AUTHENTICATED alice "
