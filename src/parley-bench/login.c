@@ -101,8 +101,8 @@ login_registered(struct bench *b, unsigned id, bool ok)
 static void
 login_pong(struct bench *b, unsigned id, const struct msg *m)
 {
-	struct bconn	*c = &b->c[id];
-	unsigned long long sent;
+	struct bconn		*c = &b->c[id];
+	unsigned long long	 sent;
 
 	if (c->ping_sent == 0 || m->nparams == 0 ||
 	    sscanf(m->params[m->nparams - 1], "%llu", &sent) != 1 || sent != c->ping_sent)
