@@ -149,7 +149,8 @@ join_announce(struct core *core, struct client *cl, struct channel *ch)
 	len = format_msg(line, sizeof(line), prefix, "JOIN", 1, ch->name);
 	send_channel_caps(core, ch, NULL, 0, ext, line, len);
 	len = format_msg(line, sizeof(line), prefix, "JOIN", 3, ch->name,
-	    cl->account[0] != '\0' ? cl->account : "*", cl->realname != NULL ? cl->realname : "");
+	    cl->account[0] != '\0' ? cl->account : "*",
+	    cl->realname != NULL ? cl->realname : "");
 	send_channel_caps(core, ch, NULL, ext, 0, line, len);
 	if (cl->away == NULL)
 		return;

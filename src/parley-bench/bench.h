@@ -53,6 +53,7 @@ struct bench_result {
 	long		 pss_before_kib, pss_after_kib;
 	struct hist	 latency;	/* nanoseconds; login: the pinger's PING to PONG */
 	unsigned	 accounts;	/* login: accounts registered (or there already) */
+	unsigned	 register_failures;	/* login: REGISTERs refused otherwise */
 	unsigned	 logins;	/* login: 903 RPL_SASLSUCCESS */
 	unsigned	 login_failures;	/* login: 902, 904-907 */
 };

@@ -254,7 +254,8 @@ report_json(const struct bench_opts *o, const struct bench_result *r)
 	    "\"latency_us\":{\"count\":%llu,\"p50\":%.1f,\"p99\":%.1f,\"max\":%.1f},"
 	    "\"registrations_per_s\":%.1f,\"rss_before_kib\":%ld,\"rss_after_kib\":%ld,"
 	    "\"rss_kib_per_client\":%.3f,\"pss_kib_per_client\":%.3f,"
-	    "\"accounts\":%u,\"logins\":%u,\"login_failures\":%u,\"logins_per_s\":%.1f,"
+	    "\"accounts\":%u,\"register_failures\":%u,\"logins\":%u,"
+	    "\"login_failures\":%u,\"logins_per_s\":%.1f,"
 	    "\"disconnects\":%llu,\"stalls\":%llu,\"errors\":%llu}\n",
 	    scenario_names[o->scenario], o->clients,
 	    o->scenario == BENCH_FANOUT ? o->senders : o->scenario == BENCH_PRIVMSG ?
@@ -267,7 +268,8 @@ report_json(const struct bench_opts *o, const struct bench_result *r)
 	    r->rss_before_kib, r->rss_after_kib,
 	    per_client_kib(r, r->rss_before_kib, r->rss_after_kib),
 	    per_client_kib(r, r->pss_before_kib, r->pss_after_kib),
-	    r->accounts, r->logins, r->login_failures, r->logins / secs,
+	    r->accounts, r->register_failures, r->logins, r->login_failures,
+	    r->logins / secs,
 	    (unsigned long long)r->disconnects, (unsigned long long)r->stalls,
 	    (unsigned long long)r->errors);
 }
@@ -277,12 +279,17 @@ report_human(const struct bench_opts *o, const struct bench_result *r)
 {
 	double	 secs = r->measured_s > 0 ? r->measured_s : 1;
 
-	printf("%s: %u clients, %u registered, %u joined in %.2fs%s\n",
-	    scenario_names[o->scenario], o->clients, r->registered, r->joined, r->setup_s,
-	    r->setup_done ? "" : " (setup did NOT complete)");
+	if (o->scenario == BENCH_LOGIN)
+		printf("login: %u clients and a pinger, %u registered; accounts ready in "
+		    "%.2fs%s\n", o->clients, r->registered, r->setup_s,
+		    r->setup_done ? "" : " (did NOT complete)");
+	else
+		printf("%s: %u clients, %u registered, %u joined in %.2fs%s\n",
+		    scenario_names[o->scenario], o->clients, r->registered, r->joined,
+		    r->setup_s, r->setup_done ? "" : " (setup did NOT complete)");
 	if (o->scenario == BENCH_LOGIN) {
-		printf("  accounts         %u of %u registered first\n", r->accounts,
-		    o->accounts);
+		printf("  accounts         %u of %u registered first, %u refused\n",
+		    r->accounts, o->accounts, r->register_failures);
 		printf("  logins           %u in %.2fs: %.0f logins/s, %u failed\n",
 		    r->logins, r->measured_s, r->logins / secs, r->login_failures);
 		printf("  PING latency us  p50 %.0f  p99 %.0f  max %.0f (%llu pings)\n",
