@@ -12,8 +12,6 @@
  * bad header name, a Content-Length other than one "0", any Transfer-Encoding.
  */
 
-#define HTTP_HEADER_MAX_DEFAULT		8192	/* request line and headers, bytes */
-#define HTTP_HEADERS_MAX_DEFAULT	64	/* header fields */
 #define HTTP_TARGET_MAX			2048	/* a longer request target: 414 */
 #define HTTP_FIELDS_MAX			256	/* the most headers_max may be */
 
