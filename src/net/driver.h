@@ -38,6 +38,8 @@
 #include "net/tls.h"
 
 #define NET_READ_MAX	16384	/* bytes read per wakeup of a connection */
+#define WEB_FRAMES_MAX	32768	/* a line for many framed for WebSocket: a longest
+				   line, each byte maybe 3 (U+FFFD) */
 _Static_assert(NET_READ_MAX >= TLS_RECORD_MAX, "a TLS read must take a whole record");
 
 struct net_server;
@@ -132,6 +134,8 @@ struct net_server {
 	int64_t			 stop_deadline;
 
 	char			 buf[NET_READ_MAX];	/* every read goes here */
+	char			 web_frames[WEB_FRAMES_MAX];	/* web_ws.c: a line for many,
+							   framed, before the arena */
 
 	/* The models' own state, each touched only by its model's file; NULL otherwise. */
 	struct fork		*fork;		/* model_fork_hub.c: the children */
@@ -252,9 +256,20 @@ void	web_ws_feed(struct net_server *, struct conn *c, char *buf, size_t n);
 void	web_ws_readable(struct net_server *, struct conn *c);
 /* The core lets open c go: a close frame (1000) after its last lines. */
 void	web_ws_hangup(struct net_server *, struct conn *c);
-/* Queue the core's lines buf[0 ..< len] for c as one message each; shared: the same
- * bytes in the turn's arena, referred to instead of copied.  Returns 0 or -1. */
-int	web_ws_queue(struct conn *c, const char *buf, size_t len, const char *shared);
+/* Queue the core's lines buf[0 ..< len] for c as one message each (copied).  Returns 0
+ * or -1. */
+int	web_ws_queue(struct conn *c, const char *buf, size_t len);
+/* One queue_many call's frames, made once per subprotocol (zeroed for each call). */
+struct web_shared {
+	const char	*frames[2];	/* [0] binary, [1] text; in the turn's arena */
+	size_t		 len[2];
+	bool		 tried[2];
+};
+/* A line for many, for WebSocket c: its frames, made into sh (in the turn's arena)
+ * once per subprotocol, referred to by c's queue; copied when they could not be made.
+ * Returns 0 or -1. */
+int	web_ws_queue_shared(struct net_server *, struct conn *c, const char *line,
+	    size_t len, struct web_shared *sh);
 
 /* control.c: stop, reload, signals and requests. */
 
