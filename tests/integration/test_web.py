@@ -443,13 +443,13 @@ def test_ping_flood_costs_one_pong_per_read(web):
 
 
 def test_ping_flood_that_does_not_read_hits_the_sendq(start_server):
-    srv = web_server(start_server, config="[limits]\nsendq = 16k\n")
+    srv = web_server(start_server, config="[limits]\nsendq = 8703\n")
     port = web_port(srv)
     ws = WsClient(port, source="127.0.0.2", rcvbuf=4096)
     ws.register("deaf")
     flood = frame(PING, b"x" * 125) * 100
     out = b""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     ws.sock.setblocking(False)
     while time.monotonic() < deadline and "SendQ exceeded" not in srv.log_text():
         out = out or flood
@@ -459,7 +459,7 @@ def test_ping_flood_that_does_not_read_hits_the_sendq(start_server):
             time.sleep(0.01)
         except OSError:
             break
-    srv.wait_log(r"SendQ exceeded", timeout=5)
+    srv.wait_log(r"SendQ exceeded", timeout=10)
     other = srv.client()
     other.register("fine")
 
