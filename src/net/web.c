@@ -304,7 +304,11 @@ web_http_readable(struct net_server *srv, struct conn *c)
 	if (n <= 0) {
 		log_debug("close fd %d: %s", c->fd, n == 0 ? "Connection closed" :
 		    strerror((int)-n));
-		session_release(srv, c, n < 0);
+		/* A peer that only stopped sending still gets the answers queued. */
+		if (n == 0 && outq_len(&c->outq) > 0)
+			web_close(srv, c);
+		else
+			session_release(srv, c, n < 0);
 		return;
 	}
 	if (web_append(srv, c->web, srv->buf, (size_t)n) == -1) {

@@ -49,8 +49,10 @@ def frame(op, payload=b"", fin=True, masked=True, rsv=0, length=None):
 class Http:
     """One HTTP/1.1 connection: raw requests out, parsed responses in."""
 
-    def __init__(self, port, source=None):
+    def __init__(self, port, source=None, rcvbuf=None):
         self.sock = socket.socket()
+        if rcvbuf:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         if source:
             self.sock.bind((source, 0))
         self.sock.settimeout(5)
@@ -331,6 +333,29 @@ def test_slowloris_is_closed_after_the_header_timeout(start_server):
     assert 0.6 < took < 2.5, took
     assert idle.closed(timeout=1.0)
     srv.wait_log(r"HTTP request timed out")
+
+
+def test_answers_reach_a_peer_that_stopped_sending(start_server):
+    srv = web_server(start_server, config="[limits]\nsendq = 64m\n")
+    h = Http(web_port(srv), rcvbuf=4096)
+    h.send(b"GET /app.js HTTP/1.1\r\nHost: a\r\n\r\n" * 400)
+    h.sock.shutdown(socket.SHUT_WR)
+    # More than the socket buffers hold is still queued when the FIN is read.
+    time.sleep(0.5)
+    for _ in range(400):
+        assert h.response()[0] == 200
+    assert h.closed()
+
+
+def test_stop_does_not_wait_for_idle_web_connections(start_server):
+    srv = web_server(start_server, config="[timeouts]\nshutdown_grace = 10\n")
+    idle = Http(web_port(srv))
+    idle.send(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+    assert idle.response()[0] == 200
+    Http(web_port(srv)).send(b"GET / HT")
+    start = time.monotonic()
+    assert srv.terminate() == 0
+    assert time.monotonic() - start < 3
 
 
 # -- the WebSocket handshake
