@@ -8,7 +8,9 @@ import os
 import re
 import select
 import socket
+import ssl
 import struct
+import subprocess
 import time
 
 import pytest
@@ -136,15 +138,22 @@ class WsClient(Client):
     """conftest's Client over WebSocket: lines are messages, sent masked."""
 
     def __init__(self, port, origin=None, protocols=("text.ircv3.net",), extra="",
-                 source=None, rcvbuf=None, name="ws"):
+                 source=None, rcvbuf=None, name="ws", tls=False):
         super().__init__("127.0.0.1", port, name=name, source=source, rcvbuf=rcvbuf)
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            self.sock = ctx.wrap_socket(self.sock, server_hostname="localhost")
         text, key = upgrade_request(port, origin=origin, protocols=protocols, extra=extra)
         self.sock.sendall(text.encode())
         head = b""
         deadline = time.monotonic() + 3
         while b"\r\n\r\n" not in head:
-            r, _, _ = select.select([self.sock], [], [], max(0, deadline - time.monotonic()))
-            assert r, "no handshake answer: %r" % head
+            if not (isinstance(self.sock, ssl.SSLSocket) and self.sock.pending()):
+                r, _, _ = select.select([self.sock], [], [],
+                                        max(0, deadline - time.monotonic()))
+                assert r, "no handshake answer: %r" % head
             data = self.sock.recv(1)
             assert data, "closed during the handshake: %r" % head
             head += data
@@ -155,7 +164,7 @@ class WsClient(Client):
         want = base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
         assert self.fields["sec-websocket-accept"] == want
         self.binary = self.fields.get("sec-websocket-protocol") == "binary.ircv3.net"
-        self.wbuf = b""
+        self.wbuf = self._pending_tls()
         self.controls = []      # (opcode, payload) of the control frames received
         self.kinds = set()      # opcodes of the data messages received
 
@@ -163,6 +172,11 @@ class WsClient(Client):
         if isinstance(line, str):
             line = line.encode("utf-8", "surrogateescape")
         self.sock.sendall(frame(BINARY if self.binary else TEXT, line))
+
+    def _pending_tls(self):
+        """What TLS decrypted already: select() cannot see it."""
+        n = self.sock.pending() if isinstance(self.sock, ssl.SSLSocket) else 0
+        return self.sock.recv(n) if n else b""
 
     def send_frame(self, *args, **kw):
         self.sock.sendall(frame(*args, **kw))
@@ -210,7 +224,7 @@ class WsClient(Client):
         if not data:
             self.eof = True
             raise ConnectionClosed(self._report("connection closed by the server"))
-        self.wbuf += data
+        self.wbuf += data + self._pending_tls()
         for op, payload in self._frames():
             if op & 0x8:
                 self.controls.append((op, payload))
@@ -545,6 +559,44 @@ def test_forwarded_address_only_from_trusted_proxies(start_server):
     direct.register("direct")
     tcp.send("WHOIS direct")
     assert tcp.expect("311").param(3) == "127.0.0.3"
+
+
+@pytest.mark.models
+def test_web_over_tls(start_server, tmp_path):
+    if MODEL == "fork":
+        pytest.skip("the fork model refuses web listeners (test_fork_refuses_web)")
+    key, crt = str(tmp_path / "web.key"), str(tmp_path / "web.crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-keyout", key,
+                    "-out", crt, "-subj", "/CN=localhost"],
+                   check=True, capture_output=True, timeout=30)
+    srv = start_server(args=["--web-tls-listen", "127.0.0.1:0", "--tls-cert", crt,
+                             "--tls-key", key], expect_listeners=2)
+    srv.wait_log(r"listening on 127\.0\.0\.1:\d+ \(web, tls\)")
+    port = srv.listeners[1][1]
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5),
+                         server_hostname="localhost") as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 200 OK\r\n") and b"<html" in data.lower()
+    # A plain http:// origin is not this listener's.
+    ws = WsClient(port, tls=True, origin="https://127.0.0.1:%d" % port)
+    ws.register("secureweb")
+    plain = srv.client()
+    plain.register("plain")
+    plain.send("WHOIS secureweb")
+    lines = plain.collect_until("318")
+    assert any(m.command == "671" for m in lines), lines
+    ws.send("PRIVMSG plain :over wss")
+    assert plain.expect("PRIVMSG").trailing == "over wss"
 
 
 def test_fork_refuses_web(start_server):
