@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import select
+import signal
 import socket
 import ssl
 import struct
@@ -15,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import MODEL, Client, ConnectionClosed, parse
+from conftest import MODEL, PARLEYD, Client, ConnectionClosed, parse
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TEXT, BINARY, CLOSE, PING, PONG = 0x1, 0x2, 0x8, 0x9, 0xa
@@ -605,3 +606,57 @@ def test_fork_refuses_web(start_server):
     assert srv.wait(timeout=5) != 0
     srv.expected_exit = True
     assert re.search(r"web listeners are not served under --model fork", srv.log_text())
+
+
+WEB_CONFIG_ERRORS = [
+    ("[web]\norigins = ftp://chat.example.org\n", "is not an origin"),
+    ("[web]\norigins = https://chat.example.org/path\n", "is not an origin"),
+    ("[web]\ntrusted_proxies = 10.0.0.0/33\n", "is not an address or a network"),
+    ("[web]\ntrusted_proxies = 127.0.0.1 proxy.example\n", "is not an address"),
+    ("[web]\norigins = %s\n" % " ".join("http://h%d" % i for i in range(17)),
+     "more than 16"),
+    ("[web]\nheader_max = 100\n", "out of range"),
+    ("[web]\nmax_headers = 1000\n", "out of range"),
+    ("[web]\nheader_timeout = 0\n", "seconds"),
+    ("[listen]\nweb_address = 1.2.3.4\n", "is not an address"),
+]
+
+
+@pytest.mark.parametrize("text,why", WEB_CONFIG_ERRORS)
+def test_bad_web_settings_refused(tmp_path, text, why):
+    path = tmp_path / "bad.conf"
+    path.write_text(text)
+    p = subprocess.run([PARLEYD, "--listen", "127.0.0.1:0", "--config", str(path)],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=5)
+    lines = p.stderr.decode().splitlines()
+    assert p.returncode == 1 and len(lines) == 1, lines
+    assert "%s:2:" % path in lines[0] and why in lines[0], lines
+
+
+def test_web_listener_and_settings_from_the_file(start_server):
+    srv = start_server(config="[listen]\naddress = 127.0.0.1:0\nweb_address = 127.0.0.1:0\n"
+                       "[web]\nmax_headers = 8\nheader_max = 1k\n", listen=(),
+                       expect_listeners=2)
+    srv.wait_log(r"listening on 127\.0\.0\.1:\d+ \(web\)")
+    port = web_port(srv)
+    fields = "".join("X-%d: y\r\n" % i for i in range(7))
+    assert request(port, "GET / HTTP/1.1\r\nHost: a\r\n%s\r\n" % fields)[0] == 200
+    fields += "X-7: y\r\n"
+    assert request(port, "GET / HTTP/1.1\r\nHost: a\r\n%s\r\n" % fields)[0] == 431
+    assert request(port, "GET /%s HTTP/1.1\r\nHost: a\r\n\r\n" % ("a" * 1000))[0] == 431
+
+
+def test_web_settings_reload_on_sighup(start_server, tmp_path):
+    path = tmp_path / "web.conf"
+    path.write_text("[web]\norigins = https://a.example\n")
+    srv = web_server(start_server, config=path)
+    port = web_port(srv)
+    text, _ = upgrade_request(port, origin="https://b.example")
+    assert request(port, text)[0] == 403
+    path.write_text("[web]\norigins = https://b.example\n")
+    mark = srv.log_len()
+    srv.signal(signal.SIGHUP)
+    srv.wait_log(r"configuration reloaded", start=mark)
+    WsClient(port, origin="https://b.example").register("reloaded")
+    text, _ = upgrade_request(port, origin="https://a.example")
+    assert request(port, text)[0] == 403
