@@ -527,18 +527,37 @@ def test_websocket_and_tcp_clients_chat(start_server):
     m = ws.expect("PRIVMSG")
     # Not UTF-8: a text client gets U+FFFD for each bad byte.
     assert m.trailing == "hello \ufffdt\ufffd from irssi"
-    tcp.send("PRIVMSG web :private")
-    assert ws.expect("PRIVMSG").trailing == "private"
+    tcp.send("PRIVMSG web :private \xff".encode("latin-1"))
+    assert ws.expect("PRIVMSG").trailing == "private \ufffd"
     ws.send("PRIVMSG tcp :back")
     assert tcp.expect("PRIVMSG").trailing == "back"
     # Several lines in one read, and a long one.
-    ws.send_raw(b"".join(frame(TEXT, b"PRIVMSG #chat :%d" % i) for i in range(50)))
-    for i in range(50):
+    ws.send_raw(b"".join(frame(TEXT, b"PRIVMSG #chat :%d" % i) for i in range(6)))
+    for i in range(6):
         assert tcp.expect("PRIVMSG").trailing == str(i)
     ws.send("PRIVMSG #chat :" + "x" * 400)
     assert tcp.expect("PRIVMSG").trailing == "x" * 400
     tcp.send("WHOIS web")
     assert tcp.expect("311").param(3) == "127.0.0.3"
+
+
+def test_flood_control_and_per_address_limits_apply(start_server):
+    srv = web_server(start_server, config="[limits]\nflood_burst = 2\nflood_queue = 512\n"
+                     "max_per_address = 2\n")
+    port = web_port(srv)
+    ws = WsClient(port, source="127.0.0.2")
+    ws.register("flooder")
+    ws.send_raw(b"".join(frame(TEXT, b"PRIVMSG flooder :" + b"x" * 100)
+                         for _ in range(40)))
+    lines = ws.expect_closed()
+    assert any(m.command == "ERROR" and "Excess Flood" in m.trailing
+               for m in lines + ws.history), lines
+    held = [WsClient(port, source="127.0.0.3") for _ in range(2)]
+    for i, c in enumerate(held):
+        c.register("held%d" % i)
+    third = Http(port, source="127.0.0.3")
+    assert third.closed()
+    srv.wait_log(r"127\.0\.0\.3: too many connections")
 
 
 def test_forwarded_address_only_from_trusted_proxies(start_server):
