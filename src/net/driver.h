@@ -238,12 +238,6 @@ void	web_begin(struct net_server *, struct conn *c);
 void	web_expire(struct net_server *);
 /* CONN_HTTP c is readable: read, answer the complete requests, maybe upgrade. */
 void	web_http_readable(struct net_server *, struct conn *c);
-/* Answer with the error status and close c once it is out. */
-void	web_refuse(struct net_server *, struct conn *c, int status);
-/* req (n bytes of c's buffer) asks for a WebSocket: 101 and c becomes a client, or
- * the refusal (403 for a forbidden Origin, 400, 426). */
-void	web_upgrade(struct net_server *, struct conn *c, const struct http_request *req,
-	    size_t n);
 /* Whether req's Origin may open a WebSocket on c's listener (web_peer.c). */
 bool	web_origin_ok(const struct net_server *, const struct conn *c,
 	    const struct http_request *req);

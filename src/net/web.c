@@ -33,6 +33,9 @@
 
 #define WEB_HEAD_MAX	2048	/* a response's head */
 
+static void	web_upgrade(struct net_server *, struct conn *,
+		    const struct http_request *, size_t);
+
 struct web *
 web_new(void)
 {
@@ -115,7 +118,9 @@ web_respond(struct net_server *srv, struct conn *c, const char *head, size_t hle
 	return 0;
 }
 
-void
+/* Answer with the error status and close c once it is out: after a request that was
+ * not understood, nothing that follows can be trusted to be one. */
+static void
 web_refuse(struct net_server *srv, struct conn *c, int status)
 {
 	char		 head[WEB_HEAD_MAX], body[64];
@@ -363,7 +368,9 @@ web_switching(char *head, size_t cap, const char *accept, const struct web *w,
 	    named ? "\r\n" : "");
 }
 
-void
+/* req (n bytes of c's buffer) asks for a WebSocket: the 101, and c becomes a client;
+ * or the refusal (404 off "/", 403 for a forbidden Origin, 400, 426). */
+static void
 web_upgrade(struct net_server *srv, struct conn *c, const struct http_request *req,
     size_t n)
 {

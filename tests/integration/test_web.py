@@ -333,7 +333,7 @@ def test_slowloris_is_closed_after_the_header_timeout(start_server):
     irc.register("tcp")
     start = time.monotonic()
     # A byte every 0.3 s does not extend the deadline.
-    for _ in range(10):
+    for _ in range(15):
         try:
             slow.send(b"X")
         except OSError:
@@ -345,8 +345,9 @@ def test_slowloris_is_closed_after_the_header_timeout(start_server):
                        source="127.0.0.5")[0] == 200
         irc.sync()
     took = time.monotonic() - start
-    assert 0.6 < took < 2.5, took
-    assert idle.closed(timeout=1.0)
+    # The timeout is 1 s; a loaded machine may add some.
+    assert 0.6 < took < 4, took
+    assert idle.closed(timeout=3.0)
     srv.wait_log(r"HTTP request timed out")
 
 
@@ -370,7 +371,8 @@ def test_stop_does_not_wait_for_idle_web_connections(start_server):
     Http(web_port(srv)).send(b"GET / HT")
     start = time.monotonic()
     assert srv.terminate() == 0
-    assert time.monotonic() - start < 3
+    # Not the 10 s grace.
+    assert time.monotonic() - start < 6
 
 
 # -- the WebSocket handshake
