@@ -74,6 +74,8 @@ function onMessage(msg) {
 			win.members.clear();
 			fetchRecent(win);
 			state.changed("windows");
+			if (state.active === state.server)
+				state.activate(win);
 		}
 		state.addName(win, src.nick);
 		state.changed("members", win);
