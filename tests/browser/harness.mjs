@@ -105,9 +105,12 @@ export class User {
 	}
 
 	static async open(browser, server, opts = {}) {
+		const phone = opts.viewport === PHONE;
 		const context = await browser.newContext({
 			viewport: opts.viewport || DESKTOP,
 			colorScheme: opts.scheme || "light",
+			isMobile: phone,
+			hasTouch: phone,
 		});
 		context.setDefaultTimeout(10000);
 		const page = await context.newPage();
@@ -134,7 +137,10 @@ export class User {
 		    ".win-name", { hasText: new RegExp("^" + escapeRe(name) + "$") }) });
 	}
 
+	// Show the window called name, through the sliding sidebar on a phone.
 	async open(name) {
+		if (await this.page.locator("#toggle-sidebar").isVisible())
+			await this.page.click("#toggle-sidebar");
 		await this.windowButton(name).click();
 		await this.page.locator("#win-name", { hasText: name }).waitFor();
 	}

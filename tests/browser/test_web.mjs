@@ -248,6 +248,7 @@ async function shoot(s, ops, lee, scheme, size, viewport) {
 	lee.send("PRIVMSG #help :anyone around?");
 	lee.send("PRIVMSG " + nick + " :hi there, a private message");
 	await u.windowButton("lee").locator(".badge").waitFor();
+	await u.page.waitForTimeout(400);	// the sidebar slides away
 	await u.page.screenshot({ path: name("chat") });
 	if (size === "phone") {
 		await u.page.click("#toggle-sidebar");
