@@ -21,4 +21,4 @@ if [ ! -d node_modules/playwright-core ]; then
 	fi
 	npm ci --no-audit --no-fund --loglevel=error
 fi
-exec node --test test_web.mjs
+exec node --test test_irc.mjs test_web.mjs

@@ -1,7 +1,8 @@
 /*
  * The web client's compiled-in files (net/web_assets.h, made by tools/webgen.c): the
  * paths served, index.html at "/", the Content-Types, gzip copies that inflate to the
- * body, and strong ETags that differ between files.
+ * body, strong ETags that differ between files, and the issue's budget: the client
+ * under 150 KB compressed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -111,6 +112,17 @@ test_etags(void **state)
 	}
 }
 
+static void
+test_budget(void **state)
+{
+	size_t	 total = 0;
+
+	(void)state;
+	for (size_t i = 1; i < NSERVED; i++)
+		total += web_asset_find(served[i])->gzip_len;
+	assert_true(total < 150 * 1024);
+}
+
 int
 main(void)
 {
@@ -120,6 +132,7 @@ main(void)
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_gzip_inflates_to_body),
 		cmocka_unit_test(test_etags),
+		cmocka_unit_test(test_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
