@@ -58,7 +58,8 @@ out_queue(void *ctx, uint64_t id, const char *buf, size_t len)
 	struct conn		*c;
 
 	if ((c = out_target(srv, id, len)) != NULL)
-		out_pushed(srv, c, outq_push(&c->outq, buf, len));
+		out_pushed(srv, c, c->web != NULL ? web_ws_queue(c, buf, len, NULL) :
+		    outq_push(&c->outq, buf, len));
 }
 
 /* The line is copied once, into the turn's arena, and each queue refers to it. */
@@ -73,7 +74,8 @@ out_queue_many(void *ctx, const uint64_t *ids, size_t n, const char *buf, size_t
 		if (line == NULL)
 			out_queue(srv, ids[i], buf, len);
 		else if ((c = out_target(srv, ids[i], len)) != NULL)
-			out_pushed(srv, c, outq_push_shared(&c->outq, line, len));
+			out_pushed(srv, c, c->web != NULL ? web_ws_queue(c, line, len, line) :
+			    outq_push_shared(&c->outq, line, len));
 	}
 }
 
@@ -93,7 +95,9 @@ out_hangup(void *ctx, uint64_t id, const char *reason)
 	if (c->state != CONN_OPEN)
 		return;
 	log_debug("close fd %d: %s", c->fd, reason);
-	session_closing(srv, c);
+	web_ws_hangup(srv, c);
+	if (c->state == CONN_OPEN)
+		session_closing(srv, c);
 }
 
 /* From now on c may queue up to the whole sendq. */

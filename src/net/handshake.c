@@ -93,6 +93,13 @@ handshake_done(struct net_server *srv, struct conn *c, const char *fp)
 	srv->nhandshakes--;
 	addrs_handshake(c->addr, -1);
 	c->state = CONN_OPEN;
+	if (c->web != NULL) {
+		/* The first request may have come with the handshake's last flight. */
+		web_begin(srv, c);
+		if (session_watch(srv, c, LOOP_READ) == 0)
+			web_http_readable(srv, c);
+		return;
+	}
 	if ((rc = srv->model->peer(srv, c, &ss)) < 0) {
 		log_debug("close fd %d: %s", c->fd, strerror(-rc));
 		session_release(srv, c, true);

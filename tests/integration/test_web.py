@@ -1,0 +1,530 @@
+"""The web listener: HTTP for the web client's files, IRC over WebSocket, and what each
+refuses.  Raw sockets only; the WebSocket client side (masking, framing) is written here.
+"""
+import base64
+import gzip
+import hashlib
+import os
+import re
+import select
+import socket
+import struct
+import time
+
+import pytest
+
+from conftest import MODEL, Client, ConnectionClosed, parse
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+TEXT, BINARY, CLOSE, PING, PONG = 0x1, 0x2, 0x8, 0x9, 0xa
+
+
+def web_server(start_server, config=None, extra=()):
+    """parleyd with an IRC listener (listeners[0]) and a web one (listeners[1])."""
+    return start_server(config=config, args=["--web-listen", "127.0.0.1:0"] + list(extra),
+                        expect_listeners=2)
+
+
+def web_port(srv):
+    return srv.listeners[1][1]
+
+
+def frame(op, payload=b"", fin=True, masked=True, rsv=0, length=None):
+    """A client frame; length: the length to claim instead of the payload's."""
+    n = len(payload) if length is None else length
+    head = bytes([(0x80 if fin else 0) | rsv << 4 | op])
+    m = 0x80 if masked else 0
+    if n < 126:
+        head += bytes([m | n])
+    elif n < 65536:
+        head += bytes([m | 126]) + struct.pack(">H", n)
+    else:
+        head += bytes([m | 127]) + struct.pack(">Q", n)
+    if not masked:
+        return head + payload
+    key = os.urandom(4)
+    return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+
+
+class Http:
+    """One HTTP/1.1 connection: raw requests out, parsed responses in."""
+
+    def __init__(self, port, source=None):
+        self.sock = socket.socket()
+        if source:
+            self.sock.bind((source, 0))
+        self.sock.settimeout(5)
+        self.sock.connect(("127.0.0.1", port))
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def _read(self, deadline):
+        r, _, _ = select.select([self.sock], [], [], max(0, deadline - time.monotonic()))
+        if not r:
+            raise AssertionError("no response in time; got %r" % self.buf[:200])
+        try:
+            data = self.sock.recv(65536)
+        except ConnectionResetError:
+            data = b""
+        if not data:
+            raise ConnectionClosed("closed; got %r" % self.buf[:200])
+        self.buf += data
+
+    def response(self, head_only=False, timeout=3.0):
+        """(status, {lowercase name: value}, body) of the next response."""
+        deadline = time.monotonic() + timeout
+        while b"\r\n\r\n" not in self.buf:
+            self._read(deadline)
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ")[1])
+        fields = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            fields[name.strip().lower()] = value.strip()
+        n = 0 if head_only or status in (101, 304) else int(fields.get("content-length", 0))
+        while len(self.buf) < n:
+            self._read(deadline)
+        body, self.buf = self.buf[:n], self.buf[n:]
+        return status, fields, body
+
+    def closed(self, timeout=3.0):
+        """Whether the server closes the connection within timeout."""
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                self._read(deadline)
+        except ConnectionClosed:
+            return True
+        except AssertionError:
+            return False
+        return False
+
+    def close(self):
+        self.sock.close()
+
+
+def request(port, text, **kw):
+    """One request on a new connection: (status, fields, body, conn)."""
+    h = Http(port, **kw)
+    h.send(text.encode("latin-1") if isinstance(text, str) else text)
+    status, fields, body = h.response(head_only=text.startswith("HEAD"))
+    return status, fields, body, h
+
+
+def upgrade_request(port, key=None, version="13", origin=None, protocols=("text.ircv3.net",),
+                    extra=""):
+    key = key if key is not None else base64.b64encode(os.urandom(16)).decode()
+    text = "GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n" \
+           "Connection: Upgrade\r\n" % port
+    if key:
+        text += "Sec-WebSocket-Key: %s\r\n" % key
+    if version:
+        text += "Sec-WebSocket-Version: %s\r\n" % version
+    if origin:
+        text += "Origin: %s\r\n" % origin
+    if protocols:
+        text += "Sec-WebSocket-Protocol: %s\r\n" % ", ".join(protocols)
+    return text + extra + "\r\n", key
+
+
+class WsClient(Client):
+    """conftest's Client over WebSocket: lines are messages, sent masked."""
+
+    def __init__(self, port, origin=None, protocols=("text.ircv3.net",), extra="",
+                 source=None, rcvbuf=None, name="ws"):
+        super().__init__("127.0.0.1", port, name=name, source=source, rcvbuf=rcvbuf)
+        text, key = upgrade_request(port, origin=origin, protocols=protocols, extra=extra)
+        self.sock.sendall(text.encode())
+        head = b""
+        deadline = time.monotonic() + 3
+        while b"\r\n\r\n" not in head:
+            r, _, _ = select.select([self.sock], [], [], max(0, deadline - time.monotonic()))
+            assert r, "no handshake answer: %r" % head
+            data = self.sock.recv(1)
+            assert data, "closed during the handshake: %r" % head
+            head += data
+        lines = head.decode().split("\r\n")
+        assert lines[0].startswith("HTTP/1.1 101 "), lines
+        self.fields = {l.split(":")[0].lower(): l.partition(":")[2].strip()
+                       for l in lines[1:] if l}
+        want = base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
+        assert self.fields["sec-websocket-accept"] == want
+        self.binary = self.fields.get("sec-websocket-protocol") == "binary.ircv3.net"
+        self.wbuf = b""
+        self.controls = []      # (opcode, payload) of the control frames received
+        self.kinds = set()      # opcodes of the data messages received
+
+    def send(self, line):
+        if isinstance(line, str):
+            line = line.encode("utf-8", "surrogateescape")
+        self.sock.sendall(frame(BINARY if self.binary else TEXT, line))
+
+    def send_frame(self, *args, **kw):
+        self.sock.sendall(frame(*args, **kw))
+
+    def close_code(self):
+        for op, payload in self.controls:
+            if op == CLOSE:
+                return struct.unpack(">H", payload[:2])[0]
+        return None
+
+    def _frames(self):
+        """Complete server frames out of wbuf."""
+        while len(self.wbuf) >= 2:
+            b0, b1 = self.wbuf[0], self.wbuf[1]
+            assert b1 & 0x80 == 0, "a server frame was masked"
+            n, off = b1 & 0x7f, 2
+            if n == 126:
+                if len(self.wbuf) < 4:
+                    return
+                n, off = struct.unpack(">H", self.wbuf[2:4])[0], 4
+            elif n == 127:
+                if len(self.wbuf) < 10:
+                    return
+                n, off = struct.unpack(">Q", self.wbuf[2:10])[0], 10
+            if len(self.wbuf) < off + n:
+                return
+            payload, self.wbuf = self.wbuf[off:off + n], self.wbuf[off + n:]
+            assert b0 & 0x80, "a server frame was fragmented"
+            yield b0 & 0x0f, payload
+
+    def _fill(self, deadline):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        if self.eof:
+            raise ConnectionClosed(self._report("connection closed by the server"))
+        r, _, _ = select.select([self.sock], [], [], remaining)
+        if not r:
+            return False
+        try:
+            data = self.sock.recv(65536)
+        except ConnectionResetError:
+            data = b""
+            self.reset = True
+        if not data:
+            self.eof = True
+            raise ConnectionClosed(self._report("connection closed by the server"))
+        self.wbuf += data
+        for op, payload in self._frames():
+            if op & 0x8:
+                self.controls.append((op, payload))
+                continue
+            self.kinds.add(op)
+            assert not payload.endswith(b"\n"), payload
+            m = parse(payload)
+            self.history.append(m)
+            if self.autopong and m.command == "PING":
+                self.send("PONG :%s" % (m.trailing or ""))
+            self.pending.append(m)
+        return True
+
+
+@pytest.fixture
+def web(start_server):
+    return web_server(start_server)
+
+
+# -- HTTP
+
+
+def test_serves_the_client_with_validators_and_security_headers(web):
+    port = web_port(web)
+    status, f, body, h = request(port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+    assert status == 200
+    assert f["content-type"].startswith("text/html")
+    assert b"<html" in body.lower()
+    assert int(f["content-length"]) == len(body)
+    csp = f["content-security-policy"]
+    assert "default-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "script-src 'self'" in csp
+    assert f["x-content-type-options"] == "nosniff"
+    assert f["referrer-policy"] == "no-referrer"
+    assert f["cache-control"] == "no-cache"
+    etag = f["etag"]
+    assert re.fullmatch(r'"[^"]+"', etag)
+    # Keep-alive: the next requests on the same connection.
+    h.send(("GET /?x=1 HTTP/1.1\r\nHost: a\r\nIf-None-Match: %s\r\n\r\n" % etag).encode())
+    status, f304, body = h.response()
+    assert status == 304 and body == b"" and f304["etag"] == etag
+    h.send(b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")
+    status, fh, body = h.response(head_only=True)
+    assert status == 200 and fh["content-length"] == f["content-length"]
+    h.send(b"GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: br, gzip\r\n\r\n")
+    status, fg, body = h.response()
+    assert status == 200 and fg["content-encoding"] == "gzip"
+    assert fg["vary"] == "Accept-Encoding"
+    assert gzip.decompress(body) == request(port, "GET / HTTP/1.0\r\n\r\n")[2]
+    h.send(b"GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip;q=0\r\n\r\n")
+    assert "content-encoding" not in h.response()[1]
+    h.send(b"GET /no/such/file HTTP/1.1\r\nHost: a\r\n\r\n")
+    status, f404, body = h.response()
+    assert status == 404 and f404["content-security-policy"] == csp
+    # Pipelined, the last asking to close.
+    h.send(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nHEAD / HTTP/1.1\r\nHost: a\r\n"
+           b"Connection: close\r\n\r\n")
+    assert h.response()[0] == 200
+    status, fc, _ = h.response(head_only=True)
+    assert status == 200 and fc["connection"] == "close"
+    assert h.closed()
+
+
+BAD_REQUESTS = [
+    ("huge header", "GET / HTTP/1.1\r\nHost: a\r\nX-Big: %s\r\n\r\n" % ("a" * 9000), 431),
+    ("too many headers", "GET / HTTP/1.1\r\nHost: a\r\n%s\r\n" % "".join(
+        "X-%d: y\r\n" % i for i in range(80)), 431),
+    ("long target", "GET /%s HTTP/1.1\r\nHost: a\r\n\r\n" % ("a" * 3000), 414),
+    ("POST", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi", 405),
+    ("DELETE", "DELETE / HTTP/1.1\r\nHost: a\r\n\r\n", 405),
+    ("unknown method", "BREW / HTTP/1.1\r\nHost: a\r\n\r\n", 501),
+    ("CL and TE", "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n"
+     "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+    ("TE alone", "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+    ("duplicate CL", "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n"
+     "Content-Length: 0\r\n\r\n", 400),
+    ("obs-fold", "GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n 2\r\n\r\n", 400),
+    ("space before colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400),
+    ("bare LF", "GET / HTTP/1.1\nHost: a\n\n", 400),
+    ("no Host", "GET / HTTP/1.1\r\n\r\n", 400),
+    ("HTTP/2", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
+]
+
+
+@pytest.mark.parametrize("what,text,status", BAD_REQUESTS, ids=[b[0] for b in BAD_REQUESTS])
+def test_bad_requests_are_refused_and_closed(web, what, text, status):
+    got, f, body, h = request(web_port(web), text)
+    assert got == status, what
+    assert body.startswith(b"%d " % status)
+    assert f["connection"] == "close"
+    if status == 405:
+        assert f["allow"] == "GET, HEAD"
+    assert h.closed()
+    # Nothing else was disturbed.
+    assert request(web_port(web), "GET / HTTP/1.1\r\nHost: a\r\n\r\n")[0] == 200
+
+
+def test_slowloris_is_closed_after_the_header_timeout(start_server):
+    srv = web_server(start_server, config="[web]\nheader_timeout = 1\n")
+    port = web_port(srv)
+    slow = Http(port, source="127.0.0.2")
+    slow.send(b"GET / HTTP/1.1\r\nHost: a\r\n")
+    idle = Http(port, source="127.0.0.3")
+    irc = srv.client(source="127.0.0.4")
+    irc.register("tcp")
+    start = time.monotonic()
+    # A byte every 0.3 s does not extend the deadline.
+    for _ in range(10):
+        try:
+            slow.send(b"X")
+        except OSError:
+            break
+        if slow.closed(timeout=0.3):
+            break
+        # Others are served meanwhile.
+        assert request(port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+                       source="127.0.0.5")[0] == 200
+        irc.sync()
+    took = time.monotonic() - start
+    assert 0.6 < took < 2.5, took
+    assert idle.closed(timeout=1.0)
+    srv.wait_log(r"HTTP request timed out")
+
+
+# -- the WebSocket handshake
+
+
+def test_upgrade_refusals(web):
+    port = web_port(web)
+    text, _ = upgrade_request(port, key="")
+    status, f, _, h = request(port, text)
+    assert status == 400 and h.closed()
+    text, _ = upgrade_request(port, version="8")
+    status, f, _, h = request(port, text)
+    assert status == 426 and f["sec-websocket-version"] == "13" and h.closed()
+    text, _ = upgrade_request(port, origin="http://evil.example")
+    status, f, _, h = request(port, text)
+    assert status == 403 and h.closed()
+    # Another port of the same host is another origin.
+    text, _ = upgrade_request(port, origin="http://127.0.0.1:1")
+    assert request(port, text)[0] == 403
+    text, _ = upgrade_request(port, extra="Sec-WebSocket-Key: x\r\n")
+    assert request(port, text)[0] == 400
+
+
+def test_own_origin_and_subprotocols(web):
+    port = web_port(web)
+    ws = WsClient(port, origin="http://127.0.0.1:%d" % port)
+    assert ws.fields["sec-websocket-protocol"] == "text.ircv3.net"
+    ws.register("own")
+    assert ws.kinds == {TEXT}
+    none = WsClient(port, protocols=())
+    assert "sec-websocket-protocol" not in none.fields
+    none.register("none")
+    assert none.kinds == {TEXT}
+    binary = WsClient(port, protocols=("binary.ircv3.net", "text.ircv3.net"))
+    assert binary.binary
+    binary.register("bin")
+    assert binary.kinds == {BINARY}
+
+
+def test_configured_origins(start_server):
+    srv = web_server(start_server, config="[web]\norigins = https://chat.example.org\n")
+    port = web_port(srv)
+    WsClient(port, origin="https://chat.example.org").register("ok")
+    text, _ = upgrade_request(port, origin="http://127.0.0.1:%d" % port)
+    assert request(port, text)[0] == 403
+    srv = web_server(start_server, config="[web]\norigins = *\n")
+    WsClient(web_port(srv), origin="http://anything.example").register("any")
+
+
+# -- frames
+
+
+def test_bad_frames_are_closed_with_their_codes(web):
+    port = web_port(web)
+    cases = [
+        (frame(TEXT, b"NICK a", masked=False), 1002),
+        (frame(0x3, b"x"), 1002),
+        (frame(TEXT, b"x", rsv=4), 1002),
+        (frame(PING, b"x", fin=False), 1002),
+        (frame(0x0, b"x"), 1002),
+        (frame(TEXT, b"PRIVMSG #a :\xc3\x28"), 1007),
+        (frame(BINARY, b"", length=10 ** 9)[:14], 1009),
+        (frame(TEXT, b"a" * 9000), 1009),
+        (frame(TEXT, b"a" * 5000, fin=False) + frame(0x0, b"a" * 5000), 1009),
+    ]
+    watcher = web.client()
+    watcher.register("watcher")
+    for i, (data, code) in enumerate(cases):
+        ws = WsClient(port, name="case%d" % i)
+        ws.register("case%d" % i)
+        ws.send_raw(data)
+        ws.expect_closed()
+        assert ws.close_code() == code, (i, ws.controls)
+        watcher.sync()
+
+
+def test_close_handshake_and_quit(web):
+    port = web_port(web)
+    tcp = web.client()
+    tcp.register("tcp")
+    tcp.join("#c")
+    ws = WsClient(port)
+    ws.register("wsa")
+    ws.join("#c")
+    tcp.expect("JOIN")
+    ws.send_frame(CLOSE, struct.pack(">H", 1001) + b"bye")
+    ws.expect_closed()
+    assert ws.close_code() == 1001
+    quit = tcp.expect("QUIT")
+    assert quit.nick == "wsa"
+    ws = WsClient(port)
+    ws.register("wsb")
+    ws.send("QUIT :done")
+    lines = ws.expect_closed()
+    assert any(m.command == "ERROR" for m in lines + ws.history)
+    assert ws.close_code() == 1000
+
+
+def test_ping_flood_costs_one_pong_per_read(web):
+    port = web_port(web)
+    ws = WsClient(port, source="127.0.0.2")
+    ws.register("pinger")
+    other = WsClient(port, source="127.0.0.3")
+    other.register("other")
+    ws.send_raw(frame(PING, b"p") * 20000)
+    ws.sync(timeout=10)
+    pongs = sum(1 for op, _ in ws.controls if op == PONG)
+    assert 1 <= pongs <= 200, pongs
+    other.sync()
+
+
+def test_ping_flood_that_does_not_read_hits_the_sendq(start_server):
+    srv = web_server(start_server, config="[limits]\nsendq = 16k\n")
+    port = web_port(srv)
+    ws = WsClient(port, source="127.0.0.2", rcvbuf=4096)
+    ws.register("deaf")
+    flood = frame(PING, b"x" * 125) * 100
+    out = b""
+    deadline = time.monotonic() + 10
+    ws.sock.setblocking(False)
+    while time.monotonic() < deadline and "SendQ exceeded" not in srv.log_text():
+        out = out or flood
+        try:
+            out = out[ws.sock.send(out):]
+        except BlockingIOError:
+            time.sleep(0.01)
+        except OSError:
+            break
+    srv.wait_log(r"SendQ exceeded", timeout=5)
+    other = srv.client()
+    other.register("fine")
+
+
+# -- a session
+
+
+@pytest.mark.models
+def test_websocket_and_tcp_clients_chat(start_server):
+    if MODEL == "fork":
+        pytest.skip("the fork model refuses web listeners (test_fork_refuses_web)")
+    srv = web_server(start_server, config="[server]\nutf8_only = no\n")
+    port = web_port(srv)
+    tcp = srv.client(source="127.0.0.2")
+    tcp.register("tcp")
+    ws = WsClient(port, source="127.0.0.3")
+    ws.register("web")
+    tcp.join("#chat")
+    ws.join("#chat")
+    tcp.expect("JOIN")
+    ws.send("PRIVMSG #chat :hello from the browser")
+    m = tcp.expect("PRIVMSG")
+    assert m.nick == "web" and m.trailing == "hello from the browser"
+    tcp.send("PRIVMSG #chat :hello \xe9t\xe9 from irssi".encode("latin-1"))
+    m = ws.expect("PRIVMSG")
+    # Not UTF-8: a text client gets U+FFFD for each bad byte.
+    assert m.trailing == "hello \ufffdt\ufffd from irssi"
+    tcp.send("PRIVMSG web :private")
+    assert ws.expect("PRIVMSG").trailing == "private"
+    ws.send("PRIVMSG tcp :back")
+    assert tcp.expect("PRIVMSG").trailing == "back"
+    # Several lines in one read, and a long one.
+    ws.send_raw(b"".join(frame(TEXT, b"PRIVMSG #chat :%d" % i) for i in range(50)))
+    for i in range(50):
+        assert tcp.expect("PRIVMSG").trailing == str(i)
+    ws.send("PRIVMSG #chat :" + "x" * 400)
+    assert tcp.expect("PRIVMSG").trailing == "x" * 400
+    tcp.send("WHOIS web")
+    assert tcp.expect("311").param(3) == "127.0.0.3"
+
+
+def test_forwarded_address_only_from_trusted_proxies(start_server):
+    srv = web_server(start_server, config="[web]\ntrusted_proxies = 127.0.0.2 ::1\n")
+    port = web_port(srv)
+    tcp = srv.client()
+    tcp.register("tcp")
+    proxied = WsClient(port, source="127.0.0.2",
+                       extra="X-Forwarded-For: 198.51.100.1, 203.0.113.7\r\n")
+    proxied.register("proxied")
+    tcp.send("WHOIS proxied")
+    assert tcp.expect("311").param(3) == "203.0.113.7"
+    fwd = WsClient(port, source="127.0.0.2",
+                   extra='Forwarded: for="[2001:db8::5]:4711";proto=https\r\n')
+    fwd.register("fwd")
+    tcp.send("WHOIS fwd")
+    assert tcp.expect("311").param(3) == "2001:db8::5"
+    direct = WsClient(port, source="127.0.0.3", extra="X-Forwarded-For: 203.0.113.9\r\n")
+    direct.register("direct")
+    tcp.send("WHOIS direct")
+    assert tcp.expect("311").param(3) == "127.0.0.3"
+
+
+def test_fork_refuses_web(start_server):
+    srv = start_server(args=["--model", "fork", "--web-listen", "127.0.0.1:0"],
+                       listen=(), expect_listeners=0)
+    assert srv.wait(timeout=5) != 0
+    srv.expected_exit = True
+    assert re.search(r"web listeners are not served under --model fork", srv.log_text())
