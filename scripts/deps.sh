@@ -13,9 +13,11 @@ libssl-dev openssl libsqlite3-dev libsodium-dev zlib1g-dev"
 if [ "${1:-}" = test ]; then
 	# cmocka runs the unit tests; ngircd is a second server for the client's tests; tmux
 	# drives its terminal UI; clang and its libFuzzer runtime build the fuzz targets;
-	# valgrind checks a session; mandoc lints the man pages.
+	# valgrind checks a session; mandoc lints the man pages.  chromium and nodejs run
+	# the web client's browser tests (npm fetches playwright-core into tests/browser).
 	PACKAGES="$PACKAGES libcmocka-dev python3 python3-pytest python3-irc tmux ngircd
-	clang-14 libclang-rt-14-dev valgrind mandoc weechat-headless irssi sqlite3 chromium"
+	clang-14 libclang-rt-14-dev valgrind mandoc weechat-headless irssi sqlite3 chromium
+	nodejs"
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

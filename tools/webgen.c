@@ -266,7 +266,7 @@ main(int argc, char **argv)
 	if (err == 0 && rename(tmp, argv[1]) != 0)
 		err = -errno;
 	if (err != 0) {
-		fprintf(stderr, "webgen: %s: %s\n", argv[1], strerror(-err));
+		fprintf(stderr, "webgen: %s not written: %s\n", argv[1], strerror(-err));
 		remove(tmp);
 		free(tmp);
 		return 1;

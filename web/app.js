@@ -74,6 +74,8 @@ function onMessage(msg) {
 			win.members.clear();
 			fetchRecent(win);
 			state.changed("windows");
+			if (state.active === state.server)
+				state.activate(win);
 		}
 		state.addName(win, src.nick);
 		state.changed("members", win);
@@ -206,6 +208,7 @@ function fetchRecent(win) {
 	if (!cmd)
 		return;
 	const newest = win.newest();
+	win.wantLatest = !newest;
 	if (newest)
 		client.send(cmd, "AFTER", win.name, "timestamp=" + newest.toISOString(),
 		    String(HISTORY_PAGE));
@@ -236,11 +239,13 @@ function onHistory({ target, messages }) {
 	const list = lines.map((c) => c.line);
 	if (win.wantOlder) {
 		win.wantOlder = false;
-		if (messages.length < HISTORY_PAGE)
+		if (state.prepend(win, list) === 0 || messages.length < HISTORY_PAGE)
 			win.historyMore = false;
-		state.prepend(win, list);
-	} else
+	} else {
+		if (win.wantLatest && messages.length < HISTORY_PAGE)
+			win.historyMore = false;
 		state.merge(win, list);
+	}
 }
 
 function onRegistered() {

@@ -303,8 +303,8 @@ export class IrcClient extends EventTarget {
 			return this.onCap(p);
 		case "AUTHENTICATE":
 			if (p[0] === "+")
-				this.send("AUTHENTICATE", base64(this.opts.username + "\0" +
-				    this.opts.username + "\0" + this.opts.password));
+				this.authenticate(base64("\0" + this.opts.username + "\0" +
+				    this.opts.password));
 			return true;
 		case "903":
 		case "907":
@@ -350,6 +350,14 @@ export class IrcClient extends EventTarget {
 		return false;
 	}
 
+	// A SASL response in chunks of 400 bytes, a "+" after a full last one.
+	authenticate(payload) {
+		for (let i = 0; i < payload.length; i += 400)
+			this.send("AUTHENTICATE", payload.slice(i, i + 400));
+		if (payload.length % 400 === 0)
+			this.send("AUTHENTICATE", "+");
+	}
+
 	onCap(p) {
 		const sub = (p[1] || "").toUpperCase();
 		if (sub === "LS" || sub === "NEW") {
@@ -385,20 +393,20 @@ export class IrcClient extends EventTarget {
 
 	// Ask for the wanted capabilities on offer (SASL only with a password), or end.
 	request(registering) {
+		const sasl = Boolean(this.opts.password) && this.saslPlain();
 		const want = WANTED_CAPS.filter((c) => this.offered.has(c) && !this.caps.has(c) &&
-		    (c !== "sasl" || (this.opts.password && this.saslPlain())));
+		    (c !== "sasl" || sasl));
+		if (registering && this.opts.password && !sasl)
+			this.emit("saslfail", "the server does not offer account login");
 		if (want.length > 0)
 			this.send("CAP", "REQ", want.join(" "));
-		else if (registering) {
-			if (this.opts.password)
-				this.emit("saslfail", "the server does not offer account login");
+		else if (registering)
 			this.send("CAP", "END");
-		}
 	}
 
 	saslPlain() {
 		const mechs = this.offered.get("sasl");
-		return mechs === "" || mechs.split(",").includes("PLAIN");
+		return mechs !== undefined && (mechs === "" || mechs.split(",").includes("PLAIN"));
 	}
 
 	onBatch(msg) {

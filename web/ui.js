@@ -118,10 +118,13 @@ export class Ui {
 			this.drawActive();
 		else if (what === "line" && win === this.state.active)
 			this.appendLine(win.lines[win.lines.length - 1], win);
-		else if (what === "prepend" && win === this.state.active)
+		else if (what === "prepend" && win === this.state.active) {
 			this.redrawKeepingPlace();
-		else if (what === "reload" && win === this.state.active)
+			this.fillIfShort(win);
+		} else if (what === "reload" && win === this.state.active) {
 			this.drawLog(win);
+			this.fillIfShort(win);
+		}
 		else if (what === "members" && win === this.state.active)
 			this.drawMembers(win);
 		else if (what === "topic" && win === this.state.active)
@@ -203,6 +206,13 @@ export class Ui {
 		const fromBottom = log.scrollHeight - log.scrollTop;
 		this.drawLog(this.state.active);
 		log.scrollTop = log.scrollHeight - fromBottom;
+	}
+
+	// A log too short to scroll cannot be scrolled to its top: ask for more at once.
+	fillIfShort(win) {
+		const log = this.el.log;
+		if (log.scrollHeight <= log.clientHeight && this.onTop)
+			this.onTop(win);
 	}
 
 	appendLine(line, win) {
