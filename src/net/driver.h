@@ -227,12 +227,10 @@ int	handshake_peer(struct net_server *, struct conn *c, struct sockaddr_storage 
 
 /* web.c, web_peer.c, web_ws.c: the web listener. */
 
-/* Refuse web listeners under the fork model.  Returns 0, or -1 with err set. */
-int	web_open_check(const struct net_server *, char *err, size_t errlen);
 /* Take the [web] settings of a reloaded configuration. */
 void	web_config_reload(struct net_config *run, const struct net_config *net);
-/* c (with its c->web) came on a web listener, its TLS handshake done if any: wait for
- * its first request. */
+/* c (with its c->web) came on a web listener, its TLS handshake done if any (then
+ * c->web->tls and fp are set): wait for its first request. */
 void	web_begin(struct net_server *, struct conn *c);
 /* Close the web connections whose request did not come in time. */
 void	web_expire(struct net_server *);

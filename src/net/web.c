@@ -17,7 +17,6 @@
 #include "net/driver.h"
 #include "net/http.h"
 #include "net/log.h"
-#include "net/tls.h"
 #include "net/web.h"
 #include "net/web_assets.h"
 #include "net/ws.h"
@@ -54,6 +53,7 @@ web_free(struct web *w)
 		return;
 	ws_clear(&w->ws);
 	free(w->req);
+	free(w->fp);
 	free(w);
 }
 
@@ -324,19 +324,6 @@ web_http_readable(struct net_server *srv, struct conn *c)
 	web_requests(srv, c);
 }
 
-int
-web_open_check(const struct net_server *srv, char *err, size_t errlen)
-{
-	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++) {
-		if (!srv->cfg.listen_web[i] || srv->cfg.model != NET_MODEL_FORK)
-			continue;
-		snprintf(err, errlen, "%s: web listeners are not served under --model fork "
-		    "(use event or threads)", srv->cfg.listen[i]);
-		return -1;
-	}
-	return 0;
-}
-
 void
 web_config_reload(struct net_config *run, const struct net_config *net)
 {
@@ -377,7 +364,7 @@ web_upgrade(struct net_server *srv, struct conn *c, const struct http_request *r
 	struct web		*w = c->web;
 	struct sockaddr_storage	 ss;
 	char			 accept[WS_ACCEPT_LEN + 1], head[WEB_HEAD_MAX];
-	char			 fp[TLS_FP_LEN + 1], *rest;
+	char			*rest;
 	size_t			 rest_len;
 	bool			 named;
 	int			 rc;
@@ -416,9 +403,8 @@ web_upgrade(struct net_server *srv, struct conn *c, const struct http_request *r
 		return;
 	}
 	log_debug("fd %d: WebSocket, %s", c->fd, w->text ? "text" : "binary");
-	if (c->tls != NULL)
-		core_secure(srv->core, c->client, tls_fingerprint(c->tls, fp) == 0 ? fp :
-		    NULL);
+	if (w->tls)
+		core_secure(srv->core, c->client, w->fp);
 	if (rest_len > 0)
 		web_ws_feed(srv, c, rest, rest_len);
 	free(rest);

@@ -16,6 +16,7 @@
 
 #include "net/driver.h"
 #include "net/http.h"
+#include "net/web.h"
 
 #define WEB_HOPS_MAX	32	/* Forwarded or X-Forwarded-For entries looked at */
 
@@ -37,7 +38,7 @@ web_origin_ok(const struct net_server *srv, const struct conn *c,
 			return true;
 	if (srv->cfg.nweb_origins > 0 || host == NULL || host->len > HTTP_TARGET_MAX)
 		return false;
-	n = snprintf(own, sizeof(own), "%s://%.*s", c->tls != NULL ? "https" : "http",
+	n = snprintf(own, sizeof(own), "%s://%.*s", c->web->tls ? "https" : "http",
 	    (int)host->len, host->p);
 	return n > 0 && http_str_is(origin, own);
 }

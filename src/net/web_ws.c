@@ -3,7 +3,7 @@
  * lines for core_line, the core's lines become one message each, and the close
  * handshake ends it.  The connection is an ordinary client otherwise: the same sendq,
  * per-address counts and flood control apply, and its queue is written like any other
- * (once per turn, by every model that serves web listeners).
+ * (once per turn, by every model).
  *
  * The core's lines for many (queue_many) are framed once per subprotocol, into the
  * turn's arena, and every WebSocket receiver's queue refers to that frame, as a TCP

@@ -139,12 +139,14 @@ class WsClient(Client):
     """conftest's Client over WebSocket: lines are messages, sent masked."""
 
     def __init__(self, port, origin=None, protocols=("text.ircv3.net",), extra="",
-                 source=None, rcvbuf=None, name="ws", tls=False):
+                 source=None, rcvbuf=None, name="ws", tls=False, cert=None):
         super().__init__("127.0.0.1", port, name=name, source=source, rcvbuf=rcvbuf)
         if tls:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
+            if cert:
+                ctx.load_cert_chain(*cert)
             self.sock = ctx.wrap_socket(self.sock, server_hostname="localhost")
         text, key = upgrade_request(port, origin=origin, protocols=protocols, extra=extra)
         self.sock.sendall(text.encode())
@@ -511,8 +513,6 @@ def test_ping_flood_that_does_not_read_hits_the_sendq(start_server):
 
 @pytest.mark.models
 def test_websocket_and_tcp_clients_chat(start_server):
-    if MODEL == "fork":
-        pytest.skip("the fork model refuses web listeners (test_fork_refuses_web)")
     srv = web_server(start_server, config="[server]\nutf8_only = no\n")
     port = web_port(srv)
     tcp = srv.client(source="127.0.0.2")
@@ -584,14 +584,21 @@ def test_forwarded_address_only_from_trusted_proxies(start_server):
 
 
 @pytest.mark.models
-def test_web_over_tls(start_server, tmp_path):
-    if MODEL == "fork":
-        pytest.skip("the fork model refuses web listeners (test_fork_refuses_web)")
-    key, crt = str(tmp_path / "web.key"), str(tmp_path / "web.crt")
+def make_cert(tmp_path, name):
+    """A self-signed P-256 certificate: (cert path, key path, SHA-256 of its DER)."""
+    key, crt = str(tmp_path / (name + ".key")), str(tmp_path / (name + ".crt"))
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
                     "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-keyout", key,
-                    "-out", crt, "-subj", "/CN=localhost"],
+                    "-out", crt, "-subj", "/CN=" + name],
                    check=True, capture_output=True, timeout=30)
+    with open(crt) as f:
+        der = ssl.PEM_cert_to_DER_cert(f.read())
+    return crt, key, hashlib.sha256(der).hexdigest()
+
+
+def test_web_over_tls(start_server, tmp_path):
+    crt, key, _ = make_cert(tmp_path, "localhost")
+    alice = make_cert(tmp_path, "alice")
     srv = start_server(args=["--web-tls-listen", "127.0.0.1:0", "--tls-cert", crt,
                              "--tls-key", key], expect_listeners=2)
     srv.wait_log(r"listening on 127\.0\.0\.1:\d+ \(web, tls\)")
@@ -619,14 +626,12 @@ def test_web_over_tls(start_server, tmp_path):
     assert any(m.command == "671" for m in lines), lines
     ws.send("PRIVMSG plain :over wss")
     assert plain.expect("PRIVMSG").trailing == "over wss"
-
-
-def test_fork_refuses_web(start_server):
-    srv = start_server(args=["--model", "fork", "--web-listen", "127.0.0.1:0"],
-                       listen=(), expect_listeners=0)
-    assert srv.wait(timeout=5) != 0
-    srv.expected_exit = True
-    assert re.search(r"web listeners are not served under --model fork", srv.log_text())
+    # A client certificate's fingerprint reaches the core (WHOIS 276 to the client).
+    cws = WsClient(port, tls=True, cert=alice[:2])
+    cws.register("alice")
+    cws.send("WHOIS alice")
+    lines = cws.collect_until("318")
+    assert any(m.command == "276" and alice[2] in m.trailing for m in lines), lines
 
 
 WEB_CONFIG_ERRORS = [
