@@ -250,6 +250,7 @@ def web(start_server):
 # -- HTTP
 
 
+@pytest.mark.models
 def test_serves_the_client_with_validators_and_security_headers(web):
     port = web_port(web)
     status, f, body, h = request(port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -353,6 +354,7 @@ def test_slowloris_is_closed_after_the_header_timeout(start_server):
     srv.wait_log(r"HTTP request timed out")
 
 
+@pytest.mark.models
 def test_answers_reach_a_peer_that_stopped_sending(start_server):
     srv = web_server(start_server, config="[limits]\nsendq = 64m\n")
     h = Http(web_port(srv), rcvbuf=4096)
@@ -427,6 +429,7 @@ def test_configured_origins(start_server):
 # -- frames
 
 
+@pytest.mark.models
 def test_bad_frames_are_closed_with_their_codes(web):
     port = web_port(web)
     cases = [
@@ -451,6 +454,7 @@ def test_bad_frames_are_closed_with_their_codes(web):
         watcher.sync()
 
 
+@pytest.mark.models
 def test_close_handshake_and_quit(web):
     port = web_port(web)
     tcp = web.client()
@@ -486,6 +490,7 @@ def test_ping_flood_costs_one_pong_per_read(web):
     other.sync()
 
 
+@pytest.mark.models
 def test_ping_flood_that_does_not_read_hits_the_sendq(start_server):
     srv = web_server(start_server, config="[limits]\nsendq = 8703\n")
     port = web_port(srv)
