@@ -588,7 +588,6 @@ def test_forwarded_address_only_from_trusted_proxies(start_server):
     assert tcp.expect("311").param(3) == "127.0.0.3"
 
 
-@pytest.mark.models
 def make_cert(tmp_path, name):
     """A self-signed P-256 certificate: (cert path, key path, SHA-256 of its DER)."""
     key, crt = str(tmp_path / (name + ".key")), str(tmp_path / (name + ".crt"))
@@ -601,6 +600,7 @@ def make_cert(tmp_path, name):
     return crt, key, hashlib.sha256(der).hexdigest()
 
 
+@pytest.mark.models
 def test_web_over_tls(start_server, tmp_path):
     crt, key, _ = make_cert(tmp_path, "localhost")
     alice = make_cert(tmp_path, "alice")
