@@ -120,10 +120,10 @@ def request(port, text, **kw):
 
 
 def upgrade_request(port, key=None, version="13", origin=None, protocols=("text.ircv3.net",),
-                    extra=""):
+                    extra="", path="/"):
     key = key if key is not None else base64.b64encode(os.urandom(16)).decode()
-    text = "GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n" \
-           "Connection: Upgrade\r\n" % port
+    text = "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n" \
+           "Connection: Upgrade\r\n" % (path, port)
     if key:
         text += "Sec-WebSocket-Key: %s\r\n" % key
     if version:
@@ -398,6 +398,12 @@ def test_upgrade_refusals(web):
     assert request(port, text)[0] == 403
     text, _ = upgrade_request(port, extra="Sec-WebSocket-Key: x\r\n")
     assert request(port, text)[0] == 400
+    text, _ = upgrade_request(port, path="/app.js")
+    status, _, _, h = request(port, text)
+    assert status == 404 and h.closed()
+    # The endpoint takes a query string.
+    text, _ = upgrade_request(port, path="/?nick=x")
+    assert request(port, text)[0] == 101
 
 
 def test_own_origin_and_subprotocols(web):
