@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/server.h"
 #include "net/driver.h"
@@ -102,6 +103,19 @@ web_expire(struct net_server *srv)
 	}
 }
 
+/* The Date field of a response now ("" when the clock cannot say). */
+static const char *
+web_date(char *buf, size_t cap)
+{
+	struct tm	 tm;
+	time_t		 t = time(NULL);
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, cap, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm) == 0)
+		return "";
+	return buf;
+}
+
 /* Queue a response head (and body when body is not NULL).  Returns 0, or -1 when out
  * of memory c was released. */
 static int
@@ -123,7 +137,7 @@ web_respond(struct net_server *srv, struct conn *c, const char *head, size_t hle
 static void
 web_refuse(struct net_server *srv, struct conn *c, int status)
 {
-	char		 head[WEB_HEAD_MAX], body[64];
+	char		 head[WEB_HEAD_MAX], body[64], date[64];
 	const char	*extra = "";
 	int		 n, blen;
 
@@ -132,10 +146,10 @@ web_refuse(struct net_server *srv, struct conn *c, int status)
 	else if (status == 426)
 		extra = "Sec-WebSocket-Version: 13\r\nUpgrade: websocket\r\n";
 	blen = snprintf(body, sizeof(body), "%d %s\n", status, http_reason(status));
-	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n%s"
+	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n%s%s"
 	    "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
 	    "Cache-Control: no-store\r\n" WEB_SECURITY "Connection: close\r\n\r\n",
-	    status, http_reason(status), extra, blen);
+	    status, http_reason(status), web_date(date, sizeof(date)), extra, blen);
 	log_debug("fd %d: HTTP %d", c->fd, status);
 	if (web_respond(srv, c, head, (size_t)n, body, (size_t)blen) == 0)
 		web_close(srv, c);
@@ -207,7 +221,8 @@ static int
 web_serve(struct net_server *srv, struct conn *c, const struct http_request *req,
     bool keep)
 {
-	char			 path[HTTP_TARGET_MAX + 1], head[WEB_HEAD_MAX];
+	char			 path[HTTP_TARGET_MAX + 1], head[WEB_HEAD_MAX], date[64];
+	char			 length[64];
 	const char		*q, *conn = keep ? "" : "Connection: close\r\n";
 	const struct web_asset	*a;
 	const unsigned char	*body;
@@ -220,9 +235,10 @@ web_serve(struct net_server *srv, struct conn *c, const struct http_request *req
 	memcpy(path, req->target.p, plen);
 	path[plen] = '\0';
 	if ((a = web_asset_find(path)) == NULL) {
-		n = snprintf(head, sizeof(head), "HTTP/1.1 404 Not Found\r\n"
+		n = snprintf(head, sizeof(head), "HTTP/1.1 404 Not Found\r\n%s"
 		    "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 14\r\n"
-		    "Cache-Control: no-store\r\n" WEB_SECURITY "%s\r\n", conn);
+		    "Cache-Control: no-store\r\n" WEB_SECURITY "%s\r\n",
+		    web_date(date, sizeof(date)), conn);
 		return web_respond(srv, c, head, (size_t)n,
 		    req->method == HTTP_GET ? "404 Not Found\n" : NULL, 14);
 	}
@@ -230,10 +246,14 @@ web_serve(struct net_server *srv, struct conn *c, const struct http_request *req
 	gz = a->gzip != NULL && web_gzip_ok(req);
 	body = gz ? a->gzip : a->body;
 	blen = gz ? a->gzip_len : a->len;
-	n = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nContent-Type: %s\r\n"
-	    "Content-Length: %zu\r\nETag: %s\r\nCache-Control: no-cache\r\n"
-	    "Vary: Accept-Encoding\r\n%s" WEB_SECURITY "%s\r\n",
-	    nm ? "304 Not Modified" : "200 OK", a->type, nm ? (size_t)0 : blen, a->etag,
+	/* A 304 has no body, and names no length but the 200's: none. */
+	length[0] = '\0';
+	if (!nm)
+		(void)snprintf(length, sizeof(length), "Content-Length: %zu\r\n", blen);
+	n = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\n%sContent-Type: %s\r\n"
+	    "%sETag: %s\r\nCache-Control: no-cache\r\nVary: Accept-Encoding\r\n%s"
+	    WEB_SECURITY "%s\r\n", nm ? "304 Not Modified" : "200 OK",
+	    web_date(date, sizeof(date)), a->type, length, a->etag,
 	    gz && !nm ? "Content-Encoding: gzip\r\n" : "", conn);
 	if (n < 0 || (size_t)n >= sizeof(head)) {
 		web_refuse(srv, c, 500);

@@ -270,6 +270,8 @@ def test_serves_the_client_with_validators_and_security_headers(web):
     h.send(("GET /?x=1 HTTP/1.1\r\nHost: a\r\nIf-None-Match: %s\r\n\r\n" % etag).encode())
     status, f304, body = h.response()
     assert status == 304 and body == b"" and f304["etag"] == etag
+    assert "content-length" not in f304
+    assert re.fullmatch(r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT", f304["date"])
     h.send(b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")
     status, fh, body = h.response(head_only=True)
     assert status == 200 and fh["content-length"] == f["content-length"]
