@@ -299,15 +299,14 @@ web_requests(struct net_server *srv, struct conn *c)
 	}
 }
 
-/* Append n bytes read to the request buffer, which holds at most header_max bytes
- * beyond one read.  Returns 0, or -1 out of memory. */
+/* Append n bytes read to the request buffer.  Between reads it holds less than
+ * header_max bytes (an unfinished request that long is refused with 431), so at most
+ * that and one read.  Returns 0, or -1 out of memory. */
 static int
-web_append(struct net_server *srv, struct web *w, const char *buf, size_t n)
+web_append(struct web *w, const char *buf, size_t n)
 {
 	char	*p;
 
-	if (w->req_len > srv->cfg.web_header_max)
-		return 0;
 	if ((p = realloc(w->req, w->req_len + n)) == NULL)
 		return -1;
 	memcpy(p + w->req_len, buf, n);
@@ -336,7 +335,7 @@ web_http_readable(struct net_server *srv, struct conn *c)
 			session_release(srv, c, n < 0);
 		return;
 	}
-	if (web_append(srv, c->web, srv->buf, (size_t)n) == -1) {
+	if (web_append(c->web, srv->buf, (size_t)n) == -1) {
 		log_warn(-ENOMEM, "fd %d", c->fd);
 		session_release(srv, c, true);
 		return;
