@@ -216,7 +216,8 @@ web_keep_alive(const struct http_request *req)
 	return req->minor == 1 || (conn != NULL && http_has_token(conn, "keep-alive"));
 }
 
-/* A file of the web client, or 404.  Returns 0, or -1 when c was released. */
+/* A file of the web client, or 404.  Returns 0, or -1 when c is no longer served
+ * (released, or closing after a 500). */
 static int
 web_serve(struct net_server *srv, struct conn *c, const struct http_request *req,
     bool keep)
@@ -297,6 +298,8 @@ web_requests(struct net_server *srv, struct conn *c)
 		w->req_len -= (size_t)n;
 		web_wait(srv, c);
 	}
+	/* An idle connection holds no buffer. */
+	web_forget_request(w);
 }
 
 /* Append n bytes read to the request buffer.  Between reads it holds less than
