@@ -103,6 +103,13 @@ web_expire(struct net_server *srv)
 	}
 }
 
+/* Whether the request being answered is a HEAD, known or not to the parser. */
+static bool
+web_is_head(const struct web *w)
+{
+	return w->req_len >= 5 && memcmp(w->req, "HEAD ", 5) == 0;
+}
+
 /* The Date field of a response now ("" when the clock cannot say). */
 static const char *
 web_date(char *buf, size_t cap)
@@ -132,8 +139,9 @@ web_respond(struct net_server *srv, struct conn *c, const char *head, size_t hle
 	return 0;
 }
 
-/* Answer with the error status and close c once it is out: after a request that was
- * not understood, nothing that follows can be trusted to be one. */
+/* Answer with the error status (and a body unless the request is a HEAD) and close c
+ * once it is out: after a request that was not understood, nothing that follows can be
+ * trusted to be one. */
 static void
 web_refuse(struct net_server *srv, struct conn *c, int status)
 {
@@ -151,7 +159,8 @@ web_refuse(struct net_server *srv, struct conn *c, int status)
 	    "Cache-Control: no-store\r\n" WEB_SECURITY "Connection: close\r\n\r\n",
 	    status, http_reason(status), web_date(date, sizeof(date)), extra, blen);
 	log_debug("fd %d: HTTP %d", c->fd, status);
-	if (web_respond(srv, c, head, (size_t)n, body, (size_t)blen) == 0)
+	if (web_respond(srv, c, head, (size_t)n, web_is_head(c->web) ? NULL : body,
+	    (size_t)blen) == 0)
 		web_close(srv, c);
 }
 

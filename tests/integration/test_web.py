@@ -315,6 +315,15 @@ BAD_REQUESTS = [
 ]
 
 
+def test_refusal_of_a_head_has_no_body(web):
+    h = Http(web_port(web))
+    h.send(b"HEAD / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n")
+    status, f, _ = h.response(head_only=True)
+    assert status == 400 and int(f["content-length"]) > 0
+    assert h.closed()
+    assert h.buf == b""
+
+
 @pytest.mark.parametrize("what,text,status", BAD_REQUESTS, ids=[b[0] for b in BAD_REQUESTS])
 def test_bad_requests_are_refused_and_closed(web, what, text, status):
     got, f, body, h = request(web_port(web), text)
