@@ -433,6 +433,20 @@ def test_own_origin_and_subprotocols(web):
     assert binary.kinds == {BINARY}
 
 
+def test_frames_in_the_same_packet_as_the_upgrade(web):
+    port = web_port(web)
+    text, _ = upgrade_request(port)
+    h = Http(port)
+    h.send(text.encode() + frame(TEXT, b"NICK early") + frame(TEXT, b"USER e 0 * :E") +
+           frame(TEXT, b"PING :tok"))
+    status, _, _ = h.response()
+    assert status == 101
+    deadline = time.monotonic() + 3
+    while b"PONG" not in h.buf and time.monotonic() < deadline:
+        h._read(deadline)
+    assert b" 001 early " in h.buf and b"tok" in h.buf
+
+
 def test_configured_origins(start_server):
     srv = web_server(start_server, config="[web]\norigins = https://chat.example.org\n")
     port = web_port(srv)
