@@ -23,6 +23,7 @@
 #include "net/log.h"
 #include "net/loop.h"
 #include "net/sock.h"
+#include "net/web.h"
 
 #define NET_BACKLOG	511
 #define NET_ACCEPT_MAX	64	/* connections taken per wakeup of a listener */
@@ -230,7 +231,8 @@ accept_count(struct net_server *srv, int fd, const struct sockaddr_storage *ss,
  * no child.
  */
 static void
-accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, bool tls)
+accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, bool tls,
+    bool web)
 {
 	char		 host[SOCK_ADDR_MAX];
 	struct conn	*c;
@@ -257,20 +259,31 @@ accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, b
 	}
 	c->addr = a;
 	sock_format_host((const struct sockaddr *)ss, host, sizeof(host));
-	log_debug("connect fd %d from %s%s", fd, host, tls ? " (tls)" : "");
+	log_debug("connect fd %d from %s%s%s", fd, host, tls ? " (tls)" : "",
+	    web ? " (web)" : "");
+	if (web && (c->web = web_new()) == NULL) {
+		log_warn(-ENOMEM, "accept: fd %d", fd);
+		session_release(srv, c, true);
+		return;
+	}
 	if (tls)
 		handshake_begin(srv, c);
+	else if (web)
+		web_begin(srv, c);
 	else
 		(void)session_introduce(srv, c, ss);
 }
 
-static bool
-listener_tls(const struct net_server *srv, int lfd)
+/* The index of listener lfd. */
+static unsigned
+listener_index(const struct net_server *srv, int lfd)
 {
-	for (unsigned i = 0; i < srv->nlisten; i++)
+	unsigned	 i;
+
+	for (i = 0; i < srv->nlisten; i++)
 		if (srv->listen_fd[i] == lfd)
-			return srv->listen_tls[i];
-	return false;
+			break;
+	return i;
 }
 
 static void
@@ -278,14 +291,16 @@ accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
 {
 	struct net_server	*srv = arg;
 	struct sockaddr_storage	 ss;
-	bool			 tls = listener_tls(srv, lfd);
+	unsigned		 l = listener_index(srv, lfd);
+	bool			 tls = l < srv->nlisten && srv->listen_tls[l];
+	bool			 web = l < srv->nlisten && srv->listen_web[l];
 	int			 fd, rc;
 
 	(void)loop;
 	(void)events;
 	for (int i = 0; i < NET_ACCEPT_MAX; i++) {
 		if ((fd = sock_accept(lfd, &ss)) >= 0) {
-			accept_conn(srv, fd, &ss, tls);
+			accept_conn(srv, fd, &ss, tls, web);
 			continue;
 		}
 		rc = fd;
@@ -301,7 +316,7 @@ accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
 
 /* The real address is logged, an ephemeral port resolved. */
 int
-accept_listen(struct net_server *srv, const char *text, bool tls, char *err,
+accept_listen(struct net_server *srv, const char *text, bool tls, bool web, char *err,
     size_t errlen)
 {
 	struct sockaddr_storage	 ss;
@@ -315,6 +330,7 @@ accept_listen(struct net_server *srv, const char *text, bool tls, char *err,
 		return -1;
 	}
 	srv->listen_tls[srv->nlisten] = tls;
+	srv->listen_web[srv->nlisten] = web;
 	srv->listen_fd[srv->nlisten++] = fd = rc;
 	if ((rc = sock_local_addr(fd, &ss)) < 0 ||
 	    (rc = loop_watch(srv->loop, fd, LOOP_READ, accept_event, srv)) < 0) {
@@ -322,8 +338,9 @@ accept_listen(struct net_server *srv, const char *text, bool tls, char *err,
 		return -1;
 	}
 	sock_format_addr((struct sockaddr *)&ss, name, sizeof(name));
-	log_info("listening on %s%s", name, tls ? " (tls)" : "");
-	if (tls && srv->tls_port == 0)
+	log_info("listening on %s%s", name, web ? (tls ? " (web, tls)" : " (web)") :
+	    tls ? " (tls)" : "");
+	if (tls && !web && srv->tls_port == 0)
 		srv->tls_port = ntohs(ss.ss_family == AF_INET6 ?
 		    ((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port :
 		    ((const struct sockaddr_in *)(const void *)&ss)->sin_port);

@@ -14,6 +14,7 @@
 #include "net/conn.h"
 #include "net/sock.h"
 #include "net/tls.h"
+#include "net/web.h"
 
 #define CONN_TABLE_MIN	64
 
@@ -42,6 +43,7 @@ conn_free(struct conn *c, bool reset)
 	if (reset)
 		(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	tls_free(c->tls);
+	web_free(c->web);
 	sock_close(c->fd);
 	framer_clear(&c->framer);
 	outq_clear(&c->outq);

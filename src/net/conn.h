@@ -13,6 +13,7 @@
 struct addr;
 struct client;
 struct tls;
+struct web;
 
 /*
  * One client connection of the event driver.  One exists for every idle client, so it
@@ -22,6 +23,7 @@ struct tls;
  */
 enum conn_state {
 	CONN_HANDSHAKE,		/* TLS handshake under way: no client in the core yet */
+	CONN_HTTP,		/* a web listener's HTTP requests: no client yet (web.c) */
 	CONN_OPEN,		/* lines go to the core */
 	CONN_DEAD,		/* over (error, sendq): to tell the core, then reset */
 	CONN_CLOSING,		/* the core is done with it: flush, then shut down our side */
@@ -48,6 +50,7 @@ struct conn {
 	enum conn_state	 state;
 	struct tls	*tls;		/* NULL: plaintext */
 	struct addr	*addr;		/* its address's count (net/addrs.h); NULL: none */
+	struct web	*web;		/* a web listener's (net/web.h); NULL: plain IRC */
 	bool		 read_wants_write;	/* TLS: retry the read once writable */
 	bool		 write_wants_read;	/* TLS: retry the write once readable */
 	bool		 registered;	/* its client registered: the whole sendq, not
@@ -60,9 +63,9 @@ struct conn {
 struct conn	*conn_new(int fd);
 
 /*
- * Close the descriptor and free everything, TLS included.  reset: abort the connection
- * (SO_LINGER 0, an RST) instead of leaving unsent bytes to the kernel, for peers that do
- * not read.
+ * Close the descriptor and free everything, TLS and web state included.  reset: abort
+ * the connection (SO_LINGER 0, an RST) instead of leaving unsent bytes to the kernel,
+ * for peers that do not read.
  * The caller has taken c off every list and out of the loop.
  */
 void		 conn_free(struct conn *c, bool reset);

@@ -24,6 +24,9 @@ control_stop(struct net_server *srv, const char *reason)
 	while (!list_empty(&srv->handshakes))
 		session_release(srv, list_entry(srv->handshakes.next, struct conn, link),
 		    true);
+	/* Nor have web connections before their upgrade. */
+	while (!list_empty(&srv->http))
+		session_release(srv, list_entry(srv->http.next, struct conn, link), false);
 	accept_close_listeners(srv);
 	srv->paused_until = -1;
 	srv->stopping = true;
@@ -39,7 +42,8 @@ listeners_same(const struct net_config *a, const struct net_config *b)
 		return false;
 	for (unsigned i = 0; i < a->nlisten && i < NET_LISTEN_MAX; i++)
 		if (strcmp(a->listen[i], b->listen[i]) != 0 ||
-		    a->listen_tls[i] != b->listen_tls[i])
+		    a->listen_tls[i] != b->listen_tls[i] ||
+		    a->listen_web[i] != b->listen_web[i])
 			return false;
 	return true;
 }
@@ -84,6 +88,7 @@ control_reload(struct net_server *srv)
 	srv->cfg.linger = net.linger;
 	srv->cfg.tls_handshake_timeout = net.tls_handshake_timeout;
 	srv->cfg.shutdown_grace = net.shutdown_grace;
+	web_config_reload(&srv->cfg, &net);
 	log_info("configuration reloaded");
 }
 

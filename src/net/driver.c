@@ -132,6 +132,7 @@ expire(struct net_server *srv)
 {
 	struct conn	*c;
 
+	web_expire(srv);
 	while (!list_empty(&srv->handshakes)) {
 		c = list_entry(srv->handshakes.next, struct conn, link);
 		if (c->deadline > server_now(srv))
@@ -220,6 +221,9 @@ server_timeout(const struct net_server *srv, int64_t next)
 	if (!list_empty(&srv->handshakes))
 		next = earliest(next,
 		    list_entry(srv->handshakes.next, struct conn, link)->deadline);
+	if (!list_empty(&srv->http))
+		next = earliest(next,
+		    list_entry(srv->http.next, struct conn, link)->deadline);
 	if (srv->stopping)
 		next = earliest(next, srv->stop_deadline);
 	/* The peers' acknowledgements raise no event: look again soon. */
@@ -315,8 +319,8 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 	if (handshake_ctx_open(srv, err, errlen) == -1)
 		return -1;
 	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++)
-		if (accept_listen(srv, srv->cfg.listen[i], srv->cfg.listen_tls[i], err,
-		    errlen) == -1)
+		if (accept_listen(srv, srv->cfg.listen[i], srv->cfg.listen_tls[i],
+		    srv->cfg.listen_web[i], err, errlen) == -1)
 			return -1;
 	if ((rc = accept_reserve_open(srv)) < 0) {
 		snprintf(err, errlen, "/dev/null: %s", strerror(-rc));
@@ -377,6 +381,7 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 	list_init(&srv->reap);
 	list_init(&srv->timed);
 	list_init(&srv->handshakes);
+	list_init(&srv->http);
 	if (server_open(srv, core, err, errlen) == -1) {
 		net_server_free(srv);
 		return NULL;

@@ -19,6 +19,7 @@
 #include "core/msg.h"
 #include "net/iothreads.h"
 #include "net/jobs.h"
+#include "net/http.h"
 #include "net/log.h"
 #include "parleyd/config.h"
 #include "parleyd/config_motd.h"
@@ -43,6 +44,10 @@ enum setting_kind {
 	SET_BOOL,	/* bool: yes/no, true/false, on/off, 1/0 */
 	SET_MODEL,	/* enum net_model: event, fork or threads */
 	SET_GUEST_PREFIX, /* char[CONFIG_GUEST_PREFIX_MAX + 1], the start of a nick */
+	SET_WEB_ADDRESS, /* appended to net.listen, a web listener; repeats */
+	SET_WEB_TLS_ADDRESS, /* the same, over TLS; repeats */
+	SET_ORIGINS,	/* net.web_origins: words */
+	SET_PROXIES,	/* net.web_proxies: words */
 };
 
 struct setting {
@@ -159,6 +164,17 @@ static const struct setting settings[] = {
 	{ "accounts",	"guest_prefix",	SET_GUEST_PREFIX, AT(core.guest_prefix), 0, 0 },
 	/* store: the file, read at start ("" = no store). */
 	{ "store",	"path",		SET_PATH,	AT(store_path), 0, 0 },
+	/* The web listener (docs/web.md). */
+	{ "listen",	"web_address",	SET_WEB_ADDRESS, 0, 0, 0 },
+	{ "listen",	"web_tls_address", SET_WEB_TLS_ADDRESS, 0, 0, 0 },
+	{ "web",	"origins",	SET_ORIGINS,	0, 0, 0 },
+	{ "web",	"trusted_proxies", SET_PROXIES,	0, 0, 0 },
+	{ "web",	"header_max",	SET_BYTES,	AT(net.web_header_max), 1024,
+	    64 * 1024 },
+	{ "web",	"max_headers",	SET_COUNT,	AT(net.web_headers_max), 8,
+	    HTTP_FIELDS_MAX },
+	{ "web",	"header_timeout", SET_SECONDS,	AT(net.web_header_timeout), SECOND_MS,
+	    3600 * SECOND_MS },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -289,6 +305,14 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		return 0;
 	case SET_MOTD:
 		return set_motd(ld, value, why, whylen);
+	case SET_ORIGINS:
+		return config_origins_parse(value, cfg->net.web_origins,
+		    &cfg->net.nweb_origins, why, whylen);
+	case SET_PROXIES:
+		return config_proxies_parse(value, cfg->net.web_proxies,
+		    &cfg->net.nweb_proxies, why, whylen);
+	case SET_WEB_ADDRESS:
+	case SET_WEB_TLS_ADDRESS:
 	case SET_ADDRESS:
 	case SET_TLS_ADDRESS:
 		/* The file's addresses replace the default list rather than add to it. */
@@ -298,7 +322,10 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		if (config_listen_add(cfg->net.listen, &cfg->net.nlisten, value, why,
 		    whylen) == -1)
 			return -1;
-		cfg->net.listen_tls[cfg->net.nlisten - 1] = s->kind == SET_TLS_ADDRESS;
+		cfg->net.listen_tls[cfg->net.nlisten - 1] = s->kind == SET_TLS_ADDRESS ||
+		    s->kind == SET_WEB_TLS_ADDRESS;
+		cfg->net.listen_web[cfg->net.nlisten - 1] = s->kind == SET_WEB_ADDRESS ||
+		    s->kind == SET_WEB_TLS_ADDRESS;
 		return 0;
 	case SET_PATH:
 		if (*value != '\0' && motd_path(ld->path, value, field, PATH_MAX) == -1) {
@@ -536,7 +563,9 @@ load_handle(void *arg, const char *section, const char *key, const char *value)
 		return 0;
 	}
 	i = (size_t)(s - settings);
-	if (s->kind != SET_ADDRESS && s->kind != SET_TLS_ADDRESS && ld->seen[i] != 0) {
+	if (s->kind != SET_ADDRESS && s->kind != SET_TLS_ADDRESS &&
+	    s->kind != SET_WEB_ADDRESS && s->kind != SET_WEB_TLS_ADDRESS &&
+	    ld->seen[i] != 0) {
 		load_error(ld, "%s: already set on line %d", key, ld->seen[i]);
 		return 0;
 	}
