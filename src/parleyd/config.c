@@ -42,6 +42,8 @@ enum setting_kind {
 	SET_LEVEL,	/* enum log_level */
 	SET_BOOL,	/* bool: yes/no, true/false, on/off, 1/0 */
 	SET_MODEL,	/* enum net_model: event, fork or threads */
+	/* Connection policy and proxies (h-ops). */
+	SET_CIDRS,	/* struct net_cidrs: address ranges, blank- or comma-separated */
 };
 
 struct setting {
@@ -126,6 +128,7 @@ static const struct setting settings[] = {
 	/* An address is named by its first bits: 8 and 16 are the widest sane nets. */
 	{ "limits",	"ipv4_prefix",	SET_COUNT,	AT(net.ipv4_prefix), 8, 32 },
 	{ "limits",	"ipv6_prefix",	SET_COUNT,	AT(net.ipv6_prefix), 16, 128 },
+	{ "limits",	"exempt",	SET_CIDRS,	AT(net.exempt), 0, 0 },
 	/* Flood control: 0 lines of burst turns it off; the queue holds one line at least. */
 	{ "limits",	"flood_burst",	SET_COUNT,	AT(core.flood_burst), 0, 100000 },
 	{ "limits",	"flood_interval", SET_SECONDS,	AT(core.flood_interval), 1, 60 * SECOND_MS },
@@ -292,6 +295,9 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		return config_bool_parse(value, (bool *)field, why, whylen);
 	case SET_MODEL:
 		return config_model_check(value, &cfg->net.model, why, whylen);
+	case SET_CIDRS:
+		return net_cidrs_parse(value, (struct net_cidrs *)(void *)field, why,
+		    whylen);
 	default:
 		return set_number(ld, s, value, why, whylen);
 	}
