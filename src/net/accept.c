@@ -6,7 +6,9 @@
  * accepting for NET_PAUSE_MS.  Each connection counts against its address from here to
  * its close (addrs.h), and one over its address's limits is refused the same way.  An
  * accepted connection goes to the model (adopt), then into the table and the loop, and
- * meets the core at once or after its TLS handshake.
+ * meets the core at once or after its TLS handshake.  On a PROXY listener the connection
+ * first waits for its header (proxy_wait.c), then comes back here from the client's
+ * address.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -14,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/server.h"
@@ -79,7 +82,7 @@ reserve_reopen(struct net_server *srv)
  * turn the close into a reset that can destroy the line), and the close.  A refused
  * connection never holds its descriptor for a linger.
  */
-static void
+void
 accept_turn_away(struct net_server *srv, int fd, const char *line, size_t len,
     const char *why)
 {
@@ -230,7 +233,8 @@ accept_count(struct net_server *srv, int fd, const struct sockaddr_storage *ss,
  * no child.
  */
 static void
-accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, bool tls)
+accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, bool tls,
+    bool proxied)
 {
 	char		 host[SOCK_ADDR_MAX];
 	struct conn	*c;
@@ -256,12 +260,26 @@ accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, b
 		return;
 	}
 	c->addr = a;
+	/* The handshake's end asks the socket for the peer: keep the header's. */
+	if (tls && proxied && (c->proxied = malloc(sizeof(*ss))) != NULL)
+		*c->proxied = *ss;
+	else if (tls && proxied) {
+		session_release(srv, c, false);
+		return;
+	}
 	sock_format_host((const struct sockaddr *)ss, host, sizeof(host));
 	log_debug("connect fd %d from %s%s", fd, host, tls ? " (tls)" : "");
 	if (tls)
 		handshake_begin(srv, c);
 	else
 		(void)session_introduce(srv, c, ss);
+}
+
+void
+accept_proxied(struct net_server *srv, int fd, const struct sockaddr_storage *ss,
+    bool tls, bool proxied)
+{
+	accept_conn(srv, fd, ss, tls, proxied);
 }
 
 static bool
@@ -273,19 +291,33 @@ listener_tls(const struct net_server *srv, int lfd)
 	return false;
 }
 
+static bool
+listener_proxy(const struct net_server *srv, int lfd)
+{
+	for (unsigned i = 0; i < srv->nlisten; i++)
+		if (srv->listen_fd[i] == lfd)
+			return srv->listen_proxy[i];
+	return false;
+}
+
 static void
 accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
 {
 	struct net_server	*srv = arg;
 	struct sockaddr_storage	 ss;
 	bool			 tls = listener_tls(srv, lfd);
+	bool			 proxy = listener_proxy(srv, lfd);
 	int			 fd, rc;
 
 	(void)loop;
 	(void)events;
 	for (int i = 0; i < NET_ACCEPT_MAX; i++) {
-		if ((fd = sock_accept(lfd, &ss)) >= 0) {
-			accept_conn(srv, fd, &ss, tls);
+		if ((fd = sock_accept(lfd, &ss)) >= 0 && proxy) {
+			proxy_wait_begin(srv, fd, &ss, tls);
+			continue;
+		}
+		if (fd >= 0) {
+			accept_conn(srv, fd, &ss, tls, false);
 			continue;
 		}
 		rc = fd;

@@ -35,6 +35,8 @@ net_config_defaults(struct net_config *cfg)
 	(void)net_cidr_parse("127.0.0.0/8", &cfg->exempt.v[0]);
 	(void)net_cidr_parse("::1", &cfg->exempt.v[1]);
 	cfg->exempt.n = 2;
+	/* No proxy is trusted until named; a balancer sends its header at once. */
+	cfg->proxy_timeout = 5000;
 	cfg->tls_handshake_timeout = 10000;
 	cfg->sts = true;
 	cfg->linger = 2000;

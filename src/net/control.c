@@ -39,7 +39,8 @@ listeners_same(const struct net_config *a, const struct net_config *b)
 		return false;
 	for (unsigned i = 0; i < a->nlisten && i < NET_LISTEN_MAX; i++)
 		if (strcmp(a->listen[i], b->listen[i]) != 0 ||
-		    a->listen_tls[i] != b->listen_tls[i])
+		    a->listen_tls[i] != b->listen_tls[i] ||
+		    a->listen_proxy[i] != b->listen_proxy[i])
 			return false;
 	return true;
 }

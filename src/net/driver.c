@@ -170,6 +170,7 @@ server_timers(struct net_server *srv)
 	next = core_tick(srv->core, now);
 	session_reap(srv);
 	expire(srv);
+	proxy_wait_expire(srv);
 	if (srv->paused_until >= 0 && now >= srv->paused_until)
 		accept_resume(srv);
 	if (srv->heap_held && now - srv->active_at >= NET_QUIET_MS)
@@ -189,6 +190,7 @@ server_timeout(const struct net_server *srv, int64_t next)
 	if (srv->stopping)
 		next = earliest(next, srv->stop_deadline);
 	next = earliest(next, srv->paused_until);
+	next = earliest(next, proxy_wait_deadline(srv));
 	if (srv->heap_held)
 		next = earliest(next, srv->active_at + NET_QUIET_MS);
 	return loop_timeout(srv->loop, next);
@@ -273,12 +275,15 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		snprintf(err, errlen, "signalfd: %s", strerror(-rc));
 		return -1;
 	}
-	if (handshake_ctx_open(srv, err, errlen) == -1)
+	if (handshake_ctx_open(srv, err, errlen) == -1 ||
+	    proxy_wait_check(&srv->cfg, err, errlen) == -1)
 		return -1;
-	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++)
+	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++) {
 		if (accept_listen(srv, srv->cfg.listen[i], srv->cfg.listen_tls[i], err,
 		    errlen) == -1)
 			return -1;
+		srv->listen_proxy[srv->nlisten - 1] = srv->cfg.listen_proxy[i];
+	}
 	if ((rc = accept_reserve_open(srv)) < 0) {
 		snprintf(err, errlen, "/dev/null: %s", strerror(-rc));
 		return -1;
@@ -331,6 +336,7 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 	list_init(&srv->reap);
 	list_init(&srv->timed);
 	list_init(&srv->handshakes);
+	list_init(&srv->proxying);
 	if (server_open(srv, core, err, errlen) == -1) {
 		net_server_free(srv);
 		return NULL;
@@ -349,6 +355,7 @@ net_server_free(struct net_server *srv)
 	for (size_t fd = 0; fd < srv->conns.cap; fd++)
 		if ((c = srv->conns.slot[fd]) != NULL)
 			session_release(srv, c, false);
+	proxy_wait_free(srv);
 	/* The fork model's children end here, after their hub ends were closed. */
 	srv->model->close(srv);
 	if (srv->pool != NULL)

@@ -10,6 +10,7 @@
  *   core_out.c        the core's output interface: queue, queue_many, hangup, log, request
  *   accept.c          listeners, the reserve descriptor, shedding and pausing
  *   addrs.c           connections by address: counts, handshakes, connect rate
+ *   proxy_wait.c      PROXY listeners: the load balancer's header, before accepting
  *   handshake.c       TLS handshakes in the driver, and TLS reload
  *   control.c         stop, reload, signals and the operators' requests
  *   model_threads.c   the threads model's hooks: reads and writes in parallel phases
@@ -114,6 +115,11 @@ struct net_server {
 	struct list		 handshakes;	/* TLS handshakes under way, by deadline */
 	size_t			 nhandshakes;
 	struct addrs		 addrs;		/* connections by address (accept.c) */
+	/* PROXY listeners (h-ops): listen_proxy[i], listen_fd[i] expects a PROXY header;
+	 * the connections waiting for theirs (proxy_wait.c). */
+	bool			 listen_proxy[NET_LISTEN_MAX];
+	struct list		 proxying;
+	size_t			 nproxying;
 	size_t			 nofile;	/* RLIMIT_NOFILE at open; 0: unknown */
 	size_t			 fds_base;	/* descriptors open before any connection */
 
@@ -195,6 +201,30 @@ void	accept_resume(struct net_server *);
 /* The event model's adopt hook: serve fd itself. */
 int	accept_direct(struct net_server *, int fd, const struct sockaddr_storage *ss,
 	    bool tls);
+
+/* Turn fd's connection away at once: line (len bytes) in one short write, our FIN, the
+ * close; warn (rate-limited) why. */
+void	accept_turn_away(struct net_server *, int fd, const char *line, size_t len,
+	    const char *why);
+/* A connection whose PROXY header named ss as its client (proxied; else ss is the
+ * proxy's own address): accepted from ss, every limit checked. */
+void	accept_proxied(struct net_server *, int fd, const struct sockaddr_storage *ss,
+	    bool tls, bool proxied);
+
+/* proxy_wait.c: connections on PROXY listeners, before their header is whole. */
+
+/* A PROXY listener with no trusted source: -1 with err set.  Else 0. */
+int	proxy_wait_check(const struct net_config *net, char *err, size_t errlen);
+/* fd was accepted from ss on a PROXY listener: refused unless ss is trusted, else
+ * watched until its header is whole (then accept_proxied), bad or late. */
+void	proxy_wait_begin(struct net_server *, int fd, const struct sockaddr_storage *ss,
+	    bool tls);
+/* Refuse the connections whose header is late. */
+void	proxy_wait_expire(struct net_server *);
+/* The first deadline of a header awaited; -1: none. */
+int64_t	proxy_wait_deadline(const struct net_server *);
+/* Close every connection still waiting. */
+void	proxy_wait_free(struct net_server *);
 
 /* handshake.c: TLS in the driver. */
 

@@ -93,7 +93,9 @@ handshake_done(struct net_server *srv, struct conn *c, const char *fp)
 	srv->nhandshakes--;
 	addrs_handshake(c->addr, -1);
 	c->state = CONN_OPEN;
-	if ((rc = srv->model->peer(srv, c, &ss)) < 0) {
+	if (c->proxied != NULL)
+		ss = *c->proxied;
+	else if ((rc = srv->model->peer(srv, c, &ss)) < 0) {
 		log_debug("close fd %d: %s", c->fd, strerror(-rc));
 		session_release(srv, c, true);
 		return;

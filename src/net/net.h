@@ -49,6 +49,11 @@ struct net_config {
 	unsigned	 max_handshakes; /* TLS handshakes under way in all; 0: no limit */
 	/* Connection policy (h-ops): sources the per-address limits above never refuse. */
 	struct net_cidrs exempt;
+	/* PROXY protocol (h-ops): listen[i] expects a PROXY header first; the sources that
+	 * may send one; how long one may take, in ms. */
+	bool		 listen_proxy[NET_LISTEN_MAX];
+	struct net_cidrs proxy_trusted;
+	int64_t		 proxy_timeout;
 	int64_t		 linger;	/* ms to drain a closing client's input after our FIN */
 	int64_t		 shutdown_grace; /* ms to flush every client on SIGTERM/SIGINT */
 	unsigned	 io_threads;	/* threads model: workers for reads and writes, the

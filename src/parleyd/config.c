@@ -44,6 +44,8 @@ enum setting_kind {
 	SET_MODEL,	/* enum net_model: event, fork or threads */
 	/* Connection policy and proxies (h-ops). */
 	SET_CIDRS,	/* struct net_cidrs: address ranges, blank- or comma-separated */
+	SET_PROXY_ADDRESS, /* a listener expecting a PROXY header; repeats */
+	SET_PROXY_TLS_ADDRESS, /* the same, TLS after the header; repeats */
 };
 
 struct setting {
@@ -77,6 +79,10 @@ static const struct setting settings[] = {
 	{ "server",	"admin_location", SET_PASSWORD,	AT(core.admin_location), 0, 0 },
 	{ "listen",	"address",	SET_ADDRESS,	0, 0, 0 },
 	{ "listen",	"tls_address",	SET_TLS_ADDRESS, 0, 0, 0 },
+	{ "listen",	"proxy_address", SET_PROXY_ADDRESS, 0, 0, 0 },
+	{ "listen",	"proxy_tls_address", SET_PROXY_TLS_ADDRESS, 0, 0, 0 },
+	{ "proxy",	"trusted",	SET_CIDRS,	AT(net.proxy_trusted), 0, 0 },
+	{ "proxy",	"timeout",	SET_SECONDS,	AT(net.proxy_timeout), 1, 60 * SECOND_MS },
 	{ "tls",	"cert",		SET_PATH,	AT(net.tls_cert), 0, 0 },
 	{ "tls",	"key",		SET_PATH,	AT(net.tls_key), 0, 0 },
 	{ "tls",	"handshake_timeout", SET_SECONDS, AT(net.tls_handshake_timeout), 1,
@@ -272,6 +278,8 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		return set_motd(ld, value, why, whylen);
 	case SET_ADDRESS:
 	case SET_TLS_ADDRESS:
+	case SET_PROXY_ADDRESS:
+	case SET_PROXY_TLS_ADDRESS:
 		/* The file's addresses replace the default list rather than add to it. */
 		if (!ld->listen_replaced)
 			cfg->net.nlisten = 0;
@@ -279,7 +287,10 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		if (config_listen_add(cfg->net.listen, &cfg->net.nlisten, value, why,
 		    whylen) == -1)
 			return -1;
-		cfg->net.listen_tls[cfg->net.nlisten - 1] = s->kind == SET_TLS_ADDRESS;
+		cfg->net.listen_tls[cfg->net.nlisten - 1] = s->kind == SET_TLS_ADDRESS ||
+		    s->kind == SET_PROXY_TLS_ADDRESS;
+		cfg->net.listen_proxy[cfg->net.nlisten - 1] = s->kind == SET_PROXY_ADDRESS ||
+		    s->kind == SET_PROXY_TLS_ADDRESS;
 		return 0;
 	case SET_PATH:
 		if (*value != '\0' && motd_path(ld->path, value, field, PATH_MAX) == -1) {
@@ -505,7 +516,9 @@ load_handle(void *arg, const char *section, const char *key, const char *value)
 		return 0;
 	}
 	i = (size_t)(s - settings);
-	if (s->kind != SET_ADDRESS && s->kind != SET_TLS_ADDRESS && ld->seen[i] != 0) {
+	if (s->kind != SET_ADDRESS && s->kind != SET_TLS_ADDRESS &&
+	    s->kind != SET_PROXY_ADDRESS && s->kind != SET_PROXY_TLS_ADDRESS &&
+	    ld->seen[i] != 0) {
 		load_error(ld, "%s: already set on line %d", key, ld->seen[i]);
 		return 0;
 	}

@@ -328,6 +328,7 @@ config_build(const struct state *st, struct config *cfg, char *err, size_t errle
 	if (fl->nlisten > 0) {
 		memcpy(cfg->net.listen, fl->listen, sizeof(fl->listen));
 		memcpy(cfg->net.listen_tls, fl->listen_tls, sizeof(fl->listen_tls));
+		memset(cfg->net.listen_proxy, 0, sizeof(cfg->net.listen_proxy));
 		cfg->net.nlisten = fl->nlisten;
 	}
 	if (fl->tls_cert != NULL)
