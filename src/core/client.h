@@ -35,6 +35,7 @@ enum client_state {
 #define CLIENT_MODE_SNOTICE	0x80	/* +s: receives server notices */
 #define CLIENT_SECURE		0x100	/* connected over TLS (WHOIS 671) */
 #define CLIENT_MODE_BOT		0x200	/* +B: marked as a bot (IRCv3 bot-mode) */
+#define CLIENT_WEBIRC		0x100000 /* a WEBIRC gateway named its address (h-ops) */
 #define CLIENT_CERTFP_MAX	64	/* a SHA-256 fingerprint in hex */
 
 /*

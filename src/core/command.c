@@ -49,6 +49,8 @@ static const struct command commands[] = {
 	{ "USERS",	cmd_users,	0, CMD_REGISTERED, 1 },
 	{ "VERSION",	cmd_version,	0, CMD_REGISTERED, 1 },
 	{ "WALLOPS",	cmd_wallops,	1, CMD_REGISTERED, 1 },
+	/* A password hash, like OPER's, but within an unregistered client's burst. */
+	{ "WEBIRC",	cmd_webirc,	4, CMD_UNREGISTERED, 4 },
 	{ "WHO",	cmd_who,	0, CMD_REGISTERED, 2 },
 	{ "WHOIS",	cmd_whois,	0, CMD_REGISTERED, 1 },
 	{ "WHOWAS",	cmd_whowas,	0, CMD_REGISTERED, 1 },

@@ -57,5 +57,7 @@ command_fn	cmd_away;
 command_fn	cmd_setname;
 /* monitor.c */
 command_fn	cmd_monitor;
+/* cmd_webirc.c (h-ops) */
+command_fn	cmd_webirc;
 
 #endif

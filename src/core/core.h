@@ -29,6 +29,7 @@ struct core {
 	struct core_config	 cfg;
 	char			*motd;		/* owned copy of cfg.motd */
 	struct core_oper	*opers;		/* owned copy of cfg.opers */
+	struct core_webirc	*webircs;	/* owned copy of cfg.webircs */
 	struct core_out		 out;
 	struct map		 nicks;		/* folded nick -> struct client */
 	struct map		 channels;	/* folded name -> struct channel */

@@ -23,6 +23,7 @@
 #include "parleyd/config.h"
 #include "parleyd/config_motd.h"
 #include "parleyd/config_values.h"
+#include "parleyd/config_webirc.h"
 
 #define SECOND_MS	1000
 #define DAY_MS		(24 * 60 * 60 * SECOND_MS)
@@ -164,6 +165,7 @@ struct load {
 	int		 oper_password;	/* line of its password, host, certfp; 0: not */
 	int		 oper_host;
 	int		 oper_certfp;
+	struct webirc_load webirc;	/* the open [webirc NAME] block (h-ops) */
 	bool		 listen_replaced;	/* the file's first address cleared the list */
 	bool		 failed;
 	int		 errline;	/* line of the first error; 0: not a line's */
@@ -438,6 +440,34 @@ oper_key(struct load *ld, const char *key, const char *value)
 	return 1;
 }
 
+/* "[webirc NAME]" (config_webirc.c). */
+static int
+webirc_open(struct load *ld, const char *name)
+{
+	char	why[256];
+
+	if (config_webirc_open(ld->cfg, &ld->webirc, name, ld->lineno, why,
+	    sizeof(why)) == 0)
+		return 0;
+	load_error(ld, "%s", why);
+	return -1;
+}
+
+/* An open [webirc NAME] block is over: an error is its header's line's. */
+static int
+webirc_close(struct load *ld)
+{
+	char	why[256];
+	int	line = ld->lineno, block = ld->webirc.line;
+
+	if (config_webirc_close(ld->cfg, &ld->webirc, why, sizeof(why)) == 0)
+		return 0;
+	ld->lineno = block;
+	load_error(ld, "%s", why);
+	ld->lineno = line;
+	return -1;
+}
+
 /*
  * inih's reader, fed one whole line at a time so that the line count is ours: inih
  * does not pass line numbers to the handler, splits lines longer than its buffer, and
@@ -460,6 +490,7 @@ load_read(char *buf, int cap, void *arg)
 			snprintf(ld->err, ld->errlen, "%s: %s", ld->path, strerror(errno));
 		} else {
 			(void)oper_close(ld);
+			(void)webirc_close(ld);
 		}
 		return NULL;
 	}
@@ -482,10 +513,13 @@ load_read(char *buf, int cap, void *arg)
 
 		snprintf(section, sizeof(section), "%.*s", (int)(end - start - 1),
 		    start + 1);
-		if (oper_close(ld) == -1)
+		if (oper_close(ld) == -1 || webirc_close(ld) == -1)
 			return NULL;
 		if (strncmp(section, "oper ", 5) == 0) {
 			if (oper_open(ld, section + 5) == -1)
+				return NULL;
+		} else if (strncmp(section, "webirc ", 7) == 0) {
+			if (webirc_open(ld, section + 7) == -1)
 				return NULL;
 		} else if (setting_find(section, NULL) == NULL) {
 			load_error(ld, "unknown section [%s]", section);
@@ -511,6 +545,14 @@ load_handle(void *arg, const char *section, const char *key, const char *value)
 	}
 	if (ld->oper_line != 0)
 		return oper_key(ld, key, value);
+	if (ld->webirc.line != 0) {
+		if (config_webirc_key(ld->cfg, &ld->webirc, key, value, ld->lineno, why,
+		    sizeof(why)) == -1) {
+			load_error(ld, "%s", why);
+			return 0;
+		}
+		return 1;
+	}
 	if ((s = setting_find(section, key)) == NULL) {
 		load_error(ld, "unknown key '%s' in [%s]", key, section);
 		return 0;
@@ -577,6 +619,8 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	/* The file's operator blocks replace any there were. */
 	tmp.opers = NULL;
 	tmp.nopers = 0;
+	tmp.webircs = NULL;
+	tmp.nwebircs = 0;
 	ld.cfg = &tmp;
 	ld.path = path;
 	ld.err = err;
@@ -598,14 +642,18 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 		if (tmp.motd != cfg->motd)
 			free(tmp.motd);
 		free(tmp.opers);
+		free(tmp.webircs);
 		return -1;
 	}
 	if (cfg->motd != tmp.motd)
 		free(cfg->motd);
 	free(cfg->opers);
+	free(cfg->webircs);
 	tmp.core.motd = tmp.motd;
 	tmp.core.opers = tmp.opers;
 	tmp.core.nopers = tmp.nopers;
+	tmp.core.webircs = tmp.webircs;
+	tmp.core.nwebircs = tmp.nwebircs;
 	*cfg = tmp;
 	return 0;
 }
@@ -621,4 +669,9 @@ config_free(struct config *cfg)
 	cfg->nopers = 0;
 	cfg->core.opers = NULL;
 	cfg->core.nopers = 0;
+	free(cfg->webircs);
+	cfg->webircs = NULL;
+	cfg->nwebircs = 0;
+	cfg->core.webircs = NULL;
+	cfg->core.nwebircs = 0;
 }

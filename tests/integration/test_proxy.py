@@ -208,3 +208,61 @@ def test_through_haproxy_whois_shows_the_real_address(start_server, haproxy, opt
         behind.append(c)
     assert whois_host(behind[0], "alice") == "127.0.0.5"
     assert whois_host(behind[0], "bob") == "127.0.0.6"
+
+
+# -- WEBIRC
+
+from test_oper import hash_password  # noqa: E402
+
+GATEWAY_PASSWORD = "g4teway"
+
+
+@pytest.fixture(scope="module")
+def gateway_hash():
+    p = hash_password(GATEWAY_PASSWORD + "\n")
+    assert p.returncode == 0, p.stderr
+    return p.stdout.decode().strip()
+
+
+def test_webirc_from_a_configured_gateway(start_server, gateway_hash):
+    """A gateway on 127.0.0.1 with its [webirc] block's password names its user's
+    address, in the welcome and in WHOIS; a wrong password is refused and closed."""
+    srv = start_server(config="[webirc far]\npassword = %s\nhost = 10.*\n"
+                              "[webirc kiwi]\npassword = %s\nhost = 127.0.0.*\n"
+                       % (gateway_hash, gateway_hash))
+    c = srv.client()
+    c.send("WEBIRC %s kiwiirc user.example 198.51.100.20" % GATEWAY_PASSWORD)
+    burst = c.register("webuser")
+    assert burst[0].trailing.endswith("webuser!webuser@198.51.100.20"), burst[0].line
+    assert whois_host(c, "webuser") == "198.51.100.20"
+    srv.wait_log(r"WEBIRC gateway kiwi \(127\.0\.0\.1\): client 198\.51\.100\.20")
+    bad = srv.client()
+    bad.send("WEBIRC wrong kiwiirc user.example 198.51.100.21")
+    closed_with(bad, "ERROR :Closing Link: 127.0.0.1 (WEBIRC refused)")
+    srv.wait_log(r"WEBIRC from 127\.0\.0\.1 refused: bad password")
+
+
+def test_webirc_without_a_block_for_the_gateway(start_server, gateway_hash):
+    srv = start_server(config="[webirc far]\npassword = %s\nhost = 10.*\n" % gateway_hash)
+    c = srv.client()
+    c.send("WEBIRC %s kiwiirc user.example 198.51.100.20" % GATEWAY_PASSWORD)
+    closed_with(c, "ERROR :Closing Link: 127.0.0.1 (WEBIRC refused)")
+
+
+@pytest.mark.parametrize("block,line,reason", [
+    ("[webirc kiwi]\nhost = 127.0.0.1\n", 1, "[webirc kiwi] has no password"),
+    ("[webirc kiwi]\npassword = hunter2\n", 2, "password: "),
+    ("[webirc kiwi]\npassword = HASH\nhost = *@127.0.0.1\n", 3,
+     "host: '*@127.0.0.1' is not an address mask"),
+    ("[webirc kiwi]\npassword = HASH\n[webirc kiwi]\npassword = HASH\n", 3,
+     "[webirc kiwi] appears twice"),
+    ("[webirc kiwi]\npassword = HASH\nname = x\n", 3, "unknown key 'name' in [webirc kiwi]"),
+])
+def test_bad_webirc_blocks_are_refused(tmp_path, gateway_hash, block, line, reason):
+    conf = tmp_path / "bad.conf"
+    conf.write_text(block.replace("HASH", gateway_hash))
+    p = subprocess.run([PARLEYD, "--config", str(conf), "--listen", "127.0.0.1:0"],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=5)
+    assert p.returncode == 1
+    err = p.stderr.decode()
+    assert err.startswith("parleyd: %s:%d: %s" % (conf, line, reason)), err
