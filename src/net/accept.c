@@ -331,6 +331,29 @@ accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
 	}
 }
 
+int
+accept_listen_fd(struct net_server *srv, int fd, bool tls, char *err, size_t errlen)
+{
+	struct sockaddr_storage	 ss;
+	char			 name[SOCK_ADDR_MAX];
+	int			 rc;
+
+	srv->listen_tls[srv->nlisten] = tls;
+	srv->listen_fd[srv->nlisten++] = fd;
+	if ((rc = sock_local_addr(fd, &ss)) < 0 ||
+	    (rc = loop_watch(srv->loop, fd, LOOP_READ, accept_event, srv)) < 0) {
+		snprintf(err, errlen, "descriptor %d: %s", fd, strerror(-rc));
+		return -1;
+	}
+	sock_format_addr((struct sockaddr *)&ss, name, sizeof(name));
+	log_info("listening on %s%s (systemd)", name, tls ? " (tls)" : "");
+	if (tls && srv->tls_port == 0)
+		srv->tls_port = ntohs(ss.ss_family == AF_INET6 ?
+		    ((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port :
+		    ((const struct sockaddr_in *)(const void *)&ss)->sin_port);
+	return 0;
+}
+
 /* The real address is logged, an ephemeral port resolved. */
 int
 accept_listen(struct net_server *srv, const char *text, bool tls, char *err,

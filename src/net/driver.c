@@ -171,6 +171,7 @@ server_timers(struct net_server *srv)
 	session_reap(srv);
 	expire(srv);
 	proxy_wait_expire(srv);
+	systemd_status(srv);
 	if (srv->paused_until >= 0 && now >= srv->paused_until)
 		accept_resume(srv);
 	if (srv->heap_held && now - srv->active_at >= NET_QUIET_MS)
@@ -206,6 +207,7 @@ net_server_run(struct net_server *srv)
 	int64_t	 next;
 	int	 rc;
 
+	systemd_ready(srv);
 	for (;;) {
 		control_requests(srv);
 		next = server_timers(srv);
@@ -259,7 +261,7 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 {
 	struct core_config	 cc;
 	uint8_t			 key[MAP_KEY_LEN];
-	int			 rc;
+	int			 fds[NET_LISTEN_MAX], nfds, rc;
 
 	if ((srv->loop = loop_new()) == NULL) {
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
@@ -275,12 +277,17 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		snprintf(err, errlen, "signalfd: %s", strerror(-rc));
 		return -1;
 	}
+	systemd_open(srv);
+	if ((nfds = systemd_listen_fds(&srv->cfg, fds, err, errlen)) == -1)
+		return -1;
+	srv->activated = nfds > 0;
 	if (handshake_ctx_open(srv, err, errlen) == -1 ||
 	    proxy_wait_check(&srv->cfg, err, errlen) == -1)
 		return -1;
 	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++) {
-		if (accept_listen(srv, srv->cfg.listen[i], srv->cfg.listen_tls[i], err,
-		    errlen) == -1)
+		if ((nfds > 0 ? accept_listen_fd(srv, fds[i], srv->cfg.listen_tls[i], err,
+		    errlen) : accept_listen(srv, srv->cfg.listen[i], srv->cfg.listen_tls[i],
+		    err, errlen)) == -1)
 			return -1;
 		srv->listen_proxy[srv->nlisten - 1] = srv->cfg.listen_proxy[i];
 	}
@@ -329,7 +336,7 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 	srv->reload = reload;
 	srv->reload_arg = arg;
 	srv->model = model_ops_for(net->model);
-	srv->sigfd = srv->reserve = -1;
+	srv->sigfd = srv->reserve = srv->notify_fd = -1;
 	srv->paused_until = srv->warned_full = -1;
 	srv->conns = (struct conn_table)CONN_TABLE_INIT;
 	list_init(&srv->dirty);
@@ -356,6 +363,7 @@ net_server_free(struct net_server *srv)
 		if ((c = srv->conns.slot[fd]) != NULL)
 			session_release(srv, c, false);
 	proxy_wait_free(srv);
+	systemd_close(srv);
 	/* The fork model's children end here, after their hub ends were closed. */
 	srv->model->close(srv);
 	if (srv->pool != NULL)

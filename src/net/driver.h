@@ -11,6 +11,7 @@
  *   accept.c          listeners, the reserve descriptor, shedding and pausing
  *   addrs.c           connections by address: counts, handshakes, connect rate
  *   proxy_wait.c      PROXY listeners: the load balancer's header, before accepting
+ *   systemd.c         sd_notify and socket activation
  *   handshake.c       TLS handshakes in the driver, and TLS reload
  *   control.c         stop, reload, signals and the operators' requests
  *   model_threads.c   the threads model's hooks: reads and writes in parallel phases
@@ -23,6 +24,7 @@
 
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -120,6 +122,14 @@ struct net_server {
 	bool			 listen_proxy[NET_LISTEN_MAX];
 	struct list		 proxying;
 	size_t			 nproxying;
+	/* systemd (h-ops, systemd.c): $NOTIFY_SOCKET, and the last STATUS= sent. */
+	int			 notify_fd;	/* -1: not run by a service manager */
+	struct sockaddr_un	 notify_addr;
+	socklen_t		 notify_len;
+	int64_t			 status_at;
+	size_t			 status_clients;
+	size_t			 status_channels;
+	bool			 activated;	/* the listeners came from systemd */
 	size_t			 nofile;	/* RLIMIT_NOFILE at open; 0: unknown */
 	size_t			 fds_base;	/* descriptors open before any connection */
 
@@ -225,6 +235,33 @@ void	proxy_wait_expire(struct net_server *);
 int64_t	proxy_wait_deadline(const struct net_server *);
 /* Close every connection still waiting. */
 void	proxy_wait_free(struct net_server *);
+
+/* Serve the listening socket fd (from socket activation) like one accept_listen bound;
+ * logged as "listening on ADDR:PORT (systemd)".  Returns 0, or -1 with err. */
+int	accept_listen_fd(struct net_server *, int fd, bool tls, char *err, size_t errlen);
+
+/* systemd.c: the service manager's protocols, spoken without libsystemd. */
+
+/* Read $NOTIFY_SOCKET; without it every notification does nothing. */
+void	systemd_open(struct net_server *);
+void	systemd_close(struct net_server *);
+/* One datagram of "KEY=value" lines to the service manager; failures are logged. */
+void	systemd_notify(struct net_server *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* READY=1 with a STATUS= of the clients and channels. */
+void	systemd_ready(struct net_server *);
+/* RELOADING=1 with MONOTONIC_USEC= (systemd_ready follows once reloaded). */
+void	systemd_reloading(struct net_server *);
+/* A new STATUS= when the counts changed, at most every 10 s. */
+void	systemd_status(struct net_server *);
+/*
+ * Socket activation: when $LISTEN_PID is this process, take the $LISTEN_FDS sockets
+ * from descriptor 3 on into fds, and describe them in cfg's listener list (their
+ * addresses; tls and proxy from $LISTEN_FDNAMES).  Returns how many (0: not activated),
+ * or -1 with err (a descriptor that is not a listening stream socket).
+ */
+int	systemd_listen_fds(struct net_config *cfg, int fds[NET_LISTEN_MAX], char *err,
+	    size_t errlen);
 
 /* handshake.c: TLS in the driver. */
 
