@@ -172,6 +172,7 @@ core_line(struct core *core, struct client *cl, char *line, size_t len, int64_t 
 {
 	/* Arrival is activity, even for a line that waits: it answers a PING. */
 	timer_activity(core, cl, now);
+	core->counted.lines_in++;
 	switch (flood_line(core, cl, line, len, now)) {
 	case FLOOD_RUN:
 		core_line_run(core, cl, line, len, now);

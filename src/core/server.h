@@ -98,6 +98,7 @@ struct core_stats {
 	size_t		 registered;
 	size_t		 channels;
 	size_t		 opers;		/* registered clients with +o */
+	uint64_t	 lines_in;	/* lines received from clients */
 	uint64_t	 registrations;	/* clients that completed registration */
 	uint64_t	 flood_delayed;	/* lines flood control held back */
 	uint64_t	 gone[CORE_GONE_KINDS];	/* clients that left, by why */

@@ -89,6 +89,7 @@ accept_turn_away(struct net_server *srv, int fd, const char *line, size_t len,
 	char	 drop[512];
 	int64_t	 now = server_now(srv);
 
+	srv->counted.refused++;
 	(void)send(fd, line, len, MSG_NOSIGNAL);
 	(void)shutdown(fd, SHUT_WR);
 	(void)recv(fd, drop, sizeof(drop), MSG_DONTWAIT);
@@ -260,6 +261,7 @@ accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, b
 		return;
 	}
 	c->addr = a;
+	c->via_tls = tls;
 	/* The handshake's end asks the socket for the peer: keep the header's. */
 	if (tls && proxied && (c->proxied = malloc(sizeof(*ss))) != NULL)
 		*c->proxied = *ss;

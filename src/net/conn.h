@@ -57,6 +57,7 @@ struct conn {
 	/* TLS behind a PROXY header (h-ops): the client's address it named; NULL: the
 	 * socket's peer is the client. */
 	struct sockaddr_storage	*proxied;
+	bool		 via_tls;	/* accepted on a TLS listener (metrics, h-ops) */
 };
 
 /* A new open connection on fd (not taken over until this succeeds), or NULL when out of

@@ -51,14 +51,23 @@ out_pushed(struct net_server *srv, struct conn *c, int rv)
 		session_dirty(srv, c);
 }
 
+/* One line for id, not counted (the caller has). */
+static void
+out_queue_one(struct net_server *srv, uint64_t id, const char *buf, size_t len)
+{
+	struct conn	*c;
+
+	if ((c = out_target(srv, id, len)) != NULL)
+		out_pushed(srv, c, outq_push(&c->outq, buf, len));
+}
+
 static void
 out_queue(void *ctx, uint64_t id, const char *buf, size_t len)
 {
 	struct net_server	*srv = ctx;
-	struct conn		*c;
 
-	if ((c = out_target(srv, id, len)) != NULL)
-		out_pushed(srv, c, outq_push(&c->outq, buf, len));
+	srv->counted.lines_out++;
+	out_queue_one(srv, id, buf, len);
 }
 
 /* The line is copied once, into the turn's arena, and each queue refers to it. */
@@ -69,9 +78,11 @@ out_queue_many(void *ctx, const uint64_t *ids, size_t n, const char *buf, size_t
 	const char		*line = outq_arena_copy(&srv->shared, buf, len);
 	struct conn		*c;
 
+	/* Once per line however many receive it: nothing is counted per receiver. */
+	srv->counted.lines_out += n;
 	for (size_t i = 0; i < n; i++) {
 		if (line == NULL)
-			out_queue(srv, ids[i], buf, len);
+			out_queue_one(srv, ids[i], buf, len);
 		else if ((c = out_target(srv, ids[i], len)) != NULL)
 			out_pushed(srv, c, outq_push_shared(&c->outq, line, len));
 	}
@@ -128,7 +139,12 @@ out_request(void *ctx, enum core_request req, const char *reason)
 static int
 out_job(void *ctx, struct job *job)
 {
-	return jobs_submit(((struct net_server *)ctx)->pool, job);
+	struct net_server	*srv = ctx;
+	int			 rc;
+
+	if ((rc = jobs_submit(srv->pool, job)) == 0)
+		srv->counted.jobs_submitted++;
+	return rc;
 }
 
 static void
@@ -136,6 +152,7 @@ job_deliver(void *arg, struct job *job)
 {
 	struct net_server	*srv = arg;
 
+	srv->counted.jobs_done++;
 	core_job_done(srv->core, job, server_now(srv));
 }
 

@@ -172,6 +172,7 @@ server_timers(struct net_server *srv)
 	expire(srv);
 	proxy_wait_expire(srv);
 	systemd_status(srv);
+	metrics_expire(srv);
 	if (srv->paused_until >= 0 && now >= srv->paused_until)
 		accept_resume(srv);
 	if (srv->heap_held && now - srv->active_at >= NET_QUIET_MS)
@@ -192,6 +193,7 @@ server_timeout(const struct net_server *srv, int64_t next)
 		next = earliest(next, srv->stop_deadline);
 	next = earliest(next, srv->paused_until);
 	next = earliest(next, proxy_wait_deadline(srv));
+	next = earliest(next, metrics_deadline(srv));
 	if (srv->heap_held)
 		next = earliest(next, srv->active_at + NET_QUIET_MS);
 	return loop_timeout(srv->loop, next);
@@ -212,6 +214,7 @@ net_server_run(struct net_server *srv)
 		control_requests(srv);
 		next = server_timers(srv);
 		session_flush_all(srv);
+		metrics_turn(srv);
 		if (srv->stopping && (srv->nconns == 0 ||
 		    server_now(srv) >= srv->stop_deadline))
 			break;
@@ -291,6 +294,8 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 			return -1;
 		srv->listen_proxy[srv->nlisten - 1] = srv->cfg.listen_proxy[i];
 	}
+	if (metrics_open(srv, err, errlen) == -1)
+		return -1;
 	if ((rc = accept_reserve_open(srv)) < 0) {
 		snprintf(err, errlen, "/dev/null: %s", strerror(-rc));
 		return -1;
@@ -336,7 +341,8 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 	srv->reload = reload;
 	srv->reload_arg = arg;
 	srv->model = model_ops_for(net->model);
-	srv->sigfd = srv->reserve = srv->notify_fd = -1;
+	srv->sigfd = srv->reserve = srv->notify_fd = srv->metrics_fd = -1;
+	list_init(&srv->scrapes);
 	srv->paused_until = srv->warned_full = -1;
 	srv->conns = (struct conn_table)CONN_TABLE_INIT;
 	list_init(&srv->dirty);
@@ -364,6 +370,7 @@ net_server_free(struct net_server *srv)
 			session_release(srv, c, false);
 	proxy_wait_free(srv);
 	systemd_close(srv);
+	metrics_close(srv);
 	/* The fork model's children end here, after their hub ends were closed. */
 	srv->model->close(srv);
 	if (srv->pool != NULL)

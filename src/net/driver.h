@@ -12,6 +12,7 @@
  *   addrs.c           connections by address: counts, handshakes, connect rate
  *   proxy_wait.c      PROXY listeners: the load balancer's header, before accepting
  *   systemd.c         sd_notify and socket activation
+ *   metrics.c         the Prometheus endpoint, metrics_text.c what it says
  *   handshake.c       TLS handshakes in the driver, and TLS reload
  *   control.c         stop, reload, signals and the operators' requests
  *   model_threads.c   the threads model's hooks: reads and writes in parallel phases
@@ -39,6 +40,20 @@
 
 #define NET_READ_MAX	16384	/* bytes read per wakeup of a connection */
 _Static_assert(NET_READ_MAX >= TLS_RECORD_MAX, "a TLS read must take a whole record");
+
+/* What the driver counts for the metrics: plain increments on the loop thread. */
+#define NET_TURN_BUCKETS	10
+struct net_counters {
+	uint64_t	 bytes_in;	/* read from clients (decrypted) */
+	uint64_t	 bytes_out;	/* written to them (before encryption) */
+	uint64_t	 lines_out;	/* lines queued for clients, a line to many counted
+					   once per receiver */
+	uint64_t	 refused;	/* connections turned away at accept */
+	uint64_t	 jobs_submitted;
+	uint64_t	 jobs_done;
+	uint64_t	 turns[NET_TURN_BUCKETS];	/* turns by duration (metrics.c) */
+	uint64_t	 turn_ns;	/* their total duration */
+};
 
 struct net_server;
 struct fork;
@@ -130,6 +145,11 @@ struct net_server {
 	size_t			 status_clients;
 	size_t			 status_channels;
 	bool			 activated;	/* the listeners came from systemd */
+	/* Metrics (h-ops, metrics.c): its listener, scrapes under way, the counters. */
+	int			 metrics_fd;	/* -1: no [metrics] address */
+	struct list		 scrapes;	/* by deadline */
+	size_t			 nscrapes;
+	struct net_counters	 counted;
 	size_t			 nofile;	/* RLIMIT_NOFILE at open; 0: unknown */
 	size_t			 fds_base;	/* descriptors open before any connection */
 
@@ -262,6 +282,20 @@ void	systemd_status(struct net_server *);
  */
 int	systemd_listen_fds(struct net_config *cfg, int fds[NET_LISTEN_MAX], char *err,
 	    size_t errlen);
+
+/* metrics.c: the Prometheus endpoint. */
+
+/* Listen on cfg.metrics_address, when set.  Returns 0, or -1 with err. */
+int	metrics_open(struct net_server *, char *err, size_t errlen);
+void	metrics_close(struct net_server *);
+/* Close the scrapes past their deadline. */
+void	metrics_expire(struct net_server *);
+/* The first deadline of a scrape under way; -1: none. */
+int64_t	metrics_deadline(const struct net_server *);
+/* A turn is over: count its duration, from the wakeup to now. */
+void	metrics_turn(struct net_server *);
+/* The upper bounds of the turn buckets in ns; the last is INT64_MAX (+Inf). */
+extern const int64_t	metrics_turn_bounds[NET_TURN_BUCKETS];
 
 /* handshake.c: TLS in the driver. */
 

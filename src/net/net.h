@@ -54,6 +54,8 @@ struct net_config {
 	bool		 listen_proxy[NET_LISTEN_MAX];
 	struct net_cidrs proxy_trusted;
 	int64_t		 proxy_timeout;
+	/* Metrics (h-ops): the Prometheus endpoint's "ADDR:PORT"; "": none. */
+	char		 metrics_address[SOCK_ADDR_MAX];
 	int64_t		 linger;	/* ms to drain a closing client's input after our FIN */
 	int64_t		 shutdown_grace; /* ms to flush every client on SIGTERM/SIGINT */
 	unsigned	 io_threads;	/* threads model: workers for reads and writes, the

@@ -47,6 +47,7 @@ enum setting_kind {
 	SET_CIDRS,	/* struct net_cidrs: address ranges, blank- or comma-separated */
 	SET_PROXY_ADDRESS, /* a listener expecting a PROXY header; repeats */
 	SET_PROXY_TLS_ADDRESS, /* the same, TLS after the header; repeats */
+	SET_ONE_ADDRESS, /* char[SOCK_ADDR_MAX]: one "ADDR:PORT", or "" for none */
 };
 
 struct setting {
@@ -84,6 +85,7 @@ static const struct setting settings[] = {
 	{ "listen",	"proxy_tls_address", SET_PROXY_TLS_ADDRESS, 0, 0, 0 },
 	{ "proxy",	"trusted",	SET_CIDRS,	AT(net.proxy_trusted), 0, 0 },
 	{ "proxy",	"timeout",	SET_SECONDS,	AT(net.proxy_timeout), 1, 60 * SECOND_MS },
+	{ "metrics",	"address",	SET_ONE_ADDRESS, AT(net.metrics_address), 0, 0 },
 	{ "tls",	"cert",		SET_PATH,	AT(net.tls_cert), 0, 0 },
 	{ "tls",	"key",		SET_PATH,	AT(net.tls_key), 0, 0 },
 	{ "tls",	"handshake_timeout", SET_SECONDS, AT(net.tls_handshake_timeout), 1,
@@ -308,6 +310,8 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		return config_bool_parse(value, (bool *)field, why, whylen);
 	case SET_MODEL:
 		return config_model_check(value, &cfg->net.model, why, whylen);
+	case SET_ONE_ADDRESS:
+		return config_address_check(value, field, why, whylen);
 	case SET_CIDRS:
 		return net_cidrs_parse(value, (struct net_cidrs *)(void *)field, why,
 		    whylen);

@@ -50,6 +50,11 @@ int	config_certfp_parse(const char *text, char out[CONFIG_CERTFP_MAX + 1], char 
 int	config_listen_add(char list[][SOCK_ADDR_MAX], unsigned *n, const char *addr,
 	    char *why, size_t whylen);
 
+/* One listen address ("ADDR:PORT", "[v6]:PORT", "localhost:PORT"), or "" for none, into
+ * out (SOCK_ADDR_MAX bytes). */
+int	config_address_check(const char *addr, char out[SOCK_ADDR_MAX], char *why,
+	    size_t whylen);
+
 /*
  * Bare numbers for the caller to range-check and word its own error: each returns 0,
  * or -1 when text is not of the form.  Too large a value saturates at UINT64_MAX.
