@@ -141,3 +141,14 @@ def test_prometheus_scrapes_parleyd(start_server, tmp_path):
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
+
+
+def test_a_bad_metrics_address_is_refused(tmp_path):
+    from conftest import PARLEYD
+    conf = tmp_path / "m.conf"
+    conf.write_text("[metrics]\naddress = 127.0.0.1\n")
+    p = subprocess.run([PARLEYD, "--config", str(conf), "--listen", "127.0.0.1:0"],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=5)
+    assert p.returncode == 1
+    assert ("parleyd: %s:2: address: '127.0.0.1' is not an address" % conf).encode() \
+        in p.stderr, p.stderr

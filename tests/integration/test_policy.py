@@ -85,3 +85,21 @@ def test_a_bad_exempt_range_is_refused(tmp_path):
     err = p.stderr.decode()
     assert err.startswith("parleyd: %s:2: exempt: '10.0.0.0/40' is not an address or "
                           "ADDRESS/BITS" % conf), err
+
+
+def test_exempt_reloads(start_server, tmp_path):
+    """SIGHUP applies a new exempt list: 127.0.0.2 is limited, then exempt."""
+    import signal
+    conf = tmp_path / "p.conf"
+    conf.write_text("[limits]\nexempt =\nmax_per_address = 1\n")
+    srv = start_server(config=conf)
+    held = connect_from("127.0.0.2", srv.port)
+    try:
+        refused_with(connect_from("127.0.0.2", srv.port), TOO_MANY % b"127.0.0.2")
+        conf.write_text("[limits]\nexempt = 127.0.0.2\nmax_per_address = 1\n")
+        start = srv.log_len()
+        srv.signal(signal.SIGHUP)
+        srv.wait_log("configuration reloaded", start=start)
+        register(connect_from("127.0.0.2", srv.port), "second")
+    finally:
+        held.close()
