@@ -128,7 +128,7 @@ def test_short_descriptors_keep_room_for_new_addresses(start_server):
     descriptors only until 3/4 of them are in use; a newcomer from 127.0.0.3 still
     registers."""
     raise_nofile(2048)
-    srv = start_server(config="[limits]\nmax_per_address = 0\nconnect_rate = 0\n",
+    srv = start_server(config=NOT_EXEMPT + "max_per_address = 0\nconnect_rate = 0\n",
                        preexec_fn=nofile(512), log_level="info")
     flood = [connect_from("127.0.0.2", srv.port) for _ in range(600)]
     try:
