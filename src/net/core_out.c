@@ -142,8 +142,10 @@ out_job(void *ctx, struct job *job)
 	struct net_server	*srv = ctx;
 	int			 rc;
 
-	if ((rc = jobs_submit(srv->pool, job)) == 0)
+	if ((rc = jobs_submit(srv->pool, job)) == 0) {
 		srv->counted.jobs_submitted++;
+		metrics_job_submitted(srv, job);
+	}
 	return rc;
 }
 
@@ -153,6 +155,7 @@ job_deliver(void *arg, struct job *job)
 	struct net_server	*srv = arg;
 
 	srv->counted.jobs_done++;
+	metrics_job_done(srv, job);
 	core_job_done(srv->core, job, server_now(srv));
 }
 

@@ -43,6 +43,8 @@ _Static_assert(NET_READ_MAX >= TLS_RECORD_MAX, "a TLS read must take a whole rec
 
 /* What the driver counts for the metrics: plain increments on the loop thread. */
 #define NET_TURN_BUCKETS	10
+#define NET_JOB_BUCKETS		10
+#define NET_JOBS_TIMED		256	/* jobs in flight whose submission time is kept */
 struct net_counters {
 	uint64_t	 bytes_in;	/* read from clients (decrypted) */
 	uint64_t	 bytes_out;	/* written to them (before encryption) */
@@ -53,6 +55,15 @@ struct net_counters {
 	uint64_t	 jobs_done;
 	uint64_t	 turns[NET_TURN_BUCKETS];	/* turns by duration (metrics.c) */
 	uint64_t	 turn_ns;	/* their total duration */
+	uint64_t	 job_times[NET_JOB_BUCKETS];	/* jobs by submit-to-result time */
+	uint64_t	 job_ns;	/* their total */
+};
+
+/* When each job in flight was submitted (by its address: the driver may not write into
+ * a job); a job submitted while all are taken is not timed. */
+struct net_job_time {
+	const struct job	*job;
+	int64_t			 at_ns;
 };
 
 struct net_server;
@@ -150,6 +161,7 @@ struct net_server {
 	struct list		 scrapes;	/* by deadline */
 	size_t			 nscrapes;
 	struct net_counters	 counted;
+	struct net_job_time	 job_times[NET_JOBS_TIMED];
 	size_t			 nofile;	/* RLIMIT_NOFILE at open; 0: unknown */
 	size_t			 fds_base;	/* descriptors open before any connection */
 
@@ -296,6 +308,11 @@ int64_t	metrics_deadline(const struct net_server *);
 void	metrics_turn(struct net_server *);
 /* The upper bounds of the turn buckets in ns; the last is INT64_MAX (+Inf). */
 extern const int64_t	metrics_turn_bounds[NET_TURN_BUCKETS];
+/* job was handed to the pool, or is back: its latency is counted. */
+void	metrics_job_submitted(struct net_server *, const struct job *job);
+void	metrics_job_done(struct net_server *, const struct job *job);
+/* The upper bounds of the job latency buckets in ns; the last is INT64_MAX. */
+extern const int64_t	metrics_job_bounds[NET_JOB_BUCKETS];
 
 /* handshake.c: TLS in the driver. */
 

@@ -121,17 +121,71 @@ const int64_t	metrics_turn_bounds[NET_TURN_BUCKETS] = {
 	INT64_MAX,
 };
 
+const int64_t	metrics_job_bounds[NET_JOB_BUCKETS] = {
+	1000000, 5000000, 10000000, 25000000, 50000000, 100000000, 250000000,
+	500000000, 1000000000, INT64_MAX,
+};
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The slot to look in first for job. */
+static size_t
+job_slot(const struct job *job)
+{
+	return ((uintptr_t)job / sizeof(void *)) % NET_JOBS_TIMED;
+}
+
+void
+metrics_job_submitted(struct net_server *srv, const struct job *job)
+{
+	size_t	 i = job_slot(job);
+
+	for (size_t n = 0; n < NET_JOBS_TIMED; n++, i = (i + 1) % NET_JOBS_TIMED) {
+		if (srv->job_times[i].job == NULL) {
+			srv->job_times[i].job = job;
+			srv->job_times[i].at_ns = mono_ns();
+			return;
+		}
+	}
+}
+
+void
+metrics_job_done(struct net_server *srv, const struct job *job)
+{
+	size_t	 i = job_slot(job), b = 0;
+	int64_t	 ns;
+
+	for (size_t n = 0; n < NET_JOBS_TIMED; n++, i = (i + 1) % NET_JOBS_TIMED) {
+		if (srv->job_times[i].job != job)
+			continue;
+		srv->job_times[i].job = NULL;
+		if ((ns = mono_ns() - srv->job_times[i].at_ns) < 0)
+			ns = 0;
+		while (ns > metrics_job_bounds[b])
+			b++;
+		srv->counted.job_times[b]++;
+		srv->counted.job_ns += (uint64_t)ns;
+		return;
+	}
+}
+
 void
 metrics_turn(struct net_server *srv)
 {
-	struct timespec	 ts;
 	int64_t		 ns;
 	unsigned	 i = 0;
 
-	if (srv->metrics_fd < 0 || clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+	if (srv->metrics_fd < 0)
 		return;
-	ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - loop_now_ns(srv->loop);
-	if (ns < 0)
+	if ((ns = mono_ns() - loop_now_ns(srv->loop)) < 0)
 		ns = 0;
 	while (ns > metrics_turn_bounds[i])
 		i++;

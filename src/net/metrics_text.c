@@ -110,25 +110,24 @@ connections(struct net_server *srv, struct metrics_buf *b)
 	    "Bytes queued for clients and not yet written.", queued);
 }
 
+/* A histogram of n buckets (counts in v, bounds in ns) and their total in ns. */
 static void
-turns(struct net_server *srv, struct metrics_buf *b)
+histogram(struct metrics_buf *b, const char *name, const char *help,
+    const uint64_t *v, const int64_t *bounds, unsigned n, uint64_t total_ns)
 {
 	unsigned long long	 sum = 0;
 
-	head(b, "parley_turn_duration_seconds", "histogram",
-	    "Event loop turns by the time from the wakeup to the next wait.");
-	for (unsigned i = 0; i < NET_TURN_BUCKETS; i++) {
-		sum += srv->counted.turns[i];
-		if (i + 1 < NET_TURN_BUCKETS)
-			metrics_printf(b, "parley_turn_duration_seconds_bucket{le=\"%g\"} %llu\n",
-			    (double)metrics_turn_bounds[i] / 1e9, sum);
+	head(b, name, "histogram", help);
+	for (unsigned i = 0; i < n; i++) {
+		sum += v[i];
+		if (i + 1 < n)
+			metrics_printf(b, "%s_bucket{le=\"%g\"} %llu\n", name,
+			    (double)bounds[i] / 1e9, sum);
 		else
-			metrics_printf(b, "parley_turn_duration_seconds_bucket{le=\"+Inf\"} "
-			    "%llu\n", sum);
+			metrics_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, sum);
 	}
-	metrics_printf(b, "parley_turn_duration_seconds_sum %.9f\n",
-	    (double)srv->counted.turn_ns / 1e9);
-	metrics_printf(b, "parley_turn_duration_seconds_count %llu\n", sum);
+	metrics_printf(b, "%s_sum %.9f\n", name, (double)total_ns / 1e9);
+	metrics_printf(b, "%s_count %llu\n", name, sum);
 }
 
 void
@@ -177,5 +176,10 @@ metrics_text(struct net_server *srv, struct metrics_buf *b)
 	    n->jobs_submitted);
 	one(b, "parley_jobs_in_flight", "gauge", "Jobs submitted and not yet done.",
 	    n->jobs_submitted - n->jobs_done);
-	turns(srv, b);
+	histogram(b, "parley_job_duration_seconds",
+	    "Jobs from their submission to their result (the pool's queue included).",
+	    n->job_times, metrics_job_bounds, NET_JOB_BUCKETS, n->job_ns);
+	histogram(b, "parley_turn_duration_seconds",
+	    "Event loop turns by the time from the wakeup to the next wait.", n->turns,
+	    metrics_turn_bounds, NET_TURN_BUCKETS, n->turn_ns);
 }

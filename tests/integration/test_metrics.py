@@ -152,3 +152,22 @@ def test_a_bad_metrics_address_is_refused(tmp_path):
     assert p.returncode == 1
     assert ("parleyd: %s:2: address: '127.0.0.1' is not an address" % conf).encode() \
         in p.stderr, p.stderr
+
+
+def test_jobs_are_counted_and_timed(start_server):
+    from test_oper import PASSWORD, hash_password
+    p = hash_password(PASSWORD + "\n")
+    assert p.returncode == 0, p.stderr
+    srv = start_server(config=METRICS + "[oper admin]\npassword = %s\n"
+                       % p.stdout.decode().strip())
+    url = metrics_url(srv)
+    c = srv.client("alice")
+    c.send("OPER admin :%s" % PASSWORD)
+    c.expect("381")
+    text = scrape(url)
+    assert value(text, "parley_jobs_total") == 1
+    assert value(text, "parley_jobs_in_flight") == 0
+    assert value(text, "parley_job_duration_seconds_count") == 1
+    # A yescrypt check takes milliseconds, never nothing.
+    assert value(text, "parley_job_duration_seconds_sum") > 0.0005
+    assert value(text, "parley_operators") == 1
