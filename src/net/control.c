@@ -25,6 +25,8 @@ control_stop(struct net_server *srv, const char *reason)
 		session_release(srv, list_entry(srv->handshakes.next, struct conn, link),
 		    true);
 	systemd_notify(srv, "STOPPING=1\nSTATUS=%s", reason);
+	/* Nor have connections still waiting for their PROXY header. */
+	proxy_wait_free(srv);
 	accept_close_listeners(srv);
 	srv->paused_until = -1;
 	srv->stopping = true;
