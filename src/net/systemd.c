@@ -120,6 +120,8 @@ systemd_status(struct net_server *srv)
 	if (srv->notify_fd < 0 || srv->stopping ||
 	    server_now(srv) - srv->status_at < SD_STATUS_MS)
 		return;
+	/* Looked at every 10 s, whether or not it changed: core_stats walks the clients. */
+	srv->status_at = server_now(srv);
 	core_stats(srv->core, &st);
 	if (st.clients != srv->status_clients || st.channels != srv->status_channels)
 		systemd_status_line(srv, "");
