@@ -342,6 +342,7 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 	srv->reload_arg = arg;
 	srv->model = model_ops_for(net->model);
 	srv->sigfd = srv->reserve = srv->notify_fd = srv->metrics_fd = -1;
+	srv->metrics_paused = -1;
 	list_init(&srv->scrapes);
 	srv->paused_until = srv->warned_full = -1;
 	srv->conns = (struct conn_table)CONN_TABLE_INIT;

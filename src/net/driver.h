@@ -160,6 +160,7 @@ struct net_server {
 	int			 metrics_fd;	/* -1: no [metrics] address */
 	struct list		 scrapes;	/* by deadline */
 	size_t			 nscrapes;
+	int64_t			 metrics_paused;	/* not accepting until then; -1 */
 	struct net_counters	 counted;
 	struct net_job_time	 job_times[NET_JOBS_TIMED];
 	size_t			 nofile;	/* RLIMIT_NOFILE at open; 0: unknown */

@@ -27,6 +27,7 @@
 #define METRICS_MAX		8
 #define METRICS_REQUEST_MAX	4096
 #define METRICS_TIMEOUT_MS	5000
+#define METRICS_PAUSE_MS	1000	/* no accepting after an error that would repeat */
 
 struct scrape {
 	struct list		 link;		/* srv->scrapes, by deadline */
@@ -100,6 +101,10 @@ metrics_expire(struct net_server *srv)
 {
 	struct scrape	*s;
 
+	if (srv->metrics_paused >= 0 && server_now(srv) >= srv->metrics_paused &&
+	    loop_watch(srv->loop, srv->metrics_fd, LOOP_READ, metrics_accept, srv) == 0)
+		srv->metrics_paused = -1;
+
 	while (srv->metrics_fd >= 0 && !list_empty(&srv->scrapes)) {
 		s = list_entry(srv->scrapes.next, struct scrape, link);
 		if (s->deadline > server_now(srv))
@@ -111,9 +116,15 @@ metrics_expire(struct net_server *srv)
 int64_t
 metrics_deadline(const struct net_server *srv)
 {
-	if (srv->metrics_fd < 0 || list_empty(&srv->scrapes))
+	int64_t	 first;
+
+	if (srv->metrics_fd < 0)
 		return -1;
-	return list_entry(srv->scrapes.next, struct scrape, link)->deadline;
+	if (list_empty(&srv->scrapes))
+		return srv->metrics_paused;
+	first = list_entry(srv->scrapes.next, struct scrape, link)->deadline;
+	return srv->metrics_paused >= 0 && srv->metrics_paused < first ?
+	    srv->metrics_paused : first;
 }
 
 const int64_t	metrics_turn_bounds[NET_TURN_BUCKETS] = {
@@ -308,7 +319,15 @@ metrics_accept(struct loop *loop, int lfd, unsigned events, void *arg)
 
 	(void)loop;
 	(void)events;
-	while ((fd = sock_accept(lfd, NULL)) >= 0) {
+	/* Out of descriptors, the waiting connection would wake the listener at once,
+	 * forever: stop accepting scrapes for a while instead. */
+	while ((fd = sock_accept(lfd, NULL)) >= 0 || fd != -EAGAIN) {
+		if (fd < 0) {
+			log_warn(fd, "metrics: accept (pausing for %d ms)", METRICS_PAUSE_MS);
+			(void)loop_watch(srv->loop, lfd, 0, metrics_accept, srv);
+			srv->metrics_paused = server_now(srv) + METRICS_PAUSE_MS;
+			return;
+		}
 		if (srv->nscrapes >= METRICS_MAX || (s = calloc(1, sizeof(*s))) == NULL) {
 			sock_close(fd);
 			continue;

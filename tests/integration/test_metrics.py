@@ -171,3 +171,35 @@ def test_jobs_are_counted_and_timed(start_server):
     # A yescrypt check takes milliseconds, never nothing.
     assert value(text, "parley_job_duration_seconds_sum") > 0.0005
     assert value(text, "parley_operators") == 1
+
+
+def test_out_of_descriptors_a_scrape_waits_without_spinning(start_server):
+    """parleyd at 64 descriptors, all taken by silent IRC connections: a scrape cannot be
+    accepted, and the server pauses accepting scrapes instead of spinning on the
+    listener (it stays nearly idle); once the connections go, scrapes work again."""
+    import resource
+    from conftest import raise_nofile
+    from test_amplification import cpu_seconds
+
+    raise_nofile(256)
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+    srv = start_server(config=METRICS + "[limits]\nmax_per_address = 0\n",
+                       preexec_fn=limit, log_level="info")
+    url = metrics_url(srv)
+    host, port = url.split("/")[2].split(":")
+    flood = [socket.create_connection((srv.host, srv.port), timeout=5) for _ in range(70)]
+    try:
+        time.sleep(0.3)
+        waiting = socket.create_connection((host, int(port)), timeout=5)
+        srv.wait_log(r"metrics: accept \(pausing for 1000 ms\): Too many open files")
+        before = cpu_seconds(srv.pid)
+        time.sleep(1.5)
+        assert cpu_seconds(srv.pid) - before < 0.5
+    finally:
+        for s in flood:
+            s.close()
+    waiting.close()
+    time.sleep(1.2)
+    assert "parley_channels 0" in scrape(url)
