@@ -9,13 +9,15 @@ set -eu
 # gcc, make and libc6-dev rather than build-essential: what the build runs, so a machine
 # that has them without the meta-package is not sent to apt-get.
 PACKAGES="gcc make libc6-dev cmake pkg-config libinih-dev libcrypt-dev libncurses-dev
-libssl-dev openssl libsqlite3-dev libsodium-dev"
+libssl-dev openssl libsqlite3-dev libsodium-dev zlib1g-dev"
 if [ "${1:-}" = test ]; then
 	# cmocka runs the unit tests; ngircd is a second server for the client's tests; tmux
 	# drives its terminal UI; clang and its libFuzzer runtime build the fuzz targets;
-	# valgrind checks a session; mandoc lints the man pages.
+	# valgrind checks a session; mandoc lints the man pages.  chromium and nodejs run
+	# the web client's browser tests (npm fetches playwright-core into tests/browser).
 	PACKAGES="$PACKAGES libcmocka-dev python3 python3-pytest python3-irc tmux ngircd
-	clang-14 libclang-rt-14-dev valgrind mandoc weechat-headless irssi sqlite3 chromium"
+	clang-14 libclang-rt-14-dev valgrind mandoc weechat-headless irssi sqlite3 chromium
+	nodejs"
 fi
 if [ "${1:-}" = test ]; then
 	# Operating (h-ops): haproxy sends PROXY headers, prometheus scrapes /metrics

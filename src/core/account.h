@@ -50,6 +50,7 @@ enum account_result {
 	ACCOUNT_NEED_VERIFY,	/* register: created; VERIFY with the code completes it */
 	ACCOUNT_THROTTLED,	/* too many failures: try again later */
 	ACCOUNT_STORE_FAILED,	/* the store could not do it (disk, no store) */
+	ACCOUNT_BAD_EMAIL,	/* register: none given where one is required, or not one */
 };
 
 typedef void	account_done_fn(struct core *core, struct client *cl,
@@ -61,8 +62,31 @@ void	account_register(struct core *core, struct client *cl, const char *name,
 /* Check name's password; on success cl is logged in to it. */
 void	account_identify(struct core *core, struct client *cl, const char *name,
 	    const char *password, account_done_fn *done, int64_t now);
-/* Replace the password of the account cl is logged in to. */
+/* Replace the password of the account cl is logged in to (ACCOUNT_NO_SUCH when it is
+ * logged in to none). */
 void	account_set_password(struct core *core, struct client *cl, const char *password,
 	    account_done_fn *done, int64_t now);
+/* Complete the registration of name with its VERIFY code: on success cl is logged in.
+ * ACCOUNT_BAD_PASSWORD for a wrong code (throttled as a failed login), ACCOUNT_EXISTS
+ * when the account needs no verifying. */
+void	account_verify(struct core *core, struct client *cl, const char *name,
+	    const char *code, account_done_fn *done, int64_t now);
+
+/*
+ * The throttle the flows use, for the other ways in (SASL EXTERNAL, SCRAM):
+ * account_throttled() says whether a login as name from cl's address is refused now;
+ * account_failed() counts a failed one (per account and per address) and charges cl
+ * its flood penalty, doubling with each failure in a row.  With name NULL (garbage
+ * that names no account) only the address counts.
+ */
+bool	account_throttled(struct core *core, const struct client *cl, const char *name,
+	    int64_t now);
+void	account_failed(struct core *core, struct client *cl, const char *name,
+	    int64_t now);
+/* A login succeeded: the next failure costs cl the least again. */
+void	account_succeeded(struct client *cl);
+
+/* cl is going: drop its flow in progress, if any (its secrets are wiped). */
+void	account_flow_free(struct client *cl);
 
 #endif

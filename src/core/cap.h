@@ -27,6 +27,16 @@ enum cap {
 	CAP_STANDARD_REPLIES,
 	CAP_STS,
 	CAP_USERHOST_IN_NAMES,
+	/* h-proto (issue 20) */
+	CAP_EXTENDED_MONITOR,
+	CAP_NO_IMPLICIT_NAMES,
+	CAP_PRE_AWAY,
+	CAP_CHANNEL_RENAME,
+	CAP_MULTILINE,
+	CAP_METADATA,
+	/* accounts (cmd_account.c, cmd_sasl.c) */
+	CAP_ACCOUNT_REGISTRATION,
+	CAP_SASL,
 	CAP_COUNT
 };
 
@@ -46,5 +56,12 @@ capset		cap_available(const struct core *core);
  * `before` is cap_available() from before the change.
  */
 void		cap_notify_changes(struct core *core, capset before);
+
+/* draft/account-registration's offer and value (cmd_account.c), sasl's (cmd_sasl.c). */
+bool		cmd_account_cap_offered(const struct core *core);
+const char	*cmd_account_cap_value(const struct core *core, const struct client *cl,
+		    char *buf, size_t cap);
+const char	*cmd_sasl_cap_value(const struct core *core, const struct client *cl,
+		    char *buf, size_t cap);
 
 #endif

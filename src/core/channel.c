@@ -11,7 +11,9 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/core.h"
+#include "core/extban.h"
 #include "core/mask.h"
+#include "core/metadata.h"
 
 struct channel *
 channel_find(struct core *core, const char *name)
@@ -82,6 +84,8 @@ channel_clear_lists(struct channel *ch)
 	list_clear(&ch->bans);
 	list_clear(&ch->excepts);
 	list_clear(&ch->invexes);
+	list_clear(&ch->quiets);
+	metadata_clear(&ch->metadata);
 	for (size_t i = 0; i < ch->invites.len; i++)
 		free(ch->invites.items[i]);
 	vec_clear(&ch->invites);
@@ -96,24 +100,36 @@ channel_list_matches(const struct vec *list, const struct client *cl)
 	for (size_t i = 0; i < list->len; i++) {
 		const struct channel_entry	*e = list->items[i];
 
-		if (mask_match(e->mask, who))
+		if (extban_is(e->mask) ? extban_match(e->mask, cl) :
+		    mask_match(e->mask, who))
 			return true;
 	}
 	return false;
 }
 
+const char *
+channel_send_refusal(const struct channel *ch, const struct client *cl)
+{
+	static const char	 refused[] = "Cannot send to channel";
+	struct member		*mb = channel_member(ch, cl);
+
+	if (mb == NULL && (ch->modes & CHANNEL_NO_EXTERNAL))
+		return refused;
+	if (mb != NULL && (mb->modes & (MEMBER_OP | MEMBER_VOICE)))
+		return NULL;
+	if (ch->modes & CHANNEL_MODERATED)
+		return refused;
+	if ((ch->modes & CHANNEL_REGMODERATED) && cl->account[0] == '\0')
+		return "Cannot send to channel (+M): you must be logged in to an account";
+	if (channel_list_matches(&ch->bans, cl) && !channel_list_matches(&ch->excepts, cl))
+		return refused;
+	return NULL;
+}
+
 bool
 channel_can_send(const struct channel *ch, const struct client *cl)
 {
-	struct member	*mb = channel_member(ch, cl);
-
-	if (mb == NULL && (ch->modes & CHANNEL_NO_EXTERNAL))
-		return false;
-	if (mb != NULL && (mb->modes & (MEMBER_OP | MEMBER_VOICE)))
-		return true;
-	if (ch->modes & CHANNEL_MODERATED)
-		return false;
-	return !channel_list_matches(&ch->bans, cl) || channel_list_matches(&ch->excepts, cl);
+	return channel_send_refusal(ch, cl) == NULL;
 }
 
 int
@@ -163,6 +179,21 @@ channel_free(struct core *core, struct channel *ch)
 	free(ch->topic);
 	free(ch->topic_setter);
 	free(ch);
+}
+
+void
+channel_free_all(struct core *core)
+{
+	size_t		 pos;
+	const char	*name;
+	void		*ch;
+
+	for (;;) {
+		pos = 0;
+		if (!map_next(&core->channels, &pos, &name, &ch))
+			return;
+		channel_free(core, ch);
+	}
 }
 
 struct member *
@@ -215,7 +246,9 @@ channel_part(struct core *core, struct member *m)
 void
 channel_free_if_empty(struct core *core, struct channel *ch)
 {
-	if (ch->members.len == 0)
+	/* +P: an operator's permanent channel outlives its members; so does a
+	 * registered one. */
+	if (ch->members.len == 0 && !(ch->modes & CHANNEL_PERMANENT) && ch->reg == NULL)
 		channel_free(core, ch);
 }
 

@@ -13,6 +13,7 @@
  */
 struct core;
 struct client;
+struct chanreg;
 
 #define CHANNEL_NAME_MAX	CONFIG_CHANNELLEN_MAX	/* the configured limit sits below */
 
@@ -31,7 +32,16 @@ struct member {
 #define CHANNEL_INVITE_ONLY	0x08	/* +i */
 #define CHANNEL_SECRET		0x10	/* +s: hidden from non-members */
 #define CHANNEL_PRIVATE		0x20	/* +p */
+/* Accounts (account_show.h). */
+#define CHANNEL_REGONLY		0x40	/* +R: only users logged in to an account join */
+#define CHANNEL_REGMODERATED	0x80	/* +M: only they speak, unless voiced or op */
 #define CHANNEL_KEY_MAX		23	/* +k key bytes kept */
+/* h-proto: the modes of issue 20 (chanmode.h says what each does). */
+#define CHANNEL_NO_CTCP		0x1000	/* +C: no CTCP but ACTION */
+#define CHANNEL_NO_NOTICE	0x2000	/* +T: no NOTICE to the channel */
+#define CHANNEL_NO_COLOUR	0x4000	/* +c: messages with colour codes refused */
+#define CHANNEL_TLS_ONLY	0x8000	/* +z: only TLS clients may join */
+#define CHANNEL_PERMANENT	0x10000	/* +P: stays without members (operators) */
 
 /* One entry of a ban (b), exception (e) or invite-exception (I) list. */
 struct channel_entry {
@@ -55,6 +65,15 @@ struct channel {
 	struct vec	 invexes;	/* (+I) */
 	struct vec	 invites;	/* uint64_t * client ids INVITEd, until they join */
 	int64_t		 created;	/* wall clock seconds (329) */
+	/* h-proto: the quiet list, +f and +j (chanmode.c). */
+	struct vec	 quiets;	/* struct channel_entry * (+q) */
+	char		 forward[CHANNEL_NAME_MAX + 1];	/* +f; "" when unset */
+	unsigned	 join_max;	/* +j join_max:join_secs; 0 when unset */
+	unsigned	 join_secs;
+	unsigned	 join_count;	/* joins since join_window began */
+	int64_t		 join_window;	/* `now` of the window's first join */
+	struct vec	 metadata;	/* metadata.c: its keys (draft/metadata-2) */
+	struct chanreg	*reg;		/* registered (chanreg.h): it outlives its members */
 };
 
 /* The channel of that name (any case), or NULL. */
@@ -74,8 +93,11 @@ struct member	*channel_join(struct core *core, struct channel *ch, struct client
 		    unsigned modes);
 /* Remove m from its channel and client; the channel is freed once empty. */
 void		 channel_part(struct core *core, struct member *m);
-/* Free ch if it has no members (a channel exists only while someone is in it). */
+/* Free ch if it has no members, is not +P and not registered (a channel exists only
+ * while someone is in it, or an operator made it permanent, or ChanServ keeps it). */
 void		 channel_free_if_empty(struct core *core, struct channel *ch);
+/* Free every channel left (the +P ones once the clients are gone): core_free. */
+void		 channel_free_all(struct core *core);
 /* The prefix characters for a member's modes ("@", "+" or ""): highest first. */
 const char	*channel_prefix(unsigned modes);
 /* The prefixes viewer is shown for a member's modes: every one, highest first, when
@@ -87,10 +109,14 @@ const char	*channel_prefixes(const struct client *viewer, unsigned modes);
 void		 channel_entry_free(struct channel_entry *e);
 /* cl leaves: the entries it set stay in their lists, no longer counted as its own. */
 void		 channel_entries_disown(struct client *cl);
-/* True when cl's nick!user@host matches an entry of list (struct channel_entry *). */
+/* True when cl's nick!user@host matches an entry of list (struct channel_entry *), or
+ * cl matches an extended ban there (extban.h). */
 bool		 channel_list_matches(const struct vec *list, const struct client *cl);
-/* True when cl may speak in ch: +n, +m and bans, with voice or op overriding the last two. */
+/* True when cl may speak in ch: +n, +m, +M and bans, with voice or op overriding the
+ * last three. */
 bool		 channel_can_send(const struct channel *ch, const struct client *cl);
+/* Why cl may not speak in ch: the text of its 404 (static), or NULL when it may. */
+const char	*channel_send_refusal(const struct channel *ch, const struct client *cl);
 /* Remember that cl was invited to ch (bounded by max_list): cl itself, by its id, so
  * the invite follows it across NICK and is nobody's once it leaves.  Returns 0, or -1. */
 int		 channel_invite_add(struct core *core, struct channel *ch,

@@ -5,14 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/account.h"
+#include "core/account_show.h"
 #include "core/casemap.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/core.h"
 #include "core/flood.h"
 #include "core/job_owner.h"
+#include "core/metadata.h"
 #include "core/monitor.h"
+#include "core/multiline.h"
+#include "core/silence.h"
+#include "core/nickown.h"
 #include "core/reply.h"
+#include "core/sasl.h"
 #include "core/snotice.h"
 #include "core/stats.h"
 #include "core/timer.h"
@@ -41,6 +48,7 @@ client_new(struct core *core, uint64_t conn, const char *host, int64_t now)
 	list_init(&cl->flood_queue);
 	list_init(&cl->flood_link);
 	list_init(&cl->jobs);
+	list_init(&cl->grace);
 	list_add_tail(&core->clients, &cl->all);
 	core->nclients++;
 	timer_set(core, cl, TIMER_REGISTRATION, now);
@@ -62,7 +70,16 @@ client_free(struct core *core, struct client *cl)
 	list_del(&cl->timer);
 	flood_clear(cl);
 	job_orphan(cl);
+	nickown_forget(cl);
+	account_flow_free(cl);
+	sasl_free(cl);
 	monitor_clear(core, cl);
+	silence_clear(cl);
+	multiline_free(cl);
+	metadata_clear(&cl->metadata);
+	for (size_t i = 0; i < cl->metadata_subs.len; i++)
+		free(cl->metadata_subs.items[i]);
+	vec_clear(&cl->metadata_subs);
 	list_del(&cl->all);
 	tags_forget(core, cl);
 	core->nclients--;
@@ -188,7 +205,32 @@ client_register(struct core *core, struct client *cl, int64_t now)
 		core->max_registered = core->nregistered;
 	timer_set(core, cl, TIMER_IDLE, now);
 	welcome_send(core, cl);
+	account_show_registered(core, cl);
 	monitor_online(core, cl);
 	snotice_send(core, cl, "Client connecting: %s (%s@%s)", cl->nick, cl->user,
 	    cl->host);
+	nickown_check(core, cl, now);
+}
+
+int
+client_rename(struct core *core, struct client *cl, const char *nick)
+{
+	char	line[MSG_BODY_MAX + 1];
+	char	prefix[CLIENT_PREFIX_MAX];
+	size_t	len;
+	bool	renamed;
+
+	client_prefix(cl, prefix, sizeof(prefix));
+	/* Watchers see the old nick go and the new one come, unless only its case
+	 * changes: to them it is the same nick, still online. */
+	renamed = !casemap_eq(cl->nick, nick);
+	if (renamed)
+		monitor_offline(core, cl);
+	if (client_set_nick(core, cl, nick) == -1)
+		return -1;
+	len = format_msg(line, sizeof(line), prefix, "NICK", 1, nick);
+	send_peers(core, cl, true, line, len);
+	if (renamed)
+		monitor_online(core, cl);
+	return 0;
 }

@@ -16,6 +16,9 @@
  * Clients: a user of the network, its nick in the nick table, registration and leaving.
  */
 struct core;
+struct multiline;
+struct account_flow;
+struct sasl_session;
 
 #define CLIENT_NICK_MAX		CONFIG_NICKLEN_MAX	/* the configured limits sit below */
 #define CLIENT_USER_MAX		CONFIG_USERLEN_MAX
@@ -35,6 +38,8 @@ enum client_state {
 #define CLIENT_MODE_SNOTICE	0x80	/* +s: receives server notices */
 #define CLIENT_SECURE		0x100	/* connected over TLS (WHOIS 671) */
 #define CLIENT_MODE_BOT		0x200	/* +B: marked as a bot (IRCv3 bot-mode) */
+/* Accounts (account_show.h). */
+#define CLIENT_MODE_REGISTERED	0x400	/* +r: logged in to an account; the server's */
 #define CLIENT_WEBIRC		0x100000 /* a WEBIRC gateway named its address (h-ops) */
 #define CLIENT_CERTFP_MAX	64	/* a SHA-256 fingerprint in hex */
 
@@ -75,6 +80,20 @@ struct client {
 	unsigned		 oper_failures;	/* failed OPERs in a row (flood cost) */
 	uint64_t		 id;		/* unique in this core's life: invites */
 	struct vec		 list_entries;	/* b/e/I entries it set that still exist */
+	/* h-proto (issue 20) */
+	struct vec		 silences;	/* silence.c: char * masks (SILENCE) */
+	int64_t			 knock_at;	/* cmd_knock.c: its last KNOCK; 0: none */
+	struct multiline	*multiline;	/* multiline.c: its open batch, or NULL */
+	struct vec		 metadata;	/* metadata.c: its keys */
+	struct vec		 metadata_subs;	/* metadata.c: char * keys subscribed */
+	/* nickown.c: its nick is another account's, on core->nick_grace since then */
+	struct list		 grace;
+	int64_t			 grace_since;
+	/* accounts: the flow in progress (account_flow.c: one at a time, as lines wait
+	 * behind its jobs), failed logins in a row (flood cost), a SASL exchange */
+	struct account_flow	*flow;
+	unsigned		 login_failures;
+	struct sasl_session	*sasl;
 };
 
 /* A new client for connection conn from host; NULL out of memory.  client_free() frees
@@ -89,6 +108,9 @@ const char	*client_prefix(const struct client *cl, char *buf, size_t cap);
 const char	*client_name(const struct client *cl);
 /* Take nick as cl's nick in the nick table.  Returns 0, or -1 out of memory. */
 int		 client_set_nick(struct core *core, struct client *cl, const char *nick);
+/* Registered cl takes nick: the peers and cl see NICK, watchers follow.  Returns 0,
+ * or -1 out of memory (cl keeps its nick). */
+int		 client_rename(struct core *core, struct client *cl, const char *nick);
 /* The client with that nick (any case), or NULL. */
 struct client	*client_find(struct core *core, const char *nick);
 /*

@@ -3,12 +3,17 @@
  * formatted once per target and the same bytes go to every recipient; the send layer
  * adds each recipient's tags (msgid, client-only tags, time: tags.h).
  */
+#include <stdio.h>
 #include <string.h>
 
+#include "core/chanmode.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/multiline.h"
 #include "core/reply.h"
+#include "core/silence.h"
+#include "core/services.h"
 #include "core/target.h"
 
 struct message {
@@ -30,15 +35,33 @@ message_for(const struct message *m, const struct client *cl)
  * (echo-message), all as one relayed message: the same msgid everywhere.  A message to
  * oneself is delivered without the label; only the echo answers a labeled command.
  */
+/* STATUSMSG: to the members of ch whose modes include one of status's, sender aside. */
+static void
+message_status(struct core *core, struct client *cl, const struct message *m,
+    struct channel *ch, unsigned status, const char *line, size_t len)
+{
+	for (size_t i = 0; i < ch->members.len; i++) {
+		struct member	*mb = ch->members.items[i];
+
+		if (mb->client != cl && (mb->modes & status) && message_for(m, mb->client))
+			send_line(core, mb->client, line, len);
+	}
+}
+
 static void
 message_deliver(struct core *core, struct client *cl, const struct message *m,
-    struct channel *ch, struct client *to, const char *line, size_t len)
+    struct channel *ch, struct client *to, unsigned status, const char *line,
+    size_t len)
 {
 	tags_message(core, cl, true);
-	if (ch != NULL)
+	if (ch != NULL && status != 0)
+		message_status(core, cl, m, ch, status, line, len);
+	else if (ch != NULL)
 		send_channel_caps(core, ch, cl, m->tagmsg ? CAP_BIT(CAP_MESSAGE_TAGS) : 0, 0,
 		    line, len);
-	else if (message_for(m, to)) {
+	else if (silence_blocks(to, cl)) {
+		/* Silenced: dropped without a word, as if delivered. */
+	} else if (message_for(m, to)) {
 		tags_unlabeled(core, to == cl);
 		send_line(core, to, line, len);
 		tags_unlabeled(core, false);
@@ -62,35 +85,62 @@ message_format(char *line, size_t cap, const struct client *cl, const struct mes
 
 static void
 message_one(struct core *core, struct client *cl, const struct message *m,
-    const char *target)
+    const char *target, int64_t now)
 {
 	char		 line[MSG_BODY_MAX + 1];
 	struct client	*to;
 	struct channel	*ch;
+	const char	*refusal;
 	size_t		 len;
+	const char	*why, *name = target;
+	unsigned	 status = 0;
 
-	if (target[0] == '#') {
-		ch = channel_find(core, target);
+	/* STATUSMSG=@+: "@#chan" to its operators, "+#chan" to its voices and ops. */
+	if ((target[0] == '@' || target[0] == '+') && target[1] == '#') {
+		status = target[0] == '@' ? MEMBER_OP : MEMBER_OP | MEMBER_VOICE;
+		name = target + 1;
+	}
+	if (name[0] == '#') {
+		ch = channel_find(core, name);
 		if (ch == NULL) {
 			if (!m->quiet)
 				send_reply(core, cl, ERR_NOSUCHNICK, "%s", target);
 			return;
 		}
 		/* A +s channel that will not take the message is not there for cl. */
-		if (!channel_can_send(ch, cl) && !channel_visible(ch, cl)) {
+		refusal = channel_send_refusal(ch, cl);
+		if (refusal != NULL && !channel_visible(ch, cl)) {
 			if (!m->quiet)
 				send_reply(core, cl, ERR_NOSUCHNICK, "%s", target);
 			return;
 		}
-		if (!channel_can_send(ch, cl)) {
+		if (refusal != NULL) {
 			if (!m->quiet)
-				send_reply(core, cl, ERR_CANNOTSENDTOCHAN, "%s", ch->name);
+				send_numeric(core, cl, ERR_CANNOTSENDTOCHAN, "%s :%s",
+				    ch->name, refusal);
 			return;
 		}
-		len = message_format(line, sizeof(line), cl, m, ch->name);
-		message_deliver(core, cl, m, ch, NULL, line, len);
+		/* +C, +T, +c, +q: a flag test each, the quiet list only when set. */
+		if ((why = chanmode_send_refused(ch, cl, m->quiet && !m->tagmsg,
+		    m->text)) != NULL) {
+			if (!m->quiet)
+				send_numeric(core, cl, ERR_CANNOTSENDTOCHAN, "%s :%s",
+				    ch->name, why);
+			return;
+		}
+		if (status != 0) {
+			char	shown[CHANNEL_NAME_MAX + 2];
+
+			snprintf(shown, sizeof(shown), "%c%s", target[0], ch->name);
+			len = message_format(line, sizeof(line), cl, m, shown);
+		} else
+			len = message_format(line, sizeof(line), cl, m, ch->name);
+		message_deliver(core, cl, m, ch, NULL, status, line, len);
 		return;
 	}
+	/* PRIVMSG NickServ: a command for the service (a NOTICE to it goes nowhere). */
+	if (!m->quiet && !m->tagmsg && services_message(core, cl, target, m->text, now))
+		return;
 	to = client_find(core, target);
 	if (to == NULL || to->state != CLIENT_REGISTERED) {
 		if (!m->quiet)
@@ -98,7 +148,7 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 		return;
 	}
 	len = message_format(line, sizeof(line), cl, m, to->nick);
-	message_deliver(core, cl, m, NULL, to, line, len);
+	message_deliver(core, cl, m, NULL, to, 0, line, len);
 	/* A TAGMSG (a typing notice, a reaction) is no reason to say someone is away. */
 	if (!m->quiet && !m->tagmsg && to->away != NULL)
 		send_numeric(core, cl, RPL_AWAY, "%s :%s", to->nick, to->away);
@@ -106,7 +156,8 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 
 /* NOTICE never gets an automatic reply, errors included (RFC 2812 3.3.2). */
 static void
-message(struct core *core, struct client *cl, struct msg *msg, struct message *m)
+message(struct core *core, struct client *cl, struct msg *msg, struct message *m,
+    int64_t now)
 {
 	char		*list, *target, *start;
 	unsigned	 n = 0;
@@ -132,7 +183,7 @@ message(struct core *core, struct client *cl, struct msg *msg, struct message *m
 				send_reply(core, cl, ERR_TOOMANYTARGETS, "%s", target);
 			return;
 		}
-		message_one(core, cl, m, target);
+		message_one(core, cl, m, target, now);
 	}
 }
 
@@ -141,8 +192,12 @@ cmd_privmsg(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 {
 	struct message	m = { "PRIVMSG", false, false, NULL };
 
+	/* A line of an open draft/multiline batch waits for its BATCH -ref. */
+	if (msg->ntags > 0 && (cl->caps & CAP_BIT(CAP_MULTILINE)) &&
+	    multiline_line(core, cl, msg))
+		return;
 	cl->last_message = now;
-	message(core, cl, msg, &m);
+	message(core, cl, msg, &m, now);
 }
 
 void
@@ -151,7 +206,7 @@ cmd_notice(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 	struct message	m = { "NOTICE", true, false, NULL };
 
 	cl->last_message = now;
-	message(core, cl, msg, &m);
+	message(core, cl, msg, &m, now);
 }
 
 /* TAGMSG exists only for clients that negotiated message-tags; to the others it is an
@@ -162,10 +217,9 @@ cmd_tagmsg(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 {
 	struct message	m = { "TAGMSG", false, true, NULL };
 
-	(void)now;
 	if (!(cl->caps & CAP_BIT(CAP_MESSAGE_TAGS))) {
 		send_reply(core, cl, ERR_UNKNOWNCOMMAND, "%s", msg->verb);
 		return;
 	}
-	message(core, cl, msg, &m);
+	message(core, cl, msg, &m, now);
 }

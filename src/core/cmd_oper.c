@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/casemap.h"
 #include "core/client.h"
 #include "core/command.h"
 #include "core/flood.h"
@@ -28,7 +29,8 @@ oper_find(const struct core *core, const char *name)
 	return NULL;
 }
 
-/* What o asks for besides the password: the host mask and the client certificate. */
+/* What o asks for besides the password: the host mask, the client certificate and
+ * the account cl is logged in to. */
 static bool
 oper_host_ok(const struct core_oper *o, const struct client *cl, const char *userhost)
 {
@@ -36,8 +38,11 @@ oper_host_ok(const struct core_oper *o, const struct client *cl, const char *use
 		return false;
 	if (o->certfp[0] != '\0' && strcmp(o->certfp, cl->certfp) != 0)
 		return false;
-	/* A block with neither is refused when loaded; never let one through. */
-	return o->certfp[0] != '\0' || o->hash[0] != '\0';
+	if (o->account[0] != '\0' && (cl->account[0] == '\0' ||
+	    !casemap_eq(o->account, cl->account)))
+		return false;
+	/* A block with none of them is refused when loaded; never let one through. */
+	return o->certfp[0] != '\0' || o->hash[0] != '\0' || o->account[0] != '\0';
 }
 
 /* The end of an OPER as block `name`: cl becomes an operator, or hears why not and pays
@@ -112,7 +117,8 @@ cmd_oper(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	snprintf(userhost, sizeof(userhost), "%s@%s", cl->user, cl->host);
-	/* Only a password takes a job: a mismatch here, or a certificate alone, decides. */
+	/* Only a password takes a job: a mismatch here, or a certificate or an account
+	 * without one, decides. */
 	ok = oper_host_ok(o, cl, userhost);
 	if (!ok || o->hash[0] == '\0') {
 		oper_finish(core, cl, o->name, ok, now);

@@ -11,7 +11,9 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/monitor.h"
+#include "core/nickown.h"
 #include "core/reply.h"
+#include "core/services.h"
 #include "core/utf8.h"
 
 void
@@ -30,9 +32,6 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	const char	*nick;
 	struct client	*other;
-	char		 line[MSG_BODY_MAX + 1];
-	char		 prefix[CLIENT_PREFIX_MAX];
-	size_t		 len;
 
 	if (m->nparams == 0 || m->params[0][0] == '\0') {
 		send_reply(core, cl, ERR_NONICKNAMEGIVEN, NULL);
@@ -44,7 +43,8 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	other = client_find(core, nick);
-	if (other != NULL && other != cl) {
+	/* The services' nicks are taken, as if they were online. */
+	if ((other != NULL && other != cl) || services_reserved(nick)) {
 		send_reply(core, cl, ERR_NICKNAMEINUSE, "%s", nick);
 		return;
 	}
@@ -57,17 +57,15 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 			client_register(core, cl, now);
 		return;
 	}
-	client_prefix(cl, prefix, sizeof(prefix));
-	/* Watchers of the old nick see it go, unless only its case changes. */
-	if (!casemap_eq(cl->nick, nick))
-		monitor_offline(core, cl);
-	if (client_set_nick(core, cl, nick) == -1) {
+	if (nickown_refused(core, cl, nick)) {
+		send_reply(core, cl, ERR_NICKNAMEINUSE, "%s", nick);
+		return;
+	}
+	if (client_rename(core, cl, nick) == -1) {
 		client_exit(core, cl, "Out of memory", true);
 		return;
 	}
-	len = format_msg(line, sizeof(line), prefix, "NICK", 1, nick);
-	send_peers(core, cl, true, line, len);
-	monitor_online(core, cl);
+	nickown_check(core, cl, now);
 }
 
 void

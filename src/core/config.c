@@ -59,9 +59,25 @@ core_config_defaults(struct core_config *cfg)
 	cfg->sts_port = 0;
 	cfg->sts_duration = 0;
 
+	/* accounts: libsodium's interactive argon2id costs (2 passes, 64 MiB: about 0.1 s
+	 * of a worker), RFC 7677's 4096 SCRAM rounds; five failed logins per account and
+	 * per address in ten minutes, then no more tries until the oldest one lapses. */
+	cfg->accounts_registration = true;
+	cfg->accounts_email_required = false;
+	cfg->accounts_password_min = 8;
+	cfg->accounts_argon2_ops = 2;
+	cfg->accounts_argon2_mem = 64 * 1024 * 1024;
+	cfg->accounts_scram_iterations = 4096;
+	cfg->accounts_fail_limit = 5;
+	cfg->accounts_fail_window = 600 * SECOND;
+
 	cfg->registration_timeout = 60 * SECOND;
 	cfg->ping_interval = 120 * SECOND;
 	cfg->ping_timeout = 60 * SECOND;
+
+	/* A minute to log in after connecting, as services daemons give. */
+	cfg->nick_grace = 60 * SECOND;
+	strcpy(cfg->guest_prefix, "Guest");
 
 	/* No operator blocks; an operator may stop or restart the server once there are. */
 	strcpy(cfg->config_file, "parleyd.conf");
@@ -70,6 +86,7 @@ core_config_defaults(struct core_config *cfg)
 	strcpy(cfg->admin_name, "The parley administrator");
 	strcpy(cfg->admin_email, "root@localhost");
 	strcpy(cfg->admin_location, "Somewhere on the network");
+	strcpy(cfg->description, "parley IRC server");
 }
 
 /*

@@ -11,6 +11,7 @@
 #define CONFIG_HASH_MAX		255	/* a crypt(3) hash: yescrypt is about 73 bytes */
 #define CONFIG_MASK_MAX		127	/* a user@host wildcard mask */
 #define CONFIG_CERTFP_MAX	64	/* a SHA-256 fingerprint in lowercase hex */
+#define CONFIG_GUEST_PREFIX_MAX	15	/* [accounts] guest_prefix */
 
 /* The ceilings the core's state is sized for: a configured nicklen, userlen or
  * channellen above its ceiling is clamped to it, so a configuration file should refuse
@@ -21,12 +22,15 @@
 #define CONFIG_HOST_MAX		63
 
 /* An [oper NAME] block: who may become an IRC operator with OPER.  With both a hash
- * and a certfp, OPER needs both; with one, that one alone. */
+ * and a certfp, OPER needs both; with one, that one alone.  An account adds itself to
+ * what OPER needs the same way, and may be the only thing a block asks for. */
 struct core_oper {
 	char	name[CONFIG_NAME_MAX + 1];
 	char	hash[CONFIG_HASH_MAX + 1];	/* crypt(3) hash of the password; "" */
 	char	host[CONFIG_MASK_MAX + 1];	/* user@host mask; "" = from anywhere */
 	char	certfp[CONFIG_CERTFP_MAX + 1];	/* TLS client certificate; "" = none */
+	/* Accounts (account_show.h). */
+	char	account[CONFIG_NICKLEN_MAX + 1];	/* logged in to it; "" = none */
 };
 
 /* A [webirc NAME] block (h-ops): a web gateway that may name its users' addresses with
@@ -59,6 +63,8 @@ struct core_config {
 	char		 admin_name[CONFIG_PASSWORD_MAX + 1];
 	char		 admin_email[CONFIG_PASSWORD_MAX + 1];
 	char		 admin_location[CONFIG_PASSWORD_MAX + 1];
+	/* h-proto: the server's description (LINKS 364, WHOIS 312, VERSION 351). */
+	char		 description[CONFIG_PASSWORD_MAX + 1];
 
 	unsigned	 nicklen;
 	unsigned	 channellen;
@@ -105,9 +111,32 @@ struct core_config {
 	unsigned	 sts_port;
 	int64_t		 sts_duration;
 
+	/*
+	 * accounts (account.h, cmd_account.c, cmd_sasl.c).  Failed logins are counted per
+	 * account and per address over a window of accounts_fail_window ms that slides
+	 * (each failure counts for one window); at accounts_fail_limit failures in it, a
+	 * login is refused without a password check.  secret is the core's key for SASL
+	 * nonces and SCRAM's fake salts: the driver fills it with random bytes for each
+	 * process, tests with a fixed key; read by core_new only.
+	 */
+	bool		 accounts_registration;	/* REGISTER (and NickServ's) offered */
+	bool		 accounts_email_required;
+	unsigned	 accounts_password_min;	/* bytes */
+	unsigned	 accounts_argon2_ops;	/* argon2id passes */
+	size_t		 accounts_argon2_mem;	/* argon2id memory, bytes */
+	unsigned	 accounts_scram_iterations;
+	unsigned	 accounts_fail_limit;
+	int64_t		 accounts_fail_window;
+	uint8_t		 secret[32];
+
 	int64_t		 registration_timeout;	/* connect to welcome */
 	int64_t		 ping_interval;		/* idle time before we send PING */
 	int64_t		 ping_timeout;		/* PING to missing reply: "Ping timeout" */
+
+	/* Nick ownership (nickown.h): how long a client not logged in to the account
+	 * its nick names keeps it (0: NICK to it is refused), and the guest nicks' prefix. */
+	int64_t		 nick_grace;
+	char		 guest_prefix[CONFIG_GUEST_PREFIX_MAX + 1];
 };
 
 /* Fill cfg with parley's defaults (the embedded default configuration). */

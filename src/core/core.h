@@ -12,6 +12,7 @@
 #include "core/out.h"
 #include "core/server.h"	/* struct core_stats */
 #include "core/tags.h"
+#include "core/throttle.h"
 #include "core/timer.h"
 #include "core/vec.h"
 #include "core/whowas.h"
@@ -59,6 +60,15 @@ struct core {
 						   once that client is freed meanwhile */
 	size_t			 running_bytes;	/* what send_line queued for it */
 	struct map		 accounts;	/* folded name -> registered name (account.c) */
+	struct list		 nick_grace;	/* clients in their nick's grace (nickown.c) */
+	struct list		 chanregs;	/* registered channels (chanreg.c) */
+	/* accounts: failed logins (account_flow.c), registrations per address, and the
+	 * secret with the counter of its stream (secret.c; from core_new's config) */
+	struct throttle		 fail_accounts;
+	struct throttle		 fail_hosts;
+	struct throttle		 register_hosts;
+	uint8_t			 secret[32];
+	uint64_t		 secret_counter;
 };
 
 /* server.c: parse and dispatch one line, after flood control let it through. */
@@ -66,8 +76,8 @@ void	core_line_run(struct core *core, struct client *cl, char *line, size_t len,
 	    int64_t now);
 
 /* Texts more than one command family shows. */
-#define QUERY_ELIST	"MU"	/* LIST filters: channel masks, user counts */
-#define QUERY_SERVER_INFO	"parley IRC server"	/* WHOIS 312, LINKS 364, VERSION 351 */
+#define QUERY_ELIST	"CMNTU"	/* LIST filters: creation time, channel masks, negated
+				   masks, topic time, user counts */
 
 /* The wall clock in seconds, from the driver's last core_clock(). */
 int64_t	core_wall_seconds(const struct core *core, int64_t now);

@@ -12,6 +12,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/job_owner.h"
+#include "core/job_password.h"
 #include "core/reply.h"
 #include "core/server.h"
 
@@ -62,6 +63,12 @@ job_run(struct job *job)
 	switch (job->kind) {
 	case JOB_CRYPT_CHECK:
 		job->status = job_crypt_check(&job->in.crypt_check, &job->result.crypt_ok);
+		break;
+	case JOB_PASSWORD_HASH:
+		job_password_hash(job);
+		break;
+	case JOB_PASSWORD_CHECK:
+		job_password_check(job);
 		break;
 	default:
 		/* A store's job reaches job_run only where there is no store. */

@@ -66,8 +66,12 @@ struct job_crypt_check {
 };
 
 struct job_password {
-	char	password[MSG_BODY_MAX + 1];
-	char	pwhash[ACCOUNT_PWHASH_MAX + 1];		/* JOB_PASSWORD_CHECK */
+	char		password[MSG_BODY_MAX + 1];
+	char		pwhash[ACCOUNT_PWHASH_MAX + 1];	/* JOB_PASSWORD_CHECK */
+	/* JOB_PASSWORD_HASH: the costs, from core_config's accounts settings. */
+	uint64_t	argon2_ops;
+	uint64_t	argon2_mem;			/* bytes */
+	uint32_t	scram_iter;
 };
 
 struct job_cert {

@@ -8,6 +8,7 @@
 
 #include "core/account.h"
 #include "core/cap.h"
+#include "core/chanreg.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
@@ -15,6 +16,7 @@
 #include "core/flood.h"
 #include "core/reply.h"
 #include "core/server.h"
+#include "core/silence.h"
 #include "core/timer.h"
 #include "core/utf8.h"
 
@@ -55,8 +57,14 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 	map_init(&core->channels, cfg->hash_key);
 	map_init(&core->monitors, cfg->hash_key);
 	map_init(&core->accounts, cfg->hash_key);
+	throttle_init(&core->fail_accounts, cfg->hash_key);
+	throttle_init(&core->fail_hosts, cfg->hash_key);
+	throttle_init(&core->register_hosts, cfg->hash_key);
+	memcpy(core->secret, cfg->secret, sizeof(core->secret));
 	list_init(&core->clients);
 	list_init(&core->flooded);
+	list_init(&core->nick_grace);
+	list_init(&core->chanregs);
 	for (int i = 0; i < TIMER_KINDS; i++)
 		list_init(&core->timers[i]);
 	if (core_configure(core, cfg) == -1) {
@@ -114,10 +122,15 @@ core_free(struct core *core)
 		return;
 	while (!list_empty(&core->clients))
 		client_free(core, list_entry(core->clients.next, struct client, all));
+	chanreg_clear(core);
 	map_clear(&core->nicks);
+	channel_free_all(core);
 	map_clear(&core->channels);
 	map_clear(&core->monitors);
 	account_clear(core);
+	throttle_clear(&core->fail_accounts);
+	throttle_clear(&core->fail_hosts);
+	throttle_clear(&core->register_hosts);
 	whowas_clear(&core->whowas);
 	free(core->fanout);
 	free(core->motd);
@@ -315,18 +328,20 @@ isupport_build(struct core *core)
 	unsigned			 n = 0;
 
 	core->nisupport = 0;
+	isupport_add(core, &n, "ACCOUNTEXTBAN=a");
 	isupport_add(core, &n, "AWAYLEN=%u", c->awaylen);
 	isupport_add(core, &n, "BOT=B");
 	isupport_add(core, &n, "CASEMAPPING=rfc1459");
 	isupport_add(core, &n, "CHANLIMIT=#:%u", c->max_channels);
-	isupport_add(core, &n, "CHANMODES=beI,k,l,imnpst");
+	isupport_add(core, &n, "CHANMODES=beIq,k,fjl,CMPRTcimnpstz");
 	isupport_add(core, &n, "CHANNELLEN=%u", c->channellen);
 	isupport_add(core, &n, "CHANTYPES=#");
 	isupport_add(core, &n, "ELIST=%s", QUERY_ELIST);
 	isupport_add(core, &n, "EXCEPTS");
+	isupport_add(core, &n, "EXTBAN=$,a");
 	isupport_add(core, &n, "INVEX");
 	isupport_add(core, &n, "KICKLEN=%u", c->kicklen);
-	isupport_add(core, &n, "MAXLIST=beI:%u", c->max_list);
+	isupport_add(core, &n, "MAXLIST=beIq:%u", c->max_list);
 	isupport_add(core, &n, "MAXTARGETS=%u", c->max_targets);
 	isupport_add(core, &n, "MODES=%u", c->modes_per_line);
 	isupport_add(core, &n, "MONITOR=%u", c->monitor_max);
@@ -335,11 +350,15 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "NICKLEN=%u", c->nicklen);
 	isupport_add(core, &n, "PREFIX=(ov)@+");
 	isupport_add(core, &n,
-	    "TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:%u,NOTICE:%u,TAGMSG:%u,WHOIS:%u",
-	    c->max_targets, c->max_targets, c->max_targets, c->max_targets);
+	    "TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:%u,NOTICE:%u,TAGMSG:%u,WHOIS:%u,KICK:%u",
+	    c->max_targets, c->max_targets, c->max_targets, c->max_targets,
+	    c->max_targets);
 	isupport_add(core, &n, "TOPICLEN=%u", c->topiclen);
 	isupport_add(core, &n, "USERLEN=%u", c->userlen);
 	if (c->utf8_only)
 		isupport_add(core, &n, "UTF8ONLY");
 	isupport_add(core, &n, "WHOX");
+	/* h-proto: issue 20's tokens. */
+	isupport_add(core, &n, "SILENCE=%u", SILENCE_MAX);
+	isupport_add(core, &n, "STATUSMSG=@+");
 }

@@ -177,13 +177,11 @@ tags_event_label(struct core *core, struct client *cl, const char *label, int64_
 	ev->label_state = TAGS_LABEL_NONE;
 }
 
-/* The account a message's sender is logged in to.  parley has no accounts yet, so
- * nobody is: account-tag never adds a tag until accounts exist. */
+/* The account a message's sender is logged in to, or NULL: no account tag. */
 static const char *
 client_account(const struct client *cl)
 {
-	(void)cl;
-	return NULL;
+	return cl->account[0] != '\0' ? cl->account : NULL;
 }
 
 void
@@ -457,6 +455,21 @@ tags_send(struct core *core, struct client *cl, const char *line, size_t len)
 	}
 	dlen = tags_data(core, bits, ev->data, sizeof(ev->data));
 	emit(core, cl, "", ev->data, dlen, line, len);
+}
+
+void
+tags_send_plain(struct core *core, struct client *cl, const char *first,
+    const char *line, size_t len)
+{
+	struct tags_event	*ev = &core->tags;
+	size_t			 dlen;
+
+	/* As send_line: what the running command queues for its client counts. */
+	if (cl == core->running)
+		core->running_bytes += len;
+	dlen = tags_data(core, tags_bits(core, cl) & ~(unsigned)TAGS_MESSAGE, ev->data,
+	    sizeof(ev->data));
+	emit(core, cl, first, ev->data, dlen, line, len);
 }
 
 void

@@ -10,6 +10,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/flood.h"
+#include "core/nickown.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "core/timer.h"
@@ -87,11 +88,14 @@ timer_fire(struct core *core, enum client_timer kind, int64_t now)
 int64_t
 core_tick(struct core *core, int64_t now)
 {
-	int64_t	next;
+	int64_t	next, grace;
 
 	tags_clock(core, now);
 	/* Delayed lines first: one of them may end a client a timer would fire for. */
 	next = flood_tick(core, now);
+	grace = nickown_tick(core, now);
+	if (grace != -1 && (next == -1 || grace < next))
+		next = grace;
 	for (int kind = TIMER_REGISTRATION; kind < TIMER_KINDS; kind++) {
 		struct client	*cl;
 		int64_t		 due;

@@ -26,6 +26,7 @@
 #include "net/log.h"
 #include "net/loop.h"
 #include "net/sock.h"
+#include "net/web.h"
 
 #define NET_BACKLOG	511
 #define NET_ACCEPT_MAX	64	/* connections taken per wakeup of a listener */
@@ -235,7 +236,7 @@ accept_count(struct net_server *srv, int fd, const struct sockaddr_storage *ss,
  */
 static void
 accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, bool tls,
-    bool proxied)
+    bool web, bool proxied)
 {
 	char		 host[SOCK_ADDR_MAX];
 	struct conn	*c;
@@ -270,9 +271,17 @@ accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, b
 		return;
 	}
 	sock_format_host((const struct sockaddr *)ss, host, sizeof(host));
-	log_debug("connect fd %d from %s%s", fd, host, tls ? " (tls)" : "");
+	log_debug("connect fd %d from %s%s%s", fd, host, tls ? " (tls)" : "",
+	    web ? " (web)" : "");
+	if (web && (c->web = web_new()) == NULL) {
+		log_warn(-ENOMEM, "accept: fd %d", fd);
+		session_release(srv, c, true);
+		return;
+	}
 	if (tls)
 		handshake_begin(srv, c);
+	else if (web)
+		web_begin(srv, c);
 	else
 		(void)session_introduce(srv, c, ss);
 }
@@ -281,25 +290,19 @@ void
 accept_proxied(struct net_server *srv, int fd, const struct sockaddr_storage *ss,
     bool tls, bool proxied)
 {
-	accept_conn(srv, fd, ss, tls, proxied);
+	accept_conn(srv, fd, ss, tls, false, proxied);
 }
 
-static bool
-listener_tls(const struct net_server *srv, int lfd)
+/* The index of listener lfd. */
+static unsigned
+listener_index(const struct net_server *srv, int lfd)
 {
-	for (unsigned i = 0; i < srv->nlisten; i++)
-		if (srv->listen_fd[i] == lfd)
-			return srv->listen_tls[i];
-	return false;
-}
+	unsigned	 i;
 
-static bool
-listener_proxy(const struct net_server *srv, int lfd)
-{
-	for (unsigned i = 0; i < srv->nlisten; i++)
+	for (i = 0; i < srv->nlisten; i++)
 		if (srv->listen_fd[i] == lfd)
-			return srv->listen_proxy[i];
-	return false;
+			break;
+	return i;
 }
 
 static void
@@ -307,8 +310,10 @@ accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
 {
 	struct net_server	*srv = arg;
 	struct sockaddr_storage	 ss;
-	bool			 tls = listener_tls(srv, lfd);
-	bool			 proxy = listener_proxy(srv, lfd);
+	unsigned		 l = listener_index(srv, lfd);
+	bool			 tls = l < srv->nlisten && srv->listen_tls[l];
+	bool			 web = l < srv->nlisten && srv->listen_web[l];
+	bool			 proxy = l < srv->nlisten && srv->listen_proxy[l];
 	int			 fd, rc;
 
 	(void)loop;
@@ -319,7 +324,7 @@ accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
 			continue;
 		}
 		if (fd >= 0) {
-			accept_conn(srv, fd, &ss, tls, false);
+			accept_conn(srv, fd, &ss, tls, web, false);
 			continue;
 		}
 		rc = fd;
@@ -334,13 +339,15 @@ accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
 }
 
 int
-accept_listen_fd(struct net_server *srv, int fd, bool tls, char *err, size_t errlen)
+accept_listen_fd(struct net_server *srv, int fd, bool tls, bool web, char *err,
+    size_t errlen)
 {
 	struct sockaddr_storage	 ss;
 	char			 name[SOCK_ADDR_MAX];
 	int			 rc;
 
 	srv->listen_tls[srv->nlisten] = tls;
+	srv->listen_web[srv->nlisten] = web;
 	srv->listen_fd[srv->nlisten++] = fd;
 	if ((rc = sock_local_addr(fd, &ss)) < 0 ||
 	    (rc = loop_watch(srv->loop, fd, LOOP_READ, accept_event, srv)) < 0) {
@@ -348,8 +355,9 @@ accept_listen_fd(struct net_server *srv, int fd, bool tls, char *err, size_t err
 		return -1;
 	}
 	sock_format_addr((struct sockaddr *)&ss, name, sizeof(name));
-	log_info("listening on %s%s (systemd)", name, tls ? " (tls)" : "");
-	if (tls && srv->tls_port == 0)
+	log_info("listening on %s%s (systemd)", name, web ? (tls ? " (web, tls)" :
+	    " (web)") : tls ? " (tls)" : "");
+	if (tls && !web && srv->tls_port == 0)
 		srv->tls_port = ntohs(ss.ss_family == AF_INET6 ?
 		    ((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port :
 		    ((const struct sockaddr_in *)(const void *)&ss)->sin_port);
@@ -358,7 +366,7 @@ accept_listen_fd(struct net_server *srv, int fd, bool tls, char *err, size_t err
 
 /* The real address is logged, an ephemeral port resolved. */
 int
-accept_listen(struct net_server *srv, const char *text, bool tls, char *err,
+accept_listen(struct net_server *srv, const char *text, bool tls, bool web, char *err,
     size_t errlen)
 {
 	struct sockaddr_storage	 ss;
@@ -372,6 +380,7 @@ accept_listen(struct net_server *srv, const char *text, bool tls, char *err,
 		return -1;
 	}
 	srv->listen_tls[srv->nlisten] = tls;
+	srv->listen_web[srv->nlisten] = web;
 	srv->listen_fd[srv->nlisten++] = fd = rc;
 	if ((rc = sock_local_addr(fd, &ss)) < 0 ||
 	    (rc = loop_watch(srv->loop, fd, LOOP_READ, accept_event, srv)) < 0) {
@@ -379,8 +388,9 @@ accept_listen(struct net_server *srv, const char *text, bool tls, char *err,
 		return -1;
 	}
 	sock_format_addr((struct sockaddr *)&ss, name, sizeof(name));
-	log_info("listening on %s%s", name, tls ? " (tls)" : "");
-	if (tls && srv->tls_port == 0)
+	log_info("listening on %s%s", name, web ? (tls ? " (web, tls)" : " (web)") :
+	    tls ? " (tls)" : "");
+	if (tls && !web && srv->tls_port == 0)
 		srv->tls_port = ntohs(ss.ss_family == AF_INET6 ?
 		    ((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port :
 		    ((const struct sockaddr_in *)(const void *)&ss)->sin_port);

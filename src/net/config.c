@@ -45,4 +45,8 @@ net_config_defaults(struct net_config *cfg)
 	cfg->io_threads = 2;
 	/* Jobs are rare (an OPER's hash): two, so that one slow job holds up no other. */
 	cfg->workers = 2;
+	/* The web listener: a browser's request fits 8 KiB and 64 fields with room. */
+	cfg->web_header_max = 8192;
+	cfg->web_headers_max = 64;
+	cfg->web_header_timeout = 10000;
 }

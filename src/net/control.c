@@ -27,6 +27,9 @@ control_stop(struct net_server *srv, const char *reason)
 	systemd_notify(srv, "STOPPING=1\nSTATUS=%s", reason);
 	/* Nor have connections still waiting for their PROXY header. */
 	proxy_wait_free(srv);
+	/* Nor have web connections before their upgrade. */
+	while (!list_empty(&srv->http))
+		session_release(srv, list_entry(srv->http.next, struct conn, link), false);
 	accept_close_listeners(srv);
 	srv->paused_until = -1;
 	srv->stopping = true;
@@ -43,7 +46,8 @@ listeners_same(const struct net_config *a, const struct net_config *b)
 	for (unsigned i = 0; i < a->nlisten && i < NET_LISTEN_MAX; i++)
 		if (strcmp(a->listen[i], b->listen[i]) != 0 ||
 		    a->listen_tls[i] != b->listen_tls[i] ||
-		    a->listen_proxy[i] != b->listen_proxy[i])
+		    a->listen_proxy[i] != b->listen_proxy[i] ||
+		    a->listen_web[i] != b->listen_web[i])
 			return false;
 	return true;
 }
@@ -95,6 +99,7 @@ control_reload(struct net_server *srv)
 	srv->cfg.exempt = net.exempt;
 	srv->cfg.proxy_trusted = net.proxy_trusted;
 	srv->cfg.proxy_timeout = net.proxy_timeout;
+	web_config_reload(&srv->cfg, &net);
 	log_info("configuration reloaded");
 	systemd_ready(srv);
 }

@@ -8,14 +8,17 @@
  * arena, and every receiver's queue refers to it.  Each write settles what it left
  * referred to, so the arena is free again once the turn's output is flushed.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "core/job.h"
 #include "core/server.h"
 #include "net/conn.h"
 #include "net/driver.h"
 #include "net/jobs.h"
 #include "net/log.h"
+#include "net/store_thread.h"
 
 static void	out_log(void *, enum log_level, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
@@ -51,40 +54,48 @@ out_pushed(struct net_server *srv, struct conn *c, int rv)
 		session_dirty(srv, c);
 }
 
-/* One line for id, not counted (the caller has). */
-static void
-out_queue_one(struct net_server *srv, uint64_t id, const char *buf, size_t len)
-{
-	struct conn	*c;
-
-	if ((c = out_target(srv, id, len)) != NULL)
-		out_pushed(srv, c, outq_push(&c->outq, buf, len));
-}
-
 static void
 out_queue(void *ctx, uint64_t id, const char *buf, size_t len)
 {
 	struct net_server	*srv = ctx;
+	struct conn		*c;
 
 	srv->counted.lines_out++;
-	out_queue_one(srv, id, buf, len);
+	if ((c = out_target(srv, id, len)) != NULL)
+		out_pushed(srv, c, c->web != NULL ? web_ws_queue(c, buf, len) :
+		    outq_push(&c->outq, buf, len));
 }
 
-/* The line is copied once, into the turn's arena, and each queue refers to it. */
+/*
+ * The line is copied once, into the turn's arena, and each queue refers to it; for
+ * WebSocket receivers its frames are (web_ws.c).  Each is copied only when a receiver
+ * needs it, so that a turn's lines for TCP receivers stay side by side in the arena
+ * (and a queue's references to them join), as do a WebSocket receiver's frames.
+ */
 static void
 out_queue_many(void *ctx, const uint64_t *ids, size_t n, const char *buf, size_t len)
 {
 	struct net_server	*srv = ctx;
-	const char		*line = outq_arena_copy(&srv->shared, buf, len);
+	const char		*line = NULL;
+	struct web_shared	 sh = { { NULL, NULL }, { 0, 0 }, { false, false } };
 	struct conn		*c;
+	bool			 copied = false;
 
 	/* Once per line however many receive it: nothing is counted per receiver. */
 	srv->counted.lines_out += n;
 	for (size_t i = 0; i < n; i++) {
-		if (line == NULL)
-			out_queue_one(srv, ids[i], buf, len);
-		else if ((c = out_target(srv, ids[i], len)) != NULL)
-			out_pushed(srv, c, outq_push_shared(&c->outq, line, len));
+		if ((c = out_target(srv, ids[i], len)) == NULL)
+			continue;
+		if (c->web != NULL) {
+			out_pushed(srv, c, web_ws_queue_shared(srv, c, buf, len, &sh));
+			continue;
+		}
+		if (!copied) {
+			line = outq_arena_copy(&srv->shared, buf, len);
+			copied = true;
+		}
+		out_pushed(srv, c, line != NULL ? outq_push_shared(&c->outq, line, len) :
+		    outq_push(&c->outq, buf, len));
 	}
 }
 
@@ -104,7 +115,9 @@ out_hangup(void *ctx, uint64_t id, const char *reason)
 	if (c->state != CONN_OPEN)
 		return;
 	log_debug("close fd %d: %s", c->fd, reason);
-	session_closing(srv, c);
+	web_ws_hangup(srv, c);
+	if (c->state == CONN_OPEN)
+		session_closing(srv, c);
 }
 
 /* From now on c may queue up to the whole sendq. */
@@ -135,14 +148,24 @@ out_request(void *ctx, enum core_request req, const char *reason)
 		snprintf(srv->request_reason, sizeof(srv->request_reason), "%s", reason);
 }
 
-/* A job for the pool; its result comes back through out_jobs_event. */
+/*
+ * A job for the pool, or a store job for the store thread; its result comes back
+ * through out_jobs_event or out_store_event.  Without a store, a store job is refused:
+ * the core runs it at once and job_run answers -ENOSYS.
+ */
 static int
 out_job(void *ctx, struct job *job)
 {
 	struct net_server	*srv = ctx;
 	int			 rc;
 
-	if ((rc = jobs_submit(srv->pool, job)) == 0) {
+	if (!JOB_IS_STORE(job->kind))
+		rc = jobs_submit(srv->pool, job);
+	else if (srv->store == NULL)
+		return -ENOSYS;
+	else
+		rc = store_thread_submit(srv->store, job);
+	if (rc == 0) {
 		srv->counted.jobs_submitted++;
 		metrics_job_submitted(srv, job);
 	}
@@ -164,6 +187,13 @@ out_jobs_event(struct loop *loop, int fd, unsigned events, void *arg)
 {
 	(void)loop, (void)fd, (void)events;
 	jobs_drain(((struct net_server *)arg)->pool, job_deliver, arg);
+}
+
+void
+out_store_event(struct loop *loop, int fd, unsigned events, void *arg)
+{
+	(void)loop, (void)fd, (void)events;
+	store_thread_drain(((struct net_server *)arg)->store, job_deliver, arg);
 }
 
 struct core_out

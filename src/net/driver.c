@@ -24,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "core/server.h"
 #include "net/addrs.h"
 #include "net/conn.h"
@@ -35,9 +37,12 @@
 #include "net/random.h"
 #include "net/signals.h"
 #include "net/sock.h"
+#include "net/store_thread.h"
 #include "net/tls.h"
+#include "store/store.h"
 
 #define NET_QUIET_MS	500	/* this long without events: free heap goes back */
+#define NET_SETTLE_POLL_MS 5	/* stopping: how often lingering peers are looked at */
 
 /*
  * The models.
@@ -127,6 +132,7 @@ expire(struct net_server *srv)
 {
 	struct conn	*c;
 
+	web_expire(srv);
 	while (!list_empty(&srv->handshakes)) {
 		c = list_entry(srv->handshakes.next, struct conn, link);
 		if (c->deadline > server_now(srv))
@@ -142,6 +148,35 @@ expire(struct net_server *srv)
 		 * kernel.  A lingering one did not close in time. */
 		session_release(srv, c, c->state == CONN_CLOSING);
 	}
+}
+
+/*
+ * Stopping: a lingering connection whose ERROR the peer has acknowledged and that has
+ * sent nothing since is closed at once; waiting out the linger would only keep the
+ * server from exiting.  One with unread input still waits, since closing it would reset.
+ */
+static void
+expire_settled(struct net_server *srv)
+{
+	struct list	*n, *next;
+
+	for (n = srv->timed.next; n != &srv->timed; n = next) {
+		struct conn	*c = list_entry(n, struct conn, link);
+
+		next = n->next;
+		if (c->state == CONN_LINGERING && conn_settled(c))
+			session_release(srv, c, false);
+	}
+}
+
+/* Whether any connection lingers (the stopping server polls them, expire_settled). */
+static bool
+any_lingering(const struct net_server *srv)
+{
+	for (struct list *n = srv->timed.next; n != &srv->timed; n = n->next)
+		if (list_entry(n, struct conn, link)->state == CONN_LINGERING)
+			return true;
+	return false;
 }
 
 /*
@@ -189,8 +224,14 @@ server_timeout(const struct net_server *srv, int64_t next)
 	if (!list_empty(&srv->handshakes))
 		next = earliest(next,
 		    list_entry(srv->handshakes.next, struct conn, link)->deadline);
+	if (!list_empty(&srv->http))
+		next = earliest(next,
+		    list_entry(srv->http.next, struct conn, link)->deadline);
 	if (srv->stopping)
 		next = earliest(next, srv->stop_deadline);
+	/* The peers' acknowledgements raise no event: look again soon. */
+	if (srv->stopping && any_lingering(srv))
+		next = earliest(next, server_now(srv) + NET_SETTLE_POLL_MS);
 	next = earliest(next, srv->paused_until);
 	next = earliest(next, proxy_wait_deadline(srv));
 	next = earliest(next, metrics_deadline(srv));
@@ -215,6 +256,8 @@ net_server_run(struct net_server *srv)
 		next = server_timers(srv);
 		session_flush_all(srv);
 		metrics_turn(srv);
+		if (srv->stopping)
+			expire_settled(srv);
 		if (srv->stopping && (srv->nconns == 0 ||
 		    server_now(srv) >= srv->stop_deadline))
 			break;
@@ -288,9 +331,10 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 	    proxy_wait_check(&srv->cfg, err, errlen) == -1)
 		return -1;
 	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++) {
-		if ((nfds > 0 ? accept_listen_fd(srv, fds[i], srv->cfg.listen_tls[i], err,
-		    errlen) : accept_listen(srv, srv->cfg.listen[i], srv->cfg.listen_tls[i],
-		    err, errlen)) == -1)
+		if ((nfds > 0 ? accept_listen_fd(srv, fds[i], srv->cfg.listen_tls[i],
+		    srv->cfg.listen_web[i], err, errlen) : accept_listen(srv,
+		    srv->cfg.listen[i], srv->cfg.listen_tls[i], srv->cfg.listen_web[i], err,
+		    errlen)) == -1)
 			return -1;
 		srv->listen_proxy[srv->nlisten - 1] = srv->cfg.listen_proxy[i];
 	}
@@ -313,9 +357,16 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		return -1;
 	}
 	srv->out = out_interface(srv);
+	/* libsodium, for the core's accounts (its hashes, nonces), starts off the core:
+	 * before the workers' first job. */
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "libsodium: cannot start");
+		return -1;
+	}
 	cc = *core;
 	cc.sts_port = srv->cfg.sts ? srv->tls_port : 0;
 	if (random_bytes(cc.hash_key, sizeof(cc.hash_key), err, errlen) < 0 ||
+	    random_bytes(cc.secret, sizeof(cc.secret), err, errlen) < 0 ||
 	    random_bytes(key, sizeof(key), err, errlen) < 0)
 		return -1;
 	addrs_init(&srv->addrs, key);
@@ -351,11 +402,74 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 	list_init(&srv->timed);
 	list_init(&srv->handshakes);
 	list_init(&srv->proxying);
+	list_init(&srv->http);
 	if (server_open(srv, core, err, errlen) == -1) {
 		net_server_free(srv);
 		return NULL;
 	}
 	return srv;
+}
+
+/* What load found, for the log line. */
+struct store_count {
+	struct net_server	*srv;
+	size_t			 accounts;
+	size_t			 channels;
+};
+
+static int
+store_restore_account(void *arg, const char *name)
+{
+	struct store_count	*n = arg;
+
+	n->accounts++;
+	return core_restore_account(n->srv->core, name) == 0 ? 0 : -ENOMEM;
+}
+
+static int
+store_restore_channel(void *arg, const struct chanreg_rec *rec)
+{
+	struct store_count	*n = arg;
+
+	n->channels++;
+	return core_restore_channel(n->srv->core, rec) == 0 ? 0 : -ENOMEM;
+}
+
+static int
+store_restore_entry(void *arg, const struct chanreg_entry *entry)
+{
+	struct store_count	*n = arg;
+
+	return core_restore_entry(n->srv->core, entry) == 0 ? 0 : -ENOMEM;
+}
+
+int
+net_server_store(struct net_server *srv, const struct store_ops *ops, struct store *st,
+    char *err, size_t errlen)
+{
+	const struct store_visitor	 v = { store_restore_account, store_restore_channel,
+					    store_restore_entry };
+	struct store_count		 n = { srv, 0, 0 };
+	int				 rc;
+
+	if ((rc = ops->load(st, &v, &n)) != 0) {
+		snprintf(err, errlen, "store: loading: %s", strerror(-rc));
+		ops->close(st);
+		return -1;
+	}
+	if ((srv->store = store_thread_new(ops, st)) == NULL) {
+		snprintf(err, errlen, "store thread: %s", strerror(errno));
+		return -1;
+	}
+	if ((rc = loop_watch(srv->loop, store_thread_fd(srv->store), LOOP_READ,
+	    out_store_event, srv)) < 0) {
+		snprintf(err, errlen, "store thread: %s", strerror(-rc));
+		store_thread_free(srv->store);
+		srv->store = NULL;
+		return -1;
+	}
+	log_info("store: %zu accounts and %zu channels loaded", n.accounts, n.channels);
+	return 0;
 }
 
 void
@@ -377,6 +491,9 @@ net_server_free(struct net_server *srv)
 	if (srv->pool != NULL)
 		(void)loop_unwatch(srv->loop, jobs_fd(srv->pool));
 	jobs_free(srv->pool);
+	if (srv->store != NULL)
+		(void)loop_unwatch(srv->loop, store_thread_fd(srv->store));
+	store_thread_free(srv->store);
 	core_free(srv->core);
 	accept_close_listeners(srv);
 	sock_close(srv->reserve);

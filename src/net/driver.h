@@ -17,6 +17,8 @@
  *   control.c         stop, reload, signals and the operators' requests
  *   model_threads.c   the threads model's hooks: reads and writes in parallel phases
  *   model_fork_hub.c  the fork model's hooks: the hub's side of model_fork.h
+ *   web.c, web_peer.c the web listener's HTTP phase, origins and proxies
+ *   web_ws.c          IRC over WebSocket after the upgrade
  *
  * A model is a table of hooks (struct model_ops), chosen once when the server opens;
  * the event model's hooks are the plain ones the other files export.  The driver calls
@@ -34,11 +36,14 @@
 #include "core/server.h"
 #include "net/addrs.h"
 #include "net/conn.h"
+#include "net/http.h"
 #include "net/loop.h"
 #include "net/net.h"
 #include "net/tls.h"
 
 #define NET_READ_MAX	16384	/* bytes read per wakeup of a connection */
+#define WEB_FRAMES_MAX	32768	/* a line for many framed for WebSocket: a longest
+				   line, each byte maybe 3 (U+FFFD) */
 _Static_assert(NET_READ_MAX >= TLS_RECORD_MAX, "a TLS read must take a whole record");
 
 /* What the driver counts for the metrics: plain increments on the loop thread. */
@@ -70,6 +75,7 @@ struct net_server;
 struct fork;
 struct threads;
 struct jobs;
+struct store_thread;
 
 /*
  * How a model serves connections: the points where models differ, called by the driver.
@@ -123,9 +129,11 @@ struct net_server {
 
 	int			 listen_fd[NET_LISTEN_MAX];
 	bool			 listen_tls[NET_LISTEN_MAX];	/* listen_fd[i] speaks TLS */
+	bool			 listen_web[NET_LISTEN_MAX];	/* listen_fd[i] speaks HTTP */
 	unsigned		 nlisten;
 	struct tls_ctx		*tls;		/* NULL: no TLS listener */
 	struct jobs		*pool;		/* runs the core's jobs, for every model */
+	struct store_thread	*store;		/* runs its store jobs; NULL: no store */
 	unsigned		 tls_port;	/* of the first TLS listener; 0: none */
 	int			 sigfd;
 	int			 reserve;	/* /dev/null, given up when out of fds */
@@ -142,6 +150,9 @@ struct net_server {
 	struct list		 timed;		/* closing and lingering, by deadline */
 	struct list		 handshakes;	/* TLS handshakes under way, by deadline */
 	size_t			 nhandshakes;
+	struct list		 http;		/* web connections before the upgrade, by
+						   deadline */
+	struct http_request	 http_req;	/* the request being answered (web.c) */
 	struct addrs		 addrs;		/* connections by address (accept.c) */
 	/* PROXY listeners (h-ops): listen_proxy[i], listen_fd[i] expects a PROXY header;
 	 * the connections waiting for theirs (proxy_wait.c). */
@@ -174,6 +185,8 @@ struct net_server {
 	int64_t			 stop_deadline;
 
 	char			 buf[NET_READ_MAX];	/* every read goes here */
+	char			 web_frames[WEB_FRAMES_MAX];	/* web_ws.c: a line for many,
+							   framed, before the arena */
 
 	/* The models' own state, each touched only by its model's file; NULL otherwise. */
 	struct fork		*fork;		/* model_fork_hub.c: the children */
@@ -228,11 +241,14 @@ void	session_event(struct loop *, int fd, unsigned events, void *srv);
 struct core_out	out_interface(struct net_server *);
 /* The loop callback of the job pool's eventfd: hand finished jobs to the core. */
 void		out_jobs_event(struct loop *, int fd, unsigned events, void *srv);
+/* The same for the store thread's eventfd (store_thread.h). */
+void		out_store_event(struct loop *, int fd, unsigned events, void *srv);
 
 /* accept.c: listeners and accepting. */
 
-/* Bind one listener for text ("ADDR:PORT") and log it.  Returns 0, or -1 with err. */
-int	accept_listen(struct net_server *, const char *text, bool tls, char *err,
+/* Bind one listener for text ("ADDR:PORT"), TLS and/or web, and log it.  Returns 0,
+ * or -1 with err. */
+int	accept_listen(struct net_server *, const char *text, bool tls, bool web, char *err,
 	    size_t errlen);
 void	accept_close_listeners(struct net_server *);
 /* Open the reserve descriptor.  Returns 0 or -errno. */
@@ -269,9 +285,10 @@ int64_t	proxy_wait_deadline(const struct net_server *);
 /* Close every connection still waiting. */
 void	proxy_wait_free(struct net_server *);
 
-/* Serve the listening socket fd (from socket activation) like one accept_listen bound;
- * logged as "listening on ADDR:PORT (systemd)".  Returns 0, or -1 with err. */
-int	accept_listen_fd(struct net_server *, int fd, bool tls, char *err, size_t errlen);
+/* Serve the listening socket fd (from socket activation) like one accept_listen bound
+ * (TLS and/or web); logged as "listening on ADDR:PORT (systemd)".  Returns 0, or -1 with err. */
+int	accept_listen_fd(struct net_server *, int fd, bool tls, bool web, char *err,
+	    size_t errlen);
 
 /* systemd.c: the service manager's protocols, spoken without libsystemd. */
 
@@ -331,6 +348,44 @@ void	handshake_done(struct net_server *, struct conn *c, const char *fp);
 int	handshake_tls_begin(struct net_server *, struct conn *c);
 void	handshake_tls_step(struct net_server *, struct conn *c);
 int	handshake_peer(struct net_server *, struct conn *c, struct sockaddr_storage *ss);
+
+/* web.c, web_peer.c, web_ws.c: the web listener. */
+
+/* Take the [web] settings of a reloaded configuration. */
+void	web_config_reload(struct net_config *run, const struct net_config *net);
+/* c (with its c->web) came on a web listener, its TLS handshake done if any (then
+ * c->web->tls and fp are set): wait for its first request. */
+void	web_begin(struct net_server *, struct conn *c);
+/* Close the web connections whose request did not come in time. */
+void	web_expire(struct net_server *);
+/* CONN_HTTP c is readable: read, answer the complete requests, maybe upgrade. */
+void	web_http_readable(struct net_server *, struct conn *c);
+/* Whether req's Origin may open a WebSocket on c's listener (web_peer.c). */
+bool	web_origin_ok(const struct net_server *, const struct conn *c,
+	    const struct http_request *req);
+/* The client's address: *ss (its peer) unless trusted proxies speak for it. */
+void	web_client_addr(const struct net_server *, const struct http_request *req,
+	    struct sockaddr_storage *ss);
+/* Open WebSocket c's bytes buf[0 ..< n] (modified): its lines to the core. */
+void	web_ws_feed(struct net_server *, struct conn *c, char *buf, size_t n);
+/* Open WebSocket c is readable: read once and feed. */
+void	web_ws_readable(struct net_server *, struct conn *c);
+/* The core lets open c go: a close frame (1000) after its last lines. */
+void	web_ws_hangup(struct net_server *, struct conn *c);
+/* Queue the core's lines buf[0 ..< len] for c as one message each (copied).  Returns 0
+ * or -1. */
+int	web_ws_queue(struct conn *c, const char *buf, size_t len);
+/* One queue_many call's frames, made once per subprotocol (zeroed for each call). */
+struct web_shared {
+	const char	*frames[2];	/* [0] binary, [1] text; in the turn's arena */
+	size_t		 len[2];
+	bool		 tried[2];
+};
+/* A line for many, for WebSocket c: its frames, made into sh (in the turn's arena)
+ * once per subprotocol, referred to by c's queue; copied when they could not be made.
+ * Returns 0 or -1. */
+int	web_ws_queue_shared(struct net_server *, struct conn *c, const char *line,
+	    size_t len, struct web_shared *sh);
 
 /* control.c: stop, reload, signals and requests. */
 

@@ -79,33 +79,37 @@ static const char *const	 gone_names[CORE_GONE_KINDS] = {
 
 static const char *const	 model_names[] = { "event", "fork", "threads" };
 
-/* Connections by transport and state, and the output they have queued. */
+/* Connections by transport and state, and the output they have queued.  A web
+ * listener's connection is "websocket" (over TLS or not) from its accept on; its HTTP
+ * phase, like a TLS handshake, is "handshake". */
 static void
 connections(struct net_server *srv, struct metrics_buf *b)
 {
+	static const char *const	 transports[] = { "plain", "tls", "websocket" };
 	static const char *const	 states[] = { "handshake", "unregistered",
 	    "registered", "closing" };
-	unsigned long long		 n[2][4] = { { 0 } }, queued = 0;
+	unsigned long long		 n[3][4] = { { 0 } }, queued = 0;
 	struct conn			*c;
-	int				 st;
+	int				 st, t;
 
 	for (size_t fd = 0; fd < srv->conns.cap; fd++) {
 		if ((c = srv->conns.slot[fd]) == NULL)
 			continue;
-		if (c->state == CONN_HANDSHAKE)
+		if (c->state == CONN_HANDSHAKE || c->state == CONN_HTTP)
 			st = 0;
 		else if (c->state != CONN_OPEN)
 			st = 3;
 		else
 			st = c->registered ? 2 : 1;
-		n[c->via_tls][st]++;
+		t = c->web != NULL ? 2 : c->via_tls;
+		n[t][st]++;
 		queued += outq_len(&c->outq);
 	}
 	head(b, "parley_connections", "gauge", "Client connections by transport and state.");
-	for (int t = 0; t < 2; t++)
+	for (t = 0; t < 3; t++)
 		for (int i = 0; i < 4; i++)
 			metrics_printf(b, "parley_connections{transport=\"%s\",state=\"%s\"} "
-			    "%llu\n", t ? "tls" : "plain", states[i], n[t][i]);
+			    "%llu\n", transports[t], states[i], n[t][i]);
 	one(b, "parley_output_queue_bytes", "gauge",
 	    "Bytes queued for clients and not yet written.", queued);
 }
@@ -172,7 +176,8 @@ metrics_text(struct net_server *srv, struct metrics_buf *b)
 	    srv->nhandshakes);
 	one(b, "parley_proxy_headers_awaited", "gauge",
 	    "Connections on PROXY listeners waiting for their header.", srv->nproxying);
-	one(b, "parley_jobs_total", "counter", "Jobs handed to the worker pool.",
+	one(b, "parley_jobs_total", "counter",
+	    "Jobs handed to the worker pool or the store thread.",
 	    n->jobs_submitted);
 	one(b, "parley_jobs_in_flight", "gauge", "Jobs submitted and not yet done.",
 	    n->jobs_submitted - n->jobs_done);

@@ -16,6 +16,8 @@
  */
 
 #define NET_LISTEN_MAX	16
+#define NET_WEB_LIST_MAX	16	/* [web] origins, trusted_proxies */
+#define NET_WEB_ITEM_MAX	256	/* one of them, NUL included */
 
 /* How connections are served; every model runs the same core (docs/models.md). */
 enum net_model {
@@ -62,6 +64,17 @@ struct net_config {
 					   core's thread included (1 .. 64) */
 	unsigned	 workers;	/* threads that run the core's jobs, such as OPER's
 					   password hash, off the loop (1 .. 64) */
+	/* The web listener (src/net/web.c): HTTP, the web client, WebSocket. */
+	bool		 listen_web[NET_LISTEN_MAX];	/* listen[i] speaks HTTP */
+	size_t		 web_header_max;	/* request line and headers, bytes */
+	unsigned	 web_headers_max;	/* header fields of a request */
+	int64_t		 web_header_timeout;	/* ms for a request's headers, and
+						   the wait for the next one */
+	char		 web_origins[NET_WEB_LIST_MAX][NET_WEB_ITEM_MAX];
+	unsigned	 nweb_origins;	/* 0: only the listener's own origin; "*": any */
+	char		 web_proxies[NET_WEB_LIST_MAX][NET_WEB_ITEM_MAX];
+	unsigned	 nweb_proxies;	/* ADDR or ADDR/BITS whose X-Forwarded-For and
+					   Forwarded are believed */
 };
 
 void	net_config_defaults(struct net_config *cfg);
@@ -96,6 +109,19 @@ struct net_server	*net_server_new(const struct core_config *core,
  * SIGHUP does. */
 #define NET_RESTART	1
 int			 net_server_run(struct net_server *srv);
+
+/*
+ * Give srv the open store st of ops (store/store.h), which it owns from now on, also
+ * when this fails: the core learns what the store holds (load), and from now on a
+ * store thread runs the core's store jobs.  Without it, store jobs fail with -ENOSYS.
+ * Call once, after net_server_new and before net_server_run.  Returns 0, or -1 with a
+ * one-line reason in err.
+ */
+struct store;
+struct store_ops;
+int			 net_server_store(struct net_server *srv,
+			    const struct store_ops *ops, struct store *st, char *err,
+			    size_t errlen);
 
 /* Close every descriptor and free the core. */
 void			 net_server_free(struct net_server *srv);

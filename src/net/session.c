@@ -350,7 +350,15 @@ session_event(struct loop *loop, int fd, unsigned events, void *arg)
 		return;
 	switch (c->state) {
 	case CONN_OPEN:
-		srv->model->readable(srv, c);
+		/* A WebSocket is decoded on the loop's thread, in every model (a fork
+		 * relay passes its bytes through as they are). */
+		if (c->web != NULL)
+			web_ws_readable(srv, c);
+		else
+			srv->model->readable(srv, c);
+		break;
+	case CONN_HTTP:
+		web_http_readable(srv, c);
 		break;
 	case CONN_CLOSING:
 	case CONN_LINGERING:

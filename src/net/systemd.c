@@ -5,7 +5,8 @@
  * READY=1 around a reload, STOPPING=1, and STATUS= with the clients and channels.
  * Socket activation: the listening sockets systemd passes as descriptors 3 and up
  * ($LISTEN_FDS, for the process $LISTEN_PID), named by $LISTEN_FDNAMES; a name holding
- * "tls" is a TLS listener, one holding "proxy" expects a PROXY header.  The LISTEN_
+ * "tls" is a TLS listener, one holding "web" a web listener (HTTP and WebSocket), and
+ * one holding "proxy" (and not "web") expects a PROXY header.  The LISTEN_
  * variables are unset once read: the descriptors are this process's alone (after an
  * operator's RESTART, parleyd binds the configured addresses).  NOTIFY_SOCKET stays,
  * so that parleyd run anew by RESTART (the same process to systemd) reports too.
@@ -204,7 +205,9 @@ systemd_listen_fds(struct net_config *cfg, int fds[NET_LISTEN_MAX], char *err,
 		sock_format_addr((const struct sockaddr *)&ss, cfg->listen[i],
 		    sizeof(cfg->listen[i]));
 		cfg->listen_tls[i] = strstr(name, "tls") != NULL;
-		cfg->listen_proxy[i] = strstr(name, "proxy") != NULL;
+		cfg->listen_web[i] = strstr(name, "web") != NULL;
+		cfg->listen_proxy[i] = !cfg->listen_web[i] &&
+		    strstr(name, "proxy") != NULL;
 	}
 	cfg->nlisten = (unsigned)n;
 	(void)unsetenv("LISTEN_PID");

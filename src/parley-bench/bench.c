@@ -23,6 +23,7 @@
 #include "core/msg.h"
 #include "parley-bench/bench.h"
 #include "parley-bench/conn.h"
+#include "parley-bench/login.h"
 #include "parley-bench/proc.h"
 
 #define STALL_NS	1000000000ull	/* no delivery for this long: messages were lost */
@@ -115,12 +116,14 @@ bench_on_line(struct bench *b, unsigned id, char *line, size_t len)
 	}
 	if (msg_parse(&m, line, len) != MSG_OK)
 		return;
+	if (b->o->scenario == BENCH_LOGIN && login_on_msg(b, id, &m))
+		return;
 	if (strcmp(m.verb, "PRIVMSG") == 0 && m.nparams == 2) {
 		bench_on_privmsg(b, id, m.params[1]);
 	} else if (strcmp(m.verb, "PING") == 0) {
 		n = snprintf(out, sizeof(out), "PONG :%s\r\n", m.nparams ? m.params[0] : "");
 		if (n > 0 && (size_t)n < sizeof(out))
-			conn_queue(c, out, (size_t)n);
+			conn_line(b, c, out, (size_t)n);
 	} else if (strcmp(m.verb, "001") == 0 && c->state == CS_REGISTERING) {
 		b->r->registered++;
 		if (b->o->scenario != BENCH_FANOUT) {
@@ -128,7 +131,7 @@ bench_on_line(struct bench *b, unsigned id, char *line, size_t len)
 			return;
 		}
 		n = snprintf(out, sizeof(out), "JOIN %s\r\n", b->o->channel);
-		conn_queue(c, out, (size_t)n);
+		conn_line(b, c, out, (size_t)n);
 		c->state = CS_JOINING;
 	} else if (strcmp(m.verb, "366") == 0 && c->state == CS_JOINING) {
 		b->r->joined++;
@@ -140,6 +143,66 @@ bench_on_line(struct bench *b, unsigned id, char *line, size_t len)
 	}
 }
 
+/* The lines in p[0 ..< end]: where the unfinished rest starts, or NULL when the client
+ * was closed. */
+static char *
+bench_lines(struct bench *b, unsigned id, char *p, char *end)
+{
+	char	*nl;
+
+	for (; (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
+		*nl = '\0';
+		bench_on_line(b, id, p, (size_t)(nl - p) - (nl > p && nl[-1] == '\r'));
+		if (b->c[id].state == CS_DEAD)
+			return NULL;
+	}
+	return p;
+}
+
+/*
+ * --ws: the 101, then the messages in p[0 ..< end] (end[0] is writable: it stands in
+ * for a NUL).  Returns where the unfinished rest starts, or NULL when the client was
+ * closed (a close frame, or bytes that are no answer of a server).
+ */
+static char *
+bench_ws_messages(struct bench *b, unsigned id, char *p, char *end)
+{
+	struct bconn	*c = &b->c[id];
+	char		*msg, save;
+	size_t		 n;
+	ssize_t		 k;
+
+	if (c->state == CS_UPGRADE) {
+		if ((k = conn_upgraded(p, (size_t)(end - p))) == 0)
+			return p;
+		if (k < 0) {
+			conn_close(b, id, true);
+			return NULL;
+		}
+		p += k;
+		c->state = CS_REGISTERING;
+		conn_register(b, c);
+	}
+	while ((k = conn_ws_frame(p, (size_t)(end - p), &msg, &n)) > 0) {
+		if ((p[0] & 0x0f) == 0x8) {
+			conn_close(b, id, true);
+			return NULL;
+		}
+		save = msg[n];
+		msg[n] = '\0';
+		bench_on_line(b, id, msg, n);
+		msg[n] = save;
+		if (c->state == CS_DEAD)
+			return NULL;
+		p += k;
+	}
+	if (k < 0) {
+		conn_close(b, id, true);
+		return NULL;
+	}
+	return p;
+}
+
 /*
  * Read what the server sent and handle every complete line.  Reads go to the shared
  * b->rd after the client's unfinished line, so one receive takes many lines; what is
@@ -149,7 +212,7 @@ static void
 bench_on_readable(struct bench *b, unsigned id)
 {
 	struct bconn	*c = &b->c[id];
-	char		*p, *nl, *end;
+	char		*p, *end;
 	ssize_t		 n;
 	size_t		 left;
 
@@ -168,12 +231,10 @@ bench_on_readable(struct bench *b, unsigned id)
 		}
 		b->now = bench_now();
 		end = b->rd + c->rlen + n;
-		for (p = b->rd; (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
-			*nl = '\0';
-			bench_on_line(b, id, p, (size_t)(nl - p) - (nl > p && nl[-1] == '\r'));
-			if (c->state == CS_DEAD)
-				return;
-		}
+		p = b->o->ws ? bench_ws_messages(b, id, b->rd, end) :
+		    bench_lines(b, id, b->rd, end);
+		if (p == NULL)
+			return;
 		/* A line longer than RBUF_SIZE is no line a server sends: drop it. */
 		left = (size_t)(end - p);
 		c->rlen = left < RBUF_SIZE ? left : 0;
@@ -200,11 +261,12 @@ bench_on_event(struct bench *b, const struct epoll_event *ev)
 		}
 		if (!(ev->events & (EPOLLOUT | EPOLLIN)))
 			return;
-		c->state = b->ssl_ctx != NULL ? CS_HANDSHAKE : CS_REGISTERING;
+		c->state = b->ssl_ctx != NULL ? CS_HANDSHAKE : b->o->ws ? CS_UPGRADE :
+		    CS_REGISTERING;
 	}
 	if (c->state == CS_HANDSHAKE) {
 		conn_handshake(b, id);
-		if (c->state != CS_REGISTERING)
+		if (c->state != CS_REGISTERING && c->state != CS_UPGRADE)
 			return;
 	}
 	if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR))
@@ -237,7 +299,7 @@ bench_send(struct bench *b)
 			    (unsigned long long)b->now, b->pad);
 			if (n <= 0 || (size_t)n >= sizeof(line))
 				break;
-			conn_queue(c, line, (size_t)n);
+			conn_line(b, c, line, (size_t)n);
 			if (c->inflight++ == 0)
 				c->last_ack = b->now;
 			b->r->sent++;
@@ -261,6 +323,11 @@ bench_progress(struct bench *b, bool last)
 		fprintf(stderr, "\r\033[Ksetup %.1fs: %u/%u registered, %u joined, %llu lost",
 		    t, r->registered, b->o->clients, r->joined,
 		    (unsigned long long)r->disconnects);
+	} else if (b->o->scenario == BENCH_LOGIN) {
+		t = (double)(b->now - b->mstart) / 1e9;
+		fprintf(stderr, "\r\033[K%.1fs: %u/%u logged in, %u failed, %llu lost", t,
+		    r->logins, b->o->clients, r->login_failures,
+		    (unsigned long long)r->disconnects);
 	} else {
 		t = (double)(b->now - b->mstart) / 1e9;
 		fprintf(stderr, "\r\033[K%.1fs: %llu sent, %llu delivered (%.0f/s), %llu lost",
@@ -272,6 +339,35 @@ bench_progress(struct bench *b, bool last)
 		fputc('\n', stderr);
 }
 
+/* login: the accounts and the pinger are ready, then every login has its answer (or
+ * the time allowed for either is over). */
+static void
+bench_advance_login(struct bench *b)
+{
+	const struct bench_opts	*o = b->o;
+	struct bench_result	*r = b->r;
+	uint64_t		 since = b->phase == PH_SETUP ? b->t0 : b->mstart;
+	bool			 over = r->disconnects > 0 || r->register_failures > 0 ||
+				    b->now - since > (uint64_t)(o->timeout * 1e9);
+
+	if (b->phase == PH_SETUP) {
+		r->setup_s = (double)(b->now - b->t0) / 1e9;
+		if (over)
+			b->phase = PH_DONE;
+		if (over || r->accounts < o->accounts || b->c[o->clients].state != CS_READY)
+			return;
+		login_start(b);
+		b->mstart = b->now;
+		b->phase = PH_MEASURE;
+		return;
+	}
+	if (!over && (!login_done(b) || b->ready < b->nconns))
+		return;
+	r->measured_s = (double)(b->now - b->mstart) / 1e9;
+	r->setup_done = login_done(b) && b->ready == b->nconns;
+	b->phase = PH_DONE;
+}
+
 /* Move to the next phase when this one is over. */
 static void
 bench_advance(struct bench *b)
@@ -279,6 +375,10 @@ bench_advance(struct bench *b)
 	const struct bench_opts	*o = b->o;
 	struct bench_result	*r = b->r;
 
+	if (o->scenario == BENCH_LOGIN && b->phase != PH_DONE) {
+		bench_advance_login(b);
+		return;
+	}
 	switch (b->phase) {
 	case PH_SETUP:
 		if (r->disconnects > 0 ||
@@ -324,7 +424,7 @@ bench_assign_roles(struct bench *b)
 	unsigned		 i, tag = (unsigned)getpid() % (36 * 36);
 	static const char	 digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 
-	for (i = 0; i < o->clients; i++) {
+	for (i = 0; i < b->nconns; i++) {
 		struct bconn	*c = &b->c[i];
 		char		 id36[8];
 		unsigned	 v = i, k = 0, j;
@@ -352,13 +452,23 @@ bench_assign_roles(struct bench *b)
 	}
 }
 
+/* How many clients this phase connects: login registers its accounts while setting up
+ * and logs its clients in while measuring; the others connect only while setting up. */
+static unsigned
+bench_connecting(const struct bench *b)
+{
+	if (b->o->scenario == BENCH_LOGIN)
+		return b->phase == PH_SETUP ? b->o->accounts :
+		    b->phase == PH_MEASURE ? b->o->clients : 0;
+	return b->phase == PH_SETUP ? b->o->clients : 0;
+}
+
 static void
 bench_turn(struct bench *b, struct epoll_event *evs, int nevs)
 {
 	int	 n, i, rv;
 
-	while (b->phase == PH_SETUP && b->next < b->o->clients &&
-	    b->pending < b->o->pending) {
+	while (b->next < bench_connecting(b) && b->pending < b->o->pending) {
 		if ((rv = conn_connect(b, b->next)) != 0) {
 			fprintf(stderr, "parley-bench: connect: %s\n", strerror(-rv));
 			b->c[b->next].state = CS_DEAD;
@@ -375,7 +485,9 @@ bench_turn(struct bench *b, struct epoll_event *evs, int nevs)
 	b->now = bench_now();
 	for (i = 0; i < n; i++)
 		bench_on_event(b, &evs[i]);
-	if (b->phase == PH_MEASURE)
+	if (b->phase == PH_MEASURE && b->o->scenario == BENCH_LOGIN)
+		login_ping(b);
+	else if (b->phase == PH_MEASURE)
 		bench_send(b);
 	bench_advance(b);
 	bench_progress(b, false);
@@ -395,7 +507,8 @@ bench_run(const struct bench_opts *o, struct bench_result *r)
 	b.o = o;
 	b.r = r;
 	b.ep = -1;
-	b.c = calloc(o->clients, sizeof(*b.c));
+	b.nconns = o->clients + (o->scenario == BENCH_LOGIN);
+	b.c = calloc(b.nconns, sizeof(*b.c));
 	b.pad = malloc(o->size + 1);
 	b.rd = malloc(RBUF_SIZE + READ_SIZE);
 	if (b.c == NULL || b.pad == NULL || b.rd == NULL) {
@@ -422,10 +535,12 @@ bench_run(const struct bench_opts *o, struct bench_result *r)
 		r->pss_before_kib = bench_tree_kib(o->server_pid, "smaps_rollup", "Pss");
 	}
 	b.now = b.t0 = b.last_progress = bench_now();
+	if (o->scenario == BENCH_LOGIN && (b.failed = conn_connect(&b, o->clients)) != 0)
+		b.phase = PH_DONE;
 	while (b.phase != PH_DONE)
 		bench_turn(&b, evs, (int)(sizeof(evs) / sizeof(evs[0])));
 	bench_progress(&b, true);
-	for (i = 0; i < o->clients; i++)
+	for (i = 0; i < b.nconns; i++)
 		conn_close(&b, i, false);
 out:
 	if (b.ep != -1)

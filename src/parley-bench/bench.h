@@ -16,13 +16,15 @@ enum bench_scenario {
 	BENCH_FANOUT,
 	BENCH_CONNECT,
 	BENCH_PRIVMSG,
+	BENCH_LOGIN,
 };
 
 struct bench_opts {
 	enum bench_scenario	 scenario;
 	struct sockaddr_storage	 target;
 	socklen_t		 target_len;
-	unsigned		 clients;	/* fanout N, connect C, privmsg 2 * P */
+	unsigned		 clients;	/* fanout N, connect C, privmsg 2 * P, login C */
+	unsigned		 accounts;	/* login: accounts registered first, <= C */
 	unsigned		 senders;	/* fanout S; privmsg: every client sends */
 	unsigned		 window;	/* messages in flight per sender */
 	unsigned		 pending;	/* handshakes under way at once */
@@ -34,6 +36,7 @@ struct bench_opts {
 	const char		*channel;
 	bool			 progress;	/* live line on stderr */
 	bool			 tls;		/* every client over TLS, unverified */
+	bool			 ws;		/* every client over WebSocket */
 };
 
 struct bench_result {
@@ -49,7 +52,11 @@ struct bench_result {
 	bool		 setup_done;	/* every client reached the ready state in time */
 	long		 rss_before_kib, rss_after_kib;	/* connect with server_pid */
 	long		 pss_before_kib, pss_after_kib;
-	struct hist	 latency;	/* nanoseconds */
+	struct hist	 latency;	/* nanoseconds; login: the pinger's PING to PONG */
+	unsigned	 accounts;	/* login: accounts registered (or there already) */
+	unsigned	 register_failures;	/* login: REGISTERs refused otherwise */
+	unsigned	 logins;	/* login: 903 RPL_SASLSUCCESS */
+	unsigned	 login_failures;	/* login: 902, 904-907 */
 };
 
 /* Run the scenario.  Returns 0, or -errno when the loop itself failed (the result then

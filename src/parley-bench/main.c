@@ -21,7 +21,7 @@
 
 #define PROGNAME	"parley-bench"
 
-static const char *const scenario_names[] = { "fanout", "connect", "privmsg" };
+static const char *const scenario_names[] = { "fanout", "connect", "privmsg", "login" };
 
 static void
 usage(FILE *f)
@@ -39,12 +39,17 @@ usage(FILE *f)
 	    "            server's memory per idle registered client\n"
 	    "  privmsg   P pairs of clients message each other; reports messages/s and\n"
 	    "            latency\n"
+	    "  login     A accounts are registered (REGISTER), then C clients connect and\n"
+	    "            log in with SASL PLAIN while registering; reports logins/s,\n"
+	    "            and the PING latency of one more client meanwhile\n"
 	    "\n"
 	    "Options:\n"
 	    "  -t, --target ADDR:PORT  the server: 127.x.x.x:PORT or [::1]:PORT; nothing\n"
 	    "                          but loopback is accepted (default 127.0.0.1:6667)\n"
-	    "  -n, --clients N         fanout: channel members (default 100); connect:\n"
-	    "                          clients (default 1000)\n"
+	    "  -n, --clients N         fanout: channel members (default 100); connect,\n"
+	    "                          login: clients (default 1000)\n"
+	    "  -a, --accounts A        login: accounts, 1..C; client i logs in as account\n"
+	    "                          i %% A (default: C)\n"
 	    "  -s, --senders S         fanout: members that send, fewer than N (default 10)\n"
 	    "  -p, --pairs P           privmsg: pairs of clients (default 100)\n"
 	    "  -w, --window W          messages in flight per sender (default 8)\n"
@@ -54,11 +59,15 @@ usage(FILE *f)
 	    "                          per 20000 clients)\n"
 	    "  -d, --duration SECS     measurement length (default 5)\n"
 	    "      --timeout SECS      time allowed to connect, register and join\n"
-	    "                          (default 60)\n"
+	    "                          (default 60); login: for the accounts, and again\n"
+	    "                          for the logins\n"
 	    "      --server-pid PID    connect: read the server's VmRSS and Pss before\n"
 	    "                          and after, for memory per client (summed over\n"
 	    "                          PID and its descendants: a forking server whole)\n"
 	    "  -c, --channel NAME      fanout channel (default #bench)\n"
+	    "      --ws                every client over WebSocket (text.ircv3.net; the\n"
+	    "                          target is then a web listener, the upgrade is\n"
+	    "                          part of connect's rate)\n"
 	    "      --tls               every client over TLS (the handshake is part of\n"
 	    "                          connect's rate); the certificate is not verified\n"
 	    "      --json              print the result as one JSON object on stdout\n"
@@ -127,7 +136,7 @@ parse_scenario(const char *s)
 	for (i = 0; i < sizeof(scenario_names) / sizeof(scenario_names[0]); i++)
 		if (strcmp(s, scenario_names[i]) == 0)
 			return (enum bench_scenario)i;
-	usage_error("unknown scenario '%s' (fanout, connect or privmsg)", s);
+	usage_error("unknown scenario '%s' (fanout, connect, privmsg or login)", s);
 	return BENCH_FANOUT;
 }
 
@@ -137,6 +146,7 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 	static const struct option longopts[] = {
 		{ "target",	required_argument, NULL, 't' },
 		{ "clients",	required_argument, NULL, 'n' },
+		{ "accounts",	required_argument, NULL, 'a' },
 		{ "senders",	required_argument, NULL, 's' },
 		{ "pairs",	required_argument, NULL, 'p' },
 		{ "window",	required_argument, NULL, 'w' },
@@ -149,17 +159,19 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 		{ "channel",	required_argument, NULL, 'c' },
 		{ "json",	no_argument,	   NULL, 'j' },
 		{ "tls",	no_argument,	   NULL, 'L' },
+		{ "ws",		no_argument,	   NULL, 'W' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL,		0,		   NULL, 0 },
 	};
 	const char	*target = "127.0.0.1:6667";
-	unsigned	 clients = 0, pairs = 100;
+	unsigned	 clients = 0, pairs = 100, accounts = 0;
 	int		 ch;
 
-	while ((ch = getopt_long(argc, argv, "t:n:s:p:w:d:c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:n:a:s:p:w:d:c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't': target = optarg; break;
 		case 'n': clients = parse_uint("--clients", optarg, 1, 1000000); break;
+		case 'a': accounts = parse_uint("--accounts", optarg, 1, 1000000); break;
 		case 's': o->senders = parse_uint("--senders", optarg, 1, 1000000); break;
 		case 'p': pairs = parse_uint("--pairs", optarg, 1, 500000); break;
 		case 'w': o->window = parse_uint("--window", optarg, 1, 100000); break;
@@ -177,6 +189,7 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 			break;
 		case 'j': *json = true; break;
 		case 'L': o->tls = true; break;
+		case 'W': o->ws = true; break;
 		case 'h': usage(stdout); exit(fflush(stdout) == 0 ? 0 : 1);
 		default: usage_error("bad option");
 		}
@@ -198,6 +211,9 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 	if (o->scenario == BENCH_FANOUT && o->senders >= o->clients)
 		usage_error("--senders: %u is not fewer than --clients %u", o->senders,
 		    o->clients);
+	if (accounts > o->clients)
+		usage_error("--accounts: %u is more than --clients %u", accounts, o->clients);
+	o->accounts = accounts != 0 ? accounts : o->clients;
 	if (o->sources == 0)
 		o->sources = o->clients / 20000 + 1;
 }
@@ -243,6 +259,8 @@ report_json(const struct bench_opts *o, const struct bench_result *r)
 	    "\"latency_us\":{\"count\":%llu,\"p50\":%.1f,\"p99\":%.1f,\"max\":%.1f},"
 	    "\"registrations_per_s\":%.1f,\"rss_before_kib\":%ld,\"rss_after_kib\":%ld,"
 	    "\"rss_kib_per_client\":%.3f,\"pss_kib_per_client\":%.3f,"
+	    "\"accounts\":%u,\"register_failures\":%u,\"logins\":%u,"
+	    "\"login_failures\":%u,\"logins_per_s\":%.1f,"
 	    "\"disconnects\":%llu,\"stalls\":%llu,\"errors\":%llu}\n",
 	    scenario_names[o->scenario], o->clients,
 	    o->scenario == BENCH_FANOUT ? o->senders : o->scenario == BENCH_PRIVMSG ?
@@ -255,6 +273,8 @@ report_json(const struct bench_opts *o, const struct bench_result *r)
 	    r->rss_before_kib, r->rss_after_kib,
 	    per_client_kib(r, r->rss_before_kib, r->rss_after_kib),
 	    per_client_kib(r, r->pss_before_kib, r->pss_after_kib),
+	    r->accounts, r->register_failures, r->logins, r->login_failures,
+	    r->logins / secs,
 	    (unsigned long long)r->disconnects, (unsigned long long)r->stalls,
 	    (unsigned long long)r->errors);
 }
@@ -264,10 +284,24 @@ report_human(const struct bench_opts *o, const struct bench_result *r)
 {
 	double	 secs = r->measured_s > 0 ? r->measured_s : 1;
 
-	printf("%s: %u clients, %u registered, %u joined in %.2fs%s\n",
-	    scenario_names[o->scenario], o->clients, r->registered, r->joined, r->setup_s,
-	    r->setup_done ? "" : " (setup did NOT complete)");
-	if (o->scenario == BENCH_CONNECT) {
+	if (o->scenario == BENCH_LOGIN)
+		printf("login: %u clients and a pinger, %u registered; accounts ready in "
+		    "%.2fs%s\n", o->clients, r->registered, r->setup_s,
+		    r->setup_done ? "" : " (did NOT complete)");
+	else
+		printf("%s: %u clients, %u registered, %u joined in %.2fs%s\n",
+		    scenario_names[o->scenario], o->clients, r->registered, r->joined,
+		    r->setup_s, r->setup_done ? "" : " (setup did NOT complete)");
+	if (o->scenario == BENCH_LOGIN) {
+		printf("  accounts         %u of %u registered first, %u refused\n",
+		    r->accounts, o->accounts, r->register_failures);
+		printf("  logins           %u in %.2fs: %.0f logins/s, %u failed\n",
+		    r->logins, r->measured_s, r->logins / secs, r->login_failures);
+		printf("  PING latency us  p50 %.0f  p99 %.0f  max %.0f (%llu pings)\n",
+		    us(hist_percentile(&r->latency, 50)),
+		    us(hist_percentile(&r->latency, 99)), us(r->latency.max),
+		    (unsigned long long)r->latency.count);
+	} else if (o->scenario == BENCH_CONNECT) {
 		printf("  registrations/s  %.0f\n",
 		    r->setup_s > 0 ? r->registered / r->setup_s : 0.0);
 		if (o->server_pid > 0)

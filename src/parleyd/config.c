@@ -19,6 +19,7 @@
 #include "core/msg.h"
 #include "net/iothreads.h"
 #include "net/jobs.h"
+#include "net/http.h"
 #include "net/log.h"
 #include "parleyd/config.h"
 #include "parleyd/config_motd.h"
@@ -48,6 +49,11 @@ enum setting_kind {
 	SET_PROXY_ADDRESS, /* a listener expecting a PROXY header; repeats */
 	SET_PROXY_TLS_ADDRESS, /* the same, TLS after the header; repeats */
 	SET_ONE_ADDRESS, /* char[SOCK_ADDR_MAX]: one "ADDR:PORT", or "" for none */
+	SET_GUEST_PREFIX, /* char[CONFIG_GUEST_PREFIX_MAX + 1], the start of a nick */
+	SET_WEB_ADDRESS, /* appended to net.listen, a web listener; repeats */
+	SET_WEB_TLS_ADDRESS, /* the same, over TLS; repeats */
+	SET_ORIGINS,	/* net.web_origins: words */
+	SET_PROXIES,	/* net.web_proxies: words */
 };
 
 struct setting {
@@ -79,6 +85,8 @@ static const struct setting settings[] = {
 	{ "server",	"admin_name",	SET_PASSWORD,	AT(core.admin_name), 0, 0 },
 	{ "server",	"admin_email",	SET_PASSWORD,	AT(core.admin_email), 0, 0 },
 	{ "server",	"admin_location", SET_PASSWORD,	AT(core.admin_location), 0, 0 },
+	/* h-proto: shown by LINKS, WHOIS and VERSION; ADMIN's rules. */
+	{ "server",	"description",	SET_PASSWORD,	AT(core.description), 0, 0 },
 	{ "listen",	"address",	SET_ADDRESS,	0, 0, 0 },
 	{ "listen",	"tls_address",	SET_TLS_ADDRESS, 0, 0, 0 },
 	{ "listen",	"proxy_address", SET_PROXY_ADDRESS, 0, 0, 0 },
@@ -150,6 +158,35 @@ static const struct setting settings[] = {
 	{ "timeouts",	"linger",	SET_SECONDS,	AT(net.linger), 1, DAY_MS },
 	{ "timeouts",	"shutdown_grace", SET_SECONDS,	AT(net.shutdown_grace), 1, DAY_MS },
 	{ "log",	"level",	SET_LEVEL,	AT(log_level), 0, 0 },
+	/* accounts: argon2id's own bounds on passes and memory (libsodium). */
+	{ "accounts",	"registration",	SET_BOOL,	AT(core.accounts_registration), 0, 0 },
+	{ "accounts",	"email_required", SET_BOOL,	AT(core.accounts_email_required), 0, 0 },
+	{ "accounts",	"password_min",	SET_COUNT,	AT(core.accounts_password_min), 1,
+	    TEXT_MAX },
+	{ "accounts",	"argon2_passes", SET_COUNT,	AT(core.accounts_argon2_ops), 1, 100 },
+	{ "accounts",	"argon2_memory", SET_BYTES,	AT(core.accounts_argon2_mem), 8192,
+	    1024 * 1024 * 1024 },
+	{ "accounts",	"scram_iterations", SET_COUNT,	AT(core.accounts_scram_iterations),
+	    4096, 1000000 },
+	{ "accounts",	"fail_limit",	SET_COUNT,	AT(core.accounts_fail_limit), 0, 100000 },
+	{ "accounts",	"fail_window",	SET_SECONDS,	AT(core.accounts_fail_window), 1,
+	    DAY_MS },
+	/* Nick ownership: a day of grace is as long as any network gives. */
+	{ "accounts",	"nick_grace",	SET_SECONDS,	AT(core.nick_grace), 0, DAY_MS },
+	{ "accounts",	"guest_prefix",	SET_GUEST_PREFIX, AT(core.guest_prefix), 0, 0 },
+	/* store: the file, read at start ("" = no store). */
+	{ "store",	"path",		SET_PATH,	AT(store_path), 0, 0 },
+	/* The web listener (docs/web.md). */
+	{ "listen",	"web_address",	SET_WEB_ADDRESS, 0, 0, 0 },
+	{ "listen",	"web_tls_address", SET_WEB_TLS_ADDRESS, 0, 0, 0 },
+	{ "web",	"origins",	SET_ORIGINS,	0, 0, 0 },
+	{ "web",	"trusted_proxies", SET_PROXIES,	0, 0, 0 },
+	{ "web",	"header_max",	SET_BYTES,	AT(net.web_header_max), 1024,
+	    64 * 1024 },
+	{ "web",	"max_headers",	SET_COUNT,	AT(net.web_headers_max), 8,
+	    HTTP_FIELDS_MAX },
+	{ "web",	"header_timeout", SET_SECONDS,	AT(net.web_header_timeout), SECOND_MS,
+	    3600 * SECOND_MS },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -168,6 +205,7 @@ struct load {
 	int		 oper_host;
 	int		 oper_certfp;
 	struct webirc_load webirc;	/* the open [webirc NAME] block (h-ops) */
+	int		 oper_account;
 	bool		 listen_replaced;	/* the file's first address cleared the list */
 	bool		 failed;
 	int		 errline;	/* line of the first error; 0: not a line's */
@@ -280,6 +318,14 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		return 0;
 	case SET_MOTD:
 		return set_motd(ld, value, why, whylen);
+	case SET_ORIGINS:
+		return config_origins_parse(value, cfg->net.web_origins,
+		    &cfg->net.nweb_origins, why, whylen);
+	case SET_PROXIES:
+		return config_proxies_parse(value, cfg->net.web_proxies,
+		    &cfg->net.nweb_proxies, why, whylen);
+	case SET_WEB_ADDRESS:
+	case SET_WEB_TLS_ADDRESS:
 	case SET_ADDRESS:
 	case SET_TLS_ADDRESS:
 	case SET_PROXY_ADDRESS:
@@ -292,9 +338,11 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		    whylen) == -1)
 			return -1;
 		cfg->net.listen_tls[cfg->net.nlisten - 1] = s->kind == SET_TLS_ADDRESS ||
-		    s->kind == SET_PROXY_TLS_ADDRESS;
+		    s->kind == SET_PROXY_TLS_ADDRESS || s->kind == SET_WEB_TLS_ADDRESS;
 		cfg->net.listen_proxy[cfg->net.nlisten - 1] = s->kind == SET_PROXY_ADDRESS ||
 		    s->kind == SET_PROXY_TLS_ADDRESS;
+		cfg->net.listen_web[cfg->net.nlisten - 1] = s->kind == SET_WEB_ADDRESS ||
+		    s->kind == SET_WEB_TLS_ADDRESS;
 		return 0;
 	case SET_PATH:
 		if (*value != '\0' && motd_path(ld->path, value, field, PATH_MAX) == -1) {
@@ -315,6 +363,11 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 	case SET_CIDRS:
 		return net_cidrs_parse(value, (struct net_cidrs *)(void *)field, why,
 		    whylen);
+	case SET_GUEST_PREFIX:
+		if (config_guest_prefix_check(value, why, whylen) == -1)
+			return -1;
+		snprintf(field, CONFIG_GUEST_PREFIX_MAX + 1, "%s", value);
+		return 0;
 	default:
 		return set_number(ld, s, value, why, whylen);
 	}
@@ -349,18 +402,19 @@ setting_find(const char *section, const char *key)
 	return NULL;
 }
 
-/* An [oper NAME] block is over: it must have said its password. */
+/* An [oper NAME] block is over: it must have said its password, certfp or account. */
 static int
 oper_close(struct load *ld)
 {
 	int	line = ld->lineno;
 
-	if (ld->oper_line == 0 || ld->oper_password != 0 || ld->oper_certfp != 0) {
+	if (ld->oper_line == 0 || ld->oper_password != 0 || ld->oper_certfp != 0 ||
+	    ld->oper_account != 0) {
 		ld->oper_line = 0;
 		return 0;
 	}
 	ld->lineno = ld->oper_line;
-	load_error(ld, "[oper %s] has neither a password nor a certfp",
+	load_error(ld, "[oper %s] has no password, certfp or account",
 	    ld->cfg->opers[ld->cfg->nopers - 1].name);
 	ld->lineno = line;
 	return -1;
@@ -397,6 +451,7 @@ oper_open(struct load *ld, const char *section)
 	snprintf(o->name, sizeof(o->name), "%s", name);
 	ld->oper_line = ld->lineno;
 	ld->oper_password = ld->oper_host = ld->oper_certfp = 0;
+	ld->oper_account = 0;
 	return 0;
 }
 
@@ -414,6 +469,8 @@ oper_key(struct load *ld, const char *key, const char *value)
 		seen = &ld->oper_host;
 	else if (strcmp(key, "certfp") == 0)
 		seen = &ld->oper_certfp;
+	else if (strcmp(key, "account") == 0)
+		seen = &ld->oper_account;
 	else {
 		load_error(ld, "unknown key '%s' in [oper %s]", key, o->name);
 		return 0;
@@ -433,6 +490,12 @@ oper_key(struct load *ld, const char *key, const char *value)
 			load_error(ld, "certfp: %s", why);
 			return 0;
 		}
+	} else if (seen == &ld->oper_account) {
+		if (config_account_check(value, why, sizeof(why)) == -1) {
+			load_error(ld, "account: %s", why);
+			return 0;
+		}
+		snprintf(o->account, sizeof(o->account), "%s", value);
 	} else {
 		if (config_mask_check(value, why, sizeof(why)) == -1) {
 			load_error(ld, "host: %s", why);
@@ -564,6 +627,7 @@ load_handle(void *arg, const char *section, const char *key, const char *value)
 	i = (size_t)(s - settings);
 	if (s->kind != SET_ADDRESS && s->kind != SET_TLS_ADDRESS &&
 	    s->kind != SET_PROXY_ADDRESS && s->kind != SET_PROXY_TLS_ADDRESS &&
+	    s->kind != SET_WEB_ADDRESS && s->kind != SET_WEB_TLS_ADDRESS &&
 	    ld->seen[i] != 0) {
 		load_error(ld, "%s: already set on line %d", key, ld->seen[i]);
 		return 0;
@@ -610,6 +674,7 @@ config_defaults(struct config *cfg)
 	cfg->motd = NULL;
 	cfg->core.motd = NULL;
 	cfg->log_level = PLOG_INFO;
+	snprintf(cfg->store_path, sizeof(cfg->store_path), "%s", CONFIG_STORE_DEFAULT);
 }
 
 int

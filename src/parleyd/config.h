@@ -1,6 +1,7 @@
 #ifndef PARLEY_PARLEYD_CONFIG_H
 #define PARLEY_PARLEYD_CONFIG_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "core/config.h"
@@ -13,6 +14,8 @@
  */
 
 #define CONFIG_MOTD_MAX		65536	/* bytes of MOTD file accepted */
+/* The store's file when neither [store] path nor --store names one. */
+#define CONFIG_STORE_DEFAULT	"/var/lib/parleyd/parleyd.db"
 
 /*
  * Everything parleyd runs with.  The struct owns motd and opers; core.motd and core.opers
@@ -27,6 +30,7 @@ struct config {
 	struct core_webirc	*webircs;	/* its [webirc NAME] blocks (h-ops) */
 	size_t			 nwebircs;
 	enum log_level		 log_level;
+	char			 store_path[PATH_MAX];	/* [store] path; "" = no store */
 };
 
 /* The embedded default configuration; owns nothing yet. */

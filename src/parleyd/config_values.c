@@ -4,7 +4,10 @@
  * fingerprints.  Shared by the file (config.c) and the command-line flags (main.c); none
  * of them reads a file or knows which line a value came from.
  */
+#include <arpa/inet.h>
+
 #include <crypt.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,6 +16,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "core/casemap.h"
 #include "net/iothreads.h"
 #include "net/log.h"
 #include "net/sock.h"
@@ -62,6 +66,17 @@ config_network_check(const char *name, char *why, size_t whylen)
 		return 0;
 	snprintf(why, whylen, "'%s' is not a network name (letters, digits, '-', '.' and "
 	    "'_', at most %d bytes)", name, CONFIG_NAME_MAX);
+	return -1;
+}
+
+int
+config_guest_prefix_check(const char *prefix, char *why, size_t whylen)
+{
+	if (casemap_nick_valid(prefix, CONFIG_GUEST_PREFIX_MAX))
+		return 0;
+	snprintf(why, whylen, "'%s' is not the start of a nick (a letter or one of "
+	    "[]\\`_^{|}, then those, digits or '-', at most %d bytes)", prefix,
+	    CONFIG_GUEST_PREFIX_MAX);
 	return -1;
 }
 
@@ -321,6 +336,22 @@ config_mask_check(const char *mask, char *why, size_t whylen)
 	return -1;
 }
 
+int
+config_account_check(const char *name, char *why, size_t whylen)
+{
+	size_t	len = strlen(name);
+	bool	ok = len > 0 && len <= CONFIG_NICKLEN_MAX &&
+		    strpbrk(name, " ,*?!@:$#") == NULL;
+
+	for (const unsigned char *p = (const unsigned char *)name; ok && *p != '\0'; p++)
+		ok = *p > 0x20 && *p != 0x7f;
+	if (ok)
+		return 0;
+	snprintf(why, whylen, "'%s' is not an account name (at most %d bytes, no blanks "
+	    "and none of ,*?!@:$#)", name, CONFIG_NICKLEN_MAX);
+	return -1;
+}
+
 /*
  * A SHA-256 fingerprint as `openssl x509 -fingerprint -sha256` prints it or as WHOIS
  * shows it: 64 hex digits, either case, colons allowed between pairs.  Stored as WHOIS
@@ -348,3 +379,84 @@ config_certfp_parse(const char *text, char out[CONFIG_CERTFP_MAX + 1], char *why
 	return -1;
 }
 
+
+/* Split text at blanks into list, each word checked by ok.  Returns 0 or -1. */
+static int
+config_words(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
+    int (*ok)(const char *, char *, size_t), char *why, size_t whylen)
+{
+	const char	*p = text;
+	size_t		 len;
+
+	*n = 0;
+	while (*(p += strspn(p, " \t")) != '\0') {
+		len = strcspn(p, " \t");
+		if (*n == NET_WEB_LIST_MAX || len >= NET_WEB_ITEM_MAX) {
+			snprintf(why, whylen, "%s", *n == NET_WEB_LIST_MAX ?
+			    "more than 16 entries" : "an entry is too long");
+			return -1;
+		}
+		memcpy(list[*n], p, len);
+		list[*n][len] = '\0';
+		if (ok(list[*n], why, whylen) == -1)
+			return -1;
+		(*n)++;
+		p += len;
+	}
+	return 0;
+}
+
+static int
+config_origin_ok(const char *o, char *why, size_t whylen)
+{
+	const char	*host = NULL;
+
+	if (strcmp(o, "*") == 0)
+		return 0;
+	if (strncmp(o, "http://", 7) == 0)
+		host = o + 7;
+	else if (strncmp(o, "https://", 8) == 0)
+		host = o + 8;
+	if (host == NULL || *host == '\0' || strchr(host, '/') != NULL) {
+		snprintf(why, whylen, "'%s' is not an origin (*, http://HOST[:PORT] or "
+		    "https://HOST[:PORT])", o);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+config_proxy_ok(const char *spec, char *why, size_t whylen)
+{
+	char		 addr[NET_WEB_ITEM_MAX], *slash, *end;
+	unsigned char	 bin[16];
+	unsigned long	 bits = 0;
+	bool		 v4;
+
+	snprintf(addr, sizeof(addr), "%s", spec);
+	if ((slash = strchr(addr, '/')) != NULL)
+		*slash = '\0';
+	v4 = inet_pton(AF_INET, addr, bin) == 1;
+	if ((!v4 && inet_pton(AF_INET6, addr, bin) != 1) ||
+	    (slash != NULL && (!isdigit((unsigned char)slash[1]) ||
+	    (bits = strtoul(slash + 1, &end, 10)) > (v4 ? 32 : 128) || *end != '\0'))) {
+		snprintf(why, whylen, "'%s' is not an address or a network (ADDR or "
+		    "ADDR/BITS)", spec);
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_origins_parse(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
+    char *why, size_t whylen)
+{
+	return config_words(text, list, n, config_origin_ok, why, whylen);
+}
+
+int
+config_proxies_parse(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
+    char *why, size_t whylen)
+{
+	return config_words(text, list, n, config_proxy_ok, why, whylen);
+}

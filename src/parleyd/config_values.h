@@ -20,6 +20,8 @@
 int	config_name_check(const char *name, char *why, size_t whylen);
 /* A network name: one ISUPPORT token (letters, digits, '-', '.', '_'). */
 int	config_network_check(const char *name, char *why, size_t whylen);
+/* A guest nicks' prefix: the start of a nick, at most CONFIG_GUEST_PREFIX_MAX bytes. */
+int	config_guest_prefix_check(const char *prefix, char *why, size_t whylen);
 /* A password or free text: at most CONFIG_PASSWORD_MAX bytes, no control characters. */
 int	config_password_check(const char *password, char *why, size_t whylen);
 /* "error", "warn", "info" or "debug" into *level. */
@@ -37,6 +39,9 @@ int	config_bool_parse(const char *text, bool *v, char *why, size_t whylen);
 int	config_hash_check(const char *hash, char *why, size_t whylen);
 /* A user@host mask: printable, no blanks, one '@', at most CONFIG_MASK_MAX bytes. */
 int	config_mask_check(const char *mask, char *why, size_t whylen);
+/* An account name for [oper NAME] account: 1 to CONFIG_NICKLEN_MAX bytes, printable,
+ * none of the characters a mask, a list or a message gives a meaning (" ,*?!@:$#"). */
+int	config_account_check(const char *name, char *why, size_t whylen);
 /* A SHA-256 fingerprint, 64 hex digits with optional colons, into out as lowercase
  * hex without colons. */
 int	config_certfp_parse(const char *text, char out[CONFIG_CERTFP_MAX + 1], char *why,
@@ -54,6 +59,16 @@ int	config_listen_add(char list[][SOCK_ADDR_MAX], unsigned *n, const char *addr,
  * out (SOCK_ADDR_MAX bytes). */
 int	config_address_check(const char *addr, char out[SOCK_ADDR_MAX], char *why,
 	    size_t whylen);
+
+/*
+ * The web listener's lists ([web] origins, trusted_proxies): words separated by blanks,
+ * each checked, into list (*n of them; at most NET_WEB_LIST_MAX).  An origin is "*" or
+ * http(s)://HOST[:PORT]; a proxy is an IPv4 or IPv6 address, with /BITS for a network.
+ */
+int	config_origins_parse(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
+	    char *why, size_t whylen);
+int	config_proxies_parse(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
+	    char *why, size_t whylen);
 
 /*
  * Bare numbers for the caller to range-check and word its own error: each returns 0,

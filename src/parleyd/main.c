@@ -25,6 +25,7 @@
 #include "net/relay_main.h"
 #include "parleyd/config.h"
 #include "parleyd/config_values.h"
+#include "parleyd/storage.h"
 
 #define PROGNAME	"parleyd"
 #define OPT_LOG_LEVEL	256	/* long-only options take values past any char */
@@ -34,7 +35,11 @@
 #define OPT_TLS_KEY	302
 #define OPT_MODEL	320	/* the concurrency model's flags: 320 and up */
 #define OPT_IO_THREADS	321
+#define OPT_WEB_LISTEN	340	/* the web listener's flags: 340 and up */
+#define OPT_WEB_TLS_LISTEN 341
 #define PASSWORD_MAX	400	/* fits an OPER line with a long block name */
+#define OPT_STORE	360	/* the store's flags: 360 and up */
+#define OPT_BACKUP	361
 
 /* What the command line says; NULL or 0 where it says nothing. */
 struct flags {
@@ -42,6 +47,7 @@ struct flags {
 	char		 listen[NET_LISTEN_MAX][SOCK_ADDR_MAX];
 	unsigned	 nlisten;
 	bool		 listen_tls[NET_LISTEN_MAX];	/* from --tls-listen */
+	bool		 listen_web[NET_LISTEN_MAX];	/* from --web-(tls-)listen */
 	const char	*tls_cert;
 	const char	*tls_key;
 	const char	*password;
@@ -52,6 +58,8 @@ struct flags {
 	unsigned	 io_threads;	/* 0: not given */
 	enum log_level	 level;
 	bool		 hash_password;
+	const char	*store;		/* --store: a file, or "none" */
+	const char	*backup;	/* --backup FILE */
 };
 
 /* The reload callback's argument: the flags and the configuration running now. */
@@ -65,6 +73,8 @@ static const struct option options[] = {
 	{ "config",	required_argument,	NULL,	'c' },
 	{ "listen",	required_argument,	NULL,	'l' },
 	{ "tls-listen",	required_argument,	NULL,	OPT_TLS_LISTEN },
+	{ "web-listen",	required_argument,	NULL,	OPT_WEB_LISTEN },
+	{ "web-tls-listen", required_argument,	NULL,	OPT_WEB_TLS_LISTEN },
 	{ "tls-cert",	required_argument,	NULL,	OPT_TLS_CERT },
 	{ "tls-key",	required_argument,	NULL,	OPT_TLS_KEY },
 	{ "password",	required_argument,	NULL,	'p' },
@@ -73,6 +83,8 @@ static const struct option options[] = {
 	{ "model",	required_argument,	NULL,	OPT_MODEL },
 	{ "io-threads",	required_argument,	NULL,	OPT_IO_THREADS },
 	{ "hash-password", no_argument,		NULL,	OPT_HASH },
+	{ "store",	required_argument,	NULL,	OPT_STORE },
+	{ "backup",	required_argument,	NULL,	OPT_BACKUP },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ "version",	no_argument,		NULL,	'V' },
 	{ NULL,		0,			NULL,	0 },
@@ -122,6 +134,11 @@ usage(void)
 	    "                          the same, a TLS listener (IRC's TLS port is 6697);\n"
 	    "                          --listen and --tls-listen replace the file's\n"
 	    "                          listeners together\n"
+	    "      --web-listen ADDR:PORT\n"
+	    "                          the same, a web listener: the web client over HTTP\n"
+	    "                          and IRC over WebSocket (docs/web.md)\n"
+	    "      --web-tls-listen ADDR:PORT\n"
+	    "                          the same over TLS (HTTPS and wss://)\n"
 	    "      --tls-cert FILE     the TLS certificate chain, PEM, leaf first\n"
 	    "      --tls-key FILE      its private key, PEM, unencrypted\n"
 	    "  -p, --password PASS     password clients must send with PASS (default: none;\n"
@@ -138,6 +155,11 @@ usage(void)
 	    "      --hash-password     read a password from standard input (one line, not\n"
 	    "                          echoed on a terminal), print its yescrypt hash for\n"
 	    "                          an [oper NAME] block's password, and exit\n"
+	    "      --store FILE        the store's SQLite file, created on first start\n"
+	    "                          (default: " CONFIG_STORE_DEFAULT ");\n"
+	    "                          none: no store, no accounts\n"
+	    "      --backup FILE       write a consistent copy of the store (which a\n"
+	    "                          running parleyd may be using) to FILE, and exit\n"
 	    "  -h, --help              show this help and exit\n"
 	    "  -V, --version           show the version and exit\n",
 	    NET_LISTEN_MAX, CONFIG_NAME_MAX, IOTHREADS_MAX);
@@ -184,10 +206,15 @@ flags_parse(int argc, char **argv, struct flags *fl)
 			break;
 		case 'l':
 		case OPT_TLS_LISTEN:
+		case OPT_WEB_LISTEN:
+		case OPT_WEB_TLS_LISTEN:
 			if (config_listen_add(fl->listen, &fl->nlisten, optarg, why,
 			    sizeof(why)) == -1)
 				usage_error("--%s: %s", option_name(c), why);
-			fl->listen_tls[fl->nlisten - 1] = c == OPT_TLS_LISTEN;
+			fl->listen_tls[fl->nlisten - 1] = c == OPT_TLS_LISTEN ||
+			    c == OPT_WEB_TLS_LISTEN;
+			fl->listen_web[fl->nlisten - 1] = c == OPT_WEB_LISTEN ||
+			    c == OPT_WEB_TLS_LISTEN;
 			break;
 		case OPT_TLS_CERT:
 		case OPT_TLS_KEY:
@@ -207,6 +234,12 @@ flags_parse(int argc, char **argv, struct flags *fl)
 			break;
 		case OPT_HASH:
 			fl->hash_password = true;
+			break;
+		case OPT_STORE:
+		case OPT_BACKUP:
+			if (*optarg == '\0' || strlen(optarg) >= PATH_MAX - 4)
+				usage_error("--%s: not a file name", option_name(c));
+			*(c == OPT_STORE ? &fl->store : &fl->backup) = optarg;
 			break;
 		case OPT_MODEL:
 			if (config_model_check(optarg, &fl->model, why, sizeof(why)) == -1)
@@ -304,6 +337,22 @@ hash_password(void)
 	stdout_exit();
 }
 
+/* --backup FILE: copy the configured store, exit 0 or 1 (one line on stderr). */
+static void
+backup(struct state *st)
+{
+	char	err[1024];
+	int	rc;
+
+	rc = storage_backup(st->cfg.store_path, st->flags.backup, err, sizeof(err));
+	config_free(&st->cfg);
+	if (rc == -1) {
+		fprintf(stderr, PROGNAME ": %s\n", err);
+		exit(1);
+	}
+	exit(0);
+}
+
 /* RPL_CREATED's date: this process's start, e.g. "Sun Nov 29 2026 at 02:46:09 UTC". */
 static void
 created_format(char *buf, size_t cap)
@@ -329,6 +378,7 @@ config_build(const struct state *st, struct config *cfg, char *err, size_t errle
 		memcpy(cfg->net.listen, fl->listen, sizeof(fl->listen));
 		memcpy(cfg->net.listen_tls, fl->listen_tls, sizeof(fl->listen_tls));
 		memset(cfg->net.listen_proxy, 0, sizeof(cfg->net.listen_proxy));
+		memcpy(cfg->net.listen_web, fl->listen_web, sizeof(fl->listen_web));
 		cfg->net.nlisten = fl->nlisten;
 	}
 	if (fl->tls_cert != NULL)
@@ -345,6 +395,9 @@ config_build(const struct state *st, struct config *cfg, char *err, size_t errle
 		cfg->net.io_threads = fl->io_threads;
 	if (fl->has_level)
 		cfg->log_level = fl->level;
+	if (fl->store != NULL)
+		snprintf(cfg->store_path, sizeof(cfg->store_path), "%s",
+		    strcmp(fl->store, "none") == 0 ? "" : fl->store);
 	if (fl->config != NULL) {
 		const char	*base = strrchr(fl->config, '/');
 
@@ -370,6 +423,9 @@ reload(void *arg, struct core_config *core, struct net_config *net, char *err,
 
 	if (config_build(st, &fresh, err, errlen) == -1)
 		return -1;
+	/* The store stays open on the file it was started with. */
+	if (strcmp(fresh.store_path, old.store_path) != 0)
+		log_warnx("store changes take effect on restart");
 	st->cfg = fresh;
 	*core = st->cfg.core;
 	*net = st->cfg.net;
@@ -455,6 +511,7 @@ main(int argc, char **argv)
 {
 	struct state		 st;
 	struct net_server	*srv;
+	struct store		*store;
 	char			 err[1024];
 	unsigned long long	 nofile;
 	int			 rc;
@@ -472,6 +529,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_init(PROGNAME, st.cfg.log_level);
+	if (st.flags.backup != NULL)
+		backup(&st);
 	st.cfg.core.msgid_seed = msgid_seed();
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
 		perror(PROGNAME ": SIGPIPE");
@@ -480,9 +539,22 @@ main(int argc, char **argv)
 	}
 	heap_policy();
 	nofile = descriptors_raise();
+	/* Before the listeners: a store that cannot open stops the start at once. */
+	if (storage_open(st.cfg.store_path, &store, err, sizeof(err)) == -1) {
+		fprintf(stderr, PROGNAME ": %s\n", err);
+		config_free(&st.cfg);
+		return 1;
+	}
 	if ((srv = net_server_new(&st.cfg.core, &st.cfg.net, reload, &st, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
+		storage_close(store);
+		config_free(&st.cfg);
+		return 1;
+	}
+	if (storage_start(srv, store, st.cfg.store_path, err, sizeof(err)) == -1) {
+		fprintf(stderr, PROGNAME ": %s\n", err);
+		net_server_free(srv);
 		config_free(&st.cfg);
 		return 1;
 	}

@@ -17,7 +17,8 @@
 struct job;
 struct store;
 
-/* What load hands the driver at start: every account name and registered channel. */
+/* What load hands the driver at start: every account name and registered channel.  A
+ * NULL member: those records are not visited. */
 struct store_visitor {
 	int	(*account)(void *arg, const char *name);
 	int	(*channel)(void *arg, const struct chanreg_rec *rec);

@@ -86,10 +86,12 @@ fi
 cmp -s "$source/etc/parleyd.socket" "$root$unitdir/parleyd.socket" ||
     fail "$unitdir/parleyd.socket is not etc/parleyd.socket"
 
-# The installed server on the installed file, on a free loopback port: it must report its
-# listener, then exit 0 on SIGTERM.
+# The installed server on the installed file, on a free loopback port (its store in the
+# scratch tree, not the system's state directory): it must report its listener, then exit
+# 0 on SIGTERM.
 log=$root/parleyd.log
-"$root$sbindir/parleyd" --config "$conf" --listen 127.0.0.1:0 2>"$log" &
+"$root$sbindir/parleyd" --config "$conf" --listen 127.0.0.1:0 --store "$root/parleyd.db" \
+    2>"$log" &
 pid=$!
 tries=0 started=yes
 until grep -q 'info: listening on 127.0.0.1:' "$log"; do

@@ -573,6 +573,7 @@ class ServerFactory:
         self.tmp_path = tmp_path
         self.servers = []
         self._n = 0
+        self._stores = 0
 
     def config_file(self, text, name=None):
         self._n += 1
@@ -580,12 +581,17 @@ class ServerFactory:
         path.write_text(text)
         return path
 
+    # store's default: a new database file in tmp_path for each server.
+    FRESH_STORE = object()
+
     def __call__(self, config=None, args=(), listen=("127.0.0.1:0",), log_level="debug",
-                 expect_listeners=None, **popen_kw):
+                 expect_listeners=None, store=FRESH_STORE, **popen_kw):
         """Start parleyd.
 
         config: INI text (written to a file in tmp_path) or None for no --config.
         listen: the --listen flags (empty: none, the config's [listen] applies).
+        store: the --store file (default: tmp_path/parleydN.db, new for each server),
+        None for --store none, or False for no --store (the config's [store] path).
         expect_listeners: how many "listening on" lines to wait for (default: len(listen),
         or 1 when listen is empty).  Other keywords go to subprocess.Popen.
         """
@@ -597,6 +603,11 @@ class ServerFactory:
             argv += ["--config", str(path)]
         if log_level:
             argv += ["--log-level", log_level]
+        if store is self.FRESH_STORE:
+            self._stores += 1
+            store = self.tmp_path / ("parleyd%d.db" % self._stores)
+        if store is not False:
+            argv += ["--store", "none" if store is None else str(store)]
         argv += list(args)
         if expect_listeners is None:
             expect_listeners = len(listen) or 1

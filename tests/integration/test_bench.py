@@ -56,6 +56,55 @@ def test_tiny_privmsg_and_connect_complete(start_server):
     assert out["rss_after_kib"] > 0
 
 
+def test_tiny_login_storm_logs_everyone_in(start_server):
+    """login: 3 accounts REGISTERed, 6 clients log in to them with SASL PLAIN (two per
+    account), and the pinger's PINGs are timed meanwhile."""
+    srv = start_server(config="[limits]\nflood_burst = 0\nmax_per_address = 0\n"
+                       "connect_rate = 0\n[accounts]\nfail_limit = 0\n")
+    res = bench("--target", target(srv), "--clients", "6", "--accounts", "3",
+                "--timeout", "40", "--json", "login", timeout=100)
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["scenario"] == "login"
+    assert out["ready"] is True
+    assert out["accounts"] == 3 and out["register_failures"] == 0
+    assert out["logins"] == 6 and out["login_failures"] == 0
+    assert out["logins_per_s"] > 0
+    assert out["latency_us"]["count"] > 0
+    assert out["disconnects"] == 0
+    srv.wait_log("logged in to b")
+
+
+def test_login_stops_when_registration_is_refused(start_server):
+    """A server that refuses REGISTER (here: registration turned off) ends the setup at
+    once, with the refusals counted."""
+    srv = start_server(config="[accounts]\nregistration = no\n")
+    res = bench("--target", target(srv), "--clients", "2", "--timeout", "30", "--json",
+                "login", timeout=40)
+    assert res.returncode == 1
+    out = json.loads(res.stdout)
+    assert out["ready"] is False
+    assert out["register_failures"] >= 1
+    assert out["logins"] == 0
+    assert out["setup_s"] < 10
+
+
+@pytest.mark.models
+def test_tiny_fanout_over_websocket(start_server):
+    srv = start_server(args=["--web-listen", "127.0.0.1:0"], expect_listeners=2)
+    host, port = srv.listeners[1]
+    res = bench("--target", "%s:%d" % (host, port), "--ws", "--clients", "5", "--senders",
+                "2", "--duration", "1", "--timeout", "20", "--json", "fanout")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["joined"] == 5 and out["delivered"] > 0
+    assert out["disconnects"] == 0 and out["errors"] == 0
+    # A WebSocket bench against a plain IRC port gets no 101: every client fails.
+    res = bench("--target", target(srv), "--ws", "--clients", "2", "--timeout", "2",
+                "--json", "connect")
+    assert res.returncode == 1
+
+
 def test_human_summary_without_json(start_server):
     srv = start_server()
     res = bench("--target", target(srv), "--clients", "3", "--senders", "1",
@@ -90,6 +139,8 @@ def test_unreachable_server_fails_cleanly(start_server):
     (["teleport"], "unknown scenario"),
     ([], "no scenario"),
     (["fanout", "privmsg"], "one scenario only"),
+    (["login", "--clients", "2", "--accounts", "3"], "more than --clients"),
+    (["login", "--accounts", "0"], "--accounts"),
     (["--bogus", "fanout"], "Try 'parley-bench --help'"),
 ])
 def test_bad_arguments_exit_2_with_reason(args, why):
@@ -104,5 +155,6 @@ def test_help_documents_every_flag():
     assert res.returncode == 0
     for flag in ("--target", "--clients", "--senders", "--pairs", "--window", "--pending",
                  "--size", "--sources", "--duration", "--timeout", "--server-pid",
-                 "--channel", "--json", "--tls", "--help", "fanout", "connect", "privmsg"):
+                 "--channel", "--json", "--tls", "--ws", "--help", "--accounts", "fanout",
+                 "connect", "privmsg", "login"):
         assert flag in res.stdout, flag

@@ -13,6 +13,7 @@ import urllib.request
 import pytest
 
 from conftest import cmd, free_port
+from test_web import Http, WsClient
 
 METRICS = "[server]\nname = irc.localhost\n[metrics]\naddress = 127.0.0.1:0\n"
 
@@ -66,6 +67,31 @@ def test_counts_follow_clients(start_server):
     assert value(text, "parley_turn_duration_seconds_count") > 0
     assert value(text, 'parley_turn_duration_seconds_bucket{le="+Inf"}') == \
         value(text, "parley_turn_duration_seconds_count")
+
+
+def test_websocket_connections_are_a_transport(start_server):
+    """A web listener's clients: "websocket", in their HTTP phase "handshake"."""
+    srv = start_server(config=METRICS, args=["--web-listen", "127.0.0.1:0"],
+                       expect_listeners=2)
+    url = metrics_url(srv)
+    port = srv.listeners[1][1]
+    ws = WsClient(port)
+    srv.clients.append(ws)
+    ws.register("webby")
+    srv.client("plain")
+    waiting = Http(port)
+    waiting.send(b"GET / HTTP/1.1\r\n")
+    deadline = time.monotonic() + 5
+    while True:
+        text = scrape(url)
+        if value(text, 'parley_connections{transport="websocket",state="handshake"}') \
+                == 1 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert value(text, 'parley_connections{transport="websocket",state="handshake"}') == 1
+    assert value(text, 'parley_connections{transport="websocket",state="registered"}') == 1
+    assert value(text, 'parley_connections{transport="plain",state="registered"}') == 1
+    assert value(text, 'parley_connections{transport="tls",state="registered"}') == 0
 
 
 def test_http_answers(start_server):

@@ -71,7 +71,7 @@ def test_plaintext_oper_password_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("block,line,reason", [
-    ("[oper admin]\nhost = *@*\n", 1, "[oper admin] has neither a password nor a certfp"),
+    ("[oper admin]\nhost = *@*\n", 1, "[oper admin] has no password, certfp or account"),
     ("[oper admin]\npassword = $y$j9T$short\n", 2,
      "password: not a complete crypt(3) hash"),
     ("[oper admin]\npassword = HASH\nhost = localhost\n", 3,
@@ -82,6 +82,7 @@ def test_plaintext_oper_password_is_refused(tmp_path):
     ("[oper admin]\npassword = HASH\nclass = x\n", 3,
      "unknown key 'class' in [oper admin]"),
     ("[server]\nallow_die = perhaps\n", 2, "allow_die: 'perhaps' is not yes or no"),
+    ("[oper admin]\naccount = a*b\n", 2, "account: 'a*b' is not an account name"),
 ])
 def test_bad_oper_blocks_are_refused(tmp_path, password_hash, block, line, reason):
     conf = tmp_path / "bad.conf"
@@ -118,6 +119,21 @@ def test_oper_host_mask(start_server, password_hash):
     a = srv.client("alice")
     a.send("OPER admin :%s" % PASSWORD)
     a.expect(cmd("464", "alice"))
+
+
+def test_oper_bound_to_an_account(start_server):
+    """[oper NAME] account: OPER needs a login to that account (any case), and with no
+    password in the block the password parameter is not checked."""
+    srv = start_server(config="[server]\nname = %s\n[oper boss]\naccount = Alice\n" %
+                       SERVER_NAME)
+    a = srv.client("alice")
+    a.send("OPER boss x")
+    a.expect(cmd("464", "alice"))
+    a.send("REGISTER * * :%s" % PASSWORD)
+    a.expect(lambda m: m.command == "REGISTER" and m.param(0) == "SUCCESS", timeout=10)
+    a.send("OPER boss x")
+    a.expect(cmd("381", "alice"))
+    a.expect(cmd("MODE", "alice", "+os"))
 
 
 def test_deoper_with_mode(start_server, password_hash):

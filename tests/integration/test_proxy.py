@@ -141,8 +141,9 @@ def test_tls_after_the_header(start_server, certs):  # noqa: F811
 def test_a_proxy_listener_needs_trusted_sources(tmp_path):
     conf = tmp_path / "p.conf"
     conf.write_text("[listen]\nproxy_address = 127.0.0.1:0\n")
-    p = subprocess.run([PARLEYD, "--config", str(conf)], stdin=subprocess.DEVNULL,
-                       capture_output=True, timeout=5)
+    # No store: a store file left at the default path is no business of this test.
+    p = subprocess.run([PARLEYD, "--config", str(conf), "--store", "none"],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=5)
     assert p.returncode == 1
     assert b"127.0.0.1:0: a PROXY listener needs [proxy] trusted sources" in p.stderr, \
         p.stderr
@@ -261,7 +262,8 @@ def test_webirc_without_a_block_for_the_gateway(start_server, gateway_hash):
 def test_bad_webirc_blocks_are_refused(tmp_path, gateway_hash, block, line, reason):
     conf = tmp_path / "bad.conf"
     conf.write_text(block.replace("HASH", gateway_hash))
-    p = subprocess.run([PARLEYD, "--config", str(conf), "--listen", "127.0.0.1:0"],
+    p = subprocess.run([PARLEYD, "--config", str(conf), "--store", "none", "--listen",
+                        "127.0.0.1:0"],
                        stdin=subprocess.DEVNULL, capture_output=True, timeout=5)
     assert p.returncode == 1
     err = p.stderr.decode()

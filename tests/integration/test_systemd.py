@@ -1,6 +1,6 @@
 """Under systemd: readiness, reload and stop notifications to $NOTIFY_SOCKET (a datagram
 socket the test binds), socket activation ($LISTEN_FDS: sockets the test binds and
-passes, plain and TLS), and the units in etc/ verified by systemd-analyze."""
+passes, plain, TLS and web), and the units in etc/ verified by systemd-analyze."""
 import os
 import shutil
 import signal
@@ -11,6 +11,7 @@ import pytest
 
 from conftest import Client, PARLEYD
 from test_tls import certs, tls_client  # noqa: F401 (certs: a fixture)
+from test_web import WsClient, request
 
 ETC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "etc")
 
@@ -113,10 +114,26 @@ def test_an_activated_proxy_listener(start_server):
     assert c.register("behind")[0].trailing.endswith("@192.0.2.9")
 
 
+def test_an_activated_web_listener(start_server):
+    """A socket named web-proxy is a web listener (HTTP and WebSocket), not a PROXY
+    one: a page is served, and a WebSocket client registers from its own address."""
+    irc, web = listening_socket(), listening_socket()
+    port = web.getsockname()[1]
+    srv = start_server(listen=(), expect_listeners=2,
+                       **activation([irc, web], ["irc", "web-proxy"]))
+    irc.close()
+    web.close()
+    srv.wait_log(r"listening on 127\.0\.0\.1:%d \(web\) \(systemd\)" % port)
+    assert request(port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")[0] == 200
+    ws = WsClient(port)
+    srv.clients.append(ws)
+    assert ws.register("webby")[0].trailing.endswith("@127.0.0.1")
+
+
 def test_a_descriptor_that_is_not_a_listener_is_refused():
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    p = subprocess.run([PARLEYD], stdin=subprocess.DEVNULL, capture_output=True,
-                       timeout=5, **activation([s], ["irc"]))
+    p = subprocess.run([PARLEYD, "--store", "none"], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=5, **activation([s], ["irc"]))
     s.close()
     assert p.returncode == 1
     assert b"LISTEN_FDS: descriptor 3: not a listening stream socket" in p.stderr, \

@@ -414,7 +414,7 @@ def test_oper_block_certfp_checked(start_server, tmp_path):
     r = subprocess.run([PARLEYD, "--config", str(path)], capture_output=True, text=True,
                        timeout=20, stdin=subprocess.DEVNULL)
     assert r.returncode == 1
-    assert "neither a password nor a certfp" in r.stderr, r.stderr
+    assert "has no password, certfp or account" in r.stderr, r.stderr
 
 
 # --------------------------------------------------------------------------------------

@@ -2,6 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/job.h"
+#include "store/store.h"
+#include "store/store_memory.h"
+
 #include "fixture_core.h"
 
 static void
@@ -82,8 +86,12 @@ fx_jobs_run(struct fx *fx)
 	unsigned	n = 0;
 
 	/* A result may submit another job: run until none is left. */
+	store_memory_fail(fx->store, fx->store_fail);
 	while (n < fx->njobs) {
-		job_run(fx->jobs[n]);
+		if (JOB_IS_STORE(fx->jobs[n]->kind))
+			store_memory.run(fx->store, &fx->jobs[n], 1);
+		else
+			job_run(fx->jobs[n]);
 		core_job_done(fx->core, fx->jobs[n], fx->now);
 		n++;
 	}
@@ -104,6 +112,7 @@ struct fx *
 fx_new(void (*edit)(struct core_config *))
 {
 	struct fx	*fx;
+	char		 err[128];
 
 	if ((fx = calloc(1, sizeof(*fx))) == NULL)
 		abort();
@@ -121,6 +130,8 @@ fx_new(void (*edit)(struct core_config *))
 	fx->out.job = fx_job;
 	fx->out.registered = fx_registered;
 	fx->now = 1000000;
+	if ((fx->store = store_memory.open(NULL, err, sizeof(err))) == NULL)
+		abort();
 	if ((fx->core = core_new(&fx->cfg, &fx->out)) == NULL)
 		abort();
 	core_clock(fx->core, fx->now, 1700000000000LL);
@@ -134,6 +145,7 @@ fx_free(struct fx *fx)
 	/* Never handed back (the test held them): the driver frees them. */
 	for (unsigned i = 0; i < fx->njobs; i++)
 		job_free(fx->jobs[i]);
+	store_memory.close(fx->store);
 	for (unsigned i = 0; i <= FX_CONNS; i++)
 		free(fx->conns[i].out);
 	free(fx->taken);

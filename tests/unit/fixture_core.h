@@ -7,12 +7,16 @@
 
 #include "core/server.h"
 
+struct store;
+
 /*
  * A core driven by hand: a fake driver that records every byte the core queues for each
  * connection, and a clock the test sets.  Connections are numbered from 1.  Jobs
  * (out->job) are kept in submission order and run when the test says (fx_jobs_run); until
  * a test sets hold_jobs, every fx_line and fx_advance runs them at once, as a driver's
- * next turn would.
+ * next turn would.  Store jobs (JOB_IS_STORE) run through a memory store of the
+ * fixture's own (fx->store), in the same order as the others; a test that sets store_fail
+ * (-EIO, -ENOSPC) makes every write fail with that status until it sets 0 again.
  */
 #define FX_CONNS	16
 #define FX_JOBS		64
@@ -41,6 +45,8 @@ struct fx {
 	struct job		*jobs[FX_JOBS];	/* submitted, not run yet */
 	unsigned		 njobs;
 	bool			 hold_jobs;	/* leave jobs to fx_jobs_run */
+	struct store		*store;		/* store_memory, for the store's jobs */
+	int			 store_fail;	/* every write fails with it; 0 = none */
 };
 
 /* A server with the default configuration, adjusted by edit when not NULL. */

@@ -18,7 +18,7 @@
 		"qikiW2MNhFfVwVE1jevt8jLyhxP1JCzy/"
 
 static const struct core_oper opers[] = {
-	{ "admin", HASH_6, "", "" },
+	{ "admin", HASH_6, "", "", "" },
 };
 
 /* Burst 4, one line a second, room for 100 bytes of delayed input. */

@@ -499,9 +499,11 @@ test_isupport_and_004(void **state)
 	fx_line(fx, a, "NICK a");
 	fx_line(fx, a, "USER u 0 * :A");
 	burst = fx_take(fx, a);
-	assert_non_null(strstr(burst, " Biosw beIiklmnopstv beIklov\r\n"));
-	assert_non_null(strstr(burst, "CHANMODES=beI,k,l,imnpst "));
-	assert_non_null(strstr(burst, " EXCEPTS INVEX KICKLEN=255 MAXLIST=beI:100 "));
+	assert_non_null(strstr(burst, " Biorsw CIMPRTbcefijklmnopqstvz Ibefjklqov\r\n"));
+	assert_non_null(strstr(burst, "CHANMODES=beIq,k,fjl,CMPRTcimnpstz "));
+	assert_non_null(strstr(burst, " EXCEPTS EXTBAN=$,a INVEX KICKLEN=255 :"));
+	assert_non_null(strstr(burst, " 005 a MAXLIST=beIq:100 "));
+	assert_non_null(strstr(burst, " 005 a ACCOUNTEXTBAN=a AWAYLEN="));
 	assert_non_null(strstr(burst, " MODES=4 "));
 	assert_non_null(strstr(burst, " PREFIX=(ov)@+ "));
 	fx_free(fx);

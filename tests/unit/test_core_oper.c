@@ -21,12 +21,12 @@
 #define FP_B	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
 static const struct core_oper opers[] = {
-	{ "admin", HASH_Y, "", "" },
-	{ "sha", HASH_6, "*@127.0.0.*", "" },
-	{ "faraway", HASH_Y, "*@10.*", "" },
-	{ "broken", "*", "", "" },
-	{ "certonly", "", "", FP_A },
-	{ "both", HASH_Y, "", FP_A },
+	{ "admin", HASH_Y, "", "", "" },
+	{ "sha", HASH_6, "*@127.0.0.*", "", "" },
+	{ "faraway", HASH_Y, "*@10.*", "", "" },
+	{ "broken", "*", "", "", "" },
+	{ "certonly", "", "", FP_A, "" },
+	{ "both", HASH_Y, "", FP_A, "" },
 };
 
 static void
@@ -620,7 +620,7 @@ test_rehash_during_oper_check(void **state)
 	struct fx		*fx = fx_new(with_opers);
 	unsigned		 a = fx_client(fx, "alice");
 	struct core_config	 cfg = fx->cfg;
-	struct core_oper	 changed[1] = { { "admin", HASH_6, "", "" } };
+	struct core_oper	 changed[1] = { { "admin", HASH_6, "", "", "" } };
 
 	(void)state;
 	fx->hold_jobs = true;

@@ -18,7 +18,7 @@
 #define HASH_Y	"$y$j9T$p3q3GEAif3thzMIBFOJng/$O/jX6xivikQq30VtskiE7ZwISoD3.tuLWTHdNk70KVC"
 
 static const struct core_oper opers[] = {
-	{ "admin", HASH_Y, "", "" },
+	{ "admin", HASH_Y, "", "", "" },
 };
 
 static void
@@ -101,7 +101,7 @@ test_isupport_advertises(void **state)
 	fx_line(fx, c, "NICK alice");
 	fx_line(fx, c, "USER u 0 * :Real Name");
 	out = fx_take(fx, c);
-	assert_non_null(strstr(out, " ELIST=MU "));
+	assert_non_null(strstr(out, " ELIST=CMNTU "));
 	assert_non_null(strstr(out, " AWAYLEN=5 "));
 	assert_non_null(strstr(out, " WHOX "));
 	fx_free(fx);
@@ -551,7 +551,7 @@ test_version(void **state)
 	fx_line(fx, a, "VERSION");
 	out = fx_take(fx, a);
 	snprintf(want, sizeof(want), S "351 alice parley-%s irc.localhost :parley IRC server\r\n"
-	    S "005 alice AWAYLEN=", PARLEY_VERSION);
+	    S "005 alice ACCOUNTEXTBAN=a AWAYLEN=", PARLEY_VERSION);
 	assert_memory_equal(out, want, strlen(want));
 	assert_non_null(strstr(out, " :are supported by this server\r\n"));
 	fx_line(fx, a, "VERSION elsewhere.net");

@@ -21,7 +21,7 @@
 #define CONNS	4
 
 static const struct core_oper opers[] = {
-	{ "admin", HASH_6, "", "" },
+	{ "admin", HASH_6, "", "", "" },
 };
 
 /* A driver: the core, the pool, and what was queued for each connection. */
