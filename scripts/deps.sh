@@ -19,6 +19,11 @@ if [ "${1:-}" = test ]; then
 	clang-14 libclang-rt-14-dev valgrind mandoc weechat-headless irssi sqlite3 chromium
 	nodejs"
 fi
+if [ "${1:-}" = test ]; then
+	# Operating (h-ops): haproxy sends PROXY headers, prometheus scrapes /metrics
+	# (promtool checks it); the tests start both themselves on ephemeral ports.
+	PACKAGES="$PACKAGES haproxy prometheus"
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	# shellcheck disable=SC2086
@@ -50,7 +55,7 @@ echo "deps: installing$missing" >&2
 # install (policy-rc.d, exit 101) and leave the service disabled.
 blocked=""
 case "$missing" in
-*ngircd*)
+*ngircd*|*haproxy*|*prometheus*)
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
 		$SUDO chmod 755 /usr/sbin/policy-rc.d
@@ -73,4 +78,14 @@ case "$missing" in
 	fi
 	;;
 esac
+for daemon in haproxy prometheus; do
+	case "$missing" in
+	*"$daemon"*)
+		if [ -d /run/systemd/system ]; then
+			$SUDO systemctl disable --now "$daemon.service" >/dev/null 2>&1 ||
+			    true
+		fi
+		;;
+	esac
+done
 exit "$status"

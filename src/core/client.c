@@ -21,6 +21,7 @@
 #include "core/reply.h"
 #include "core/sasl.h"
 #include "core/snotice.h"
+#include "core/stats.h"
 #include "core/timer.h"
 #include "core/welcome.h"
 
@@ -179,6 +180,7 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 	}
 	core_log(core, PLOG_DEBUG, "conn %llu: %s exits: %s", (unsigned long long)cl->conn,
 	    client_name(cl), reason);
+	stats_gone(core, reason, error);
 	client_remember(core, cl);
 	client_free(core, cl);
 }
@@ -198,6 +200,7 @@ client_register(struct core *core, struct client *cl, int64_t now)
 	flood_registered(cl, now);
 	if (core->out.registered != NULL)
 		core->out.registered(core->out.ctx, cl->conn);
+	core->counted.registrations++;
 	if (++core->nregistered > core->max_registered)
 		core->max_registered = core->nregistered;
 	timer_set(core, cl, TIMER_IDLE, now);

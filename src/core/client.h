@@ -40,6 +40,7 @@ enum client_state {
 #define CLIENT_MODE_BOT		0x200	/* +B: marked as a bot (IRCv3 bot-mode) */
 /* Accounts (account_show.h). */
 #define CLIENT_MODE_REGISTERED	0x400	/* +r: logged in to an account; the server's */
+#define CLIENT_WEBIRC		0x100000 /* a WEBIRC gateway named its address (h-ops) */
 #define CLIENT_CERTFP_MAX	64	/* a SHA-256 fingerprint in hex */
 
 /*

@@ -66,6 +66,8 @@ static const struct command commands[] = {
 	{ "VERIFY",	cmd_verify,	2, CMD_ANY, 2 },
 	{ "VERSION",	cmd_version,	0, CMD_REGISTERED, 1 },
 	{ "WALLOPS",	cmd_wallops,	1, CMD_REGISTERED, 1 },
+	/* A password hash, like OPER's, but within an unregistered client's burst. */
+	{ "WEBIRC",	cmd_webirc,	4, CMD_UNREGISTERED, 4 },
 	{ "WHO",	cmd_who,	0, CMD_REGISTERED, 2 },
 	{ "WHOIS",	cmd_whois,	0, CMD_REGISTERED, 1 },
 	{ "WHOWAS",	cmd_whowas,	0, CMD_REGISTERED, 1 },
@@ -154,6 +156,8 @@ static const struct command_help {
 			"you were given." },
 	{ "VERSION",	"VERSION [server]\nThe server's version and ISUPPORT." },
 	{ "WALLOPS",	"WALLOPS :text\nOperators: a message to users with +w." },
+	{ "WEBIRC",	"WEBIRC password gateway hostname ip\nWeb gateways, before "
+			"registering: the address of the user they connect for." },
 	{ "WHO",	"WHO mask [o][%fields[,token]]\nUsers matching a mask or in a "
 			"channel." },
 	{ "WHOIS",	"WHOIS [server] nick[,nick]\nAbout users." },

@@ -69,5 +69,7 @@ command_fn	cmd_nickserv, cmd_chanserv;
 /* cmd_account.c (REGISTER), cmd_sasl.c */
 command_fn	cmd_register_account, cmd_verify;
 command_fn	cmd_authenticate;
+/* cmd_webirc.c (h-ops) */
+command_fn	cmd_webirc;
 
 #endif

@@ -10,6 +10,7 @@
 #include "core/map.h"
 #include "core/msg.h"
 #include "core/out.h"
+#include "core/server.h"	/* struct core_stats */
 #include "core/tags.h"
 #include "core/throttle.h"
 #include "core/timer.h"
@@ -30,6 +31,8 @@ struct core {
 	struct core_config	 cfg;
 	char			*motd;		/* owned copy of cfg.motd */
 	struct core_oper	*opers;		/* owned copy of cfg.opers */
+	struct core_webirc	*webircs;	/* owned copy of cfg.webircs */
+	struct core_stats	 counted;	/* stats.c: the counters of core_stats */
 	struct core_out		 out;
 	struct map		 nicks;		/* folded nick -> struct client */
 	struct map		 channels;	/* folded name -> struct channel */

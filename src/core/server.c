@@ -79,6 +79,7 @@ core_configure(struct core *core, const struct core_config *cfg)
 {
 	char			*motd = NULL;
 	struct core_oper	*opers = NULL;
+	struct core_webirc	*webircs = NULL;
 	capset			 offered = cap_available(core);
 
 	if (cfg->motd != NULL && (motd = strdup(cfg->motd)) == NULL)
@@ -90,13 +91,24 @@ core_configure(struct core *core, const struct core_config *cfg)
 		}
 		memcpy(opers, cfg->opers, cfg->nopers * sizeof(*opers));
 	}
+	if (cfg->nwebircs > 0) {
+		if ((webircs = calloc(cfg->nwebircs, sizeof(*webircs))) == NULL) {
+			free(motd);
+			free(opers);
+			return -1;
+		}
+		memcpy(webircs, cfg->webircs, cfg->nwebircs * sizeof(*webircs));
+	}
 	free(core->motd);
 	free(core->opers);
+	free(core->webircs);
 	core->motd = motd;
 	core->opers = opers;
+	core->webircs = webircs;
 	core->cfg = *cfg;
 	core->cfg.motd = motd;
 	core->cfg.opers = opers;
+	core->cfg.webircs = webircs;
 	config_clamp(&core->cfg);
 	isupport_build(core);
 	cap_notify_changes(core, offered);
@@ -123,6 +135,7 @@ core_free(struct core *core)
 	free(core->fanout);
 	free(core->motd);
 	free(core->opers);
+	free(core->webircs);
 	free(core);
 }
 
@@ -172,6 +185,7 @@ core_line(struct core *core, struct client *cl, char *line, size_t len, int64_t 
 {
 	/* Arrival is activity, even for a line that waits: it answers a PING. */
 	timer_activity(core, cl, now);
+	core->counted.lines_in++;
 	switch (flood_line(core, cl, line, len, now)) {
 	case FLOOD_RUN:
 		core_line_run(core, cl, line, len, now);

@@ -47,6 +47,7 @@ conn_free(struct conn *c, bool reset)
 	sock_close(c->fd);
 	framer_clear(&c->framer);
 	outq_clear(&c->outq);
+	free(c->proxied);
 	free(c);
 }
 

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "core/list.h"
@@ -56,6 +57,10 @@ struct conn {
 	bool		 registered;	/* its client registered: the whole sendq, not
 					   sendq_unregistered */
 	size_t		 discarded;	/* closing, lingering: input dropped so far */
+	/* TLS behind a PROXY header (h-ops): the client's address it named; NULL: the
+	 * socket's peer is the client. */
+	struct sockaddr_storage	*proxied;
+	bool		 via_tls;	/* accepted on a TLS listener (metrics, h-ops) */
 };
 
 /* A new open connection on fd (not taken over until this succeeds), or NULL when out of

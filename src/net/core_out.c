@@ -60,6 +60,7 @@ out_queue(void *ctx, uint64_t id, const char *buf, size_t len)
 	struct net_server	*srv = ctx;
 	struct conn		*c;
 
+	srv->counted.lines_out++;
 	if ((c = out_target(srv, id, len)) != NULL)
 		out_pushed(srv, c, c->web != NULL ? web_ws_queue(c, buf, len) :
 		    outq_push(&c->outq, buf, len));
@@ -80,6 +81,8 @@ out_queue_many(void *ctx, const uint64_t *ids, size_t n, const char *buf, size_t
 	struct conn		*c;
 	bool			 copied = false;
 
+	/* Once per line however many receive it: nothing is counted per receiver. */
+	srv->counted.lines_out += n;
 	for (size_t i = 0; i < n; i++) {
 		if ((c = out_target(srv, ids[i], len)) == NULL)
 			continue;
@@ -154,12 +157,19 @@ static int
 out_job(void *ctx, struct job *job)
 {
 	struct net_server	*srv = ctx;
+	int			 rc;
 
 	if (!JOB_IS_STORE(job->kind))
-		return jobs_submit(srv->pool, job);
-	if (srv->store == NULL)
+		rc = jobs_submit(srv->pool, job);
+	else if (srv->store == NULL)
 		return -ENOSYS;
-	return store_thread_submit(srv->store, job);
+	else
+		rc = store_thread_submit(srv->store, job);
+	if (rc == 0) {
+		srv->counted.jobs_submitted++;
+		metrics_job_submitted(srv, job);
+	}
+	return rc;
 }
 
 static void
@@ -167,6 +177,8 @@ job_deliver(void *arg, struct job *job)
 {
 	struct net_server	*srv = arg;
 
+	srv->counted.jobs_done++;
+	metrics_job_done(srv, job);
 	core_job_done(srv->core, job, server_now(srv));
 }
 

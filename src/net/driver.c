@@ -205,6 +205,9 @@ server_timers(struct net_server *srv)
 	next = core_tick(srv->core, now);
 	session_reap(srv);
 	expire(srv);
+	proxy_wait_expire(srv);
+	systemd_status(srv);
+	metrics_expire(srv);
 	if (srv->paused_until >= 0 && now >= srv->paused_until)
 		accept_resume(srv);
 	if (srv->heap_held && now - srv->active_at >= NET_QUIET_MS)
@@ -230,6 +233,8 @@ server_timeout(const struct net_server *srv, int64_t next)
 	if (srv->stopping && any_lingering(srv))
 		next = earliest(next, server_now(srv) + NET_SETTLE_POLL_MS);
 	next = earliest(next, srv->paused_until);
+	next = earliest(next, proxy_wait_deadline(srv));
+	next = earliest(next, metrics_deadline(srv));
 	if (srv->heap_held)
 		next = earliest(next, srv->active_at + NET_QUIET_MS);
 	return loop_timeout(srv->loop, next);
@@ -245,10 +250,12 @@ net_server_run(struct net_server *srv)
 	int64_t	 next;
 	int	 rc;
 
+	systemd_ready(srv);
 	for (;;) {
 		control_requests(srv);
 		next = server_timers(srv);
 		session_flush_all(srv);
+		metrics_turn(srv);
 		if (srv->stopping)
 			expire_settled(srv);
 		if (srv->stopping && (srv->nconns == 0 ||
@@ -300,7 +307,7 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 {
 	struct core_config	 cc;
 	uint8_t			 key[MAP_KEY_LEN];
-	int			 rc;
+	int			 fds[NET_LISTEN_MAX], nfds, rc;
 
 	if ((srv->loop = loop_new()) == NULL) {
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
@@ -316,12 +323,23 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		snprintf(err, errlen, "signalfd: %s", strerror(-rc));
 		return -1;
 	}
-	if (handshake_ctx_open(srv, err, errlen) == -1)
+	systemd_open(srv);
+	if ((nfds = systemd_listen_fds(&srv->cfg, fds, err, errlen)) == -1)
 		return -1;
-	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++)
-		if (accept_listen(srv, srv->cfg.listen[i], srv->cfg.listen_tls[i],
-		    srv->cfg.listen_web[i], err, errlen) == -1)
+	srv->activated = nfds > 0;
+	if (handshake_ctx_open(srv, err, errlen) == -1 ||
+	    proxy_wait_check(&srv->cfg, err, errlen) == -1)
+		return -1;
+	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++) {
+		if ((nfds > 0 ? accept_listen_fd(srv, fds[i], srv->cfg.listen_tls[i],
+		    srv->cfg.listen_web[i], err, errlen) : accept_listen(srv,
+		    srv->cfg.listen[i], srv->cfg.listen_tls[i], srv->cfg.listen_web[i], err,
+		    errlen)) == -1)
 			return -1;
+		srv->listen_proxy[srv->nlisten - 1] = srv->cfg.listen_proxy[i];
+	}
+	if (metrics_open(srv, err, errlen) == -1)
+		return -1;
 	if ((rc = accept_reserve_open(srv)) < 0) {
 		snprintf(err, errlen, "/dev/null: %s", strerror(-rc));
 		return -1;
@@ -374,13 +392,16 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 	srv->reload = reload;
 	srv->reload_arg = arg;
 	srv->model = model_ops_for(net->model);
-	srv->sigfd = srv->reserve = -1;
+	srv->sigfd = srv->reserve = srv->notify_fd = srv->metrics_fd = -1;
+	srv->metrics_paused = -1;
+	list_init(&srv->scrapes);
 	srv->paused_until = srv->warned_full = -1;
 	srv->conns = (struct conn_table)CONN_TABLE_INIT;
 	list_init(&srv->dirty);
 	list_init(&srv->reap);
 	list_init(&srv->timed);
 	list_init(&srv->handshakes);
+	list_init(&srv->proxying);
 	list_init(&srv->http);
 	if (server_open(srv, core, err, errlen) == -1) {
 		net_server_free(srv);
@@ -462,6 +483,9 @@ net_server_free(struct net_server *srv)
 	for (size_t fd = 0; fd < srv->conns.cap; fd++)
 		if ((c = srv->conns.slot[fd]) != NULL)
 			session_release(srv, c, false);
+	proxy_wait_free(srv);
+	systemd_close(srv);
+	metrics_close(srv);
 	/* The fork model's children end here, after their hub ends were closed. */
 	srv->model->close(srv);
 	if (srv->pool != NULL)

@@ -114,7 +114,9 @@ handshake_done(struct net_server *srv, struct conn *c, const char *fp)
 		handshake_web(srv, c, fp);
 		return;
 	}
-	if ((rc = srv->model->peer(srv, c, &ss)) < 0) {
+	if (c->proxied != NULL)
+		ss = *c->proxied;
+	else if ((rc = srv->model->peer(srv, c, &ss)) < 0) {
 		log_debug("close fd %d: %s", c->fd, strerror(-rc));
 		session_release(srv, c, true);
 		return;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "net/cidr.h"
 #include "net/sock.h"
 
 /*
@@ -48,6 +49,15 @@ struct net_config {
 	unsigned	 ipv4_prefix;	/* bits of an address that name it (1 .. 32) */
 	unsigned	 ipv6_prefix;	/* (1 .. 128): 64, one /64 is one address */
 	unsigned	 max_handshakes; /* TLS handshakes under way in all; 0: no limit */
+	/* Connection policy (h-ops): sources the per-address limits above never refuse. */
+	struct net_cidrs exempt;
+	/* PROXY protocol (h-ops): listen[i] expects a PROXY header first; the sources that
+	 * may send one; how long one may take, in ms. */
+	bool		 listen_proxy[NET_LISTEN_MAX];
+	struct net_cidrs proxy_trusted;
+	int64_t		 proxy_timeout;
+	/* Metrics (h-ops): the Prometheus endpoint's "ADDR:PORT"; "": none. */
+	char		 metrics_address[SOCK_ADDR_MAX];
 	int64_t		 linger;	/* ms to drain a closing client's input after our FIN */
 	int64_t		 shutdown_grace; /* ms to flush every client on SIGTERM/SIGINT */
 	unsigned	 io_threads;	/* threads model: workers for reads and writes, the

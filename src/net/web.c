@@ -347,6 +347,7 @@ web_http_readable(struct net_server *srv, struct conn *c)
 			session_release(srv, c, n < 0);
 		return;
 	}
+	srv->counted.bytes_in += (size_t)n;
 	if (web_append(c->web, srv->buf, (size_t)n) == -1) {
 		log_warn(-ENOMEM, "fd %d", c->fd);
 		session_release(srv, c, true);

@@ -219,6 +219,23 @@ config_listen_add(char list[][SOCK_ADDR_MAX], unsigned *n, const char *addr, cha
 	return 0;
 }
 
+int
+config_address_check(const char *addr, char out[SOCK_ADDR_MAX], char *why,
+    size_t whylen)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+
+	if (*addr != '\0' && (strlen(addr) >= SOCK_ADDR_MAX ||
+	    sock_parse_addr(addr, &ss, &len) != 0)) {
+		snprintf(why, whylen, "'%s' is not an address (IPV4:PORT, [IPV6]:PORT or "
+		    "localhost:PORT)", addr);
+		return -1;
+	}
+	snprintf(out, SOCK_ADDR_MAX, "%s", addr);
+	return 0;
+}
+
 /* Digits into *v, saturating (the range check then refuses).  -1 when there are none. */
 static int
 parse_digits(const char **s, uint64_t *v)

@@ -55,6 +55,11 @@ int	config_certfp_parse(const char *text, char out[CONFIG_CERTFP_MAX + 1], char 
 int	config_listen_add(char list[][SOCK_ADDR_MAX], unsigned *n, const char *addr,
 	    char *why, size_t whylen);
 
+/* One listen address ("ADDR:PORT", "[v6]:PORT", "localhost:PORT"), or "" for none, into
+ * out (SOCK_ADDR_MAX bytes). */
+int	config_address_check(const char *addr, char out[SOCK_ADDR_MAX], char *why,
+	    size_t whylen);
+
 /*
  * The web listener's lists ([web] origins, trusted_proxies): words separated by blanks,
  * each checked, into list (*n of them; at most NET_WEB_LIST_MAX).  An origin is "*" or

@@ -377,6 +377,7 @@ config_build(const struct state *st, struct config *cfg, char *err, size_t errle
 	if (fl->nlisten > 0) {
 		memcpy(cfg->net.listen, fl->listen, sizeof(fl->listen));
 		memcpy(cfg->net.listen_tls, fl->listen_tls, sizeof(fl->listen_tls));
+		memset(cfg->net.listen_proxy, 0, sizeof(cfg->net.listen_proxy));
 		memcpy(cfg->net.listen_web, fl->listen_web, sizeof(fl->listen_web));
 		cfg->net.nlisten = fl->nlisten;
 	}
