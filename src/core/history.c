@@ -24,6 +24,7 @@
 #define HISTORY_PRUNE_BATCH	1000		/* lines one pass deletes, at most */
 #define HISTORY_BUF_MAX		4096		/* lines held before a flush is forced */
 #define HISTORY_TOUCHED_MAX	256		/* channels one pass caps, at most */
+#define HISTORY_BUF_KEEP	256		/* lines of buffer kept between turns */
 
 void
 history_free(struct core *core)
@@ -275,15 +276,23 @@ history_flush(struct core *core, int64_t now)
 		return;
 	if (core->cfg.history_max_lines > 0)
 		history_touch(h);
-	if ((job = job_new_core(core, JOB_HISTORY_APPEND, history_appended)) == NULL) {
+	/* The job gets a copy of what is used; the buffer stays, warm, for the next turn
+	 * (unless a burst made it large). */
+	if ((job = job_new_core(core, JOB_HISTORY_APPEND, history_appended)) == NULL ||
+	    (job->in.append.v = malloc(h->n * sizeof(*h->buf))) == NULL) {
 		core_log(core, PLOG_WARN, "history: %zu lines lost: out of memory", h->n);
+		job_free(job);
 		h->n = 0;
 		return;
 	}
-	job->in.append.v = h->buf;
+	memcpy(job->in.append.v, h->buf, h->n * sizeof(*h->buf));
 	job->in.append.n = h->n;
-	h->buf = NULL;
-	h->n = h->cap = 0;
+	h->n = 0;
+	if (h->cap > HISTORY_BUF_KEEP) {
+		free(h->buf);
+		h->buf = NULL;
+		h->cap = 0;
+	}
 	job_submit(core, job, now);
 }
 

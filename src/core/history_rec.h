@@ -22,7 +22,9 @@
  */
 #define HISTORY_IDENT_MAX	(ACCOUNT_NAME_MAX + 2)
 #define HISTORY_MSGID_MAX	39
-#define HISTORY_TAGS_MAX	MSG_TAGS_MAX_CLIENT	/* the sender's client-only tags */
+/* The sender's client-only tags kept with a line: whole tags, as many as fit (a client
+ * may send MSG_TAGS_MAX_CLIENT bytes; reactions and replies take a few dozen). */
+#define HISTORY_TAGS_MAX	511
 #define HISTORY_LINE_MAX	MSG_BODY_MAX
 
 struct history_rec {
