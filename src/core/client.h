@@ -16,6 +16,7 @@
  * Clients: a user of the network, its nick in the nick table, registration and leaving.
  */
 struct core;
+struct multiline;
 struct account_flow;
 struct sasl_session;
 
@@ -78,6 +79,12 @@ struct client {
 	unsigned		 oper_failures;	/* failed OPERs in a row (flood cost) */
 	uint64_t		 id;		/* unique in this core's life: invites */
 	struct vec		 list_entries;	/* b/e/I entries it set that still exist */
+	/* h-proto (issue 20) */
+	struct vec		 silences;	/* silence.c: char * masks (SILENCE) */
+	int64_t			 knock_at;	/* cmd_knock.c: its last KNOCK; 0: none */
+	struct multiline	*multiline;	/* multiline.c: its open batch, or NULL */
+	struct vec		 metadata;	/* metadata.c: its keys */
+	struct vec		 metadata_subs;	/* metadata.c: char * keys subscribed */
 	/* nickown.c: its nick is another account's, on core->nick_grace since then */
 	struct list		 grace;
 	int64_t			 grace_since;

@@ -89,8 +89,13 @@ sasl_abort(struct core *core, struct client *cl)
 static void
 sasl_fail(struct core *core, struct client *cl, const char *name, int64_t now)
 {
+	char	copy[ACCOUNT_NAME_MAX + 1];
+
+	/* name may be the exchange's own. */
+	if (name != NULL)
+		snprintf(copy, sizeof(copy), "%s", name);
 	sasl_free(cl);
-	account_failed(core, cl, name, now);
+	account_failed(core, cl, name != NULL ? copy : NULL, now);
 	send_reply(core, cl, ERR_SASLFAIL, NULL);
 }
 
@@ -225,6 +230,30 @@ scram_read(struct core *core, struct client *cl, const struct job *job,
 	cl->sasl->step = SASL_SCRAM_FINAL;
 }
 
+/* SCRAM's client-first message: the account's keys are read, known or not. */
+static void
+scram_first(struct core *core, struct client *cl, const char *msg, size_t len,
+    int64_t now)
+{
+	struct sasl_scram	*st = &cl->sasl->scram;
+	struct job		*job;
+
+	if (scram_client_first(st, msg, len) == -1) {
+		sasl_fail(core, cl, NULL, now);
+		return;
+	}
+	/* Refused unchecked, and not counted again. */
+	if (account_throttled(core, cl, st->name, now) ||
+	    (job = job_new(core, cl, JOB_ACCOUNT_GET, scram_read, "")) == NULL) {
+		sasl_free(cl);
+		send_reply(core, cl, ERR_SASLFAIL, NULL);
+		return;
+	}
+	/* Unknown names go to the store as well: the same path, the same time. */
+	snprintf(job->in.name, sizeof(job->in.name), "%s", st->name);
+	job_submit(core, job, now);
+}
+
 /* SCRAM-SHA-256, each of the client's three messages. */
 static void
 sasl_scram(struct core *core, struct client *cl, const char *msg, size_t len,
@@ -232,27 +261,10 @@ sasl_scram(struct core *core, struct client *cl, const char *msg, size_t len,
 {
 	struct sasl_session	*s = cl->sasl;
 	char			 out[SCRAM_MSG_MAX], name[ACCOUNT_NAME_MAX + 1];
-	struct job		*job;
 
 	switch (s->step) {
 	case SASL_FIRST:
-		if (scram_client_first(&s->scram, msg, len) == -1) {
-			sasl_fail(core, cl, NULL, now);
-			return;
-		}
-		if (account_throttled(core, cl, s->scram.name, now)) {
-			sasl_free(cl);
-			send_reply(core, cl, ERR_SASLFAIL, NULL);
-			return;
-		}
-		/* Unknown names go to the store as well: the same path, the same time. */
-		if ((job = job_new(core, cl, JOB_ACCOUNT_GET, scram_read, "")) == NULL) {
-			sasl_free(cl);
-			send_reply(core, cl, ERR_SASLFAIL, NULL);
-			return;
-		}
-		snprintf(job->in.name, sizeof(job->in.name), "%s", s->scram.name);
-		job_submit(core, job, now);
+		scram_first(core, cl, msg, len, now);
 		return;
 	case SASL_SCRAM_FINAL:
 		if (scram_client_final(&s->scram, msg, len, out) == -1) {
@@ -260,9 +272,10 @@ sasl_scram(struct core *core, struct client *cl, const char *msg, size_t len,
 			return;
 		}
 		s->step = SASL_SCRAM_ACK;
-		sasl_send(core, cl, out, strlen(out));
+		(void)sasl_send(core, cl, out, strlen(out));
 		return;
 	case SASL_SCRAM_ACK:
+		/* The client's empty answer to server-final; then it is logged in. */
 		if (len != 0) {
 			sasl_fail(core, cl, NULL, now);
 			return;

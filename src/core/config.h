@@ -53,6 +53,8 @@ struct core_config {
 	char		 admin_name[CONFIG_PASSWORD_MAX + 1];
 	char		 admin_email[CONFIG_PASSWORD_MAX + 1];
 	char		 admin_location[CONFIG_PASSWORD_MAX + 1];
+	/* h-proto: the server's description (LINKS 364, WHOIS 312, VERSION 351). */
+	char		 description[CONFIG_PASSWORD_MAX + 1];
 
 	unsigned	 nicklen;
 	unsigned	 channellen;

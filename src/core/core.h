@@ -75,8 +75,8 @@ void	core_line_run(struct core *core, struct client *cl, char *line, size_t len,
 	    int64_t now);
 
 /* Texts more than one command family shows. */
-#define QUERY_ELIST	"MU"	/* LIST filters: channel masks, user counts */
-#define QUERY_SERVER_INFO	"parley IRC server"	/* WHOIS 312, LINKS 364, VERSION 351 */
+#define QUERY_ELIST	"CMNTU"	/* LIST filters: creation time, channel masks, negated
+				   masks, topic time, user counts */
 
 /* The wall clock in seconds, from the driver's last core_clock(). */
 int64_t	core_wall_seconds(const struct core *core, int64_t now);

@@ -16,6 +16,7 @@
 #include "core/flood.h"
 #include "core/reply.h"
 #include "core/server.h"
+#include "core/silence.h"
 #include "core/timer.h"
 #include "core/utf8.h"
 
@@ -112,6 +113,7 @@ core_free(struct core *core)
 		client_free(core, list_entry(core->clients.next, struct client, all));
 	chanreg_clear(core);
 	map_clear(&core->nicks);
+	channel_free_all(core);
 	map_clear(&core->channels);
 	map_clear(&core->monitors);
 	account_clear(core);
@@ -321,7 +323,7 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "BOT=B");
 	isupport_add(core, &n, "CASEMAPPING=rfc1459");
 	isupport_add(core, &n, "CHANLIMIT=#:%u", c->max_channels);
-	isupport_add(core, &n, "CHANMODES=beI,k,l,MRWimnpst");
+	isupport_add(core, &n, "CHANMODES=beIq,k,fjl,CMPRTWcimnpstz");
 	isupport_add(core, &n, "CHANNELLEN=%u", c->channellen);
 	isupport_add(core, &n, "CHANTYPES=#");
 	/* history (cmd_chathistory.c) */
@@ -332,7 +334,7 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "EXTBAN=$,a");
 	isupport_add(core, &n, "INVEX");
 	isupport_add(core, &n, "KICKLEN=%u", c->kicklen);
-	isupport_add(core, &n, "MAXLIST=beI:%u", c->max_list);
+	isupport_add(core, &n, "MAXLIST=beIq:%u", c->max_list);
 	isupport_add(core, &n, "MAXTARGETS=%u", c->max_targets);
 	isupport_add(core, &n, "MODES=%u", c->modes_per_line);
 	isupport_add(core, &n, "MONITOR=%u", c->monitor_max);
@@ -343,11 +345,15 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "NICKLEN=%u", c->nicklen);
 	isupport_add(core, &n, "PREFIX=(ov)@+");
 	isupport_add(core, &n,
-	    "TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:%u,NOTICE:%u,TAGMSG:%u,WHOIS:%u",
-	    c->max_targets, c->max_targets, c->max_targets, c->max_targets);
+	    "TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:%u,NOTICE:%u,TAGMSG:%u,WHOIS:%u,KICK:%u",
+	    c->max_targets, c->max_targets, c->max_targets, c->max_targets,
+	    c->max_targets);
 	isupport_add(core, &n, "TOPICLEN=%u", c->topiclen);
 	isupport_add(core, &n, "USERLEN=%u", c->userlen);
 	if (c->utf8_only)
 		isupport_add(core, &n, "UTF8ONLY");
 	isupport_add(core, &n, "WHOX");
+	/* h-proto: issue 20's tokens. */
+	isupport_add(core, &n, "SILENCE=%u", SILENCE_MAX);
+	isupport_add(core, &n, "STATUSMSG=@+");
 }

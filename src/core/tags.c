@@ -464,6 +464,21 @@ tags_send(struct core *core, struct client *cl, const char *line, size_t len)
 }
 
 void
+tags_send_plain(struct core *core, struct client *cl, const char *first,
+    const char *line, size_t len)
+{
+	struct tags_event	*ev = &core->tags;
+	size_t			 dlen;
+
+	/* As send_line: what the running command queues for its client counts. */
+	if (cl == core->running)
+		core->running_bytes += len;
+	dlen = tags_data(core, tags_bits(core, cl) & ~(unsigned)TAGS_MESSAGE, ev->data,
+	    sizeof(ev->data));
+	emit(core, cl, first, ev->data, dlen, line, len);
+}
+
+void
 tags_send_cached(struct core *core, struct tags_cache *tc, struct client *cl,
     const char *line, size_t len)
 {

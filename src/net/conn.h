@@ -82,6 +82,10 @@ ssize_t		 conn_send(struct conn *c);
 /* Send our FIN: with TLS a close_notify first (best effort), then shutdown(SHUT_WR).
  * Returns 0 or -errno. */
 int		 conn_shutdown(struct conn *c);
+/* Whether closing c now loses nothing: the peer has acknowledged every byte we sent
+ * (our FIN included) and nothing it sent waits unread, so close() sends no reset.
+ * False when the kernel cannot say. */
+bool		 conn_settled(const struct conn *c);
 
 /* Connections by descriptor, grown as descriptors grow. */
 struct conn_table {

@@ -42,6 +42,7 @@
 #include "store/store.h"
 
 #define NET_QUIET_MS	500	/* this long without events: free heap goes back */
+#define NET_SETTLE_POLL_MS 5	/* stopping: how often lingering peers are looked at */
 
 /*
  * The models.
@@ -149,6 +150,35 @@ expire(struct net_server *srv)
 }
 
 /*
+ * Stopping: a lingering connection whose ERROR the peer has acknowledged and that has
+ * sent nothing since is closed at once; waiting out the linger would only keep the
+ * server from exiting.  One with unread input still waits, since closing it would reset.
+ */
+static void
+expire_settled(struct net_server *srv)
+{
+	struct list	*n, *next;
+
+	for (n = srv->timed.next; n != &srv->timed; n = next) {
+		struct conn	*c = list_entry(n, struct conn, link);
+
+		next = n->next;
+		if (c->state == CONN_LINGERING && conn_settled(c))
+			session_release(srv, c, false);
+	}
+}
+
+/* Whether any connection lingers (the stopping server polls them, expire_settled). */
+static bool
+any_lingering(const struct net_server *srv)
+{
+	for (struct list *n = srv->timed.next; n != &srv->timed; n = n->next)
+		if (list_entry(n, struct conn, link)->state == CONN_LINGERING)
+			return true;
+	return false;
+}
+
+/*
  * Free heap back to the system once the loop has been quiet for NET_QUIET_MS.  The
  * program keeps free heap while busy (parleyd/main.c's heap policy); only the loop knows
  * when it has gone quiet, so the giving back stays here, once per quiet spell.
@@ -192,6 +222,9 @@ server_timeout(const struct net_server *srv, int64_t next)
 		    list_entry(srv->handshakes.next, struct conn, link)->deadline);
 	if (srv->stopping)
 		next = earliest(next, srv->stop_deadline);
+	/* The peers' acknowledgements raise no event: look again soon. */
+	if (srv->stopping && any_lingering(srv))
+		next = earliest(next, server_now(srv) + NET_SETTLE_POLL_MS);
 	next = earliest(next, srv->paused_until);
 	if (srv->heap_held)
 		next = earliest(next, srv->active_at + NET_QUIET_MS);
@@ -212,6 +245,8 @@ net_server_run(struct net_server *srv)
 		control_requests(srv);
 		next = server_timers(srv);
 		session_flush_all(srv);
+		if (srv->stopping)
+			expire_settled(srv);
 		if (srv->stopping && (srv->nconns == 0 ||
 		    server_now(srv) >= srv->stop_deadline))
 			break;

@@ -290,9 +290,9 @@ bench_advance_login(struct bench *b)
 {
 	const struct bench_opts	*o = b->o;
 	struct bench_result	*r = b->r;
+	uint64_t		 since = b->phase == PH_SETUP ? b->t0 : b->mstart;
 	bool			 over = r->disconnects > 0 || r->register_failures > 0 ||
-				    b->now - (b->phase == PH_SETUP ? b->t0 : b->mstart) >
-				    (uint64_t)(o->timeout * 1e9);
+				    b->now - since > (uint64_t)(o->timeout * 1e9);
 
 	if (b->phase == PH_SETUP) {
 		r->setup_s = (double)(b->now - b->t0) / 1e9;

@@ -300,9 +300,14 @@ report_human(const struct bench_opts *o, const struct bench_result *r)
 {
 	double	 secs = r->measured_s > 0 ? r->measured_s : 1;
 
-	printf("%s: %u clients, %u registered, %u joined in %.2fs%s\n",
-	    scenario_names[o->scenario], o->clients, r->registered, r->joined, r->setup_s,
-	    r->setup_done ? "" : " (setup did NOT complete)");
+	if (o->scenario == BENCH_LOGIN)
+		printf("login: %u clients and a pinger, %u registered; accounts ready in "
+		    "%.2fs%s\n", o->clients, r->registered, r->setup_s,
+		    r->setup_done ? "" : " (did NOT complete)");
+	else
+		printf("%s: %u clients, %u registered, %u joined in %.2fs%s\n",
+		    scenario_names[o->scenario], o->clients, r->registered, r->joined,
+		    r->setup_s, r->setup_done ? "" : " (setup did NOT complete)");
 	if (o->scenario == BENCH_LOGIN) {
 		printf("  accounts         %u of %u registered first, %u refused\n",
 		    r->accounts, o->accounts, r->register_failures);

@@ -75,6 +75,8 @@ static const struct setting settings[] = {
 	{ "server",	"admin_name",	SET_PASSWORD,	AT(core.admin_name), 0, 0 },
 	{ "server",	"admin_email",	SET_PASSWORD,	AT(core.admin_email), 0, 0 },
 	{ "server",	"admin_location", SET_PASSWORD,	AT(core.admin_location), 0, 0 },
+	/* h-proto: shown by LINKS, WHOIS and VERSION; ADMIN's rules. */
+	{ "server",	"description",	SET_PASSWORD,	AT(core.description), 0, 0 },
 	{ "listen",	"address",	SET_ADDRESS,	0, 0, 0 },
 	{ "listen",	"tls_address",	SET_TLS_ADDRESS, 0, 0, 0 },
 	{ "tls",	"cert",		SET_PATH,	AT(net.tls_cert), 0, 0 },

@@ -118,6 +118,10 @@ fuzz_config(struct core_config *cfg)
 	cfg->flood_burst = 6;
 	cfg->flood_interval = 1000;
 	cfg->flood_queue = 600;
+	/* accounts: argon2id at its least, so that REGISTER and SASL are cheap to try */
+	cfg->accounts_argon2_ops = 1;
+	cfg->accounts_argon2_mem = 8192;
+	cfg->accounts_scram_iterations = 16;
 }
 
 /* Is cl on the core's client list? */
@@ -164,8 +168,9 @@ check_client(struct core *core, struct client *cl)
 static void
 check_channel(struct channel *ch)
 {
-	/* A channel exists while someone is in it, and every member lists it. */
-	CHECK(ch->members.len > 0);
+	/* A channel exists while someone is in it (or an operator made it +P), and
+	 * every member lists it. */
+	CHECK(ch->members.len > 0 || (ch->modes & CHANNEL_PERMANENT));
 	for (size_t i = 0; i < ch->members.len; i++) {
 		struct member	*m = ch->members.items[i];
 		size_t		 seen = 0;

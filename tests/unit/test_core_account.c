@@ -297,7 +297,7 @@ register_verify(void **state)
 	unsigned	 c = fx_client(fx, "alice");
 	struct client	*cl = fx->conns[c].client;
 	const char	*code;
-	char		 wanted[64];
+	char		 wanted[128];
 
 	(void)state;
 	logged[0] = '\0';
