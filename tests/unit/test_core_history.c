@@ -309,6 +309,27 @@ test_join_replay(void **state)
 	fx_free(fx);
 }
 
+/* A message to a channel's operators alone (STATUSMSG) is not the channel's history. */
+static void
+test_statusmsg_not_kept(void **state)
+{
+	unsigned	 a, b;
+	struct fx	*fx = three_lines(&a, &b, NULL);
+
+	(void)state;
+	fx_line(fx, b, "PRIVMSG @#c :ops only");
+	fx_advance(fx, 0);
+	fx_drain(fx);
+	fx_line(fx, b, "JOIN #d");
+	fx_drain(fx);
+	fx_line(fx, a, "CHATHISTORY LATEST #c * 1");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=" T3 " :irc.localhost BATCH +h1 chathistory #c\r\n"
+	    "@batch=h1;time=" T3 ";msgid=0-3 " BOB " PRIVMSG #c three\r\n"
+	    "@time=" T3 " :irc.localhost BATCH -h1\r\n");
+	fx_free(fx);
+}
+
 /* +W: nothing said in the channel is kept. */
 static void
 test_no_history_mode(void **state)
@@ -515,6 +536,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_join_replay),
 		cmocka_unit_test(test_no_history_mode),
+		cmocka_unit_test(test_statusmsg_not_kept),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_markread_anonymous_and_bad),
 		cmocka_unit_test(test_client_tags),
