@@ -205,6 +205,21 @@ history_note(struct core *core, const struct client *cl, const struct channel *c
 }
 
 void
+history_note_part(struct core *core, const struct client *cl, const struct channel *ch,
+    const struct client *to, unsigned n, const char *line, size_t len)
+{
+	struct history_rec	*r;
+	size_t			 before = core->history.n;
+
+	history_note(core, cl, ch, to, false, line, len);
+	/* Kept (a new record at the end, the buffer not flushed meanwhile): rename it. */
+	if (n == 0 || core->history.n != before + 1)
+		return;
+	r = &core->history.buf[before];
+	snprintf(r->msgid, sizeof(r->msgid), "%s-%u", tags_msgid(core), n);
+}
+
+void
 history_event(struct core *core, const struct client *cl, const struct channel *ch,
     const char *line, size_t len)
 {

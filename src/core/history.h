@@ -72,6 +72,13 @@ void	history_ident(const struct core *core, const struct client *cl, char *buf);
 void	history_note(struct core *core, const struct client *cl, const struct channel *ch,
 	    const struct client *to, bool tagmsg, const char *line, size_t len);
 
+/* Part n (from 0) of a draft/multiline message from cl, as its fallback PRIVMSG line:
+ * kept like history_note's, part 0 under the message's msgid, the others under
+ * "MSGID-n". */
+void	history_note_part(struct core *core, const struct client *cl,
+	    const struct channel *ch, const struct client *to, unsigned n,
+	    const char *line, size_t len);
+
 /* An event of cl's (JOIN, PART, KICK, MODE, TOPIC) shown to ch's members as line:
  * keep it for draft/event-playback, unless ch keeps no history. */
 void	history_event(struct core *core, const struct client *cl,

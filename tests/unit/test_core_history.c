@@ -330,6 +330,30 @@ test_statusmsg_not_kept(void **state)
 	fx_free(fx);
 }
 
+/* A draft/multiline message is kept as its fallback lines, blank ones left out. */
+static void
+test_multiline_kept(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = client_caps(fx, "alice", HCAPS " draft/multiline");
+
+	(void)state;
+	fx_line(fx, a, "JOIN #m");
+	fx_line(fx, a, "BATCH +x1 draft/multiline #m");
+	fx_line(fx, a, "@batch=x1 PRIVMSG #m hello");
+	fx_line(fx, a, "@batch=x1 PRIVMSG #m :");
+	fx_line(fx, a, "@batch=x1 PRIVMSG #m :world");
+	fx_line(fx, a, "BATCH -x1");
+	fx_drain(fx);
+	fx_line(fx, a, "CHATHISTORY LATEST #m * 10");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=" T0 " :irc.localhost BATCH +h1 chathistory #m\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-1 :alice!u@127.0.0.1 PRIVMSG #m hello\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-1-1 :alice!u@127.0.0.1 PRIVMSG #m world\r\n"
+	    "@time=" T0 " :irc.localhost BATCH -h1\r\n");
+	fx_free(fx);
+}
+
 /* +W: nothing said in the channel is kept. */
 static void
 test_no_history_mode(void **state)
@@ -537,6 +561,7 @@ main(void)
 		cmocka_unit_test(test_join_replay),
 		cmocka_unit_test(test_no_history_mode),
 		cmocka_unit_test(test_statusmsg_not_kept),
+		cmocka_unit_test(test_multiline_kept),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_markread_anonymous_and_bad),
 		cmocka_unit_test(test_client_tags),
