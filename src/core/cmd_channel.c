@@ -422,7 +422,6 @@ cmd_rename(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	size_t		 len;
 	bool		 case_only;
 
-	(void)now;
 	if (ch == NULL) {
 		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", m->params[0]);
 		return;
@@ -458,6 +457,7 @@ cmd_rename(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	send_channel_caps(core, ch, NULL, CAP_BIT(CAP_CHANNEL_RENAME), 0, line, len);
 	if (case_only)
 		return;
+	history_rename(core, old, ch->name, now);	/* history */
 	for (size_t i = 0; i < ch->members.len; i++) {
 		struct client	*peer = ((struct member *)ch->members.items[i])->client;
 

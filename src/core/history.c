@@ -312,6 +312,35 @@ history_flush(struct core *core, int64_t now)
 }
 
 static void
+history_renamed(struct core *core, struct client *cl, const struct job *job,
+    const char *label, int64_t now)
+{
+	(void)cl, (void)label, (void)now;
+	if (job->status != 0 && job->status != -ENOSYS)
+		core_log(core, PLOG_WARN, "history: %s kept under its old name %s (%s)",
+		    job->in.rename.to, job->in.rename.from, strerror(-job->status));
+}
+
+void
+history_rename(struct core *core, const char *from, const char *to, int64_t now)
+{
+	struct job	*job;
+
+	if (!history_on(core))
+		return;
+	/* The lines said before the rename are in the store first. */
+	history_flush(core, now);
+	if ((job = job_new_core(core, JOB_HISTORY_RENAME, history_renamed)) == NULL) {
+		core_log(core, PLOG_WARN, "history: %s kept under its old name %s: out of "
+		    "memory", to, from);
+		return;
+	}
+	casemap_fold(job->in.rename.from, sizeof(job->in.rename.from), from);
+	casemap_fold(job->in.rename.to, sizeof(job->in.rename.to), to);
+	job_submit(core, job, now);
+}
+
+static void
 history_pruned(struct core *core, struct client *cl, const struct job *job,
     const char *label, int64_t now)
 {

@@ -88,6 +88,9 @@ void	history_event(struct core *core, const struct client *cl,
 void	history_event_channels(struct core *core, const struct client *cl,
 	    const char *line, size_t len);
 
+/* Channel from is now to (RENAME): its history follows it, in a job of the core's. */
+void	history_rename(struct core *core, const char *from, const char *to, int64_t now);
+
 /* Hand the buffered lines to the store, one job for all.  Called every turn. */
 void	history_flush(struct core *core, int64_t now);
 

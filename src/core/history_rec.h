@@ -116,6 +116,12 @@ struct history_prune {
 	size_t		 nchannels;
 };
 
+/* RENAME (draft/channel-rename): a channel's lines move to its new name (folded). */
+struct history_rename {
+	char	from[CONFIG_CHANNELLEN_MAX + 1];
+	char	to[CONFIG_CHANNELLEN_MAX + 1];
+};
+
 /* MARKREAD: an account's read marker for a target (folded), a wall ms time. */
 struct history_marker {
 	char	account[ACCOUNT_NAME_MAX + 1];

@@ -354,6 +354,24 @@ test_multiline_kept(void **state)
 	fx_free(fx);
 }
 
+/* RENAME: the channel's history follows it to its new name. */
+static void
+test_rename(void **state)
+{
+	unsigned	 a, b;
+	struct fx	*fx = three_lines(&a, &b, NULL);
+
+	(void)state;
+	fx_line(fx, a, "RENAME #c #new :moving");
+	fx_drain(fx);
+	fx_line(fx, a, "CHATHISTORY LATEST #new * 1");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=" T3 " :irc.localhost BATCH +h1 chathistory #new\r\n"
+	    "@batch=h1;time=" T3 ";msgid=0-3 " BOB " PRIVMSG #c three\r\n"
+	    "@time=" T3 " :irc.localhost BATCH -h1\r\n");
+	fx_free(fx);
+}
+
 /* +W: nothing said in the channel is kept. */
 static void
 test_no_history_mode(void **state)
@@ -562,6 +580,7 @@ main(void)
 		cmocka_unit_test(test_no_history_mode),
 		cmocka_unit_test(test_statusmsg_not_kept),
 		cmocka_unit_test(test_multiline_kept),
+		cmocka_unit_test(test_rename),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_markread_anonymous_and_bad),
 		cmocka_unit_test(test_client_tags),

@@ -2,7 +2,7 @@
  * The history jobs held to one table of cases on both backends, the memory store and
  * SQLite on a file (fixture_store.h): appends, every selector with msgid and timestamp
  * references, private conversations seen from each end only, events, TARGETS, REDACT,
- * retention by age and by lines, read markers and their load.
+ * RENAME, retention by age and by lines, read markers and their load.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -209,6 +209,24 @@ test_redact(void **state)
 	    "m2 m10");
 }
 
+static void
+test_rename(void **state)
+{
+	struct fs_backend	*bk = *state;
+	struct history_point	 star = { INT64_MIN, "" };
+	struct job		*job;
+
+	append(bk, 11);
+	job = fs_job_of(JOB_HISTORY_RENAME);
+	strcpy(job->in.rename.from, "#b");
+	strcpy(job->in.rename.to, "#z");
+	assert_int_equal(fs_run(bk, job), 0);
+	assert_string_equal(query(bk, "#z", "", "", HISTORY_LATEST, star, ANY, 9, false),
+	    "m2 m4 m6 m10");
+	assert_string_equal(query(bk, "#b", "", "", HISTORY_LATEST, star, ANY, 9, false),
+	    "");
+}
+
 static size_t
 prune(struct fs_backend *bk, int64_t before, unsigned limit, unsigned max_lines,
     const char *channel)
@@ -296,6 +314,8 @@ test_markers(void **state)
 	cmocka_unit_test_prestate_setup_teardown(test_redact, fs_setup, fs_teardown, \
 	    backend), \
 	cmocka_unit_test_prestate_setup_teardown(test_retention, fs_setup, fs_teardown, \
+	    backend), \
+	cmocka_unit_test_prestate_setup_teardown(test_rename, fs_setup, fs_teardown, \
 	    backend), \
 	cmocka_unit_test_prestate_setup_teardown(test_markers, fs_setup, fs_teardown, \
 	    backend)
