@@ -46,6 +46,19 @@ calendar_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
 	*year = yoe + era * 400 + (*month <= 2);
 }
 
+int64_t
+calendar_days_from_civil(int64_t year, int month, int day)
+{
+	int64_t	y = year - (month <= 2);
+	int64_t	era = calendar_floor_div(y, 400);
+	int64_t	yoe = y - era * 400;				/* [0, 399] */
+	int64_t	mp = month > 2 ? month - 3 : month + 9;		/* March = 0 */
+	int64_t	doy = (153 * mp + 2) / 5 + day - 1;
+	int64_t	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
 size_t
 calendar_time_string(char *buf, size_t cap, int64_t seconds)
 {

@@ -94,6 +94,12 @@ static const struct cap_def caps[CAP_COUNT] = {
 	[CAP_CHANNEL_RENAME] =		{ "draft/channel-rename", NULL,	NULL },
 	[CAP_MULTILINE] =		{ "draft/multiline",	NULL,	cap_multiline_value },
 	[CAP_METADATA] =		{ "draft/metadata-2",	NULL,	cap_metadata_value },
+	/* history */
+	[CAP_CHATHISTORY] =		{ "draft/chathistory", history_cap_offered, NULL },
+	[CAP_READ_MARKER] =		{ "draft/read-marker", history_cap_offered, NULL },
+	[CAP_MESSAGE_REDACTION] =	{ "draft/message-redaction", history_cap_offered,
+					    NULL },
+	[CAP_EVENT_PLAYBACK] =		{ "draft/event-playback", history_cap_offered, NULL },
 	/* accounts */
 	[CAP_ACCOUNT_REGISTRATION] =	{ "draft/account-registration",
 					    cmd_account_cap_offered, cmd_account_cap_value },

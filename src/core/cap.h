@@ -34,6 +34,11 @@ enum cap {
 	CAP_CHANNEL_RENAME,
 	CAP_MULTILINE,
 	CAP_METADATA,
+	/* history (cmd_chathistory.c, cmd_markread.c, cmd_redact.c) */
+	CAP_CHATHISTORY,
+	CAP_READ_MARKER,
+	CAP_MESSAGE_REDACTION,
+	CAP_EVENT_PLAYBACK,
 	/* accounts (cmd_account.c, cmd_sasl.c) */
 	CAP_ACCOUNT_REGISTRATION,
 	CAP_SASL,
@@ -56,6 +61,9 @@ capset		cap_available(const struct core *core);
  * `before` is cap_available() from before the change.
  */
 void		cap_notify_changes(struct core *core, capset before);
+
+/* The history capabilities' offer (history.c): while history is kept. */
+bool		history_cap_offered(const struct core *core);
 
 /* draft/account-registration's offer and value (cmd_account.c), sasl's (cmd_sasl.c). */
 bool		cmd_account_cap_offered(const struct core *core);

@@ -35,6 +35,8 @@ struct member {
 /* Accounts (account_show.h). */
 #define CHANNEL_REGONLY		0x40	/* +R: only users logged in to an account join */
 #define CHANNEL_REGMODERATED	0x80	/* +M: only they speak, unless voiced or op */
+/* History (history.h): a bit far from the others' so that none collides. */
+#define CHANNEL_NO_HISTORY	0x40000000u	/* +W: nothing said here is kept */
 #define CHANNEL_KEY_MAX		23	/* +k key bytes kept */
 /* h-proto: the modes of issue 20 (chanmode.h says what each does). */
 #define CHANNEL_NO_CTCP		0x1000	/* +C: no CTCP but ACTION */

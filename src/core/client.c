@@ -11,6 +11,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/core.h"
+#include "core/history.h"
 #include "core/flood.h"
 #include "core/job_owner.h"
 #include "core/metadata.h"
@@ -169,6 +170,7 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 		len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
 		    "QUIT", 1, reason);
 		send_peers(core, cl, false, line, len);
+		history_event_channels(core, cl, line, len);	/* history */
 	}
 	if (cl->state == CLIENT_REGISTERED)
 		monitor_offline(core, cl);
@@ -230,6 +232,7 @@ client_rename(struct core *core, struct client *cl, const char *nick)
 		return -1;
 	len = format_msg(line, sizeof(line), prefix, "NICK", 1, nick);
 	send_peers(core, cl, true, line, len);
+	history_event_channels(core, cl, line, len);	/* history */
 	if (renamed)
 		monitor_online(core, cl);
 	return 0;

@@ -13,6 +13,8 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/history.h"
+#include "core/history_replay.h"
 #include "core/metadata.h"
 #include "core/reply.h"
 #include "core/target.h"
@@ -91,6 +93,7 @@ part_one(struct core *core, struct client *cl, struct member *m, const char *rea
 	else
 		len = format_msg(line, sizeof(line), prefix, "PART", 1, m->channel->name);
 	send_channel(core, m->channel, NULL, line, len);
+	history_event(core, cl, m->channel, line, len);		/* history */
 	channel_part(core, m);
 }
 
@@ -148,6 +151,7 @@ join_announce(struct core *core, struct client *cl, struct channel *ch)
 	client_prefix(cl, prefix, sizeof(prefix));
 	len = format_msg(line, sizeof(line), prefix, "JOIN", 1, ch->name);
 	send_channel_caps(core, ch, NULL, 0, ext, line, len);
+	history_event(core, cl, ch, line, len);		/* history */
 	len = format_msg(line, sizeof(line), prefix, "JOIN", 3, ch->name,
 	    cl->account[0] != '\0' ? cl->account : "*",
 	    cl->realname != NULL ? cl->realname : "");
@@ -204,11 +208,14 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 	join_announce(core, cl, ch);
 	if (ch->topic != NULL)
 		topic_reply(core, cl, ch);
+	history_join_marker(core, cl, ch);	/* history: draft/read-marker */
 	/* no-implicit-names: the client asks for NAMES itself when it wants them. */
 	if (!(cl->caps & CAP_BIT(CAP_NO_IMPLICIT_NAMES)))
 		names_reply(core, cl, ch);
 	metadata_join(core, cl, ch);
 	chanreg_join(core, ch, cl);
+	/* history: the last lines for a client that cannot ask (history_replay.c) */
+	history_join(core, cl, ch, now);
 	return;
 nomem:
 	send_numeric(core, cl, ERR_UNKNOWNERROR, "JOIN " NUMERIC_NOMEM);
@@ -309,6 +316,7 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	len = format_msg(line, sizeof(line), prefix, "TOPIC", 2, ch->name,
 	    topic != NULL ? topic : "");
 	send_channel(core, ch, NULL, line, len);
+	history_event(core, cl, ch, line, len);		/* history */
 	chanreg_changed(core, ch, cl, now);
 }
 
@@ -414,7 +422,6 @@ cmd_rename(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	size_t		 len;
 	bool		 case_only;
 
-	(void)now;
 	if (ch == NULL) {
 		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", m->params[0]);
 		return;
@@ -450,6 +457,7 @@ cmd_rename(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	send_channel_caps(core, ch, NULL, CAP_BIT(CAP_CHANNEL_RENAME), 0, line, len);
 	if (case_only)
 		return;
+	history_rename(core, old, ch->name, now);	/* history */
 	for (size_t i = 0; i < ch->members.len; i++) {
 		struct client	*peer = ((struct member *)ch->members.items[i])->client;
 

@@ -8,6 +8,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/history.h"
 #include "core/reply.h"
 #include "core/silence.h"
 #include "core/utf8.h"
@@ -56,6 +57,7 @@ kick_one(struct core *core, struct client *cl, struct channel *ch, const char *n
 	len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
 	    "KICK", 3, ch->name, who->nick, reason);
 	send_channel(core, ch, NULL, line, len);
+	history_event(core, cl, ch, line, len);		/* history */
 	channel_part(core, mb);
 }
 

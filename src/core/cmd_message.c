@@ -10,6 +10,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/history.h"
 #include "core/multiline.h"
 #include "core/reply.h"
 #include "core/silence.h"
@@ -54,6 +55,10 @@ message_deliver(struct core *core, struct client *cl, const struct message *m,
     size_t len)
 {
 	tags_message(core, cl, true);
+	/* history: one record of the message, whoever receives it (history.c); not a
+	 * message to a channel's operators alone (STATUSMSG), nor one silenced */
+	if (status == 0 && (ch != NULL || !silence_blocks(to, cl)))
+		history_note(core, cl, ch, to, m->tagmsg, line, len);
 	if (ch != NULL && status != 0)
 		message_status(core, cl, m, ch, status, line, len);
 	else if (ch != NULL)

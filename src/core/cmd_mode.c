@@ -13,6 +13,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/history.h"
 #include "core/extban.h"
 #include "core/mask.h"
 #include "core/reply.h"
@@ -267,6 +268,8 @@ mode_flag(char letter)
 	case 'T':	return CHANNEL_NO_NOTICE;
 	case 'c':	return CHANNEL_NO_COLOUR;
 	case 'z':	return CHANNEL_TLS_ONLY;
+	/* history */
+	case 'W':	return CHANNEL_NO_HISTORY;
 	default:	return 0;
 	}
 }
@@ -275,7 +278,7 @@ mode_flag(char letter)
 static void
 mode_show(struct core *core, struct client *cl, struct channel *ch)
 {
-	static const char	 letters[] = "CMPRTcimnpstz";
+	static const char	 letters[] = "CMPRTWcimnpstz";
 	char			 modes[24], params[MSG_BODY_MAX];
 	size_t			 n = 0, plen = 0;
 
@@ -575,6 +578,7 @@ mode_channel(struct core *core, struct client *cl, struct channel *ch, struct ms
 	len = format_line(line, ":%s MODE %s %s%s",
 	    client_prefix(cl, prefix, sizeof(prefix)), ch->name, w.mc.modes, w.mc.params);
 	send_channel(core, ch, NULL, line, len);
+	history_event(core, cl, ch, line, len);		/* history */
 	chanreg_changed(core, ch, cl, now);
 	/* An operator outside the channel changed +P: tell them, and let an empty
 	 * channel that is no longer permanent go. */

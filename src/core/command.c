@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	{ "BATCH",	cmd_batch,	1, CMD_REGISTERED, 1 },
 	{ "CAP",	cmd_cap,	1, CMD_ANY, 1 },
 	{ "CHANSERV",	cmd_chanserv,	0, CMD_REGISTERED, SERVICES_CHANSERV_COST },
+	/* history: a query reads the store (the per-client rate), so it costs more */
+	{ "CHATHISTORY", cmd_chathistory, 0, CMD_REGISTERED, 3 },
 	{ "CS",		cmd_chanserv,	0, CMD_REGISTERED, SERVICES_CHANSERV_COST },
 	{ "DIE",	cmd_die,	0, CMD_REGISTERED, 1 },
 	{ "HELP",	cmd_help,	0, CMD_REGISTERED, 1 },
@@ -33,6 +35,7 @@ static const struct command commands[] = {
 	{ "LINKS",	cmd_links,	0, CMD_REGISTERED, 1 },
 	{ "LIST",	cmd_list,	0, CMD_REGISTERED, 2 },
 	{ "LUSERS",	cmd_lusers,	0, CMD_REGISTERED, 1 },
+	{ "MARKREAD",	cmd_markread,	0, CMD_REGISTERED, 2 },	/* history */
 	{ "METADATA",	cmd_metadata,	2, CMD_REGISTERED, 1 },
 	{ "MODE",	cmd_mode,	1, CMD_REGISTERED, 1 },
 	{ "MONITOR",	cmd_monitor,	1, CMD_REGISTERED, 1 },
@@ -49,6 +52,7 @@ static const struct command commands[] = {
 	{ "PONG",	cmd_pong,	0, CMD_ANY, 1 },
 	{ "PRIVMSG",	cmd_privmsg,	0, CMD_REGISTERED, 1 },
 	{ "QUIT",	cmd_quit,	0, CMD_ANY, 1 },
+	{ "REDACT",	cmd_redact,	2, CMD_REGISTERED, 2 },	/* history */
 	{ "REGISTER",	cmd_register_account, 3, CMD_ANY, 8 },
 	{ "REHASH",	cmd_rehash,	0, CMD_REGISTERED, 1 },
 	{ "RENAME",	cmd_rename,	2, CMD_REGISTERED, 1 },
@@ -93,6 +97,9 @@ static const struct command_help {
 			"capabilities." },
 	{ "CHANSERV",	"CHANSERV subcommand [params]\nChanServ: register and keep "
 			"channels (CHANSERV HELP)." },
+	{ "CHATHISTORY", "CHATHISTORY LATEST|BEFORE|AFTER|AROUND|BETWEEN target "
+			"ref [ref] limit | TARGETS ts ts limit\nStored lines of a channel "
+			"you are in or of your private conversations (docs/history.md)." },
 	{ "CS",		"CS subcommand [params]\nThe same as CHANSERV." },
 	{ "DIE",	"DIE\nOperators: stop the server." },
 	{ "HELP",	"HELP [topic]\nHelp on a command, or the list of commands." },
@@ -112,6 +119,8 @@ static const struct command_help {
 	{ "LIST",	"LIST [filter[,filter]]\nChannels: #mask, !mask, >users, <users, "
 			"C<min, C>min, T<min, T>min." },
 	{ "LUSERS",	"LUSERS\nHow many users, operators and channels there are." },
+	{ "MARKREAD",	"MARKREAD target [timestamp=...]\nGet or set your account's "
+			"read marker of a channel or nick." },
 	{ "METADATA",	"METADATA target GET|LIST|SET|CLEAR|SUB|UNSUB|SUBS|SYNC "
 			"[params]\nKeys on users and channels (draft/metadata-2)." },
 	{ "MODE",	"MODE nick|#channel [modes [params]]\nShow or change user or "
@@ -134,6 +143,8 @@ static const struct command_help {
 	{ "PRIVMSG",	"PRIVMSG target[,target] :text\nA message to nicks, #channels, "
 			"or @#channel / +#channel (STATUSMSG)." },
 	{ "QUIT",	"QUIT [:reason]\nLeave the network." },
+	{ "REDACT",	"REDACT target msgid [:reason]\nTake back your message, or "
+			"anyone's in a channel you operate." },
 	{ "REGISTER",	"REGISTER * email|* :password\nRegister an account named "
 			"for your nick (draft/account-registration)." },
 	{ "REHASH",	"REHASH\nOperators: reload the configuration." },

@@ -41,6 +41,8 @@ const char	*command_help(const char *verb);
 command_fn	cmd_pass, cmd_nick, cmd_user, cmd_quit, cmd_ping, cmd_pong;
 /* cap.c */
 command_fn	cmd_cap;
+/* history: cmd_chathistory.c, cmd_markread.c, cmd_redact.c */
+command_fn	cmd_chathistory, cmd_markread, cmd_redact;
 /* cmd_message.c */
 command_fn	cmd_privmsg, cmd_notice, cmd_tagmsg;
 /* cmd_channel.c */

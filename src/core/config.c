@@ -78,6 +78,13 @@ core_config_defaults(struct core_config *cfg)
 	/* A minute to log in after connecting, as services daemons give. */
 	cfg->nick_grace = 60 * SECOND;
 	strcpy(cfg->guest_prefix, "Guest");
+	/* history */
+	cfg->history_enabled = true;
+	cfg->history_max_age = 0;
+	cfg->history_max_lines = 0;
+	cfg->history_query_max = 100;
+	cfg->history_join_replay = 0;
+	cfg->history_private = CONFIG_HISTORY_PRIVATE_ALL;
 
 	/* No operator blocks; an operator may stop or restart the server once there are. */
 	strcpy(cfg->config_file, "parleyd.conf");

@@ -137,7 +137,23 @@ struct core_config {
 	 * its nick names keeps it (0: NICK to it is refused), and the guest nicks' prefix. */
 	int64_t		 nick_grace;
 	char		 guest_prefix[CONFIG_GUEST_PREFIX_MAX + 1];
+
+	/*
+	 * history (history.h, cmd_chathistory.c; docs/history.md).  Kept on the store:
+	 * the driver turns it off where there is none.  history_private says which private
+	 * lines are kept (CONFIG_HISTORY_PRIVATE_*).
+	 */
+	bool		 history_enabled;
+	int64_t		 history_max_age;	/* ms; 0 = kept forever */
+	unsigned	 history_max_lines;	/* per channel; 0 = no cap */
+	unsigned	 history_query_max;	/* lines one CHATHISTORY returns (ISUPPORT) */
+	unsigned	 history_join_replay;	/* lines on JOIN without chathistory; 0 off */
+	unsigned	 history_private;
 };
+
+#define CONFIG_HISTORY_PRIVATE_ALL	0	/* every private line */
+#define CONFIG_HISTORY_PRIVATE_ACCOUNTS	1	/* only between two logged-in users */
+#define CONFIG_HISTORY_PRIVATE_NONE	2	/* none */
 
 /* Fill cfg with parley's defaults (the embedded default configuration). */
 void	core_config_defaults(struct core_config *cfg);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "core/history.h"
 #include "core/list.h"
 #include "core/map.h"
 #include "core/msg.h"
@@ -69,6 +70,7 @@ struct core {
 	struct throttle		 register_hosts;
 	uint8_t			 secret[32];
 	uint64_t		 secret_counter;
+	struct history_state	 history;	/* lines for the store (history.c) */
 };
 
 /* server.c: parse and dispatch one line, after flood control let it through. */

@@ -21,6 +21,7 @@ struct job_owned {
 	struct job	 job;
 	struct list	 link;		/* on owner->jobs; unlinked once ownerless */
 	struct client	*owner;		/* NULL once it went */
+	bool		 core_owned;	/* job_new_core: for the core itself */
 	job_done_fn	*done;
 	char		 label[JOB_LABEL_MAX + 1];
 	char		 reply_label[sizeof(((struct tags_event *)0)->label)];	/* IRCv3 */
@@ -77,11 +78,34 @@ job_run(struct job *job)
 	}
 }
 
+/* What a history job holds behind its pointers. */
+static void
+job_free_lines(struct job *job)
+{
+	struct job_lines	*l = NULL;
+
+	if (job->kind == JOB_HISTORY_APPEND)
+		l = &job->in.append;
+	else if (job->kind == JOB_HISTORY_QUERY || job->kind == JOB_HISTORY_TARGETS)
+		l = &job->result.lines;
+	if (job->kind == JOB_HISTORY_PRUNE) {
+		free(job->in.prune.channels);
+		job->in.prune.channels = NULL;
+		job->in.prune.nchannels = 0;
+	}
+	if (l == NULL)
+		return;
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
 void
 job_free(struct job *job)
 {
 	if (job == NULL)
 		return;
+	job_free_lines(job);
 	list_del(&job_owned(job)->link);
 	explicit_bzero(&job->in, sizeof(job->in));
 	free(job_owned(job));
@@ -104,6 +128,21 @@ job_new(struct core *core, struct client *cl, enum job_kind kind, job_done_fn *d
 	/* labeled-response: the reply comes with the result, under the command's label. */
 	tags_label_take(core, cl, o->reply_label, sizeof(o->reply_label));
 	list_add_tail(&cl->jobs, &o->link);
+	return &o->job;
+}
+
+struct job *
+job_new_core(struct core *core, enum job_kind kind, job_done_fn *done)
+{
+	struct job_owned	*o;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return NULL;
+	o->job.id = ++core->job_serial;
+	o->job.kind = kind;
+	o->core_owned = true;
+	o->done = done;
+	list_init(&o->link);
 	return &o->job;
 }
 
@@ -140,6 +179,11 @@ core_job_done(struct core *core, struct job *job, int64_t now)
 	struct job_owned	*o = job_owned(job);
 	struct client		*cl = o->owner;
 
+	if (o->core_owned) {
+		o->done(core, NULL, job, o->label, now);
+		job_free(job);
+		return;
+	}
 	if (cl == NULL) {
 		core_log(core, PLOG_DEBUG, "conn %llu: job %llu done after its client went",
 		    (unsigned long long)job->conn, (unsigned long long)job->id);

@@ -4,7 +4,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <stddef.h>
+
 #include "core/config.h"
+#include "core/history_rec.h"
 #include "core/msg.h"
 #include "core/records.h"
 
@@ -54,6 +57,16 @@ enum job_kind {
 	JOB_CHANNEL_DROP,		/* in.name; its entries go too */
 	JOB_CHANNEL_ENTRY_ADD,		/* in.entry (-EEXIST) */
 	JOB_CHANNEL_ENTRY_DEL,		/* in.entry: channel, kind, mask (-ENOENT) */
+	/* history (history_rec.h); the core owns the appends, the clients the rest */
+	JOB_HISTORY_APPEND,		/* in.append: the lines, kept in one transaction */
+	JOB_HISTORY_QUERY,		/* in.query -> result.lines (-ENOENT: no msgid) */
+	JOB_HISTORY_TARGETS,		/* in.targets -> result.lines */
+	JOB_HISTORY_REDACT,		/* in.redact (-ENOENT, -EPERM) */
+	JOB_HISTORY_PRUNE,		/* in.prune -> result.count */
+	JOB_HISTORY_RENAME,		/* in.rename: every line of from is to's */
+	JOB_MARKER_SET,			/* in.marker; a time older than the kept one is
+					   not kept: result.marker is what is kept (the
+					   core has every marker from load at start) */
 	JOB_KIND_COUNT
 };
 
@@ -79,6 +92,12 @@ struct job_cert {
 	char	certfp[CONFIG_CERTFP_MAX + 1];
 };
 
+/* Records behind a pointer the job owns (job_free frees it). */
+struct job_lines {
+	struct history_rec	*v;
+	size_t			 n;
+};
+
 struct job {
 	uint64_t		 id;	/* from 1, per core: for logs */
 	uint64_t		 conn;	/* the connection it is for, as the driver numbers it */
@@ -91,12 +110,23 @@ struct job {
 		struct job_cert		cert;
 		struct chanreg_rec	chanreg;
 		struct chanreg_entry	entry;
+		struct job_lines	append;		/* JOB_HISTORY_APPEND */
+		struct history_query	query;
+		struct history_targets	targets;
+		struct history_redact	redact;
+		struct history_prune	prune;
+		struct history_rename	rename;
+		struct history_marker	marker;		/* JOB_MARKER_SET */
 	} in;
 	union {
 		bool			crypt_ok;	/* JOB_CRYPT_CHECK: it matches */
 		bool			password_ok;	/* JOB_PASSWORD_CHECK */
 		struct account_rec	hashed;		/* JOB_PASSWORD_HASH: pwhash, scram_* */
 		struct account_rec	account;	/* JOB_ACCOUNT_GET, _BY_CERT */
+		struct job_lines	lines;		/* JOB_HISTORY_QUERY, _TARGETS:
+							   allocated by the store */
+		size_t			count;		/* JOB_HISTORY_PRUNE */
+		struct history_marker	marker;		/* JOB_MARKER_SET */
 	} result;
 	int			 status;	/* job_run: 0, or -errno (-ENOMEM) */
 	struct job		*next;	/* the driver's, for its queues; the core ignores it */

@@ -16,7 +16,8 @@
 struct core;
 struct client;
 
-/* What to do with a finished job's result; cl is the client it was for, still there. */
+/* What to do with a finished job's result; cl is the client it was for, still there
+ * (NULL for a job of the core's own, job_new_core). */
 typedef void	job_done_fn(struct core *core, struct client *cl, const struct job *job,
 		    const char *label, int64_t now);
 
@@ -25,6 +26,10 @@ typedef void	job_done_fn(struct core *core, struct client *cl, const struct job 
 #define JOB_LABEL_MAX	63
 struct job	*job_new(struct core *core, struct client *cl, enum job_kind kind,
 		    job_done_fn *done, const char *label);
+
+/* A new job of kind for the core itself, owned by no client (history appends): done
+ * gets cl NULL.  NULL out of memory. */
+struct job	*job_new_core(struct core *core, enum job_kind kind, job_done_fn *done);
 
 /* Run job: on the driver's pool, or here and now when the driver has none or refuses
  * it.  Either way the result reaches done through core_job_done, which frees the job. */

@@ -12,6 +12,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/history.h"
 #include "core/multiline.h"
 #include "core/reply.h"
 #include "core/silence.h"
@@ -218,6 +219,28 @@ multiline_channel_ok(struct core *core, struct client *cl, struct channel *ch,
 	return false;
 }
 
+/* history: the message is kept as its fallback lines (history.c), blank ones left out;
+ * a silenced private message is not kept. */
+static void
+multiline_history(struct core *core, struct client *cl, struct channel *ch,
+    struct client *to, const struct multiline *ml)
+{
+	char		 line[MSG_BODY_MAX + 1], prefix[CLIENT_PREFIX_MAX];
+	size_t		 len;
+	unsigned	 n = 0;
+
+	if (ch == NULL && silence_blocks(to, cl))
+		return;
+	client_prefix(cl, prefix, sizeof(prefix));
+	for (unsigned i = 0; i < ml->nparts; i++) {
+		if (ml->parts[i].text[0] == '\0')
+			continue;
+		len = format_msg(line, sizeof(line), prefix, "PRIVMSG", 2,
+		    ch != NULL ? ch->name : to->nick, ml->parts[i].text);
+		history_note_part(core, cl, ch, to, n++, line, len);
+	}
+}
+
 /* BATCH -ref: deliver cl's batch to its target, echo it with echo-message. */
 static void
 multiline_close(struct core *core, struct client *cl, const char *ref, int64_t now)
@@ -263,6 +286,7 @@ multiline_close(struct core *core, struct client *cl, const char *ref, int64_t n
 	tags_label_take(core, cl, label, sizeof(label));
 	cl->last_message = now;
 	tags_message(core, cl, true);
+	multiline_history(core, cl, ch, to, ml);	/* history */
 	if (ch != NULL) {
 		for (size_t i = 0; i < ch->members.len; i++) {
 			struct client	*peer = ((struct member *)ch->members.items[i])->client;

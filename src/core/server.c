@@ -57,6 +57,7 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 	map_init(&core->channels, cfg->hash_key);
 	map_init(&core->monitors, cfg->hash_key);
 	map_init(&core->accounts, cfg->hash_key);
+	history_init(core, cfg->hash_key);
 	throttle_init(&core->fail_accounts, cfg->hash_key);
 	throttle_init(&core->fail_hosts, cfg->hash_key);
 	throttle_init(&core->register_hosts, cfg->hash_key);
@@ -132,6 +133,7 @@ core_free(struct core *core)
 	throttle_clear(&core->fail_hosts);
 	throttle_clear(&core->register_hosts);
 	whowas_clear(&core->whowas);
+	history_free(core);
 	free(core->fanout);
 	free(core->motd);
 	free(core->opers);
@@ -277,6 +279,8 @@ core_closed(struct core *core, struct client *cl, const char *reason)
 void
 core_shutdown(struct core *core, const char *reason)
 {
+	/* The last lines said go to the store before the store goes. */
+	history_flush(core, core->tags.now);
 	/* Nobody stays to see a QUIT: send ERROR and close, without broadcasts. */
 	while (!list_empty(&core->clients)) {
 		struct client	*cl;
@@ -333,9 +337,12 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "BOT=B");
 	isupport_add(core, &n, "CASEMAPPING=rfc1459");
 	isupport_add(core, &n, "CHANLIMIT=#:%u", c->max_channels);
-	isupport_add(core, &n, "CHANMODES=beIq,k,fjl,CMPRTcimnpstz");
+	isupport_add(core, &n, "CHANMODES=beIq,k,fjl,CMPRTWcimnpstz");
 	isupport_add(core, &n, "CHANNELLEN=%u", c->channellen);
 	isupport_add(core, &n, "CHANTYPES=#");
+	/* history (cmd_chathistory.c) */
+	if (history_on(core))
+		isupport_add(core, &n, "CHATHISTORY=%u", c->history_query_max);
 	isupport_add(core, &n, "ELIST=%s", QUERY_ELIST);
 	isupport_add(core, &n, "EXCEPTS");
 	isupport_add(core, &n, "EXTBAN=$,a");
@@ -345,6 +352,8 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "MAXTARGETS=%u", c->max_targets);
 	isupport_add(core, &n, "MODES=%u", c->modes_per_line);
 	isupport_add(core, &n, "MONITOR=%u", c->monitor_max);
+	if (history_on(core))
+		isupport_add(core, &n, "MSGREFTYPES=timestamp,msgid");
 	isupport_add(core, &n, "NAMELEN=%u", c->namelen);
 	isupport_add(core, &n, "NETWORK=%s", c->network);
 	isupport_add(core, &n, "NICKLEN=%u", c->nicklen);

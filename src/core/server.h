@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "core/history_rec.h"
 #include "core/job.h"
 #include "core/out.h"
 
@@ -55,6 +56,8 @@ void		 core_line_too_long(struct core *core, struct client *cl, int64_t now);
 int		 core_restore_account(struct core *core, const char *name);
 int		 core_restore_channel(struct core *core, const struct chanreg_rec *rec);
 int		 core_restore_entry(struct core *core, const struct chanreg_entry *entry);
+/* history: an account's read marker (history_rec.h; folded names). */
+int		 core_restore_marker(struct core *core, const struct history_marker *m);
 
 /* The connection is gone (EOF, error, sendq exceeded).  The core tells the client's peers
  * (QUIT with reason) and frees cl; it does not call out->hangup for it. */

@@ -209,6 +209,12 @@ event_msgid(struct tags_event *ev)
 	return ev->msgid;
 }
 
+const char *
+tags_msgid(struct core *core)
+{
+	return event_msgid(&core->tags);
+}
+
 void
 tags_unlabeled(struct core *core, bool on)
 {

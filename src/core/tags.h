@@ -104,6 +104,9 @@ void	tags_event_end(struct core *core);
  */
 void	tags_message(struct core *core, const struct client *source, bool on);
 
+/* The msgid of the message being relayed now (history.c keeps it). */
+const char	*tags_msgid(struct core *core);
+
 /* While on, lines to the labeled requester go out at once without the label: a message
  * a client sends to itself arrives unlabeled, only its echo is labeled. */
 void	tags_unlabeled(struct core *core, bool on);

@@ -443,12 +443,20 @@ store_restore_entry(void *arg, const struct chanreg_entry *entry)
 	return core_restore_entry(n->srv->core, entry) == 0 ? 0 : -ENOMEM;
 }
 
+static int
+store_restore_marker(void *arg, const struct history_marker *m)
+{
+	struct store_count	*n = arg;
+
+	return core_restore_marker(n->srv->core, m) == 0 ? 0 : -ENOMEM;
+}
+
 int
 net_server_store(struct net_server *srv, const struct store_ops *ops, struct store *st,
     char *err, size_t errlen)
 {
 	const struct store_visitor	 v = { store_restore_account, store_restore_channel,
-					    store_restore_entry };
+					    store_restore_entry, store_restore_marker };
 	struct store_count		 n = { srv, 0, 0 };
 	int				 rc;
 

@@ -116,7 +116,8 @@ store_thread_main(void *arg)
 	for (;;) {
 		while (t->todo.head == NULL && !t->stop)
 			pthread_cond_wait(&t->wake, &t->lock);
-		if (t->stop)
+		/* Stopping, the writes already queued (history's last lines) still go. */
+		if (t->stop && t->todo.head == NULL)
 			break;
 		for (n = 0; n < STORE_BATCH_MAX && t->todo.head != NULL; n++)
 			t->batch[n] = fifo_pop(&t->todo);

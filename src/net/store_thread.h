@@ -33,7 +33,7 @@ int			 store_thread_submit(struct store_thread *t, struct job *job);
 size_t			 store_thread_drain(struct store_thread *t,
 			    void (*fn)(void *arg, struct job *job), void *arg);
 
-/* Let the batch under way finish, join the thread, free the jobs never handed back
+/* Let the jobs queued so far run, join the thread, free the jobs never handed back
  * (job_free) and close the store.  NULL is fine. */
 void			 store_thread_free(struct store_thread *t);
 

@@ -23,6 +23,7 @@
 #include "core/msg.h"
 #include "parley-bench/bench.h"
 #include "parley-bench/conn.h"
+#include "parley-bench/history.h"
 #include "parley-bench/login.h"
 #include "parley-bench/proc.h"
 
@@ -118,6 +119,8 @@ bench_on_line(struct bench *b, unsigned id, char *line, size_t len)
 		return;
 	if (b->o->scenario == BENCH_LOGIN && login_on_msg(b, id, &m))
 		return;
+	if (b->o->scenario == BENCH_HISTORY && history_on_msg(b, id, &m))
+		return;
 	if (strcmp(m.verb, "PRIVMSG") == 0 && m.nparams == 2) {
 		bench_on_privmsg(b, id, m.params[1]);
 	} else if (strcmp(m.verb, "PING") == 0) {
@@ -126,7 +129,7 @@ bench_on_line(struct bench *b, unsigned id, char *line, size_t len)
 			conn_line(b, c, out, (size_t)n);
 	} else if (strcmp(m.verb, "001") == 0 && c->state == CS_REGISTERING) {
 		b->r->registered++;
-		if (b->o->scenario != BENCH_FANOUT) {
+		if (b->o->scenario != BENCH_FANOUT && b->o->scenario != BENCH_HISTORY) {
 			bench_set_ready(b, c);
 			return;
 		}
@@ -487,6 +490,8 @@ bench_turn(struct bench *b, struct epoll_event *evs, int nevs)
 		bench_on_event(b, &evs[i]);
 	if (b->phase == PH_MEASURE && b->o->scenario == BENCH_LOGIN)
 		login_ping(b);
+	else if (b->phase == PH_MEASURE && b->o->scenario == BENCH_HISTORY)
+		history_send(b);
 	else if (b->phase == PH_MEASURE)
 		bench_send(b);
 	bench_advance(b);

@@ -17,6 +17,7 @@ enum bench_scenario {
 	BENCH_CONNECT,
 	BENCH_PRIVMSG,
 	BENCH_LOGIN,
+	BENCH_HISTORY,
 };
 
 struct bench_opts {
@@ -34,6 +35,7 @@ struct bench_opts {
 	double			 timeout;	/* seconds allowed for setup and for the drain */
 	long			 server_pid;	/* connect: RSS measured when > 0 */
 	const char		*channel;
+	const char		*query;		/* history: CHATHISTORY's parameters */
 	bool			 progress;	/* live line on stderr */
 	bool			 tls;		/* every client over TLS, unverified */
 	bool			 ws;		/* every client over WebSocket */

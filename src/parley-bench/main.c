@@ -21,7 +21,8 @@
 
 #define PROGNAME	"parley-bench"
 
-static const char *const scenario_names[] = { "fanout", "connect", "privmsg", "login" };
+static const char *const scenario_names[] = { "fanout", "connect", "privmsg", "login",
+    "history" };
 
 static void
 usage(FILE *f)
@@ -42,6 +43,8 @@ usage(FILE *f)
 	    "  login     A accounts are registered (REGISTER), then C clients connect and\n"
 	    "            log in with SASL PLAIN while registering; reports logins/s,\n"
 	    "            and the PING latency of one more client meanwhile\n"
+	    "  history   N clients join the channel, each with one CHATHISTORY query\n"
+	    "            (--query) in flight; reports queries/s and their latency\n"
 	    "\n"
 	    "Options:\n"
 	    "  -t, --target ADDR:PORT  the server: 127.x.x.x:PORT or [::1]:PORT; nothing\n"
@@ -68,6 +71,8 @@ usage(FILE *f)
 	    "      --ws                every client over WebSocket (text.ircv3.net; the\n"
 	    "                          target is then a web listener, the upgrade is\n"
 	    "                          part of connect's rate)\n"
+	    "  -q, --query TEXT        history: CHATHISTORY's parameters (default\n"
+	    "                          \"LATEST <channel> * 100\")\n"
 	    "      --tls               every client over TLS (the handshake is part of\n"
 	    "                          connect's rate); the certificate is not verified\n"
 	    "      --json              print the result as one JSON object on stdout\n"
@@ -136,7 +141,8 @@ parse_scenario(const char *s)
 	for (i = 0; i < sizeof(scenario_names) / sizeof(scenario_names[0]); i++)
 		if (strcmp(s, scenario_names[i]) == 0)
 			return (enum bench_scenario)i;
-	usage_error("unknown scenario '%s' (fanout, connect, privmsg or login)", s);
+	usage_error("unknown scenario '%s' (fanout, connect, privmsg, login or history)",
+	    s);
 	return BENCH_FANOUT;
 }
 
@@ -157,6 +163,7 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 		{ "timeout",	required_argument, NULL, 'T' },
 		{ "server-pid",	required_argument, NULL, 'P' },
 		{ "channel",	required_argument, NULL, 'c' },
+		{ "query",	required_argument, NULL, 'q' },
 		{ "json",	no_argument,	   NULL, 'j' },
 		{ "tls",	no_argument,	   NULL, 'L' },
 		{ "ws",		no_argument,	   NULL, 'W' },
@@ -167,7 +174,7 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 	unsigned	 clients = 0, pairs = 100, accounts = 0;
 	int		 ch;
 
-	while ((ch = getopt_long(argc, argv, "t:n:a:s:p:w:d:c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:n:a:s:p:w:d:c:q:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't': target = optarg; break;
 		case 'n': clients = parse_uint("--clients", optarg, 1, 1000000); break;
@@ -186,6 +193,13 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 			if (optarg[0] != '#' || strlen(optarg) > 50 || strpbrk(optarg, " ,\a"))
 				usage_error("--channel: '%s' is not a channel name", optarg);
 			o->channel = optarg;
+			break;
+		case 'q':
+			if (optarg[0] == '\0' || strlen(optarg) > 400 ||
+			    strpbrk(optarg, "\r\n") != NULL)
+				usage_error("--query: '%s' is not one line of parameters",
+				    optarg);
+			o->query = optarg;
 			break;
 		case 'j': *json = true; break;
 		case 'L': o->tls = true; break;
@@ -207,7 +221,8 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 	else if (clients != 0)
 		o->clients = clients;
 	else
-		o->clients = o->scenario == BENCH_FANOUT ? 100 : 1000;
+		o->clients = o->scenario == BENCH_FANOUT ? 100 :
+		    o->scenario == BENCH_HISTORY ? 1 : 1000;
 	if (o->scenario == BENCH_FANOUT && o->senders >= o->clients)
 		usage_error("--senders: %u is not fewer than --clients %u", o->senders,
 		    o->clients);
@@ -216,6 +231,12 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 	o->accounts = accounts != 0 ? accounts : o->clients;
 	if (o->sources == 0)
 		o->sources = o->clients / 20000 + 1;
+	if (o->scenario == BENCH_HISTORY && o->query == NULL) {
+		static char	query[80];
+
+		snprintf(query, sizeof(query), "LATEST %s * 100", o->channel);
+		o->query = query;
+	}
 }
 
 /* Enough descriptors for every client: the soft limit up to the hard one. */
@@ -301,6 +322,13 @@ report_human(const struct bench_opts *o, const struct bench_result *r)
 		    us(hist_percentile(&r->latency, 50)),
 		    us(hist_percentile(&r->latency, 99)), us(r->latency.max),
 		    (unsigned long long)r->latency.count);
+	} else if (o->scenario == BENCH_HISTORY) {
+		printf("  queries          %llu answered in %.2fs: %.0f queries/s\n",
+		    (unsigned long long)r->delivered, r->measured_s,
+		    (double)r->delivered / secs);
+		printf("  latency us       p50 %.0f  p99 %.0f  max %.0f\n",
+		    us(hist_percentile(&r->latency, 50)),
+		    us(hist_percentile(&r->latency, 99)), us(r->latency.max));
 	} else if (o->scenario == BENCH_CONNECT) {
 		printf("  registrations/s  %.0f\n",
 		    r->setup_s > 0 ? r->registered / r->setup_s : 0.0);

@@ -54,6 +54,7 @@ enum setting_kind {
 	SET_WEB_TLS_ADDRESS, /* the same, over TLS; repeats */
 	SET_ORIGINS,	/* net.web_origins: words */
 	SET_PROXIES,	/* net.web_proxies: words */
+	SET_HISTORY_PRIVATE, /* unsigned CONFIG_HISTORY_PRIVATE_*: all, accounts, none */
 };
 
 struct setting {
@@ -187,6 +188,15 @@ static const struct setting settings[] = {
 	    HTTP_FIELDS_MAX },
 	{ "web",	"header_timeout", SET_SECONDS,	AT(net.web_header_timeout), SECOND_MS,
 	    3600 * SECOND_MS },
+	/* history: kept on the store (off without one); ten years at most. */
+	{ "history",	"enabled",	SET_BOOL,	AT(core.history_enabled), 0, 0 },
+	{ "history",	"max_age",	SET_SECONDS,	AT(core.history_max_age), 0,
+	    3650LL * DAY_MS },
+	{ "history",	"max_lines",	SET_COUNT,	AT(core.history_max_lines), 0,
+	    100000000 },
+	{ "history",	"query_max",	SET_COUNT,	AT(core.history_query_max), 1, 1000 },
+	{ "history",	"join_replay",	SET_COUNT,	AT(core.history_join_replay), 0, 1000 },
+	{ "history",	"private",	SET_HISTORY_PRIVATE, AT(core.history_private), 0, 0 },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -368,6 +378,9 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 			return -1;
 		snprintf(field, CONFIG_GUEST_PREFIX_MAX + 1, "%s", value);
 		return 0;
+	case SET_HISTORY_PRIVATE:
+		return config_history_private_check(value, (unsigned *)(void *)field, why,
+		    whylen);
 	default:
 		return set_number(ld, s, value, why, whylen);
 	}

@@ -124,6 +124,24 @@ config_model_check(const char *text, enum net_model *model, char *why, size_t wh
 }
 
 int
+config_history_private_check(const char *text, unsigned *v, char *why, size_t whylen)
+{
+	static const char *const names[] = { "all", "accounts", "none" };
+	static const unsigned values[] = { CONFIG_HISTORY_PRIVATE_ALL,
+	    CONFIG_HISTORY_PRIVATE_ACCOUNTS, CONFIG_HISTORY_PRIVATE_NONE };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(text, names[i]) == 0) {
+			*v = values[i];
+			return 0;
+		}
+	}
+	snprintf(why, whylen, "'%s' is not a choice of private history (all, accounts, "
+	    "none)", text);
+	return -1;
+}
+
+int
 config_bool_parse(const char *text, bool *v, char *why, size_t whylen)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };

@@ -27,6 +27,9 @@ int	config_password_check(const char *password, char *why, size_t whylen);
 /* "error", "warn", "info" or "debug" into *level. */
 int	config_level_check(const char *text, enum log_level *level, char *why,
 	    size_t whylen);
+/* [history] private: all, accounts or none (CONFIG_HISTORY_PRIVATE_*). */
+int	config_history_private_check(const char *text, unsigned *v, char *why,
+	    size_t whylen);
 /* "event", "fork" or "threads" into *model. */
 int	config_model_check(const char *text, enum net_model *model, char *why,
 	    size_t whylen);

@@ -407,6 +407,9 @@ config_build(const struct state *st, struct config *cfg, char *err, size_t errle
 		snprintf(cfg->core.config_file, sizeof(cfg->core.config_file), "none");
 	}
 	snprintf(cfg->core.created, sizeof(cfg->core.created), "%s", st->created);
+	/* history lives on the store: none without one. */
+	if (cfg->store_path[0] == '\0')
+		cfg->core.history_enabled = false;
 	return 0;
 }
 

@@ -64,6 +64,35 @@ static const char *const schema_steps[] = {
 	"  setter TEXT NOT NULL,"
 	"  time INTEGER NOT NULL,"
 	"  UNIQUE (channel, kind, folded));",
+	/*
+	 * 2: history (history_sqlite.c): one row a message.  Channel lines are found by
+	 * channel, private ones from either end (identity, the other's nick); each
+	 * index holds only the rows it serves.
+	 */
+	"CREATE TABLE history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  msgid TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  from_nick TEXT NOT NULL,"
+	"  to_nick TEXT NOT NULL,"
+	"  from_ident TEXT NOT NULL,"
+	"  to_ident TEXT NOT NULL,"
+	"  account TEXT NOT NULL,"
+	"  tags TEXT NOT NULL,"
+	"  line TEXT NOT NULL,"
+	"  event INTEGER NOT NULL);"
+	"CREATE INDEX history_channel ON history(channel, time) WHERE channel <> '';"
+	"CREATE INDEX history_from ON history(from_ident, to_nick, time)"
+	"  WHERE to_nick <> '';"
+	"CREATE INDEX history_to ON history(to_ident, from_nick, time)"
+	"  WHERE to_ident <> '';"
+	"CREATE INDEX history_msgid ON history(msgid);"
+	"CREATE TABLE markers ("
+	"  account TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  time INTEGER NOT NULL,"
+	"  PRIMARY KEY (account, target)) WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION	(int)(sizeof(schema_steps) / sizeof(schema_steps[0]))

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "core/history_rec.h"
 #include "core/records.h"
 
 /*
@@ -23,6 +24,7 @@ struct store_visitor {
 	int	(*account)(void *arg, const char *name);
 	int	(*channel)(void *arg, const struct chanreg_rec *rec);
 	int	(*entry)(void *arg, const struct chanreg_entry *entry);
+	int	(*marker)(void *arg, const struct history_marker *marker);	/* history */
 };
 
 struct store_ops {

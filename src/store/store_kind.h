@@ -15,7 +15,8 @@ static inline bool
 store_kind_writes(enum job_kind kind)
 {
 	return JOB_IS_STORE(kind) && kind != JOB_ACCOUNT_GET &&
-	    kind != JOB_ACCOUNT_BY_CERT;
+	    kind != JOB_ACCOUNT_BY_CERT && kind != JOB_HISTORY_QUERY &&
+	    kind != JOB_HISTORY_TARGETS;
 }
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "core/casemap.h"
 #include "core/job.h"
+#include "store/history_store.h"
 #include "store/store.h"
 #include "store/store_kind.h"
 #include "store/store_memory.h"
@@ -30,6 +31,7 @@ struct store {
 	struct memory_array	 channels;	/* struct chanreg_rec */
 	struct memory_array	 entries;	/* struct chanreg_entry */
 	int			 fail;		/* store_memory_fail's status */
+	struct history_memory	*history;	/* history_memory.c */
 };
 
 #define AT(a, type, i)	(&((type *)(a)->v)[i])
@@ -347,7 +349,7 @@ memory_job(struct store *st, struct job *job)
 		array_remove(&st->entries, (size_t)i);
 		return 0;
 	default:
-		return -ENOSYS;
+		return history_memory_job(st->history, job);
 	}
 }
 
@@ -364,6 +366,11 @@ memory_open(const char *path, char *err, size_t errlen)
 	st->accounts.size = sizeof(struct account_rec);
 	st->channels.size = sizeof(struct chanreg_rec);
 	st->entries.size = sizeof(struct chanreg_entry);
+	if ((st->history = history_memory_new()) == NULL) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		free(st);
+		return NULL;
+	}
 	return st;
 }
 
@@ -389,7 +396,7 @@ memory_load(struct store *st, const struct store_visitor *v, void *arg)
 	for (size_t i = 0; v->entry != NULL && i < st->entries.n; i++)
 		if ((rc = v->entry(arg, AT(&st->entries, struct chanreg_entry, i))) != 0)
 			return rc;
-	return 0;
+	return history_memory_load(st->history, v, arg);
 }
 
 static int
@@ -411,6 +418,7 @@ memory_close(struct store *st)
 	free(st->accounts.v);
 	free(st->channels.v);
 	free(st->entries.v);
+	history_memory_free(st->history);
 	free(st);
 }
 

@@ -14,6 +14,7 @@
 
 #include "core/casemap.h"
 #include "core/job.h"
+#include "store/history_sqlite.h"
 #include "store/sqlite_schema.h"
 #include "store/sqlite_stmt.h"
 #include "store/store.h"
@@ -21,6 +22,7 @@
 
 struct store {
 	struct sqlite_stmts	 q;
+	struct history_sqlite	*history;	/* history_sqlite.c */
 };
 
 /* A name's key: its folded form.  The longest names are channels' and masks'. */
@@ -378,7 +380,7 @@ sqlite_job(struct store *st, struct job *job)
 	case JOB_CHANNEL_ENTRY_DEL:
 		return entry_change(st, &job->in.entry, Q_ENTRY_DELETE);
 	default:
-		return -ENOSYS;
+		return history_sqlite_job(st->history, job);
 	}
 }
 
@@ -451,6 +453,12 @@ sqlite_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	sqlite_stmt_init(&st->q, db);
+	if ((st->history = history_sqlite_new(db)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		sqlite_stmt_close(&st->q);
+		free(st);
+		return NULL;
+	}
 	return st;
 }
 
@@ -526,9 +534,10 @@ sqlite_load(struct store *st, const struct store_visitor *v, void *arg)
 	if (v->channel != NULL && (rc = load_rows(sqlite_stmt(&st->q, Q_LOAD_CHANNELS),
 	    load_channel, v, arg)) != 0)
 		return rc;
-	if (v->entry != NULL)
-		return load_rows(sqlite_stmt(&st->q, Q_LOAD_ENTRIES), load_entry, v, arg);
-	return 0;
+	if (v->entry != NULL && (rc = load_rows(sqlite_stmt(&st->q, Q_LOAD_ENTRIES),
+	    load_entry, v, arg)) != 0)
+		return rc;
+	return history_sqlite_load(st->history, v, arg);
 }
 
 static int
@@ -542,6 +551,7 @@ sqlite_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	history_sqlite_free(st->history);
 	sqlite_stmt_close(&st->q);
 	free(st);
 }

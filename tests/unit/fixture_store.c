@@ -195,7 +195,7 @@ fs_visit_entry(void *arg, const struct chanreg_entry *e)
 }
 
 const struct store_visitor	fs_visitor = {
-	fs_visit_account, fs_visit_channel, fs_visit_entry
+	fs_visit_account, fs_visit_channel, fs_visit_entry, NULL
 };
 
 const char *

@@ -73,7 +73,7 @@ static void
 restart(struct fx *fx)
 {
 	static const struct store_visitor v = {
-		restore_account, restore_channel, restore_entry
+		restore_account, restore_channel, restore_entry, NULL
 	};
 
 	core_free(fx->core);

@@ -308,7 +308,8 @@ test_channel_update(void **state)
 {
 	struct fs_backend		*b = *state;
 	struct job			*job;
-	const struct store_visitor	 v = { skip_account, keep_channel, fs_visit_entry };
+	const struct store_visitor	 v = { skip_account, keep_channel, fs_visit_entry,
+	    NULL };
 
 	assert_int_equal(fs_create(b, "kim"), 0);
 	assert_int_equal(fs_create(b, "lee"), 0);
@@ -346,7 +347,8 @@ static void
 test_channel_fields(void **state)
 {
 	struct fs_backend		*b = *state;
-	const struct store_visitor	 v = { skip_account, keep_channel, fs_visit_entry };
+	const struct store_visitor	 v = { skip_account, keep_channel, fs_visit_entry,
+	    NULL };
 
 	assert_int_equal(fs_create(b, "max"), 0);
 	assert_int_equal(fs_chan_register(b, "#m", "max"), 0);
@@ -450,7 +452,7 @@ test_load_stops(void **state)
 {
 	struct fs_backend		*b = *state;
 	const struct store_visitor	 v = { visit_stop, fs_visit_channel,
-					    fs_visit_entry };
+					    fs_visit_entry, NULL };
 	unsigned			 calls = 0;
 
 	assert_int_equal(fs_create(b, "sam"), 0);
@@ -464,7 +466,8 @@ static void
 test_load_accounts_only(void **state)
 {
 	struct fs_backend		*b = *state;
-	const struct store_visitor	 v = { fs_visit_account, NULL, NULL };
+	const struct store_visitor	 v = { fs_visit_account, NULL, NULL,
+	    NULL };
 
 	assert_int_equal(fs_create(b, "xan"), 0);
 	assert_int_equal(fs_chan_register(b, "#x", "xan"), 0);
