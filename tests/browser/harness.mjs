@@ -155,7 +155,11 @@ export class User {
 		return this.page.locator("#log .line", { hasText: text });
 	}
 
+	// Close the user's context; again is a no-op.
 	async close() {
+		if (this.closed)
+			return;
+		this.closed = true;
 		await this.context.close();
 	}
 }
