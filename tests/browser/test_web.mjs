@@ -198,7 +198,7 @@ test("the client reconnects after the server restarts and rejoins its channels",
 	await gus.page.locator("#status", { hasText: /^reconnecting/ }).waitFor();
 	await s.start();
 	await gus.page.locator("#status", { hasText: /^connected$/ }).waitFor(
-	    { timeout: 15000 });
+	    { timeout: 30000 });
 	const hal = await raw(s, "hal");
 	hal.send("JOIN #back");
 	await hal.expect((l) => / 353 hal . #back :.*\bgus\b/.test(l), 10000);
