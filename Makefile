@@ -1,7 +1,8 @@
 # Wraps the common commands; CMake does the building.
 #   make run     build and start parleyd with the embedded default configuration, on
 #                127.0.0.1:6667 and, with TLS, 127.0.0.1:6697 (a self-signed certificate
-#                for localhost is made in $(BUILD)/tls/ on the first run)
+#                for localhost is made in $(BUILD)/tls/ on the first run), and the web
+#                client on http://127.0.0.1:8080/
 #   make check   build and pass every test, then again under ASan+UBSan, then fuzz
 #   make fuzz    build the libFuzzer targets with clang (or clang-14) and run each
 #                FUZZ_TIME seconds
@@ -24,7 +25,8 @@ DESTDIR    ?=
 CLANG      ?= $(firstword $(foreach c,clang clang-14,$(shell command -v $(c) 2>/dev/null)))
 TLS_DIR     = $(BUILD)/tls
 RUN_FLAGS  ?= --listen 127.0.0.1:6667 --tls-listen 127.0.0.1:6697 \
-	      --tls-cert $(TLS_DIR)/localhost.crt --tls-key $(TLS_DIR)/localhost.key
+	      --tls-cert $(TLS_DIR)/localhost.crt --tls-key $(TLS_DIR)/localhost.key \
+	      --web-listen 127.0.0.1:8080
 
 .PHONY: all build install run check test asan fuzz deps test-deps clean bench bench-models
 

@@ -24,6 +24,9 @@ control_stop(struct net_server *srv, const char *reason)
 	while (!list_empty(&srv->handshakes))
 		session_release(srv, list_entry(srv->handshakes.next, struct conn, link),
 		    true);
+	/* Nor have web connections before their upgrade. */
+	while (!list_empty(&srv->http))
+		session_release(srv, list_entry(srv->http.next, struct conn, link), false);
 	accept_close_listeners(srv);
 	srv->paused_until = -1;
 	srv->stopping = true;

@@ -58,24 +58,38 @@ out_queue(void *ctx, uint64_t id, const char *buf, size_t len)
 	struct conn		*c;
 
 	if ((c = out_target(srv, id, len)) != NULL)
-		out_pushed(srv, c, c->web != NULL ? web_ws_queue(c, buf, len, NULL) :
+		out_pushed(srv, c, c->web != NULL ? web_ws_queue(c, buf, len) :
 		    outq_push(&c->outq, buf, len));
 }
 
-/* The line is copied once, into the turn's arena, and each queue refers to it. */
+/*
+ * The line is copied once, into the turn's arena, and each queue refers to it; for
+ * WebSocket receivers its frames are (web_ws.c).  Each is copied only when a receiver
+ * needs it, so that a turn's lines for TCP receivers stay side by side in the arena
+ * (and a queue's references to them join), as do a WebSocket receiver's frames.
+ */
 static void
 out_queue_many(void *ctx, const uint64_t *ids, size_t n, const char *buf, size_t len)
 {
 	struct net_server	*srv = ctx;
-	const char		*line = outq_arena_copy(&srv->shared, buf, len);
+	const char		*line = NULL;
+	struct web_shared	 sh = { { NULL, NULL }, { 0, 0 }, { false, false } };
 	struct conn		*c;
+	bool			 copied = false;
 
 	for (size_t i = 0; i < n; i++) {
-		if (line == NULL)
-			out_queue(srv, ids[i], buf, len);
-		else if ((c = out_target(srv, ids[i], len)) != NULL)
-			out_pushed(srv, c, c->web != NULL ? web_ws_queue(c, line, len, line) :
-			    outq_push_shared(&c->outq, line, len));
+		if ((c = out_target(srv, ids[i], len)) == NULL)
+			continue;
+		if (c->web != NULL) {
+			out_pushed(srv, c, web_ws_queue_shared(srv, c, buf, len, &sh));
+			continue;
+		}
+		if (!copied) {
+			line = outq_arena_copy(&srv->shared, buf, len);
+			copied = true;
+		}
+		out_pushed(srv, c, line != NULL ? outq_push_shared(&c->outq, line, len) :
+		    outq_push(&c->outq, buf, len));
 	}
 }
 

@@ -277,8 +277,7 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		snprintf(err, errlen, "signalfd: %s", strerror(-rc));
 		return -1;
 	}
-	if (handshake_ctx_open(srv, err, errlen) == -1 ||
-	    web_open_check(srv, err, errlen) == -1)
+	if (handshake_ctx_open(srv, err, errlen) == -1)
 		return -1;
 	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++)
 		if (accept_listen(srv, srv->cfg.listen[i], srv->cfg.listen_tls[i],

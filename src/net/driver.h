@@ -38,6 +38,8 @@
 #include "net/tls.h"
 
 #define NET_READ_MAX	16384	/* bytes read per wakeup of a connection */
+#define WEB_FRAMES_MAX	32768	/* a line for many framed for WebSocket: a longest
+				   line, each byte maybe 3 (U+FFFD) */
 _Static_assert(NET_READ_MAX >= TLS_RECORD_MAX, "a TLS read must take a whole record");
 
 struct net_server;
@@ -132,6 +134,8 @@ struct net_server {
 	int64_t			 stop_deadline;
 
 	char			 buf[NET_READ_MAX];	/* every read goes here */
+	char			 web_frames[WEB_FRAMES_MAX];	/* web_ws.c: a line for many,
+							   framed, before the arena */
 
 	/* The models' own state, each touched only by its model's file; NULL otherwise. */
 	struct fork		*fork;		/* model_fork_hub.c: the children */
@@ -223,23 +227,15 @@ int	handshake_peer(struct net_server *, struct conn *c, struct sockaddr_storage 
 
 /* web.c, web_peer.c, web_ws.c: the web listener. */
 
-/* Refuse web listeners under the fork model.  Returns 0, or -1 with err set. */
-int	web_open_check(const struct net_server *, char *err, size_t errlen);
 /* Take the [web] settings of a reloaded configuration. */
 void	web_config_reload(struct net_config *run, const struct net_config *net);
-/* c (with its c->web) came on a web listener, its TLS handshake done if any: wait for
- * its first request. */
+/* c (with its c->web) came on a web listener, its TLS handshake done if any (then
+ * c->web->tls and fp are set): wait for its first request. */
 void	web_begin(struct net_server *, struct conn *c);
 /* Close the web connections whose request did not come in time. */
 void	web_expire(struct net_server *);
 /* CONN_HTTP c is readable: read, answer the complete requests, maybe upgrade. */
 void	web_http_readable(struct net_server *, struct conn *c);
-/* Answer with the error status and close c once it is out. */
-void	web_refuse(struct net_server *, struct conn *c, int status);
-/* req (n bytes of c's buffer) asks for a WebSocket: 101 and c becomes a client, or
- * the refusal (403 for a forbidden Origin, 400, 426). */
-void	web_upgrade(struct net_server *, struct conn *c, const struct http_request *req,
-	    size_t n);
 /* Whether req's Origin may open a WebSocket on c's listener (web_peer.c). */
 bool	web_origin_ok(const struct net_server *, const struct conn *c,
 	    const struct http_request *req);
@@ -252,9 +248,20 @@ void	web_ws_feed(struct net_server *, struct conn *c, char *buf, size_t n);
 void	web_ws_readable(struct net_server *, struct conn *c);
 /* The core lets open c go: a close frame (1000) after its last lines. */
 void	web_ws_hangup(struct net_server *, struct conn *c);
-/* Queue the core's lines buf[0 ..< len] for c as one message each; shared: the same
- * bytes in the turn's arena, referred to instead of copied.  Returns 0 or -1. */
-int	web_ws_queue(struct conn *c, const char *buf, size_t len, const char *shared);
+/* Queue the core's lines buf[0 ..< len] for c as one message each (copied).  Returns 0
+ * or -1. */
+int	web_ws_queue(struct conn *c, const char *buf, size_t len);
+/* One queue_many call's frames, made once per subprotocol (zeroed for each call). */
+struct web_shared {
+	const char	*frames[2];	/* [0] binary, [1] text; in the turn's arena */
+	size_t		 len[2];
+	bool		 tried[2];
+};
+/* A line for many, for WebSocket c: its frames, made into sh (in the turn's arena)
+ * once per subprotocol, referred to by c's queue; copied when they could not be made.
+ * Returns 0 or -1. */
+int	web_ws_queue_shared(struct net_server *, struct conn *c, const char *line,
+	    size_t len, struct web_shared *sh);
 
 /* control.c: stop, reload, signals and requests. */
 

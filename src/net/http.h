@@ -68,7 +68,8 @@ bool	http_str_is(const struct http_str *s, const char *text);
 /* Whether the comma-separated list value holds token (case-insensitive). */
 bool	http_has_token(const struct http_str *value, const char *token);
 
-/* The reason phrase of status ("Not Found"), or "Error". */
+/* The reason phrase of an error status the web listener sends ("Not Found"), or
+ * "Error". */
 const char	*http_reason(int status);
 
 #endif

@@ -346,7 +346,8 @@ session_event(struct loop *loop, int fd, unsigned events, void *arg)
 		return;
 	switch (c->state) {
 	case CONN_OPEN:
-		/* A WebSocket is decoded on the loop's thread, in every model. */
+		/* A WebSocket is decoded on the loop's thread, in every model (a fork
+		 * relay passes its bytes through as they are). */
 		if (c->web != NULL)
 			web_ws_readable(srv, c);
 		else

@@ -12,12 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/server.h"
 #include "net/driver.h"
 #include "net/http.h"
 #include "net/log.h"
-#include "net/tls.h"
 #include "net/web.h"
 #include "net/web_assets.h"
 #include "net/ws.h"
@@ -32,6 +32,9 @@
 	"Referrer-Policy: no-referrer\r\n"
 
 #define WEB_HEAD_MAX	2048	/* a response's head */
+
+static void	web_upgrade(struct net_server *, struct conn *,
+		    const struct http_request *, size_t);
 
 struct web *
 web_new(void)
@@ -51,6 +54,7 @@ web_free(struct web *w)
 		return;
 	ws_clear(&w->ws);
 	free(w->req);
+	free(w->fp);
 	free(w);
 }
 
@@ -99,6 +103,26 @@ web_expire(struct net_server *srv)
 	}
 }
 
+/* Whether the request being answered is a HEAD, known or not to the parser. */
+static bool
+web_is_head(const struct web *w)
+{
+	return w->req_len >= 5 && memcmp(w->req, "HEAD ", 5) == 0;
+}
+
+/* The Date field of a response now ("" when the clock cannot say). */
+static const char *
+web_date(char *buf, size_t cap)
+{
+	struct tm	 tm;
+	time_t		 t = time(NULL);
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, cap, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm) == 0)
+		return "";
+	return buf;
+}
+
 /* Queue a response head (and body when body is not NULL).  Returns 0, or -1 when out
  * of memory c was released. */
 static int
@@ -115,10 +139,13 @@ web_respond(struct net_server *srv, struct conn *c, const char *head, size_t hle
 	return 0;
 }
 
-void
+/* Answer with the error status (and a body unless the request is a HEAD) and close c
+ * once it is out: after a request that was not understood, nothing that follows can be
+ * trusted to be one. */
+static void
 web_refuse(struct net_server *srv, struct conn *c, int status)
 {
-	char		 head[WEB_HEAD_MAX], body[64];
+	char		 head[WEB_HEAD_MAX], body[64], date[64];
 	const char	*extra = "";
 	int		 n, blen;
 
@@ -127,12 +154,13 @@ web_refuse(struct net_server *srv, struct conn *c, int status)
 	else if (status == 426)
 		extra = "Sec-WebSocket-Version: 13\r\nUpgrade: websocket\r\n";
 	blen = snprintf(body, sizeof(body), "%d %s\n", status, http_reason(status));
-	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n%s"
+	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n%s%s"
 	    "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
 	    "Cache-Control: no-store\r\n" WEB_SECURITY "Connection: close\r\n\r\n",
-	    status, http_reason(status), extra, blen);
+	    status, http_reason(status), web_date(date, sizeof(date)), extra, blen);
 	log_debug("fd %d: HTTP %d", c->fd, status);
-	if (web_respond(srv, c, head, (size_t)n, body, (size_t)blen) == 0)
+	if (web_respond(srv, c, head, (size_t)n, web_is_head(c->web) ? NULL : body,
+	    (size_t)blen) == 0)
 		web_close(srv, c);
 }
 
@@ -197,12 +225,14 @@ web_keep_alive(const struct http_request *req)
 	return req->minor == 1 || (conn != NULL && http_has_token(conn, "keep-alive"));
 }
 
-/* A file of the web client, or 404.  Returns 0, or -1 when c was released. */
+/* A file of the web client, or 404.  Returns 0, or -1 when c is no longer served
+ * (released, or closing after a 500). */
 static int
 web_serve(struct net_server *srv, struct conn *c, const struct http_request *req,
     bool keep)
 {
-	char			 path[HTTP_TARGET_MAX + 1], head[WEB_HEAD_MAX];
+	char			 path[HTTP_TARGET_MAX + 1], head[WEB_HEAD_MAX], date[64];
+	char			 length[64];
 	const char		*q, *conn = keep ? "" : "Connection: close\r\n";
 	const struct web_asset	*a;
 	const unsigned char	*body;
@@ -215,9 +245,10 @@ web_serve(struct net_server *srv, struct conn *c, const struct http_request *req
 	memcpy(path, req->target.p, plen);
 	path[plen] = '\0';
 	if ((a = web_asset_find(path)) == NULL) {
-		n = snprintf(head, sizeof(head), "HTTP/1.1 404 Not Found\r\n"
+		n = snprintf(head, sizeof(head), "HTTP/1.1 404 Not Found\r\n%s"
 		    "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 14\r\n"
-		    "Cache-Control: no-store\r\n" WEB_SECURITY "%s\r\n", conn);
+		    "Cache-Control: no-store\r\n" WEB_SECURITY "%s\r\n",
+		    web_date(date, sizeof(date)), conn);
 		return web_respond(srv, c, head, (size_t)n,
 		    req->method == HTTP_GET ? "404 Not Found\n" : NULL, 14);
 	}
@@ -225,10 +256,14 @@ web_serve(struct net_server *srv, struct conn *c, const struct http_request *req
 	gz = a->gzip != NULL && web_gzip_ok(req);
 	body = gz ? a->gzip : a->body;
 	blen = gz ? a->gzip_len : a->len;
-	n = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nContent-Type: %s\r\n"
-	    "Content-Length: %zu\r\nETag: %s\r\nCache-Control: no-cache\r\n"
-	    "Vary: Accept-Encoding\r\n%s" WEB_SECURITY "%s\r\n",
-	    nm ? "304 Not Modified" : "200 OK", a->type, nm ? (size_t)0 : blen, a->etag,
+	/* A 304 has no body, and names no length but the 200's: none. */
+	length[0] = '\0';
+	if (!nm)
+		(void)snprintf(length, sizeof(length), "Content-Length: %zu\r\n", blen);
+	n = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\n%sContent-Type: %s\r\n"
+	    "%sETag: %s\r\nCache-Control: no-cache\r\nVary: Accept-Encoding\r\n%s"
+	    WEB_SECURITY "%s\r\n", nm ? "304 Not Modified" : "200 OK",
+	    web_date(date, sizeof(date)), a->type, length, a->etag,
 	    gz && !nm ? "Content-Encoding: gzip\r\n" : "", conn);
 	if (n < 0 || (size_t)n >= sizeof(head)) {
 		web_refuse(srv, c, 500);
@@ -272,17 +307,18 @@ web_requests(struct net_server *srv, struct conn *c)
 		w->req_len -= (size_t)n;
 		web_wait(srv, c);
 	}
+	/* An idle connection holds no buffer. */
+	web_forget_request(w);
 }
 
-/* Append n bytes read to the request buffer, which holds at most header_max bytes
- * beyond one read.  Returns 0, or -1 out of memory. */
+/* Append n bytes read to the request buffer.  Between reads it holds less than
+ * header_max bytes (an unfinished request that long is refused with 431), so at most
+ * that and one read.  Returns 0, or -1 out of memory. */
 static int
-web_append(struct net_server *srv, struct web *w, const char *buf, size_t n)
+web_append(struct web *w, const char *buf, size_t n)
 {
 	char	*p;
 
-	if (w->req_len > srv->cfg.web_header_max)
-		return 0;
 	if ((p = realloc(w->req, w->req_len + n)) == NULL)
 		return -1;
 	memcpy(p + w->req_len, buf, n);
@@ -304,28 +340,19 @@ web_http_readable(struct net_server *srv, struct conn *c)
 	if (n <= 0) {
 		log_debug("close fd %d: %s", c->fd, n == 0 ? "Connection closed" :
 		    strerror((int)-n));
-		session_release(srv, c, n < 0);
+		/* A peer that only stopped sending still gets the answers queued. */
+		if (n == 0 && outq_len(&c->outq) > 0)
+			web_close(srv, c);
+		else
+			session_release(srv, c, n < 0);
 		return;
 	}
-	if (web_append(srv, c->web, srv->buf, (size_t)n) == -1) {
+	if (web_append(c->web, srv->buf, (size_t)n) == -1) {
 		log_warn(-ENOMEM, "fd %d", c->fd);
 		session_release(srv, c, true);
 		return;
 	}
 	web_requests(srv, c);
-}
-
-int
-web_open_check(const struct net_server *srv, char *err, size_t errlen)
-{
-	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++) {
-		if (!srv->cfg.listen_web[i] || srv->cfg.model != NET_MODEL_FORK)
-			continue;
-		snprintf(err, errlen, "%s: web listeners are not served under --model fork "
-		    "(use event or threads)", srv->cfg.listen[i]);
-		return -1;
-	}
-	return 0;
 }
 
 void
@@ -359,14 +386,16 @@ web_switching(char *head, size_t cap, const char *accept, const struct web *w,
 	    named ? "\r\n" : "");
 }
 
-void
+/* req (n bytes of c's buffer) asks for a WebSocket: the 101, and c becomes a client;
+ * or the refusal (404 off "/", 403 for a forbidden Origin, 400, 426). */
+static void
 web_upgrade(struct net_server *srv, struct conn *c, const struct http_request *req,
     size_t n)
 {
 	struct web		*w = c->web;
 	struct sockaddr_storage	 ss;
 	char			 accept[WS_ACCEPT_LEN + 1], head[WEB_HEAD_MAX];
-	char			 fp[TLS_FP_LEN + 1], *rest;
+	char			*rest;
 	size_t			 rest_len;
 	bool			 named;
 	int			 rc;
@@ -405,9 +434,8 @@ web_upgrade(struct net_server *srv, struct conn *c, const struct http_request *r
 		return;
 	}
 	log_debug("fd %d: WebSocket, %s", c->fd, w->text ? "text" : "binary");
-	if (c->tls != NULL)
-		core_secure(srv->core, c->client, tls_fingerprint(c->tls, fp) == 0 ? fp :
-		    NULL);
+	if (w->tls)
+		core_secure(srv->core, c->client, w->fp);
 	if (rest_len > 0)
 		web_ws_feed(srv, c, rest, rest_len);
 	free(rest);

@@ -17,6 +17,10 @@ struct web {
 	struct ws	 ws;
 	char		*req;		/* HTTP: bytes read and not answered yet */
 	size_t		 req_len;
+	char		*fp;		/* TLS: the client certificate's fingerprint, or
+					   NULL */
+	bool		 tls;		/* came through a TLS handshake (here or in a
+					   fork model's relay) */
 	bool		 text;		/* WebSocket: text.ircv3.net (else binary) */
 };
 

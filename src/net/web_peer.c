@@ -16,6 +16,7 @@
 
 #include "net/driver.h"
 #include "net/http.h"
+#include "net/web.h"
 
 #define WEB_HOPS_MAX	32	/* Forwarded or X-Forwarded-For entries looked at */
 
@@ -37,7 +38,7 @@ web_origin_ok(const struct net_server *srv, const struct conn *c,
 			return true;
 	if (srv->cfg.nweb_origins > 0 || host == NULL || host->len > HTTP_TARGET_MAX)
 		return false;
-	n = snprintf(own, sizeof(own), "%s://%.*s", c->tls != NULL ? "https" : "http",
+	n = snprintf(own, sizeof(own), "%s://%.*s", c->web->tls ? "https" : "http",
 	    (int)host->len, host->p);
 	return n > 0 && http_str_is(origin, own);
 }
@@ -77,7 +78,7 @@ web_parse_addr(const char *p, size_t n, struct sockaddr_storage *ss)
 	return -1;
 }
 
-/* Whether the first bits of a and b (of len bytes each) are the same. */
+/* Whether the first bits of the addresses a and b are the same. */
 static bool
 web_prefix_same(const unsigned char *a, const unsigned char *b, unsigned bits)
 {
@@ -87,6 +88,17 @@ web_prefix_same(const unsigned char *a, const unsigned char *b, unsigned bits)
 		return false;
 	return bits % 8 == 0 ||
 	    ((a[whole] ^ b[whole]) & (0xff00 >> (bits % 8)) & 0xff) == 0;
+}
+
+/* The address bytes of ss (AF_INET or AF_INET6). */
+static const unsigned char *
+web_addr_bytes(const struct sockaddr_storage *ss)
+{
+	const void	*p = ss;
+
+	if (ss->ss_family == AF_INET)
+		return (const unsigned char *)&((const struct sockaddr_in *)p)->sin_addr;
+	return (const unsigned char *)&((const struct sockaddr_in6 *)p)->sin6_addr;
 }
 
 /* Whether ss is in spec ("ADDR" or "ADDR/BITS"). */
@@ -108,13 +120,7 @@ web_addr_in(const struct sockaddr_storage *ss, const char *spec)
 		if (*end != '\0' || bits > max)
 			return false;
 	}
-	if (ss->ss_family == AF_INET)
-		return web_prefix_same(
-		    (const unsigned char *)&((const struct sockaddr_in *)(const void *)ss)->sin_addr,
-		    (const unsigned char *)&((struct sockaddr_in *)(void *)&net)->sin_addr, bits);
-	return web_prefix_same(
-	    (const unsigned char *)&((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr,
-	    (const unsigned char *)&((struct sockaddr_in6 *)(void *)&net)->sin6_addr, bits);
+	return web_prefix_same(web_addr_bytes(ss), web_addr_bytes(&net), bits);
 }
 
 static bool

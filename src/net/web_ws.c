@@ -3,10 +3,12 @@
  * lines for core_line, the core's lines become one message each, and the close
  * handshake ends it.  The connection is an ordinary client otherwise: the same sendq,
  * per-address counts and flood control apply, and its queue is written like any other
- * (once per turn, by every model that serves web listeners).
+ * (once per turn, by every model).
  *
- * The core's lines for many (queue_many) are framed without a copy: the head is
- * queued, then the line in the turn's arena by reference.  For the text subprotocol a
+ * The core's lines for many (queue_many) are framed once per subprotocol, into the
+ * turn's arena, and every WebSocket receiver's queue refers to that frame, as a TCP
+ * receiver's refers to the line: the cost per receiver is the same.  For the text
+ * subprotocol a
  * line that is not UTF-8 gets U+FFFD for each bad byte, as the IRCv3 specification
  * allows (a browser would drop the connection on the bytes themselves).
  */
@@ -152,9 +154,9 @@ web_push_fixed(struct outq *q, const char *p, size_t n)
 	return run > 0 ? outq_push(q, p + n - run, run) : 0;
 }
 
-/* One line (without its CR LF) as one message; shared: the same bytes in the arena. */
+/* One line (without its CR LF) as one message. */
 static int
-web_push_line(struct conn *c, const char *p, size_t n, const char *shared)
+web_push_line(struct conn *c, const char *p, size_t n)
 {
 	unsigned char	 head[WS_HEAD_MAX];
 	bool		 fix = c->web->text && !utf8_valid(p, n);
@@ -165,13 +167,11 @@ web_push_line(struct conn *c, const char *p, size_t n, const char *shared)
 		return -1;
 	if (fix)
 		return web_push_fixed(&c->outq, p, n);
-	if (shared != NULL)
-		return outq_push_shared(&c->outq, shared, n);
 	return outq_push(&c->outq, p, n);
 }
 
 int
-web_ws_queue(struct conn *c, const char *buf, size_t len, const char *shared)
+web_ws_queue(struct conn *c, const char *buf, size_t len)
 {
 	const char	*p = buf, *end = buf + len, *lf;
 	size_t		 n;
@@ -182,9 +182,80 @@ web_ws_queue(struct conn *c, const char *buf, size_t len, const char *shared)
 		n = (size_t)(lf - p);
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
-		if (n > 0 && web_push_line(c, p, n,
-		    shared != NULL ? shared + (p - buf) : NULL) == -1)
+		if (n > 0 && web_push_line(c, p, n) == -1)
 			return -1;
 	}
 	return 0;
+}
+
+/* Line p[0 ..< n] as one frame for the subprotocol text at dst (cap bytes): the
+ * frame's length, or 0 when it does not fit. */
+static size_t
+web_frame_line(char *dst, size_t cap, const char *p, size_t n, bool text)
+{
+	unsigned char	 head[WS_HEAD_MAX];
+	bool		 fix = text && !utf8_valid(p, n);
+	size_t		 len = fix ? web_fixed_len(p, n) : n, k;
+	size_t		 hl = ws_head(head, text ? WS_TEXT : WS_BINARY, len);
+
+	if (hl + len > cap)
+		return 0;
+	memcpy(dst, head, hl);
+	dst += hl;
+	if (!fix) {
+		memcpy(dst, p, n);
+		return hl + n;
+	}
+	for (size_t i = 0; i < n; i += k) {
+		if ((k = utf8_sequence((const unsigned char *)p + i, n - i)) > 0) {
+			memcpy(dst, p + i, k);
+			dst += k;
+			continue;
+		}
+		memcpy(dst, web_fffd, sizeof(web_fffd) - 1);
+		dst += sizeof(web_fffd) - 1;
+		k = 1;
+	}
+	return hl + len;
+}
+
+/* The frames of the lines buf[0 ..< len] for the subprotocol text, copied once into
+ * the turn's arena; NULL when they do not fit srv->web_frames or memory ran out. */
+static const char *
+web_frames(struct net_server *srv, const char *buf, size_t len, bool text,
+    size_t *flen)
+{
+	const char	*p = buf, *end = buf + len, *lf;
+	size_t		 n, k, off = 0;
+
+	for (; p < end; p = lf + 1) {
+		if ((lf = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			lf = end;
+		n = (size_t)(lf - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n == 0)
+			continue;
+		if ((k = web_frame_line(srv->web_frames + off, sizeof(srv->web_frames) - off,
+		    p, n, text)) == 0)
+			return NULL;
+		off += k;
+	}
+	*flen = off;
+	return off > 0 ? outq_arena_copy(&srv->shared, srv->web_frames, off) : NULL;
+}
+
+int
+web_ws_queue_shared(struct net_server *srv, struct conn *c, const char *line,
+    size_t len, struct web_shared *sh)
+{
+	unsigned	 t = c->web->text ? 1 : 0;
+
+	if (!sh->tried[t]) {
+		sh->tried[t] = true;
+		sh->frames[t] = web_frames(srv, line, len, t == 1, &sh->len[t]);
+	}
+	if (sh->frames[t] == NULL)
+		return web_ws_queue(c, line, len);
+	return outq_push_shared(&c->outq, sh->frames[t], sh->len[t]);
 }

@@ -24,7 +24,6 @@ enum ws_opcode {
 
 /* Close codes (RFC 6455 section 7.4.1). */
 #define WS_CLOSE_NORMAL		1000
-#define WS_CLOSE_GOING_AWAY	1001
 #define WS_CLOSE_PROTOCOL	1002
 #define WS_CLOSE_INVALID	1007	/* a text message that is not UTF-8 */
 #define WS_CLOSE_TOO_BIG	1009

@@ -34,6 +34,7 @@ struct bench_opts {
 	const char		*channel;
 	bool			 progress;	/* live line on stderr */
 	bool			 tls;		/* every client over TLS, unverified */
+	bool			 ws;		/* every client over WebSocket */
 };
 
 struct bench_result {

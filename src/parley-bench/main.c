@@ -59,6 +59,9 @@ usage(FILE *f)
 	    "                          and after, for memory per client (summed over\n"
 	    "                          PID and its descendants: a forking server whole)\n"
 	    "  -c, --channel NAME      fanout channel (default #bench)\n"
+	    "      --ws                every client over WebSocket (text.ircv3.net; the\n"
+	    "                          target is then a web listener, the upgrade is\n"
+	    "                          part of connect's rate)\n"
 	    "      --tls               every client over TLS (the handshake is part of\n"
 	    "                          connect's rate); the certificate is not verified\n"
 	    "      --json              print the result as one JSON object on stdout\n"
@@ -149,6 +152,7 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 		{ "channel",	required_argument, NULL, 'c' },
 		{ "json",	no_argument,	   NULL, 'j' },
 		{ "tls",	no_argument,	   NULL, 'L' },
+		{ "ws",		no_argument,	   NULL, 'W' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL,		0,		   NULL, 0 },
 	};
@@ -177,6 +181,7 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 			break;
 		case 'j': *json = true; break;
 		case 'L': o->tls = true; break;
+		case 'W': o->ws = true; break;
 		case 'h': usage(stdout); exit(fflush(stdout) == 0 ? 0 : 1);
 		default: usage_error("bad option");
 		}

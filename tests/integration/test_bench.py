@@ -56,6 +56,22 @@ def test_tiny_privmsg_and_connect_complete(start_server):
     assert out["rss_after_kib"] > 0
 
 
+@pytest.mark.models
+def test_tiny_fanout_over_websocket(start_server):
+    srv = start_server(args=["--web-listen", "127.0.0.1:0"], expect_listeners=2)
+    host, port = srv.listeners[1]
+    res = bench("--target", "%s:%d" % (host, port), "--ws", "--clients", "5", "--senders",
+                "2", "--duration", "1", "--timeout", "20", "--json", "fanout")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["joined"] == 5 and out["delivered"] > 0
+    assert out["disconnects"] == 0 and out["errors"] == 0
+    # A WebSocket bench against a plain IRC port gets no 101: every client fails.
+    res = bench("--target", target(srv), "--ws", "--clients", "2", "--timeout", "2",
+                "--json", "connect")
+    assert res.returncode == 1
+
+
 def test_human_summary_without_json(start_server):
     srv = start_server()
     res = bench("--target", target(srv), "--clients", "3", "--senders", "1",
@@ -104,5 +120,6 @@ def test_help_documents_every_flag():
     assert res.returncode == 0
     for flag in ("--target", "--clients", "--senders", "--pairs", "--window", "--pending",
                  "--size", "--sources", "--duration", "--timeout", "--server-pid",
-                 "--channel", "--json", "--tls", "--help", "fanout", "connect", "privmsg"):
+                 "--channel", "--json", "--tls", "--ws", "--help", "fanout", "connect",
+                 "privmsg"):
         assert flag in res.stdout, flag

@@ -7,13 +7,16 @@ import hashlib
 import os
 import re
 import select
+import signal
 import socket
+import ssl
 import struct
+import subprocess
 import time
 
 import pytest
 
-from conftest import MODEL, Client, ConnectionClosed, parse
+from conftest import MODEL, PARLEYD, Client, ConnectionClosed, parse
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TEXT, BINARY, CLOSE, PING, PONG = 0x1, 0x2, 0x8, 0x9, 0xa
@@ -49,8 +52,10 @@ def frame(op, payload=b"", fin=True, masked=True, rsv=0, length=None):
 class Http:
     """One HTTP/1.1 connection: raw requests out, parsed responses in."""
 
-    def __init__(self, port, source=None):
+    def __init__(self, port, source=None, rcvbuf=None):
         self.sock = socket.socket()
+        if rcvbuf:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         if source:
             self.sock.bind((source, 0))
         self.sock.settimeout(5)
@@ -115,10 +120,10 @@ def request(port, text, **kw):
 
 
 def upgrade_request(port, key=None, version="13", origin=None, protocols=("text.ircv3.net",),
-                    extra=""):
+                    extra="", path="/"):
     key = key if key is not None else base64.b64encode(os.urandom(16)).decode()
-    text = "GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n" \
-           "Connection: Upgrade\r\n" % port
+    text = "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n" \
+           "Connection: Upgrade\r\n" % (path, port)
     if key:
         text += "Sec-WebSocket-Key: %s\r\n" % key
     if version:
@@ -134,15 +139,24 @@ class WsClient(Client):
     """conftest's Client over WebSocket: lines are messages, sent masked."""
 
     def __init__(self, port, origin=None, protocols=("text.ircv3.net",), extra="",
-                 source=None, rcvbuf=None, name="ws"):
+                 source=None, rcvbuf=None, name="ws", tls=False, cert=None):
         super().__init__("127.0.0.1", port, name=name, source=source, rcvbuf=rcvbuf)
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            if cert:
+                ctx.load_cert_chain(*cert)
+            self.sock = ctx.wrap_socket(self.sock, server_hostname="localhost")
         text, key = upgrade_request(port, origin=origin, protocols=protocols, extra=extra)
         self.sock.sendall(text.encode())
         head = b""
         deadline = time.monotonic() + 3
         while b"\r\n\r\n" not in head:
-            r, _, _ = select.select([self.sock], [], [], max(0, deadline - time.monotonic()))
-            assert r, "no handshake answer: %r" % head
+            if not (isinstance(self.sock, ssl.SSLSocket) and self.sock.pending()):
+                r, _, _ = select.select([self.sock], [], [],
+                                        max(0, deadline - time.monotonic()))
+                assert r, "no handshake answer: %r" % head
             data = self.sock.recv(1)
             assert data, "closed during the handshake: %r" % head
             head += data
@@ -153,7 +167,7 @@ class WsClient(Client):
         want = base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
         assert self.fields["sec-websocket-accept"] == want
         self.binary = self.fields.get("sec-websocket-protocol") == "binary.ircv3.net"
-        self.wbuf = b""
+        self.wbuf = self._pending_tls()
         self.controls = []      # (opcode, payload) of the control frames received
         self.kinds = set()      # opcodes of the data messages received
 
@@ -161,6 +175,11 @@ class WsClient(Client):
         if isinstance(line, str):
             line = line.encode("utf-8", "surrogateescape")
         self.sock.sendall(frame(BINARY if self.binary else TEXT, line))
+
+    def _pending_tls(self):
+        """What TLS decrypted already: select() cannot see it."""
+        n = self.sock.pending() if isinstance(self.sock, ssl.SSLSocket) else 0
+        return self.sock.recv(n) if n else b""
 
     def send_frame(self, *args, **kw):
         self.sock.sendall(frame(*args, **kw))
@@ -208,7 +227,7 @@ class WsClient(Client):
         if not data:
             self.eof = True
             raise ConnectionClosed(self._report("connection closed by the server"))
-        self.wbuf += data
+        self.wbuf += data + self._pending_tls()
         for op, payload in self._frames():
             if op & 0x8:
                 self.controls.append((op, payload))
@@ -231,6 +250,7 @@ def web(start_server):
 # -- HTTP
 
 
+@pytest.mark.models
 def test_serves_the_client_with_validators_and_security_headers(web):
     port = web_port(web)
     status, f, body, h = request(port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -250,6 +270,8 @@ def test_serves_the_client_with_validators_and_security_headers(web):
     h.send(("GET /?x=1 HTTP/1.1\r\nHost: a\r\nIf-None-Match: %s\r\n\r\n" % etag).encode())
     status, f304, body = h.response()
     assert status == 304 and body == b"" and f304["etag"] == etag
+    assert "content-length" not in f304
+    assert re.fullmatch(r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT", f304["date"])
     h.send(b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")
     status, fh, body = h.response(head_only=True)
     assert status == 200 and fh["content-length"] == f["content-length"]
@@ -293,6 +315,15 @@ BAD_REQUESTS = [
 ]
 
 
+def test_refusal_of_a_head_has_no_body(web):
+    h = Http(web_port(web))
+    h.send(b"HEAD / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n")
+    status, f, _ = h.response(head_only=True)
+    assert status == 400 and int(f["content-length"]) > 0
+    assert h.closed()
+    assert h.buf == b""
+
+
 @pytest.mark.parametrize("what,text,status", BAD_REQUESTS, ids=[b[0] for b in BAD_REQUESTS])
 def test_bad_requests_are_refused_and_closed(web, what, text, status):
     got, f, body, h = request(web_port(web), text)
@@ -316,7 +347,7 @@ def test_slowloris_is_closed_after_the_header_timeout(start_server):
     irc.register("tcp")
     start = time.monotonic()
     # A byte every 0.3 s does not extend the deadline.
-    for _ in range(10):
+    for _ in range(15):
         try:
             slow.send(b"X")
         except OSError:
@@ -328,9 +359,35 @@ def test_slowloris_is_closed_after_the_header_timeout(start_server):
                        source="127.0.0.5")[0] == 200
         irc.sync()
     took = time.monotonic() - start
-    assert 0.6 < took < 2.5, took
-    assert idle.closed(timeout=1.0)
+    # The timeout is 1 s; a loaded machine may add some.
+    assert 0.6 < took < 4, took
+    assert idle.closed(timeout=3.0)
     srv.wait_log(r"HTTP request timed out")
+
+
+@pytest.mark.models
+def test_answers_reach_a_peer_that_stopped_sending(start_server):
+    srv = web_server(start_server, config="[limits]\nsendq = 64m\n")
+    h = Http(web_port(srv), rcvbuf=4096)
+    h.send(b"GET /app.js HTTP/1.1\r\nHost: a\r\n\r\n" * 400)
+    h.sock.shutdown(socket.SHUT_WR)
+    # More than the socket buffers hold is still queued when the FIN is read.
+    time.sleep(0.5)
+    for _ in range(400):
+        assert h.response()[0] == 200
+    assert h.closed()
+
+
+def test_stop_does_not_wait_for_idle_web_connections(start_server):
+    srv = web_server(start_server, config="[timeouts]\nshutdown_grace = 10\n")
+    idle = Http(web_port(srv))
+    idle.send(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+    assert idle.response()[0] == 200
+    Http(web_port(srv)).send(b"GET / HT")
+    start = time.monotonic()
+    assert srv.terminate() == 0
+    # Not the 10 s grace.
+    assert time.monotonic() - start < 6
 
 
 # -- the WebSocket handshake
@@ -352,6 +409,12 @@ def test_upgrade_refusals(web):
     assert request(port, text)[0] == 403
     text, _ = upgrade_request(port, extra="Sec-WebSocket-Key: x\r\n")
     assert request(port, text)[0] == 400
+    text, _ = upgrade_request(port, path="/app.js")
+    status, _, _, h = request(port, text)
+    assert status == 404 and h.closed()
+    # The endpoint takes a query string.
+    text, _ = upgrade_request(port, path="/?nick=x")
+    assert request(port, text)[0] == 101
 
 
 def test_own_origin_and_subprotocols(web):
@@ -370,6 +433,20 @@ def test_own_origin_and_subprotocols(web):
     assert binary.kinds == {BINARY}
 
 
+def test_frames_in_the_same_packet_as_the_upgrade(web):
+    port = web_port(web)
+    text, _ = upgrade_request(port)
+    h = Http(port)
+    h.send(text.encode() + frame(TEXT, b"NICK early") + frame(TEXT, b"USER e 0 * :E") +
+           frame(TEXT, b"PING :tok"))
+    status, _, _ = h.response()
+    assert status == 101
+    deadline = time.monotonic() + 3
+    while b"PONG" not in h.buf and time.monotonic() < deadline:
+        h._read(deadline)
+    assert b" 001 early " in h.buf and b"tok" in h.buf
+
+
 def test_configured_origins(start_server):
     srv = web_server(start_server, config="[web]\norigins = https://chat.example.org\n")
     port = web_port(srv)
@@ -383,6 +460,7 @@ def test_configured_origins(start_server):
 # -- frames
 
 
+@pytest.mark.models
 def test_bad_frames_are_closed_with_their_codes(web):
     port = web_port(web)
     cases = [
@@ -407,6 +485,7 @@ def test_bad_frames_are_closed_with_their_codes(web):
         watcher.sync()
 
 
+@pytest.mark.models
 def test_close_handshake_and_quit(web):
     port = web_port(web)
     tcp = web.client()
@@ -442,14 +521,15 @@ def test_ping_flood_costs_one_pong_per_read(web):
     other.sync()
 
 
+@pytest.mark.models
 def test_ping_flood_that_does_not_read_hits_the_sendq(start_server):
-    srv = web_server(start_server, config="[limits]\nsendq = 16k\n")
+    srv = web_server(start_server, config="[limits]\nsendq = 8703\n")
     port = web_port(srv)
     ws = WsClient(port, source="127.0.0.2", rcvbuf=4096)
     ws.register("deaf")
     flood = frame(PING, b"x" * 125) * 100
     out = b""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     ws.sock.setblocking(False)
     while time.monotonic() < deadline and "SendQ exceeded" not in srv.log_text():
         out = out or flood
@@ -459,7 +539,7 @@ def test_ping_flood_that_does_not_read_hits_the_sendq(start_server):
             time.sleep(0.01)
         except OSError:
             break
-    srv.wait_log(r"SendQ exceeded", timeout=5)
+    srv.wait_log(r"SendQ exceeded", timeout=10)
     other = srv.client()
     other.register("fine")
 
@@ -469,8 +549,6 @@ def test_ping_flood_that_does_not_read_hits_the_sendq(start_server):
 
 @pytest.mark.models
 def test_websocket_and_tcp_clients_chat(start_server):
-    if MODEL == "fork":
-        pytest.skip("the fork model refuses web listeners (test_fork_refuses_web)")
     srv = web_server(start_server, config="[server]\nutf8_only = no\n")
     port = web_port(srv)
     tcp = srv.client(source="127.0.0.2")
@@ -487,18 +565,37 @@ def test_websocket_and_tcp_clients_chat(start_server):
     m = ws.expect("PRIVMSG")
     # Not UTF-8: a text client gets U+FFFD for each bad byte.
     assert m.trailing == "hello \ufffdt\ufffd from irssi"
-    tcp.send("PRIVMSG web :private")
-    assert ws.expect("PRIVMSG").trailing == "private"
+    tcp.send("PRIVMSG web :private \xff".encode("latin-1"))
+    assert ws.expect("PRIVMSG").trailing == "private \ufffd"
     ws.send("PRIVMSG tcp :back")
     assert tcp.expect("PRIVMSG").trailing == "back"
     # Several lines in one read, and a long one.
-    ws.send_raw(b"".join(frame(TEXT, b"PRIVMSG #chat :%d" % i) for i in range(50)))
-    for i in range(50):
+    ws.send_raw(b"".join(frame(TEXT, b"PRIVMSG #chat :%d" % i) for i in range(6)))
+    for i in range(6):
         assert tcp.expect("PRIVMSG").trailing == str(i)
     ws.send("PRIVMSG #chat :" + "x" * 400)
     assert tcp.expect("PRIVMSG").trailing == "x" * 400
     tcp.send("WHOIS web")
     assert tcp.expect("311").param(3) == "127.0.0.3"
+
+
+def test_flood_control_and_per_address_limits_apply(start_server):
+    srv = web_server(start_server, config="[limits]\nflood_burst = 2\nflood_queue = 512\n"
+                     "max_per_address = 2\n")
+    port = web_port(srv)
+    ws = WsClient(port, source="127.0.0.2")
+    ws.register("flooder")
+    ws.send_raw(b"".join(frame(TEXT, b"PRIVMSG flooder :" + b"x" * 100)
+                         for _ in range(40)))
+    lines = ws.expect_closed()
+    assert any(m.command == "ERROR" and "Excess Flood" in m.trailing
+               for m in lines + ws.history), lines
+    held = [WsClient(port, source="127.0.0.3") for _ in range(2)]
+    for i, c in enumerate(held):
+        c.register("held%d" % i)
+    third = Http(port, source="127.0.0.3")
+    assert third.closed()
+    srv.wait_log(r"127\.0\.0\.3: too many connections")
 
 
 def test_forwarded_address_only_from_trusted_proxies(start_server):
@@ -522,9 +619,106 @@ def test_forwarded_address_only_from_trusted_proxies(start_server):
     assert tcp.expect("311").param(3) == "127.0.0.3"
 
 
-def test_fork_refuses_web(start_server):
-    srv = start_server(args=["--model", "fork", "--web-listen", "127.0.0.1:0"],
-                       listen=(), expect_listeners=0)
-    assert srv.wait(timeout=5) != 0
-    srv.expected_exit = True
-    assert re.search(r"web listeners are not served under --model fork", srv.log_text())
+def make_cert(tmp_path, name):
+    """A self-signed P-256 certificate: (cert path, key path, SHA-256 of its DER)."""
+    key, crt = str(tmp_path / (name + ".key")), str(tmp_path / (name + ".crt"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-keyout", key,
+                    "-out", crt, "-subj", "/CN=" + name],
+                   check=True, capture_output=True, timeout=30)
+    with open(crt) as f:
+        der = ssl.PEM_cert_to_DER_cert(f.read())
+    return crt, key, hashlib.sha256(der).hexdigest()
+
+
+@pytest.mark.models
+def test_web_over_tls(start_server, tmp_path):
+    crt, key, _ = make_cert(tmp_path, "localhost")
+    alice = make_cert(tmp_path, "alice")
+    srv = start_server(args=["--web-tls-listen", "127.0.0.1:0", "--tls-cert", crt,
+                             "--tls-key", key], expect_listeners=2)
+    srv.wait_log(r"listening on 127\.0\.0\.1:\d+ \(web, tls\)")
+    port = srv.listeners[1][1]
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5),
+                         server_hostname="localhost") as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 200 OK\r\n") and b"<html" in data.lower()
+    # A plain http:// origin is not this listener's.
+    ws = WsClient(port, tls=True, origin="https://127.0.0.1:%d" % port)
+    ws.register("secureweb")
+    plain = srv.client()
+    plain.register("plain")
+    plain.send("WHOIS secureweb")
+    lines = plain.collect_until("318")
+    assert any(m.command == "671" for m in lines), lines
+    ws.send("PRIVMSG plain :over wss")
+    assert plain.expect("PRIVMSG").trailing == "over wss"
+    # A client certificate's fingerprint reaches the core (WHOIS 276 to the client).
+    cws = WsClient(port, tls=True, cert=alice[:2])
+    cws.register("alice")
+    cws.send("WHOIS alice")
+    lines = cws.collect_until("318")
+    assert any(m.command == "276" and alice[2] in m.trailing for m in lines), lines
+
+
+WEB_CONFIG_ERRORS = [
+    ("[web]\norigins = ftp://chat.example.org\n", "is not an origin"),
+    ("[web]\norigins = https://chat.example.org/path\n", "is not an origin"),
+    ("[web]\ntrusted_proxies = 10.0.0.0/33\n", "is not an address or a network"),
+    ("[web]\ntrusted_proxies = 127.0.0.1 proxy.example\n", "is not an address"),
+    ("[web]\norigins = %s\n" % " ".join("http://h%d" % i for i in range(17)),
+     "more than 16"),
+    ("[web]\nheader_max = 100\n", "out of range"),
+    ("[web]\nmax_headers = 1000\n", "out of range"),
+    ("[web]\nheader_timeout = 0\n", "seconds"),
+    ("[listen]\nweb_address = 1.2.3.4\n", "is not an address"),
+]
+
+
+@pytest.mark.parametrize("text,why", WEB_CONFIG_ERRORS)
+def test_bad_web_settings_refused(tmp_path, text, why):
+    path = tmp_path / "bad.conf"
+    path.write_text(text)
+    p = subprocess.run([PARLEYD, "--listen", "127.0.0.1:0", "--config", str(path)],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=5)
+    lines = p.stderr.decode().splitlines()
+    assert p.returncode == 1 and len(lines) == 1, lines
+    assert "%s:2:" % path in lines[0] and why in lines[0], lines
+
+
+def test_web_listener_and_settings_from_the_file(start_server):
+    srv = start_server(config="[listen]\naddress = 127.0.0.1:0\nweb_address = 127.0.0.1:0\n"
+                       "[web]\nmax_headers = 8\nheader_max = 1k\n", listen=(),
+                       expect_listeners=2)
+    srv.wait_log(r"listening on 127\.0\.0\.1:\d+ \(web\)")
+    port = web_port(srv)
+    fields = "".join("X-%d: y\r\n" % i for i in range(7))
+    assert request(port, "GET / HTTP/1.1\r\nHost: a\r\n%s\r\n" % fields)[0] == 200
+    fields += "X-7: y\r\n"
+    assert request(port, "GET / HTTP/1.1\r\nHost: a\r\n%s\r\n" % fields)[0] == 431
+    assert request(port, "GET /%s HTTP/1.1\r\nHost: a\r\n\r\n" % ("a" * 1000))[0] == 431
+
+
+def test_web_settings_reload_on_sighup(start_server, tmp_path):
+    path = tmp_path / "web.conf"
+    path.write_text("[web]\norigins = https://a.example\n")
+    srv = web_server(start_server, config=path)
+    port = web_port(srv)
+    text, _ = upgrade_request(port, origin="https://b.example")
+    assert request(port, text)[0] == 403
+    path.write_text("[web]\norigins = https://b.example\n")
+    mark = srv.log_len()
+    srv.signal(signal.SIGHUP)
+    srv.wait_log(r"configuration reloaded", start=mark)
+    WsClient(port, origin="https://b.example").register("reloaded")
+    text, _ = upgrade_request(port, origin="https://a.example")
+    assert request(port, text)[0] == 403
