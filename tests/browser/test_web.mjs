@@ -190,6 +190,14 @@ test("keyboard: Enter sends, Up recalls, Alt+digit switches windows", async () =
 	await fay.page.locator("#win-name", { hasText: "Server" }).waitFor();
 });
 
+test("a nickname in use gets an underscore until one is free", async () => {
+	const s = await server();
+	await user(s, { nick: "kay", channels: ["#n"] });
+	const other = await user(s, { nick: "kay", channels: ["#n"] });
+	await other.page.locator("#me", { hasText: /^kay_$/ }).waitFor();
+	await other.page.locator("#member-list li", { hasText: /^kay_$/ }).waitFor();
+});
+
 test("the client reconnects after the server restarts and rejoins its channels",
     async () => {
 	const s = await server();
