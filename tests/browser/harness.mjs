@@ -21,9 +21,11 @@ export const PHONE = { width: 390, height: 844 };
 
 const LISTENING = /listening on (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+)(?: \(([^)]*)\))?/;
 
-// A running parleyd.  start() picks free ports unless given the last run's.
+// A running parleyd with args of its own.  start() picks free ports the first time and
+// the same ones again after stop().
 export class Server {
-	constructor() {
+	constructor(args = []) {
+		this.args = args;
 		this.log = [];
 		this.proc = null;
 		this.ircPort = 0;
@@ -35,7 +37,7 @@ export class Server {
 	}
 
 	async start(timeout = 5000) {
-		const args = ["--listen", "127.0.0.1:" + this.ircPort,
+		const args = [...this.args, "--listen", "127.0.0.1:" + this.ircPort,
 		    "--web-listen", "127.0.0.1:" + this.webPort];
 		if (process.env.PARLEY_MODEL)
 			args.push("--model", process.env.PARLEY_MODEL);

@@ -4,7 +4,8 @@
 // PARLEY_SCREENSHOTS=1 the last test saves the main views to docs/screenshots/.
 
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { after, afterEach, before, test } from "node:test";
 
@@ -15,8 +16,8 @@ const servers = [];
 const users = [];
 const raws = [];
 
-async function server() {
-	const s = new Server();
+async function server(args = []) {
+	const s = new Server(args);
 	servers.push(s);
 	await s.start();
 	return s;
@@ -236,6 +237,45 @@ test("history appears after a reload", async (t) => {
 	await ida.page.locator("#status", { hasText: /^connected$/ }).waitFor();
 	await ida.open("#hist");
 	await ida.line("said before the reload").waitFor();
+});
+
+test("scrolling to the top of the log loads older history, page by page", async (t) => {
+	// One client says 130 lines at once: without flood control.
+	const dir = mkdtempSync(path.join(os.tmpdir(), "parley-browser-"));
+	t.after(() => rmSync(dir, { recursive: true, force: true }));
+	const conf = path.join(dir, "parleyd.conf");
+	writeFileSync(conf, "[limits]\nflood_burst = 0\n");
+	const s = await server(["-c", conf]);
+	if (!await offersHistory(s)) {
+		t.skip("the server does not offer chathistory yet");
+		return;
+	}
+	const lou = await raw(s, "lou");
+	lou.send("JOIN #long");
+	await lou.expect((l) => / 366 lou #long /.test(l));
+	for (let i = 1; i <= 130; i++)
+		lou.send("PRIVMSG #long :line " + i);
+	lou.send("PING :sent");
+	await lou.expect((l) => /PONG.*sent/.test(l));
+	const max = await user(s, { nick: "max", channels: ["#long"] });
+	await max.line(/line 130$/).waitFor();
+	const said = max.page.locator("#log .line", { hasText: /line \d+$/ });
+	const first = await said.count();
+	assert.ok(first > 0 && first <= 50, "one page on join, not " + first);
+	// Each scroll to the top asks for the page before; the last one is short.
+	for (let i = 0; i < 5 && await max.line(/line 1$/).count() === 0; i++) {
+		const shown = await max.page.locator("#log .line").count();
+		await max.page.evaluate(() => {
+			const log = document.getElementById("log");
+			log.scrollTop = 0;
+			log.dispatchEvent(new Event("scroll"));
+		});
+		await max.page.waitForFunction((n) =>
+		    document.querySelectorAll("#log .line").length > n, shown);
+	}
+	assert.equal(await said.count(), 130, "every line once");
+	assert.match(await said.first().innerText(), /line 1$/);
+	assert.match(await said.last().innerText(), /line 130$/);
 });
 
 // The main views at desktop and phone size, light and dark, into docs/screenshots/.
