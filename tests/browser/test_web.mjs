@@ -59,7 +59,7 @@ async function cleanup() {
 	for (const r of raws.splice(0))
 		r.close();
 	for (const s of servers.splice(0))
-		await s.stop();
+		await s.remove();
 }
 
 // Each test's pages must have reported no error, a refused inline script or style
