@@ -36,16 +36,20 @@ async function raw(s, nick) {
 	return r;
 }
 
-// Does the server offer chathistory?  Asked over a raw connection.
-async function offersHistory(s) {
+// Does the server offer a capability whose name matches re?  Asked over a raw
+// connection, in every CAP LS line (302 splits a long list).
+async function offers(s, re) {
 	const r = new RawClient(s.ircPort);
 	raws.push(r);
 	await r.connect("capprobe");
 	r.send("CAP LS 302");
 	await r.expect((l) => / CAP \S+ LS :/.test(l));	// the last of the LS lines
 	r.close();
-	return r.lines.some((l) => / CAP \S+ LS /.test(l) &&
-	    /[ :](draft\/)?chathistory(=| |$)/.test(l));
+	return r.lines.some((l) => / CAP \S+ LS /.test(l) && re.test(l));
+}
+
+function offersHistory(s) {
+	return offers(s, /[ :](draft\/)?chathistory(=| |$)/);
 }
 
 before(async () => {
@@ -198,6 +202,34 @@ test("a nickname in use gets an underscore until one is free", async () => {
 	const other = await user(s, { nick: "kay", channels: ["#n"] });
 	await other.page.locator("#me", { hasText: /^kay_$/ }).waitFor();
 	await other.page.locator("#member-list li", { hasText: /^kay_$/ }).waitFor();
+});
+
+test("a user logs in to an account with SASL PLAIN", async (t) => {
+	const s = await server();
+	if (!await offers(s, /[ :]sasl(=| |$)/) ||
+	    !await offers(s, /[ :]draft\/account-registration(=| |$)/)) {
+		t.skip("the server offers no accounts yet");
+		return;
+	}
+	const reg = await raw(s, "nia");
+	reg.send("REGISTER * * :a long enough password");
+	await reg.expect((l) => / REGISTER SUCCESS nia /.test(l), 10000);
+	reg.send("QUIT");
+	const ok = await user(s, {});
+	const login = async (u, password) => {
+		await u.page.click("#login-account summary");
+		await u.page.fill("#login-user", "nia");
+		await u.page.fill("#login-pass", password);
+	};
+	await login(ok, "a long enough password");
+	await ok.login("nia", ["#acct"]);
+	await ok.open("Server");
+	await ok.line("You are now logged in as nia").waitFor();
+
+	const bad = await user(s, {});
+	await login(bad, "the wrong password");
+	await bad.login("other", []);
+	await bad.page.locator("#log .line.error", { hasText: "Login failed" }).waitFor();
 });
 
 test("the client reconnects after the server restarts and rejoins its channels",
