@@ -210,8 +210,7 @@ function fetchRecent(win) {
 	const newest = win.newest();
 	win.wantLatest = !newest;
 	if (newest)
-		client.send(cmd, "AFTER", win.name, "timestamp=" + newest.toISOString(),
-		    String(HISTORY_PAGE));
+		client.send(cmd, "AFTER", win.name, newest, String(HISTORY_PAGE));
 	else
 		client.send(cmd, "LATEST", win.name, "*", String(HISTORY_PAGE));
 	win.historyBusy = true;
@@ -225,8 +224,7 @@ function fetchOlder(win) {
 		return;
 	win.historyBusy = true;
 	win.wantOlder = true;
-	client.send(cmd, "BEFORE", win.name, "timestamp=" + oldest.toISOString(),
-	    String(HISTORY_PAGE));
+	client.send(cmd, "BEFORE", win.name, oldest, String(HISTORY_PAGE));
 }
 
 function onHistory({ target, messages }) {

@@ -28,16 +28,22 @@ export class Window {
 		this.msgids = new Set();
 	}
 
-	// The oldest and the newest line's time, or null with no lines.
+	// Where the oldest and the newest line from the server are, as CHATHISTORY names a
+	// point: by msgid, since many lines can share a millisecond; else by time; null
+	// with no such line.
 	oldest() {
-		return this.lines.length > 0 ? this.lines[0].time : null;
+		return this.ref(this.lines.find((l) => l.msgid !== undefined));
 	}
 
 	newest() {
-		for (let i = this.lines.length - 1; i >= 0; i--)
-			if (this.lines[i].msgid !== undefined)
-				return this.lines[i].time;
-		return null;
+		return this.ref(this.lines.findLast((l) => l.msgid !== undefined));
+	}
+
+	ref(line) {
+		if (!line)
+			return null;
+		return line.msgid !== "" ? "msgid=" + line.msgid :
+		    "timestamp=" + line.time.toISOString();
 	}
 }
 

@@ -2,9 +2,11 @@
 // listener, Debian's chromium through playwright-core, a browser user logged in to the
 // web client, and a raw TCP IRC client.  Every wait is bounded.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,11 +21,19 @@ export const SHOTS = process.env.PARLEY_SCREENSHOTS === "1" ?
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
+// A parleyd with a store (--store) would open the system's file by default: each
+// server here gets its own, in a directory of its own, kept across a restart.
+const HAS_STORE = /--store FILE/.test(spawnSync(PARLEYD, ["--help"],
+    { encoding: "utf8" }).stdout || "");
+
 const LISTENING = /listening on (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+)(?: \(([^)]*)\))?/;
 
-// A running parleyd.  start() picks free ports unless given the last run's.
+// A running parleyd with args of its own.  start() picks free ports the first time and
+// the same ones again after stop().
 export class Server {
-	constructor() {
+	constructor(args = []) {
+		this.args = args;
+		this.dir = null;
 		this.log = [];
 		this.proc = null;
 		this.ircPort = 0;
@@ -35,8 +45,12 @@ export class Server {
 	}
 
 	async start(timeout = 5000) {
-		const args = ["--listen", "127.0.0.1:" + this.ircPort,
+		const args = [...this.args, "--listen", "127.0.0.1:" + this.ircPort,
 		    "--web-listen", "127.0.0.1:" + this.webPort];
+		if (HAS_STORE) {
+			this.dir ??= mkdtempSync(path.join(os.tmpdir(), "parley-browser-"));
+			args.push("--store", path.join(this.dir, "parleyd.db"));
+		}
 		if (process.env.PARLEY_MODEL)
 			args.push("--model", process.env.PARLEY_MODEL);
 		this.proc = spawn(PARLEYD, args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -76,13 +90,20 @@ export class Server {
 	}
 
 	async stop() {
-		if (!this.proc || this.proc.exitCode !== null)
+		if (!this.proc || this.proc.exitCode !== null || this.proc.signalCode !== null)
 			return;
 		const gone = once(this.proc, "exit");
 		this.proc.kill("SIGTERM");
 		const timer = setTimeout(() => this.proc.kill("SIGKILL"), 5000);
 		await gone;
 		clearTimeout(timer);
+	}
+
+	// Stop for good and remove the store.
+	async remove() {
+		await this.stop();
+		if (this.dir)
+			rmSync(this.dir, { recursive: true, force: true });
 	}
 }
 
@@ -155,7 +176,11 @@ export class User {
 		return this.page.locator("#log .line", { hasText: text });
 	}
 
+	// Close the user's context; again is a no-op.
 	async close() {
+		if (this.closed)
+			return;
+		this.closed = true;
 		await this.context.close();
 	}
 }

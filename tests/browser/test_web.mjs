@@ -4,9 +4,10 @@
 // PARLEY_SCREENSHOTS=1 the last test saves the main views to docs/screenshots/.
 
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { after, before, test } from "node:test";
+import { after, afterEach, before, test } from "node:test";
 
 import { DESKTOP, PHONE, RawClient, SHOTS, Server, User, launch } from "./harness.mjs";
 
@@ -15,8 +16,8 @@ const servers = [];
 const users = [];
 const raws = [];
 
-async function server() {
-	const s = new Server();
+async function server(args = []) {
+	const s = new Server(args);
 	servers.push(s);
 	await s.start();
 	return s;
@@ -35,29 +36,48 @@ async function raw(s, nick) {
 	return r;
 }
 
-// Does the server offer chathistory?  Asked over a raw connection.
-async function offersHistory(s) {
+// Does the server offer a capability whose name matches re?  Asked over a raw
+// connection, in every CAP LS line (302 splits a long list).
+async function offers(s, re) {
 	const r = new RawClient(s.ircPort);
 	raws.push(r);
 	await r.connect("capprobe");
 	r.send("CAP LS 302");
-	const ls = await r.expect((l) => / CAP \S+ LS :/.test(l));
+	await r.expect((l) => / CAP \S+ LS :/.test(l));	// the last of the LS lines
 	r.close();
-	return /(^|[ :])(draft\/)?chathistory(=| |$)/.test(ls);
+	return r.lines.some((l) => / CAP \S+ LS /.test(l) && re.test(l));
+}
+
+function offersHistory(s) {
+	return offers(s, /[ :](draft\/)?chathistory(=| |$)/);
 }
 
 before(async () => {
 	browser = await launch();
 });
 
-after(async () => {
-	for (const u of users)
-		assert.deepEqual(u.problems, [], "the page reported errors");
-	await browser?.close();
-	for (const r of raws)
+// Close every user, raw client and server the test made.
+async function cleanup() {
+	for (const u of users.splice(0))
+		await u.close();
+	for (const r of raws.splice(0))
 		r.close();
-	for (const s of servers)
-		await s.stop();
+	for (const s of servers.splice(0))
+		await s.remove();
+}
+
+// Each test's pages must have reported no error, a refused inline script or style
+// (the server's Content-Security-Policy) among them.
+afterEach(async () => {
+	const problems = users.flatMap((u) => u.problems);
+	await cleanup();
+	assert.deepEqual(problems, [], "the pages reported errors");
+});
+
+// node 20 runs no afterEach after a test that called t.skip(): clean up here too.
+after(async () => {
+	await cleanup();
+	await browser?.close();
 });
 
 test("two browsers and a raw client chat in a channel and in private", async () => {
@@ -84,8 +104,10 @@ test("two browsers and a raw client chat in a channel and in private", async () 
 	// An action, once in the sender's window (echo-message or not) and once elsewhere.
 	await bob.say("/me waves");
 	await alice.page.locator("#log .line.action", { hasText: "waves" }).waitFor();
-	assert.equal(await bob.page.locator("#log .line.action").count(), 1);
 	await carl.expect((l) => l.endsWith("PRIVMSG #parley :\x01ACTION waves\x01"));
+	carl.send("PRIVMSG #parley :after the wave");
+	await bob.line("after the wave").waitFor();
+	assert.equal(await bob.page.locator("#log .line.action").count(), 1);
 
 	// Private: browser to browser opens a window on both sides, with an unread count.
 	await alice.say("/msg bob psst, bob");
@@ -174,6 +196,42 @@ test("keyboard: Enter sends, Up recalls, Alt+digit switches windows", async () =
 	await fay.page.locator("#win-name", { hasText: "Server" }).waitFor();
 });
 
+test("a nickname in use gets an underscore until one is free", async () => {
+	const s = await server();
+	await user(s, { nick: "kay", channels: ["#n"] });
+	const other = await user(s, { nick: "kay", channels: ["#n"] });
+	await other.page.locator("#me", { hasText: /^kay_$/ }).waitFor();
+	await other.page.locator("#member-list li", { hasText: /^kay_$/ }).waitFor();
+});
+
+test("a user logs in to an account with SASL PLAIN", async (t) => {
+	const s = await server();
+	if (!await offers(s, /[ :]sasl(=| |$)/) ||
+	    !await offers(s, /[ :]draft\/account-registration(=| |$)/)) {
+		t.skip("the server offers no accounts yet");
+		return;
+	}
+	const reg = await raw(s, "nia");
+	reg.send("REGISTER * * :a long enough password");
+	await reg.expect((l) => / REGISTER SUCCESS nia /.test(l), 10000);
+	reg.send("QUIT");
+	const ok = await user(s, {});
+	const login = async (u, password) => {
+		await u.page.click("#login-account summary");
+		await u.page.fill("#login-user", "nia");
+		await u.page.fill("#login-pass", password);
+	};
+	await login(ok, "a long enough password");
+	await ok.login("nia", ["#acct"]);
+	await ok.open("Server");
+	await ok.line("You are now logged in as nia").waitFor();
+
+	const bad = await user(s, {});
+	await login(bad, "the wrong password");
+	await bad.login("other", []);
+	await bad.page.locator("#log .line.error", { hasText: "Login failed" }).waitFor();
+});
+
 test("the client reconnects after the server restarts and rejoins its channels",
     async () => {
 	const s = await server();
@@ -182,7 +240,7 @@ test("the client reconnects after the server restarts and rejoins its channels",
 	await gus.page.locator("#status", { hasText: /^reconnecting/ }).waitFor();
 	await s.start();
 	await gus.page.locator("#status", { hasText: /^connected$/ }).waitFor(
-	    { timeout: 15000 });
+	    { timeout: 30000 });
 	const hal = await raw(s, "hal");
 	hal.send("JOIN #back");
 	await hal.expect((l) => / 353 hal . #back :.*\bgus\b/.test(l), 10000);
@@ -211,6 +269,45 @@ test("history appears after a reload", async (t) => {
 	await ida.page.locator("#status", { hasText: /^connected$/ }).waitFor();
 	await ida.open("#hist");
 	await ida.line("said before the reload").waitFor();
+});
+
+test("scrolling to the top of the log loads older history, page by page", async (t) => {
+	// One client says 130 lines at once: without flood control.
+	const dir = mkdtempSync(path.join(os.tmpdir(), "parley-browser-"));
+	t.after(() => rmSync(dir, { recursive: true, force: true }));
+	const conf = path.join(dir, "parleyd.conf");
+	writeFileSync(conf, "[limits]\nflood_burst = 0\n");
+	const s = await server(["-c", conf]);
+	if (!await offersHistory(s)) {
+		t.skip("the server does not offer chathistory yet");
+		return;
+	}
+	const lou = await raw(s, "lou");
+	lou.send("JOIN #long");
+	await lou.expect((l) => / 366 lou #long /.test(l));
+	for (let i = 1; i <= 130; i++)
+		lou.send("PRIVMSG #long :line " + i);
+	lou.send("PING :sent");
+	await lou.expect((l) => /PONG.*sent/.test(l));
+	const max = await user(s, { nick: "max", channels: ["#long"] });
+	await max.line(/line 130$/).waitFor();
+	const said = max.page.locator("#log .line", { hasText: /line \d+$/ });
+	const first = await said.count();
+	assert.ok(first > 0 && first <= 50, "one page on join, not " + first);
+	// Each scroll to the top asks for the page before; the last one is short.
+	for (let i = 0; i < 5 && await max.line(/line 1$/).count() === 0; i++) {
+		const shown = await max.page.locator("#log .line").count();
+		await max.page.evaluate(() => {
+			const log = document.getElementById("log");
+			log.scrollTop = 0;
+			log.dispatchEvent(new Event("scroll"));
+		});
+		await max.page.waitForFunction((n) =>
+		    document.querySelectorAll("#log .line").length > n, shown);
+	}
+	assert.equal(await said.count(), 130, "every line once");
+	assert.match(await said.first().innerText(), /line 1$/);
+	assert.match(await said.last().innerText(), /line 130$/);
 });
 
 // The main views at desktop and phone size, light and dark, into docs/screenshots/.
