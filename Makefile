@@ -2,7 +2,8 @@
 #   make run     build and start parleyd with the embedded default configuration, on
 #                127.0.0.1:6667 and, with TLS, 127.0.0.1:6697 (a self-signed certificate
 #                for localhost is made in $(BUILD)/tls/ on the first run), its store
-#                (accounts, registered channels) in $(BUILD)/parleyd.db
+#                (accounts, registered channels) in $(BUILD)/parleyd.db, and the web
+#                client on http://127.0.0.1:8080/
 #   make check   build and pass every test, then again under ASan+UBSan, then fuzz
 #   make fuzz    build the libFuzzer targets with clang (or clang-14) and run each
 #                FUZZ_TIME seconds
@@ -25,7 +26,8 @@ DESTDIR    ?=
 CLANG      ?= $(firstword $(foreach c,clang clang-14,$(shell command -v $(c) 2>/dev/null)))
 TLS_DIR     = $(BUILD)/tls
 RUN_FLAGS  ?= --listen 127.0.0.1:6667 --tls-listen 127.0.0.1:6697 \
-	      --tls-cert $(TLS_DIR)/localhost.crt --tls-key $(TLS_DIR)/localhost.key
+	      --tls-cert $(TLS_DIR)/localhost.crt --tls-key $(TLS_DIR)/localhost.key \
+	      --web-listen 127.0.0.1:8080
 
 .PHONY: all build install run check test asan fuzz deps test-deps clean bench bench-models
 
@@ -93,8 +95,8 @@ $(FUZZ_BUILD)/CMakeCache.txt:
 # Each target starts from the seeds in tests/fuzz/corpus/ and keeps what it finds in
 # $(FUZZ_BUILD)/corpus/; a crash leaves its input in $(FUZZ_BUILD)/ and fails the run.
 fuzz: test-deps $(FUZZ_BUILD)/CMakeCache.txt
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_msg fuzz_core
-	for t in msg core; do \
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_msg fuzz_core fuzz_ws fuzz_http fuzz_proxy
+	for t in msg core ws http proxy; do \
 	    mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
 	    $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	        -dict=tests/fuzz/irc.dict -artifact_prefix=$(FUZZ_BUILD)/$$t- \

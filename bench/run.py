@@ -3,6 +3,7 @@
 
     bench/run.py [--build DIR] [--quick] [--out docs/performance.md]
     bench/run.py --models [--build DIR] [--runs N] [--out docs/models.md]
+    bench/run.py --ws [--build DIR] [--runs N]
 
 Each measurement starts a fresh server pinned to CPU 0 (taskset) and runs parley-bench
 pinned to CPU 1, so the generator never takes the server's core.  Servers are measured
@@ -16,6 +17,10 @@ short pass: one run each, fewer channel sizes, shorter measurements.
 --io-threads 2): fanout N=500 S=10, connect C=5000 and memory per idle client, first
 with the server pinned to CPU 0 as above, then free to use both CPUs; it writes the
 tables between the markers of docs/models.md's figures section.
+
+--ws measures parleyd's WebSocket transport against its plain TCP in one run: fanout
+N=500 S=10 over each (alternating), and memory per idle client for each, and prints the
+table for docs/performance.md.
 """
 import argparse
 import json
@@ -189,8 +194,9 @@ class Server:
 
     With model, it is parleyd under that --model (name is then the model's label)."""
 
-    def __init__(self, name, build, model=None, cpus=SERVER_CPU, tls=False):
+    def __init__(self, name, build, model=None, cpus=SERVER_CPU, tls=False, web=False):
         self.name = name
+        self.web = web              # parleyd: self.port is a web listener (--ws)
         self.build = build
         self.tls = tls              # self.port speaks TLS; plain_port is the other
         self.model = model
@@ -219,6 +225,8 @@ class Server:
                 '"%s";' % (TLS_KEY, TLS_CERT)}
 
     def listen_flags(self):
+        if self.web:
+            return ["--web-listen", "127.0.0.1:%d" % self.port]
         if not self.tls:
             return ["--listen", "127.0.0.1:%d" % self.port]
         return ["--tls-listen", "127.0.0.1:%d" % self.port, "--tls-cert", TLS_CERT,
@@ -226,7 +234,7 @@ class Server:
 
     def argv(self):
         d, p = self.dir, self.port
-        if self.name == "parleyd" or self.model is not None:
+        if self.name.startswith("parleyd") or self.model is not None:
             # As for the peers: flood control and the per-address limits off, since
             # every bench client connects and sends as fast as it can from 127.0.0.1.
             with open(d + "/parleyd.conf", "w") as f:
@@ -475,6 +483,52 @@ def models_main(opts):
     print("wrote %s" % opts.out, file=sys.stderr)
 
 
+WS_CLIENTS = 500
+WS_SENDERS = 10
+WS_FANOUT_SECS = 3
+WS_CONNECT = 5000
+
+
+def ws_main(opts):
+    """--ws: the same parleyd over TCP and over WebSocket; a table on stdout."""
+    build = os.path.abspath(opts.build)
+    os.makedirs(WORK, exist_ok=True)
+    os.chmod(WORK, 0o755)
+    kinds = [("TCP", Server("parleyd-tcp", build), []),
+             ("WebSocket", Server("parleyd-web", build, web=True), ["--ws"])]
+    fan = {k: [] for k, _, _ in kinds}
+    conn = {k: [] for k, _, _ in kinds}
+    for i in range(opts.runs):
+        for kind, server, extra in kinds[i % 2:] + kinds[:i % 2]:
+            r = run_bench(build, server, extra + [
+                "--clients", str(WS_CLIENTS), "--senders", str(WS_SENDERS), "--window",
+                str(FANOUT_WINDOW), "--duration", str(WS_FANOUT_SECS), "--pending",
+                "@PENDING@", "fanout"])
+            print("  fanout run %d %s: %s" % (i + 1, kind, brief(r)), file=sys.stderr)
+            if r is not None:
+                fan[kind].append(r)
+    for kind, server, extra in kinds:
+        r = run_bench(build, server, extra + [
+            "--clients", str(WS_CONNECT), "--pending", str(CONNECT_PENDING), "--timeout",
+            "300", "--server-pid", "@PID@", "connect"])
+        print("  connect %s: %s" % (kind, brief(r)), file=sys.stderr)
+        if r is not None:
+            conn[kind].append(r)
+    rows = [("fanout N=%d S=%d: delivered lines/s" % (WS_CLIENTS, WS_SENDERS), fan,
+             lambda r: r["lines_per_s"]),
+            ("fanout N=%d S=%d: latency p99 (us)" % (WS_CLIENTS, WS_SENDERS), fan,
+             lambda r: r["latency_us"]["p99"]),
+            ("connect C=%d: registrations/s" % WS_CONNECT, conn,
+             lambda r: r["registrations_per_s"]),
+            ("connect C=%d: RSS KiB per idle client" % WS_CONNECT, conn,
+             lambda r: r["rss_kib_per_client"])]
+    print("| measurement | TCP | WebSocket | WebSocket / TCP |")
+    print("|---|---|---|---|")
+    for label, res, key in rows:
+        tcp, ws = median(res["TCP"], key), median(res["WebSocket"], key)
+        print("| %s | %s | %s | %s |" % (label, fmt(tcp), fmt(ws), ratio(ws, tcp)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -483,10 +537,15 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--models", action="store_true",
                     help="parleyd under each concurrency model only; writes docs/models.md")
-    ap.add_argument("--runs", type=int, default=3, help="--models: runs per cell")
+    ap.add_argument("--runs", type=int, default=3, help="--models, --ws: runs per cell")
+    ap.add_argument("--ws", action="store_true",
+                    help="parleyd over WebSocket against TCP; prints a table")
     opts = ap.parse_args()
     # SIGTERM unwinds like Ctrl-C, so the server being measured is stopped on the way out.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    if opts.ws:
+        ws_main(opts)
+        return
     if opts.models:
         opts.out = opts.out or os.path.join(ROOT, "docs", "models.md")
         models_main(opts)

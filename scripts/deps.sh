@@ -9,13 +9,20 @@ set -eu
 # gcc, make and libc6-dev rather than build-essential: what the build runs, so a machine
 # that has them without the meta-package is not sent to apt-get.
 PACKAGES="gcc make libc6-dev cmake pkg-config libinih-dev libcrypt-dev libncurses-dev
-libssl-dev openssl libsqlite3-dev libsodium-dev"
+libssl-dev openssl libsqlite3-dev libsodium-dev zlib1g-dev"
 if [ "${1:-}" = test ]; then
 	# cmocka runs the unit tests; ngircd is a second server for the client's tests; tmux
 	# drives its terminal UI; clang and its libFuzzer runtime build the fuzz targets;
-	# valgrind checks a session; mandoc lints the man pages.
+	# valgrind checks a session; mandoc lints the man pages.  chromium and nodejs run
+	# the web client's browser tests (npm fetches playwright-core into tests/browser).
 	PACKAGES="$PACKAGES libcmocka-dev python3 python3-pytest python3-irc tmux ngircd
-	clang-14 libclang-rt-14-dev valgrind mandoc weechat-headless irssi sqlite3 chromium"
+	clang-14 libclang-rt-14-dev valgrind mandoc weechat-headless irssi sqlite3 chromium
+	nodejs"
+fi
+if [ "${1:-}" = test ]; then
+	# Operating (h-ops): haproxy sends PROXY headers, prometheus scrapes /metrics
+	# (promtool checks it); the tests start both themselves on ephemeral ports.
+	PACKAGES="$PACKAGES haproxy prometheus"
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
@@ -48,7 +55,7 @@ echo "deps: installing$missing" >&2
 # install (policy-rc.d, exit 101) and leave the service disabled.
 blocked=""
 case "$missing" in
-*ngircd*)
+*ngircd*|*haproxy*|*prometheus*)
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
 		$SUDO chmod 755 /usr/sbin/policy-rc.d
@@ -71,4 +78,14 @@ case "$missing" in
 	fi
 	;;
 esac
+for daemon in haproxy prometheus; do
+	case "$missing" in
+	*"$daemon"*)
+		if [ -d /run/systemd/system ]; then
+			$SUDO systemctl disable --now "$daemon.service" >/dev/null 2>&1 ||
+			    true
+		fi
+		;;
+	esac
+done
 exit "$status"

@@ -33,7 +33,8 @@ account_show_changed(struct core *core, struct client *cl)
 		client_prefix(cl, prefix, sizeof(prefix));
 		len = format_msg(line, sizeof(line), prefix, "ACCOUNT", 1,
 		    cl->account[0] != '\0' ? cl->account : "*");
-		send_peers_caps(core, cl, true, CAP_BIT(CAP_ACCOUNT_NOTIFY), 0, line, len);
+		send_peers_caps(core, cl, true, CAP_BIT(CAP_ACCOUNT_NOTIFY), 0, line,
+		    len);
 	}
 	account_show_mode(core, cl);
 }

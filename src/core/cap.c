@@ -11,6 +11,8 @@
 #include "core/cap.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/metadata.h"
+#include "core/multiline.h"
 #include "core/reply.h"
 #include "core/sasl.h"
 
@@ -45,6 +47,27 @@ cap_sts_value(const struct core *core, const struct client *cl, char *buf, size_
 	return buf;
 }
 
+/* draft/multiline: its limits (multiline.h). */
+static const char *
+cap_multiline_value(const struct core *core, const struct client *cl, char *buf,
+    size_t cap)
+{
+	(void)core, (void)cl;
+	snprintf(buf, cap, "max-bytes=%u,max-lines=%u", MULTILINE_MAX_BYTES,
+	    MULTILINE_MAX_LINES);
+	return buf;
+}
+
+/* draft/metadata-2: its limits (metadata.h). */
+static const char *
+cap_metadata_value(const struct core *core, const struct client *cl, char *buf,
+    size_t cap)
+{
+	(void)core, (void)cl;
+	snprintf(buf, cap, "maxsub=%u,maxkey=%u", METADATA_MAX_SUBS, METADATA_MAX_KEYS);
+	return buf;
+}
+
 /* In enum cap order. */
 static const struct cap_def caps[CAP_COUNT] = {
 	[CAP_ACCOUNT_NOTIFY] =		{ "account-notify",	NULL,	NULL },
@@ -64,6 +87,13 @@ static const struct cap_def caps[CAP_COUNT] = {
 	[CAP_STANDARD_REPLIES] =	{ "standard-replies",	NULL,	NULL },
 	[CAP_STS] =			{ "sts", cap_sts_offered, cap_sts_value },
 	[CAP_USERHOST_IN_NAMES] =	{ "userhost-in-names",	NULL,	NULL },
+	/* h-proto (issue 20) */
+	[CAP_EXTENDED_MONITOR] =	{ "extended-monitor",	NULL,	NULL },
+	[CAP_NO_IMPLICIT_NAMES] =	{ "no-implicit-names",	NULL,	NULL },
+	[CAP_PRE_AWAY] =		{ "draft/pre-away",	NULL,	NULL },
+	[CAP_CHANNEL_RENAME] =		{ "draft/channel-rename", NULL,	NULL },
+	[CAP_MULTILINE] =		{ "draft/multiline",	NULL,	cap_multiline_value },
+	[CAP_METADATA] =		{ "draft/metadata-2",	NULL,	cap_metadata_value },
 	/* history */
 	[CAP_CHATHISTORY] =		{ "draft/chathistory", history_cap_offered, NULL },
 	[CAP_READ_MARKER] =		{ "draft/read-marker", history_cap_offered, NULL },
@@ -193,6 +223,9 @@ cap_req(struct core *core, struct client *cl, const char *req)
 	send_fmt(core, cl, ":%s CAP %s ACK :%s", core->cfg.server_name, client_name(cl),
 	    req);
 	cl->caps = (cl->caps | add) & ~del;
+	/* draft/metadata-2: the client's stored metadata (none kept yet: empty). */
+	if ((add & CAP_BIT(CAP_METADATA)) && !(del & CAP_BIT(CAP_METADATA)))
+		metadata_cap_acked(core, cl);
 }
 
 void

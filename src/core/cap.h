@@ -27,6 +27,13 @@ enum cap {
 	CAP_STANDARD_REPLIES,
 	CAP_STS,
 	CAP_USERHOST_IN_NAMES,
+	/* h-proto (issue 20) */
+	CAP_EXTENDED_MONITOR,
+	CAP_NO_IMPLICIT_NAMES,
+	CAP_PRE_AWAY,
+	CAP_CHANNEL_RENAME,
+	CAP_MULTILINE,
+	CAP_METADATA,
 	/* history (cmd_chathistory.c, cmd_markread.c, cmd_redact.c) */
 	CAP_CHATHISTORY,
 	CAP_READ_MARKER,

@@ -13,6 +13,7 @@
 #include "core/core.h"
 #include "core/extban.h"
 #include "core/mask.h"
+#include "core/metadata.h"
 
 struct channel *
 channel_find(struct core *core, const char *name)
@@ -83,6 +84,8 @@ channel_clear_lists(struct channel *ch)
 	list_clear(&ch->bans);
 	list_clear(&ch->excepts);
 	list_clear(&ch->invexes);
+	list_clear(&ch->quiets);
+	metadata_clear(&ch->metadata);
 	for (size_t i = 0; i < ch->invites.len; i++)
 		free(ch->invites.items[i]);
 	vec_clear(&ch->invites);
@@ -178,6 +181,21 @@ channel_free(struct core *core, struct channel *ch)
 	free(ch);
 }
 
+void
+channel_free_all(struct core *core)
+{
+	size_t		 pos;
+	const char	*name;
+	void		*ch;
+
+	for (;;) {
+		pos = 0;
+		if (!map_next(&core->channels, &pos, &name, &ch))
+			return;
+		channel_free(core, ch);
+	}
+}
+
 struct member *
 channel_member(const struct channel *ch, const struct client *cl)
 {
@@ -228,7 +246,9 @@ channel_part(struct core *core, struct member *m)
 void
 channel_free_if_empty(struct core *core, struct channel *ch)
 {
-	if (ch->members.len == 0 && ch->reg == NULL)
+	/* +P: an operator's permanent channel outlives its members; so does a
+	 * registered one. */
+	if (ch->members.len == 0 && !(ch->modes & CHANNEL_PERMANENT) && ch->reg == NULL)
 		channel_free(core, ch);
 }
 

@@ -38,6 +38,12 @@ struct member {
 /* History (history.h): a bit far from the others' so that none collides. */
 #define CHANNEL_NO_HISTORY	0x40000000u	/* +W: nothing said here is kept */
 #define CHANNEL_KEY_MAX		23	/* +k key bytes kept */
+/* h-proto: the modes of issue 20 (chanmode.h says what each does). */
+#define CHANNEL_NO_CTCP		0x1000	/* +C: no CTCP but ACTION */
+#define CHANNEL_NO_NOTICE	0x2000	/* +T: no NOTICE to the channel */
+#define CHANNEL_NO_COLOUR	0x4000	/* +c: messages with colour codes refused */
+#define CHANNEL_TLS_ONLY	0x8000	/* +z: only TLS clients may join */
+#define CHANNEL_PERMANENT	0x10000	/* +P: stays without members (operators) */
 
 /* One entry of a ban (b), exception (e) or invite-exception (I) list. */
 struct channel_entry {
@@ -61,6 +67,14 @@ struct channel {
 	struct vec	 invexes;	/* (+I) */
 	struct vec	 invites;	/* uint64_t * client ids INVITEd, until they join */
 	int64_t		 created;	/* wall clock seconds (329) */
+	/* h-proto: the quiet list, +f and +j (chanmode.c). */
+	struct vec	 quiets;	/* struct channel_entry * (+q) */
+	char		 forward[CHANNEL_NAME_MAX + 1];	/* +f; "" when unset */
+	unsigned	 join_max;	/* +j join_max:join_secs; 0 when unset */
+	unsigned	 join_secs;
+	unsigned	 join_count;	/* joins since join_window began */
+	int64_t		 join_window;	/* `now` of the window's first join */
+	struct vec	 metadata;	/* metadata.c: its keys (draft/metadata-2) */
 	struct chanreg	*reg;		/* registered (chanreg.h): it outlives its members */
 };
 
@@ -81,9 +95,11 @@ struct member	*channel_join(struct core *core, struct channel *ch, struct client
 		    unsigned modes);
 /* Remove m from its channel and client; the channel is freed once empty. */
 void		 channel_part(struct core *core, struct member *m);
-/* Free ch if it has no members (a channel exists only while someone is in it), unless
- * it is registered (ChanServ). */
+/* Free ch if it has no members, is not +P and not registered (a channel exists only
+ * while someone is in it, or an operator made it permanent, or ChanServ keeps it). */
 void		 channel_free_if_empty(struct core *core, struct channel *ch);
+/* Free every channel left (the +P ones once the clients are gone): core_free. */
+void		 channel_free_all(struct core *core);
 /* The prefix characters for a member's modes ("@", "+" or ""): highest first. */
 const char	*channel_prefix(unsigned modes);
 /* The prefixes viewer is shown for a member's modes: every one, highest first, when

@@ -14,12 +14,16 @@
 #include "core/history.h"
 #include "core/flood.h"
 #include "core/job_owner.h"
+#include "core/metadata.h"
 #include "core/monitor.h"
+#include "core/multiline.h"
+#include "core/silence.h"
 #include "core/nickown.h"
 #include "core/reply.h"
 #include "core/sasl.h"
 #include "core/session.h"
 #include "core/snotice.h"
+#include "core/stats.h"
 #include "core/timer.h"
 #include "core/welcome.h"
 
@@ -73,6 +77,12 @@ client_free(struct core *core, struct client *cl)
 	sasl_free(cl);
 	monitor_clear(core, cl);
 	session_forget(core, cl);
+	silence_clear(cl);
+	multiline_free(cl);
+	metadata_clear(&cl->metadata);
+	for (size_t i = 0; i < cl->metadata_subs.len; i++)
+		free(cl->metadata_subs.items[i]);
+	vec_clear(&cl->metadata_subs);
 	list_del(&cl->all);
 	tags_forget(core, cl);
 	core->nclients--;
@@ -179,6 +189,7 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 	}
 	core_log(core, PLOG_DEBUG, "conn %llu: %s exits: %s", (unsigned long long)cl->conn,
 	    client_name(cl), reason);
+	stats_gone(core, reason, error);
 	client_remember(core, cl);
 	client_free(core, cl);
 }
@@ -200,6 +211,7 @@ client_register(struct core *core, struct client *cl, int64_t now)
 	flood_registered(cl, now);
 	if (core->out.registered != NULL)
 		core->out.registered(core->out.ctx, cl->conn);
+	core->counted.registrations++;
 	if (++core->nregistered > core->max_registered)
 		core->max_registered = core->nregistered;
 	timer_set(core, cl, TIMER_IDLE, now);
@@ -217,16 +229,20 @@ client_rename(struct core *core, struct client *cl, const char *nick)
 	char	line[MSG_BODY_MAX + 1];
 	char	prefix[CLIENT_PREFIX_MAX];
 	size_t	len;
+	bool	renamed;
 
 	client_prefix(cl, prefix, sizeof(prefix));
-	/* Watchers of the old nick see it go, unless only its case changes. */
-	if (!casemap_eq(cl->nick, nick))
+	/* Watchers see the old nick go and the new one come, unless only its case
+	 * changes: to them it is the same nick, still online. */
+	renamed = !casemap_eq(cl->nick, nick);
+	if (renamed)
 		monitor_offline(core, cl);
 	if (client_set_nick(core, cl, nick) == -1)
 		return -1;
 	len = format_msg(line, sizeof(line), prefix, "NICK", 1, nick);
 	send_peers(core, cl, true, line, len);
 	history_event_channels(core, cl, line, len);	/* history */
-	monitor_online(core, cl);
+	if (renamed)
+		monitor_online(core, cl);
 	return 0;
 }

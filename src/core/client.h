@@ -16,6 +16,7 @@
  * Clients: a user of the network, its nick in the nick table, registration and leaving.
  */
 struct core;
+struct multiline;
 struct account_flow;
 struct sasl_session;
 
@@ -44,6 +45,7 @@ enum client_state {
 #define CLIENT_HOLLOW		0x1000	/* a user whose own connection is gone */
 #define CLIENT_NICK_PENDING	0x2000	/* its nick is a user's, not in the nick table */
 #define CLIENT_AUTO_AWAY	0x4000	/* always-on: away since its last connection went */
+#define CLIENT_WEBIRC		0x100000 /* a WEBIRC gateway named its address (h-ops) */
 #define CLIENT_CERTFP_MAX	64	/* a SHA-256 fingerprint in hex */
 
 /*
@@ -83,6 +85,12 @@ struct client {
 	unsigned		 oper_failures;	/* failed OPERs in a row (flood cost) */
 	uint64_t		 id;		/* unique in this core's life: invites */
 	struct vec		 list_entries;	/* b/e/I entries it set that still exist */
+	/* h-proto (issue 20) */
+	struct vec		 silences;	/* silence.c: char * masks (SILENCE) */
+	int64_t			 knock_at;	/* cmd_knock.c: its last KNOCK; 0: none */
+	struct multiline	*multiline;	/* multiline.c: its open batch, or NULL */
+	struct vec		 metadata;	/* metadata.c: its keys */
+	struct vec		 metadata_subs;	/* metadata.c: char * keys subscribed */
 	/* nickown.c: its nick is another account's, on core->nick_grace since then */
 	struct list		 grace;
 	int64_t			 grace_since;

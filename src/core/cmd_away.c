@@ -9,6 +9,7 @@
 #include "core/cap.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/monitor.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/utf8.h"
@@ -29,6 +30,7 @@ away_notify(struct core *core, struct client *cl, const char *text)
 	send_peers_caps(core, cl, false, CAP_BIT(CAP_AWAY_NOTIFY), 0, line, len);
 	/* multiclient: the user's other connections follow (session.h). */
 	session_echo(core, cl, CAP_BIT(CAP_AWAY_NOTIFY), line, len);
+	monitor_notify(core, cl, CAP_BIT(CAP_AWAY_NOTIFY), line, len);
 }
 
 void
@@ -38,6 +40,11 @@ cmd_away(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	char		*away;
 
 	(void)now;
+	/* draft/pre-away: AWAY (and "AWAY *", not present) before registration too. */
+	if (cl->state != CLIENT_REGISTERED && !(cl->caps & CAP_BIT(CAP_PRE_AWAY))) {
+		send_reply(core, cl, ERR_NOTREGISTERED, NULL);
+		return;
+	}
 	cl->flags &= ~CLIENT_AUTO_AWAY;	/* always-on (session.c): the user's own now */
 	if (text[0] == '\0') {
 		if (cl->away != NULL)

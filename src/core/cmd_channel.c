@@ -1,5 +1,6 @@
 /*
- * Channel commands: JOIN (with the checks channel modes make), PART, TOPIC, NAMES.
+ * Channel commands: JOIN (with the checks channel modes make), PART, TOPIC, NAMES,
+ * RENAME (draft/channel-rename, with its PART and JOIN fallback).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,21 +8,23 @@
 
 #include "core/cap.h"
 #include "core/casemap.h"
+#include "core/chanmode.h"
 #include "core/chanreg.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
 #include "core/history.h"
 #include "core/history_replay.h"
+#include "core/metadata.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/target.h"
 #include "core/utf8.h"
 
-/* RPL_NAMREPLY lines for ch, as many as the names need, then RPL_ENDOFNAMES.  With
- * multi-prefix every prefix shows, with userhost-in-names every nick!user@host. */
-void
-channel_names_reply(struct core *core, struct client *cl, struct channel *ch)
+/* RPL_NAMREPLY lines for ch, as many as the names need.  With multi-prefix every
+ * prefix shows, with userhost-in-names every nick!user@host. */
+static void
+names_lines(struct core *core, struct client *cl, struct channel *ch)
 {
 	char	head[MSG_BODY_MAX];
 	char	names[MSG_BODY_MAX];
@@ -55,6 +58,12 @@ channel_names_reply(struct core *core, struct client *cl, struct channel *ch)
 	}
 	if (len > 0)
 		send_fmt(core, cl, "%s%.*s", head, (int)len, names);
+}
+
+void
+channel_names_reply(struct core *core, struct client *cl, struct channel *ch)
+{
+	names_lines(core, cl, ch);
 	send_reply(core, cl, RPL_ENDOFNAMES, "%s", ch->name);
 }
 
@@ -88,37 +97,42 @@ part_one(struct core *core, struct client *cl, struct member *m, const char *rea
 	channel_part(core, m);
 }
 
+#define JOIN_OK		NUMERIC_COUNT	/* join_refusal: no refusal */
+
 /*
  * The checks a channel's modes put on joining, in the order the protocol gives: a ban
- * (unless an exception matches), +R (an account, whatever invites say), invite-only
- * (unless invited or an invite exception matches), the key, the limit.  Returns false
- * after the error numeric.
+ * (unless an exception matches), +R (an account, whatever invites say), TLS only (+z),
+ * invite-only (unless invited or an invite exception matches), the key, the limit
+ * (unless invited), the join throttle (+j).  Returns the error numeric, or JOIN_OK.
  */
-static bool
-join_allowed(struct core *core, struct client *cl, struct channel *ch, const char *key)
+static enum numeric
+join_refusal(struct client *cl, struct channel *ch, const char *key, int64_t now)
 {
-	if (channel_list_matches(&ch->bans, cl) && !channel_list_matches(&ch->excepts, cl)) {
-		send_reply(core, cl, ERR_BANNEDFROMCHAN, "%s", ch->name);
-		return false;
-	}
-	if ((ch->modes & CHANNEL_REGONLY) && cl->account[0] == '\0') {
-		send_reply(core, cl, ERR_NEEDREGGEDNICK, "%s", ch->name);
-		return false;
-	}
+	if (channel_list_matches(&ch->bans, cl) && !channel_list_matches(&ch->excepts, cl))
+		return ERR_BANNEDFROMCHAN;
+	if ((ch->modes & CHANNEL_REGONLY) && cl->account[0] == '\0')
+		return ERR_NEEDREGGEDNICK;
+	if ((ch->modes & CHANNEL_TLS_ONLY) && !(cl->flags & CLIENT_SECURE))
+		return ERR_SECUREONLYCHAN;
 	if ((ch->modes & CHANNEL_INVITE_ONLY) && !channel_invite_pending(ch, cl, false) &&
-	    !channel_list_matches(&ch->invexes, cl)) {
-		send_reply(core, cl, ERR_INVITEONLYCHAN, "%s", ch->name);
-		return false;
-	}
-	if (ch->key[0] != '\0' && (key == NULL || strcmp(key, ch->key) != 0)) {
-		send_reply(core, cl, ERR_BADCHANNELKEY, "%s", ch->name);
-		return false;
-	}
-	if (ch->limit > 0 && ch->members.len >= ch->limit) {
-		send_reply(core, cl, ERR_CHANNELISFULL, "%s", ch->name);
-		return false;
-	}
-	return true;
+	    !channel_list_matches(&ch->invexes, cl))
+		return ERR_INVITEONLYCHAN;
+	if (ch->key[0] != '\0' && (key == NULL || strcmp(key, ch->key) != 0))
+		return ERR_BADCHANNELKEY;
+	if (ch->limit > 0 && ch->members.len >= ch->limit &&
+	    !channel_invite_pending(ch, cl, false))
+		return ERR_CHANNELISFULL;
+	if (chanmode_join_throttled(ch, now))
+		return ERR_THROTTLE;
+	return JOIN_OK;
+}
+
+/* Whether a refusal sends cl on to ch's +f channel (solanum's rule: +i, +l, +j). */
+static bool
+join_forwards(const struct channel *ch, enum numeric why)
+{
+	return ch->forward[0] != '\0' && (why == ERR_INVITEONLYCHAN ||
+	    why == ERR_CHANNELISFULL || why == ERR_THROTTLE);
 }
 
 /*
@@ -139,7 +153,8 @@ join_announce(struct core *core, struct client *cl, struct channel *ch)
 	send_channel_caps(core, ch, NULL, 0, ext, line, len);
 	history_event(core, cl, ch, line, len);		/* history */
 	len = format_msg(line, sizeof(line), prefix, "JOIN", 3, ch->name,
-	    cl->account[0] != '\0' ? cl->account : "*", cl->realname != NULL ? cl->realname : "");
+	    cl->account[0] != '\0' ? cl->account : "*",
+	    cl->realname != NULL ? cl->realname : "");
 	send_channel_caps(core, ch, NULL, ext, 0, line, len);
 	if (cl->away == NULL)
 		return;
@@ -149,10 +164,12 @@ join_announce(struct core *core, struct client *cl, struct channel *ch)
 
 static void
 join_one(struct core *core, struct client *cl, const char *name, const char *key,
-    int64_t now)
+    bool forwarded, int64_t now)
 {
 	struct channel	*ch;
 	bool		 created = false;
+	enum numeric	 why;
+	char		 forward[CHANNEL_NAME_MAX + 1];
 
 	if (!casemap_channel_valid(name, core->cfg.channellen)) {
 		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", name);
@@ -165,8 +182,16 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 		send_reply(core, cl, ERR_TOOMANYCHANNELS, "%s", name);
 		return;
 	}
-	if (ch != NULL && !join_allowed(core, cl, ch, key))
+	if (ch != NULL && (why = join_refusal(cl, ch, key, now)) != JOIN_OK) {
+		/* Forwarded once: the second channel's own refusal is final. */
+		if (!forwarded && join_forwards(ch, why)) {
+			snprintf(forward, sizeof(forward), "%s", ch->forward);
+			send_reply(core, cl, ERR_LINKCHANNEL, "%s %s", ch->name, forward);
+			join_one(core, cl, forward, NULL, true, now);
+		} else
+			send_reply(core, cl, why, "%s", ch->name);
 		return;
+	}
 	if (ch == NULL) {
 		if ((ch = channel_create(core, name)) == NULL)
 			goto nomem;
@@ -179,11 +204,15 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 		goto nomem;
 	}
 	channel_invite_pending(ch, cl, true);
+	chanmode_join_count(ch, now);
 	join_announce(core, cl, ch);
 	if (ch->topic != NULL)
 		channel_topic_reply(core, cl, ch);
 	history_join_marker(core, cl, ch);	/* history: draft/read-marker */
-	channel_names_reply(core, cl, ch);
+	/* no-implicit-names: the client asks for NAMES itself when it wants them. */
+	if (!(session_caps(core, cl) & CAP_BIT(CAP_NO_IMPLICIT_NAMES)))
+		channel_names_reply(core, cl, ch);
+	metadata_join(core, cl, ch);
 	session_joined(core, cl, ch);
 	chanreg_join(core, ch, cl);
 	/* history: the last lines for a client that cannot ask (history_replay.c) */
@@ -219,7 +248,7 @@ cmd_join(struct core *core, struct client *cl, struct msg *m, int64_t now)
 			if (key[0] == '\0')
 				key = NULL;
 		}
-		join_one(core, cl, name, key, now);
+		join_one(core, cl, name, key, false, now);
 	}
 }
 
@@ -292,28 +321,155 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	chanreg_changed(core, ch, cl, now);
 }
 
+/*
+ * NAMES #a,#b: the 353s of each channel cl may see, then one 366 naming the list as
+ * given (as ergo and InspIRCd do).  NAMES alone lists nothing: one 366 "*", which the
+ * modern document allows.
+ */
 void
 cmd_names(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
+	char	 given[MSG_BODY_MAX];
 	char	*list, *name, *start;
 
 	(void)now;
-	if (m->nparams == 0) {
+	if (m->nparams == 0 || m->params[0][0] == '\0') {
 		send_reply(core, cl, RPL_ENDOFNAMES, "*");
 		return;
 	}
+	snprintf(given, sizeof(given), "%s", m->params[0]);
 	list = (char *)m->params[0];
 	start = list;
 	while ((name = command_next_item(&list)) != NULL) {
-		/* A secret channel is not there for those outside it: 366 alone, as for
-		 * none.  A channel named twice is listed once. */
+		/* A secret channel is not there for those outside it, as none is.  A
+		 * channel named twice is listed once. */
 		struct channel	*ch = channel_find_visible(core, name, cl);
 
-		if (target_repeated(start, name))
-			continue;
-		if (ch != NULL)
-			channel_names_reply(core, cl, ch);
-		else
-			send_reply(core, cl, RPL_ENDOFNAMES, "%s", name);
+		if (!target_repeated(start, name) && ch != NULL)
+			names_lines(core, cl, ch);
+	}
+	send_reply(core, cl, RPL_ENDOFNAMES, "%s", given);
+}
+
+/* A member's connection without draft/channel-rename sees the member leave the old
+ * name and join the new one, with the topic and names a JOIN brings. */
+static void
+rename_fallback(struct core *core, struct client *cl, struct client *conn,
+    struct channel *ch, const char *old, const char *reason)
+{
+	char			 line[MSG_BODY_MAX + 1];
+	char			 prefix[CLIENT_PREFIX_MAX];
+	size_t			 len;
+	struct session_saved	 sv;
+
+	if (!conn->local || (conn->flags & CLIENT_HOLLOW) ||
+	    (conn->caps & CAP_BIT(CAP_CHANNEL_RENAME)))
+		return;
+	session_only(core, conn, &sv);	/* multiclient: this connection alone */
+	client_prefix(cl, prefix, sizeof(prefix));
+	if (reason[0] != '\0')
+		len = format_msg(line, sizeof(line), prefix, "PART", 2, old, reason);
+	else
+		len = format_msg(line, sizeof(line), prefix, "PART", 1, old);
+	send_line(core, conn, line, len);
+	len = format_msg(line, sizeof(line), prefix, "JOIN", 1, ch->name);
+	send_line(core, conn, line, len);
+	if (ch->topic != NULL)
+		channel_topic_reply(core, conn, ch);
+	channel_names_reply(core, conn, ch);
+	session_only_end(core, &sv);
+}
+
+/* FAIL RENAME code #old #new :description; a new name that cannot be a middle
+ * parameter shows as "*". */
+static void
+rename_fail(struct core *core, struct client *cl, const char *code, const char *old,
+    const char *to, const char *description)
+{
+	char	line[MSG_BODY_MAX + 1];
+	size_t	len;
+
+	if (to[0] == '\0' || to[0] == ':' || strchr(to, ' ') != NULL)
+		to = "*";
+	len = format_msg(line, sizeof(line), core->cfg.server_name, "FAIL", 5, "RENAME",
+	    code, old, to, description);
+	send_line(core, cl, line, len);
+}
+
+/* Give ch the name to (its map key is the name).  Returns 0, or -1 out of memory,
+ * when ch keeps its name. */
+static int
+rename_channel(struct core *core, struct channel *ch, const char *to)
+{
+	char	old[CHANNEL_NAME_MAX + 1];
+
+	snprintf(old, sizeof(old), "%s", ch->name);
+	map_del(&core->channels, ch->name);
+	snprintf(ch->name, sizeof(ch->name), "%s", to);
+	if (map_put(&core->channels, ch->name, ch) == 0)
+		return 0;
+	snprintf(ch->name, sizeof(ch->name), "%s", old);
+	(void)map_put(&core->channels, ch->name, ch);
+	return -1;
+}
+
+/* RENAME #old #new [:reason]: a channel operator renames the channel; members with
+ * draft/channel-rename see RENAME, the others the fallback unless only the case
+ * changes.  Errors: 403, 442, 482, FAIL RENAME CHANNEL_NAME_IN_USE / CANNOT_RENAME. */
+void
+cmd_rename(struct core *core, struct client *cl, struct msg *m, int64_t now)
+{
+	struct channel	*ch = channel_find_visible(core, m->params[0], cl);
+	struct channel	*other;
+	struct member	*mb;
+	const char	*to = m->params[1];
+	const char	*reason = m->nparams > 2 ? m->params[2] : "";
+	char		 old[CHANNEL_NAME_MAX + 1], line[MSG_BODY_MAX + 1];
+	char		 prefix[CLIENT_PREFIX_MAX];
+	size_t		 len;
+	bool		 case_only;
+
+	if (ch == NULL) {
+		send_reply(core, cl, ERR_NOSUCHCHANNEL, "%s", m->params[0]);
+		return;
+	}
+	if ((mb = channel_member(ch, cl)) == NULL) {
+		send_reply(core, cl, ERR_NOTONCHANNEL, "%s", ch->name);
+		return;
+	}
+	if (!(mb->modes & MEMBER_OP)) {
+		send_reply(core, cl, ERR_CHANOPRIVSNEEDED, "%s", ch->name);
+		return;
+	}
+	snprintf(old, sizeof(old), "%s", ch->name);
+	if (!casemap_channel_valid(to, core->cfg.channellen)) {
+		rename_fail(core, cl, "CANNOT_RENAME", old, to,
+		    "That is not a valid channel name");
+		return;
+	}
+	if ((other = channel_find(core, to)) != NULL && other != ch) {
+		rename_fail(core, cl, "CHANNEL_NAME_IN_USE", old, to,
+		    "The channel name is already taken");
+		return;
+	}
+	if (strcmp(old, to) == 0)
+		return;
+	case_only = casemap_eq(old, to);
+	if (rename_channel(core, ch, to) == -1) {
+		send_numeric(core, cl, ERR_UNKNOWNERROR, "RENAME " NUMERIC_NOMEM);
+		return;
+	}
+	len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
+	    "RENAME", 3, old, ch->name, reason);
+	send_channel_caps(core, ch, NULL, CAP_BIT(CAP_CHANNEL_RENAME), 0, line, len);
+	if (case_only)
+		return;
+	history_rename(core, old, ch->name, now);	/* history */
+	for (size_t i = 0; i < ch->members.len; i++) {
+		struct client	*peer = ((struct member *)ch->members.items[i])->client;
+
+		rename_fallback(core, peer, peer, ch, old, reason);
+		for (size_t j = 0; j < peer->sessions.len; j++)
+			rename_fallback(core, peer, peer->sessions.items[j], ch, old, reason);
 	}
 }

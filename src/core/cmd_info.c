@@ -40,7 +40,7 @@ cmd_version(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	if (!info_target_ok(core, cl, m, 0))
 		return;
 	send_numeric(core, cl, RPL_VERSION, "parley-%s %s :%s", PARLEY_VERSION,
-	    core->cfg.server_name, QUERY_SERVER_INFO);
+	    core->cfg.server_name, core->cfg.description);
 	for (unsigned i = 0; i < core->nisupport; i++)
 		send_reply(core, cl, RPL_ISUPPORT, "%s", core->isupport[i]);
 }
@@ -143,7 +143,7 @@ cmd_links(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	if (mask_match(mask, core->cfg.server_name))
 		send_numeric(core, cl, RPL_LINKS, "%s %s :0 %s", core->cfg.server_name,
-		    core->cfg.server_name, QUERY_SERVER_INFO);
+		    core->cfg.server_name, core->cfg.description);
 	send_reply(core, cl, RPL_ENDOFLINKS, "%s", mask);
 }
 

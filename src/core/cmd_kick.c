@@ -10,6 +10,7 @@
 #include "core/command.h"
 #include "core/history.h"
 #include "core/reply.h"
+#include "core/silence.h"
 #include "core/utf8.h"
 
 /* The channel cl acts on as an operator: NULL after 403, 442 or 482. */
@@ -69,6 +70,7 @@ cmd_kick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	char		*list = (char *)m->params[1];
 	char		*nick;
 	const char	*text;
+	unsigned	 n = 0;
 
 	(void)now;
 	if ((ch = kick_channel(core, cl, m->params[0])) == NULL)
@@ -77,10 +79,16 @@ cmd_kick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	/* Cut at KICKLEN, never inside a UTF-8 sequence. */
 	snprintf(reason, sizeof(reason), "%.*s",
 	    (int)utf8_prefix(text, core->cfg.kicklen), text);
-	/* The channel goes away with its last member: stop kicking then. */
+	/* The channel goes away with its last member: stop kicking then.  At most
+	 * TARGMAX KICK nicks; the first one over gets 407. */
 	while ((nick = command_next_item(&list)) != NULL &&
-	    channel_find(core, m->params[0]) == ch)
+	    channel_find(core, m->params[0]) == ch) {
+		if (++n > core->cfg.max_targets) {
+			send_reply(core, cl, ERR_TOOMANYTARGETS, "%s", nick);
+			return;
+		}
 		kick_one(core, cl, ch, nick, reason);
+	}
 }
 
 /* INVITE with no parameters: the channels cl has a pending invite to. */
@@ -170,6 +178,8 @@ cmd_invite(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		send_numeric(core, cl, RPL_AWAY, "%s :%s", who->nick, who->away);
 	len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
 	    "INVITE", 2, who->nick, ch->name);
-	send_line(core, who, line, len);
+	/* SILENCE: the invite stands, but a silenced inviter does not reach who. */
+	if (!silence_blocks(who, cl))
+		send_line(core, who, line, len);
 	invite_notify(core, cl, ch, line, len);
 }

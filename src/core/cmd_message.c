@@ -3,13 +3,17 @@
  * formatted once per target and the same bytes go to every recipient; the send layer
  * adds each recipient's tags (msgid, client-only tags, time: tags.h).
  */
+#include <stdio.h>
 #include <string.h>
 
+#include "core/chanmode.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
 #include "core/history.h"
+#include "core/multiline.h"
 #include "core/reply.h"
+#include "core/silence.h"
 #include "core/services.h"
 #include "core/session.h"
 #include "core/target.h"
@@ -28,18 +32,39 @@ struct message {
  * The sender's other connections (multiclient) see it too, as the self-message
  * convention has it.  TAGMSG never reaches a connection without message-tags.
  */
+/* STATUSMSG: to the members of ch whose modes include one of status's, sender aside. */
+static void
+message_status(struct core *core, struct client *cl, capset with, struct channel *ch,
+    unsigned status, const char *line, size_t len)
+{
+	for (size_t i = 0; i < ch->members.len; i++) {
+		struct member	*mb = ch->members.items[i];
+
+		/* each of the member's connections, as it has `with` (multiclient) */
+		if (mb->client != cl && (mb->modes & status))
+			send_user_caps(core, mb->client, with, line, len);
+	}
+}
+
 static void
 message_deliver(struct core *core, struct client *cl, const struct message *m,
-    struct channel *ch, struct client *to, const char *line, size_t len)
+    struct channel *ch, struct client *to, unsigned status, const char *line,
+    size_t len)
 {
 	capset	with = m->tagmsg ? CAP_BIT(CAP_MESSAGE_TAGS) : 0;
 
 	tags_message(core, cl, true);
-	/* history: one record of the message, whoever receives it (history.c) */
-	history_note(core, cl, ch, to, m->tagmsg, line, len);
-	if (ch != NULL)
+	/* history: one record of the message, whoever receives it (history.c); not a
+	 * message to a channel's operators alone (STATUSMSG), nor one silenced */
+	if (status == 0 && (ch != NULL || !silence_blocks(to, cl)))
+		history_note(core, cl, ch, to, m->tagmsg, line, len);
+	if (ch != NULL && status != 0)
+		message_status(core, cl, with, ch, status, line, len);
+	else if (ch != NULL)
 		send_channel_caps(core, ch, cl, with, 0, line, len);
-	else if (to == cl) {
+	else if (silence_blocks(to, cl)) {
+		/* Silenced: dropped without a word, as if delivered. */
+	} else if (to == cl) {
 		tags_unlabeled(core, true);
 		if ((session_caps(core, cl) & with) == with)
 			send_line(core, cl, line, len);
@@ -73,9 +98,16 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 	struct channel	*ch;
 	const char	*refusal;
 	size_t		 len;
+	const char	*why, *name = target;
+	unsigned	 status = 0;
 
-	if (target[0] == '#') {
-		ch = channel_find(core, target);
+	/* STATUSMSG=@+: "@#chan" to its operators, "+#chan" to its voices and ops. */
+	if ((target[0] == '@' || target[0] == '+') && target[1] == '#') {
+		status = target[0] == '@' ? MEMBER_OP : MEMBER_OP | MEMBER_VOICE;
+		name = target + 1;
+	}
+	if (name[0] == '#') {
+		ch = channel_find(core, name);
 		if (ch == NULL) {
 			if (!m->quiet)
 				send_reply(core, cl, ERR_NOSUCHNICK, "%s", target);
@@ -94,8 +126,22 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 				    ch->name, refusal);
 			return;
 		}
-		len = message_format(line, sizeof(line), cl, m, ch->name);
-		message_deliver(core, cl, m, ch, NULL, line, len);
+		/* +C, +T, +c, +q: a flag test each, the quiet list only when set. */
+		if ((why = chanmode_send_refused(ch, cl, m->quiet && !m->tagmsg,
+		    m->text)) != NULL) {
+			if (!m->quiet)
+				send_numeric(core, cl, ERR_CANNOTSENDTOCHAN, "%s :%s",
+				    ch->name, why);
+			return;
+		}
+		if (status != 0) {
+			char	shown[CHANNEL_NAME_MAX + 2];
+
+			snprintf(shown, sizeof(shown), "%c%s", target[0], ch->name);
+			len = message_format(line, sizeof(line), cl, m, shown);
+		} else
+			len = message_format(line, sizeof(line), cl, m, ch->name);
+		message_deliver(core, cl, m, ch, NULL, status, line, len);
 		return;
 	}
 	/* PRIVMSG NickServ: a command for the service (a NOTICE to it goes nowhere). */
@@ -108,7 +154,7 @@ message_one(struct core *core, struct client *cl, const struct message *m,
 		return;
 	}
 	len = message_format(line, sizeof(line), cl, m, to->nick);
-	message_deliver(core, cl, m, NULL, to, line, len);
+	message_deliver(core, cl, m, NULL, to, 0, line, len);
 	/* A TAGMSG (a typing notice, a reaction) is no reason to say someone is away. */
 	if (!m->quiet && !m->tagmsg && to->away != NULL)
 		send_numeric(core, cl, RPL_AWAY, "%s :%s", to->nick, to->away);
@@ -152,6 +198,10 @@ cmd_privmsg(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 {
 	struct message	m = { "PRIVMSG", false, false, NULL };
 
+	/* A line of an open draft/multiline batch waits for its BATCH -ref. */
+	if (msg->ntags > 0 && (cl->caps & CAP_BIT(CAP_MULTILINE)) &&
+	    multiline_line(core, cl, msg))
+		return;
 	cl->last_message = now;
 	message(core, cl, msg, &m, now);
 }

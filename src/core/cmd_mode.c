@@ -1,13 +1,14 @@
 /*
- * MODE: user modes (B, i, o, r, s, w) and channel modes (b, e, I, k, l, i, m, M, n, p, R,
- * s, t, o, v).  The reply or broadcast shows exactly the changes that were applied, with
- * their parameters.
+ * MODE: user modes (B, i, o, r, s, w) and channel modes (b, e, I, q, k, l, f, j, i, m, M,
+ * n, p, R, s, t, C, T, c, z, P, o, v).  The reply or broadcast shows exactly the changes
+ * that were applied, with their parameters.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/casemap.h"
+#include "core/chanmode.h"
 #include "core/chanreg.h"
 #include "core/channel.h"
 #include "core/client.h"
@@ -139,16 +140,20 @@ mode_member(struct core *core, struct client *cl, struct channel *ch, char dir,
 	return who;
 }
 
-/* The list a mode letter names, with its reply numerics. */
+/* The list a mode letter names, with its reply numerics; the quiet list's replies
+ * name their mode letter too (728 nick #chan q mask setter time, as solanum and
+ * InspIRCd send). */
 struct mode_list {
 	char		 letter;
 	enum numeric	 item, end;
+	const char	*tag;
 };
 
 static const struct mode_list mode_lists[] = {
-	{ 'b', RPL_BANLIST, RPL_ENDOFBANLIST },
-	{ 'e', RPL_EXCEPTLIST, RPL_ENDOFEXCEPTLIST },
-	{ 'I', RPL_INVEXLIST, RPL_ENDOFINVEXLIST },
+	{ 'b', RPL_BANLIST, RPL_ENDOFBANLIST, "" },
+	{ 'e', RPL_EXCEPTLIST, RPL_ENDOFEXCEPTLIST, "" },
+	{ 'I', RPL_INVEXLIST, RPL_ENDOFINVEXLIST, "" },
+	{ 'q', RPL_QUIETLIST, RPL_ENDOFQUIETLIST, "q " },
 };
 
 static const struct mode_list *
@@ -167,6 +172,8 @@ mode_list_vec(struct channel *ch, char letter)
 		return &ch->bans;
 	if (letter == 'e')
 		return &ch->excepts;
+	if (letter == 'q')
+		return &ch->quiets;
 	return &ch->invexes;
 }
 
@@ -180,10 +187,11 @@ mode_list_show(struct core *core, struct client *cl, struct channel *ch,
 	for (size_t i = 0; i < v->len; i++) {
 		struct channel_entry	*e = v->items[i];
 
-		send_numeric(core, cl, ml->item, "%s %s %s %lld", ch->name, e->mask,
-		    e->setter, (long long)e->time);
+		send_numeric(core, cl, ml->item, "%s %s%s %s %lld", ch->name, ml->tag,
+		    e->mask, e->setter, (long long)e->time);
 	}
-	send_reply(core, cl, ml->end, "%s", ch->name);
+	send_reply(core, cl, ml->end, "%s%s%s", ch->name, ml->tag[0] ? " " : "",
+	    ml->tag[0] ? "q" : "");
 }
 
 /* Add or remove mask on a list.  Returns true when the list changed; norm gets the
@@ -255,6 +263,11 @@ mode_flag(char letter)
 	case 'p':	return CHANNEL_PRIVATE;
 	case 's':	return CHANNEL_SECRET;
 	case 't':	return CHANNEL_TOPIC_LOCK;
+	case 'C':	return CHANNEL_NO_CTCP;
+	case 'P':	return CHANNEL_PERMANENT;
+	case 'T':	return CHANNEL_NO_NOTICE;
+	case 'c':	return CHANNEL_NO_COLOUR;
+	case 'z':	return CHANNEL_TLS_ONLY;
 	/* history */
 	case 'W':	return CHANNEL_NO_HISTORY;
 	default:	return 0;
@@ -265,40 +278,63 @@ mode_flag(char letter)
 static void
 mode_show(struct core *core, struct client *cl, struct channel *ch)
 {
-	static const char	 letters[] = "MRWimnpst";
-	char			 modes[16], params[CHANNEL_KEY_MAX + 16];
-	size_t			 n = 0;
-	int			 plen = 0;
+	static const char	 letters[] = "CMPRTWcimnpstz";
+	char			 modes[24], params[MSG_BODY_MAX];
+	size_t			 n = 0, plen = 0;
 
 	modes[n++] = '+';
 	for (const char *p = letters; *p != '\0'; p++)
 		if (ch->modes & mode_flag(*p))
 			modes[n++] = *p;
+	params[0] = '\0';
 	if (ch->key[0] != '\0') {
 		modes[n++] = 'k';
-		plen = snprintf(params, sizeof(params), " %s",
+		plen += (size_t)snprintf(params + plen, sizeof(params) - plen, " %s",
 		    channel_member(ch, cl) != NULL ? ch->key : "*");
 	}
 	if (ch->limit > 0) {
 		modes[n++] = 'l';
-		snprintf(params + plen, sizeof(params) - (size_t)plen, " %u", ch->limit);
-	} else if (plen == 0)
-		params[0] = '\0';
+		plen += (size_t)snprintf(params + plen, sizeof(params) - plen, " %u",
+		    ch->limit);
+	}
+	if (ch->forward[0] != '\0') {
+		modes[n++] = 'f';
+		plen += (size_t)snprintf(params + plen, sizeof(params) - plen, " %s",
+		    ch->forward);
+	}
+	if (ch->join_max > 0) {
+		modes[n++] = 'j';
+		snprintf(params + plen, sizeof(params) - plen, " %u:%u", ch->join_max,
+		    ch->join_secs);
+	}
 	modes[n] = '\0';
 	send_numeric(core, cl, RPL_CHANNELMODEIS, "%s %s%s", ch->name, modes, params);
 	send_numeric(core, cl, RPL_CREATIONTIME, "%s %lld", ch->name,
 	    (long long)ch->created);
 }
 
-/* +k key: a single word, not empty.  Returns false after 696. */
+/*
+ * +k key: one word of at most KEYLEN bytes, no comma (JOIN's separator), no space or
+ * control byte, not starting with ':'.  Anything else is refused, never truncated (the
+ * modern document: a user must not end up with a key other than the one they typed).
+ * Returns false after 696, which names a key it cannot quote as "*".
+ */
 static bool
 mode_key_valid(struct core *core, struct client *cl, struct channel *ch, const char *key)
 {
-	if (key[0] != '\0' && key[0] != ':' && strpbrk(key, " ,") == NULL &&
-	    strlen(key) <= CHANNEL_KEY_MAX)
+	bool	quotable = key[0] != '\0' && key[0] != ':';
+	bool	ok = quotable && strlen(key) <= CHANNEL_KEY_MAX;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p != '\0'; p++) {
+		if (*p <= ' ' || *p == 0x7f)
+			ok = quotable = false;
+		else if (*p == ',')
+			ok = false;
+	}
+	if (ok)
 		return true;
 	send_numeric(core, cl, ERR_INVALIDMODEPARAM, "%s k %s :Invalid key", ch->name,
-	    key[0] != '\0' && strchr(key, ' ') == NULL ? key : "*");
+	    quotable ? key : "*");
 	return false;
 }
 
@@ -352,7 +388,43 @@ mode_allowed(struct core *core, struct client *cl, struct mode_walk *w)
 	return false;
 }
 
-/* One mode letter that takes a parameter: b, e, I, k, l (when set), o, v. */
+/* +f channel: another valid channel name.  Returns false after 696. */
+static bool
+mode_forward_valid(struct core *core, struct client *cl, struct channel *ch,
+    const char *target)
+{
+	if (casemap_channel_valid(target, core->cfg.channellen) &&
+	    !casemap_eq(target, ch->name))
+		return true;
+	send_numeric(core, cl, ERR_INVALIDMODEPARAM,
+	    "%s f %s :Invalid forward channel", ch->name,
+	    target[0] != '\0' && target[0] != ':' && strchr(target, ' ') == NULL ?
+	    target : "*");
+	return false;
+}
+
+/* +j joins:seconds.  Returns false after 696. */
+static bool
+mode_throttle_set(struct core *core, struct client *cl, struct channel *ch,
+    const char *s)
+{
+	unsigned	joins, secs;
+
+	if (chanmode_throttle_parse(s, &joins, &secs) == -1) {
+		send_numeric(core, cl, ERR_INVALIDMODEPARAM,
+		    "%s j %s :Invalid join throttle (joins:seconds)", ch->name,
+		    s[0] != '\0' && s[0] != ':' && strchr(s, ' ') == NULL ? s : "*");
+		return false;
+	}
+	if (joins == ch->join_max && secs == ch->join_secs)
+		return false;
+	ch->join_max = joins;
+	ch->join_secs = secs;
+	ch->join_count = 0;
+	return true;
+}
+
+/* One mode letter that takes a parameter: b, e, I, q, k, l, f, j (when set), o, v. */
 static void
 mode_with_param(struct core *core, struct client *cl, struct mode_walk *w, char dir,
     char letter)
@@ -363,7 +435,7 @@ mode_with_param(struct core *core, struct client *cl, struct mode_walk *w, char 
 	struct client	*who;
 	unsigned	 limit;
 
-	if ((letter == 'b' || letter == 'e' || letter == 'I') && w->next >= w->m->nparams) {
+	if (strchr("beIq", letter) != NULL && w->next >= w->m->nparams) {
 		const struct mode_list	*ml = mode_list_find(letter);
 		unsigned		 bit = 1u << (ml - mode_lists);
 
@@ -387,6 +459,7 @@ mode_with_param(struct core *core, struct client *cl, struct mode_walk *w, char 
 	case 'b':
 	case 'e':
 	case 'I':
+	case 'q':
 		if (mode_list_edit(core, cl, ch, dir, letter, param, norm, sizeof(norm),
 		    w->now))
 			mode_change_add(&w->mc, dir, letter, norm);
@@ -411,11 +484,41 @@ mode_with_param(struct core *core, struct client *cl, struct mode_walk *w, char 
 		ch->limit = limit;
 		mode_change_add(&w->mc, dir, letter, param);
 		return;
+	case 'f':
+		if (!mode_forward_valid(core, cl, ch, param) ||
+		    casemap_eq(ch->forward, param))
+			return;
+		snprintf(ch->forward, sizeof(ch->forward), "%s", param);
+		mode_change_add(&w->mc, dir, letter, param);
+		return;
+	case 'j':
+		if (mode_throttle_set(core, cl, ch, param))
+			mode_change_add(&w->mc, dir, letter, param);
+		return;
 	default:
 		if ((who = mode_member(core, cl, ch, dir, letter, param)) != NULL)
 			mode_change_add(&w->mc, dir, letter, who->nick);
 		return;
 	}
+}
+
+/* -l, -f, -j: no parameter. */
+static void
+mode_unset(struct core *core, struct client *cl, struct mode_walk *w, char letter)
+{
+	struct channel	*ch = w->ch;
+
+	if (!mode_allowed(core, cl, w))
+		return;
+	if (letter == 'l' && ch->limit > 0)
+		ch->limit = 0;
+	else if (letter == 'f' && ch->forward[0] != '\0')
+		ch->forward[0] = '\0';
+	else if (letter == 'j' && ch->join_max > 0)
+		ch->join_max = ch->join_secs = ch->join_count = 0;
+	else
+		return;
+	mode_change_add(&w->mc, '-', letter, NULL);
 }
 
 static void
@@ -424,22 +527,26 @@ mode_letter(struct core *core, struct client *cl, struct mode_walk *w, char dir,
 {
 	unsigned	flag;
 
-	if (strchr("beIkov", letter) != NULL || (letter == 'l' && dir == '+')) {
+	if (strchr("beIqkov", letter) != NULL || (strchr("lfj", letter) != NULL &&
+	    dir == '+')) {
 		mode_with_param(core, cl, w, dir, letter);
 		return;
 	}
-	if (letter == 'l') {
-		if (mode_allowed(core, cl, w) && w->ch->limit > 0) {
-			w->ch->limit = 0;
-			mode_change_add(&w->mc, dir, letter, NULL);
-		}
+	if (strchr("lfj", letter) != NULL) {
+		mode_unset(core, cl, w, letter);
 		return;
 	}
 	if ((flag = mode_flag(letter)) == 0) {
 		send_reply(core, cl, ERR_UNKNOWNMODE, "%c", letter);
 		return;
 	}
-	if (!mode_allowed(core, cl, w) || (dir == '+') == !!(w->ch->modes & flag))
+	/* +P is for operators, who need not be the channel's operators. */
+	if (letter == 'P' && !(cl->flags & CLIENT_MODE_OPER)) {
+		send_reply(core, cl, ERR_NOPRIVILEGES, NULL);
+		return;
+	}
+	if ((letter != 'P' && !mode_allowed(core, cl, w)) ||
+	    (dir == '+') == !!(w->ch->modes & flag))
 		return;
 	w->ch->modes ^= flag;
 	mode_change_add(&w->mc, dir, letter, NULL);
@@ -473,6 +580,11 @@ mode_channel(struct core *core, struct client *cl, struct channel *ch, struct ms
 	send_channel(core, ch, NULL, line, len);
 	history_event(core, cl, ch, line, len);		/* history */
 	chanreg_changed(core, ch, cl, now);
+	/* An operator outside the channel changed +P: tell them, and let an empty
+	 * channel that is no longer permanent go. */
+	if (self == NULL)
+		send_line(core, cl, line, len);
+	channel_free_if_empty(core, ch);
 }
 
 void

@@ -67,6 +67,12 @@ struct list_filter {
 	size_t		 min_users, max_users;	/* from ">n" and "<n" */
 	const char	*masks[LIST_FILTERS];
 	unsigned	 nmasks;
+	/* ELIST C, T, N: creation and topic ages (wall seconds), masks none may match. */
+	int64_t		 created_min, created_max;	/* from "C>n" and "C<n" */
+	int64_t		 topic_min, topic_max;	/* from "T>n" and "T<n" */
+	const char	*nots[LIST_FILTERS];	/* from "!mask" */
+	unsigned	 nnots;
+	int64_t		 wall;
 };
 
 /* Parse "n" after '>' or '<'.  Returns false when it is not a plain decimal number. */
@@ -85,17 +91,46 @@ list_number(const char *s, size_t *out)
 	return true;
 }
 
+/* "C<n"/"C>n"/"T<n"/"T>n" (minutes ago): the bounds on a time it sets.  Times older
+ * than n minutes are below wall - 60n; a channel "C>n" was created before that. */
+static bool
+list_age(struct list_filter *f, const char *item)
+{
+	size_t		 n;
+	int64_t		 at, *min, *max;
+
+	if ((item[0] != 'C' && item[0] != 'T') || (item[1] != '<' && item[1] != '>') ||
+	    !list_number(item + 2, &n))
+		return false;
+	min = item[0] == 'C' ? &f->created_min : &f->topic_min;
+	max = item[0] == 'C' ? &f->created_max : &f->topic_max;
+	at = n > (size_t)(INT64_MAX / 120) ? INT64_MIN / 2 : f->wall - (int64_t)n * 60;
+	if (item[1] == '<' && at > *min)
+		*min = at;	/* less than n minutes ago: after `at` */
+	else if (item[1] == '>' && at < *max)
+		*max = at;	/* more than n minutes ago: before `at` */
+	return true;
+}
+
 static void
-list_parse(struct list_filter *f, char *spec)
+list_parse(struct list_filter *f, char *spec, int64_t wall)
 {
 	char	*item;
 	size_t	 n;
 
 	f->min_users = 0;
 	f->max_users = SIZE_MAX;
-	f->nmasks = 0;
+	f->nmasks = f->nnots = 0;
+	f->created_min = f->topic_min = INT64_MIN;
+	f->created_max = f->topic_max = INT64_MAX;
+	f->wall = wall;
 	while (spec != NULL && (item = command_next_item(&spec)) != NULL) {
-		if (item[0] == '>' && list_number(item + 1, &n)) {
+		if (list_age(f, item))
+			continue;
+		if (item[0] == '!' && item[1] != '\0') {
+			if (f->nnots < LIST_FILTERS)
+				f->nots[f->nnots++] = item + 1;
+		} else if (item[0] == '>' && list_number(item + 1, &n)) {
 			if (n == SIZE_MAX)
 				f->min_users = SIZE_MAX;
 			else if (n + 1 > f->min_users)
@@ -117,6 +152,19 @@ list_wanted(const struct list_filter *f, const struct channel *ch, size_t *work)
 {
 	if (ch->members.len < f->min_users || ch->members.len > f->max_users)
 		return 0;
+	if (ch->created <= f->created_min || ch->created >= f->created_max)
+		return 0;
+	/* A topic filter leaves out the channels without a topic. */
+	if ((f->topic_min != INT64_MIN || f->topic_max != INT64_MAX) &&
+	    (ch->topic == NULL || ch->topic_time <= f->topic_min ||
+	    ch->topic_time >= f->topic_max))
+		return 0;
+	for (unsigned i = 0; i < f->nnots; i++) {
+		int	r = mask_match_work(f->nots[i], ch->name, work);
+
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
 	if (f->nmasks == 0)
 		return 1;
 	for (unsigned i = 0; i < f->nmasks; i++) {
@@ -128,9 +176,11 @@ list_wanted(const struct list_filter *f, const struct channel *ch, size_t *work)
 	return 0;
 }
 
-/* LIST [filter{,filter}]: ">n" and "<n" bound the user count, anything else is a
- * channel mask; a channel is listed when it passes every count and some mask.  At most
- * max_matches channels and match_work steps of matching: then 416 before 323. */
+/* LIST [filter{,filter}]: ">n" and "<n" bound the user count, "C<n"/"C>n" the
+ * creation and "T<n"/"T>n" the topic's age in minutes, "!mask" leaves a mask out,
+ * anything else is a channel mask; a channel is listed when it passes every bound and
+ * negated mask, and some mask.  At most max_matches channels and match_work steps of
+ * matching: then 416 before 323. */
 void
 cmd_list(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
@@ -141,8 +191,8 @@ cmd_list(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	void			*value;
 	int			 r;
 
-	(void)now;
-	list_parse(&f, m->nparams > 0 ? (char *)m->params[0] : NULL);
+	list_parse(&f, m->nparams > 0 ? (char *)m->params[0] : NULL,
+	    core_wall_seconds(core, now));
 	send_reply(core, cl, RPL_LISTSTART, "Channel");
 	while (map_next(&core->channels, &pos, &key, &value)) {
 		struct channel	*ch = value;
@@ -449,7 +499,7 @@ whois_one(struct core *core, struct client *cl, const char *nick, int64_t now)
 	    who->host, who->realname != NULL ? who->realname : "");
 	whois_channels(core, cl, who);
 	send_numeric(core, cl, RPL_WHOISSERVER, "%s %s :%s", who->nick,
-	    core->cfg.server_name, QUERY_SERVER_INFO);
+	    core->cfg.server_name, core->cfg.description);
 	if (who->flags & CLIENT_MODE_OPER)
 		send_reply(core, cl, RPL_WHOISOPERATOR, "%s", who->nick);
 	if (who->away != NULL)

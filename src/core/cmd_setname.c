@@ -9,6 +9,7 @@
 #include "core/cap.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/monitor.h"
 #include "core/reply.h"
 
 void
@@ -37,4 +38,5 @@ cmd_setname(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	len = format_msg(line, sizeof(line), client_prefix(cl, prefix, sizeof(prefix)),
 	    "SETNAME", 1, copy);
 	send_peers_caps(core, cl, true, CAP_BIT(CAP_SETNAME), 0, line, len);
+	monitor_notify(core, cl, CAP_BIT(CAP_SETNAME), line, len);
 }

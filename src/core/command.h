@@ -33,6 +33,9 @@ void		 command_dispatch(struct core *core, struct client *cl, struct msg *m,
 char		*command_next_item(char **s);
 /* The verb table (sorted) and its length; core->command_counts follows its order. */
 const struct command *command_table(size_t *n);
+/* h-proto: HELP's text for verb (any case): the usage line, then what it does, lines
+ * split on '\n'; NULL when there is none.  Static storage. */
+const char	*command_help(const char *verb);
 
 /* cmd_register.c */
 command_fn	cmd_pass, cmd_nick, cmd_user, cmd_quit, cmd_ping, cmd_pong;
@@ -59,10 +62,16 @@ command_fn	cmd_away;
 command_fn	cmd_setname;
 /* monitor.c */
 command_fn	cmd_monitor;
+/* h-proto: cmd_help.c, cmd_knock.c, silence.c */
+command_fn	cmd_help, cmd_knock, cmd_silence, cmd_rename;
+/* h-proto: multiline.c, metadata.c */
+command_fn	cmd_batch, cmd_metadata;
 /* services.c: NICKSERV (NS), CHANSERV (CS) */
 command_fn	cmd_nickserv, cmd_chanserv;
 /* cmd_account.c (REGISTER), cmd_sasl.c */
 command_fn	cmd_register_account, cmd_verify;
 command_fn	cmd_authenticate;
+/* cmd_webirc.c (h-ops) */
+command_fn	cmd_webirc;
 
 #endif

@@ -100,6 +100,7 @@ core_config_defaults(struct core_config *cfg)
 	strcpy(cfg->admin_name, "The parley administrator");
 	strcpy(cfg->admin_email, "root@localhost");
 	strcpy(cfg->admin_location, "Somewhere on the network");
+	strcpy(cfg->description, "parley IRC server");
 }
 
 /*

@@ -34,6 +34,14 @@ struct core_oper {
 	char	account[CONFIG_NICKLEN_MAX + 1];	/* logged in to it; "" = none */
 };
 
+/* A [webirc NAME] block (h-ops): a web gateway that may name its users' addresses with
+ * WEBIRC, from an address host matches, with the password that hashes to hash. */
+struct core_webirc {
+	char	name[CONFIG_NAME_MAX + 1];
+	char	hash[CONFIG_HASH_MAX + 1];	/* crypt(3) hash of the password */
+	char	host[CONFIG_MASK_MAX + 1];	/* mask of the gateway's address; "" = any */
+};
+
 /*
  * What the core needs to know about the server it runs.  Every default lives in
  * core_config_defaults(); every limit is advertised in ISUPPORT as configured.
@@ -47,6 +55,8 @@ struct core_config {
 	const char	*motd;		/* MOTD text, lines split on LF; NULL = none (422) */
 	const struct core_oper *opers;	/* nopers operator blocks; copied like motd */
 	size_t		 nopers;
+	const struct core_webirc *webircs;	/* nwebircs gateway blocks; copied too */
+	size_t		 nwebircs;
 	char		 config_file[CONFIG_NAME_MAX + 1];	/* shown by REHASH (382) */
 	bool		 allow_die;	/* DIE and RESTART for operators */
 	bool		 allow_restart;
@@ -54,6 +64,8 @@ struct core_config {
 	char		 admin_name[CONFIG_PASSWORD_MAX + 1];
 	char		 admin_email[CONFIG_PASSWORD_MAX + 1];
 	char		 admin_location[CONFIG_PASSWORD_MAX + 1];
+	/* h-proto: the server's description (LINKS 364, WHOIS 312, VERSION 351). */
+	char		 description[CONFIG_PASSWORD_MAX + 1];
 
 	unsigned	 nicklen;
 	unsigned	 channellen;

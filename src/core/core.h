@@ -11,6 +11,7 @@
 #include "core/map.h"
 #include "core/msg.h"
 #include "core/out.h"
+#include "core/server.h"	/* struct core_stats */
 #include "core/tags.h"
 #include "core/throttle.h"
 #include "core/timer.h"
@@ -31,6 +32,8 @@ struct core {
 	struct core_config	 cfg;
 	char			*motd;		/* owned copy of cfg.motd */
 	struct core_oper	*opers;		/* owned copy of cfg.opers */
+	struct core_webirc	*webircs;	/* owned copy of cfg.webircs */
+	struct core_stats	 counted;	/* stats.c: the counters of core_stats */
 	struct core_out		 out;
 	struct map		 nicks;		/* folded nick -> struct client */
 	struct map		 channels;	/* folded name -> struct channel */
@@ -80,8 +83,8 @@ void	core_line_run(struct core *core, struct client *cl, char *line, size_t len,
 	    int64_t now);
 
 /* Texts more than one command family shows. */
-#define QUERY_ELIST	"MU"	/* LIST filters: channel masks, user counts */
-#define QUERY_SERVER_INFO	"parley IRC server"	/* WHOIS 312, LINKS 364, VERSION 351 */
+#define QUERY_ELIST	"CMNTU"	/* LIST filters: creation time, channel masks, negated
+				   masks, topic time, user counts */
 
 /* The wall clock in seconds, from the driver's last core_clock(). */
 int64_t	core_wall_seconds(const struct core *core, int64_t now);

@@ -94,6 +94,7 @@ flood_line(struct core *core, struct client *cl, const char *line, size_t len,
 	fl->line[len] = '\0';
 	list_add_tail(&cl->flood_queue, &fl->link);
 	cl->flood_bytes += cost;
+	core->counted.flood_delayed++;
 	if (!list_linked(&cl->flood_link))
 		list_add_tail(&core->flooded, &cl->flood_link);
 	return FLOOD_QUEUED;

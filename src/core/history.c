@@ -24,6 +24,7 @@
 #define HISTORY_PRUNE_BATCH	1000		/* lines one pass deletes, at most */
 #define HISTORY_BUF_MAX		4096		/* lines held before a flush is forced */
 #define HISTORY_TOUCHED_MAX	256		/* channels one pass caps, at most */
+#define HISTORY_BUF_KEEP	256		/* lines of buffer kept between turns */
 
 void
 history_free(struct core *core)
@@ -130,6 +131,12 @@ history_push(struct core *core)
 	struct history_rec	*v;
 	size_t			 cap;
 
+	/* Full while the store still writes the last batch: the store is behind, and
+	 * holding more would let one flooder grow the server without bound. */
+	if (h->n >= HISTORY_BUF_MAX) {
+		h->dropped++;
+		return NULL;
+	}
 	if (h->n == h->cap) {
 		cap = h->cap == 0 ? 16 : h->cap * 2;
 		if ((v = reallocarray(h->buf, cap, sizeof(*v))) == NULL)
@@ -175,7 +182,7 @@ static void
 history_full(struct core *core)
 {
 	if (core->history.n >= HISTORY_BUF_MAX)
-		history_flush(core, core->tags.now);
+		history_turn(core, core->tags.now);
 }
 
 void
@@ -201,6 +208,21 @@ history_note(struct core *core, const struct client *cl, const struct channel *c
 	}
 	memcpy(r->tags, tags, strlen(tags) + 1);
 	history_full(core);
+}
+
+void
+history_note_part(struct core *core, const struct client *cl, const struct channel *ch,
+    const struct client *to, unsigned n, const char *line, size_t len)
+{
+	struct history_rec	*r;
+	size_t			 before = core->history.n;
+
+	history_note(core, cl, ch, to, false, line, len);
+	/* Kept (a new record at the end, the buffer not flushed meanwhile): rename it. */
+	if (n == 0 || core->history.n != before + 1)
+		return;
+	r = &core->history.buf[before];
+	snprintf(r->msgid, sizeof(r->msgid), "%s-%u", tags_msgid(core), n);
 }
 
 void
@@ -235,10 +257,13 @@ static void
 history_appended(struct core *core, struct client *cl, const struct job *job,
     const char *label, int64_t now)
 {
-	(void)cl, (void)label, (void)now;
+	(void)cl, (void)label;
 	if (job->status != 0 && job->status != -ENOSYS)
 		core_log(core, PLOG_WARN, "history: %zu lines not stored (%s)",
 		    job->in.append.n, strerror(-job->status));
+	core->history.appending = false;
+	/* What gathered meanwhile goes at once, as one batch. */
+	history_turn(core, now);
 }
 
 /* Note the channels of the buffered lines for the next pass of max_lines: a line to
@@ -266,24 +291,76 @@ history_touch(struct history_state *h)
 }
 
 void
+history_turn(struct core *core, int64_t now)
+{
+	/* One append in flight at a time: the next batch gathers meanwhile, and is
+	 * larger for it (group commit). */
+	if (!core->history.appending)
+		history_flush(core, now);
+}
+
+void
 history_flush(struct core *core, int64_t now)
 {
 	struct history_state	*h = &core->history;
 	struct job		*job;
 
+	if (h->dropped > 0) {
+		core_log(core, PLOG_WARN, "history: %zu lines not stored: the store fell "
+		    "behind", h->dropped);
+		h->dropped = 0;
+	}
 	if (h->n == 0)
 		return;
 	if (core->cfg.history_max_lines > 0)
 		history_touch(h);
-	if ((job = job_new_core(core, JOB_HISTORY_APPEND, history_appended)) == NULL) {
+	/* The job gets a copy of what is used; the buffer stays, warm, for the next turn
+	 * (unless a burst made it large). */
+	if ((job = job_new_core(core, JOB_HISTORY_APPEND, history_appended)) == NULL ||
+	    (job->in.append.v = malloc(h->n * sizeof(*h->buf))) == NULL) {
 		core_log(core, PLOG_WARN, "history: %zu lines lost: out of memory", h->n);
+		job_free(job);
 		h->n = 0;
 		return;
 	}
-	job->in.append.v = h->buf;
+	memcpy(job->in.append.v, h->buf, h->n * sizeof(*h->buf));
 	job->in.append.n = h->n;
-	h->buf = NULL;
-	h->n = h->cap = 0;
+	h->n = 0;
+	if (h->cap > HISTORY_BUF_KEEP) {
+		free(h->buf);
+		h->buf = NULL;
+		h->cap = 0;
+	}
+	h->appending = true;
+	job_submit(core, job, now);
+}
+
+static void
+history_renamed(struct core *core, struct client *cl, const struct job *job,
+    const char *label, int64_t now)
+{
+	(void)cl, (void)label, (void)now;
+	if (job->status != 0 && job->status != -ENOSYS)
+		core_log(core, PLOG_WARN, "history: %s kept under its old name %s (%s)",
+		    job->in.rename.to, job->in.rename.from, strerror(-job->status));
+}
+
+void
+history_rename(struct core *core, const char *from, const char *to, int64_t now)
+{
+	struct job	*job;
+
+	if (!history_on(core))
+		return;
+	/* The lines said before the rename are in the store first. */
+	history_flush(core, now);
+	if ((job = job_new_core(core, JOB_HISTORY_RENAME, history_renamed)) == NULL) {
+		core_log(core, PLOG_WARN, "history: %s kept under its old name %s: out of "
+		    "memory", to, from);
+		return;
+	}
+	casemap_fold(job->in.rename.from, sizeof(job->in.rename.from), from);
+	casemap_fold(job->in.rename.to, sizeof(job->in.rename.to), to);
 	job_submit(core, job, now);
 }
 

@@ -29,6 +29,10 @@ struct history_state {
 						   back, so time order is the order said */
 	int64_t			 pruned_at;	/* when retention last ran (now) */
 	bool			 pruning;	/* a prune job is in flight */
+	bool			 appending;	/* an append job is in flight: lines
+						   gather until it is done */
+	size_t			 dropped;	/* lines not kept meanwhile: the buffer
+						   was full (the store fell behind) */
 	struct map		 markers;	/* "account target" -> struct
 						   history_mark: every read marker */
 	history_name		*touched;	/* channels with lines since then, for */
@@ -72,6 +76,13 @@ void	history_ident(const struct core *core, const struct client *cl, char *buf);
 void	history_note(struct core *core, const struct client *cl, const struct channel *ch,
 	    const struct client *to, bool tagmsg, const char *line, size_t len);
 
+/* Part n (from 0) of a draft/multiline message from cl, as its fallback PRIVMSG line:
+ * kept like history_note's, part 0 under the message's msgid, the others under
+ * "MSGID-n". */
+void	history_note_part(struct core *core, const struct client *cl,
+	    const struct channel *ch, const struct client *to, unsigned n,
+	    const char *line, size_t len);
+
 /* An event of cl's (JOIN, PART, KICK, MODE, TOPIC) shown to ch's members as line:
  * keep it for draft/event-playback, unless ch keeps no history. */
 void	history_event(struct core *core, const struct client *cl,
@@ -81,8 +92,16 @@ void	history_event(struct core *core, const struct client *cl,
 void	history_event_channels(struct core *core, const struct client *cl,
 	    const char *line, size_t len);
 
-/* Hand the buffered lines to the store, one job for all.  Called every turn. */
+/* Channel from is now to (RENAME): its history follows it, in a job of the core's. */
+void	history_rename(struct core *core, const char *from, const char *to, int64_t now);
+
+/* Hand the buffered lines to the store, one job for all, now: before a query, a
+ * redaction or a rename that must see them, and at shutdown. */
 void	history_flush(struct core *core, int64_t now);
+/* The same, every turn, unless an append is still in flight: then the lines gather
+ * into the next batch, sent when it is done (at most a full buffer; more are not
+ * kept, and the log says how many). */
+void	history_turn(struct core *core, int64_t now);
 
 /* Retention: start a prune job when one is due.  Returns the next deadline or -1. */
 int64_t	history_tick(struct core *core, int64_t now);

@@ -22,7 +22,9 @@
  */
 #define HISTORY_IDENT_MAX	(ACCOUNT_NAME_MAX + 2)
 #define HISTORY_MSGID_MAX	39
-#define HISTORY_TAGS_MAX	MSG_TAGS_MAX_CLIENT	/* the sender's client-only tags */
+/* The sender's client-only tags kept with a line: whole tags, as many as fit (a client
+ * may send MSG_TAGS_MAX_CLIENT bytes; reactions and replies take a few dozen). */
+#define HISTORY_TAGS_MAX	511
 #define HISTORY_LINE_MAX	MSG_BODY_MAX
 
 struct history_rec {
@@ -112,6 +114,12 @@ struct history_prune {
 	unsigned	 max_lines;	/* 0: no cap */
 	history_name	*channels;
 	size_t		 nchannels;
+};
+
+/* RENAME (draft/channel-rename): a channel's lines move to its new name (folded). */
+struct history_rename {
+	char	from[CONFIG_CHANNELLEN_MAX + 1];
+	char	to[CONFIG_CHANNELLEN_MAX + 1];
 };
 
 /* MARKREAD: an account's read marker for a target (folded), a wall ms time. */

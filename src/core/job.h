@@ -63,6 +63,7 @@ enum job_kind {
 	JOB_HISTORY_TARGETS,		/* in.targets -> result.lines */
 	JOB_HISTORY_REDACT,		/* in.redact (-ENOENT, -EPERM) */
 	JOB_HISTORY_PRUNE,		/* in.prune -> result.count */
+	JOB_HISTORY_RENAME,		/* in.rename: every line of from is to's */
 	JOB_MARKER_SET,			/* in.marker; a time older than the kept one is
 					   not kept: result.marker is what is kept (the
 					   core has every marker from load at start) */
@@ -119,6 +120,7 @@ struct job {
 		struct history_targets	targets;
 		struct history_redact	redact;
 		struct history_prune	prune;
+		struct history_rename	rename;
 		struct history_marker	marker;		/* JOB_MARKER_SET */
 		struct presence_rec	presence;	/* JOB_PRESENCE_SET */
 		struct account_opts	opts;		/* JOB_ACCOUNT_SET_OPTS */

@@ -286,6 +286,27 @@ monitor_online(struct core *core, struct client *cl)
 }
 
 void
+monitor_notify(struct core *core, struct client *cl, capset with, const char *line,
+    size_t len)
+{
+	struct monitor_target	*t;
+	capset			 need = with | CAP_BIT(CAP_EXTENDED_MONITOR);
+
+	if (cl->state != CLIENT_REGISTERED ||
+	    (t = map_get(&core->monitors, cl->nick)) == NULL)
+		return;
+	/* send_peers_caps stamped everyone it reached with this serial. */
+	for (size_t i = 0; i < t->watchers.len; i++) {
+		struct client	*w = t->watchers.items[i];
+
+		if (w == cl || w->seen == core->serial || (w->caps & need) != need)
+			continue;
+		w->seen = core->serial;
+		send_line(core, w, line, len);
+	}
+}
+
+void
 monitor_offline(struct core *core, struct client *cl)
 {
 	struct monitor_target	*t = map_get(&core->monitors, cl->nick);

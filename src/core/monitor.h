@@ -7,6 +7,10 @@
  * watching it, and client->monitoring lists what a client watches, so an event costs
  * one lookup and one message per watcher, never a scan of all clients.
  */
+#include <stddef.h>
+
+#include "core/cap.h"
+
 struct core;
 struct client;
 
@@ -15,6 +19,11 @@ void	monitor_online(struct core *core, struct client *cl);
 /* cl is leaving the network (or giving up its nick): watchers of cl's current nick
  * get 731 nick, except cl itself. */
 void	monitor_offline(struct core *core, struct client *cl);
+/* extended-monitor: after send_peers_caps() sent cl's line (AWAY, SETNAME...) to the
+ * peers with the capabilities `with`, the watchers of cl's nick that negotiated
+ * extended-monitor and `with` and have not had it get it too.  Registered cl only. */
+void	monitor_notify(struct core *core, struct client *cl, capset with,
+	    const char *line, size_t len);
 /* Empty cl's watch list (MONITOR C, and when cl is freed). */
 void	monitor_clear(struct core *core, struct client *cl);
 

@@ -28,6 +28,8 @@ enum numeric {
 	RPL_ADMINEMAIL,
 	RPL_LOCALUSERS,
 	RPL_GLOBALUSERS,
+	RPL_SILELIST,		/* h-proto */
+	RPL_ENDOFSILELIST,	/* h-proto */
 	RPL_WHOISCERTFP,
 	RPL_AWAY,
 	RPL_USERHOST,
@@ -106,6 +108,7 @@ enum numeric {
 	ERR_ALREADYREGISTERED,
 	ERR_PASSWDMISMATCH,
 	ERR_INVALIDUSERNAME,
+	ERR_LINKCHANNEL,	/* h-proto */
 	ERR_CHANNELISFULL,
 	ERR_UNKNOWNMODE,
 	ERR_INVITEONLYCHAN,
@@ -113,19 +116,39 @@ enum numeric {
 	ERR_BADCHANNELKEY,
 	ERR_NEEDREGGEDNICK,	/* accounts (account_show.h) */
 	ERR_BANLISTFULL,
+	ERR_THROTTLE,		/* h-proto */
 	ERR_NOPRIVILEGES,
 	ERR_CHANOPRIVSNEEDED,
+	ERR_SECUREONLYCHAN,	/* h-proto */
 	ERR_NOOPERHOST,
 	ERR_UMODEUNKNOWNFLAG,
 	ERR_USERSDONTMATCH,
+	ERR_SILELISTFULL,	/* h-proto */
+	ERR_HELPNOTFOUND,	/* h-proto */
 	RPL_WHOISSECURE,
 	ERR_INVALIDMODEPARAM,
+	RPL_HELPSTART,		/* h-proto */
+	RPL_HELPTXT,		/* h-proto */
+	RPL_ENDOFHELP,		/* h-proto */
+	RPL_KNOCK,		/* h-proto */
+	RPL_KNOCKDLVR,		/* h-proto */
+	ERR_TOOMANYKNOCK,	/* h-proto */
+	ERR_CHANOPEN,		/* h-proto */
+	ERR_KNOCKONCHAN,	/* h-proto */
 	ERR_NOPRIVS,
+	RPL_QUIETLIST,		/* h-proto */
+	RPL_ENDOFQUIETLIST,	/* h-proto */
 	RPL_MONONLINE,
 	RPL_MONOFFLINE,
 	RPL_MONLIST,
 	RPL_ENDOFMONLIST,
 	ERR_MONLISTFULL,
+	RPL_KEYVALUE,		/* h-proto: draft/metadata-2 */
+	ERR_NOMATCHINGKEY,	/* h-proto */
+	ERR_KEYNOTSET,		/* h-proto */
+	RPL_METADATASUBOK,	/* h-proto */
+	RPL_METADATAUNSUBOK,	/* h-proto */
+	RPL_METADATASUBS,	/* h-proto */
 	/* accounts and SASL (account.c, cmd_sasl.c) */
 	RPL_LOGGEDIN,
 	RPL_LOGGEDOUT,

@@ -18,6 +18,7 @@
 #include "core/reply.h"
 #include "core/server.h"
 #include "core/session.h"
+#include "core/silence.h"
 #include "core/timer.h"
 #include "core/utf8.h"
 
@@ -82,6 +83,7 @@ core_configure(struct core *core, const struct core_config *cfg)
 {
 	char			*motd = NULL;
 	struct core_oper	*opers = NULL;
+	struct core_webirc	*webircs = NULL;
 	capset			 offered = cap_available(core);
 
 	if (cfg->motd != NULL && (motd = strdup(cfg->motd)) == NULL)
@@ -93,13 +95,24 @@ core_configure(struct core *core, const struct core_config *cfg)
 		}
 		memcpy(opers, cfg->opers, cfg->nopers * sizeof(*opers));
 	}
+	if (cfg->nwebircs > 0) {
+		if ((webircs = calloc(cfg->nwebircs, sizeof(*webircs))) == NULL) {
+			free(motd);
+			free(opers);
+			return -1;
+		}
+		memcpy(webircs, cfg->webircs, cfg->nwebircs * sizeof(*webircs));
+	}
 	free(core->motd);
 	free(core->opers);
+	free(core->webircs);
 	core->motd = motd;
 	core->opers = opers;
+	core->webircs = webircs;
 	core->cfg = *cfg;
 	core->cfg.motd = motd;
 	core->cfg.opers = opers;
+	core->cfg.webircs = webircs;
 	config_clamp(&core->cfg);
 	isupport_build(core);
 	cap_notify_changes(core, offered);
@@ -115,6 +128,7 @@ core_free(struct core *core)
 		client_free(core, list_entry(core->clients.next, struct client, all));
 	chanreg_clear(core);
 	map_clear(&core->nicks);
+	channel_free_all(core);
 	map_clear(&core->channels);
 	map_clear(&core->monitors);
 	account_clear(core);
@@ -127,6 +141,7 @@ core_free(struct core *core)
 	free(core->fanout);
 	free(core->motd);
 	free(core->opers);
+	free(core->webircs);
 	free(core);
 }
 
@@ -176,6 +191,7 @@ core_line(struct core *core, struct client *cl, char *line, size_t len, int64_t 
 {
 	/* Arrival is activity, even for a line that waits: it answers a PING. */
 	timer_activity(core, cl, now);
+	core->counted.lines_in++;
 	switch (flood_line(core, cl, line, len, now)) {
 	case FLOOD_RUN:
 		core_line_run(core, cl, line, len, now);
@@ -332,7 +348,7 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "BOT=B");
 	isupport_add(core, &n, "CASEMAPPING=rfc1459");
 	isupport_add(core, &n, "CHANLIMIT=#:%u", c->max_channels);
-	isupport_add(core, &n, "CHANMODES=beI,k,l,MRWimnpst");
+	isupport_add(core, &n, "CHANMODES=beIq,k,fjl,CMPRTWcimnpstz");
 	isupport_add(core, &n, "CHANNELLEN=%u", c->channellen);
 	isupport_add(core, &n, "CHANTYPES=#");
 	/* history (cmd_chathistory.c) */
@@ -343,7 +359,7 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "EXTBAN=$,a");
 	isupport_add(core, &n, "INVEX");
 	isupport_add(core, &n, "KICKLEN=%u", c->kicklen);
-	isupport_add(core, &n, "MAXLIST=beI:%u", c->max_list);
+	isupport_add(core, &n, "MAXLIST=beIq:%u", c->max_list);
 	isupport_add(core, &n, "MAXTARGETS=%u", c->max_targets);
 	isupport_add(core, &n, "MODES=%u", c->modes_per_line);
 	isupport_add(core, &n, "MONITOR=%u", c->monitor_max);
@@ -354,11 +370,15 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "NICKLEN=%u", c->nicklen);
 	isupport_add(core, &n, "PREFIX=(ov)@+");
 	isupport_add(core, &n,
-	    "TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:%u,NOTICE:%u,TAGMSG:%u,WHOIS:%u",
-	    c->max_targets, c->max_targets, c->max_targets, c->max_targets);
+	    "TARGMAX=JOIN:,NAMES:,PART:,PRIVMSG:%u,NOTICE:%u,TAGMSG:%u,WHOIS:%u,KICK:%u",
+	    c->max_targets, c->max_targets, c->max_targets, c->max_targets,
+	    c->max_targets);
 	isupport_add(core, &n, "TOPICLEN=%u", c->topiclen);
 	isupport_add(core, &n, "USERLEN=%u", c->userlen);
 	if (c->utf8_only)
 		isupport_add(core, &n, "UTF8ONLY");
 	isupport_add(core, &n, "WHOX");
+	/* h-proto: issue 20's tokens. */
+	isupport_add(core, &n, "SILENCE=%u", SILENCE_MAX);
+	isupport_add(core, &n, "STATUSMSG=@+");
 }

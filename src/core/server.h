@@ -87,4 +87,33 @@ void		 core_shutdown(struct core *core, const char *reason);
 /* Number of connected clients, registered or not. */
 size_t		 core_client_count(const struct core *core);
 
+/* Why clients have gone, for the counters below (h-ops). */
+enum core_gone {
+	CORE_GONE_QUIT,		/* QUIT */
+	CORE_GONE_PING,		/* ping or registration timeout */
+	CORE_GONE_SENDQ,	/* SendQ exceeded */
+	CORE_GONE_FLOOD,	/* Excess Flood */
+	CORE_GONE_KILLED,	/* an operator's KILL */
+	CORE_GONE_CLOSED,	/* the connection ended (EOF, an error) */
+	CORE_GONE_OTHER,	/* refused at registration, shutdown, anything else */
+	CORE_GONE_KINDS
+};
+
+/* What the core counts, for the driver's status and metrics (h-ops).  The counters
+ * only grow, from core_new. */
+struct core_stats {
+	size_t		 clients;	/* connections, registered or not (multiclient:
+					 * each session one, a hollow user none) */
+	size_t		 registered;	/* registered connections */
+	size_t		 channels;
+	size_t		 opers;		/* registered clients with +o */
+	uint64_t	 lines_in;	/* lines received from clients */
+	uint64_t	 registrations;	/* clients that completed registration */
+	uint64_t	 flood_delayed;	/* lines flood control held back */
+	uint64_t	 gone[CORE_GONE_KINDS];	/* clients that left, by why */
+};
+
+/* A snapshot of the counts (O(clients): walks them for the operators). */
+void		 core_stats(const struct core *core, struct core_stats *st);
+
 #endif

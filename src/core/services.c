@@ -166,7 +166,7 @@ services_whois(struct core *core, struct client *cl, const char *nick)
 	send_numeric(core, cl, RPL_WHOISUSER, "%s %s services.%s * :%s services",
 	    sv->nick, sv->nick, core->cfg.server_name, sv->nick);
 	send_numeric(core, cl, RPL_WHOISSERVER, "%s %s :%s", sv->nick,
-	    core->cfg.server_name, QUERY_SERVER_INFO);
+	    core->cfg.server_name, core->cfg.description);
 	send_numeric(core, cl, RPL_WHOISOPERATOR, "%s :is a network service", sv->nick);
 	return true;
 }

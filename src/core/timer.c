@@ -94,7 +94,7 @@ core_tick(struct core *core, int64_t now)
 	/* Delayed lines first: one of them may end a client a timer would fire for. */
 	next = flood_tick(core, now);
 	/* This turn's lines go to the store as one job (history.c). */
-	history_flush(core, now);
+	history_turn(core, now);
 	grace = history_tick(core, now);
 	if (grace != -1 && (next == -1 || grace < next))
 		next = grace;

@@ -6,8 +6,7 @@
 
 #include "core/utf8.h"
 
-/* The length of the well-formed sequence at s (at most len bytes), or 0 if none. */
-static size_t
+size_t
 utf8_sequence(const unsigned char *s, size_t len)
 {
 	unsigned char	lo = 0x80, hi = 0xbf;

@@ -81,7 +81,8 @@ welcome_send(struct core *core, struct client *cl)
 	    core->cfg.server_name, PARLEY_VERSION);
 	send_numeric(core, cl, RPL_CREATED, ":This server was created %s",
 	    core->cfg.created);
-	send_numeric(core, cl, RPL_MYINFO, "%s parley-%s Biorsw beIiklMmnopRstvW beIklov",
+	send_numeric(core, cl, RPL_MYINFO,
+	    "%s parley-%s Biorsw CIMPRTWbcefijklmnopqstvz Ibefjklqov",
 	    core->cfg.server_name, PARLEY_VERSION);
 	for (unsigned i = 0; i < core->nisupport; i++)
 		send_reply(core, cl, RPL_ISUPPORT, "%s", core->isupport[i]);

@@ -6,7 +6,9 @@
  * accepting for NET_PAUSE_MS.  Each connection counts against its address from here to
  * its close (addrs.h), and one over its address's limits is refused the same way.  An
  * accepted connection goes to the model (adopt), then into the table and the loop, and
- * meets the core at once or after its TLS handshake.
+ * meets the core at once or after its TLS handshake.  On a PROXY listener the connection
+ * first waits for its header (proxy_wait.c), then comes back here from the client's
+ * address.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -14,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/server.h"
@@ -23,6 +26,7 @@
 #include "net/log.h"
 #include "net/loop.h"
 #include "net/sock.h"
+#include "net/web.h"
 
 #define NET_BACKLOG	511
 #define NET_ACCEPT_MAX	64	/* connections taken per wakeup of a listener */
@@ -79,13 +83,14 @@ reserve_reopen(struct net_server *srv)
  * turn the close into a reset that can destroy the line), and the close.  A refused
  * connection never holds its descriptor for a linger.
  */
-static void
+void
 accept_turn_away(struct net_server *srv, int fd, const char *line, size_t len,
     const char *why)
 {
 	char	 drop[512];
 	int64_t	 now = server_now(srv);
 
+	srv->counted.refused++;
 	(void)send(fd, line, len, MSG_NOSIGNAL);
 	(void)shutdown(fd, SHUT_WR);
 	(void)recv(fd, drop, sizeof(drop), MSG_DONTWAIT);
@@ -230,7 +235,8 @@ accept_count(struct net_server *srv, int fd, const struct sockaddr_storage *ss,
  * no child.
  */
 static void
-accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, bool tls)
+accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, bool tls,
+    bool web, bool proxied)
 {
 	char		 host[SOCK_ADDR_MAX];
 	struct conn	*c;
@@ -256,21 +262,47 @@ accept_conn(struct net_server *srv, int fd, const struct sockaddr_storage *ss, b
 		return;
 	}
 	c->addr = a;
+	c->via_tls = tls;
+	/* The handshake's end asks the socket for the peer: keep the header's. */
+	if (tls && proxied && (c->proxied = malloc(sizeof(*ss))) != NULL)
+		*c->proxied = *ss;
+	else if (tls && proxied) {
+		session_release(srv, c, false);
+		return;
+	}
 	sock_format_host((const struct sockaddr *)ss, host, sizeof(host));
-	log_debug("connect fd %d from %s%s", fd, host, tls ? " (tls)" : "");
+	log_debug("connect fd %d from %s%s%s", fd, host, tls ? " (tls)" : "",
+	    web ? " (web)" : "");
+	if (web && (c->web = web_new()) == NULL) {
+		log_warn(-ENOMEM, "accept: fd %d", fd);
+		session_release(srv, c, true);
+		return;
+	}
 	if (tls)
 		handshake_begin(srv, c);
+	else if (web)
+		web_begin(srv, c);
 	else
 		(void)session_introduce(srv, c, ss);
 }
 
-static bool
-listener_tls(const struct net_server *srv, int lfd)
+void
+accept_proxied(struct net_server *srv, int fd, const struct sockaddr_storage *ss,
+    bool tls, bool proxied)
 {
-	for (unsigned i = 0; i < srv->nlisten; i++)
+	accept_conn(srv, fd, ss, tls, false, proxied);
+}
+
+/* The index of listener lfd. */
+static unsigned
+listener_index(const struct net_server *srv, int lfd)
+{
+	unsigned	 i;
+
+	for (i = 0; i < srv->nlisten; i++)
 		if (srv->listen_fd[i] == lfd)
-			return srv->listen_tls[i];
-	return false;
+			break;
+	return i;
 }
 
 static void
@@ -278,14 +310,21 @@ accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
 {
 	struct net_server	*srv = arg;
 	struct sockaddr_storage	 ss;
-	bool			 tls = listener_tls(srv, lfd);
+	unsigned		 l = listener_index(srv, lfd);
+	bool			 tls = l < srv->nlisten && srv->listen_tls[l];
+	bool			 web = l < srv->nlisten && srv->listen_web[l];
+	bool			 proxy = l < srv->nlisten && srv->listen_proxy[l];
 	int			 fd, rc;
 
 	(void)loop;
 	(void)events;
 	for (int i = 0; i < NET_ACCEPT_MAX; i++) {
-		if ((fd = sock_accept(lfd, &ss)) >= 0) {
-			accept_conn(srv, fd, &ss, tls);
+		if ((fd = sock_accept(lfd, &ss)) >= 0 && proxy) {
+			proxy_wait_begin(srv, fd, &ss, tls);
+			continue;
+		}
+		if (fd >= 0) {
+			accept_conn(srv, fd, &ss, tls, web, false);
 			continue;
 		}
 		rc = fd;
@@ -299,9 +338,35 @@ accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
 	}
 }
 
+int
+accept_listen_fd(struct net_server *srv, int fd, bool tls, bool web, char *err,
+    size_t errlen)
+{
+	struct sockaddr_storage	 ss;
+	char			 name[SOCK_ADDR_MAX];
+	int			 rc;
+
+	srv->listen_tls[srv->nlisten] = tls;
+	srv->listen_web[srv->nlisten] = web;
+	srv->listen_fd[srv->nlisten++] = fd;
+	if ((rc = sock_local_addr(fd, &ss)) < 0 ||
+	    (rc = loop_watch(srv->loop, fd, LOOP_READ, accept_event, srv)) < 0) {
+		snprintf(err, errlen, "descriptor %d: %s", fd, strerror(-rc));
+		return -1;
+	}
+	sock_format_addr((struct sockaddr *)&ss, name, sizeof(name));
+	log_info("listening on %s%s (systemd)", name, web ? (tls ? " (web, tls)" :
+	    " (web)") : tls ? " (tls)" : "");
+	if (tls && !web && srv->tls_port == 0)
+		srv->tls_port = ntohs(ss.ss_family == AF_INET6 ?
+		    ((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port :
+		    ((const struct sockaddr_in *)(const void *)&ss)->sin_port);
+	return 0;
+}
+
 /* The real address is logged, an ephemeral port resolved. */
 int
-accept_listen(struct net_server *srv, const char *text, bool tls, char *err,
+accept_listen(struct net_server *srv, const char *text, bool tls, bool web, char *err,
     size_t errlen)
 {
 	struct sockaddr_storage	 ss;
@@ -315,6 +380,7 @@ accept_listen(struct net_server *srv, const char *text, bool tls, char *err,
 		return -1;
 	}
 	srv->listen_tls[srv->nlisten] = tls;
+	srv->listen_web[srv->nlisten] = web;
 	srv->listen_fd[srv->nlisten++] = fd = rc;
 	if ((rc = sock_local_addr(fd, &ss)) < 0 ||
 	    (rc = loop_watch(srv->loop, fd, LOOP_READ, accept_event, srv)) < 0) {
@@ -322,8 +388,9 @@ accept_listen(struct net_server *srv, const char *text, bool tls, char *err,
 		return -1;
 	}
 	sock_format_addr((struct sockaddr *)&ss, name, sizeof(name));
-	log_info("listening on %s%s", name, tls ? " (tls)" : "");
-	if (tls && srv->tls_port == 0)
+	log_info("listening on %s%s", name, web ? (tls ? " (web, tls)" : " (web)") :
+	    tls ? " (tls)" : "");
+	if (tls && !web && srv->tls_port == 0)
 		srv->tls_port = ntohs(ss.ss_family == AF_INET6 ?
 		    ((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port :
 		    ((const struct sockaddr_in *)(const void *)&ss)->sin_port);

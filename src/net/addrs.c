@@ -7,8 +7,10 @@
  * The connect rate is a generic cell rate: each connection moves the address's "tat"
  * window/rate into the future, and one that would take it further than window ahead of
  * now is refused.  So an address may open rate connections at once, and one more every
- * window/rate after.  An address that holds nothing is kept until its tat has passed, on
- * the idle list (oldest first, trimmed as connections come).
+ * window/rate after.  An exempt source ([limits] exempt) is counted under its whole
+ * address, never refused, and never counts against the others of its prefix.  An address
+ * that holds nothing is kept until its tat has passed, on the idle list (oldest first,
+ * trimmed as connections come).
  */
 #include <sys/socket.h>
 
@@ -165,17 +167,34 @@ rate_take(struct addr *a, const struct net_config *cfg, int64_t now)
 	return true;
 }
 
+/* One more connection held by a. */
+static struct addr *
+addrs_count(struct addrs *t, struct addr *a)
+{
+	if (a->conns++ == 0 && list_linked(&a->idle)) {
+		list_del(&a->idle);
+		t->nidle--;
+	}
+	return a;
+}
+
 struct addr *
 addrs_take(struct addrs *t, const struct net_config *cfg, const struct sockaddr *sa,
     bool tls, unsigned share, int64_t now, enum addrs_refusal *why)
 {
 	char		 key[ADDRS_KEY_MAX];
 	struct addr	*a;
+	bool		 exempt;
 
 	addrs_expire(t, now);
-	addrs_key(sa, cfg->ipv4_prefix, cfg->ipv6_prefix, key, sizeof(key));
+	/* An exempt source is counted under its whole address, apart from its prefix. */
+	exempt = net_cidrs_match(&cfg->exempt, sa);
+	addrs_key(sa, exempt ? 32 : cfg->ipv4_prefix, exempt ? 128 : cfg->ipv6_prefix, key,
+	    sizeof(key));
 	if ((a = addrs_get(t, key, now)) == NULL)
 		*why = ADDRS_NOMEM;
+	else if (exempt)
+		return addrs_count(t, a);
 	else if (cfg->max_per_address > 0 && a->conns >= cfg->max_per_address)
 		*why = ADDRS_TOO_MANY;
 	else if (share > 0 && a->conns >= share)
@@ -185,13 +204,8 @@ addrs_take(struct addrs *t, const struct net_config *cfg, const struct sockaddr 
 		*why = ADDRS_HANDSHAKES;
 	else if (!rate_take(a, cfg, now))
 		*why = ADDRS_TOO_FAST;
-	else {
-		if (a->conns++ == 0 && list_linked(&a->idle)) {
-			list_del(&a->idle);
-			t->nidle--;
-		}
-		return a;
-	}
+	else
+		return addrs_count(t, a);
 	/* A new address refused at once holds nothing: idle from now. */
 	if (a != NULL && a->conns == 0 && !list_linked(&a->idle)) {
 		list_add_tail(&t->idle, &a->idle);

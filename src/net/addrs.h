@@ -65,7 +65,8 @@ void	 addrs_key(const struct sockaddr *sa, unsigned v4, unsigned v6, char *buf,
  * Count a new connection from sa at now against the limits of cfg: returns its address,
  * or NULL and why in *why (nothing counted).  share > 0: descriptors run short, and an
  * address that holds share connections already is refused.  tls: the connection is to
- * start a handshake (addrs_handshake counts it).
+ * start a handshake (addrs_handshake counts it).  A source in cfg->exempt is counted and
+ * never refused (but for ADDRS_NOMEM).
  */
 struct addr	*addrs_take(struct addrs *t, const struct net_config *cfg,
 		    const struct sockaddr *sa, bool tls, unsigned share, int64_t now,

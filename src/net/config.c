@@ -31,6 +31,12 @@ net_config_defaults(struct net_config *cfg)
 	cfg->ipv4_prefix = 32;
 	cfg->ipv6_prefix = 64;
 	cfg->max_handshakes = 1024;
+	/* A bouncer or a web gateway on this host is normal: loopback is not limited. */
+	(void)net_cidr_parse("127.0.0.0/8", &cfg->exempt.v[0]);
+	(void)net_cidr_parse("::1", &cfg->exempt.v[1]);
+	cfg->exempt.n = 2;
+	/* No proxy is trusted until named; a balancer sends its header at once. */
+	cfg->proxy_timeout = 5000;
 	cfg->tls_handshake_timeout = 10000;
 	cfg->sts = true;
 	cfg->linger = 2000;
@@ -39,4 +45,8 @@ net_config_defaults(struct net_config *cfg)
 	cfg->io_threads = 2;
 	/* Jobs are rare (an OPER's hash): two, so that one slow job holds up no other. */
 	cfg->workers = 2;
+	/* The web listener: a browser's request fits 8 KiB and 64 fields with room. */
+	cfg->web_header_max = 8192;
+	cfg->web_headers_max = 64;
+	cfg->web_header_timeout = 10000;
 }

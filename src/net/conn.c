@@ -2,7 +2,10 @@
  * Connections of the event driver: allocation, the raw reads and shutdown, and the
  * fd-indexed table.  What to do when is the driver's business (driver.h).
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+
+#include <linux/sockios.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 #include "net/conn.h"
 #include "net/sock.h"
 #include "net/tls.h"
+#include "net/web.h"
 
 #define CONN_TABLE_MIN	64
 
@@ -39,9 +43,11 @@ conn_free(struct conn *c, bool reset)
 	if (reset)
 		(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	tls_free(c->tls);
+	web_free(c->web);
 	sock_close(c->fd);
 	framer_clear(&c->framer);
 	outq_clear(&c->outq);
+	free(c->proxied);
 	free(c);
 }
 
@@ -90,6 +96,17 @@ conn_shutdown(struct conn *c)
 	if (shutdown(c->fd, SHUT_WR) == -1)
 		return -errno;
 	return 0;
+}
+
+bool
+conn_settled(const struct conn *c)
+{
+	int	unacked, unread;
+
+	if (ioctl(c->fd, SIOCOUTQ, &unacked) == -1 ||
+	    ioctl(c->fd, FIONREAD, &unread) == -1)
+		return false;
+	return unacked == 0 && unread == 0;
 }
 
 int

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "core/list.h"
@@ -13,6 +14,7 @@
 struct addr;
 struct client;
 struct tls;
+struct web;
 
 /*
  * One client connection of the event driver.  One exists for every idle client, so it
@@ -22,6 +24,7 @@ struct tls;
  */
 enum conn_state {
 	CONN_HANDSHAKE,		/* TLS handshake under way: no client in the core yet */
+	CONN_HTTP,		/* a web listener's HTTP requests: no client yet (web.c) */
 	CONN_OPEN,		/* lines go to the core */
 	CONN_DEAD,		/* over (error, sendq): to tell the core, then reset */
 	CONN_CLOSING,		/* the core is done with it: flush, then shut down our side */
@@ -48,11 +51,16 @@ struct conn {
 	enum conn_state	 state;
 	struct tls	*tls;		/* NULL: plaintext */
 	struct addr	*addr;		/* its address's count (net/addrs.h); NULL: none */
+	struct web	*web;		/* a web listener's (net/web.h); NULL: plain IRC */
 	bool		 read_wants_write;	/* TLS: retry the read once writable */
 	bool		 write_wants_read;	/* TLS: retry the write once readable */
 	bool		 registered;	/* its client registered: the whole sendq, not
 					   sendq_unregistered */
 	size_t		 discarded;	/* closing, lingering: input dropped so far */
+	/* TLS behind a PROXY header (h-ops): the client's address it named; NULL: the
+	 * socket's peer is the client. */
+	struct sockaddr_storage	*proxied;
+	bool		 via_tls;	/* accepted on a TLS listener (metrics, h-ops) */
 };
 
 /* A new open connection on fd (not taken over until this succeeds), or NULL when out of
@@ -60,9 +68,9 @@ struct conn {
 struct conn	*conn_new(int fd);
 
 /*
- * Close the descriptor and free everything, TLS included.  reset: abort the connection
- * (SO_LINGER 0, an RST) instead of leaving unsent bytes to the kernel, for peers that do
- * not read.
+ * Close the descriptor and free everything, TLS and web state included.  reset: abort
+ * the connection (SO_LINGER 0, an RST) instead of leaving unsent bytes to the kernel,
+ * for peers that do not read.
  * The caller has taken c off every list and out of the loop.
  */
 void		 conn_free(struct conn *c, bool reset);
@@ -82,6 +90,10 @@ ssize_t		 conn_send(struct conn *c);
 /* Send our FIN: with TLS a close_notify first (best effort), then shutdown(SHUT_WR).
  * Returns 0 or -errno. */
 int		 conn_shutdown(struct conn *c);
+/* Whether closing c now loses nothing: the peer has acknowledged every byte we sent
+ * (our FIN included) and nothing it sent waits unread, so close() sends no reset.
+ * False when the kernel cannot say. */
+bool		 conn_settled(const struct conn *c);
 
 /* Connections by descriptor, grown as descriptors grow. */
 struct conn_table {

@@ -24,6 +24,12 @@ control_stop(struct net_server *srv, const char *reason)
 	while (!list_empty(&srv->handshakes))
 		session_release(srv, list_entry(srv->handshakes.next, struct conn, link),
 		    true);
+	systemd_notify(srv, "STOPPING=1\nSTATUS=%s", reason);
+	/* Nor have connections still waiting for their PROXY header. */
+	proxy_wait_free(srv);
+	/* Nor have web connections before their upgrade. */
+	while (!list_empty(&srv->http))
+		session_release(srv, list_entry(srv->http.next, struct conn, link), false);
 	accept_close_listeners(srv);
 	srv->paused_until = -1;
 	srv->stopping = true;
@@ -39,7 +45,9 @@ listeners_same(const struct net_config *a, const struct net_config *b)
 		return false;
 	for (unsigned i = 0; i < a->nlisten && i < NET_LISTEN_MAX; i++)
 		if (strcmp(a->listen[i], b->listen[i]) != 0 ||
-		    a->listen_tls[i] != b->listen_tls[i])
+		    a->listen_tls[i] != b->listen_tls[i] ||
+		    a->listen_proxy[i] != b->listen_proxy[i] ||
+		    a->listen_web[i] != b->listen_web[i])
 			return false;
 	return true;
 }
@@ -52,19 +60,22 @@ control_reload(struct net_server *srv)
 	char			 err[512] = "nothing to reload from";
 
 	log_info("reloading configuration");
+	systemd_reloading(srv);
 	if (srv->reload == NULL ||
 	    srv->reload(srv->reload_arg, &core, &net, err, sizeof(err)) == -1) {
 		log_warnx("reload failed: %s; keeping the running configuration",
 		    err);
+		systemd_ready(srv);
 		return;
 	}
 	core.sts_port = net.sts ? srv->tls_port : 0;
 	if (core_configure(srv->core, &core) == -1) {
 		log_warnx("reload failed: %s; keeping the running configuration",
 		    strerror(ENOMEM));
+		systemd_ready(srv);
 		return;
 	}
-	if (!listeners_same(&srv->cfg, &net))
+	if (!srv->activated && !listeners_same(&srv->cfg, &net))
 		log_warnx("listener changes take effect on restart");
 	if (net.model != srv->cfg.model)
 		log_warnx("model changes take effect on restart");
@@ -84,7 +95,13 @@ control_reload(struct net_server *srv)
 	srv->cfg.linger = net.linger;
 	srv->cfg.tls_handshake_timeout = net.tls_handshake_timeout;
 	srv->cfg.shutdown_grace = net.shutdown_grace;
+	/* Connection policy and proxies (h-ops). */
+	srv->cfg.exempt = net.exempt;
+	srv->cfg.proxy_trusted = net.proxy_trusted;
+	srv->cfg.proxy_timeout = net.proxy_timeout;
+	web_config_reload(&srv->cfg, &net);
 	log_info("configuration reloaded");
+	systemd_ready(srv);
 }
 
 void

@@ -60,23 +60,42 @@ out_queue(void *ctx, uint64_t id, const char *buf, size_t len)
 	struct net_server	*srv = ctx;
 	struct conn		*c;
 
+	srv->counted.lines_out++;
 	if ((c = out_target(srv, id, len)) != NULL)
-		out_pushed(srv, c, outq_push(&c->outq, buf, len));
+		out_pushed(srv, c, c->web != NULL ? web_ws_queue(c, buf, len) :
+		    outq_push(&c->outq, buf, len));
 }
 
-/* The line is copied once, into the turn's arena, and each queue refers to it. */
+/*
+ * The line is copied once, into the turn's arena, and each queue refers to it; for
+ * WebSocket receivers its frames are (web_ws.c).  Each is copied only when a receiver
+ * needs it, so that a turn's lines for TCP receivers stay side by side in the arena
+ * (and a queue's references to them join), as do a WebSocket receiver's frames.
+ */
 static void
 out_queue_many(void *ctx, const uint64_t *ids, size_t n, const char *buf, size_t len)
 {
 	struct net_server	*srv = ctx;
-	const char		*line = outq_arena_copy(&srv->shared, buf, len);
+	const char		*line = NULL;
+	struct web_shared	 sh = { { NULL, NULL }, { 0, 0 }, { false, false } };
 	struct conn		*c;
+	bool			 copied = false;
 
+	/* Once per line however many receive it: nothing is counted per receiver. */
+	srv->counted.lines_out += n;
 	for (size_t i = 0; i < n; i++) {
-		if (line == NULL)
-			out_queue(srv, ids[i], buf, len);
-		else if ((c = out_target(srv, ids[i], len)) != NULL)
-			out_pushed(srv, c, outq_push_shared(&c->outq, line, len));
+		if ((c = out_target(srv, ids[i], len)) == NULL)
+			continue;
+		if (c->web != NULL) {
+			out_pushed(srv, c, web_ws_queue_shared(srv, c, buf, len, &sh));
+			continue;
+		}
+		if (!copied) {
+			line = outq_arena_copy(&srv->shared, buf, len);
+			copied = true;
+		}
+		out_pushed(srv, c, line != NULL ? outq_push_shared(&c->outq, line, len) :
+		    outq_push(&c->outq, buf, len));
 	}
 }
 
@@ -96,7 +115,9 @@ out_hangup(void *ctx, uint64_t id, const char *reason)
 	if (c->state != CONN_OPEN)
 		return;
 	log_debug("close fd %d: %s", c->fd, reason);
-	session_closing(srv, c);
+	web_ws_hangup(srv, c);
+	if (c->state == CONN_OPEN)
+		session_closing(srv, c);
 }
 
 /* From now on c may queue up to the whole sendq. */
@@ -136,12 +157,19 @@ static int
 out_job(void *ctx, struct job *job)
 {
 	struct net_server	*srv = ctx;
+	int			 rc;
 
 	if (!JOB_IS_STORE(job->kind))
-		return jobs_submit(srv->pool, job);
-	if (srv->store == NULL)
+		rc = jobs_submit(srv->pool, job);
+	else if (srv->store == NULL)
 		return -ENOSYS;
-	return store_thread_submit(srv->store, job);
+	else
+		rc = store_thread_submit(srv->store, job);
+	if (rc == 0) {
+		srv->counted.jobs_submitted++;
+		metrics_job_submitted(srv, job);
+	}
+	return rc;
 }
 
 static void
@@ -149,6 +177,8 @@ job_deliver(void *arg, struct job *job)
 {
 	struct net_server	*srv = arg;
 
+	srv->counted.jobs_done++;
+	metrics_job_done(srv, job);
 	core_job_done(srv->core, job, server_now(srv));
 }
 

@@ -42,6 +42,7 @@
 #include "store/store.h"
 
 #define NET_QUIET_MS	500	/* this long without events: free heap goes back */
+#define NET_SETTLE_POLL_MS 5	/* stopping: how often lingering peers are looked at */
 
 /*
  * The models.
@@ -131,6 +132,7 @@ expire(struct net_server *srv)
 {
 	struct conn	*c;
 
+	web_expire(srv);
 	while (!list_empty(&srv->handshakes)) {
 		c = list_entry(srv->handshakes.next, struct conn, link);
 		if (c->deadline > server_now(srv))
@@ -146,6 +148,35 @@ expire(struct net_server *srv)
 		 * kernel.  A lingering one did not close in time. */
 		session_release(srv, c, c->state == CONN_CLOSING);
 	}
+}
+
+/*
+ * Stopping: a lingering connection whose ERROR the peer has acknowledged and that has
+ * sent nothing since is closed at once; waiting out the linger would only keep the
+ * server from exiting.  One with unread input still waits, since closing it would reset.
+ */
+static void
+expire_settled(struct net_server *srv)
+{
+	struct list	*n, *next;
+
+	for (n = srv->timed.next; n != &srv->timed; n = next) {
+		struct conn	*c = list_entry(n, struct conn, link);
+
+		next = n->next;
+		if (c->state == CONN_LINGERING && conn_settled(c))
+			session_release(srv, c, false);
+	}
+}
+
+/* Whether any connection lingers (the stopping server polls them, expire_settled). */
+static bool
+any_lingering(const struct net_server *srv)
+{
+	for (struct list *n = srv->timed.next; n != &srv->timed; n = n->next)
+		if (list_entry(n, struct conn, link)->state == CONN_LINGERING)
+			return true;
+	return false;
 }
 
 /*
@@ -174,6 +205,9 @@ server_timers(struct net_server *srv)
 	next = core_tick(srv->core, now);
 	session_reap(srv);
 	expire(srv);
+	proxy_wait_expire(srv);
+	systemd_status(srv);
+	metrics_expire(srv);
 	if (srv->paused_until >= 0 && now >= srv->paused_until)
 		accept_resume(srv);
 	if (srv->heap_held && now - srv->active_at >= NET_QUIET_MS)
@@ -190,9 +224,17 @@ server_timeout(const struct net_server *srv, int64_t next)
 	if (!list_empty(&srv->handshakes))
 		next = earliest(next,
 		    list_entry(srv->handshakes.next, struct conn, link)->deadline);
+	if (!list_empty(&srv->http))
+		next = earliest(next,
+		    list_entry(srv->http.next, struct conn, link)->deadline);
 	if (srv->stopping)
 		next = earliest(next, srv->stop_deadline);
+	/* The peers' acknowledgements raise no event: look again soon. */
+	if (srv->stopping && any_lingering(srv))
+		next = earliest(next, server_now(srv) + NET_SETTLE_POLL_MS);
 	next = earliest(next, srv->paused_until);
+	next = earliest(next, proxy_wait_deadline(srv));
+	next = earliest(next, metrics_deadline(srv));
 	if (srv->heap_held)
 		next = earliest(next, srv->active_at + NET_QUIET_MS);
 	return loop_timeout(srv->loop, next);
@@ -208,10 +250,14 @@ net_server_run(struct net_server *srv)
 	int64_t	 next;
 	int	 rc;
 
+	systemd_ready(srv);
 	for (;;) {
 		control_requests(srv);
 		next = server_timers(srv);
 		session_flush_all(srv);
+		metrics_turn(srv);
+		if (srv->stopping)
+			expire_settled(srv);
 		if (srv->stopping && (srv->nconns == 0 ||
 		    server_now(srv) >= srv->stop_deadline))
 			break;
@@ -261,7 +307,7 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 {
 	struct core_config	 cc;
 	uint8_t			 key[MAP_KEY_LEN];
-	int			 rc;
+	int			 fds[NET_LISTEN_MAX], nfds, rc;
 
 	if ((srv->loop = loop_new()) == NULL) {
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
@@ -277,12 +323,23 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		snprintf(err, errlen, "signalfd: %s", strerror(-rc));
 		return -1;
 	}
-	if (handshake_ctx_open(srv, err, errlen) == -1)
+	systemd_open(srv);
+	if ((nfds = systemd_listen_fds(&srv->cfg, fds, err, errlen)) == -1)
 		return -1;
-	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++)
-		if (accept_listen(srv, srv->cfg.listen[i], srv->cfg.listen_tls[i], err,
-		    errlen) == -1)
+	srv->activated = nfds > 0;
+	if (handshake_ctx_open(srv, err, errlen) == -1 ||
+	    proxy_wait_check(&srv->cfg, err, errlen) == -1)
+		return -1;
+	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++) {
+		if ((nfds > 0 ? accept_listen_fd(srv, fds[i], srv->cfg.listen_tls[i],
+		    srv->cfg.listen_web[i], err, errlen) : accept_listen(srv,
+		    srv->cfg.listen[i], srv->cfg.listen_tls[i], srv->cfg.listen_web[i], err,
+		    errlen)) == -1)
 			return -1;
+		srv->listen_proxy[srv->nlisten - 1] = srv->cfg.listen_proxy[i];
+	}
+	if (metrics_open(srv, err, errlen) == -1)
+		return -1;
 	if ((rc = accept_reserve_open(srv)) < 0) {
 		snprintf(err, errlen, "/dev/null: %s", strerror(-rc));
 		return -1;
@@ -335,13 +392,17 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 	srv->reload = reload;
 	srv->reload_arg = arg;
 	srv->model = model_ops_for(net->model);
-	srv->sigfd = srv->reserve = -1;
+	srv->sigfd = srv->reserve = srv->notify_fd = srv->metrics_fd = -1;
+	srv->metrics_paused = -1;
+	list_init(&srv->scrapes);
 	srv->paused_until = srv->warned_full = -1;
 	srv->conns = (struct conn_table)CONN_TABLE_INIT;
 	list_init(&srv->dirty);
 	list_init(&srv->reap);
 	list_init(&srv->timed);
 	list_init(&srv->handshakes);
+	list_init(&srv->proxying);
+	list_init(&srv->http);
 	if (server_open(srv, core, err, errlen) == -1) {
 		net_server_free(srv);
 		return NULL;
@@ -447,6 +508,9 @@ net_server_free(struct net_server *srv)
 	for (size_t fd = 0; fd < srv->conns.cap; fd++)
 		if ((c = srv->conns.slot[fd]) != NULL)
 			session_release(srv, c, false);
+	proxy_wait_free(srv);
+	systemd_close(srv);
+	metrics_close(srv);
 	/* The fork model's children end here, after their hub ends were closed. */
 	srv->model->close(srv);
 	if (srv->pool != NULL)

@@ -10,10 +10,15 @@
  *   core_out.c        the core's output interface: queue, queue_many, hangup, log, request
  *   accept.c          listeners, the reserve descriptor, shedding and pausing
  *   addrs.c           connections by address: counts, handshakes, connect rate
+ *   proxy_wait.c      PROXY listeners: the load balancer's header, before accepting
+ *   systemd.c         sd_notify and socket activation
+ *   metrics.c         the Prometheus endpoint, metrics_text.c what it says
  *   handshake.c       TLS handshakes in the driver, and TLS reload
  *   control.c         stop, reload, signals and the operators' requests
  *   model_threads.c   the threads model's hooks: reads and writes in parallel phases
  *   model_fork_hub.c  the fork model's hooks: the hub's side of model_fork.h
+ *   web.c, web_peer.c the web listener's HTTP phase, origins and proxies
+ *   web_ws.c          IRC over WebSocket after the upgrade
  *
  * A model is a table of hooks (struct model_ops), chosen once when the server opens;
  * the event model's hooks are the plain ones the other files export.  The driver calls
@@ -22,6 +27,7 @@
 
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,12 +36,40 @@
 #include "core/server.h"
 #include "net/addrs.h"
 #include "net/conn.h"
+#include "net/http.h"
 #include "net/loop.h"
 #include "net/net.h"
 #include "net/tls.h"
 
 #define NET_READ_MAX	16384	/* bytes read per wakeup of a connection */
+#define WEB_FRAMES_MAX	32768	/* a line for many framed for WebSocket: a longest
+				   line, each byte maybe 3 (U+FFFD) */
 _Static_assert(NET_READ_MAX >= TLS_RECORD_MAX, "a TLS read must take a whole record");
+
+/* What the driver counts for the metrics: plain increments on the loop thread. */
+#define NET_TURN_BUCKETS	10
+#define NET_JOB_BUCKETS		10
+#define NET_JOBS_TIMED		256	/* jobs in flight whose submission time is kept */
+struct net_counters {
+	uint64_t	 bytes_in;	/* read from clients (decrypted) */
+	uint64_t	 bytes_out;	/* written to them (before encryption) */
+	uint64_t	 lines_out;	/* lines queued for clients, a line to many counted
+					   once per receiver */
+	uint64_t	 refused;	/* connections turned away at accept */
+	uint64_t	 jobs_submitted;
+	uint64_t	 jobs_done;
+	uint64_t	 turns[NET_TURN_BUCKETS];	/* turns by duration (metrics.c) */
+	uint64_t	 turn_ns;	/* their total duration */
+	uint64_t	 job_times[NET_JOB_BUCKETS];	/* jobs by submit-to-result time */
+	uint64_t	 job_ns;	/* their total */
+};
+
+/* When each job in flight was submitted (by its address: the driver may not write into
+ * a job); a job submitted while all are taken is not timed. */
+struct net_job_time {
+	const struct job	*job;
+	int64_t			 at_ns;
+};
 
 struct net_server;
 struct fork;
@@ -95,6 +129,7 @@ struct net_server {
 
 	int			 listen_fd[NET_LISTEN_MAX];
 	bool			 listen_tls[NET_LISTEN_MAX];	/* listen_fd[i] speaks TLS */
+	bool			 listen_web[NET_LISTEN_MAX];	/* listen_fd[i] speaks HTTP */
 	unsigned		 nlisten;
 	struct tls_ctx		*tls;		/* NULL: no TLS listener */
 	struct jobs		*pool;		/* runs the core's jobs, for every model */
@@ -115,7 +150,30 @@ struct net_server {
 	struct list		 timed;		/* closing and lingering, by deadline */
 	struct list		 handshakes;	/* TLS handshakes under way, by deadline */
 	size_t			 nhandshakes;
+	struct list		 http;		/* web connections before the upgrade, by
+						   deadline */
+	struct http_request	 http_req;	/* the request being answered (web.c) */
 	struct addrs		 addrs;		/* connections by address (accept.c) */
+	/* PROXY listeners (h-ops): listen_proxy[i], listen_fd[i] expects a PROXY header;
+	 * the connections waiting for theirs (proxy_wait.c). */
+	bool			 listen_proxy[NET_LISTEN_MAX];
+	struct list		 proxying;
+	size_t			 nproxying;
+	/* systemd (h-ops, systemd.c): $NOTIFY_SOCKET, and the last STATUS= sent. */
+	int			 notify_fd;	/* -1: not run by a service manager */
+	struct sockaddr_un	 notify_addr;
+	socklen_t		 notify_len;
+	int64_t			 status_at;
+	size_t			 status_clients;
+	size_t			 status_channels;
+	bool			 activated;	/* the listeners came from systemd */
+	/* Metrics (h-ops, metrics.c): its listener, scrapes under way, the counters. */
+	int			 metrics_fd;	/* -1: no [metrics] address */
+	struct list		 scrapes;	/* by deadline */
+	size_t			 nscrapes;
+	int64_t			 metrics_paused;	/* not accepting until then; -1 */
+	struct net_counters	 counted;
+	struct net_job_time	 job_times[NET_JOBS_TIMED];
 	size_t			 nofile;	/* RLIMIT_NOFILE at open; 0: unknown */
 	size_t			 fds_base;	/* descriptors open before any connection */
 
@@ -127,6 +185,8 @@ struct net_server {
 	int64_t			 stop_deadline;
 
 	char			 buf[NET_READ_MAX];	/* every read goes here */
+	char			 web_frames[WEB_FRAMES_MAX];	/* web_ws.c: a line for many,
+							   framed, before the arena */
 
 	/* The models' own state, each touched only by its model's file; NULL otherwise. */
 	struct fork		*fork;		/* model_fork_hub.c: the children */
@@ -186,8 +246,9 @@ void		out_store_event(struct loop *, int fd, unsigned events, void *srv);
 
 /* accept.c: listeners and accepting. */
 
-/* Bind one listener for text ("ADDR:PORT") and log it.  Returns 0, or -1 with err. */
-int	accept_listen(struct net_server *, const char *text, bool tls, char *err,
+/* Bind one listener for text ("ADDR:PORT"), TLS and/or web, and log it.  Returns 0,
+ * or -1 with err. */
+int	accept_listen(struct net_server *, const char *text, bool tls, bool web, char *err,
 	    size_t errlen);
 void	accept_close_listeners(struct net_server *);
 /* Open the reserve descriptor.  Returns 0 or -errno. */
@@ -199,6 +260,77 @@ void	accept_resume(struct net_server *);
 /* The event model's adopt hook: serve fd itself. */
 int	accept_direct(struct net_server *, int fd, const struct sockaddr_storage *ss,
 	    bool tls);
+
+/* Turn fd's connection away at once: line (len bytes) in one short write, our FIN, the
+ * close; warn (rate-limited) why. */
+void	accept_turn_away(struct net_server *, int fd, const char *line, size_t len,
+	    const char *why);
+/* A connection whose PROXY header named ss as its client (proxied; else ss is the
+ * proxy's own address): accepted from ss, every limit checked. */
+void	accept_proxied(struct net_server *, int fd, const struct sockaddr_storage *ss,
+	    bool tls, bool proxied);
+
+/* proxy_wait.c: connections on PROXY listeners, before their header is whole. */
+
+/* A PROXY listener with no trusted source: -1 with err set.  Else 0. */
+int	proxy_wait_check(const struct net_config *net, char *err, size_t errlen);
+/* fd was accepted from ss on a PROXY listener: refused unless ss is trusted, else
+ * watched until its header is whole (then accept_proxied), bad or late. */
+void	proxy_wait_begin(struct net_server *, int fd, const struct sockaddr_storage *ss,
+	    bool tls);
+/* Refuse the connections whose header is late. */
+void	proxy_wait_expire(struct net_server *);
+/* The first deadline of a header awaited; -1: none. */
+int64_t	proxy_wait_deadline(const struct net_server *);
+/* Close every connection still waiting. */
+void	proxy_wait_free(struct net_server *);
+
+/* Serve the listening socket fd (from socket activation) like one accept_listen bound
+ * (TLS and/or web); logged as "listening on ADDR:PORT (systemd)".  Returns 0, or -1 with err. */
+int	accept_listen_fd(struct net_server *, int fd, bool tls, bool web, char *err,
+	    size_t errlen);
+
+/* systemd.c: the service manager's protocols, spoken without libsystemd. */
+
+/* Read $NOTIFY_SOCKET; without it every notification does nothing. */
+void	systemd_open(struct net_server *);
+void	systemd_close(struct net_server *);
+/* One datagram of "KEY=value" lines to the service manager; failures are logged. */
+void	systemd_notify(struct net_server *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* READY=1 with a STATUS= of the clients and channels. */
+void	systemd_ready(struct net_server *);
+/* RELOADING=1 with MONOTONIC_USEC= (systemd_ready follows once reloaded). */
+void	systemd_reloading(struct net_server *);
+/* A new STATUS= when the counts changed, at most every 10 s. */
+void	systemd_status(struct net_server *);
+/*
+ * Socket activation: when $LISTEN_PID is this process, take the $LISTEN_FDS sockets
+ * from descriptor 3 on into fds, and describe them in cfg's listener list (their
+ * addresses; tls and proxy from $LISTEN_FDNAMES).  Returns how many (0: not activated),
+ * or -1 with err (a descriptor that is not a listening stream socket).
+ */
+int	systemd_listen_fds(struct net_config *cfg, int fds[NET_LISTEN_MAX], char *err,
+	    size_t errlen);
+
+/* metrics.c: the Prometheus endpoint. */
+
+/* Listen on cfg.metrics_address, when set.  Returns 0, or -1 with err. */
+int	metrics_open(struct net_server *, char *err, size_t errlen);
+void	metrics_close(struct net_server *);
+/* Close the scrapes past their deadline. */
+void	metrics_expire(struct net_server *);
+/* The first deadline of a scrape under way; -1: none. */
+int64_t	metrics_deadline(const struct net_server *);
+/* A turn is over: count its duration, from the wakeup to now. */
+void	metrics_turn(struct net_server *);
+/* The upper bounds of the turn buckets in ns; the last is INT64_MAX (+Inf). */
+extern const int64_t	metrics_turn_bounds[NET_TURN_BUCKETS];
+/* job was handed to the pool, or is back: its latency is counted. */
+void	metrics_job_submitted(struct net_server *, const struct job *job);
+void	metrics_job_done(struct net_server *, const struct job *job);
+/* The upper bounds of the job latency buckets in ns; the last is INT64_MAX. */
+extern const int64_t	metrics_job_bounds[NET_JOB_BUCKETS];
 
 /* handshake.c: TLS in the driver. */
 
@@ -216,6 +348,44 @@ void	handshake_done(struct net_server *, struct conn *c, const char *fp);
 int	handshake_tls_begin(struct net_server *, struct conn *c);
 void	handshake_tls_step(struct net_server *, struct conn *c);
 int	handshake_peer(struct net_server *, struct conn *c, struct sockaddr_storage *ss);
+
+/* web.c, web_peer.c, web_ws.c: the web listener. */
+
+/* Take the [web] settings of a reloaded configuration. */
+void	web_config_reload(struct net_config *run, const struct net_config *net);
+/* c (with its c->web) came on a web listener, its TLS handshake done if any (then
+ * c->web->tls and fp are set): wait for its first request. */
+void	web_begin(struct net_server *, struct conn *c);
+/* Close the web connections whose request did not come in time. */
+void	web_expire(struct net_server *);
+/* CONN_HTTP c is readable: read, answer the complete requests, maybe upgrade. */
+void	web_http_readable(struct net_server *, struct conn *c);
+/* Whether req's Origin may open a WebSocket on c's listener (web_peer.c). */
+bool	web_origin_ok(const struct net_server *, const struct conn *c,
+	    const struct http_request *req);
+/* The client's address: *ss (its peer) unless trusted proxies speak for it. */
+void	web_client_addr(const struct net_server *, const struct http_request *req,
+	    struct sockaddr_storage *ss);
+/* Open WebSocket c's bytes buf[0 ..< n] (modified): its lines to the core. */
+void	web_ws_feed(struct net_server *, struct conn *c, char *buf, size_t n);
+/* Open WebSocket c is readable: read once and feed. */
+void	web_ws_readable(struct net_server *, struct conn *c);
+/* The core lets open c go: a close frame (1000) after its last lines. */
+void	web_ws_hangup(struct net_server *, struct conn *c);
+/* Queue the core's lines buf[0 ..< len] for c as one message each (copied).  Returns 0
+ * or -1. */
+int	web_ws_queue(struct conn *c, const char *buf, size_t len);
+/* One queue_many call's frames, made once per subprotocol (zeroed for each call). */
+struct web_shared {
+	const char	*frames[2];	/* [0] binary, [1] text; in the turn's arena */
+	size_t		 len[2];
+	bool		 tried[2];
+};
+/* A line for many, for WebSocket c: its frames, made into sh (in the turn's arena)
+ * once per subprotocol, referred to by c's queue; copied when they could not be made.
+ * Returns 0 or -1. */
+int	web_ws_queue_shared(struct net_server *, struct conn *c, const char *line,
+	    size_t len, struct web_shared *sh);
 
 /* control.c: stop, reload, signals and requests. */
 

@@ -20,6 +20,7 @@
 #include "net/log.h"
 #include "net/loop.h"
 #include "net/tls.h"
+#include "net/web.h"
 
 int
 handshake_ctx_open(struct net_server *srv, char *err, size_t errlen)
@@ -83,6 +84,22 @@ handshake_begin(struct net_server *srv, struct conn *c)
 	addrs_handshake(c->addr, 1);
 }
 
+/* A web connection's handshake is over: its HTTP requests come next.  The first may
+ * have come with the handshake's last flight. */
+static void
+handshake_web(struct net_server *srv, struct conn *c, const char *fp)
+{
+	c->web->tls = true;
+	if (fp != NULL && (c->web->fp = strdup(fp)) == NULL) {
+		log_warn(-ENOMEM, "fd %d", c->fd);
+		session_release(srv, c, true);
+		return;
+	}
+	web_begin(srv, c);
+	if (session_watch(srv, c, LOOP_READ) == 0)
+		web_http_readable(srv, c);
+}
+
 void
 handshake_done(struct net_server *srv, struct conn *c, const char *fp)
 {
@@ -93,7 +110,13 @@ handshake_done(struct net_server *srv, struct conn *c, const char *fp)
 	srv->nhandshakes--;
 	addrs_handshake(c->addr, -1);
 	c->state = CONN_OPEN;
-	if ((rc = srv->model->peer(srv, c, &ss)) < 0) {
+	if (c->web != NULL) {
+		handshake_web(srv, c, fp);
+		return;
+	}
+	if (c->proxied != NULL)
+		ss = *c->proxied;
+	else if ((rc = srv->model->peer(srv, c, &ss)) < 0) {
 		log_debug("close fd %d: %s", c->fd, strerror(-rc));
 		session_release(srv, c, true);
 		return;

@@ -1,9 +1,16 @@
 /*
  * Logging to stderr.  The program name and level are the process's own settings, so
- * they live here as the one pair of globals net/ keeps.
+ * they live here as the one pair of globals net/ keeps.  When stderr is the systemd
+ * journal ($JOURNAL_STREAM names its device and inode), each line starts with its
+ * syslog priority instead of the program's name ("<6>info: ..."), so that the journal
+ * files it at its level.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -19,8 +26,27 @@
 
 static const char	*log_names[] = { "error", "warn", "info", "debug" };
 
+/* syslog(3)'s priorities of the levels: LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG. */
+static const int	 log_priorities[] = { 3, 4, 6, 7 };
+
 static const char	*log_progname = "parleyd";
 static enum log_level	 log_max = PLOG_INFO;
+static bool		 log_journal;	/* stderr is the journal: "<N>" prefixes */
+
+/* $JOURNAL_STREAM is "DEVICE:INODE" of the journal's stream; is it stderr? */
+static bool
+log_to_journal(void)
+{
+	const char		*env = getenv("JOURNAL_STREAM");
+	unsigned long long	 dev, ino;
+	struct stat		 st;
+	char			 end;
+
+	if (env == NULL || sscanf(env, "%llu:%llu%c", &dev, &ino, &end) != 2 ||
+	    fstat(STDERR_FILENO, &st) == -1)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 /* progname is kept, not copied: pass a string that outlives the process (argv[0]). */
 void
@@ -29,6 +55,7 @@ log_init(const char *progname, enum log_level max)
 	if (progname != NULL)
 		log_progname = progname;
 	log_max = max;
+	log_journal = log_to_journal();
 }
 
 enum log_level
@@ -74,7 +101,12 @@ log_emit(enum log_level level, int err, const char *fmt, va_list ap)
 	if (level > log_max || (size_t)level >= sizeof(log_names) / sizeof(log_names[0]))
 		return;
 	/* The name is bounded so that the message always has room. */
-	head = snprintf(line, sizeof(line), "%.256s: %s: ", log_progname, log_names[level]);
+	if (log_journal)
+		head = snprintf(line, sizeof(line), "<%d>%s: ", log_priorities[level],
+		    log_names[level]);
+	else
+		head = snprintf(line, sizeof(line), "%.256s: %s: ", log_progname,
+		    log_names[level]);
 	if (head < 0)
 		head = 0;
 	body = vsnprintf(line + head, sizeof(line) - (size_t)head, fmt, ap);

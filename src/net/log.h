@@ -6,8 +6,9 @@
 #include "core/out.h"	/* enum log_level */
 
 /*
- * Logging to stderr, one line each: "parleyd: warn: message".  log_init sets the program
- * name and the most verbose level that is printed.
+ * Logging to stderr, one line each: "parleyd: warn: message", or "<4>warn: message" when
+ * stderr is the systemd journal.  log_init sets the program name and the most verbose
+ * level that is printed, and looks whether stderr is the journal ($JOURNAL_STREAM).
  */
 void	log_init(const char *progname, enum log_level max);
 /* The level log_init set: what a process started anew is told to print. */

@@ -35,6 +35,7 @@ struct loop {
 	int			 epfd;
 	uint32_t		 gen;		/* last generation handed out */
 	int64_t			 now;
+	int64_t			 now_ns;	/* the same read, in nanoseconds */
 	struct loop_watch	*watch;		/* indexed by fd */
 	size_t			 cap;
 	struct epoll_event	 events[LOOP_BATCH];
@@ -47,8 +48,10 @@ loop_clock(struct loop *loop)
 
 	/* Whole milliseconds, rounded down: a wait of (deadline - now) ms, which the kernel
 	 * never cuts short, then ends at a `now` of deadline or later. */
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0) {
 		loop->now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		loop->now_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
 }
 
 struct loop *
@@ -209,6 +212,12 @@ int64_t
 loop_now(const struct loop *loop)
 {
 	return loop->now;
+}
+
+int64_t
+loop_now_ns(const struct loop *loop)
+{
+	return loop->now_ns;
 }
 
 int

@@ -52,6 +52,8 @@ int		 loop_run(struct loop *loop, int timeout);
 
 /* Milliseconds on the monotonic clock as read at the start of this turn's callbacks. */
 int64_t		 loop_now(const struct loop *loop);
+/* The same reading in nanoseconds (the metrics' turn durations). */
+int64_t		 loop_now_ns(const struct loop *loop);
 
 /*
  * The timeout for loop_run to wake at deadline (a loop_now time; -1 for none).  At least

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "net/cidr.h"
 #include "net/sock.h"
 
 /*
@@ -15,6 +16,8 @@
  */
 
 #define NET_LISTEN_MAX	16
+#define NET_WEB_LIST_MAX	16	/* [web] origins, trusted_proxies */
+#define NET_WEB_ITEM_MAX	256	/* one of them, NUL included */
 
 /* How connections are served; every model runs the same core (docs/models.md). */
 enum net_model {
@@ -46,12 +49,32 @@ struct net_config {
 	unsigned	 ipv4_prefix;	/* bits of an address that name it (1 .. 32) */
 	unsigned	 ipv6_prefix;	/* (1 .. 128): 64, one /64 is one address */
 	unsigned	 max_handshakes; /* TLS handshakes under way in all; 0: no limit */
+	/* Connection policy (h-ops): sources the per-address limits above never refuse. */
+	struct net_cidrs exempt;
+	/* PROXY protocol (h-ops): listen[i] expects a PROXY header first; the sources that
+	 * may send one; how long one may take, in ms. */
+	bool		 listen_proxy[NET_LISTEN_MAX];
+	struct net_cidrs proxy_trusted;
+	int64_t		 proxy_timeout;
+	/* Metrics (h-ops): the Prometheus endpoint's "ADDR:PORT"; "": none. */
+	char		 metrics_address[SOCK_ADDR_MAX];
 	int64_t		 linger;	/* ms to drain a closing client's input after our FIN */
 	int64_t		 shutdown_grace; /* ms to flush every client on SIGTERM/SIGINT */
 	unsigned	 io_threads;	/* threads model: workers for reads and writes, the
 					   core's thread included (1 .. 64) */
 	unsigned	 workers;	/* threads that run the core's jobs, such as OPER's
 					   password hash, off the loop (1 .. 64) */
+	/* The web listener (src/net/web.c): HTTP, the web client, WebSocket. */
+	bool		 listen_web[NET_LISTEN_MAX];	/* listen[i] speaks HTTP */
+	size_t		 web_header_max;	/* request line and headers, bytes */
+	unsigned	 web_headers_max;	/* header fields of a request */
+	int64_t		 web_header_timeout;	/* ms for a request's headers, and
+						   the wait for the next one */
+	char		 web_origins[NET_WEB_LIST_MAX][NET_WEB_ITEM_MAX];
+	unsigned	 nweb_origins;	/* 0: only the listener's own origin; "*": any */
+	char		 web_proxies[NET_WEB_LIST_MAX][NET_WEB_ITEM_MAX];
+	unsigned	 nweb_proxies;	/* ADDR or ADDR/BITS whose X-Forwarded-For and
+					   Forwarded are believed */
 };
 
 void	net_config_defaults(struct net_config *cfg);

@@ -163,6 +163,8 @@ session_flushed(struct net_server *srv, struct conn *c, ssize_t n)
 {
 	unsigned	 events = loop_events(srv->loop, c->fd);
 
+	if (n > 0)
+		srv->counted.bytes_out += (size_t)n;
 	if (n < 0 && n != -EAGAIN) {
 		session_fail(srv, c, strerror((int)-n));
 		return;
@@ -248,8 +250,10 @@ session_read_done(struct net_server *srv, struct conn *c, ssize_t n)
 {
 	const char	*why;
 
-	if (n > 0)
+	if (n > 0) {
+		srv->counted.bytes_in += (size_t)n;
 		return true;
+	}
 	if (n == -EAGAIN) {
 		if (c->read_wants_write)
 			session_dirty(srv, c);
@@ -346,7 +350,15 @@ session_event(struct loop *loop, int fd, unsigned events, void *arg)
 		return;
 	switch (c->state) {
 	case CONN_OPEN:
-		srv->model->readable(srv, c);
+		/* A WebSocket is decoded on the loop's thread, in every model (a fork
+		 * relay passes its bytes through as they are). */
+		if (c->web != NULL)
+			web_ws_readable(srv, c);
+		else
+			srv->model->readable(srv, c);
+		break;
+	case CONN_HTTP:
+		web_http_readable(srv, c);
 		break;
 	case CONN_CLOSING:
 	case CONN_LINGERING:

@@ -126,7 +126,7 @@ bench_on_line(struct bench *b, unsigned id, char *line, size_t len)
 	} else if (strcmp(m.verb, "PING") == 0) {
 		n = snprintf(out, sizeof(out), "PONG :%s\r\n", m.nparams ? m.params[0] : "");
 		if (n > 0 && (size_t)n < sizeof(out))
-			conn_queue(c, out, (size_t)n);
+			conn_line(b, c, out, (size_t)n);
 	} else if (strcmp(m.verb, "001") == 0 && c->state == CS_REGISTERING) {
 		b->r->registered++;
 		if (b->o->scenario != BENCH_FANOUT && b->o->scenario != BENCH_HISTORY) {
@@ -134,7 +134,7 @@ bench_on_line(struct bench *b, unsigned id, char *line, size_t len)
 			return;
 		}
 		n = snprintf(out, sizeof(out), "JOIN %s\r\n", b->o->channel);
-		conn_queue(c, out, (size_t)n);
+		conn_line(b, c, out, (size_t)n);
 		c->state = CS_JOINING;
 	} else if (strcmp(m.verb, "366") == 0 && c->state == CS_JOINING) {
 		b->r->joined++;
@@ -146,6 +146,66 @@ bench_on_line(struct bench *b, unsigned id, char *line, size_t len)
 	}
 }
 
+/* The lines in p[0 ..< end]: where the unfinished rest starts, or NULL when the client
+ * was closed. */
+static char *
+bench_lines(struct bench *b, unsigned id, char *p, char *end)
+{
+	char	*nl;
+
+	for (; (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
+		*nl = '\0';
+		bench_on_line(b, id, p, (size_t)(nl - p) - (nl > p && nl[-1] == '\r'));
+		if (b->c[id].state == CS_DEAD)
+			return NULL;
+	}
+	return p;
+}
+
+/*
+ * --ws: the 101, then the messages in p[0 ..< end] (end[0] is writable: it stands in
+ * for a NUL).  Returns where the unfinished rest starts, or NULL when the client was
+ * closed (a close frame, or bytes that are no answer of a server).
+ */
+static char *
+bench_ws_messages(struct bench *b, unsigned id, char *p, char *end)
+{
+	struct bconn	*c = &b->c[id];
+	char		*msg, save;
+	size_t		 n;
+	ssize_t		 k;
+
+	if (c->state == CS_UPGRADE) {
+		if ((k = conn_upgraded(p, (size_t)(end - p))) == 0)
+			return p;
+		if (k < 0) {
+			conn_close(b, id, true);
+			return NULL;
+		}
+		p += k;
+		c->state = CS_REGISTERING;
+		conn_register(b, c);
+	}
+	while ((k = conn_ws_frame(p, (size_t)(end - p), &msg, &n)) > 0) {
+		if ((p[0] & 0x0f) == 0x8) {
+			conn_close(b, id, true);
+			return NULL;
+		}
+		save = msg[n];
+		msg[n] = '\0';
+		bench_on_line(b, id, msg, n);
+		msg[n] = save;
+		if (c->state == CS_DEAD)
+			return NULL;
+		p += k;
+	}
+	if (k < 0) {
+		conn_close(b, id, true);
+		return NULL;
+	}
+	return p;
+}
+
 /*
  * Read what the server sent and handle every complete line.  Reads go to the shared
  * b->rd after the client's unfinished line, so one receive takes many lines; what is
@@ -155,7 +215,7 @@ static void
 bench_on_readable(struct bench *b, unsigned id)
 {
 	struct bconn	*c = &b->c[id];
-	char		*p, *nl, *end;
+	char		*p, *end;
 	ssize_t		 n;
 	size_t		 left;
 
@@ -174,12 +234,10 @@ bench_on_readable(struct bench *b, unsigned id)
 		}
 		b->now = bench_now();
 		end = b->rd + c->rlen + n;
-		for (p = b->rd; (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
-			*nl = '\0';
-			bench_on_line(b, id, p, (size_t)(nl - p) - (nl > p && nl[-1] == '\r'));
-			if (c->state == CS_DEAD)
-				return;
-		}
+		p = b->o->ws ? bench_ws_messages(b, id, b->rd, end) :
+		    bench_lines(b, id, b->rd, end);
+		if (p == NULL)
+			return;
 		/* A line longer than RBUF_SIZE is no line a server sends: drop it. */
 		left = (size_t)(end - p);
 		c->rlen = left < RBUF_SIZE ? left : 0;
@@ -206,11 +264,12 @@ bench_on_event(struct bench *b, const struct epoll_event *ev)
 		}
 		if (!(ev->events & (EPOLLOUT | EPOLLIN)))
 			return;
-		c->state = b->ssl_ctx != NULL ? CS_HANDSHAKE : CS_REGISTERING;
+		c->state = b->ssl_ctx != NULL ? CS_HANDSHAKE : b->o->ws ? CS_UPGRADE :
+		    CS_REGISTERING;
 	}
 	if (c->state == CS_HANDSHAKE) {
 		conn_handshake(b, id);
-		if (c->state != CS_REGISTERING)
+		if (c->state != CS_REGISTERING && c->state != CS_UPGRADE)
 			return;
 	}
 	if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR))
@@ -243,7 +302,7 @@ bench_send(struct bench *b)
 			    (unsigned long long)b->now, b->pad);
 			if (n <= 0 || (size_t)n >= sizeof(line))
 				break;
-			conn_queue(c, line, (size_t)n);
+			conn_line(b, c, line, (size_t)n);
 			if (c->inflight++ == 0)
 				c->last_ack = b->now;
 			b->r->sent++;
@@ -290,9 +349,9 @@ bench_advance_login(struct bench *b)
 {
 	const struct bench_opts	*o = b->o;
 	struct bench_result	*r = b->r;
+	uint64_t		 since = b->phase == PH_SETUP ? b->t0 : b->mstart;
 	bool			 over = r->disconnects > 0 || r->register_failures > 0 ||
-				    b->now - (b->phase == PH_SETUP ? b->t0 : b->mstart) >
-				    (uint64_t)(o->timeout * 1e9);
+				    b->now - since > (uint64_t)(o->timeout * 1e9);
 
 	if (b->phase == PH_SETUP) {
 		r->setup_s = (double)(b->now - b->t0) / 1e9;

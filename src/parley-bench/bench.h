@@ -38,6 +38,7 @@ struct bench_opts {
 	const char		*query;		/* history: CHATHISTORY's parameters */
 	bool			 progress;	/* live line on stderr */
 	bool			 tls;		/* every client over TLS, unverified */
+	bool			 ws;		/* every client over WebSocket */
 };
 
 struct bench_result {

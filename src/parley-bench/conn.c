@@ -1,7 +1,7 @@
 /*
  * The load generator's connections and their I/O: a client's socket, connected from one
  * of several 127.0.0.x addresses and registered in one epoll set, its TLS handshake, its
- * queued output flushed without blocking, and its close.  Receiving is conn_recv, inline
+ * queued output flushed without blocking, and its close; with --ws, the upgrade.  Receiving is conn_recv, inline
  * in conn.h for the read loop in bench.c; what the lines mean is bench.c's.
  */
 #include <sys/epoll.h>
@@ -45,7 +45,8 @@ conn_close(struct bench *b, unsigned id, bool lost)
 	if (c->state == CS_DEAD)
 		return;
 	if (c->state == CS_CONNECTING || c->state == CS_HANDSHAKE ||
-	    c->state == CS_REGISTERING || c->state == CS_JOINING || c->state == CS_ACCOUNT)
+	    c->state == CS_UPGRADE || c->state == CS_REGISTERING ||
+	    c->state == CS_JOINING || c->state == CS_ACCOUNT)
 		b->pending--;
 	if (c->state == CS_READY)
 		b->ready--;
@@ -134,9 +135,12 @@ int
 conn_connect(struct bench *b, unsigned id)
 {
 	struct bconn		*c = &b->c[id];
+	static const char	 upgrade[] = "GET / HTTP/1.1\r\nHost: bench\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: cGFybGV5LWJlbmNoLWtleQ==\r\n"
+	    "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: text.ircv3.net\r\n\r\n";
 	struct epoll_event	 ev = { .events = EPOLLIN | EPOLLOUT };
-	char			 reg[256];
-	int			 fd, one = 1, rv, n;
+	int			 fd, one = 1, rv;
 
 	fd = socket(b->o->target.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
@@ -163,14 +167,46 @@ conn_connect(struct bench *b, unsigned id)
 	c->state = CS_CONNECTING;
 	c->rlen = 0;
 	b->pending++;
-	/* login: SASL holds registration (CAP) until the answer; REGISTER needs the cap. */
-	n = snprintf(reg, sizeof(reg), "%sNICK %s\r\nUSER %s 0 * :parley-bench\r\n%s",
-	    c->sasl ? "CAP LS 302\r\nCAP REQ :sasl\r\n" :
-	    b->o->scenario == BENCH_LOGIN ?
-	    "CAP REQ :draft/account-registration\r\nCAP END\r\n" : "",
-	    c->nick, c->nick, c->sasl ? "AUTHENTICATE PLAIN\r\n" : "");
-	conn_queue(c, reg, (size_t)n);
+	if (b->o->ws)
+		conn_queue(c, upgrade, sizeof(upgrade) - 1);
+	else
+		conn_register(b, c);
 	return 0;
+}
+
+void
+conn_register(const struct bench *b, struct bconn *c)
+{
+	static const char	*sasl[] = { "CAP LS 302\r\n", "CAP REQ :sasl\r\n" };
+	static const char	*reg[] = { "CAP REQ :draft/account-registration\r\n",
+				    "CAP END\r\n" };
+	char			 line[64];
+	int			 n;
+
+	/* login: SASL holds registration (CAP) until the answer; REGISTER needs the cap. */
+	for (size_t i = 0; i < 2; i++)
+		if (c->sasl)
+			conn_line(b, c, sasl[i], strlen(sasl[i]));
+		else if (b->o->scenario == BENCH_LOGIN)
+			conn_line(b, c, reg[i], strlen(reg[i]));
+	n = snprintf(line, sizeof(line), "NICK %s\r\n", c->nick);
+	conn_line(b, c, line, (size_t)n);
+	n = snprintf(line, sizeof(line), "USER %s 0 * :parley-bench\r\n", c->nick);
+	conn_line(b, c, line, (size_t)n);
+	if (c->sasl)
+		conn_line(b, c, "AUTHENTICATE PLAIN\r\n", 20);
+}
+
+ssize_t
+conn_upgraded(const char *buf, size_t len)
+{
+	const char	*end = memmem(buf, len, "\r\n\r\n", 4);
+
+	if (end == NULL)
+		return len < RBUF_SIZE ? 0 : -1;
+	if (strncmp(buf, "HTTP/1.1 101 ", 13) != 0)
+		return -1;
+	return end + 4 - buf;
 }
 
 void
@@ -189,7 +225,7 @@ conn_handshake(struct bench *b, unsigned id)
 	}
 	ERR_clear_error();
 	if ((n = SSL_do_handshake(c->ssl)) == 1) {
-		c->state = CS_REGISTERING;
+		c->state = b->o->ws ? CS_UPGRADE : CS_REGISTERING;
 		return;
 	}
 	switch (SSL_get_error(c->ssl, n)) {

@@ -29,6 +29,7 @@ enum cstate {
 	CS_NEW,
 	CS_CONNECTING,
 	CS_HANDSHAKE,		/* --tls: connected, TLS handshake under way */
+	CS_UPGRADE,		/* --ws: the upgrade request sent, the 101 awaited */
 	CS_REGISTERING,
 	CS_JOINING,
 	CS_ACCOUNT,		/* login: REGISTER sent, its answer awaited */
@@ -93,6 +94,9 @@ void	conn_flush(struct bench *b, unsigned id);
  * (the socket is then closed and the client untouched). */
 int	conn_connect(struct bench *b, unsigned id);
 
+/* Queue client c's NICK and USER. */
+void	conn_register(const struct bench *b, struct bconn *c);
+
 /* --tls: start or advance the handshake; once done, the state is CS_REGISTERING (closed
  * on failure). */
 void	conn_handshake(struct bench *b, unsigned id);
@@ -118,6 +122,62 @@ conn_queue(struct bconn *c, const char *s, size_t len)
 	}
 	memcpy(c->wbuf + c->wlen, s, len);
 	c->wlen += len;
+}
+
+/*
+ * One IRC line (with its CR LF) for the server: as it is, or with --ws as one masked
+ * text message without the CR LF.  The mask key is zero, so masking leaves the bytes as
+ * they are: the server still unmasks every byte, the generator spends nothing.
+ */
+static inline void
+conn_line(const struct bench *b, struct bconn *c, const char *s, size_t len)
+{
+	unsigned char	 head[8] = { 0x81 };
+	size_t		 n = len - 2, hl = 2;
+
+	if (!b->o->ws) {
+		conn_queue(c, s, len);
+		return;
+	}
+	if (n < 126) {
+		head[1] = 0x80 | (unsigned char)n;
+	} else {
+		head[1] = 0x80 | 126;
+		head[2] = (unsigned char)(n >> 8);
+		head[3] = (unsigned char)n;
+		hl = 4;
+	}
+	conn_queue(c, (const char *)head, hl + 4);
+	conn_queue(c, s, n);
+}
+
+/* --ws: the server's 101 in buf[0 ..< len]: the bytes it took (0: more needed), or -1
+ * when it refused. */
+ssize_t	conn_upgraded(const char *buf, size_t len);
+
+/* --ws: the next server frame at buf[0 ..< len]: its payload in *p, *n; the frame's
+ * length, 0 when it is not complete, -1 when it is no frame a server sends. */
+static inline ssize_t
+conn_ws_frame(char *buf, size_t len, char **p, size_t *n)
+{
+	const unsigned char	*h = (const unsigned char *)buf;
+	size_t			 hl = 2;
+
+	if (len < 2)
+		return 0;
+	*n = h[1] & 0x7f;
+	if (h[1] & 0x80 || *n == 127)
+		return -1;
+	if (*n == 126) {
+		if (len < 4)
+			return 0;
+		*n = (size_t)h[2] << 8 | h[3];
+		hl = 4;
+	}
+	if (len < hl + *n)
+		return 0;
+	*p = buf + hl;
+	return (ssize_t)(hl + *n);
 }
 
 /* One receive, through TLS with --tls: bytes, 0 at the end, or -1 with errno. */

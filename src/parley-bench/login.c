@@ -25,7 +25,8 @@ login_password(const char *account, char *buf, size_t cap)
 	snprintf(buf, cap, "bench-%s-password", account);
 }
 
-/* Standard base64 of len bytes (RFC 4648), NUL-terminated; dst holds 4 * ceil(len/3)+1. */
+/* Standard base64 of len bytes (RFC 4648), NUL-terminated; dst holds
+ * 4 * ceil(len / 3) + 1 bytes. */
 static void
 login_base64(char *dst, const unsigned char *src, size_t len)
 {
@@ -101,8 +102,8 @@ login_registered(struct bench *b, unsigned id, bool ok)
 static void
 login_pong(struct bench *b, unsigned id, const struct msg *m)
 {
-	struct bconn	*c = &b->c[id];
-	unsigned long long sent;
+	struct bconn		*c = &b->c[id];
+	unsigned long long	 sent;
 
 	if (c->ping_sent == 0 || m->nparams == 0 ||
 	    sscanf(m->params[m->nparams - 1], "%llu", &sent) != 1 || sent != c->ping_sent)
@@ -121,7 +122,8 @@ login_on_msg(struct bench *b, unsigned id, const struct msg *m)
 	if (strcmp(v, "PONG") == 0) {
 		login_pong(b, id, m);
 	} else if (c->state == CS_ACCOUNT && strcmp(v, "REGISTER") == 0) {
-		login_registered(b, id, m->nparams > 0 && strcmp(m->params[0], "SUCCESS") == 0);
+		login_registered(b, id, m->nparams > 0 &&
+		    strcmp(m->params[0], "SUCCESS") == 0);
 	} else if (c->state == CS_ACCOUNT && strcmp(v, "FAIL") == 0 && m->nparams > 1 &&
 	    strcmp(m->params[0], "REGISTER") == 0) {
 		login_registered(b, id, strcmp(m->params[1], "ACCOUNT_EXISTS") == 0);
@@ -148,7 +150,8 @@ login_start(struct bench *b)
 {
 	for (unsigned i = 0; i < b->o->clients; i++) {
 		b->c[i].sasl = true;
-		b->c[i].nick[0] = 'l';	/* not the nick an account's connection had */
+		/* Not the nick the account's own connection had. */
+		b->c[i].nick[0] = 'l';
 	}
 	b->next = 0;
 }
@@ -160,7 +163,8 @@ login_ping(struct bench *b)
 	char		 line[40];
 	int		 n;
 
-	if (c->state != CS_READY || c->ping_sent != 0 || b->now - b->last_ping < LOGIN_PING_NS)
+	if (c->state != CS_READY || c->ping_sent != 0 ||
+	    b->now - b->last_ping < LOGIN_PING_NS)
 		return;
 	c->ping_sent = b->last_ping = b->now;
 	n = snprintf(line, sizeof(line), "PING :%llu\r\n", (unsigned long long)b->now);

@@ -68,6 +68,9 @@ usage(FILE *f)
 	    "                          and after, for memory per client (summed over\n"
 	    "                          PID and its descendants: a forking server whole)\n"
 	    "  -c, --channel NAME      fanout channel (default #bench)\n"
+	    "      --ws                every client over WebSocket (text.ircv3.net; the\n"
+	    "                          target is then a web listener, the upgrade is\n"
+	    "                          part of connect's rate)\n"
 	    "  -q, --query TEXT        history: CHATHISTORY's parameters (default\n"
 	    "                          \"LATEST <channel> * 100\")\n"
 	    "      --tls               every client over TLS (the handshake is part of\n"
@@ -163,6 +166,7 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 		{ "query",	required_argument, NULL, 'q' },
 		{ "json",	no_argument,	   NULL, 'j' },
 		{ "tls",	no_argument,	   NULL, 'L' },
+		{ "ws",		no_argument,	   NULL, 'W' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL,		0,		   NULL, 0 },
 	};
@@ -199,6 +203,7 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 			break;
 		case 'j': *json = true; break;
 		case 'L': o->tls = true; break;
+		case 'W': o->ws = true; break;
 		case 'h': usage(stdout); exit(fflush(stdout) == 0 ? 0 : 1);
 		default: usage_error("bad option");
 		}
@@ -300,9 +305,14 @@ report_human(const struct bench_opts *o, const struct bench_result *r)
 {
 	double	 secs = r->measured_s > 0 ? r->measured_s : 1;
 
-	printf("%s: %u clients, %u registered, %u joined in %.2fs%s\n",
-	    scenario_names[o->scenario], o->clients, r->registered, r->joined, r->setup_s,
-	    r->setup_done ? "" : " (setup did NOT complete)");
+	if (o->scenario == BENCH_LOGIN)
+		printf("login: %u clients and a pinger, %u registered; accounts ready in "
+		    "%.2fs%s\n", o->clients, r->registered, r->setup_s,
+		    r->setup_done ? "" : " (did NOT complete)");
+	else
+		printf("%s: %u clients, %u registered, %u joined in %.2fs%s\n",
+		    scenario_names[o->scenario], o->clients, r->registered, r->joined,
+		    r->setup_s, r->setup_done ? "" : " (setup did NOT complete)");
 	if (o->scenario == BENCH_LOGIN) {
 		printf("  accounts         %u of %u registered first, %u refused\n",
 		    r->accounts, o->accounts, r->register_failures);

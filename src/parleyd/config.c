@@ -19,10 +19,12 @@
 #include "core/msg.h"
 #include "net/iothreads.h"
 #include "net/jobs.h"
+#include "net/http.h"
 #include "net/log.h"
 #include "parleyd/config.h"
 #include "parleyd/config_motd.h"
 #include "parleyd/config_values.h"
+#include "parleyd/config_webirc.h"
 
 #define SECOND_MS	1000
 #define DAY_MS		(24 * 60 * 60 * SECOND_MS)
@@ -42,7 +44,16 @@ enum setting_kind {
 	SET_LEVEL,	/* enum log_level */
 	SET_BOOL,	/* bool: yes/no, true/false, on/off, 1/0 */
 	SET_MODEL,	/* enum net_model: event, fork or threads */
+	/* Connection policy and proxies (h-ops). */
+	SET_CIDRS,	/* struct net_cidrs: address ranges, blank- or comma-separated */
+	SET_PROXY_ADDRESS, /* a listener expecting a PROXY header; repeats */
+	SET_PROXY_TLS_ADDRESS, /* the same, TLS after the header; repeats */
+	SET_ONE_ADDRESS, /* char[SOCK_ADDR_MAX]: one "ADDR:PORT", or "" for none */
 	SET_GUEST_PREFIX, /* char[CONFIG_GUEST_PREFIX_MAX + 1], the start of a nick */
+	SET_WEB_ADDRESS, /* appended to net.listen, a web listener; repeats */
+	SET_WEB_TLS_ADDRESS, /* the same, over TLS; repeats */
+	SET_ORIGINS,	/* net.web_origins: words */
+	SET_PROXIES,	/* net.web_proxies: words */
 	SET_HISTORY_PRIVATE, /* unsigned CONFIG_HISTORY_PRIVATE_*: all, accounts, none */
 	SET_AUTO_AWAY,	/* char[CONFIG_AUTO_AWAY_MAX + 1], an AWAY text ("" = none) */
 };
@@ -76,8 +87,15 @@ static const struct setting settings[] = {
 	{ "server",	"admin_name",	SET_PASSWORD,	AT(core.admin_name), 0, 0 },
 	{ "server",	"admin_email",	SET_PASSWORD,	AT(core.admin_email), 0, 0 },
 	{ "server",	"admin_location", SET_PASSWORD,	AT(core.admin_location), 0, 0 },
+	/* h-proto: shown by LINKS, WHOIS and VERSION; ADMIN's rules. */
+	{ "server",	"description",	SET_PASSWORD,	AT(core.description), 0, 0 },
 	{ "listen",	"address",	SET_ADDRESS,	0, 0, 0 },
 	{ "listen",	"tls_address",	SET_TLS_ADDRESS, 0, 0, 0 },
+	{ "listen",	"proxy_address", SET_PROXY_ADDRESS, 0, 0, 0 },
+	{ "listen",	"proxy_tls_address", SET_PROXY_TLS_ADDRESS, 0, 0, 0 },
+	{ "proxy",	"trusted",	SET_CIDRS,	AT(net.proxy_trusted), 0, 0 },
+	{ "proxy",	"timeout",	SET_SECONDS,	AT(net.proxy_timeout), 1, 60 * SECOND_MS },
+	{ "metrics",	"address",	SET_ONE_ADDRESS, AT(net.metrics_address), 0, 0 },
 	{ "tls",	"cert",		SET_PATH,	AT(net.tls_cert), 0, 0 },
 	{ "tls",	"key",		SET_PATH,	AT(net.tls_key), 0, 0 },
 	{ "tls",	"handshake_timeout", SET_SECONDS, AT(net.tls_handshake_timeout), 1,
@@ -129,6 +147,7 @@ static const struct setting settings[] = {
 	/* An address is named by its first bits: 8 and 16 are the widest sane nets. */
 	{ "limits",	"ipv4_prefix",	SET_COUNT,	AT(net.ipv4_prefix), 8, 32 },
 	{ "limits",	"ipv6_prefix",	SET_COUNT,	AT(net.ipv6_prefix), 16, 128 },
+	{ "limits",	"exempt",	SET_CIDRS,	AT(net.exempt), 0, 0 },
 	/* Flood control: 0 lines of burst turns it off; the queue holds one line at least. */
 	{ "limits",	"flood_burst",	SET_COUNT,	AT(core.flood_burst), 0, 100000 },
 	{ "limits",	"flood_interval", SET_SECONDS,	AT(core.flood_interval), 1, 60 * SECOND_MS },
@@ -165,6 +184,17 @@ static const struct setting settings[] = {
 	{ "accounts",	"auto_away",	SET_AUTO_AWAY,	AT(core.accounts_auto_away), 0, 0 },
 	/* store: the file, read at start ("" = no store). */
 	{ "store",	"path",		SET_PATH,	AT(store_path), 0, 0 },
+	/* The web listener (docs/web.md). */
+	{ "listen",	"web_address",	SET_WEB_ADDRESS, 0, 0, 0 },
+	{ "listen",	"web_tls_address", SET_WEB_TLS_ADDRESS, 0, 0, 0 },
+	{ "web",	"origins",	SET_ORIGINS,	0, 0, 0 },
+	{ "web",	"trusted_proxies", SET_PROXIES,	0, 0, 0 },
+	{ "web",	"header_max",	SET_BYTES,	AT(net.web_header_max), 1024,
+	    64 * 1024 },
+	{ "web",	"max_headers",	SET_COUNT,	AT(net.web_headers_max), 8,
+	    HTTP_FIELDS_MAX },
+	{ "web",	"header_timeout", SET_SECONDS,	AT(net.web_header_timeout), SECOND_MS,
+	    3600 * SECOND_MS },
 	/* history: kept on the store (off without one); ten years at most. */
 	{ "history",	"enabled",	SET_BOOL,	AT(core.history_enabled), 0, 0 },
 	{ "history",	"max_age",	SET_SECONDS,	AT(core.history_max_age), 0,
@@ -191,6 +221,7 @@ struct load {
 	int		 oper_password;	/* line of its password, host, certfp; 0: not */
 	int		 oper_host;
 	int		 oper_certfp;
+	struct webirc_load webirc;	/* the open [webirc NAME] block (h-ops) */
 	int		 oper_account;
 	bool		 listen_replaced;	/* the file's first address cleared the list */
 	bool		 failed;
@@ -304,8 +335,18 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		return 0;
 	case SET_MOTD:
 		return set_motd(ld, value, why, whylen);
+	case SET_ORIGINS:
+		return config_origins_parse(value, cfg->net.web_origins,
+		    &cfg->net.nweb_origins, why, whylen);
+	case SET_PROXIES:
+		return config_proxies_parse(value, cfg->net.web_proxies,
+		    &cfg->net.nweb_proxies, why, whylen);
+	case SET_WEB_ADDRESS:
+	case SET_WEB_TLS_ADDRESS:
 	case SET_ADDRESS:
 	case SET_TLS_ADDRESS:
+	case SET_PROXY_ADDRESS:
+	case SET_PROXY_TLS_ADDRESS:
 		/* The file's addresses replace the default list rather than add to it. */
 		if (!ld->listen_replaced)
 			cfg->net.nlisten = 0;
@@ -313,7 +354,12 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		if (config_listen_add(cfg->net.listen, &cfg->net.nlisten, value, why,
 		    whylen) == -1)
 			return -1;
-		cfg->net.listen_tls[cfg->net.nlisten - 1] = s->kind == SET_TLS_ADDRESS;
+		cfg->net.listen_tls[cfg->net.nlisten - 1] = s->kind == SET_TLS_ADDRESS ||
+		    s->kind == SET_PROXY_TLS_ADDRESS || s->kind == SET_WEB_TLS_ADDRESS;
+		cfg->net.listen_proxy[cfg->net.nlisten - 1] = s->kind == SET_PROXY_ADDRESS ||
+		    s->kind == SET_PROXY_TLS_ADDRESS;
+		cfg->net.listen_web[cfg->net.nlisten - 1] = s->kind == SET_WEB_ADDRESS ||
+		    s->kind == SET_WEB_TLS_ADDRESS;
 		return 0;
 	case SET_PATH:
 		if (*value != '\0' && motd_path(ld->path, value, field, PATH_MAX) == -1) {
@@ -329,6 +375,11 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		return config_bool_parse(value, (bool *)field, why, whylen);
 	case SET_MODEL:
 		return config_model_check(value, &cfg->net.model, why, whylen);
+	case SET_ONE_ADDRESS:
+		return config_address_check(value, field, why, whylen);
+	case SET_CIDRS:
+		return net_cidrs_parse(value, (struct net_cidrs *)(void *)field, why,
+		    whylen);
 	case SET_GUEST_PREFIX:
 		if (config_guest_prefix_check(value, why, whylen) == -1)
 			return -1;
@@ -481,6 +532,34 @@ oper_key(struct load *ld, const char *key, const char *value)
 	return 1;
 }
 
+/* "[webirc NAME]" (config_webirc.c). */
+static int
+webirc_open(struct load *ld, const char *name)
+{
+	char	why[256];
+
+	if (config_webirc_open(ld->cfg, &ld->webirc, name, ld->lineno, why,
+	    sizeof(why)) == 0)
+		return 0;
+	load_error(ld, "%s", why);
+	return -1;
+}
+
+/* An open [webirc NAME] block is over: an error is its header's line's. */
+static int
+webirc_close(struct load *ld)
+{
+	char	why[256];
+	int	line = ld->lineno, block = ld->webirc.line;
+
+	if (config_webirc_close(ld->cfg, &ld->webirc, why, sizeof(why)) == 0)
+		return 0;
+	ld->lineno = block;
+	load_error(ld, "%s", why);
+	ld->lineno = line;
+	return -1;
+}
+
 /*
  * inih's reader, fed one whole line at a time so that the line count is ours: inih
  * does not pass line numbers to the handler, splits lines longer than its buffer, and
@@ -503,6 +582,7 @@ load_read(char *buf, int cap, void *arg)
 			snprintf(ld->err, ld->errlen, "%s: %s", ld->path, strerror(errno));
 		} else {
 			(void)oper_close(ld);
+			(void)webirc_close(ld);
 		}
 		return NULL;
 	}
@@ -525,10 +605,13 @@ load_read(char *buf, int cap, void *arg)
 
 		snprintf(section, sizeof(section), "%.*s", (int)(end - start - 1),
 		    start + 1);
-		if (oper_close(ld) == -1)
+		if (oper_close(ld) == -1 || webirc_close(ld) == -1)
 			return NULL;
 		if (strncmp(section, "oper ", 5) == 0) {
 			if (oper_open(ld, section + 5) == -1)
+				return NULL;
+		} else if (strncmp(section, "webirc ", 7) == 0) {
+			if (webirc_open(ld, section + 7) == -1)
 				return NULL;
 		} else if (setting_find(section, NULL) == NULL) {
 			load_error(ld, "unknown section [%s]", section);
@@ -554,12 +637,23 @@ load_handle(void *arg, const char *section, const char *key, const char *value)
 	}
 	if (ld->oper_line != 0)
 		return oper_key(ld, key, value);
+	if (ld->webirc.line != 0) {
+		if (config_webirc_key(ld->cfg, &ld->webirc, key, value, ld->lineno, why,
+		    sizeof(why)) == -1) {
+			load_error(ld, "%s", why);
+			return 0;
+		}
+		return 1;
+	}
 	if ((s = setting_find(section, key)) == NULL) {
 		load_error(ld, "unknown key '%s' in [%s]", key, section);
 		return 0;
 	}
 	i = (size_t)(s - settings);
-	if (s->kind != SET_ADDRESS && s->kind != SET_TLS_ADDRESS && ld->seen[i] != 0) {
+	if (s->kind != SET_ADDRESS && s->kind != SET_TLS_ADDRESS &&
+	    s->kind != SET_PROXY_ADDRESS && s->kind != SET_PROXY_TLS_ADDRESS &&
+	    s->kind != SET_WEB_ADDRESS && s->kind != SET_WEB_TLS_ADDRESS &&
+	    ld->seen[i] != 0) {
 		load_error(ld, "%s: already set on line %d", key, ld->seen[i]);
 		return 0;
 	}
@@ -619,6 +713,8 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	/* The file's operator blocks replace any there were. */
 	tmp.opers = NULL;
 	tmp.nopers = 0;
+	tmp.webircs = NULL;
+	tmp.nwebircs = 0;
 	ld.cfg = &tmp;
 	ld.path = path;
 	ld.err = err;
@@ -640,14 +736,18 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 		if (tmp.motd != cfg->motd)
 			free(tmp.motd);
 		free(tmp.opers);
+		free(tmp.webircs);
 		return -1;
 	}
 	if (cfg->motd != tmp.motd)
 		free(cfg->motd);
 	free(cfg->opers);
+	free(cfg->webircs);
 	tmp.core.motd = tmp.motd;
 	tmp.core.opers = tmp.opers;
 	tmp.core.nopers = tmp.nopers;
+	tmp.core.webircs = tmp.webircs;
+	tmp.core.nwebircs = tmp.nwebircs;
 	*cfg = tmp;
 	return 0;
 }
@@ -663,4 +763,9 @@ config_free(struct config *cfg)
 	cfg->nopers = 0;
 	cfg->core.opers = NULL;
 	cfg->core.nopers = 0;
+	free(cfg->webircs);
+	cfg->webircs = NULL;
+	cfg->nwebircs = 0;
+	cfg->core.webircs = NULL;
+	cfg->core.nwebircs = 0;
 }

@@ -27,6 +27,8 @@ struct config {
 	char			*motd;
 	struct core_oper	*opers;		/* the file's [oper NAME] blocks */
 	size_t			 nopers;
+	struct core_webirc	*webircs;	/* its [webirc NAME] blocks (h-ops) */
+	size_t			 nwebircs;
 	enum log_level		 log_level;
 	char			 store_path[PATH_MAX];	/* [store] path; "" = no store */
 };
@@ -38,11 +40,11 @@ void	config_defaults(struct config *cfg);
  * Overlay the INI file at path onto *cfg, reading the MOTD file it names.  Returns 0, or
  * -1 with one line in err ("FILE:LINE: reason" or "FILE: reason"); *cfg is then untouched.
  * On success a MOTD *cfg owned before is freed when the file replaced it, and the
- * file's operator blocks replace those *cfg had.
+ * file's operator and webirc blocks replace those *cfg had.
  */
 int	config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 
-/* Free the owned MOTD and operator blocks; cfg may be loaded again afterwards. */
+/* Free the owned MOTD, operator and webirc blocks; cfg may be loaded again afterwards. */
 void	config_free(struct config *cfg);
 
 #endif

@@ -4,7 +4,10 @@
  * fingerprints.  Shared by the file (config.c) and the command-line flags (main.c); none
  * of them reads a file or knows which line a value came from.
  */
+#include <arpa/inet.h>
+
 #include <crypt.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -251,6 +254,23 @@ config_listen_add(char list[][SOCK_ADDR_MAX], unsigned *n, const char *addr, cha
 	return 0;
 }
 
+int
+config_address_check(const char *addr, char out[SOCK_ADDR_MAX], char *why,
+    size_t whylen)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+
+	if (*addr != '\0' && (strlen(addr) >= SOCK_ADDR_MAX ||
+	    sock_parse_addr(addr, &ss, &len) != 0)) {
+		snprintf(why, whylen, "'%s' is not an address (IPV4:PORT, [IPV6]:PORT or "
+		    "localhost:PORT)", addr);
+		return -1;
+	}
+	snprintf(out, SOCK_ADDR_MAX, "%s", addr);
+	return 0;
+}
+
 /* Digits into *v, saturating (the range check then refuses).  -1 when there are none. */
 static int
 parse_digits(const char **s, uint64_t *v)
@@ -394,3 +414,84 @@ config_certfp_parse(const char *text, char out[CONFIG_CERTFP_MAX + 1], char *why
 	return -1;
 }
 
+
+/* Split text at blanks into list, each word checked by ok.  Returns 0 or -1. */
+static int
+config_words(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
+    int (*ok)(const char *, char *, size_t), char *why, size_t whylen)
+{
+	const char	*p = text;
+	size_t		 len;
+
+	*n = 0;
+	while (*(p += strspn(p, " \t")) != '\0') {
+		len = strcspn(p, " \t");
+		if (*n == NET_WEB_LIST_MAX || len >= NET_WEB_ITEM_MAX) {
+			snprintf(why, whylen, "%s", *n == NET_WEB_LIST_MAX ?
+			    "more than 16 entries" : "an entry is too long");
+			return -1;
+		}
+		memcpy(list[*n], p, len);
+		list[*n][len] = '\0';
+		if (ok(list[*n], why, whylen) == -1)
+			return -1;
+		(*n)++;
+		p += len;
+	}
+	return 0;
+}
+
+static int
+config_origin_ok(const char *o, char *why, size_t whylen)
+{
+	const char	*host = NULL;
+
+	if (strcmp(o, "*") == 0)
+		return 0;
+	if (strncmp(o, "http://", 7) == 0)
+		host = o + 7;
+	else if (strncmp(o, "https://", 8) == 0)
+		host = o + 8;
+	if (host == NULL || *host == '\0' || strchr(host, '/') != NULL) {
+		snprintf(why, whylen, "'%s' is not an origin (*, http://HOST[:PORT] or "
+		    "https://HOST[:PORT])", o);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+config_proxy_ok(const char *spec, char *why, size_t whylen)
+{
+	char		 addr[NET_WEB_ITEM_MAX], *slash, *end;
+	unsigned char	 bin[16];
+	unsigned long	 bits = 0;
+	bool		 v4;
+
+	snprintf(addr, sizeof(addr), "%s", spec);
+	if ((slash = strchr(addr, '/')) != NULL)
+		*slash = '\0';
+	v4 = inet_pton(AF_INET, addr, bin) == 1;
+	if ((!v4 && inet_pton(AF_INET6, addr, bin) != 1) ||
+	    (slash != NULL && (!isdigit((unsigned char)slash[1]) ||
+	    (bits = strtoul(slash + 1, &end, 10)) > (v4 ? 32 : 128) || *end != '\0'))) {
+		snprintf(why, whylen, "'%s' is not an address or a network (ADDR or "
+		    "ADDR/BITS)", spec);
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_origins_parse(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
+    char *why, size_t whylen)
+{
+	return config_words(text, list, n, config_origin_ok, why, whylen);
+}
+
+int
+config_proxies_parse(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
+    char *why, size_t whylen)
+{
+	return config_words(text, list, n, config_proxy_ok, why, whylen);
+}

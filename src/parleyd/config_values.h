@@ -60,6 +60,21 @@ int	config_certfp_parse(const char *text, char out[CONFIG_CERTFP_MAX + 1], char 
 int	config_listen_add(char list[][SOCK_ADDR_MAX], unsigned *n, const char *addr,
 	    char *why, size_t whylen);
 
+/* One listen address ("ADDR:PORT", "[v6]:PORT", "localhost:PORT"), or "" for none, into
+ * out (SOCK_ADDR_MAX bytes). */
+int	config_address_check(const char *addr, char out[SOCK_ADDR_MAX], char *why,
+	    size_t whylen);
+
+/*
+ * The web listener's lists ([web] origins, trusted_proxies): words separated by blanks,
+ * each checked, into list (*n of them; at most NET_WEB_LIST_MAX).  An origin is "*" or
+ * http(s)://HOST[:PORT]; a proxy is an IPv4 or IPv6 address, with /BITS for a network.
+ */
+int	config_origins_parse(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
+	    char *why, size_t whylen);
+int	config_proxies_parse(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
+	    char *why, size_t whylen);
+
 /*
  * Bare numbers for the caller to range-check and word its own error: each returns 0,
  * or -1 when text is not of the form.  Too large a value saturates at UINT64_MAX.

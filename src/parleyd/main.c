@@ -35,9 +35,11 @@
 #define OPT_TLS_KEY	302
 #define OPT_MODEL	320	/* the concurrency model's flags: 320 and up */
 #define OPT_IO_THREADS	321
+#define OPT_WEB_LISTEN	340	/* the web listener's flags: 340 and up */
+#define OPT_WEB_TLS_LISTEN 341
 #define PASSWORD_MAX	400	/* fits an OPER line with a long block name */
-#define OPT_STORE	340	/* the store's flags: 340 and up */
-#define OPT_BACKUP	341
+#define OPT_STORE	360	/* the store's flags: 360 and up */
+#define OPT_BACKUP	361
 
 /* What the command line says; NULL or 0 where it says nothing. */
 struct flags {
@@ -45,6 +47,7 @@ struct flags {
 	char		 listen[NET_LISTEN_MAX][SOCK_ADDR_MAX];
 	unsigned	 nlisten;
 	bool		 listen_tls[NET_LISTEN_MAX];	/* from --tls-listen */
+	bool		 listen_web[NET_LISTEN_MAX];	/* from --web-(tls-)listen */
 	const char	*tls_cert;
 	const char	*tls_key;
 	const char	*password;
@@ -70,6 +73,8 @@ static const struct option options[] = {
 	{ "config",	required_argument,	NULL,	'c' },
 	{ "listen",	required_argument,	NULL,	'l' },
 	{ "tls-listen",	required_argument,	NULL,	OPT_TLS_LISTEN },
+	{ "web-listen",	required_argument,	NULL,	OPT_WEB_LISTEN },
+	{ "web-tls-listen", required_argument,	NULL,	OPT_WEB_TLS_LISTEN },
 	{ "tls-cert",	required_argument,	NULL,	OPT_TLS_CERT },
 	{ "tls-key",	required_argument,	NULL,	OPT_TLS_KEY },
 	{ "password",	required_argument,	NULL,	'p' },
@@ -129,6 +134,11 @@ usage(void)
 	    "                          the same, a TLS listener (IRC's TLS port is 6697);\n"
 	    "                          --listen and --tls-listen replace the file's\n"
 	    "                          listeners together\n"
+	    "      --web-listen ADDR:PORT\n"
+	    "                          the same, a web listener: the web client over HTTP\n"
+	    "                          and IRC over WebSocket (docs/web.md)\n"
+	    "      --web-tls-listen ADDR:PORT\n"
+	    "                          the same over TLS (HTTPS and wss://)\n"
 	    "      --tls-cert FILE     the TLS certificate chain, PEM, leaf first\n"
 	    "      --tls-key FILE      its private key, PEM, unencrypted\n"
 	    "  -p, --password PASS     password clients must send with PASS (default: none;\n"
@@ -196,10 +206,15 @@ flags_parse(int argc, char **argv, struct flags *fl)
 			break;
 		case 'l':
 		case OPT_TLS_LISTEN:
+		case OPT_WEB_LISTEN:
+		case OPT_WEB_TLS_LISTEN:
 			if (config_listen_add(fl->listen, &fl->nlisten, optarg, why,
 			    sizeof(why)) == -1)
 				usage_error("--%s: %s", option_name(c), why);
-			fl->listen_tls[fl->nlisten - 1] = c == OPT_TLS_LISTEN;
+			fl->listen_tls[fl->nlisten - 1] = c == OPT_TLS_LISTEN ||
+			    c == OPT_WEB_TLS_LISTEN;
+			fl->listen_web[fl->nlisten - 1] = c == OPT_WEB_LISTEN ||
+			    c == OPT_WEB_TLS_LISTEN;
 			break;
 		case OPT_TLS_CERT:
 		case OPT_TLS_KEY:
@@ -362,6 +377,8 @@ config_build(const struct state *st, struct config *cfg, char *err, size_t errle
 	if (fl->nlisten > 0) {
 		memcpy(cfg->net.listen, fl->listen, sizeof(fl->listen));
 		memcpy(cfg->net.listen_tls, fl->listen_tls, sizeof(fl->listen_tls));
+		memset(cfg->net.listen_proxy, 0, sizeof(cfg->net.listen_proxy));
+		memcpy(cfg->net.listen_web, fl->listen_web, sizeof(fl->listen_web));
 		cfg->net.nlisten = fl->nlisten;
 	}
 	if (fl->tls_cert != NULL)

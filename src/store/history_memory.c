@@ -287,6 +287,11 @@ history_memory_job(struct history_memory *h, struct job *job)
 	case JOB_HISTORY_PRUNE:
 		job->result.count = memory_prune(h, &job->in.prune);
 		return 0;
+	case JOB_HISTORY_RENAME:
+		for (size_t i = 0; i < h->n; i++)
+			if (strcmp(h->lines[i].channel, job->in.rename.from) == 0)
+				strcpy(h->lines[i].channel, job->in.rename.to);
+		return 0;
 	case JOB_MARKER_SET:
 		return memory_marker(h, job);
 	default:

@@ -31,7 +31,7 @@
 enum history_q {
 	H_INSERT, H_FIND, H_CHAN_ASC, H_CHAN_DESC, H_PRIV_ASC, H_PRIV_DESC,
 	H_TARGETS_PRIV, H_TARGETS_CHAN, H_DELETE, H_PRUNE, H_CAP_CUTOFF, H_CAP_DELETE,
-	H_MARKER_SET, H_MARKER_GET, H_MARKER_ALL,
+	H_RENAME, H_MARKER_SET, H_MARKER_GET, H_MARKER_ALL,
 	H_COUNT
 };
 
@@ -60,6 +60,7 @@ static const char *const history_sql[H_COUNT] = {
 	[H_CAP_DELETE] = "DELETE FROM history WHERE id IN (SELECT id FROM history WHERE "
 	    "channel = ?1 AND channel <> '' AND time <= ?2 AND (time < ?2 OR id <= ?3) "
 	    "ORDER BY time LIMIT ?4)",
+	[H_RENAME] = "UPDATE history SET channel = ?2 WHERE channel = ?1 AND channel <> ''",
 	[H_MARKER_SET] = "INSERT INTO markers (account, target, time) VALUES (?1, ?2, ?3) "
 	    "ON CONFLICT (account, target) DO UPDATE SET time = max(time, excluded.time)",
 	[H_MARKER_GET] = "SELECT time FROM markers WHERE account = ?1 AND target = ?2",
@@ -374,6 +375,18 @@ sqlite_prune(struct history_sqlite *h, const struct history_prune *in, size_t *c
 }
 
 static int
+sqlite_rename(struct history_sqlite *h, const struct history_rename *in)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = stmt(h, H_RENAME)) == NULL)
+		return -EIO;
+	bind(s, 1, in->from);
+	bind(s, 2, in->to);
+	return sqlite_stmt_end(s, sqlite3_step(s));
+}
+
+static int
 sqlite_marker(struct history_sqlite *h, struct job *job)
 {
 	const struct history_marker	*m = &job->in.marker;
@@ -415,6 +428,8 @@ history_sqlite_job(struct history_sqlite *h, struct job *job)
 		return sqlite_redact(h, &job->in.redact);
 	case JOB_HISTORY_PRUNE:
 		return sqlite_prune(h, &job->in.prune, &job->result.count);
+	case JOB_HISTORY_RENAME:
+		return sqlite_rename(h, &job->in.rename);
 	case JOB_MARKER_SET:
 		return sqlite_marker(h, job);
 	default:

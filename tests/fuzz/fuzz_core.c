@@ -168,8 +168,9 @@ check_client(struct core *core, struct client *cl)
 static void
 check_channel(struct channel *ch)
 {
-	/* A channel exists while someone is in it, and every member lists it. */
-	CHECK(ch->members.len > 0);
+	/* A channel exists while someone is in it (or an operator made it +P), and
+	 * every member lists it. */
+	CHECK(ch->members.len > 0 || (ch->modes & CHANNEL_PERMANENT));
 	for (size_t i = 0; i < ch->members.len; i++) {
 		struct member	*m = ch->members.items[i];
 		size_t		 seen = 0;

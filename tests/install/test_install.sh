@@ -83,6 +83,8 @@ if [ -f "$unit" ]; then
 else
 	fail "$unitdir/parleyd.service not installed"
 fi
+cmp -s "$source/etc/parleyd.socket" "$root$unitdir/parleyd.socket" ||
+    fail "$unitdir/parleyd.socket is not etc/parleyd.socket"
 
 # The installed server on the installed file, on a free loopback port (its store in the
 # scratch tree, not the system's state directory): it must report its listener, then exit

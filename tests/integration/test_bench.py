@@ -89,6 +89,22 @@ def test_login_stops_when_registration_is_refused(start_server):
     assert out["setup_s"] < 10
 
 
+@pytest.mark.models
+def test_tiny_fanout_over_websocket(start_server):
+    srv = start_server(args=["--web-listen", "127.0.0.1:0"], expect_listeners=2)
+    host, port = srv.listeners[1]
+    res = bench("--target", "%s:%d" % (host, port), "--ws", "--clients", "5", "--senders",
+                "2", "--duration", "1", "--timeout", "20", "--json", "fanout")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["joined"] == 5 and out["delivered"] > 0
+    assert out["disconnects"] == 0 and out["errors"] == 0
+    # A WebSocket bench against a plain IRC port gets no 101: every client fails.
+    res = bench("--target", target(srv), "--ws", "--clients", "2", "--timeout", "2",
+                "--json", "connect")
+    assert res.returncode == 1
+
+
 def test_human_summary_without_json(start_server):
     srv = start_server()
     res = bench("--target", target(srv), "--clients", "3", "--senders", "1",
@@ -139,6 +155,6 @@ def test_help_documents_every_flag():
     assert res.returncode == 0
     for flag in ("--target", "--clients", "--senders", "--pairs", "--window", "--pending",
                  "--size", "--sources", "--duration", "--timeout", "--server-pid",
-                 "--channel", "--json", "--tls", "--help", "--accounts", "fanout", "connect",
-                 "privmsg", "login"):
+                 "--channel", "--json", "--tls", "--ws", "--help", "--accounts", "fanout",
+                 "connect", "privmsg", "login"):
         assert flag in res.stdout, flag

@@ -223,3 +223,64 @@ def test_always_on_misses_nothing_over_a_restart(start_server, tmp_path):
     srv = start_server(config=always_on_config(), store=db)
     carol = srv.client("carol")
     assert "alice" in nicks(carol.join("#later"))
+
+
+def test_protocol_lines_reach_every_connection(start_server):
+    """h-proto's own send paths (multiline batches, channel RENAME) give each of a
+    user's connections its copy, in the form its capabilities ask for."""
+    srv = start_server(config=config())
+    first = srv.client()
+    register_account(first, "alice")
+    first.join("#room")
+    bob = srv.client()
+    bob.send("CAP REQ :batch draft/multiline")
+    bob.expect(cmd("CAP", None, "ACK"))
+    bob.send("CAP END")
+    bob.register("bob")
+    bob.join("#room")
+    first.expect(cmd("JOIN", "#room"))
+    modern, _ = sasl_login(srv, "alice",
+                           ["batch", "draft/multiline", "draft/channel-rename"])
+    classic, _ = sasl_login(srv, "alice", [])
+
+    bob.send("BATCH +m1 draft/multiline alice")
+    bob.send("@batch=m1 PRIVMSG alice :one")
+    bob.send("@batch=m1 PRIVMSG alice :two")
+    bob.send("BATCH -m1")
+    lines = modern.collect_until(cmd("BATCH", "-m1"))
+    assert [m.command for m in lines if m.command in ("BATCH", "PRIVMSG")] == \
+        ["BATCH", "PRIVMSG", "PRIVMSG", "BATCH"]
+    for c in (first, classic):
+        assert c.expect("PRIVMSG").trailing == "one"
+        assert c.expect("PRIVMSG").trailing == "two"
+
+    # alice, the channel's operator, renames it from her modern connection.
+    modern.send("RENAME #room #hall :moved")
+    assert modern.expect("RENAME").params == ["#room", "#hall", "moved"]
+    for c in (first, classic):
+        assert c.expect("PART").params == ["#room", "moved"]
+        assert c.expect("JOIN").params == ["#hall"]
+        assert c.expect("366").params[1] == "#hall"
+
+
+def test_metrics_count_connections(start_server):
+    """parley_clients counts connections: a session is one, registered; an always-on
+    user whose connections are gone is none."""
+    from test_metrics import metrics_url, scrape, value
+    srv = start_server(config=always_on_config() + "[metrics]\naddress = 127.0.0.1:0\n")
+    url = metrics_url(srv)
+    first = srv.client()
+    register_account(first, "alice")
+    second, _ = sasl_login(srv, "alice", [])
+    text = scrape(url)
+    assert value(text, 'parley_clients{state="registered"}') == 2
+    assert value(text, 'parley_clients{state="unregistered"}') == 0
+    for c in (first, second):
+        c.send("QUIT :bye")
+        c.expect_closed()
+    watcher = srv.client("watcher")
+    watcher.send("WHOIS alice")
+    watcher.expect("318")
+    text = scrape(url)
+    assert value(text, 'parley_clients{state="registered"}') == 1
+    assert value(text, 'parley_clients{state="unregistered"}') == 0

@@ -24,6 +24,9 @@ TOO_MANY = b"ERROR :Closing Link: %s (Too many connections from your address)\r\
 TOO_FAST = b"ERROR :Closing Link: %s (Connecting too fast; try again later)\r\n"
 HANDSHAKES = b"ERROR :Closing Link: %s (Too many TLS handshakes from your address)\r\n"
 FULL = b"ERROR :Server is full\r\n"
+# Loopback is exempt from the per-address limits by default: these tests play remote
+# attackers from 127.0.x.y, so they exempt nothing.
+NOT_EXEMPT = "[limits]\nexempt =\n"
 
 
 def nofile(n):
@@ -98,10 +101,12 @@ def children(pid):
 @pytest.mark.models
 def test_silent_tls_from_one_address_leave_room_for_another(start_server, certs):
     """600 connections from 127.0.0.2 that never send their ClientHello, with parleyd at
-    512 descriptors and its default configuration: a newcomer from 127.0.0.3 registers,
-    and 127.0.0.2 holds no more than max_per_address (32) of them."""
+    512 descriptors and its default limits (loopback not exempt, as a remote address):
+    a newcomer from 127.0.0.3 registers, and 127.0.0.2 holds no more than
+    max_per_address (32) of them."""
     raise_nofile(2048)
-    srv = start_server(args=tls_args(certs["server"]), expect_listeners=2,
+    srv = start_server(config=NOT_EXEMPT, args=tls_args(certs["server"]),
+                       expect_listeners=2,
                        preexec_fn=nofile(512), log_level="info")
     tls_port = srv.listeners[1][1]
     silent = [connect_from("127.0.0.2", tls_port) for _ in range(600)]
@@ -123,7 +128,7 @@ def test_short_descriptors_keep_room_for_new_addresses(start_server):
     descriptors only until 3/4 of them are in use; a newcomer from 127.0.0.3 still
     registers."""
     raise_nofile(2048)
-    srv = start_server(config="[limits]\nmax_per_address = 0\nconnect_rate = 0\n",
+    srv = start_server(config=NOT_EXEMPT + "max_per_address = 0\nconnect_rate = 0\n",
                        preexec_fn=nofile(512), log_level="info")
     flood = [connect_from("127.0.0.2", srv.port) for _ in range(600)]
     try:
@@ -145,7 +150,7 @@ def test_refused_connections_do_not_linger(start_server):
     server does not keep its descriptor (or, under the fork model, a child) for the
     linger time, though the peer keeps its end open."""
     raise_nofile(2048)
-    srv = start_server(config="[limits]\nmax_per_address = 2\n[timeouts]\nlinger = 10\n")
+    srv = start_server(config=NOT_EXEMPT + "max_per_address = 2\n[timeouts]\nlinger = 10\n")
     held = [connect_from("127.0.0.2", srv.port) for _ in range(2)]
     for i, s in enumerate(held):
         register(s, "held%d" % i)
@@ -170,7 +175,7 @@ def test_closing_connections_keep_their_slot(start_server):
     """An address's slot is given back when the descriptor is closed, not when the
     client quits: two that QUIT but do not close keep 127.0.0.2 at max_per_address while
     the server lingers on them."""
-    srv = start_server(config="[limits]\nmax_per_address = 2\n[timeouts]\nlinger = 10\n")
+    srv = start_server(config=NOT_EXEMPT + "max_per_address = 2\n[timeouts]\nlinger = 10\n")
     quitters = [connect_from("127.0.0.2", srv.port) for _ in range(2)]
     for i, s in enumerate(quitters):
         register(s, "q%d" % i)
@@ -194,7 +199,7 @@ def test_connect_churn_is_throttled(start_server):
     """connect_rate = 5 in connect_window = 60 s: five connect, register and quit from
     127.0.0.2; the sixth is refused at once with the documented ERROR, another address
     is not."""
-    srv = start_server(config="[limits]\nconnect_rate = 5\nconnect_window = 60\n")
+    srv = start_server(config=NOT_EXEMPT + "connect_rate = 5\nconnect_window = 60\n")
     for i in range(5):
         s = connect_from("127.0.0.2", srv.port)
         register(s, "churn%d" % i)
@@ -233,7 +238,8 @@ def test_handshakes_are_bounded_per_address_and_in_all(start_server, certs):
     """handshakes_per_address = 2 and max_handshakes = 4: a third silent handshake from
     one address is refused, and a fifth in all; a plaintext client is not held back,
     and a TLS client is served once a silent one has gone."""
-    srv = start_server(config="[tls]\nhandshakes_per_address = 2\nmax_handshakes = 4\n",
+    srv = start_server(config=NOT_EXEMPT +
+                       "[tls]\nhandshakes_per_address = 2\nmax_handshakes = 4\n",
                        args=tls_args(certs["server"]), expect_listeners=2)
     tls_port = srv.listeners[1][1]
     silent = [connect_from("127.0.0.2", tls_port) for _ in range(2)]

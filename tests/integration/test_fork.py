@@ -364,7 +364,7 @@ def test_model_setting_read_at_start_only(tmp_path):
     for a restart, and the running model stays."""
     conf = tmp_path / "parleyd.conf"
     conf.write_text("[server]\nmodel = fork\n")
-    proc = subprocess.Popen([PARLEYD, "--config", str(conf), "--listen", "127.0.0.1:0"],
+    proc = subprocess.Popen([PARLEYD, "--store", "none", "--config", str(conf), "--listen", "127.0.0.1:0"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     try:

@@ -19,11 +19,11 @@ def test_isupport_advertises_modes(server):
     c = server.client()
     burst = c.register("x")
     text = "\n".join(m.line for m in burst)
-    for token in ("CHANMODES=beI,k,l,MRWimnpst", "EXCEPTS", "INVEX", "MAXLIST=beI:100",
+    for token in ("CHANMODES=beIq,k,fjl,CMPRTWcimnpstz", "EXCEPTS", "INVEX", "MAXLIST=beIq:100",
                   "KICKLEN=255", "MODES=4", "PREFIX=(ov)@+"):
         assert " " + token + " " in text, token
     m004 = next(m for m in burst if m.command == "004")
-    assert m004.params[3:] == ["Biorsw", "beIiklMmnopRstvW", "beIklov"]
+    assert m004.params[3:] == ["Biorsw", "CIMPRTWbcefijklmnopqstvz", "Ibefjklqov"]
 
 
 def test_flag_modes_broadcast_and_show(server):

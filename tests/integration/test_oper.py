@@ -121,6 +121,21 @@ def test_oper_host_mask(start_server, password_hash):
     a.expect(cmd("464", "alice"))
 
 
+def test_oper_bound_to_an_account(start_server):
+    """[oper NAME] account: OPER needs a login to that account (any case), and with no
+    password in the block the password parameter is not checked."""
+    srv = start_server(config="[server]\nname = %s\n[oper boss]\naccount = Alice\n" %
+                       SERVER_NAME)
+    a = srv.client("alice")
+    a.send("OPER boss x")
+    a.expect(cmd("464", "alice"))
+    a.send("REGISTER * * :%s" % PASSWORD)
+    a.expect(lambda m: m.command == "REGISTER" and m.param(0) == "SUCCESS", timeout=10)
+    a.send("OPER boss x")
+    a.expect(cmd("381", "alice"))
+    a.expect(cmd("MODE", "alice", "+os"))
+
+
 def test_deoper_with_mode(start_server, password_hash):
     srv = start_server(config=oper_config(password_hash))
     a = srv.client("alice")

@@ -13,7 +13,7 @@ from conftest import PARLEYD, cmd
 
 
 def run(args, timeout=5):
-    return subprocess.run([PARLEYD] + list(args), stdin=subprocess.DEVNULL,
+    return subprocess.run([PARLEYD, "--store", "none"] + list(args), stdin=subprocess.DEVNULL,
                           capture_output=True, timeout=timeout)
 
 

@@ -563,7 +563,7 @@ def test_fork_children_terminate_tls(start_server, certs):
 
 
 def startup(args):
-    r = subprocess.run([PARLEYD] + args, capture_output=True, text=True, timeout=20,
+    r = subprocess.run([PARLEYD, "--store", "none"] + args, capture_output=True, text=True, timeout=20,
                        stdin=subprocess.DEVNULL)
     return r.returncode, r.stderr.strip().splitlines()
 

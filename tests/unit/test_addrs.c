@@ -1,7 +1,8 @@
 /*
  * Connections by address (net/addrs.h): the key of an address under the prefix lengths,
  * the per-address limit from take to put, the share kept for newcomers, TLS handshakes
- * per address, the connect rate, and the line a refused connection gets.
+ * per address, the connect rate, the line a refused connection gets, and the sources
+ * exempt from all of it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -225,6 +226,52 @@ test_connect_rate(void **state)
 }
 
 static void
+test_loopback_is_exempt_by_default(void **state)
+{
+	struct fx		*fx = fx_new();
+	struct addr		*a;
+	enum addrs_refusal	 why;
+	char			 err[128];
+
+	(void)state;
+	fx->cfg.max_per_address = 2;
+	fx->cfg.connect_rate = 2;
+	for (int i = 0; i < 100; i++) {
+		assert_non_null(take(fx, "127.0.0.1", false, 0, 0, &why));
+		assert_non_null(take(fx, "127.3.2.1", true, 4, 0, &why));
+		assert_non_null(take(fx, "::1", false, 0, 0, &why));
+		assert_non_null(take(fx, "::ffff:127.0.0.9", false, 0, 0, &why));
+	}
+	/* Other addresses are limited as before. */
+	assert_non_null(take(fx, "10.0.0.1", false, 0, 0, &why));
+	assert_non_null(take(fx, "10.0.0.1", false, 0, 0, &why));
+	assert_null(take(fx, "10.0.0.1", false, 0, 0, &why));
+	assert_int_equal(why, ADDRS_TOO_MANY);
+	/* ::1's connections do not count against the rest of its /64. */
+	for (int i = 0; i < 2; i++) {
+		assert_non_null(a = take(fx, "::2", false, 0, 0, &why));
+		addrs_put(&fx->t, a, 0);
+	}
+	assert_null(take(fx, "::2", false, 0, 0, &why));
+	assert_int_equal(why, ADDRS_TOO_FAST);
+	/* An empty list exempts nothing; a configured one exactly its ranges. */
+	assert_int_equal(net_cidrs_parse("", &fx->cfg.exempt, err, sizeof(err)), 0);
+	assert_null(take(fx, "127.0.0.1", false, 0, 0, &why));
+	assert_int_equal(why, ADDRS_TOO_MANY);
+	assert_int_equal(net_cidrs_parse("10.0.0.0/31, 2001:db8::/32", &fx->cfg.exempt,
+	    err, sizeof(err)), 0);
+	assert_non_null(take(fx, "10.0.0.1", false, 0, 0, &why));
+	assert_non_null(take(fx, "2001:db8:ffff::1", false, 0, 0, &why));
+	assert_non_null(take(fx, "2001:db8:ffff::1", false, 0, 0, &why));
+	assert_non_null(take(fx, "2001:db8:ffff::1", false, 0, 0, &why));
+	assert_non_null(take(fx, "10.0.0.2", false, 0, 0, &why));
+	assert_non_null(take(fx, "10.0.0.2", false, 0, 0, &why));
+	assert_null(take(fx, "10.0.0.2", false, 0, 0, &why));
+	assert_int_equal(why, ADDRS_TOO_MANY);
+	addrs_free(&fx->t);
+}
+
+static void
 line_is(const char *text, enum addrs_refusal why, const char *want)
 {
 	struct sockaddr_storage	 ss = sa(text);
@@ -265,6 +312,7 @@ main(void)
 		cmocka_unit_test(test_handshakes_per_address),
 		cmocka_unit_test(test_connect_rate),
 		cmocka_unit_test(test_refusal_lines),
+		cmocka_unit_test(test_loopback_is_exempt_by_default),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

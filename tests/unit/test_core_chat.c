@@ -218,9 +218,9 @@ test_mode_changes(void **state)
 	fx_line(fx, b, "MODE #x -t");
 	assert_string_equal(fx_take(fx, b),
 	    ":irc.localhost 482 b #x :You're not channel operator\r\n");
-	fx_line(fx, op, "MODE #x -t+vz B");
+	fx_line(fx, op, "MODE #x -t+vx B");
 	assert_string_equal(fx_take(fx, op),
-	    ":irc.localhost 472 op z :is unknown mode char to me\r\n"
+	    ":irc.localhost 472 op x :is unknown mode char to me\r\n"
 	    ":op!u@127.0.0.1 MODE #x -t+v b\r\n");
 	assert_string_equal(fx_take(fx, b), ":op!u@127.0.0.1 MODE #x -t+v b\r\n");
 	/* Nothing applied, nothing broadcast. */

@@ -150,6 +150,43 @@ test_one_append_a_turn(void **state)
 }
 
 static void
+no_flood(struct core_config *cfg)
+{
+	cfg->flood_burst = 0;
+}
+
+/* While an append is in flight, the next turns' lines gather into one batch, sent when
+ * it is done; past a full buffer they are not kept, so a store that falls behind
+ * cannot make the server grow. */
+static void
+test_store_behind(void **state)
+{
+	unsigned	 a, b;
+	struct fx	*fx = three_lines(&a, &b, no_flood);
+	char		 line[64];
+
+	(void)state;
+	fx->hold_jobs = true;
+	fx_line(fx, b, "PRIVMSG #c :four");
+	fx_advance(fx, 0);
+	assert_int_equal(fx->njobs, 1);
+	for (int i = 0; i < 4096 + 5; i++) {
+		snprintf(line, sizeof(line), "PRIVMSG #c :l%d", i);
+		fx_line(fx, b, line);
+	}
+	fx_advance(fx, 0);
+	assert_int_equal(fx->njobs, 1);
+	assert_int_equal(fx->jobs[0]->in.append.n, 1);
+	fx_take(fx, a);
+	/* The first append, then the gathered batch: a full buffer, l4096 on not kept. */
+	assert_int_equal(fx_jobs_run(fx), 2);
+	fx->hold_jobs = false;
+	fx_line(fx, a, "CHATHISTORY LATEST #c * 1");
+	assert_non_null(strstr(fx_take(fx, a), BOB " PRIVMSG #c l4095\r\n"));
+	fx_free(fx);
+}
+
+static void
 test_private_is_private(void **state)
 {
 	struct fx	*fx = fx_new(NULL);
@@ -306,6 +343,69 @@ test_join_replay(void **state)
 	fx_drain(fx);
 	fx_line(fx, a, "JOIN #c");
 	assert_null(strstr(fx_take(fx, a), "PRIVMSG"));
+	fx_free(fx);
+}
+
+/* A message to a channel's operators alone (STATUSMSG) is not the channel's history. */
+static void
+test_statusmsg_not_kept(void **state)
+{
+	unsigned	 a, b;
+	struct fx	*fx = three_lines(&a, &b, NULL);
+
+	(void)state;
+	fx_line(fx, b, "PRIVMSG @#c :ops only");
+	fx_advance(fx, 0);
+	fx_drain(fx);
+	fx_line(fx, b, "JOIN #d");
+	fx_drain(fx);
+	fx_line(fx, a, "CHATHISTORY LATEST #c * 1");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=" T3 " :irc.localhost BATCH +h1 chathistory #c\r\n"
+	    "@batch=h1;time=" T3 ";msgid=0-3 " BOB " PRIVMSG #c three\r\n"
+	    "@time=" T3 " :irc.localhost BATCH -h1\r\n");
+	fx_free(fx);
+}
+
+/* A draft/multiline message is kept as its fallback lines, blank ones left out. */
+static void
+test_multiline_kept(void **state)
+{
+	struct fx	*fx = fx_new(NULL);
+	unsigned	 a = client_caps(fx, "alice", HCAPS " draft/multiline");
+
+	(void)state;
+	fx_line(fx, a, "JOIN #m");
+	fx_line(fx, a, "BATCH +x1 draft/multiline #m");
+	fx_line(fx, a, "@batch=x1 PRIVMSG #m hello");
+	fx_line(fx, a, "@batch=x1 PRIVMSG #m :");
+	fx_line(fx, a, "@batch=x1 PRIVMSG #m :world");
+	fx_line(fx, a, "BATCH -x1");
+	fx_drain(fx);
+	fx_line(fx, a, "CHATHISTORY LATEST #m * 10");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=" T0 " :irc.localhost BATCH +h1 chathistory #m\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-1 :alice!u@127.0.0.1 PRIVMSG #m hello\r\n"
+	    "@batch=h1;time=" T0 ";msgid=0-1-1 :alice!u@127.0.0.1 PRIVMSG #m world\r\n"
+	    "@time=" T0 " :irc.localhost BATCH -h1\r\n");
+	fx_free(fx);
+}
+
+/* RENAME: the channel's history follows it to its new name. */
+static void
+test_rename(void **state)
+{
+	unsigned	 a, b;
+	struct fx	*fx = three_lines(&a, &b, NULL);
+
+	(void)state;
+	fx_line(fx, a, "RENAME #c #new :moving");
+	fx_drain(fx);
+	fx_line(fx, a, "CHATHISTORY LATEST #new * 1");
+	assert_string_equal(fx_take(fx, a),
+	    "@time=" T3 " :irc.localhost BATCH +h1 chathistory #new\r\n"
+	    "@batch=h1;time=" T3 ";msgid=0-3 " BOB " PRIVMSG #c three\r\n"
+	    "@time=" T3 " :irc.localhost BATCH -h1\r\n");
 	fx_free(fx);
 }
 
@@ -509,12 +609,16 @@ main(void)
 		cmocka_unit_test(test_latest_and_before),
 		cmocka_unit_test(test_after_around_between),
 		cmocka_unit_test(test_one_append_a_turn),
+		cmocka_unit_test(test_store_behind),
 		cmocka_unit_test(test_private_is_private),
 		cmocka_unit_test(test_channel_needs_membership),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_join_replay),
 		cmocka_unit_test(test_no_history_mode),
+		cmocka_unit_test(test_statusmsg_not_kept),
+		cmocka_unit_test(test_multiline_kept),
+		cmocka_unit_test(test_rename),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_markread_anonymous_and_bad),
 		cmocka_unit_test(test_client_tags),

@@ -82,7 +82,7 @@ test_isupport_tokens(void **state)
 	assert_non_null(strstr(out, " NAMELEN=128 "));
 	assert_non_null(strstr(out, " UTF8ONLY "));
 	assert_non_null(strstr(out, S "004 alice irc.localhost parley-"));
-	assert_non_null(strstr(out, " Biorsw beIiklMmnopRstvW beIklov\r\n"));
+	assert_non_null(strstr(out, " Biorsw CIMPRTWbcefijklmnopqstvz Ibefjklqov\r\n"));
 	fx_free(fx);
 }
 

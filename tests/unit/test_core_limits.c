@@ -45,8 +45,7 @@ test_names_repeated_target_listed_once(void **state)
 	fx_line(fx, e, "NAMES #b,#B,,#b,#none,#NONE");
 	assert_string_equal(fx_take(fx, e),
 	    S "353 eve = #b :@alice\r\n"
-	    S "366 eve #b :End of /NAMES list\r\n"
-	    S "366 eve #none :End of /NAMES list\r\n");
+	    S "366 eve #b,#B,,#b,#none,#NONE :End of /NAMES list\r\n");
 	fx_free(fx);
 }
 

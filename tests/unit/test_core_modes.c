@@ -499,9 +499,10 @@ test_isupport_and_004(void **state)
 	fx_line(fx, a, "NICK a");
 	fx_line(fx, a, "USER u 0 * :A");
 	burst = fx_take(fx, a);
-	assert_non_null(strstr(burst, " Biorsw beIiklMmnopRstvW beIklov\r\n"));
-	assert_non_null(strstr(burst, "CHANMODES=beI,k,l,MRWimnpst "));
+	assert_non_null(strstr(burst, " Biorsw CIMPRTWbcefijklmnopqstvz Ibefjklqov\r\n"));
+	assert_non_null(strstr(burst, "CHANMODES=beIq,k,fjl,CMPRTWcimnpstz "));
 	assert_non_null(strstr(burst, " EXCEPTS EXTBAN=$,a INVEX :"));
+	assert_non_null(strstr(burst, " 005 a KICKLEN=255 MAXLIST=beIq:100 "));
 	assert_non_null(strstr(burst, " 005 a ACCOUNTEXTBAN=a AWAYLEN="));
 	assert_non_null(strstr(burst, " MODES=4 "));
 	assert_non_null(strstr(burst, " PREFIX=(ov)@+ "));

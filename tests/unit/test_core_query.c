@@ -101,7 +101,7 @@ test_isupport_advertises(void **state)
 	fx_line(fx, c, "NICK alice");
 	fx_line(fx, c, "USER u 0 * :Real Name");
 	out = fx_take(fx, c);
-	assert_non_null(strstr(out, " ELIST=MU "));
+	assert_non_null(strstr(out, " ELIST=CMNTU "));
 	assert_non_null(strstr(out, " AWAYLEN=5 "));
 	assert_non_null(strstr(out, " WHOX "));
 	fx_free(fx);

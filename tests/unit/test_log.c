@@ -1,6 +1,7 @@
 /*
  * Logging: the line format, the defaults, level filtering, one line per record whatever
- * the message holds, and level names.  stderr is captured through a pipe.
+ * the message holds, level names, and syslog priorities when stderr is the journal.
+ * stderr is captured through a pipe.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,10 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "net/log.h"
@@ -178,6 +182,38 @@ test_level_parse(void **state)
 	assert_int_equal(log_level_parse(NULL, &level), -1);
 }
 
+/* $JOURNAL_STREAM names stderr: "<N>level: message", the priority syslog's; naming
+ * another stream changes nothing. */
+static void
+test_journal_priorities(void **state)
+{
+	char		 buf[256], env[64];
+	struct stat	 st;
+
+	(void)state;
+	start();
+	assert_int_equal(fstat(STDERR_FILENO, &st), 0);
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino);
+	assert_int_equal(setenv("JOURNAL_STREAM", env, 1), 0);
+	log_init("prog", PLOG_DEBUG);
+	log_msg(PLOG_ERROR, "e");
+	log_msg(PLOG_WARN, "w");
+	log_msg(PLOG_INFO, "i");
+	log_msg(PLOG_DEBUG, "d");
+	assert_string_equal(stop(buf, sizeof(buf)),
+	    "<3>error: e\n<4>warn: w\n<6>info: i\n<7>debug: d\n");
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev + 1,
+	    (unsigned long long)st.st_ino);
+	assert_int_equal(setenv("JOURNAL_STREAM", env, 1), 0);
+	start();
+	log_init("prog", PLOG_DEBUG);
+	log_msg(PLOG_INFO, "i");
+	assert_string_equal(stop(buf, sizeof(buf)), "prog: info: i\n");
+	assert_int_equal(unsetenv("JOURNAL_STREAM"), 0);
+	log_init("prog", PLOG_DEBUG);
+}
+
 int
 main(void)
 {
@@ -189,6 +225,7 @@ main(void)
 		cmocka_unit_test(test_control_bytes_one_line),
 		cmocka_unit_test(test_long_message_cut),
 		cmocka_unit_test(test_level_parse),
+		cmocka_unit_test(test_journal_priorities),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
