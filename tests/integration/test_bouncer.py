@@ -284,3 +284,27 @@ def test_metrics_count_connections(start_server):
     text = scrape(url)
     assert value(text, 'parley_clients{state="registered"}') == 1
     assert value(text, 'parley_clients{state="unregistered"}') == 0
+
+
+def test_metadata_reaches_the_connections_that_asked(start_server):
+    """A METADATA change reaches the user's connections with draft/metadata-2, not
+    the classic one, even when the user's first connection is the classic one."""
+    srv = start_server(config=config())
+    first = srv.client()
+    register_account(first, "alice")
+    first.join("#room")
+    modern, _ = sasl_login(srv, "alice", ["draft/metadata-2"])
+    modern.send("METADATA * SUB display-name")
+    assert modern.expect("770").trailing == "display-name"
+    bob = srv.client()
+    bob.send("CAP REQ :draft/metadata-2")
+    bob.expect(cmd("CAP", None, "ACK"))
+    bob.send("CAP END")
+    bob.register("bob")
+    bob.join("#room")
+    modern.expect(cmd("JOIN", "#room"))
+    bob.send("METADATA * SET display-name :Bob")
+    bob.expect("761")
+    assert modern.expect("METADATA").params == ["bob", "display-name", "*", "Bob"]
+    first.expect(cmd("JOIN", "#room"))
+    first.assert_silent()
