@@ -3,8 +3,7 @@
  * (milliseconds) next to the lock.  Workers start when a job finds none idle, so a
  * server that never gets a job runs no thread for them.  A worker that finishes a job
  * on an empty done list writes the eventfd; the loop reads it before taking the list,
- * so a job finished in between is either taken now or announced again.  Password jobs
- * go to the worker's hasher child (hasher.h), which inherits the worker's nice value.
+ * so a job finished in between is either taken now or announced again.
  */
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -19,7 +18,6 @@
 #include <unistd.h>
 
 #include "core/job.h"
-#include "net/hasher.h"
 #include "net/jobs.h"
 #include "net/log.h"
 
@@ -85,14 +83,12 @@ jobs_worker(void *arg)
 {
 	struct jobs	*pool = arg;
 	struct job	*job;
-	struct hasher	 hasher;
 	bool		 first;
 
 	/* A job must never take the CPU from the loop, which every client waits on.  A
 	 * thread's nice value is its own on Linux; failing that, jobs merely compete. */
 	if (setpriority(PRIO_PROCESS, (id_t)gettid(), JOBS_NICE) == -1)
 		log_debug("job worker: setpriority: %s", strerror(errno));
-	hasher_init(&hasher);
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
 		pool->idle++;
@@ -103,10 +99,7 @@ jobs_worker(void *arg)
 			break;
 		job = fifo_pop(&pool->todo);
 		pthread_mutex_unlock(&pool->lock);
-		if (HASHER_KIND(job->kind))
-			hasher_run(&hasher, job);
-		else
-			job_run(job);
+		job_run(job);
 		pthread_mutex_lock(&pool->lock);
 		first = pool->done.head == NULL;
 		fifo_push(&pool->done, job);
@@ -114,7 +107,6 @@ jobs_worker(void *arg)
 			jobs_announce(pool);
 	}
 	pthread_mutex_unlock(&pool->lock);
-	hasher_stop(&hasher);
 	return NULL;
 }
 

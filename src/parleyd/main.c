@@ -19,7 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "net/hasher.h"
 #include "net/iothreads.h"
 #include "net/log.h"
 #include "net/net.h"
@@ -519,9 +518,6 @@ main(int argc, char **argv)
 	/* The fork model's relay children are this program run anew (net/relay_main.h). */
 	if (argc > 0 && strcmp(argv[0], RELAY_ARGV0) == 0)
 		return relay_main(argc, argv);
-	/* So are the job workers' password hashers (net/hasher.h). */
-	if (argc > 0 && strcmp(argv[0], HASHER_ARGV0) == 0)
-		return hasher_main(argc, argv);
 	memset(&st, 0, sizeof(st));
 	created_format(st.created, sizeof(st.created));
 	flags_parse(argc, argv, &st.flags);
