@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -82,19 +81,14 @@ jobs_announce(struct jobs *pool)
 static void *
 jobs_worker(void *arg)
 {
-	struct jobs		*pool = arg;
-	struct job		*job;
-	struct sched_param	 sp = { 0 };
-	bool			 first;
+	struct jobs	*pool = arg;
+	struct job	*job;
+	bool		 first;
 
 	/* A job must never take the CPU from the loop, which every client waits on.  A
-	 * thread's nice value is its own on Linux; failing that, jobs merely compete.
-	 * Nice 19 still keeps the CPU for the rest of its slice when the loop wakes;
-	 * SCHED_IDLE gives it up at once. */
+	 * thread's nice value is its own on Linux; failing that, jobs merely compete. */
 	if (setpriority(PRIO_PROCESS, (id_t)gettid(), JOBS_NICE) == -1)
 		log_debug("job worker: setpriority: %s", strerror(errno));
-	if ((errno = pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp)) != 0)
-		log_debug("job worker: SCHED_IDLE: %s", strerror(errno));
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
 		pool->idle++;
