@@ -25,6 +25,7 @@ name = irc.localhost
 flood_burst = 5
 flood_interval = 1
 max_per_address = 3
+exempt =
 """
 
 
