@@ -126,5 +126,11 @@ int		 channel_invite_add(struct core *core, struct channel *ch,
 /* Whether cl has a pending invite to ch; with take set, the invite is used up. */
 bool		 channel_invite_pending(struct channel *ch, const struct client *cl,
 		    bool take);
+/* Multiclient (session.h): a new session's burst sends these as a JOIN does.  The
+ * topic (332 and 333, or 331 when unset) and the names (353s, 366) of ch, to cl. */
+void		 channel_topic_reply(struct core *core, struct client *cl,
+		    struct channel *ch);
+void		 channel_names_reply(struct core *core, struct client *cl,
+		    struct channel *ch);
 
 #endif

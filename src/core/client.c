@@ -21,6 +21,7 @@
 #include "core/nickown.h"
 #include "core/reply.h"
 #include "core/sasl.h"
+#include "core/session.h"
 #include "core/snotice.h"
 #include "core/stats.h"
 #include "core/timer.h"
@@ -75,6 +76,7 @@ client_free(struct core *core, struct client *cl)
 	account_flow_free(cl);
 	sasl_free(cl);
 	monitor_clear(core, cl);
+	session_forget(core, cl);
 	silence_clear(cl);
 	multiline_free(cl);
 	metadata_clear(&cl->metadata);
@@ -84,7 +86,7 @@ client_free(struct core *core, struct client *cl)
 	list_del(&cl->all);
 	tags_forget(core, cl);
 	core->nclients--;
-	if (cl->state == CLIENT_REGISTERED)
+	if (cl->state == CLIENT_REGISTERED && !(cl->flags & CLIENT_SESSION))
 		core->nregistered--;
 	free(cl->realname);
 	free(cl->away);
@@ -144,8 +146,10 @@ client_set_nick(struct core *core, struct client *cl, const char *nick)
 	client_remember(core, cl);
 	/* The map's key points into cl->nick, so drop the entry before rewriting it. */
 	memcpy(old, cl->nick, sizeof(old));
-	if (old[0] != '\0')
+	/* A pending nick (session.h) is another client's entry. */
+	if (old[0] != '\0' && map_get(&core->nicks, old) == cl)
 		map_del(&core->nicks, old);
+	cl->flags &= ~CLIENT_NICK_PENDING;
 	snprintf(cl->nick, sizeof(cl->nick), "%s", nick);
 	if (map_put(&core->nicks, cl->nick, cl) == -1) {
 		memcpy(cl->nick, old, sizeof(old));
@@ -153,6 +157,7 @@ client_set_nick(struct core *core, struct client *cl, const char *nick)
 			cl->nick[0] = '\0';
 		return -1;
 	}
+	session_nick_follow(cl);
 	return 0;
 }
 
@@ -163,6 +168,8 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 	char	prefix[CLIENT_PREFIX_MAX];
 	size_t	len;
 
+	if (session_exit(core, cl, reason, error))
+		return;
 	if (cl->state == CLIENT_REGISTERED)
 		snotice_send(core, cl, "Client exiting: %s (%s@%s) [%s]", cl->nick, cl->user,
 		    cl->host, reason);
@@ -174,7 +181,7 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 	}
 	if (cl->state == CLIENT_REGISTERED)
 		monitor_offline(core, cl);
-	if (error && cl->local) {
+	if (error && cl->local && !(cl->flags & CLIENT_HOLLOW)) {
 		send_fmt(core, cl, "ERROR :Closing Link: %s (%s)", cl->host, reason);
 		/* Leaving during its own labeled command: the reply goes out first. */
 		tags_label_end(core, cl);
@@ -198,6 +205,8 @@ client_register(struct core *core, struct client *cl, int64_t now)
 		client_exit(core, cl, "Bad password", true);
 		return;
 	}
+	if (session_attach(core, cl, now) || !session_nick_settle(core, cl))
+		return;
 	cl->state = CLIENT_REGISTERED;
 	flood_registered(cl, now);
 	if (core->out.registered != NULL)

@@ -40,6 +40,11 @@ enum client_state {
 #define CLIENT_MODE_BOT		0x200	/* +B: marked as a bot (IRCv3 bot-mode) */
 /* Accounts (account_show.h). */
 #define CLIENT_MODE_REGISTERED	0x400	/* +r: logged in to an account; the server's */
+/* Multiclient (session.h). */
+#define CLIENT_SESSION		0x800	/* a connection attached to another client, its user */
+#define CLIENT_HOLLOW		0x1000	/* a user whose own connection is gone */
+#define CLIENT_NICK_PENDING	0x2000	/* its nick is a user's, not in the nick table */
+#define CLIENT_AUTO_AWAY	0x4000	/* always-on: away since its last connection went */
 #define CLIENT_WEBIRC		0x100000 /* a WEBIRC gateway named its address (h-ops) */
 #define CLIENT_CERTFP_MAX	64	/* a SHA-256 fingerprint in hex */
 
@@ -94,6 +99,11 @@ struct client {
 	struct account_flow	*flow;
 	unsigned		 login_failures;
 	struct sasl_session	*sasl;
+	/* multiclient (session.h): on a session, the user it speaks for (NULL once that
+	 * is gone); on a user, its sessions (struct client *) */
+	struct client		*parent;
+	struct vec		 sessions;
+	int64_t			 gone_since;	/* always-on: wall ms its last one went; 0 */
 };
 
 /* A new client for connection conn from host; NULL out of memory.  client_free() frees

@@ -11,6 +11,7 @@
 #include "core/command.h"
 #include "core/monitor.h"
 #include "core/reply.h"
+#include "core/session.h"
 #include "core/utf8.h"
 
 /* Tell the peers that negotiated away-notify; text NULL: back again. */
@@ -27,6 +28,8 @@ away_notify(struct core *core, struct client *cl, const char *text)
 	else
 		len = format_msg(line, sizeof(line), prefix, "AWAY", 0);
 	send_peers_caps(core, cl, false, CAP_BIT(CAP_AWAY_NOTIFY), 0, line, len);
+	/* multiclient: the user's other connections follow (session.h). */
+	session_echo(core, cl, CAP_BIT(CAP_AWAY_NOTIFY), line, len);
 	monitor_notify(core, cl, CAP_BIT(CAP_AWAY_NOTIFY), line, len);
 }
 
@@ -42,6 +45,7 @@ cmd_away(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		send_reply(core, cl, ERR_NOTREGISTERED, NULL);
 		return;
 	}
+	cl->flags &= ~CLIENT_AUTO_AWAY;	/* always-on (session.c): the user's own now */
 	if (text[0] == '\0') {
 		if (cl->away != NULL)
 			away_notify(core, cl, NULL);

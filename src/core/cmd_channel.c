@@ -17,6 +17,7 @@
 #include "core/history_replay.h"
 #include "core/metadata.h"
 #include "core/reply.h"
+#include "core/session.h"
 #include "core/target.h"
 #include "core/utf8.h"
 
@@ -44,7 +45,7 @@ names_lines(struct core *core, struct client *cl, struct channel *ch)
 
 		nlen = (size_t)snprintf(name, sizeof(name), "%s%s",
 		    channel_prefixes(cl, m->modes),
-		    (cl->caps & CAP_BIT(CAP_USERHOST_IN_NAMES)) ?
+		    (session_caps(core, cl) & CAP_BIT(CAP_USERHOST_IN_NAMES)) ?
 		    client_prefix(m->client, full, sizeof(full)) : m->client->nick);
 		if (len > 0 && len + 1 + nlen > room) {
 			send_fmt(core, cl, "%s%.*s", head, (int)len, names);
@@ -59,16 +60,15 @@ names_lines(struct core *core, struct client *cl, struct channel *ch)
 		send_fmt(core, cl, "%s%.*s", head, (int)len, names);
 }
 
-/* The names of ch, then RPL_ENDOFNAMES. */
-static void
-names_reply(struct core *core, struct client *cl, struct channel *ch)
+void
+channel_names_reply(struct core *core, struct client *cl, struct channel *ch)
 {
 	names_lines(core, cl, ch);
 	send_reply(core, cl, RPL_ENDOFNAMES, "%s", ch->name);
 }
 
-static void
-topic_reply(struct core *core, struct client *cl, struct channel *ch)
+void
+channel_topic_reply(struct core *core, struct client *cl, struct channel *ch)
 {
 	if (ch->topic == NULL) {
 		send_reply(core, cl, RPL_NOTOPIC, "%s", ch->name);
@@ -207,12 +207,13 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 	chanmode_join_count(ch, now);
 	join_announce(core, cl, ch);
 	if (ch->topic != NULL)
-		topic_reply(core, cl, ch);
+		channel_topic_reply(core, cl, ch);
 	history_join_marker(core, cl, ch);	/* history: draft/read-marker */
 	/* no-implicit-names: the client asks for NAMES itself when it wants them. */
-	if (!(cl->caps & CAP_BIT(CAP_NO_IMPLICIT_NAMES)))
-		names_reply(core, cl, ch);
+	if (!(session_caps(core, cl) & CAP_BIT(CAP_NO_IMPLICIT_NAMES)))
+		channel_names_reply(core, cl, ch);
 	metadata_join(core, cl, ch);
+	session_joined(core, cl, ch);
 	chanreg_join(core, ch, cl);
 	/* history: the last lines for a client that cannot ask (history_replay.c) */
 	history_join(core, cl, ch, now);
@@ -288,7 +289,7 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 	mb = channel_member(ch, cl);
 	if (m->nparams < 2) {
-		topic_reply(core, cl, ch);
+		channel_topic_reply(core, cl, ch);
 		return;
 	}
 	if (mb == NULL) {
@@ -350,27 +351,33 @@ cmd_names(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	send_reply(core, cl, RPL_ENDOFNAMES, "%s", given);
 }
 
-/* A member without draft/channel-rename sees itself leave the old name and join the
- * new one, with the topic and names a JOIN brings. */
+/* A member's connection without draft/channel-rename sees the member leave the old
+ * name and join the new one, with the topic and names a JOIN brings. */
 static void
-rename_fallback(struct core *core, struct client *cl, struct channel *ch,
-    const char *old, const char *reason)
+rename_fallback(struct core *core, struct client *cl, struct client *conn,
+    struct channel *ch, const char *old, const char *reason)
 {
-	char	line[MSG_BODY_MAX + 1];
-	char	prefix[CLIENT_PREFIX_MAX];
-	size_t	len;
+	char			 line[MSG_BODY_MAX + 1];
+	char			 prefix[CLIENT_PREFIX_MAX];
+	size_t			 len;
+	struct session_saved	 sv;
 
+	if (!conn->local || (conn->flags & CLIENT_HOLLOW) ||
+	    (conn->caps & CAP_BIT(CAP_CHANNEL_RENAME)))
+		return;
+	session_only(core, conn, &sv);	/* multiclient: this connection alone */
 	client_prefix(cl, prefix, sizeof(prefix));
 	if (reason[0] != '\0')
 		len = format_msg(line, sizeof(line), prefix, "PART", 2, old, reason);
 	else
 		len = format_msg(line, sizeof(line), prefix, "PART", 1, old);
-	send_line(core, cl, line, len);
+	send_line(core, conn, line, len);
 	len = format_msg(line, sizeof(line), prefix, "JOIN", 1, ch->name);
-	send_line(core, cl, line, len);
+	send_line(core, conn, line, len);
 	if (ch->topic != NULL)
-		topic_reply(core, cl, ch);
-	names_reply(core, cl, ch);
+		channel_topic_reply(core, conn, ch);
+	channel_names_reply(core, conn, ch);
+	session_only_end(core, &sv);
 }
 
 /* FAIL RENAME code #old #new :description; a new name that cannot be a middle
@@ -461,7 +468,8 @@ cmd_rename(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	for (size_t i = 0; i < ch->members.len; i++) {
 		struct client	*peer = ((struct member *)ch->members.items[i])->client;
 
-		if (!(peer->caps & CAP_BIT(CAP_CHANNEL_RENAME)))
-			rename_fallback(core, peer, ch, old, reason);
+		rename_fallback(core, peer, peer, ch, old, reason);
+		for (size_t j = 0; j < peer->sessions.len; j++)
+			rename_fallback(core, peer, peer->sessions.items[j], ch, old, reason);
 	}
 }

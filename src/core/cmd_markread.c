@@ -15,6 +15,7 @@
 #include "core/history_replay.h"
 #include "core/job_owner.h"
 #include "core/reply.h"
+#include "core/session.h"
 #include "core/tags.h"
 
 static void
@@ -64,10 +65,17 @@ markread_done(struct core *core, struct client *cl, const struct job *job,
 	markread_send(core, cl, label, m->time);
 	/* The account's other connections follow (the requester got its answer). */
 	for (n = core->clients.next; n != &core->clients; n = n->next) {
+		struct session_saved	sv;
+
 		other = list_entry(n, struct client, all);
-		if (other != cl && (other->caps & CAP_BIT(CAP_READ_MARKER)) &&
-		    other->account[0] != '\0' && casemap_eq(other->account, m->account))
-			markread_send(core, other, label, m->time);
+		if (other == session_asker(core, cl) ||
+		    !(other->caps & CAP_BIT(CAP_READ_MARKER)) ||
+		    other->account[0] == '\0' || !casemap_eq(other->account, m->account))
+			continue;
+		/* Each connection of the account (multiclient: session.h) once. */
+		session_only(core, other, &sv);
+		markread_send(core, other, label, m->time);
+		session_only_end(core, &sv);
 	}
 }
 

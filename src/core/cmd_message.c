@@ -15,6 +15,7 @@
 #include "core/reply.h"
 #include "core/silence.h"
 #include "core/services.h"
+#include "core/session.h"
 #include "core/target.h"
 
 struct message {
@@ -24,28 +25,24 @@ struct message {
 	const char	*text;
 };
 
-/* Whether cl may receive m at all: TAGMSG never reaches a client without message-tags. */
-static bool
-message_for(const struct message *m, const struct client *cl)
-{
-	return !m->tagmsg || (cl->caps & CAP_BIT(CAP_MESSAGE_TAGS));
-}
-
 /*
  * Deliver the line to a channel's members or to one client, then echo it to its sender
  * (echo-message), all as one relayed message: the same msgid everywhere.  A message to
  * oneself is delivered without the label; only the echo answers a labeled command.
+ * The sender's other connections (multiclient) see it too, as the self-message
+ * convention has it.  TAGMSG never reaches a connection without message-tags.
  */
 /* STATUSMSG: to the members of ch whose modes include one of status's, sender aside. */
 static void
-message_status(struct core *core, struct client *cl, const struct message *m,
-    struct channel *ch, unsigned status, const char *line, size_t len)
+message_status(struct core *core, struct client *cl, capset with, struct channel *ch,
+    unsigned status, const char *line, size_t len)
 {
 	for (size_t i = 0; i < ch->members.len; i++) {
 		struct member	*mb = ch->members.items[i];
 
-		if (mb->client != cl && (mb->modes & status) && message_for(m, mb->client))
-			send_line(core, mb->client, line, len);
+		/* each of the member's connections, as it has `with` (multiclient) */
+		if (mb->client != cl && (mb->modes & status))
+			send_user_caps(core, mb->client, with, line, len);
 	}
 }
 
@@ -54,24 +51,28 @@ message_deliver(struct core *core, struct client *cl, const struct message *m,
     struct channel *ch, struct client *to, unsigned status, const char *line,
     size_t len)
 {
+	capset	with = m->tagmsg ? CAP_BIT(CAP_MESSAGE_TAGS) : 0;
+
 	tags_message(core, cl, true);
 	/* history: one record of the message, whoever receives it (history.c); not a
 	 * message to a channel's operators alone (STATUSMSG), nor one silenced */
 	if (status == 0 && (ch != NULL || !silence_blocks(to, cl)))
 		history_note(core, cl, ch, to, m->tagmsg, line, len);
 	if (ch != NULL && status != 0)
-		message_status(core, cl, m, ch, status, line, len);
+		message_status(core, cl, with, ch, status, line, len);
 	else if (ch != NULL)
-		send_channel_caps(core, ch, cl, m->tagmsg ? CAP_BIT(CAP_MESSAGE_TAGS) : 0, 0,
-		    line, len);
+		send_channel_caps(core, ch, cl, with, 0, line, len);
 	else if (silence_blocks(to, cl)) {
 		/* Silenced: dropped without a word, as if delivered. */
-	} else if (message_for(m, to)) {
-		tags_unlabeled(core, to == cl);
-		send_line(core, to, line, len);
+	} else if (to == cl) {
+		tags_unlabeled(core, true);
+		if ((session_caps(core, cl) & with) == with)
+			send_line(core, cl, line, len);
 		tags_unlabeled(core, false);
-	}
-	if (cl->caps & CAP_BIT(CAP_ECHO_MESSAGE))
+	} else
+		send_user_caps(core, to, with, line, len);
+	session_echo(core, cl, with, line, len);
+	if (session_caps(core, cl) & CAP_BIT(CAP_ECHO_MESSAGE))
 		send_line(core, cl, line, len);
 	tags_message(core, NULL, false);
 }
@@ -222,7 +223,7 @@ cmd_tagmsg(struct core *core, struct client *cl, struct msg *msg, int64_t now)
 {
 	struct message	m = { "TAGMSG", false, true, NULL };
 
-	if (!(cl->caps & CAP_BIT(CAP_MESSAGE_TAGS))) {
+	if (!(session_caps(core, cl) & CAP_BIT(CAP_MESSAGE_TAGS))) {
 		send_reply(core, cl, ERR_UNKNOWNCOMMAND, "%s", msg->verb);
 		return;
 	}

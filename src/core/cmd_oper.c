@@ -15,6 +15,7 @@
 #include "core/job_owner.h"
 #include "core/mask.h"
 #include "core/reply.h"
+#include "core/session.h"
 #include "core/snotice.h"
 
 #define OPER_FAIL_COST		4	/* flood cost of a failed OPER, in lines ... */
@@ -146,6 +147,9 @@ cmd_kill(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	(void)now;
 	if (!oper_required(core, cl))
 		return;
+	/* multiclient: a connection's number (WHOIS 320) kills that one alone. */
+	if (session_kill_conn(core, cl, m->params[0], comment))
+		return;
 	if ((victim = client_find(core, m->params[0])) == NULL) {
 		send_reply(core, cl, ERR_NOSUCHNICK, "%s", m->params[0]);
 		return;
@@ -158,8 +162,8 @@ cmd_kill(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	    cl->nick, comment);
 	core_log(core, PLOG_INFO, "KILL %s by %s (%s)", victim->nick, cl->nick, comment);
 	snprintf(reason, sizeof(reason), "Killed (%s (%s))", cl->nick, comment);
-	/* cl may be the victim: it is gone after this. */
-	client_exit(core, victim, reason, true);
+	/* cl may be the victim: it is gone after this, with every connection. */
+	session_kill_user(core, victim, reason);
 }
 
 void

@@ -15,6 +15,7 @@
 #include "core/mask.h"
 #include "core/reply.h"
 #include "core/services.h"
+#include "core/session.h"
 #include "core/target.h"
 #include "core/welcome.h"
 
@@ -402,7 +403,8 @@ who_mask(struct core *core, struct client *cl, const struct who_query *q,
 	    n = n->next) {
 		struct client	*who = list_entry(n, struct client, all);
 
-		if (who->state != CLIENT_REGISTERED || !query_user_visible(cl, who) ||
+		if (who->state != CLIENT_REGISTERED || (who->flags & CLIENT_SESSION) ||
+		    !query_user_visible(cl, who) ||
 		    (q->opers_only && !(who->flags & CLIENT_MODE_OPER)))
 			continue;
 		if (!all && (r = who_matches(mask, who, &work)) <= 0) {
@@ -508,6 +510,7 @@ whois_one(struct core *core, struct client *cl, const char *nick, int64_t now)
 		send_reply(core, cl, RPL_WHOISACCOUNT, "%s %s", who->nick, who->account);
 	if (who->flags & CLIENT_SECURE)
 		send_reply(core, cl, RPL_WHOISSECURE, "%s", who->nick);
+	session_whois(core, cl, who);
 	/* A fingerprint links a person across nicks: for them and the operators only. */
 	if (who->certfp[0] != '\0' && (who == cl || (cl->flags & CLIENT_MODE_OPER)))
 		send_numeric(core, cl, RPL_WHOISCERTFP,

@@ -14,6 +14,7 @@
 #include "core/nickown.h"
 #include "core/reply.h"
 #include "core/services.h"
+#include "core/session.h"
 #include "core/utf8.h"
 
 void
@@ -43,6 +44,13 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	other = client_find(core, nick);
+	/* multiclient: a logged-in user's nick may be this connection's too, if it logs
+	 * in to that account before it registers (session.h). */
+	if (cl->state != CLIENT_REGISTERED && other != NULL && other != cl &&
+	    session_nick_pending(core, cl, other, nick)) {
+		client_register(core, cl, now);
+		return;
+	}
 	/* The services' nicks are taken, as if they were online. */
 	if ((other != NULL && other != cl) || services_reserved(nick)) {
 		send_reply(core, cl, ERR_NICKNAMEINUSE, "%s", nick);

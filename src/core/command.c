@@ -7,6 +7,7 @@
 #include "core/flood.h"
 #include "core/reply.h"
 #include "core/services.h"
+#include "core/session.h"
 
 /* Sorted by verb for bsearch.  The last column is the flood cost in lines: OPER runs a
  * ~20 ms password hash, WHO and LIST walk every client or channel. */
@@ -215,6 +216,7 @@ void
 command_dispatch(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
 	const struct command	*c;
+	struct client		*target;
 	unsigned		 state;
 
 	c = bsearch(m->verb, commands, sizeof(commands) / sizeof(commands[0]),
@@ -245,14 +247,19 @@ command_dispatch(struct core *core, struct client *cl, struct msg *m, int64_t no
 	 * channel, LIST): a line for each FLOOD_REPLY_BYTES.  Not the welcome burst: the
 	 * registration that sends it starts a fresh burst.  The command may free cl
 	 * (QUIT); client_free then clears core->running. */
-	core->running = cl;
+	/* multiclient: a session's command runs on its user, its replies come back to the
+	 * session (session.h), which pays for them. */
+	target = session_target(cl, c->verb);
+	core->running = target;
+	core->session = target != cl ? cl : NULL;
 	core->running_bytes = 0;
-	c->fn(core, cl, m, now);
-	if (core->running == cl && state == CMD_REGISTERED &&
-	    core->running_bytes >= FLOOD_REPLY_BYTES)
+	c->fn(core, target, m, now);
+	if (core->running == target && (target == cl || core->session == cl) &&
+	    state == CMD_REGISTERED && core->running_bytes >= FLOOD_REPLY_BYTES)
 		flood_charge(core, cl, (unsigned)(core->running_bytes / FLOOD_REPLY_BYTES),
 		    now);
 	core->running = NULL;
+	core->session = NULL;
 }
 
 char *

@@ -86,6 +86,13 @@ core_config_defaults(struct core_config *cfg)
 	cfg->history_join_replay = 0;
 	cfg->history_private = CONFIG_HISTORY_PRIVATE_ALL;
 
+	/* Phone, laptop, desktop and a few more share one nick. */
+	cfg->accounts_multiclient = true;
+	cfg->accounts_max_connections = 8;
+	/* Off: a server keeps its users only on the operator's word. */
+	cfg->accounts_always_on = false;
+	strcpy(cfg->accounts_auto_away, "Not connected");
+
 	/* No operator blocks; an operator may stop or restart the server once there are. */
 	strcpy(cfg->config_file, "parleyd.conf");
 	cfg->allow_die = true;

@@ -12,6 +12,7 @@
 #define CONFIG_MASK_MAX		127	/* a user@host wildcard mask */
 #define CONFIG_CERTFP_MAX	64	/* a SHA-256 fingerprint in lowercase hex */
 #define CONFIG_GUEST_PREFIX_MAX	15	/* [accounts] guest_prefix */
+#define CONFIG_AUTO_AWAY_MAX	200	/* [accounts] auto_away: AWAYLEN's default */
 
 /* The ceilings the core's state is sized for: a configured nicklen, userlen or
  * channellen above its ceiling is clamped to it, so a configuration file should refuse
@@ -137,6 +138,15 @@ struct core_config {
 	 * its nick names keeps it (0: NICK to it is refused), and the guest nicks' prefix. */
 	int64_t		 nick_grace;
 	char		 guest_prefix[CONFIG_GUEST_PREFIX_MAX + 1];
+
+	/* Multiclient (session.h): whether connections logged in to one account share
+	 * one user, and how many connections an account may have at once. */
+	bool		 accounts_multiclient;
+	unsigned	 accounts_max_connections;
+	/* Always-on: a logged-in user stays when its last connection goes, away with
+	 * accounts_auto_away ("" = not away). */
+	bool		 accounts_always_on;
+	char		 accounts_auto_away[CONFIG_AUTO_AWAY_MAX + 1];
 
 	/*
 	 * history (history.h, cmd_chathistory.c; docs/history.md).  Kept on the store:

@@ -60,6 +60,11 @@ struct core {
 	struct client		*running;	/* whose command runs (command.c); NULL
 						   once that client is freed meanwhile */
 	size_t			 running_bytes;	/* what send_line queued for it */
+	/* multiclient (session.h): the session whose command runs on core->running, and
+	 * how many sessions are attached */
+	struct client		*session;
+	size_t			 nsessions;
+	struct map		 account_opts;	/* folded name -> struct account_opts * */
 	struct map		 accounts;	/* folded name -> registered name (account.c) */
 	struct list		 nick_grace;	/* clients in their nick's grace (nickown.c) */
 	struct list		 chanregs;	/* registered channels (chanreg.c) */

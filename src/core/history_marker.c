@@ -15,6 +15,7 @@
 #include "core/history.h"
 #include "core/reply.h"
 #include "core/server.h"
+#include "core/session.h"
 #include "core/tags.h"
 
 /* A read marker in core->history.markers, its key inside it. */
@@ -93,7 +94,8 @@ history_join_marker(struct core *core, struct client *cl, const struct channel *
 	char	when[48] = "*";
 	int64_t	time = 0;
 
-	if (!(cl->caps & CAP_BIT(CAP_READ_MARKER)))
+	/* multiclient: the caps of the connection it answers (session.h). */
+	if (!(session_caps(core, cl) & CAP_BIT(CAP_READ_MARKER)))
 		return;
 	if (cl->account[0] != '\0') {
 		casemap_fold(account, sizeof(account), cl->account);

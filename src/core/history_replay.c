@@ -18,6 +18,7 @@
 #include "core/history_replay.h"
 #include "core/job_owner.h"
 #include "core/reply.h"
+#include "core/session.h"
 #include "core/tags.h"
 
 /* Digits of s from *i, exactly n of them, as a number; -1 if they are not there. */
@@ -152,6 +153,8 @@ history_replay(struct core *core, struct client *cl, const char *type,
 	char	when[40];
 	int	k;
 
+	/* multiclient: the replay is for the connection that asked (session.h). */
+	cl = session_asker(core, cl);
 	if (!(cl->caps & CAP_BIT(CAP_BATCH))) {
 		for (size_t i = 0; i < n; i++)
 			replay_line(core, cl, NULL, &v[i]);
@@ -230,7 +233,8 @@ history_join(struct core *core, struct client *cl, struct channel *ch, int64_t n
 {
 	struct history_query	q;
 
-	if (core->cfg.history_join_replay == 0 || (cl->caps & CAP_BIT(CAP_CHATHISTORY)) ||
+	if (core->cfg.history_join_replay == 0 ||
+	    (session_caps(core, cl) & CAP_BIT(CAP_CHATHISTORY)) ||
 	    !history_channel_on(core, ch))
 		return;
 	memset(&q, 0, sizeof(q));

@@ -15,6 +15,7 @@
 #include "core/job_password.h"
 #include "core/reply.h"
 #include "core/server.h"
+#include "core/session.h"
 
 /* A job as the core allocates it: the driver's part first, the core's after it. */
 struct job_owned {
@@ -25,6 +26,7 @@ struct job_owned {
 	job_done_fn	*done;
 	char		 label[JOB_LABEL_MAX + 1];
 	char		 reply_label[sizeof(((struct tags_event *)0)->label)];	/* IRCv3 */
+	uint64_t	 session;	/* multiclient: the asking session's id; 0 */
 };
 
 static struct job_owned *
@@ -125,8 +127,12 @@ job_new(struct core *core, struct client *cl, enum job_kind kind, job_done_fn *d
 	o->owner = cl;
 	o->done = done;
 	snprintf(o->label, sizeof(o->label), "%s", label);
+	/* multiclient: the result answers the session that asked, when it still is. */
+	if (session_asker(core, cl) != cl)
+		o->session = session_asker(core, cl)->id;
 	/* labeled-response: the reply comes with the result, under the command's label. */
-	tags_label_take(core, cl, o->reply_label, sizeof(o->reply_label));
+	tags_label_take(core, session_asker(core, cl), o->reply_label,
+	    sizeof(o->reply_label));
 	list_add_tail(&cl->jobs, &o->link);
 	return &o->job;
 }
@@ -158,7 +164,13 @@ job_submit(struct core *core, struct job *job, int64_t now)
 bool
 job_pending(const struct client *cl)
 {
-	return !list_empty(&cl->jobs);
+	const struct client	*owner = cl->parent != NULL ? cl->parent : cl;
+	uint64_t		 asker = cl->parent != NULL ? cl->id : 0;
+
+	for (const struct list *n = owner->jobs.next; n != &owner->jobs; n = n->next)
+		if (list_entry(n, struct job_owned, link)->session == asker)
+			return true;
+	return false;
 }
 
 void
@@ -177,7 +189,8 @@ void
 core_job_done(struct core *core, struct job *job, int64_t now)
 {
 	struct job_owned	*o = job_owned(job);
-	struct client		*cl = o->owner;
+	struct client		*cl = o->owner, *s;
+	struct client		*running = core->running, *session = core->session;
 
 	if (o->core_owned) {
 		o->done(core, NULL, job, o->label, now);
@@ -194,8 +207,17 @@ core_job_done(struct core *core, struct job *job, int64_t now)
 	o->owner = NULL;
 	/* done may free cl (a result that disconnects it): the job is already its own,
 	 * and the tag event forgets a freed requester (tags_forget). */
-	tags_event_label(core, cl, o->reply_label, now);
+	s = o->session != 0 ? session_by_id(cl, o->session) : NULL;
+	tags_event_label(core, s != NULL ? s : cl, o->reply_label, now);
+	if (s != NULL) {
+		core->running = cl;
+		core->session = s;
+	}
 	o->done(core, cl, job, o->label, now);
+	if (s != NULL) {
+		core->running = running;
+		core->session = session;
+	}
 	tags_event_end(core);
 	job_free(job);
 }

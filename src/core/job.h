@@ -67,6 +67,11 @@ enum job_kind {
 	JOB_MARKER_SET,			/* in.marker; a time older than the kept one is
 					   not kept: result.marker is what is kept (the
 					   core has every marker from load at start) */
+	/* always-on (session.h): the core owns these */
+	JOB_PRESENCE_SET,		/* in.presence: kept, replacing the account's */
+	JOB_PRESENCE_DEL,		/* in.name: the account's, if any, goes */
+	JOB_ACCOUNT_SET_OPTS,		/* in.opts: replaced (-ENOENT: no account);
+					   they go with the account (DROP) */
 	JOB_KIND_COUNT
 };
 
@@ -117,6 +122,8 @@ struct job {
 		struct history_prune	prune;
 		struct history_rename	rename;
 		struct history_marker	marker;		/* JOB_MARKER_SET */
+		struct presence_rec	presence;	/* JOB_PRESENCE_SET */
+		struct account_opts	opts;		/* JOB_ACCOUNT_SET_OPTS */
 	} in;
 	union {
 		bool			crypt_ok;	/* JOB_CRYPT_CHECK: it matches */

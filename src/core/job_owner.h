@@ -35,7 +35,8 @@ struct job	*job_new_core(struct core *core, enum job_kind kind, job_done_fn *don
  * it.  Either way the result reaches done through core_job_done, which frees the job. */
 void		 job_submit(struct core *core, struct job *job, int64_t now);
 
-/* Whether cl has a job in flight. */
+/* Whether cl has a job in flight: one it asked for, as a user from its own connection
+ * or as a session (multiclient: the job is its user's). */
 bool		 job_pending(const struct client *cl);
 
 /* cl is going: its jobs in flight lose their owner, and their results are dropped. */

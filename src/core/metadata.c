@@ -18,6 +18,7 @@
 #include "core/command.h"
 #include "core/metadata.h"
 #include "core/reply.h"
+#include "core/session.h"
 
 struct metadata_entry {
 	char	*key;		/* lower case */
@@ -109,7 +110,7 @@ metadata_begin(struct core *core, struct client *cl, struct metadata_batch *b)
 
 	tags_label_take(core, cl, label, sizeof(label));
 	b->first[0] = '\0';
-	if (!(cl->caps & CAP_BIT(CAP_BATCH)))
+	if (!(session_caps(core, cl) & CAP_BIT(CAP_BATCH)))
 		return;
 	snprintf(b->id, sizeof(b->id), "md%" PRIx64, ++core->serial);
 	snprintf(b->first, sizeof(b->first), "batch=%s", b->id);
@@ -166,14 +167,27 @@ metadata_notify_one(struct core *core, struct client *to, const char *source,
 	if (b != NULL)
 		tags_send_plain(core, to, b->first, line, len);
 	else
-		send_line(core, to, line, len);
+		send_user_caps(core, to, CAP_BIT(CAP_METADATA), line, len);
+}
+
+/* Whether one of user to's connections (multiclient: its own, its sessions') has the
+ * capability; metadata_notify_one() sends to those alone. */
+static bool
+metadata_capable(const struct client *to)
+{
+	if (!(to->flags & CLIENT_HOLLOW) && (to->caps & CAP_BIT(CAP_METADATA)))
+		return true;
+	for (size_t i = 0; i < to->sessions.len; i++)
+		if (((struct client *)to->sessions.items[i])->caps & CAP_BIT(CAP_METADATA))
+			return true;
+	return false;
 }
 
 /* Whether to hears about a change of key: the capability and a subscription. */
 static bool
 metadata_hears(const struct client *to, const char *key)
 {
-	return (to->caps & CAP_BIT(CAP_METADATA)) && metadata_subscribed(to, key);
+	return metadata_capable(to) && metadata_subscribed(to, key);
 }
 
 /* A change of key on a user (ch NULL: who) or a channel, by setter: every client that
@@ -489,7 +503,8 @@ metadata_join(struct core *core, struct client *cl, struct channel *ch)
 {
 	char	source[CLIENT_PREFIX_MAX];
 
-	if ((cl->caps & CAP_BIT(CAP_METADATA)) && cl->metadata_subs.len > 0)
+	if ((session_caps(core, cl) & CAP_BIT(CAP_METADATA)) &&
+	    cl->metadata_subs.len > 0)
 		metadata_sync(core, cl, &ch->metadata, ch, ch->name);
 	if (cl->metadata.len == 0)
 		return;
@@ -497,7 +512,7 @@ metadata_join(struct core *core, struct client *cl, struct channel *ch)
 	for (size_t i = 0; i < ch->members.len; i++) {
 		struct client	*to = ((struct member *)ch->members.items[i])->client;
 
-		if (to == cl || !(to->caps & CAP_BIT(CAP_METADATA)))
+		if (to == cl || !metadata_capable(to))
 			continue;
 		for (size_t j = 0; j < cl->metadata.len; j++) {
 			struct metadata_entry	*e = cl->metadata.items[j];
@@ -530,7 +545,7 @@ cmd_metadata(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	const char	*tname;
 
 	(void)now;
-	if (!(cl->caps & CAP_BIT(CAP_METADATA))) {
+	if (!(session_caps(core, cl) & CAP_BIT(CAP_METADATA))) {
 		send_reply(core, cl, ERR_UNKNOWNCOMMAND, "%s", m->verb);
 		return;
 	}

@@ -15,6 +15,7 @@
 #include "core/history.h"
 #include "core/multiline.h"
 #include "core/reply.h"
+#include "core/session.h"
 #include "core/silence.h"
 
 struct multiline_part {
@@ -169,14 +170,14 @@ multiline_send(struct core *core, struct client *cl, struct client *to,
 	bool		 batch, sent = false;
 	const capset	 need = CAP_BIT(CAP_MULTILINE) | CAP_BIT(CAP_BATCH);
 
-	if (!to->local)
+	if (!to->local || (to->flags & CLIENT_HOLLOW))
 		return;
 	batch = (to->caps & need) == need;
 	client_prefix(cl, prefix, sizeof(prefix));
 	if (batch) {
 		len = format_line(line, ":%s BATCH +%s draft/multiline %s", prefix, ml->ref,
 		    shown);
-		send_line(core, to, line, len);
+		send_conn(core, to, line, len);
 	}
 	for (unsigned i = 0; i < ml->nparts; i++) {
 		const struct multiline_part	*p = &ml->parts[i];
@@ -187,17 +188,29 @@ multiline_send(struct core *core, struct client *cl, struct client *to,
 		if (batch) {
 			snprintf(first, sizeof(first), "batch=%s%s", ml->ref,
 			    p->concat ? ";draft/multiline-concat" : "");
-			tags_send_plain(core, to, first, line, len);
+			tags_send_plain_conn(core, to, first, line, len);
 		} else if (!sent)
-			send_line(core, to, line, len);
+			send_conn(core, to, line, len);
 		else
-			tags_send_plain(core, to, "", line, len);
+			tags_send_plain_conn(core, to, "", line, len);
 		sent = true;
 	}
 	if (batch) {
 		len = format_line(line, ":%s BATCH -%s", core->cfg.server_name, ml->ref);
-		tags_send_plain(core, to, "", line, len);
+		tags_send_plain_conn(core, to, "", line, len);
 	}
+}
+
+/* Each connection of the user to but skip (multiclient, session.h) gets its copy. */
+static void
+multiline_user(struct core *core, struct client *cl, struct client *to,
+    const struct client *skip, const struct multiline *ml, const char *shown)
+{
+	if (to != skip)
+		multiline_send(core, cl, to, ml, shown);
+	for (size_t i = 0; i < to->sessions.len; i++)
+		if (to->sessions.items[i] != skip)
+			multiline_send(core, cl, to->sessions.items[i], ml, shown);
 }
 
 /* Whether cl may send every line of ml to ch; says why not (404) otherwise. */
@@ -247,7 +260,7 @@ multiline_close(struct core *core, struct client *cl, const char *ref, int64_t n
 {
 	struct multiline	*ml = cl->multiline;
 	struct channel		*ch = NULL;
-	struct client		*to = NULL;
+	struct client		*to = NULL, *asker;
 	char			 label[2 * TAGS_LABEL_MAX + 1];
 	bool			 text = false;
 
@@ -292,12 +305,16 @@ multiline_close(struct core *core, struct client *cl, const char *ref, int64_t n
 			struct client	*peer = ((struct member *)ch->members.items[i])->client;
 
 			if (peer != cl)
-				multiline_send(core, cl, peer, ml, ch->name);
+				multiline_user(core, cl, peer, NULL, ml, ch->name);
 		}
 	} else if (to != cl && !silence_blocks(to, cl))
-		multiline_send(core, cl, to, ml, to->nick);
-	if ((cl->caps & CAP_BIT(CAP_ECHO_MESSAGE)) || to == cl)
-		multiline_send(core, cl, cl, ml, ch != NULL ? ch->name : to->nick);
+		multiline_user(core, cl, to, NULL, ml, to->nick);
+	/* The sender's other connections see it (the self-message convention), the
+	 * asking one with echo-message. */
+	asker = session_asker(core, cl);
+	multiline_user(core, cl, cl, asker, ml, ch != NULL ? ch->name : to->nick);
+	if ((asker->caps & CAP_BIT(CAP_ECHO_MESSAGE)) || to == cl)
+		multiline_send(core, cl, asker, ml, ch != NULL ? ch->name : to->nick);
 	tags_message(core, NULL, false);
 	multiline_free(cl);
 }

@@ -19,6 +19,7 @@
 #include "core/nickown.h"
 #include "core/reply.h"
 #include "core/services.h"
+#include "core/session.h"
 
 #define NS	(&nickserv)
 
@@ -154,9 +155,13 @@ ns_password_set(struct core *core, struct client *cl, enum account_result result
 static void
 ns_set(struct core *core, struct client *cl, const struct service_args *a, int64_t now)
 {
+	/* multiclient and always-on: session_opts.c */
+	if (strcasecmp(a->argv[1], "PASSWORD") != 0 && (!ns_logged_in(core, cl) ||
+	    session_opts_set(core, cl, a->argv[1], a->argc > 2 ? a->argv[2] : NULL, now)))
+		return;
 	if (strcasecmp(a->argv[1], "PASSWORD") != 0) {
 		services_notice(core, cl, NS, "Unknown setting %s. Syntax: SET PASSWORD "
-		    "<new password>", a->argv[1]);
+		    "<new password>, SET MULTICLIENT|ALWAYS-ON ON|OFF|DEFAULT", a->argv[1]);
 		return;
 	}
 	if (a->argc < 3) {
@@ -268,11 +273,15 @@ ns_dropped(struct core *core, struct client *cl, const struct job *job,
 		struct client	*c = list_entry(n, struct client, all);
 
 		next = n->next;
-		if (c->account[0] != '\0' && casemap_eq(c->account, job->in.name))
+		if (c->account[0] != '\0' && casemap_eq(c->account, job->in.name) &&
+		    !(c->flags & (CLIENT_SESSION | CLIENT_HOLLOW)))
 			account_logout(core, c, now);
 	}
 	services_notice(core, cl, NS, "Account %s is dropped, with its certificates and "
 	    "channels", job->in.name);
+	/* multiclient: its other connections end, and a user with none of its own (cl
+	 * may go with them: last). */
+	session_account_gone(core, job->in.name);
 }
 
 static void
@@ -473,7 +482,9 @@ static const struct service_cmd ns_cmds[] = {
 	    "Disconnect whoever uses your account's nick, and take it" },
 	{ "INFO", ns_info, 0, "[account]",
 	    "When an account was registered; its email and certificates for its owner" },
-	{ "SET", ns_set, 1, "PASSWORD <new password>", "Change your account's password" },
+	{ "SET", ns_set, 1, "PASSWORD <new password> | MULTICLIENT|ALWAYS-ON ON|OFF|DEFAULT",
+	    "Change your account's password, or whether its connections share one user "
+	    "and whether it stays when they go" },
 	{ "CERT", ns_cert, 1, "ADD [fingerprint] | DEL <fingerprint> | LIST",
 	    "Client certificates that log you in (SASL EXTERNAL); ADD alone adds yours" },
 	{ "DROP", ns_drop, 2, "<account> <password>",

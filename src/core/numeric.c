@@ -45,6 +45,7 @@ static const struct numeric_def {
 	[RPL_WHOISIDLE]		= { "317", "seconds idle, signon time" },
 	[RPL_ENDOFWHOIS]	= { "318", "End of /WHOIS list" },
 	[RPL_WHOISCHANNELS]	= { "319", NULL },
+	[RPL_WHOISSPECIAL]	= { "320", NULL },	/* multiclient (session.c) */
 	[RPL_LISTSTART]		= { "321", "Users  Name" },
 	[RPL_LIST]		= { "322", NULL },
 	[RPL_LISTEND]		= { "323", "End of /LIST" },

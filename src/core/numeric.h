@@ -44,6 +44,7 @@ enum numeric {
 	RPL_WHOISIDLE,
 	RPL_ENDOFWHOIS,
 	RPL_WHOISCHANNELS,
+	RPL_WHOISSPECIAL,	/* multiclient (session.c) */
 	RPL_LISTSTART,
 	RPL_LIST,
 	RPL_LISTEND,

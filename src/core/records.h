@@ -9,7 +9,8 @@
 /*
  * What the store keeps, as the core and every store backend see it: an account, a
  * registered channel and the entries of its lists.  Plain values of fixed size, so a
- * record can travel inside a job (job.h) to the store thread and back.  Names keep the
+ * record can travel inside a job (job.h) to the store thread and back.  An always-on
+ * user's presence too (below).  Names keep the
  * case they were registered with; the core compares them with its casemapping.
  */
 #define ACCOUNT_NAME_MAX	CONFIG_NICKLEN_MAX	/* an account is named like a nick */
@@ -62,6 +63,38 @@ struct chanreg_entry {
 	char		mask[CONFIG_MASK_MAX + 1];
 	char		setter[CHANREG_SETTER_MAX + 1];
 	int64_t		time;
+};
+
+/*
+ * An account's own choices (NickServ SET MULTICLIENT, SET ALWAYS-ON): each is
+ * ACCOUNT_OPT_DEFAULT (the server's [accounts] setting), _ON or _OFF.
+ */
+#define ACCOUNT_OPT_DEFAULT	0
+#define ACCOUNT_OPT_ON		1
+#define ACCOUNT_OPT_OFF		2
+struct account_opts {
+	char		name[ACCOUNT_NAME_MAX + 1];
+	uint8_t		multiclient;
+	uint8_t		always_on;
+};
+
+/*
+ * Always-on (core/session.h): a user that stays on the network without a connection,
+ * as it is put back at start.  account is the key, as registered; channels holds its
+ * channels' names, each followed by a space.
+ */
+#define PRESENCE_TEXT_MAX	511	/* a realname, an AWAY text */
+#define PRESENCE_CHANNELS_MAX	2047
+struct presence_rec {
+	char		account[ACCOUNT_NAME_MAX + 1];
+	char		nick[CONFIG_NICKLEN_MAX + 1];
+	char		user[CONFIG_USERLEN_MAX + 1];
+	char		host[CONFIG_HOST_MAX + 1];
+	char		realname[PRESENCE_TEXT_MAX + 1];
+	char		away[PRESENCE_TEXT_MAX + 1];		/* "" = not away */
+	int64_t		signon;					/* wall clock seconds */
+	int64_t		gone;		/* wall clock ms its last connection went; 0 */
+	char		channels[PRESENCE_CHANNELS_MAX + 1];
 };
 
 #endif

@@ -11,30 +11,44 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/reply.h"
+#include "core/session.h"
 
 /* Lines leave untouched for a client without tag capabilities: one test, no copy.
  * The others get their tags (and labeled replies) from tags.c. */
 void
-send_line(struct core *core, struct client *cl, const char *line, size_t len)
+send_conn(struct core *core, struct client *cl, const char *line, size_t len)
 {
-	if (!cl->local)
+	if (!cl->local || (cl->flags & CLIENT_HOLLOW))
 		return;
-	/* The replies to whoever's command runs, for its flood cost (command.c). */
-	if (cl == core->running)
-		core->running_bytes += len;
 	if ((cl->caps & TAGS_CAPS) == 0)
 		core->out.queue(core->out.ctx, cl->conn, line, len);
 	else
 		tags_send(core, cl, line, len);
 }
 
-/* send_line for one recipient of a fanout: a tagged variant is formatted once per line
+/* A reply to the user whose command runs goes to the connection that sent it; any
+ * other line for a user to each of its connections (session.h). */
+void
+send_line(struct core *core, struct client *cl, const char *line, size_t len)
+{
+	/* The replies to whoever's command runs, for its flood cost (command.c). */
+	if (cl == core->running) {
+		core->running_bytes += len;
+		send_conn(core, core->session != NULL ? core->session : cl, line, len);
+		return;
+	}
+	send_conn(core, cl, line, len);
+	for (size_t i = 0; i < cl->sessions.len; i++)
+		send_conn(core, cl->sessions.items[i], line, len);
+}
+
+/* send_conn for one recipient of a fanout: a tagged variant is formatted once per line
  * and reused for every recipient whose capabilities ask for the same tags. */
 static inline void
 send_fanout(struct core *core, struct tags_cache *tc, struct client *cl,
     const char *line, size_t len)
 {
-	if (!cl->local)
+	if (!cl->local || (cl->flags & CLIENT_HOLLOW))
 		return;
 	if ((cl->caps & TAGS_CAPS) == 0)
 		core->out.queue(core->out.ctx, cl->conn, line, len);
@@ -204,6 +218,32 @@ fanout_reserve(struct core *core, size_t n)
 	return true;
 }
 
+/* One connection of a fanout: to core->fanout (n of them so far) when the line goes
+ * untouched and many has room, else on its own. */
+static void
+fanout_conn(struct core *core, struct tags_cache *tc, struct client *cl, capset with,
+    capset without, bool many, size_t *n, const char *line, size_t len)
+{
+	if (!caps_match(cl, with, without))
+		return;
+	if (many && cl->local && !(cl->flags & CLIENT_HOLLOW) &&
+	    (cl->caps & TAGS_CAPS) == 0)
+		core->fanout[(*n)++] = cl->conn;
+	else
+		send_fanout(core, tc, cl, line, len);
+}
+
+/* Every connection of user cl: its own and its sessions'. */
+static void
+fanout_user(struct core *core, struct tags_cache *tc, struct client *cl, capset with,
+    capset without, bool many, size_t *n, const char *line, size_t len)
+{
+	fanout_conn(core, tc, cl, with, without, many, n, line, len);
+	for (size_t i = 0; i < cl->sessions.len; i++)
+		fanout_conn(core, tc, cl->sessions.items[i], with, without, many, n, line,
+		    len);
+}
+
 /* Members without tag capabilities get the line unchanged, all in one queue_many; the
  * others their tagged variants (or everyone one by one, when out of memory). */
 void
@@ -211,22 +251,29 @@ send_channel_caps(struct core *core, struct channel *ch, struct client *except,
     capset with, capset without, const char *line, size_t len)
 {
 	struct tags_cache	tc;
-	bool			many = fanout_reserve(core, ch->members.len);
+	bool			many = fanout_reserve(core,
+				    ch->members.len + core->nsessions);
 	size_t			n = 0;
 
 	tags_cache_init(&tc);
 	for (size_t i = 0; i < ch->members.len; i++) {
 		struct client	*cl = ((struct member *)ch->members.items[i])->client;
 
-		if (cl == except || !caps_match(cl, with, without))
-			continue;
-		if (many && cl->local && (cl->caps & TAGS_CAPS) == 0)
-			core->fanout[n++] = cl->conn;
-		else
-			send_fanout(core, &tc, cl, line, len);
+		if (cl != except)
+			fanout_user(core, &tc, cl, with, without, many, &n, line, len);
 	}
 	if (n > 0)
 		core->out.queue_many(core->out.ctx, core->fanout, n, line, len);
+}
+
+void
+send_user_caps(struct core *core, struct client *cl, capset with,
+    const char *line, size_t len)
+{
+	struct tags_cache	tc;
+
+	tags_cache_init(&tc);
+	fanout_user(core, &tc, cl, with, 0, false, NULL, line, len);
 }
 
 void
@@ -246,8 +293,8 @@ send_peers_caps(struct core *core, struct client *cl, bool self, capset with,
 	tags_cache_init(&tc);
 	/* Stamp each recipient so a peer sharing several channels hears it once. */
 	cl->seen = serial;
-	if (self && caps_match(cl, with, without))
-		send_line(core, cl, line, len);
+	if (self)
+		fanout_user(core, &tc, cl, with, without, false, NULL, line, len);
 	for (size_t i = 0; i < cl->channels.len; i++) {
 		struct member	*m = cl->channels.items[i];
 		struct channel	*ch = m->channel;
@@ -258,8 +305,7 @@ send_peers_caps(struct core *core, struct client *cl, bool self, capset with,
 			if (peer->seen == serial)
 				continue;
 			peer->seen = serial;
-			if (caps_match(peer, with, without))
-				send_fanout(core, &tc, peer, line, len);
+			fanout_user(core, &tc, peer, with, without, false, NULL, line, len);
 		}
 	}
 }

@@ -20,6 +20,8 @@ struct channel;
 /* Queue one whole line (CR LF included) for cl, with the tags cl negotiated.  A line
  * for the client whose command runs counts toward that command's flood cost. */
 void	send_line(struct core *core, struct client *cl, const char *line, size_t len);
+/* Multiclient (session.h): the line to cl's own connection only, with its tags. */
+void	send_conn(struct core *core, struct client *cl, const char *line, size_t len);
 void	send_fmt(struct core *core, struct client *cl, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Format a line with CR LF into buf (MSG_BODY_MAX + 1 bytes).  Returns its length. */
@@ -47,6 +49,10 @@ void	send_channel_caps(struct core *core, struct channel *ch, struct client *exc
 	    capset with, capset without, const char *line, size_t len);
 void	send_peers_caps(struct core *core, struct client *cl, bool self, capset with,
 	    capset without, const char *line, size_t len);
+/* Multiclient (session.h): the line to each connection of user cl whose capabilities
+ * include every bit of with. */
+void	send_user_caps(struct core *core, struct client *cl, capset with,
+	    const char *line, size_t len);
 /* An IRCv3 standard reply: ":server KIND COMMAND CODE [CONTEXT] :description", KIND
  * being FAIL, WARN or NOTE; context may be NULL. */
 void	send_standard(struct core *core, struct client *cl, const char *kind,

@@ -14,8 +14,10 @@
 #include "core/command.h"
 #include "core/core.h"
 #include "core/flood.h"
+#include "core/presence.h"
 #include "core/reply.h"
 #include "core/server.h"
+#include "core/session.h"
 #include "core/silence.h"
 #include "core/timer.h"
 #include "core/utf8.h"
@@ -57,6 +59,7 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 	map_init(&core->channels, cfg->hash_key);
 	map_init(&core->monitors, cfg->hash_key);
 	map_init(&core->accounts, cfg->hash_key);
+	map_init(&core->account_opts, cfg->hash_key);
 	history_init(core, cfg->hash_key);
 	throttle_init(&core->fail_accounts, cfg->hash_key);
 	throttle_init(&core->fail_hosts, cfg->hash_key);
@@ -129,6 +132,7 @@ core_free(struct core *core)
 	map_clear(&core->channels);
 	map_clear(&core->monitors);
 	account_clear(core);
+	session_opts_clear(core);
 	throttle_clear(&core->fail_accounts);
 	throttle_clear(&core->fail_hosts);
 	throttle_clear(&core->register_hosts);
@@ -281,13 +285,20 @@ core_shutdown(struct core *core, const char *reason)
 {
 	/* The last lines said go to the store before the store goes. */
 	history_flush(core, core->tags.now);
-	/* Nobody stays to see a QUIT: send ERROR and close, without broadcasts. */
+	/* Nobody stays to see a QUIT: send ERROR and close, without broadcasts.  The
+	 * always-on users are kept for the next start first. */
+	presence_shutdown(core);
 	while (!list_empty(&core->clients)) {
 		struct client	*cl;
+		char		 line[MSG_BODY_MAX + 1];
+		size_t		 len;
 
 		cl = list_entry(core->clients.next, struct client, all);
-		if (cl->local) {
-			send_fmt(core, cl, "ERROR :Closing Link: %s (%s)", cl->host, reason);
+		if (cl->local && !(cl->flags & CLIENT_HOLLOW)) {
+			/* Each connection its own ERROR: a user's sessions have theirs. */
+			len = format_line(line, "ERROR :Closing Link: %s (%s)", cl->host,
+			    reason);
+			send_conn(core, cl, line, len);
 			core->out.hangup(core->out.ctx, cl->conn, reason);
 		}
 		client_free(core, cl);

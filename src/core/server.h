@@ -56,6 +56,11 @@ void		 core_line_too_long(struct core *core, struct client *cl, int64_t now);
 int		 core_restore_account(struct core *core, const char *name);
 int		 core_restore_channel(struct core *core, const struct chanreg_rec *rec);
 int		 core_restore_entry(struct core *core, const struct chanreg_entry *entry);
+/* An always-on user (session.h), back without a connection, away as it was, in its
+ * channels; skipped when always_on is off, its account gone or its nick taken. */
+int		 core_restore_presence(struct core *core, const struct presence_rec *rec);
+/* An account's own multiclient and always-on choices (NickServ SET). */
+int		 core_restore_account_opts(struct core *core, const struct account_opts *o);
 /* history: an account's read marker (history_rec.h; folded names). */
 int		 core_restore_marker(struct core *core, const struct history_marker *m);
 
@@ -97,8 +102,9 @@ enum core_gone {
 /* What the core counts, for the driver's status and metrics (h-ops).  The counters
  * only grow, from core_new. */
 struct core_stats {
-	size_t		 clients;	/* connected, registered or not */
-	size_t		 registered;
+	size_t		 clients;	/* connections, registered or not (multiclient:
+					 * each session one, a hollow user none) */
+	size_t		 registered;	/* registered connections */
 	size_t		 channels;
 	size_t		 opers;		/* registered clients with +o */
 	uint64_t	 lines_in;	/* lines received from clients */

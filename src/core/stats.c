@@ -40,16 +40,21 @@ void
 core_stats(const struct core *core, struct core_stats *st)
 {
 	const struct list	*n;
+	size_t			 hollow = 0;
 
 	*st = core->counted;
-	st->clients = core->nclients;
-	st->registered = core->nregistered;
 	st->channels = map_len(&core->channels);
 	st->opers = 0;
 	for (n = core->clients.next; n != &core->clients; n = n->next) {
 		const struct client	*c = list_entry(n, const struct client, all);
 
-		if (c->state == CLIENT_REGISTERED && (c->flags & CLIENT_MODE_OPER))
+		if (c->flags & CLIENT_HOLLOW)
+			hollow++;
+		if (c->state == CLIENT_REGISTERED && !(c->flags & CLIENT_SESSION) &&
+		    (c->flags & CLIENT_MODE_OPER))
 			st->opers++;
 	}
+	/* Connections (multiclient: each session one, a hollow user none). */
+	st->clients = core->nclients - hollow;
+	st->registered = core->nregistered + core->nsessions - hollow;
 }

@@ -464,18 +464,34 @@ tags_send(struct core *core, struct client *cl, const char *line, size_t len)
 }
 
 void
-tags_send_plain(struct core *core, struct client *cl, const char *first,
+tags_send_plain_conn(struct core *core, struct client *cl, const char *first,
     const char *line, size_t len)
 {
 	struct tags_event	*ev = &core->tags;
 	size_t			 dlen;
 
-	/* As send_line: what the running command queues for its client counts. */
-	if (cl == core->running)
-		core->running_bytes += len;
+	if (!cl->local || (cl->flags & CLIENT_HOLLOW))
+		return;
 	dlen = tags_data(core, tags_bits(core, cl) & ~(unsigned)TAGS_MESSAGE, ev->data,
 	    sizeof(ev->data));
 	emit(core, cl, first, ev->data, dlen, line, len);
+}
+
+void
+tags_send_plain(struct core *core, struct client *cl, const char *first,
+    const char *line, size_t len)
+{
+	/* As send_line: what the running command queues for its client counts and goes
+	 * to the asking connection; any other line to each of the user's connections. */
+	if (cl == core->running) {
+		core->running_bytes += len;
+		tags_send_plain_conn(core, core->session != NULL ? core->session : cl,
+		    first, line, len);
+		return;
+	}
+	tags_send_plain_conn(core, cl, first, line, len);
+	for (size_t i = 0; i < cl->sessions.len; i++)
+		tags_send_plain_conn(core, cl->sessions.items[i], first, line, len);
 }
 
 void

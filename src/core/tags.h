@@ -131,6 +131,10 @@ void	tags_forget(struct core *core, const struct client *cl);
  * only a batch's first line carries.  Never held for a label: the caller took it. */
 void	tags_send_plain(struct core *core, struct client *cl, const char *first,
 	    const char *line, size_t len);
+/* The same to the one connection cl (multiclient: a user's own connection or a
+ * session), where tags_send_plain() goes as send_line() does (session.h). */
+void	tags_send_plain_conn(struct core *core, struct client *cl, const char *first,
+	    const char *line, size_t len);
 
 /* send_line for a client with any of TAGS_CAPS. */
 void	tags_send(struct core *core, struct client *cl, const char *line, size_t len);

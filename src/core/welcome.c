@@ -14,7 +14,7 @@ void
 welcome_lusers(struct core *core, struct client *cl)
 {
 	size_t		invisible = 0, opers = 0;
-	size_t		unknown = core->nclients - core->nregistered;
+	size_t		unknown = core->nclients - core->nregistered - core->nsessions;
 	struct list	*n;
 
 	for (n = core->clients.next; n != &core->clients; n = n->next) {

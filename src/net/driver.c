@@ -444,6 +444,22 @@ store_restore_entry(void *arg, const struct chanreg_entry *entry)
 }
 
 static int
+store_restore_opts(void *arg, const struct account_opts *o)
+{
+	struct store_count	*n = arg;
+
+	return core_restore_account_opts(n->srv->core, o) == 0 ? 0 : -ENOMEM;
+}
+
+static int
+store_restore_presence(void *arg, const struct presence_rec *rec)
+{
+	struct store_count	*n = arg;
+
+	return core_restore_presence(n->srv->core, rec) == 0 ? 0 : -ENOMEM;
+}
+
+static int
 store_restore_marker(void *arg, const struct history_marker *m)
 {
 	struct store_count	*n = arg;
@@ -456,7 +472,8 @@ net_server_store(struct net_server *srv, const struct store_ops *ops, struct sto
     char *err, size_t errlen)
 {
 	const struct store_visitor	 v = { store_restore_account, store_restore_channel,
-					    store_restore_entry, store_restore_marker };
+					    store_restore_entry, store_restore_marker,
+					    store_restore_presence, store_restore_opts };
 	struct store_count		 n = { srv, 0, 0 };
 	int				 rc;
 

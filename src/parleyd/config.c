@@ -55,6 +55,7 @@ enum setting_kind {
 	SET_ORIGINS,	/* net.web_origins: words */
 	SET_PROXIES,	/* net.web_proxies: words */
 	SET_HISTORY_PRIVATE, /* unsigned CONFIG_HISTORY_PRIVATE_*: all, accounts, none */
+	SET_AUTO_AWAY,	/* char[CONFIG_AUTO_AWAY_MAX + 1], an AWAY text ("" = none) */
 };
 
 struct setting {
@@ -175,6 +176,12 @@ static const struct setting settings[] = {
 	/* Nick ownership: a day of grace is as long as any network gives. */
 	{ "accounts",	"nick_grace",	SET_SECONDS,	AT(core.nick_grace), 0, DAY_MS },
 	{ "accounts",	"guest_prefix",	SET_GUEST_PREFIX, AT(core.guest_prefix), 0, 0 },
+	/* multiclient: an account's devices, a few hundred at the very most. */
+	{ "accounts",	"multiclient",	SET_BOOL,	AT(core.accounts_multiclient), 0, 0 },
+	{ "accounts",	"max_connections", SET_COUNT,	AT(core.accounts_max_connections), 1,
+	    1000 },
+	{ "accounts",	"always_on",	SET_BOOL,	AT(core.accounts_always_on), 0, 0 },
+	{ "accounts",	"auto_away",	SET_AUTO_AWAY,	AT(core.accounts_auto_away), 0, 0 },
 	/* store: the file, read at start ("" = no store). */
 	{ "store",	"path",		SET_PATH,	AT(store_path), 0, 0 },
 	/* The web listener (docs/web.md). */
@@ -377,6 +384,11 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 		if (config_guest_prefix_check(value, why, whylen) == -1)
 			return -1;
 		snprintf(field, CONFIG_GUEST_PREFIX_MAX + 1, "%s", value);
+		return 0;
+	case SET_AUTO_AWAY:
+		if (config_auto_away_check(value, why, whylen) == -1)
+			return -1;
+		snprintf(field, CONFIG_AUTO_AWAY_MAX + 1, "%s", value);
 		return 0;
 	case SET_HISTORY_PRIVATE:
 		return config_history_private_check(value, (unsigned *)(void *)field, why,

@@ -80,6 +80,23 @@ config_guest_prefix_check(const char *prefix, char *why, size_t whylen)
 	return -1;
 }
 
+/* The always-on users' AWAY text: anything a client could set with AWAY. */
+int
+config_auto_away_check(const char *text, char *why, size_t whylen)
+{
+	if (strlen(text) > CONFIG_AUTO_AWAY_MAX) {
+		snprintf(why, whylen, "longer than %d bytes", CONFIG_AUTO_AWAY_MAX);
+		return -1;
+	}
+	for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			snprintf(why, whylen, "contains a control character");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Clients send it in one PASS line: any bytes but control characters. */
 int
 config_password_check(const char *password, char *why, size_t whylen)

@@ -22,6 +22,8 @@ int	config_name_check(const char *name, char *why, size_t whylen);
 int	config_network_check(const char *name, char *why, size_t whylen);
 /* A guest nicks' prefix: the start of a nick, at most CONFIG_GUEST_PREFIX_MAX bytes. */
 int	config_guest_prefix_check(const char *prefix, char *why, size_t whylen);
+/* [accounts] auto_away: at most CONFIG_AUTO_AWAY_MAX bytes, no control characters. */
+int	config_auto_away_check(const char *text, char *why, size_t whylen);
 /* A password or free text: at most CONFIG_PASSWORD_MAX bytes, no control characters. */
 int	config_password_check(const char *password, char *why, size_t whylen);
 /* "error", "warn", "info" or "debug" into *level. */

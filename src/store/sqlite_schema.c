@@ -93,6 +93,22 @@ static const char *const schema_steps[] = {
 	"  target TEXT NOT NULL,"
 	"  time INTEGER NOT NULL,"
 	"  PRIMARY KEY (account, target)) WITHOUT ROWID;",
+	/* 3: always-on users (core/session.h), put back at start */
+	"CREATE TABLE presence ("
+	"  account TEXT PRIMARY KEY,"
+	"  nick TEXT NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  realname TEXT NOT NULL,"
+	"  away TEXT NOT NULL,"
+	"  signon INTEGER NOT NULL,"
+	"  gone INTEGER NOT NULL,"
+	"  channels TEXT NOT NULL) WITHOUT ROWID;",
+	/* 4: an account's own multiclient and always-on choices (ACCOUNT_OPT_*) */
+	"CREATE TABLE account_opts ("
+	"  account INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,"
+	"  multiclient INTEGER NOT NULL,"
+	"  always_on INTEGER NOT NULL);",
 };
 
 #define SCHEMA_VERSION	(int)(sizeof(schema_steps) / sizeof(schema_steps[0]))

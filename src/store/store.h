@@ -18,13 +18,16 @@
 struct job;
 struct store;
 
-/* What load hands the driver at start: every account name and registered channel.  A
+/* What load hands the driver at start: every account name, registered channel and
+ * always-on user's presence.  A
  * NULL member: those records are not visited. */
 struct store_visitor {
 	int	(*account)(void *arg, const char *name);
 	int	(*channel)(void *arg, const struct chanreg_rec *rec);
 	int	(*entry)(void *arg, const struct chanreg_entry *entry);
 	int	(*marker)(void *arg, const struct history_marker *marker);	/* history */
+	int	(*presence)(void *arg, const struct presence_rec *rec);	/* after those */
+	int	(*opts)(void *arg, const struct account_opts *opts);	/* before it */
 };
 
 struct store_ops {

@@ -30,6 +30,8 @@ struct store {
 	struct memory_array	 accounts;	/* struct account_rec */
 	struct memory_array	 channels;	/* struct chanreg_rec */
 	struct memory_array	 entries;	/* struct chanreg_entry */
+	struct memory_array	 presences;	/* struct presence_rec */
+	struct memory_array	 opts;		/* struct account_opts */
 	int			 fail;		/* store_memory_fail's status */
 	struct history_memory	*history;	/* history_memory.c */
 };
@@ -71,6 +73,16 @@ certfp_lower(char *certfp)
 	for (; *certfp != '\0'; certfp++)
 		if (*certfp >= 'A' && *certfp <= 'Z')
 			*certfp += 32;
+}
+
+/* The index of account name's choices in st->opts, or -1. */
+static long
+opts_find(const struct store *st, const char *name)
+{
+	for (size_t i = 0; i < st->opts.n; i++)
+		if (casemap_eq(AT(&st->opts, struct account_opts, i)->name, name))
+			return (long)i;
+	return -1;
 }
 
 static long
@@ -177,6 +189,8 @@ memory_account_drop(struct store *st, const char *name)
 		else
 			c++;
 	array_remove(&st->accounts, (size_t)i);
+	if ((i = opts_find(st, name)) >= 0)
+		array_remove(&st->opts, (size_t)i);
 	return 0;
 }
 
@@ -308,6 +322,47 @@ memory_set(struct store *st, const struct account_rec *in, enum job_kind kind)
 }
 
 static int
+memory_opts(struct store *st, const struct account_opts *in)
+{
+	struct account_opts	*o;
+	long			 i;
+
+	if (account_find(st, in->name) < 0)
+		return -ENOENT;
+	if ((i = opts_find(st, in->name)) >= 0)
+		o = AT(&st->opts, struct account_opts, i);
+	else if ((o = array_push(&st->opts)) == NULL)
+		return -EIO;
+	*o = *in;
+	snprintf(o->name, sizeof(o->name), "%s",
+	    AT(&st->accounts, struct account_rec, account_find(st, in->name))->name);
+	return 0;
+}
+
+/* JOB_PRESENCE_SET replaces the account's presence; _DEL drops it. */
+static int
+memory_presence(struct store *st, struct job *job)
+{
+	const char		*account = job->kind == JOB_PRESENCE_SET ?
+				    job->in.presence.account : job->in.name;
+	struct presence_rec	*p;
+
+	for (size_t i = 0; i < st->presences.n; i++) {
+		if (strcmp(AT(&st->presences, struct presence_rec, i)->account,
+		    account) == 0) {
+			array_remove(&st->presences, i);
+			break;
+		}
+	}
+	if (job->kind == JOB_PRESENCE_DEL)
+		return 0;
+	if ((p = array_push(&st->presences)) == NULL)
+		return -EIO;
+	*p = job->in.presence;
+	return 0;
+}
+
+static int
 memory_job(struct store *st, struct job *job)
 {
 	unsigned	slot;
@@ -348,6 +403,11 @@ memory_job(struct store *st, struct job *job)
 			return -ENOENT;
 		array_remove(&st->entries, (size_t)i);
 		return 0;
+	case JOB_PRESENCE_SET:
+	case JOB_PRESENCE_DEL:
+		return memory_presence(st, job);
+	case JOB_ACCOUNT_SET_OPTS:
+		return memory_opts(st, &job->in.opts);
 	default:
 		return history_memory_job(st->history, job);
 	}
@@ -366,6 +426,8 @@ memory_open(const char *path, char *err, size_t errlen)
 	st->accounts.size = sizeof(struct account_rec);
 	st->channels.size = sizeof(struct chanreg_rec);
 	st->entries.size = sizeof(struct chanreg_entry);
+	st->presences.size = sizeof(struct presence_rec);
+	st->opts.size = sizeof(struct account_opts);
 	if ((st->history = history_memory_new()) == NULL) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		free(st);
@@ -396,6 +458,13 @@ memory_load(struct store *st, const struct store_visitor *v, void *arg)
 	for (size_t i = 0; v->entry != NULL && i < st->entries.n; i++)
 		if ((rc = v->entry(arg, AT(&st->entries, struct chanreg_entry, i))) != 0)
 			return rc;
+	for (size_t i = 0; v->opts != NULL && i < st->opts.n; i++)
+		if ((rc = v->opts(arg, AT(&st->opts, struct account_opts, i))) != 0)
+			return rc;
+	for (size_t i = 0; v->presence != NULL && i < st->presences.n; i++)
+		if ((rc = v->presence(arg,
+		    AT(&st->presences, struct presence_rec, i))) != 0)
+			return rc;
 	return history_memory_load(st->history, v, arg);
 }
 
@@ -418,6 +487,8 @@ memory_close(struct store *st)
 	free(st->accounts.v);
 	free(st->channels.v);
 	free(st->entries.v);
+	free(st->presences.v);
+	free(st->opts.v);
 	history_memory_free(st->history);
 	free(st);
 }

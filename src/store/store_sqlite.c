@@ -15,6 +15,7 @@
 #include "core/casemap.h"
 #include "core/job.h"
 #include "store/history_sqlite.h"
+#include "store/presence_store.h"
 #include "store/sqlite_schema.h"
 #include "store/sqlite_stmt.h"
 #include "store/store.h"
@@ -379,6 +380,10 @@ sqlite_job(struct store *st, struct job *job)
 		return entry_change(st, &job->in.entry, Q_ENTRY_INSERT);
 	case JOB_CHANNEL_ENTRY_DEL:
 		return entry_change(st, &job->in.entry, Q_ENTRY_DELETE);
+	case JOB_PRESENCE_SET:
+	case JOB_PRESENCE_DEL:
+	case JOB_ACCOUNT_SET_OPTS:
+		return presence_sqlite_job(sqlite_stmt_db(&st->q), job);
 	default:
 		return history_sqlite_job(st->history, job);
 	}
@@ -536,6 +541,8 @@ sqlite_load(struct store *st, const struct store_visitor *v, void *arg)
 		return rc;
 	if (v->entry != NULL && (rc = load_rows(sqlite_stmt(&st->q, Q_LOAD_ENTRIES),
 	    load_entry, v, arg)) != 0)
+		return rc;
+	if ((rc = presence_sqlite_load(sqlite_stmt_db(&st->q), v, arg)) != 0)
 		return rc;
 	return history_sqlite_load(st->history, v, arg);
 }

@@ -109,6 +109,10 @@ CONFIG_ERRORS = [
     ("[log]\nlevel = loud\n", 2),
     ("[listen]\naddress = 1.2.3.4\n", 2),
     ("[server]\nnetwork = parley\n[limits]\n" + "# " + "c" * 250 + "\n", 4),
+    # multiclient and always-on
+    ("[accounts]\nmax_connections = 0\n", 2),
+    ("[accounts]\nalways_on = maybe\n", 2),
+    ("[accounts]\nauto_away = away\x01\n", 2),
 ]
 
 

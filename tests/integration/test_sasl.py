@@ -127,6 +127,9 @@ def test_account_survives_restart(start_server, tmp_path):
     srv = start_server(config=ACCOUNTS, store=store)
     c = plain_login(srv, "bob", "alice")
     sasl_finish(c, "bob", "alice")
+    # Gone first: a second connection to alice would share bob's user (multiclient).
+    c.send("QUIT")
+    c.expect_closed()
     c2 = srv.client()
     assert scram_login(c2, "carol", "Alice", PASSWORD)
     sasl_finish(c2, "carol", "alice")

@@ -59,7 +59,7 @@ def test_created_on_first_start(start_server, tmp_path):
     srv.wait_log(r"store: %s \(sqlite\)" % path)
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert sql(path, "PRAGMA user_version") == ["2"]
+    assert sql(path, "PRAGMA user_version") == ["4"]
     assert sql(path, "PRAGMA journal_mode") == ["wal"]
     # The store's thread starts with its first job.
     assert "parleyd-store" not in threads(srv.pid)
@@ -126,7 +126,7 @@ def test_newer_schema_refused(tmp_path):
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=10)
     assert p.returncode == 1
     assert p.stderr.splitlines() == [
-        "parleyd: store %s has schema version 42; this parleyd knows up to 2" % path]
+        "parleyd: store %s has schema version 42; this parleyd knows up to 4" % path]
     assert sql(path, "PRAGMA user_version") == ["42"]
 
 

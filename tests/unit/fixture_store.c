@@ -194,8 +194,26 @@ fs_visit_entry(void *arg, const struct chanreg_entry *e)
 	return 0;
 }
 
+int
+fs_visit_presence(void *arg, const struct presence_rec *p)
+{
+	(void)arg;
+	fs_loaded_add("p %s %s %s|%s|%s\n", p->account, p->nick, p->host, p->away,
+	    p->channels);
+	return 0;
+}
+
+int
+fs_visit_opts(void *arg, const struct account_opts *o)
+{
+	(void)arg;
+	fs_loaded_add("o %s %u %u\n", o->name, o->multiclient, o->always_on);
+	return 0;
+}
+
 const struct store_visitor	fs_visitor = {
-	fs_visit_account, fs_visit_channel, fs_visit_entry, NULL
+	fs_visit_account, fs_visit_channel, fs_visit_entry, NULL, fs_visit_presence,
+	fs_visit_opts
 };
 
 const char *

@@ -63,5 +63,7 @@ const char	*fs_load(struct fs_backend *b);
 int		 fs_visit_account(void *arg, const char *name);
 int		 fs_visit_channel(void *arg, const struct chanreg_rec *c);
 int		 fs_visit_entry(void *arg, const struct chanreg_entry *e);
+int		 fs_visit_presence(void *arg, const struct presence_rec *p);
+int		 fs_visit_opts(void *arg, const struct account_opts *o);
 
 #endif

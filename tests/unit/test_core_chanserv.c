@@ -68,12 +68,25 @@ restore_entry(void *arg, const struct chanreg_entry *entry)
 	return core_restore_entry(arg, entry);
 }
 
+static int
+restore_presence(void *arg, const struct presence_rec *rec)
+{
+	return core_restore_presence(arg, rec);
+}
+
+static int
+restore_opts(void *arg, const struct account_opts *o)
+{
+	return core_restore_account_opts(arg, o);
+}
+
 /* The server restarts on the same store: every connection is gone. */
 static void
 restart(struct fx *fx)
 {
 	static const struct store_visitor v = {
-		restore_account, restore_channel, restore_entry, NULL
+		restore_account, restore_channel, restore_entry, NULL, restore_presence,
+		restore_opts
 	};
 
 	core_free(fx->core);

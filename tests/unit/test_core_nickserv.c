@@ -281,7 +281,7 @@ test_info_and_password(void **state)
 	    "UTC\r\n");
 	fx_line(fx, a, "NS SET EMAIL x");
 	assert_string_equal(fx_take(fx, a), NS "alice :Unknown setting EMAIL. Syntax: "
-	    "SET PASSWORD <new password>\r\n");
+	    "SET PASSWORD <new password>, SET MULTICLIENT|ALWAYS-ON ON|OFF|DEFAULT\r\n");
 	fx_line(fx, a, "NS SET PASSWORD correct-horse");
 	assert_string_equal(fx_take(fx, a), NS "alice :The password of alice is "
 	    "changed\r\n");

@@ -309,7 +309,7 @@ test_channel_update(void **state)
 	struct fs_backend		*b = *state;
 	struct job			*job;
 	const struct store_visitor	 v = { skip_account, keep_channel, fs_visit_entry,
-	    NULL };
+	    NULL, NULL, NULL };
 
 	assert_int_equal(fs_create(b, "kim"), 0);
 	assert_int_equal(fs_create(b, "lee"), 0);
@@ -348,7 +348,7 @@ test_channel_fields(void **state)
 {
 	struct fs_backend		*b = *state;
 	const struct store_visitor	 v = { skip_account, keep_channel, fs_visit_entry,
-	    NULL };
+	    NULL, NULL, NULL };
 
 	assert_int_equal(fs_create(b, "max"), 0);
 	assert_int_equal(fs_chan_register(b, "#m", "max"), 0);
@@ -452,7 +452,8 @@ test_load_stops(void **state)
 {
 	struct fs_backend		*b = *state;
 	const struct store_visitor	 v = { visit_stop, fs_visit_channel,
-					    fs_visit_entry, NULL };
+					    fs_visit_entry, NULL, fs_visit_presence,
+					    fs_visit_opts };
 	unsigned			 calls = 0;
 
 	assert_int_equal(fs_create(b, "sam"), 0);
@@ -467,7 +468,7 @@ test_load_accounts_only(void **state)
 {
 	struct fs_backend		*b = *state;
 	const struct store_visitor	 v = { fs_visit_account, NULL, NULL,
-	    NULL };
+	    NULL, NULL, NULL };
 
 	assert_int_equal(fs_create(b, "xan"), 0);
 	assert_int_equal(fs_chan_register(b, "#x", "xan"), 0);
@@ -493,6 +494,54 @@ test_memory_fail(void **state)
 	store_memory_fail(b->st, 0);
 	assert_int_equal(fs_create(b, "vic"), 0);
 	assert_string_equal(fs_load(b), "a uma\na vic\n");
+}
+
+/* Always-on presences: one an account, replaced whole; dropped by account name. */
+static void
+test_presence(void **state)
+{
+	struct fs_backend	*b = *state;
+	struct job		*job;
+
+	assert_int_equal(fs_create(b, "pia"), 0);
+	for (int i = 0; i < 2; i++) {
+		job = fs_job_of(JOB_PRESENCE_SET);
+		strcpy(job->in.presence.account, "pia");
+		strcpy(job->in.presence.nick, i == 0 ? "pia" : "pia_");
+		strcpy(job->in.presence.host, "127.0.0.1");
+		strcpy(job->in.presence.away, "Not connected");
+		strcpy(job->in.presence.channels, i == 0 ? "#a " : "#a #b ");
+		assert_int_equal(fs_run(b, job), 0);
+	}
+	assert_string_equal(fs_load(b),
+	    "a pia\np pia pia_ 127.0.0.1|Not connected|#a #b \n");
+	assert_int_equal(fs_by_name(b, JOB_PRESENCE_DEL, "pia"), 0);
+	assert_int_equal(fs_by_name(b, JOB_PRESENCE_DEL, "pia"), 0);
+	assert_string_equal(fs_load(b), "a pia\n");
+}
+
+/* An account's choices: replaced whole, for a registered account only, gone with it. */
+static void
+test_account_opts(void **state)
+{
+	struct fs_backend	*b = *state;
+	struct job		*job;
+
+	assert_int_equal(fs_create(b, "Oli"), 0);
+	for (int i = 0; i < 2; i++) {
+		job = fs_job_of(JOB_ACCOUNT_SET_OPTS);
+		strcpy(job->in.opts.name, "OLI");
+		job->in.opts.multiclient = ACCOUNT_OPT_OFF;
+		job->in.opts.always_on = i == 0 ? ACCOUNT_OPT_DEFAULT : ACCOUNT_OPT_ON;
+		assert_int_equal(fs_run(b, job), 0);
+	}
+	assert_string_equal(fs_load(b), "a Oli\no Oli 2 1\n");
+	job = fs_job_of(JOB_ACCOUNT_SET_OPTS);
+	strcpy(job->in.opts.name, "nobody");
+	assert_int_equal(fs_run(b, job), -ENOENT);
+	assert_int_equal(fs_by_name(b, JOB_ACCOUNT_DROP, "oli"), 0);
+	assert_int_equal(fs_create(b, "oli"), 0);
+	assert_string_equal(fs_load(b), "a oli\n");
 }
 
 #define CASES(backend) \
@@ -531,6 +580,10 @@ test_memory_fail(void **state)
 	cmocka_unit_test_prestate_setup_teardown(test_load_stops, \
 	    fs_setup, fs_teardown, backend), \
 	cmocka_unit_test_prestate_setup_teardown(test_load_accounts_only, \
+	    fs_setup, fs_teardown, backend), \
+	cmocka_unit_test_prestate_setup_teardown(test_presence, \
+	    fs_setup, fs_teardown, backend), \
+	cmocka_unit_test_prestate_setup_teardown(test_account_opts, \
 	    fs_setup, fs_teardown, backend)
 
 int

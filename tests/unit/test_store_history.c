@@ -293,7 +293,8 @@ static void
 test_markers(void **state)
 {
 	struct fs_backend		*bk = *state;
-	const struct store_visitor	 v = { NULL, NULL, NULL, visit_marker };
+	const struct store_visitor	 v = { NULL, NULL, NULL, visit_marker, NULL,
+	    NULL };
 
 	assert_int_equal(marker_set(bk, T(5)), T(5));
 	/* Never back. */
