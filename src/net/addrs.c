@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "net/addrs.h"
+#include "net/cidr.h"
 #include "net/net.h"
 #include "net/sock.h"
 
@@ -49,27 +50,13 @@ addrs_free(struct addrs *t)
 	t->nidle = 0;
 }
 
-/* Keep the first bits of the len bytes at p, zero the rest. */
-static void
-mask_bits(unsigned char *p, size_t len, unsigned bits)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (bits >= 8)
-			bits -= 8;
-		else {
-			p[i] &= (unsigned char)(0xff00u >> bits);
-			bits = 0;
-		}
-	}
-}
-
 /* The numeric form of the family af address at p, cut to bits of its width. */
 static void
 key_format(int af, unsigned char *p, size_t len, unsigned bits, char *buf, size_t cap)
 {
 	char	 text[INET6_ADDRSTRLEN];
 
-	mask_bits(p, len, bits);
+	net_cidr_mask(p, len, bits);
 	if (inet_ntop(af, p, text, sizeof(text)) == NULL) {
 		snprintf(buf, cap, "?");
 		return;

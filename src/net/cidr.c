@@ -13,9 +13,8 @@
 
 #include "net/cidr.h"
 
-/* Zero the bits of p (len bytes) past the first bits. */
-static void
-cidr_mask(unsigned char *p, size_t len, unsigned bits)
+void
+net_cidr_mask(unsigned char *p, size_t len, unsigned bits)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (bits >= 8)
@@ -58,7 +57,7 @@ net_cidr_parse(const char *text, struct net_cidr *c)
 	if (*end != '\0' || bits > width)
 		return -1;
 	c->bits = (unsigned)bits;
-	cidr_mask(c->addr, width / 8, c->bits);
+	net_cidr_mask(c->addr, width / 8, c->bits);
 	return 0;
 }
 

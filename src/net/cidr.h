@@ -26,6 +26,9 @@ struct net_cidrs {
 	unsigned	 n;
 };
 
+/* Keep the first bits of the len bytes at p, zero the rest. */
+void	net_cidr_mask(unsigned char *p, size_t len, unsigned bits);
+
 /* One range: an address, optionally "/BITS".  Returns 0, or -1 when text is not one. */
 int	net_cidr_parse(const char *text, struct net_cidr *c);
 
