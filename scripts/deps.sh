@@ -23,6 +23,9 @@ if [ "${1:-}" = test ]; then
 	# Operating (h-ops): haproxy sends PROXY headers, prometheus scrapes /metrics
 	# (promtool checks it); the tests start both themselves on ephemeral ports.
 	PACKAGES="$PACKAGES haproxy prometheus"
+	# Debian's nodejs comes without npm, which fetches playwright-core; a nodejs that
+	# brings its own npm (nodesource's) must not get Debian's beside it.
+	command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
