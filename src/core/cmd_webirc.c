@@ -7,13 +7,11 @@
  * Anything amiss closes the connection: a gateway that gets it wrong must not have its
  * users shown as the gateway.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/addr.h"
 #include "core/client.h"
 #include "core/command.h"
 #include "core/job_owner.h"
@@ -30,23 +28,6 @@ webirc_by_host(const struct core *core, const char *host)
 		    mask_match(core->cfg.webircs[i].host, host))
 			return &core->cfg.webircs[i];
 	return NULL;
-}
-
-/* ip as a host into buf (CLIENT_HOST_MAX + 1): a numeric IPv4 or IPv6 address, written
- * as the driver writes hosts ("::1" as "0::1").  False when ip is not one. */
-static bool
-webirc_host(const char *ip, char *buf)
-{
-	unsigned char	 a[sizeof(struct in6_addr)];
-	char		 text[INET6_ADDRSTRLEN];
-
-	if (inet_pton(AF_INET, ip, a) == 1)
-		return inet_ntop(AF_INET, a, buf, CLIENT_HOST_MAX + 1) != NULL;
-	if (inet_pton(AF_INET6, ip, a) != 1 ||
-	    inet_ntop(AF_INET6, a, text, sizeof(text)) == NULL)
-		return false;
-	snprintf(buf, CLIENT_HOST_MAX + 1, "%s%s", text[0] == ':' ? "0" : "", text);
-	return true;
 }
 
 /* The gateway gets no reason: only the log says which check failed. */
@@ -92,7 +73,7 @@ cmd_webirc(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		webirc_refuse(core, cl, "no [webirc] block for this address");
 		return;
 	}
-	if (!webirc_host(m->params[3], host)) {
+	if (!addr_host(m->params[3], host, sizeof(host))) {
 		webirc_refuse(core, cl, "not a numeric address");
 		return;
 	}
