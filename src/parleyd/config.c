@@ -2,8 +2,9 @@
  * The configuration file: INI through libinih, checked strictly.  Every key is known,
  * every value is range-checked, and every error names the file and line, because a
  * server that starts with a silently ignored typo is worse than one that refuses.
- * This file holds the table of settings and the [oper NAME] blocks; config_values.c
- * checks and parses each value, config_motd.c reads the MOTD file.
+ * This file holds the table of settings and reads the file; config_values.c checks and
+ * parses each value, config_motd.c reads the MOTD file, config_oper.c and
+ * config_webirc.c take the [oper NAME] and [webirc NAME] blocks.
  */
 #include <errno.h>
 #include <limits.h>
@@ -23,6 +24,7 @@
 #include "net/log.h"
 #include "parleyd/config.h"
 #include "parleyd/config_motd.h"
+#include "parleyd/config_oper.h"
 #include "parleyd/config_values.h"
 #include "parleyd/config_webirc.h"
 
@@ -217,12 +219,8 @@ struct load {
 	size_t		 linecap;
 	int		 lineno;
 	int		 seen[NSETTINGS];	/* line a setting was first set on; 0: not */
-	int		 oper_line;	/* line of the open [oper NAME]; 0: none */
-	int		 oper_password;	/* line of its password, host, certfp; 0: not */
-	int		 oper_host;
-	int		 oper_certfp;
+	struct oper_load oper;		/* the open [oper NAME] block */
 	struct webirc_load webirc;	/* the open [webirc NAME] block (h-ops) */
-	int		 oper_account;
 	bool		 listen_replaced;	/* the file's first address cleared the list */
 	bool		 failed;
 	int		 errline;	/* line of the first error; 0: not a line's */
@@ -427,109 +425,32 @@ setting_find(const char *section, const char *key)
 	return NULL;
 }
 
-/* An [oper NAME] block is over: it must have said its password, certfp or account. */
+/* "[oper NAME]" (config_oper.c). */
 static int
-oper_close(struct load *ld)
+oper_open(struct load *ld, const char *name)
 {
-	int	line = ld->lineno;
+	char	why[256];
 
-	if (ld->oper_line == 0 || ld->oper_password != 0 || ld->oper_certfp != 0 ||
-	    ld->oper_account != 0) {
-		ld->oper_line = 0;
+	if (config_oper_open(ld->cfg, &ld->oper, name, ld->lineno, why,
+	    sizeof(why)) == 0)
 		return 0;
-	}
-	ld->lineno = ld->oper_line;
-	load_error(ld, "[oper %s] has no password, certfp or account",
-	    ld->cfg->opers[ld->cfg->nopers - 1].name);
-	ld->lineno = line;
+	load_error(ld, "%s", why);
 	return -1;
 }
 
-/* "[oper NAME]": a new operator block, NAME as OPER will give it. */
+/* An open [oper NAME] block is over: an error is its header's line's. */
 static int
-oper_open(struct load *ld, const char *section)
+oper_close(struct load *ld)
 {
-	struct config		*cfg = ld->cfg;
-	struct core_oper	*o;
-	const char		*name = section + strspn(section, " ");
-	size_t			 len = strlen(name);
+	char	why[256];
+	int	line = ld->lineno, block = ld->oper.line;
 
-	if (len == 0 || len > CONFIG_NAME_MAX || strspn(name, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") != len) {
-		load_error(ld, "[oper %s]: the name must be letters, digits, '-', '.' or '_', "
-		    "at most %d bytes", name, CONFIG_NAME_MAX);
-		return -1;
-	}
-	for (size_t i = 0; i < cfg->nopers; i++) {
-		if (strcmp(cfg->opers[i].name, name) == 0) {
-			load_error(ld, "[oper %s] appears twice", name);
-			return -1;
-		}
-	}
-	if ((o = realloc(cfg->opers, (cfg->nopers + 1) * sizeof(*o))) == NULL) {
-		load_error(ld, "%s", strerror(ENOMEM));
-		return -1;
-	}
-	cfg->opers = o;
-	o = &cfg->opers[cfg->nopers++];
-	memset(o, 0, sizeof(*o));
-	snprintf(o->name, sizeof(o->name), "%s", name);
-	ld->oper_line = ld->lineno;
-	ld->oper_password = ld->oper_host = ld->oper_certfp = 0;
-	ld->oper_account = 0;
-	return 0;
-}
-
-/* A key of the open [oper NAME] block. */
-static int
-oper_key(struct load *ld, const char *key, const char *value)
-{
-	struct core_oper	*o = &ld->cfg->opers[ld->cfg->nopers - 1];
-	int			*seen;
-	char			 why[256];
-
-	if (strcmp(key, "password") == 0)
-		seen = &ld->oper_password;
-	else if (strcmp(key, "host") == 0)
-		seen = &ld->oper_host;
-	else if (strcmp(key, "certfp") == 0)
-		seen = &ld->oper_certfp;
-	else if (strcmp(key, "account") == 0)
-		seen = &ld->oper_account;
-	else {
-		load_error(ld, "unknown key '%s' in [oper %s]", key, o->name);
+	if (config_oper_close(ld->cfg, &ld->oper, why, sizeof(why)) == 0)
 		return 0;
-	}
-	if (*seen != 0) {
-		load_error(ld, "%s: already set on line %d", key, *seen);
-		return 0;
-	}
-	if (seen == &ld->oper_password) {
-		if (config_hash_check(value, why, sizeof(why)) == -1) {
-			load_error(ld, "password: %s", why);
-			return 0;
-		}
-		snprintf(o->hash, sizeof(o->hash), "%s", value);
-	} else if (seen == &ld->oper_certfp) {
-		if (config_certfp_parse(value, o->certfp, why, sizeof(why)) == -1) {
-			load_error(ld, "certfp: %s", why);
-			return 0;
-		}
-	} else if (seen == &ld->oper_account) {
-		if (config_account_check(value, why, sizeof(why)) == -1) {
-			load_error(ld, "account: %s", why);
-			return 0;
-		}
-		snprintf(o->account, sizeof(o->account), "%s", value);
-	} else {
-		if (config_mask_check(value, why, sizeof(why)) == -1) {
-			load_error(ld, "host: %s", why);
-			return 0;
-		}
-		snprintf(o->host, sizeof(o->host), "%s", value);
-	}
-	*seen = ld->lineno;
-	return 1;
+	ld->lineno = block;
+	load_error(ld, "%s", why);
+	ld->lineno = line;
+	return -1;
 }
 
 /* "[webirc NAME]" (config_webirc.c). */
@@ -635,8 +556,14 @@ load_handle(void *arg, const char *section, const char *key, const char *value)
 		load_error(ld, "'%s' is outside any section", key);
 		return 0;
 	}
-	if (ld->oper_line != 0)
-		return oper_key(ld, key, value);
+	if (ld->oper.line != 0) {
+		if (config_oper_key(ld->cfg, &ld->oper, key, value, ld->lineno, why,
+		    sizeof(why)) == -1) {
+			load_error(ld, "%s", why);
+			return 0;
+		}
+		return 1;
+	}
 	if (ld->webirc.line != 0) {
 		if (config_webirc_key(ld->cfg, &ld->webirc, key, value, ld->lineno, why,
 		    sizeof(why)) == -1) {
