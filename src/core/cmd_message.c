@@ -52,17 +52,18 @@ message_deliver(struct core *core, struct client *cl, const struct message *m,
     size_t len)
 {
 	capset	with = m->tagmsg ? CAP_BIT(CAP_MESSAGE_TAGS) : 0;
+	bool	silenced = ch == NULL && silence_blocks(to, cl);
 
 	tags_message(core, cl, true);
 	/* history: one record of the message, whoever receives it (history.c); not a
 	 * message to a channel's operators alone (STATUSMSG), nor one silenced */
-	if (status == 0 && (ch != NULL || !silence_blocks(to, cl)))
+	if (status == 0 && !silenced)
 		history_note(core, cl, ch, to, m->tagmsg, line, len);
 	if (ch != NULL && status != 0)
 		message_status(core, cl, with, ch, status, line, len);
 	else if (ch != NULL)
 		send_channel_caps(core, ch, cl, with, 0, line, len);
-	else if (silence_blocks(to, cl)) {
+	else if (silenced) {
 		/* Silenced: dropped without a word, as if delivered. */
 	} else if (to == cl) {
 		tags_unlabeled(core, true);
