@@ -72,9 +72,8 @@ struct net_config {
 						   the wait for the next one */
 	char		 web_origins[NET_WEB_LIST_MAX][NET_WEB_ITEM_MAX];
 	unsigned	 nweb_origins;	/* 0: only the listener's own origin; "*": any */
-	char		 web_proxies[NET_WEB_LIST_MAX][NET_WEB_ITEM_MAX];
-	unsigned	 nweb_proxies;	/* ADDR or ADDR/BITS whose X-Forwarded-For and
-					   Forwarded are believed */
+	struct net_cidrs web_proxies;	/* whose X-Forwarded-For and Forwarded are
+					   believed */
 };
 
 void	net_config_defaults(struct net_config *cfg);

@@ -364,8 +364,7 @@ web_config_reload(struct net_config *run, const struct net_config *net)
 	run->web_header_timeout = net->web_header_timeout;
 	memcpy(run->web_origins, net->web_origins, sizeof(run->web_origins));
 	run->nweb_origins = net->nweb_origins;
-	memcpy(run->web_proxies, net->web_proxies, sizeof(run->web_proxies));
-	run->nweb_proxies = net->nweb_proxies;
+	run->web_proxies = net->web_proxies;
 }
 
 /* Whether req's target is the WebSocket endpoint, "/" (a query string allowed). */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "net/cidr.h"
 #include "net/driver.h"
 #include "net/http.h"
 #include "net/web.h"
@@ -78,60 +79,6 @@ web_parse_addr(const char *p, size_t n, struct sockaddr_storage *ss)
 	return -1;
 }
 
-/* Whether the first bits of the addresses a and b are the same. */
-static bool
-web_prefix_same(const unsigned char *a, const unsigned char *b, unsigned bits)
-{
-	unsigned	 whole = bits / 8;
-
-	if (memcmp(a, b, whole) != 0)
-		return false;
-	return bits % 8 == 0 ||
-	    ((a[whole] ^ b[whole]) & (0xff00 >> (bits % 8)) & 0xff) == 0;
-}
-
-/* The address bytes of ss (AF_INET or AF_INET6). */
-static const unsigned char *
-web_addr_bytes(const struct sockaddr_storage *ss)
-{
-	const void	*p = ss;
-
-	if (ss->ss_family == AF_INET)
-		return (const unsigned char *)&((const struct sockaddr_in *)p)->sin_addr;
-	return (const unsigned char *)&((const struct sockaddr_in6 *)p)->sin6_addr;
-}
-
-/* Whether ss is in spec ("ADDR" or "ADDR/BITS"). */
-static bool
-web_addr_in(const struct sockaddr_storage *ss, const char *spec)
-{
-	struct sockaddr_storage	 net;
-	const char		*slash = strchr(spec, '/');
-	size_t			 n = slash != NULL ? (size_t)(slash - spec) : strlen(spec);
-	unsigned		 bits, max;
-	char			*end;
-
-	if (web_parse_addr(spec, n, &net) == -1 || net.ss_family != ss->ss_family)
-		return false;
-	max = ss->ss_family == AF_INET ? 32 : 128;
-	bits = max;
-	if (slash != NULL) {
-		bits = (unsigned)strtoul(slash + 1, &end, 10);
-		if (*end != '\0' || bits > max)
-			return false;
-	}
-	return web_prefix_same(web_addr_bytes(ss), web_addr_bytes(&net), bits);
-}
-
-static bool
-web_trusted(const struct net_server *srv, const struct sockaddr_storage *ss)
-{
-	for (unsigned i = 0; i < srv->cfg.nweb_proxies && i < NET_WEB_LIST_MAX; i++)
-		if (web_addr_in(ss, srv->cfg.web_proxies[i]))
-			return true;
-	return false;
-}
-
 /* The for= of one Forwarded element p[0 ..< n], quotes removed; false if none. */
 static bool
 web_forwarded_for(const char *p, size_t n, struct http_str *out)
@@ -194,6 +141,12 @@ web_hops(const struct http_request *req, const char *name, bool forwarded,
 	return n;
 }
 
+static bool
+web_trusted(const struct net_server *srv, const struct sockaddr_storage *ss)
+{
+	return net_cidrs_match(&srv->cfg.web_proxies, (const struct sockaddr *)ss);
+}
+
 void
 web_client_addr(const struct net_server *srv, const struct http_request *req,
     struct sockaddr_storage *ss)
@@ -202,7 +155,7 @@ web_client_addr(const struct net_server *srv, const struct http_request *req,
 	struct sockaddr_storage	 next;
 	size_t			 n;
 
-	if (srv->cfg.nweb_proxies == 0 || !web_trusted(srv, ss))
+	if (!web_trusted(srv, ss))
 		return;
 	if ((n = web_hops(req, "Forwarded", true, hops)) == 0)
 		n = web_hops(req, "X-Forwarded-For", false, hops);

@@ -55,7 +55,6 @@ enum setting_kind {
 	SET_WEB_ADDRESS, /* appended to net.listen, a web listener; repeats */
 	SET_WEB_TLS_ADDRESS, /* the same, over TLS; repeats */
 	SET_ORIGINS,	/* net.web_origins: words */
-	SET_PROXIES,	/* net.web_proxies: words */
 	SET_HISTORY_PRIVATE, /* unsigned CONFIG_HISTORY_PRIVATE_*: all, accounts, none */
 	SET_AUTO_AWAY,	/* char[CONFIG_AUTO_AWAY_MAX + 1], an AWAY text ("" = none) */
 };
@@ -190,7 +189,7 @@ static const struct setting settings[] = {
 	{ "listen",	"web_address",	SET_WEB_ADDRESS, 0, 0, 0 },
 	{ "listen",	"web_tls_address", SET_WEB_TLS_ADDRESS, 0, 0, 0 },
 	{ "web",	"origins",	SET_ORIGINS,	0, 0, 0 },
-	{ "web",	"trusted_proxies", SET_PROXIES,	0, 0, 0 },
+	{ "web",	"trusted_proxies", SET_CIDRS,	AT(net.web_proxies), 0, 0 },
 	{ "web",	"header_max",	SET_BYTES,	AT(net.web_header_max), 1024,
 	    64 * 1024 },
 	{ "web",	"max_headers",	SET_COUNT,	AT(net.web_headers_max), 8,
@@ -336,9 +335,6 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 	case SET_ORIGINS:
 		return config_origins_parse(value, cfg->net.web_origins,
 		    &cfg->net.nweb_origins, why, whylen);
-	case SET_PROXIES:
-		return config_proxies_parse(value, cfg->net.web_proxies,
-		    &cfg->net.nweb_proxies, why, whylen);
 	case SET_WEB_ADDRESS:
 	case SET_WEB_TLS_ADDRESS:
 	case SET_ADDRESS:

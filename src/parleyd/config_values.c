@@ -460,28 +460,6 @@ config_origin_ok(const char *o, char *why, size_t whylen)
 	return 0;
 }
 
-static int
-config_proxy_ok(const char *spec, char *why, size_t whylen)
-{
-	char		 addr[NET_WEB_ITEM_MAX], *slash, *end;
-	unsigned char	 bin[16];
-	unsigned long	 bits = 0;
-	bool		 v4;
-
-	snprintf(addr, sizeof(addr), "%s", spec);
-	if ((slash = strchr(addr, '/')) != NULL)
-		*slash = '\0';
-	v4 = inet_pton(AF_INET, addr, bin) == 1;
-	if ((!v4 && inet_pton(AF_INET6, addr, bin) != 1) ||
-	    (slash != NULL && (!isdigit((unsigned char)slash[1]) ||
-	    (bits = strtoul(slash + 1, &end, 10)) > (v4 ? 32 : 128) || *end != '\0'))) {
-		snprintf(why, whylen, "'%s' is not an address or a network (ADDR or "
-		    "ADDR/BITS)", spec);
-		return -1;
-	}
-	return 0;
-}
-
 int
 config_origins_parse(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
     char *why, size_t whylen)
@@ -489,9 +467,3 @@ config_origins_parse(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *
 	return config_words(text, list, n, config_origin_ok, why, whylen);
 }
 
-int
-config_proxies_parse(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
-    char *why, size_t whylen)
-{
-	return config_words(text, list, n, config_proxy_ok, why, whylen);
-}

@@ -66,13 +66,10 @@ int	config_address_check(const char *addr, char out[SOCK_ADDR_MAX], char *why,
 	    size_t whylen);
 
 /*
- * The web listener's lists ([web] origins, trusted_proxies): words separated by blanks,
- * each checked, into list (*n of them; at most NET_WEB_LIST_MAX).  An origin is "*" or
- * http(s)://HOST[:PORT]; a proxy is an IPv4 or IPv6 address, with /BITS for a network.
+ * [web] origins: words separated by blanks, each checked, into list (*n of them; at
+ * most NET_WEB_LIST_MAX).  An origin is "*" or http(s)://HOST[:PORT].
  */
 int	config_origins_parse(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
-	    char *why, size_t whylen);
-int	config_proxies_parse(const char *text, char list[][NET_WEB_ITEM_MAX], unsigned *n,
 	    char *why, size_t whylen);
 
 /*

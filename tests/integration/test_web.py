@@ -674,7 +674,7 @@ def test_web_over_tls(start_server, tmp_path):
 WEB_CONFIG_ERRORS = [
     ("[web]\norigins = ftp://chat.example.org\n", "is not an origin"),
     ("[web]\norigins = https://chat.example.org/path\n", "is not an origin"),
-    ("[web]\ntrusted_proxies = 10.0.0.0/33\n", "is not an address or a network"),
+    ("[web]\ntrusted_proxies = 10.0.0.0/33\n", "is not an address or ADDRESS/BITS"),
     ("[web]\ntrusted_proxies = 127.0.0.1 proxy.example\n", "is not an address"),
     ("[web]\norigins = %s\n" % " ".join("http://h%d" % i for i in range(17)),
      "more than 16"),
