@@ -9,7 +9,7 @@ set -eu
 # gcc, make and libc6-dev rather than build-essential: what the build runs, so a machine
 # that has them without the meta-package is not sent to apt-get.
 PACKAGES="gcc make libc6-dev cmake pkg-config libinih-dev libcrypt-dev libncurses-dev
-libssl-dev openssl libsqlite3-dev libsodium-dev zlib1g-dev"
+libssl-dev openssl libsqlite3-dev libsodium-dev zlib1g-dev libnats-dev"
 if [ "${1:-}" = test ]; then
 	# cmocka runs the unit tests; ngircd is a second server for the client's tests; tmux
 	# drives its terminal UI; clang and its libFuzzer runtime build the fuzz targets;
@@ -23,6 +23,8 @@ if [ "${1:-}" = test ]; then
 	# Operating (h-ops): haproxy sends PROXY headers, prometheus scrapes /metrics
 	# (promtool checks it); the tests start both themselves on ephemeral ports.
 	PACKAGES="$PACKAGES haproxy prometheus"
+	# The cluster (issue 18): the tests start nats-server themselves, JetStream on.
+	PACKAGES="$PACKAGES nats-server"
 	# Debian's nodejs comes without npm, which fetches playwright-core; a nodejs that
 	# brings its own npm (nodesource's) must not get Debian's beside it.
 	command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
@@ -58,7 +60,7 @@ echo "deps: installing$missing" >&2
 # install (policy-rc.d, exit 101) and leave the service disabled.
 blocked=""
 case "$missing" in
-*ngircd*|*haproxy*|*prometheus*)
+*ngircd*|*haproxy*|*prometheus*|*nats-server*)
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
 		$SUDO chmod 755 /usr/sbin/policy-rc.d
@@ -81,7 +83,7 @@ case "$missing" in
 	fi
 	;;
 esac
-for daemon in haproxy prometheus; do
+for daemon in haproxy prometheus nats-server; do
 	case "$missing" in
 	*"$daemon"*)
 		if [ -d /run/systemd/system ]; then

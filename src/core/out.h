@@ -74,6 +74,13 @@ struct core_out {
 	 * smaller sendq) and lift them here.  Called once per connection at most.
 	 */
 	void	(*registered)(void *ctx, uint64_t conn);
+
+	/*
+	 * Optional (NULL: a single server; core/cluster.h): send one node-to-node line,
+	 * without CR LF, to the node named node, or to every other node when node is NULL.
+	 * The bytes are copied before the call returns; nothing is sent back from inside it.
+	 */
+	void	(*peer)(void *ctx, const char *node, const char *line, size_t len);
 };
 
 #endif

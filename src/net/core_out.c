@@ -200,5 +200,5 @@ struct core_out
 out_interface(struct net_server *srv)
 {
 	return (struct core_out){ srv, out_queue, out_queue_many, out_hangup, out_log,
-	    out_request, out_job, out_registered };
+	    out_request, out_job, out_registered, NULL };
 }

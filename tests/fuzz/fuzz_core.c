@@ -291,7 +291,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_config(&cfg);
 	/* No job runner: the core runs jobs (OPER's hash) at once, deterministically. */
 	out = (struct core_out){ &d, out_queue, out_queue_many, out_hangup, NULL,
-	    out_request, NULL, NULL };
+	    out_request, NULL, NULL, NULL };
 	if ((d.core = core_new(&cfg, &out)) == NULL)
 		return 0;
 	core_clock(d.core, d.now, 1700000000000LL);

@@ -74,7 +74,7 @@ drv_job(void *ctx, struct job *job)
 }
 
 static struct core_out	drv_out = { NULL, drv_queue, drv_queue_many, drv_hangup, NULL,
-			    drv_request, drv_job, NULL };
+			    drv_request, drv_job, NULL, NULL };
 
 static void
 deliver(void *arg, struct job *job)
