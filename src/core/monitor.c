@@ -10,6 +10,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/monitor.h"
+#include "core/names.h"
 #include "core/reply.h"
 
 struct monitor_target {
@@ -182,7 +183,7 @@ monitor_plus(struct core *core, struct client *cl, char *list)
 	reply_init(&on, core, cl, RPL_MONONLINE);
 	reply_init(&off, core, cl, RPL_MONOFFLINE);
 	while ((nick = command_next_item(&list)) != NULL) {
-		if (!casemap_nick_valid(nick, core->cfg.nicklen))
+		if (!names_nick_valid(core, nick, core->cfg.nicklen))
 			continue;
 		if (monitor_full(core, cl, nick)) {
 			send_reply(core, cl, ERR_MONLISTFULL, "%u %s%s%s",

@@ -429,6 +429,10 @@ reload(void *arg, struct core_config *core, struct net_config *net, char *err,
 	/* The store stays open on the file it was started with. */
 	if (strcmp(fresh.store_path, old.store_path) != 0)
 		log_warnx("store changes take effect on restart");
+	/* The nick table and the store are keyed by it. */
+	if (fresh.core.casemapping != old.core.casemapping)
+		log_warnx("casemapping changes take effect on restart");
+	fresh.core.casemapping = old.core.casemapping;
 	st->cfg = fresh;
 	*core = st->cfg.core;
 	*net = st->cfg.net;
@@ -543,7 +547,8 @@ main(int argc, char **argv)
 	heap_policy();
 	nofile = descriptors_raise();
 	/* Before the listeners: a store that cannot open stops the start at once. */
-	if (storage_open(st.cfg.store_path, &store, err, sizeof(err)) == -1) {
+	if (storage_open(st.cfg.store_path, st.cfg.core.casemapping, &store, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
 		config_free(&st.cfg);
 		return 1;

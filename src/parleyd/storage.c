@@ -16,12 +16,26 @@
 static const struct store_ops	*storage_ops = &store_sqlite;
 
 int
-storage_open(const char *path, struct store **st, char *err, size_t errlen)
+storage_open(const char *path, enum casemapping cm, struct store **st, char *err,
+    size_t errlen)
 {
+	char	why[256];
+
 	*st = NULL;
 	if (*path == '\0')
 		return 0;
-	return (*st = storage_ops->open(path, err, errlen)) != NULL ? 0 : -1;
+	if ((*st = storage_ops->open(path, err, errlen)) == NULL)
+		return -1;
+	if (storage_ops->casemap == NULL ? cm == CASEMAP_RFC1459 :
+	    storage_ops->casemap(*st, cm, why, sizeof(why)) == 0)
+		return 0;
+	if (storage_ops->casemap == NULL)
+		snprintf(why, sizeof(why), "the %s backend keys names under rfc1459 only",
+		    storage_ops->name);
+	snprintf(err, errlen, "store %s: %s", path, why);
+	storage_ops->close(*st);
+	*st = NULL;
+	return -1;
 }
 
 int
