@@ -173,9 +173,9 @@ test_account(void **state)
 	fx_line(fx, e, "REGISTER * * :" FXA_PASSWORD);
 	assert_non_null(strstr(fx_take(fx, e), S "REGISTER SUCCESS " ERIC " :"));
 	fx_line(fx, e, "NICK other");
-	c = fx_client(fx, ERIC_UPPER);
+	c = fx_client(fx, ERIC_LOWER);
 	fx_line(fx, c, "REGISTER * * :" FXA_PASSWORD);
-	assert_string_equal(fx_take(fx, c), S "FAIL REGISTER ACCOUNT_EXISTS " ERIC_UPPER
+	assert_string_equal(fx_take(fx, c), S "FAIL REGISTER ACCOUNT_EXISTS " ERIC_LOWER
 	    " :That account already exists\r\n");
 	fx_free(fx);
 }
