@@ -82,3 +82,19 @@ def test_store_keyed_otherwise_refused(start_server, tmp_path):
     assert p.stderr.splitlines() == [
         "parleyd: store %s: Foo[ was kept under another casemapping than rfc8265: "
         "keep the casemapping it was written with" % store]
+
+
+def test_store_keyed_under_rfc8265(start_server, tmp_path):
+    """Accounts keyed under rfc8265 survive a restart under it, in any case."""
+    store = tmp_path / "parleyd.db"
+    conf = RFC8265 + ACCOUNTS
+    for nick, outcome in (("Éric", ["SUCCESS", "Éric"]), ("ÉRIC", ["ACCOUNT_EXISTS"])):
+        srv = start_server(config=conf, store=store)
+        c = srv.client()
+        c.send("NICK %s" % nick)
+        c.send("REGISTER * * :correct horse")
+        m = c.expect(lambda m: m.command in ("REGISTER", "FAIL"), timeout=10)
+        got = m.params[:2] if m.command == "REGISTER" else m.params[1:2]
+        assert got == outcome, m.line
+        c.close()
+        assert srv.terminate() == 0
