@@ -272,6 +272,17 @@ bidi_ok(const UChar *s, int32_t len)
 	return last == U_LEFT_TO_RIGHT || last == U_EUROPEAN_NUMBER;
 }
 
+/* Above ASCII, a nick starts with a letter: not a digit, nor a mark with nothing to
+ * mark (IDNA's rule for labels too). */
+static bool
+nick_first(UChar32 c)
+{
+	int	gc = u_charType(c);
+
+	return gc != U_DECIMAL_DIGIT_NUMBER && gc != U_NON_SPACING_MARK &&
+	    gc != U_COMBINING_SPACING_MARK;
+}
+
 bool
 casemap_utf8_nick_valid(const char *nick, size_t maxlen)
 {
@@ -292,7 +303,7 @@ casemap_utf8_nick_valid(const char *nick, size_t maxlen)
 
 		U16_NEXT(f, i, n, c);
 		if (c < 0x80 ? !casemap_nick_byte((unsigned char)c, first) :
-		    !id_pvalid(c) || (first && u_charType(c) == U_DECIMAL_DIGIT_NUMBER))
+		    !id_pvalid(c) || (first && !nick_first(c)))
 			return false;
 		d = u_charDirection(c);
 		bidi |= d == U_RIGHT_TO_LEFT || d == U_RIGHT_TO_LEFT_ARABIC ||

@@ -28,7 +28,8 @@ bool	casemap_utf8_eq(const char *a, const char *b);
  * passes the IdentifierClass (RFC 8264: letters, digits and combining marks; no
  * spaces, symbols, punctuation outside ASCII, controls, ignorables or compatibility
  * forms) and the Bidi Rule (RFC 5893), and whose ASCII bytes obey rfc1459's nick
- * rules (casemap_nick_valid): an ASCII nick is valid exactly when it is today.
+ * rules (casemap_nick_valid): an ASCII nick is valid exactly when it is today.  A
+ * nick does not start with a digit or a combining mark of any script.
  */
 bool	casemap_utf8_nick_valid(const char *nick, size_t maxlen);
 

@@ -8,7 +8,7 @@ struct core;
 
 /*
  * Confusable nicks under rfc8265 (casemap_utf8.h): a nick whose UTS #39 skeleton is
- * another client's nick's is taken, as ergo does.  Each client with a nick in the nick
+ * another client's nick's, or a service's, is taken, as ergo does.  Each client with a nick in the nick
  * table keeps its skeleton in core->skeletons.  Under rfc1459 none of this runs.
  */
 

@@ -77,8 +77,10 @@ test_nick_valid(void **state)
 	assert_false(casemap_utf8_nick_valid("\xe2\x84\x8c", 30));
 	assert_false(casemap_utf8_nick_valid("\xef\xac\x81", 30));
 	assert_false(casemap_utf8_nick_valid("a\xcd\xb8", 30));
-	/* A digit of another script does not start a nick either. */
+	/* A digit of another script does not start a nick either, nor a lone mark. */
 	assert_false(casemap_utf8_nick_valid("\xd9\xa1" "a", 30));
+	assert_false(casemap_utf8_nick_valid("\xcc\x81" "a", 30));
+	assert_true(casemap_utf8_nick_valid("a\xcc\x81", 30));
 	/* ASCII inside a UTF-8 nick obeys the nick rules too. */
 	assert_false(casemap_utf8_nick_valid("\xc3\xa9.x", 30));
 	assert_false(casemap_utf8_nick_valid("\xc3\xa9 x", 30));

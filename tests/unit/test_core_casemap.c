@@ -118,6 +118,13 @@ test_confusable(void **state)
 	/* A look-alike of one's own nick is one's own. */
 	fx_line(fx, p, "NICK " PAYPAL_CYR);
 	assert_string_equal(fx_take(fx, p), ":" MASK("paypal") " NICK " PAYPAL_CYR "\r\n");
+	/* The services' nicks: fullwidth, and with a Cyrillic е. */
+	fx_line(fx, c, "NICK \xef\xbc\xae\xef\xbd\x89\xef\xbd\x83\xef\xbd\x8b"
+	    "\xef\xbc\xb3\xef\xbd\x85\xef\xbd\x92\xef\xbd\x96");
+	assert_non_null(strstr(fx_take(fx, c), " 433 paypa "));
+	fx_line(fx, c, "NICK ChanS\xd0\xb5rv");
+	assert_string_equal(fx_take(fx, c), S "433 paypa ChanS\xd0\xb5rv "
+	    ":Nickname is already in use\r\n");
 	/* Once the nick is gone, so is its skeleton. */
 	fx_line(fx, p, "QUIT");
 	fx_line(fx, c, "NICK paypal");
