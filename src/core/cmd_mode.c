@@ -218,7 +218,7 @@ mode_list_edit(struct core *core, struct client *cl, struct channel *ch, char di
 	}
 	for (size_t i = 0; i < v->len; i++) {
 		e = v->items[i];
-		if (!casemap_eq(e->mask, norm))
+		if (!names_eq(core, e->mask, norm))
 			continue;
 		if (dir == '+')
 			return false;
