@@ -147,6 +147,7 @@ void
 casemap_utf8_fold(char *dst, size_t cap, const char *src)
 {
 	UChar		 f[U16_CAP];
+	char		 out[CASEMAP_UTF8_FOLD_MAX];
 	UErrorCode	 err = U_ZERO_ERROR;
 	int32_t		 n, len;
 
@@ -156,9 +157,19 @@ casemap_utf8_fold(char *dst, size_t cap, const char *src)
 		ascii_fold(dst, cap, src);
 		return;
 	}
-	u_strToUTF8(dst, (int32_t)(cap > INT32_MAX ? INT32_MAX : cap), &len, f, n, &err);
-	if (U_FAILURE(err) || (size_t)len >= cap)
+	u_strToUTF8(out, (int32_t)sizeof(out), &len, f, n, &err);
+	if (U_FAILURE(err) || (size_t)len >= sizeof(out)) {
 		ascii_fold(dst, cap, src);
+		return;
+	}
+	/* Cut as casemap_fold does, but on a character's boundary. */
+	if ((size_t)len > cap - 1) {
+		len = (int32_t)(cap - 1);
+		while (len > 0 && ((unsigned char)out[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(dst, out, (size_t)len);
+	dst[len] = '\0';
 }
 
 bool

@@ -16,8 +16,9 @@
  * folding grows a name by at most a small factor. */
 #define CASEMAP_UTF8_FOLD_MAX	2048
 
-/* The folded form of src into dst of size cap (NUL-terminated, truncated to cap - 1
- * bytes).  Total: a name that is not UTF-8 folds as ASCII does. */
+/* The folded form of src into dst of size cap (NUL-terminated, truncated to at most
+ * cap - 1 bytes on a character's boundary).  Total: a name that is not UTF-8 folds as
+ * ASCII does. */
 void	casemap_utf8_fold(char *dst, size_t cap, const char *src);
 
 /* True when a and b fold alike. */

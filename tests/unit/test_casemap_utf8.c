@@ -24,6 +24,8 @@ fold(const char *s)
 static void
 test_fold(void **state)
 {
+	char	small[4];
+
 	(void)state;
 	/* ASCII: A-Z alone; []\~ stay themselves, unlike rfc1459. */
 	assert_string_equal(fold("Foo[]\\^"), "foo[]\\^");
@@ -42,6 +44,9 @@ test_fold(void **state)
 	/* Not UTF-8: folds as ASCII does, the other bytes as they are. */
 	assert_string_equal(fold("AB\xff"), "ab\xff");
 	assert_true(casemap_utf8_eq("\xc3\x89RIC", "\xc3\xa9ric"));
+	/* Cut short on a character's boundary: "ÉÉ" in 4 bytes is "é". */
+	casemap_utf8_fold(small, sizeof(small), "\xc3\x89\xc3\x89");
+	assert_string_equal(small, "\xc3\xa9");
 	assert_false(casemap_utf8_eq("foo[", "foo{"));
 }
 
