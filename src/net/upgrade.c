@@ -252,7 +252,8 @@ upgrade_handover(int sock, const struct snapbuf *b, int64_t deadline, char *why,
 			n += (size_t)got;
 			continue;
 		}
-		if (got == 0)
+		/* A process that exits without reading what it was sent resets. */
+		if (got == 0 || errno == ECONNRESET)
 			break;
 		if (errno == EINTR)
 			continue;
