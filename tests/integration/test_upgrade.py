@@ -383,3 +383,27 @@ def test_fork_model_refuses(start_server):
     srv.wait_log(r"upgrade refused: in the fork model the relay children hold the "
                  r"connections; restart instead")
     still_serving(srv, a, b)
+
+
+@pytest.mark.models
+def test_queued_output_survives(start_server, adopted):
+    """A client that does not read while lines for it pile up in the server's queue gets
+    every one of them, in order, once it reads again after the upgrade."""
+    if MODEL == "fork":
+        pytest.skip("the fork model refuses upgrades (test_fork_model_refuses)")
+    srv = start_server(config=CONFIG + "sendq = 32m\n")
+    slow = srv.client("slow", rcvbuf=4096)
+    fast = srv.client("fast")
+    text = "x" * 400
+    # More than the kernel's socket buffers take (tcp_wmem's 4 MiB at most).
+    n = 15000
+    fast.send_raw("".join("PRIVMSG slow :%d %s\r\n" % (i, text) for i in range(n)))
+    fast.send("PING :sent")
+    fast.expect("PONG")
+    start = srv.log_len()
+    srv.signal(signal.SIGUSR2)
+    pid = took_over(srv, adopted, start)
+    for i in range(n):
+        m = slow.expect("PRIVMSG")
+        assert m.trailing == "%d %s" % (i, text)
+    stop_adopted(srv, pid)
