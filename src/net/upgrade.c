@@ -11,8 +11,9 @@
  *      "fail: why".  An exit, a failure or no answer within upgrade_timeout, and it
  *      carries on as if nothing had happened, logging "upgrade failed: why";
  *   4. on "ready": it closes its store (the new process has opened the same file),
- *      sends the clients it could not hand over (TLS) an ERROR, and exits without
- *      touching the other connections: the kernel keeps them open in the new process.
+ *      sends the clients it could not hand over (TLS) an ERROR, tells a service
+ *      manager the new MAINPID, and exits without touching the other connections:
+ *      the kernel keeps them open in the new process.
  *
  * The new process reads the bytes before it opens anything, binds nothing (the
  * listeners are there), loads the store, restores the connections and the core, and
@@ -299,6 +300,9 @@ upgrade_leave(struct net_server *srv, pid_t pid)
 			(void)conn_send(c);
 			(void)conn_shutdown(c);
 		}
+	/* A service manager follows the new process from now on (NotifyAccess=main: only
+	 * the main process may say so). */
+	systemd_notify(srv, "MAINPID=%ld", (long)pid);
 	log_info("upgrade: process %ld serves now; exiting", (long)pid);
 	(void)fflush(NULL);
 	_exit(0);
@@ -447,8 +451,6 @@ net_server_resumed(struct net_server *srv, char *err, size_t errlen)
 
 	if (upgrade_state_restore(srv, up, err, errlen) == -1)
 		return -1;
-	/* A service manager follows the new process from now on (NotifyAccess=all). */
-	systemd_notify(srv, "MAINPID=%ld", (long)getpid());
 	log_info("upgrade: %zu connections and %zu clients taken over", srv->nconns,
 	    core_client_count(srv->core));
 	upgrade_answer(up, "ready");
