@@ -21,7 +21,7 @@ snapbuf_put(struct snapbuf *b, const void *p, size_t n)
 	size_t	 cap;
 	char	*grown;
 
-	if (b->failed)
+	if (b->failed || n == 0)
 		return;
 	if (n > b->cap - b->len) {
 		cap = b->cap > 0 ? b->cap : 4096;
