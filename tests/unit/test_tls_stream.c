@@ -13,6 +13,8 @@
 
 #include <sys/socket.h>
 
+#include <poll.h>
+
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -89,6 +91,17 @@ struct pair {
 
 static struct pair	*current;
 
+/* The suite the client offers: each test runs under every one the layer does. */
+static const struct {
+	const char	*name;
+	unsigned	 wire;
+} suites[] = {
+	{ "TLS_AES_128_GCM_SHA256", 0x1301 },
+	{ "TLS_AES_256_GCM_SHA384", 0x1302 },
+	{ "TLS_CHACHA20_POLY1305_SHA256", 0x1303 },
+};
+static size_t	 suite;
+
 static void
 client_msg(int write_p, int version, int type, const void *buf, size_t len, SSL *ssl,
     void *arg)
@@ -112,7 +125,7 @@ client_keylog(const SSL *ssl, const char *line)
 	if (i < 0)
 		return;
 	assert_non_null(b = OPENSSL_hexstr2buf(strchr(line + 24, ' ') + 1, &n));
-	assert_true(n == 32);
+	assert_true(n == 32 || n == 48);
 	memcpy(current->secret[i], b, (size_t)n);
 	OPENSSL_free(b);
 }
@@ -135,8 +148,7 @@ pair_open(struct pair *p, int max_version)
 	assert_non_null(p->cctx = SSL_CTX_new(TLS_client_method()));
 	if (max_version != 0)
 		SSL_CTX_set_max_proto_version(p->cctx, max_version);
-	/* Our own record layer below speaks AES-128-GCM: a SHA-256 suite. */
-	SSL_CTX_set_ciphersuites(p->cctx, "TLS_AES_128_GCM_SHA256");
+	assert_int_equal(SSL_CTX_set_ciphersuites(p->cctx, suites[suite].name), 1);
 	SSL_CTX_set_keylog_callback(p->cctx, client_keylog);
 	assert_non_null(p->cli = SSL_new(p->cctx));
 	SSL_set_msg_callback(p->cli, client_msg);
@@ -152,6 +164,9 @@ pair_open(struct pair *p, int max_version)
 	for (int i = 0; i < 4 && !SSL_is_init_finished(p->cli); i++)
 		(void)SSL_do_handshake(p->cli);
 	assert_int_equal(SSL_is_init_finished(p->cli), 1);
+	if (max_version == 0)
+		assert_string_equal(SSL_CIPHER_get_name(SSL_get_current_cipher(p->cli)),
+		    suites[suite].name);
 }
 
 static void
@@ -358,6 +373,8 @@ test_close_notify(void **state)
 	assert_int_equal(SSL_write(p.cli, "QUIT\r\n", 6), 6);
 	assert_true(SSL_shutdown(p.cli) >= 0);
 	expect_read(&p, "QUIT\r\n");
+	/* The socket is empty now, yet a poller must call again to learn of the end. */
+	assert_int_equal(poll(&(struct pollfd){ .fd = p.sfd, .events = POLLIN }, 1, 0), 1);
 	assert_int_equal(tls_read(p.srv, buf, sizeof(buf)), 0);
 	assert_int_equal(tls_read(p.srv, buf, sizeof(buf)), 0);
 	/* Ours goes back, and the client sees a clean end. */
@@ -413,7 +430,7 @@ test_oversized_record(void **state)
 static void
 as_client(struct pair *p, struct tls_rec *r)
 {
-	assert_int_equal(tls_rec_start(r, tls_rec_suite(0x1301), p->secret[1],
+	assert_int_equal(tls_rec_start(r, tls_rec_suite(suites[suite].wire), p->secret[1],
 	    p->secret[0]), 0);
 }
 
@@ -541,6 +558,7 @@ test_export_refused_mid_record(void **state)
 int
 main(void)
 {
+	int	 failed = 0;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_detached_only_tls13),
 		cmocka_unit_test(test_many_lines_both_ways),
@@ -555,5 +573,8 @@ main(void)
 		cmocka_unit_test(test_export_refused_mid_record),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	for (suite = 0; suite < sizeof(suites) / sizeof(suites[0]); suite++)
+		failed += _cmocka_run_group_tests(suites[suite].name, tests,
+		    sizeof(tests) / sizeof(tests[0]), setup, teardown);
+	return failed;
 }
