@@ -44,6 +44,7 @@ struct tls {
 	bool			 failed;	/* fatal: OpenSSL forbids a shutdown after it */
 	bool			 has_fp;
 	uint8_t			 secrets;	/* seen: 1 the client's, 2 ours */
+	uint8_t			 tickets;	/* TLS 1.3 session tickets sent */
 	uint8_t			 secret_len;
 	uint8_t			 fp[TLS_FP_BYTES];	/* once detached */
 	const char		*why;		/* the last error: a static string */
@@ -175,6 +176,20 @@ tls_keylog(const SSL *ssl, const char *line)
 	t->secrets |= bit;
 }
 
+/* Count the session tickets sent: each went in a record of its own under our
+ * application key, so the handover starts our record count after them. */
+static void
+tls_msg(int write_p, int version, int type, const void *buf, size_t len, SSL *ssl,
+    void *arg)
+{
+	struct tls	*t = SSL_get_app_data(ssl);
+
+	(void)version, (void)arg;
+	if (t != NULL && write_p && type == SSL3_RT_HANDSHAKE && len > 0 &&
+	    *(const uint8_t *)buf == SSL3_MT_NEWSESSION_TICKET)
+		t->tickets++;
+}
+
 /* TLS 1.2 and 1.3 with OpenSSL's default suites, which are the sane ones in 3.x. */
 static void
 tls_ctx_setup(SSL_CTX *ssl)
@@ -191,9 +206,6 @@ tls_ctx_setup(SSL_CTX *ssl)
 	SSL_CTX_set_verify(ssl, SSL_VERIFY_PEER, tls_verify_any);
 	(void)SSL_CTX_set_session_id_context(ssl, (const unsigned char *)TLS_SESSION_ID,
 	    sizeof(TLS_SESSION_ID) - 1);
-	/* A TLS 1.3 ticket is a record under the application key after the handshake,
-	 * which the handover would have to count; clients resume over TLS 1.2 only. */
-	(void)SSL_CTX_set_num_tickets(ssl, 0);
 	SSL_CTX_set_keylog_callback(ssl, tls_keylog);
 }
 
@@ -269,6 +281,7 @@ tls_new(struct tls_ctx *ctx, int fd)
 		return NULL;
 	}
 	SSL_set_app_data(t->ssl, t);
+	SSL_set_msg_callback(t->ssl, tls_msg);
 	SSL_set_accept_state(t->ssl);
 	return t;
 }
@@ -301,8 +314,10 @@ tls_peer_digest(SSL *ssl, uint8_t md[TLS_FP_BYTES])
 /*
  * Hand a finished TLS 1.3 connection from OpenSSL to tls_stream when it can go: a
  * suite the record layer does, both secrets seen, nothing read ahead inside OpenSSL
- * (parleyd never turns read-ahead on: a record is read whole and alone) and no ticket
- * sent (none are).  The fingerprint is taken first; otherwise it stays with OpenSSL.
+ * (parleyd never turns read-ahead on: a record is read whole and alone).  Our first
+ * record comes after the session tickets, the only ones sent so far under our
+ * application key; the client has sent none under its own.  The fingerprint is taken
+ * first.  Otherwise the connection stays with OpenSSL, no longer watched.
  */
 static void
 tls_detach(struct tls *t)
@@ -320,10 +335,13 @@ tls_detach(struct tls *t)
 	tls_rec_wipe(&t->s.rec);
 	if (suite != 0 && t->secrets == 3 && t->secret_len == tls_rec_secret_len(suite) &&
 	    fd >= 0 && SSL_has_pending(t->ssl) == 0 && tls_rec_start(&rec, suite, cs, ss) == 0) {
+		rec.wr.seq = t->tickets;
 		t->has_fp = tls_peer_digest(t->ssl, t->fp) == 0;
 		SSL_free(t->ssl);
 		t->ssl = NULL;
 		tls_stream_init(&t->s, fd, &rec);
+	} else {
+		SSL_set_msg_callback(t->ssl, NULL);
 	}
 	OPENSSL_cleanse(cs, sizeof(cs));
 	OPENSSL_cleanse(ss, sizeof(ss));

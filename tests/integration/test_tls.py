@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import PARLEYD, Client, cmd, prefix, tcp_queues
+from conftest import MODEL, PARLEYD, Client, cmd, prefix, tcp_queues
 
 # The concurrency models handle these connections each their own way: ctest runs
 # this file under every --model.
@@ -254,6 +254,27 @@ def test_tls_1_2_client_chats_with_tls_1_3(tls_server, certs):
         old.expect(cmd("PRIVMSG", "old", "%d %s" % (i, "y" * 300)))
     old.send("WHOIS old")
     old.expect(lambda m: m.command == "276" and certs["alice"].fingerprint in m.trailing)
+
+
+@pytest.mark.skipif(MODEL == "fork", reason="each fork child has its own ticket key")
+def test_tls_1_3_session_resumes(tls_server):
+    """The session tickets parleyd sends before its first record let a TLS 1.3 client
+    resume, and both connections talk on after them."""
+    host, port = tls_server.listeners[1]
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    first = ctx.wrap_socket(socket.create_connection((host, port), timeout=5))
+    first.sendall(b"PING :one\r\n")
+    assert b"PONG" in first.recv(4096)
+    again = ctx.wrap_socket(socket.create_connection((host, port), timeout=5),
+                            session=first.session)
+    assert again.session_reused
+    again.sendall(b"PING :two\r\n")
+    assert b"two" in again.recv(4096)
+    first.close()
+    again.close()
 
 
 def test_key_update_mid_session(tls_server, certs):
