@@ -52,9 +52,14 @@ struct tls_dir {
 	uint8_t		secret[TLS_SECRET_MAX];	/* the traffic secret, for KeyUpdate */
 };
 
+/* Records in a row that bring no application bytes (a KeyUpdate, an empty record), at
+ * most: each costs work and no line, which no flood control would see. */
+#define TLS_REC_IDLE_MAX	16
+
 struct tls_rec {
 	struct tls_dir	rd, wr;
 	uint8_t		suite;
+	uint8_t		idle;		/* records in a row without application bytes */
 	bool		ku_owed;	/* the peer asked for our KeyUpdate */
 };
 

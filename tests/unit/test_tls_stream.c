@@ -501,6 +501,40 @@ test_records_without_data(void **state)
 	pair_close(&p);
 }
 
+/* Records without data are bounded in a row: a line between them starts the count
+ * again, and one too many closes the connection. */
+static void
+test_idle_records_bounded(void **state)
+{
+	struct pair	 p;
+	struct tls_rec	 r;
+	uint8_t		 rec[64];
+	ssize_t		 n;
+	char		 buf[TLS_RECORD_MAX];
+
+	(void)state;
+	pair_open(&p, 0);
+	as_client(&p, &r);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < TLS_REC_IDLE_MAX; i++) {
+			n = tls_rec_seal(&r, TLS_CT_APPDATA, "", 0, rec);
+			put(p.cfd, rec, (size_t)n);
+		}
+		n = tls_rec_seal(&r, TLS_CT_APPDATA, "x\r\n", 3, rec);
+		put(p.cfd, rec, (size_t)n);
+		expect_read(&p, "x\r\n");
+	}
+	for (int i = 0; i <= TLS_REC_IDLE_MAX; i++) {
+		n = tls_rec_seal(&r, TLS_CT_APPDATA, "", 0, rec);
+		put(p.cfd, rec, (size_t)n);
+	}
+	assert_int_equal(tls_read(p.srv, buf, sizeof(buf)), TLS_ERROR);
+	assert_string_equal(tls_error(p.srv), "too many records without data");
+	expect_client_alert(&p, "unexpected message");
+	tls_rec_wipe(&r);
+	pair_close(&p);
+}
+
 /* The state moves to a new connection mid-conversation, after a KeyUpdate each way,
  * and the client never notices. */
 static void
@@ -573,6 +607,7 @@ main(void)
 		cmocka_unit_test(test_oversized_record),
 		cmocka_unit_test(test_unexpected_records),
 		cmocka_unit_test(test_records_without_data),
+		cmocka_unit_test(test_idle_records_bounded),
 		cmocka_unit_test(test_export_import),
 		cmocka_unit_test(test_export_refused_mid_record),
 	};
