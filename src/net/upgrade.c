@@ -11,7 +11,7 @@
  *      "fail: why".  An exit, a failure or no answer within upgrade_timeout, and it
  *      carries on as if nothing had happened, logging "upgrade failed: why";
  *   4. on "ready": it closes its store (the new process has opened the same file),
- *      sends the clients it could not hand over (TLS) an ERROR, tells a service
+ *      sends the clients it could not hand over (TLS 1.2) an ERROR, tells a service
  *      manager the new MAINPID, and exits without touching the other connections:
  *      the kernel keeps them open in the new process.
  *
@@ -290,7 +290,7 @@ upgrade_leave(struct net_server *srv, pid_t pid)
 	for (size_t fd = 0; fd < srv->conns.cap; fd++)
 		if ((c = srv->conns.slot[fd]) != NULL && upgrade_carried(c))
 			conn_table_del(&srv->conns, (int)fd);
-	/* The others' clients (TLS) hear why they go, once, best effort. */
+	/* The others' clients (TLS 1.2) hear why they go, once, best effort. */
 	for (size_t fd = 0; fd < srv->conns.cap; fd++)
 		if ((c = srv->conns.slot[fd]) != NULL && c->state == CONN_OPEN &&
 		    c->client != NULL)

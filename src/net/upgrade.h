@@ -15,7 +15,8 @@
  *                    the new process: the state received, the answer sent
  *   upgrade_state.c  the driver's state as bytes: listeners and connections (their
  *                    framer's partial line, output queue, deadlines, WebSocket
- *                    decoder), around the core's snapshot (core/snapshot.h)
+ *                    decoder, TLS 1.3 state), around the core's snapshot
+ *                    (core/snapshot.h)
  *
  * The descriptors cross by inheritance: the old process clears close-on-exec on the
  * listeners and the connections it hands over, in the child between fork and exec, so
@@ -63,9 +64,9 @@ int	upgrade_state_head(struct net_upgrade *up, char *err, size_t errlen);
  * loaded).  Returns 0, or -1 with err; srv is then to be freed without running. */
 int	upgrade_state_restore(struct net_server *srv, struct net_upgrade *up, char *err,
 	    size_t errlen);
-/* Whether c is handed over (plain or WebSocket, open, closing or lingering); the
- * others (TLS, handshakes, HTTP requests, PROXY headers awaited) stay with the old
- * process. */
+/* Whether c is handed over (plain, TLS 1.3 between records, or WebSocket over either;
+ * open, closing or lingering); the others (TLS 1.2, handshakes, HTTP requests, PROXY
+ * headers awaited) stay with the old process. */
 struct conn;
 bool	upgrade_carried(const struct conn *c);
 

@@ -2,8 +2,9 @@
  * The driver's state as bytes, for an upgrade (upgrade.h): the listeners, every
  * connection handed over, then the core's snapshot.  A connection carries what its
  * struct holds between turns: state and deadline, the framer's partial line, the bytes
- * its output queue still holds, the WebSocket decoder mid-frame.  The descriptors
- * themselves are inherited at the same numbers.
+ * its output queue still holds, the WebSocket decoder mid-frame, a TLS 1.3 session's
+ * keys and counters (tls_export).  The descriptors themselves are inherited at the
+ * same numbers.
  */
 #include <sys/socket.h>
 
@@ -19,19 +20,25 @@
 #include "net/driver.h"
 #include "net/log.h"
 #include "net/loop.h"
+#include "net/tls.h"
 #include "net/upgrade.h"
 #include "net/web.h"
 
 #define UPGRADE_MAGIC	"parley net state"
 #define UPGRADE_ITEMS	(UINT64_C(1) << 32)
-/* A client the old process could not hand over (TLS) leaves the new one with this. */
+/* A client the old process could not hand over (TLS 1.2) leaves the new one with this. */
 #define UPGRADE_LEFT	"Server upgrading: please reconnect"
 
 bool
 upgrade_carried(const struct conn *c)
 {
-	return c->tls == NULL && (c->state == CONN_OPEN || c->state == CONN_CLOSING ||
-	    c->state == CONN_LINGERING);
+	unsigned char	 state[TLS_EXPORT_MAX];
+
+	if (c->state != CONN_OPEN && c->state != CONN_CLOSING &&
+	    c->state != CONN_LINGERING)
+		return false;
+	/* TLS 1.3 between records goes over; TLS 1.2, or a record half done, cannot. */
+	return c->tls == NULL || tls_export(c->tls, state, sizeof(state)) > 0;
 }
 
 /*
@@ -76,6 +83,11 @@ put_outq(struct snapbuf *b, const struct outq *q)
 static int
 put_conn(struct net_server *srv, struct snapbuf *b, const struct conn *c)
 {
+	unsigned char	 tls[TLS_EXPORT_MAX];
+	int		 n = 0;
+
+	if (c->tls != NULL && (n = tls_export(c->tls, tls, sizeof(tls))) <= 0)
+		return -1;
 	snapbuf_i64(b, c->fd);
 	snapbuf_u64(b, c->state);
 	snapbuf_u64(b, loop_events(srv->loop, c->fd));
@@ -83,7 +95,10 @@ put_conn(struct net_server *srv, struct snapbuf *b, const struct conn *c)
 	snapbuf_u64(b, c->registered);
 	snapbuf_u64(b, c->via_tls);
 	snapbuf_u64(b, c->discarded);
-	snapbuf_u64(b, c->dirty.next != NULL && list_linked(&c->dirty));
+	snapbuf_u64(b, list_linked(&c->dirty));
+	snapbuf_mem(b, tls, (size_t)n);
+	snapbuf_u64(b, c->read_wants_write);
+	snapbuf_u64(b, c->write_wants_read);
 	if (c->proxied != NULL)
 		snapbuf_mem(b, c->proxied, sizeof(*c->proxied));
 	else
@@ -95,6 +110,7 @@ put_conn(struct net_server *srv, struct snapbuf *b, const struct conn *c)
 	snapbuf_u64(b, c->web != NULL);
 	if (c->web != NULL) {
 		snapbuf_u64(b, c->web->text);
+		snapbuf_u64(b, c->web->tls);
 		snapbuf_str(b, c->web->fp);
 		put_ws(b, &c->web->ws);
 	}
@@ -241,6 +257,7 @@ get_web(struct snapbuf *b, struct conn *c)
 	if ((c->web = web_new()) == NULL)
 		return -1;
 	c->web->text = snapbuf_get_max(b, 1) != 0;
+	c->web->tls = snapbuf_get_max(b, 1) != 0;
 	c->web->fp = snapbuf_get_strdup(b);
 	get_ws(b, &c->web->ws);
 	return 0;
@@ -283,6 +300,11 @@ get_conn(struct net_server *srv, struct snapbuf *b)
 	c->via_tls = snapbuf_get_max(b, 1) != 0;
 	c->discarded = (size_t)snapbuf_get_u64(b);
 	dirty = snapbuf_get_max(b, 1) != 0;
+	if ((p = snapbuf_get_mem(b, &n)) != NULL && n > 0 &&
+	    (c->tls = tls_import(fd, p, n)) == NULL)
+		b->failed = true;
+	c->read_wants_write = snapbuf_get_max(b, 1) != 0;
+	c->write_wants_read = snapbuf_get_max(b, 1) != 0;
 	if ((p = snapbuf_get_mem(b, &n)) != NULL && n == sizeof(*c->proxied) &&
 	    (c->proxied = malloc(n)) != NULL)
 		memcpy(c->proxied, p, n);

@@ -1,8 +1,8 @@
 """Upgrades without dropping anyone (SIGUSR2, parleyd --upgrade PID; docs/operations.md):
 clients chatting through an upgrade lose and duplicate nothing and are never
 disconnected; a broken binary, or one that cannot take the state, leaves the old process
-serving and saying why; WebSocket clients survive, mid-frame; TLS clients are told to
-reconnect.  The fork model refuses upgrades, and says so.
+serving and saying why; WebSocket clients survive, mid-frame; TLS 1.3 clients survive,
+TLS 1.2 clients are told to reconnect.  The fork model refuses upgrades, and says so.
 """
 import os
 import re
@@ -10,12 +10,13 @@ import selectors
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import time
 
 import pytest
 
-from conftest import MODEL, PARLEYD, sanitizer_report
+from conftest import MODEL, PARLEYD, SERVER_NAME, sanitizer_report
 from test_tls import TLSClient
 from test_web import WsClient, frame, make_cert, TEXT, web_port
 
@@ -346,16 +347,49 @@ def test_websocket_and_partial_lines_survive(start_server, adopted):
     stop_adopted(srv, pid)
 
 
-@pytest.mark.models
-def test_tls_clients_are_told_to_reconnect(start_server, tmp_path, adopted):
-    if MODEL == "fork":
-        pytest.skip("the fork model refuses upgrades (test_fork_model_refuses)")
+def tls_pair(start_server, tmp_path):
     crt, key, _ = make_cert(tmp_path, "localhost")
     srv = start_server(config=CONFIG, args=["--tls-listen", "127.0.0.1:0", "--tls-cert",
                                             crt, "--tls-key", key], expect_listeners=2)
+    return srv, srv.listeners[1]
+
+
+@pytest.mark.models
+def test_tls13_clients_survive(start_server, tmp_path, adopted):
+    if MODEL == "fork":
+        pytest.skip("the fork model refuses upgrades (test_fork_model_refuses)")
+    srv, (host, port) = tls_pair(start_server, tmp_path)
     plain = srv.client("plain")
-    host, port = srv.listeners[1]
-    secure = TLSClient(host, port, server=srv, name="secure")
+    secure = TLSClient(host, port, server=srv, name="secure",
+                       version=ssl.TLSVersion.TLSv1_3)
+    secure.register("secure")
+    plain.join("#both")
+    secure.join("#both")
+    plain.expect("JOIN")
+    # Lines both ways before, during and after: the session's counters carry over.
+    secure.send("PRIVMSG #both :before")
+    assert plain.expect("PRIVMSG").trailing == "before"
+    start = srv.log_len()
+    srv.signal(signal.SIGUSR2)
+    secure.send("PRIVMSG #both :during")
+    pid = took_over(srv, adopted, start)
+    assert plain.expect("PRIVMSG").trailing == "during"
+    plain.send("PRIVMSG #both :after")
+    assert secure.expect("PRIVMSG").trailing == "after"
+    secure.send("WHOIS secure")
+    assert secure.expect("671").nick == SERVER_NAME
+    assert secure.sock.version() == "TLSv1.3"
+    stop_adopted(srv, pid)
+
+
+@pytest.mark.models
+def test_tls12_clients_are_told_to_reconnect(start_server, tmp_path, adopted):
+    if MODEL == "fork":
+        pytest.skip("the fork model refuses upgrades (test_fork_model_refuses)")
+    srv, (host, port) = tls_pair(start_server, tmp_path)
+    plain = srv.client("plain")
+    secure = TLSClient(host, port, server=srv, name="secure",
+                       version=ssl.TLSVersion.TLSv1_2)
     secure.register("secure")
     plain.join("#both")
     secure.join("#both")
@@ -368,8 +402,9 @@ def test_tls_clients_are_told_to_reconnect(start_server, tmp_path, adopted):
     q = plain.expect("QUIT", timeout=10)
     assert q.nick == "secure" and q.trailing == "Server upgrading: please reconnect"
     pid = took_over(srv, adopted, start)
-    # A TLS client connects anew to the new process.
-    again = TLSClient(host, port, server=srv, name="again")
+    # It connects anew, to the new process.
+    again = TLSClient(host, port, server=srv, name="again",
+                      version=ssl.TLSVersion.TLSv1_2)
     again.register("secure")
     again.join("#both")
     assert plain.expect("JOIN").nick == "secure"
