@@ -331,7 +331,7 @@ get_conn(struct net_server *srv, struct snapbuf *b)
 	return 0;
 }
 
-/* The core's client of a connection id: on its connection, or to leave (TLS). */
+/* The core's client of a connection id: on its connection, or to leave (TLS 1.2). */
 struct bind {
 	struct net_server	*srv;
 	struct client		**left;		/* clients without a connection here */
