@@ -9,7 +9,9 @@
  *      over, exec; a pipe that closes on exec tells whether the exec worked;
  *   3. send the bytes over the socketpair and wait for one line: "ready", or
  *      "fail: why".  An exit, a failure or no answer within upgrade_timeout, and it
- *      carries on as if nothing had happened, logging "upgrade failed: why";
+ *      kills the new process and carries on as if nothing had happened, logging
+ *      "upgrade failed: why".  The new process reads no client before this one has
+ *      closed the socketpair, so the two never read the same connection;
  *   4. on "ready": it closes its store (the new process has opened the same file),
  *      sends the clients it could not hand over (TLS 1.2) an ERROR, tells a service
  *      manager the new MAINPID, and exits without touching the other connections:
@@ -43,7 +45,6 @@
 #include "net/upgrade.h"
 
 #define UPGRADE_ANSWER_MAX	512	/* "ready" or "fail: why" */
-#define UPGRADE_REAP_MS		1000	/* a failed new process's wait to exit */
 #define UPGRADE_LEFT		"Server upgrading: please reconnect"
 
 static int64_t
@@ -210,22 +211,15 @@ upgrade_spawn(struct net_server *srv, const int *fds, int nfds, int sp[2], char 
 	return pid;
 }
 
-/* A new process that failed: gone by now, or made to go. */
+/* A new process that failed, or was too slow: made to go before this one reads again,
+ * so that never two read the same connections (it reads none before this one has
+ * closed the socketpair: net_server_resumed). */
 static void
 upgrade_reap(pid_t pid)
 {
-	int64_t	 deadline = mono_ms() + UPGRADE_REAP_MS;
-	pid_t	 rc;
-
-	while ((rc = waitpid(pid, NULL, WNOHANG)) == 0 && mono_ms() < deadline) {
-		const struct timespec	 ts = { 0, 10 * 1000 * 1000 };
-
-		(void)nanosleep(&ts, NULL);
-	}
-	if (rc == 0) {
-		(void)kill(pid, SIGKILL);
-		(void)waitpid(pid, NULL, 0);
-	}
+	(void)kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		continue;
 }
 
 /* Step 3: the state, then the answer.  Returns 0 on "ready", or -1 with why. */
@@ -243,9 +237,9 @@ upgrade_handover(int sock, const struct snapbuf *b, int64_t deadline, char *why,
 		head[i] = (unsigned char)((uint64_t)b->len >> (8 * i));
 	if ((rc = write_all(sock, (const char *)head, sizeof(head), deadline)) < 0 ||
 	    (rc = write_all(sock, b->bytes, b->len, deadline)) < 0) {
-		snprintf(why, whylen, rc == -ETIMEDOUT ? "the new process took no state "
-		    "in time" : "the new process exited before taking the state (%s)",
-		    strerror(-rc));
+		/* An exit before it read everything is the same failure as after. */
+		snprintf(why, whylen, "%s", rc == -ETIMEDOUT ? "the new process took no "
+		    "state in time" : "the new process exited before it was ready");
 		return -1;
 	}
 	while (n < sizeof(answer) - 1 && memchr(answer, '\n', n) == NULL) {
@@ -344,8 +338,11 @@ upgrade_run(struct net_server *srv)
 		goto fail;
 	sock_close(sp[1]);
 	sp[1] = -1;
-	if (upgrade_handover(sp[0], &b, deadline, why, sizeof(why)) == 0)
+	if (upgrade_handover(sp[0], &b, deadline, why, sizeof(why)) == 0) {
+		/* The new process starts reading once this closes. */
+		sock_close(sp[0]);
 		upgrade_leave(srv, pid);
+	}
 	upgrade_reap(pid);
 fail:
 	log_warnx("upgrade failed: %s; carrying on", why);
@@ -404,6 +401,18 @@ net_upgrade_receive(int fd, int64_t timeout, char *err, size_t errlen)
 }
 
 /* One line to the old process, which waits for it. */
+/* After "ready": wait until the old process has closed its end, having either let go
+ * of every connection or killed this one for being late. */
+static void
+upgrade_let_go(struct net_upgrade *up)
+{
+	char	 c;
+	int64_t	 deadline = mono_ms() + up->timeout;
+
+	while (read_all(up->sock, &c, 1, deadline) == 0)
+		continue;
+}
+
 static void
 upgrade_answer(struct net_upgrade *up, const char *line)
 {
@@ -416,6 +425,8 @@ upgrade_answer(struct net_upgrade *up, const char *line)
 		buf[n - 1] = '\n';
 	}
 	(void)write_all(up->sock, buf, n, mono_ms() + up->timeout);
+	if (strcmp(line, "ready") == 0)
+		upgrade_let_go(up);
 	sock_close(up->sock);
 	up->sock = -1;
 }
