@@ -56,8 +56,8 @@ int		 tls_handshake(struct tls *t);
  * the end of the stream (close_notify or a bare TCP FIN), or a TLS_* code.  A record
  * is read from the socket whole, so with cap >= TLS_RECORD_MAX nothing stays behind
  * inside TLS, where a poller cannot see it; with less, call again until TLS_WANT_READ.
- * A detached connection needs cap >= TLS_RECORD_MAX and returns every whole record the
- * socket had (TLS_ERROR for less).
+ * A detached connection needs cap >= TLS_RECORD_MAX (TLS_ERROR with less), and
+ * returns the bytes of as many whole records as the socket had and cap holds.
  */
 ssize_t		 tls_read(struct tls *t, char *buf, size_t cap);
 

@@ -179,6 +179,7 @@ pair_close(struct pair *p)
 	tls_free(p->srv);
 	tls_ctx_free(p->ctx);
 	SSL_free(p->cli);
+	BIO_free(p->cap);	/* our reference; the client held the other */
 	SSL_CTX_free(p->cctx);
 	close(p->sfd);
 	close(p->cfd);
