@@ -1,7 +1,7 @@
 /*
- * The core's state snapshot (snapshot.h), field by field: one writer and one reader per
- * struct, side by side, so that a field added to a struct is added to both in one place
- * (and SNAPSHOT_VERSION goes up with the format).  Clients are referred to by their id
+ * The core's state snapshot (snapshot.h), field by field: one writer per struct here,
+ * its reader in snapshot_restore.c in the same order, so that a field added to a struct
+ * is added to both by their names (and SNAPSHOT_VERSION goes up with the format).  Clients are referred to by their id
  * (unique in a core's life, and kept across the restore), never by position.
  *
  * Not carried, by design: what the store holds (loaded anew), jobs (the server drains

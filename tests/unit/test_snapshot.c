@@ -12,8 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base64.h"
+#include "core/server.h"
 #include "core/snapshot.h"
 #include "fixture_core.h"
+
+#define PW	"sesame-open"
 
 /* The restored clients on the same connection numbers as the first core's. */
 static void
@@ -67,17 +71,27 @@ busy_core(void)
 }
 
 static struct fx *
-restored(struct fx *from, char **bytes, size_t *len)
+restored_as(struct fx *from, char **bytes, size_t *len,
+    void (*edit)(struct core_config *), const char *account)
 {
-	struct fx	*to = fx_new(NULL);
+	struct fx	*to = fx_new(edit);
 	char		 err[256];
 
 	assert_int_equal(core_snapshot(from->core, bytes, len), 0);
 	to->now = from->now;
+	/* What the new process loads from the store before the snapshot. */
+	if (account != NULL)
+		assert_int_equal(core_restore_account(to->core, account), 0);
 	if (core_restore_snapshot(to->core, *bytes, *len, to->now, bind_conn, to, err,
 	    sizeof(err)) == -1)
 		fail_msg("%s", err);
 	return to;
+}
+
+static struct fx *
+restored(struct fx *from, char **bytes, size_t *len)
+{
+	return restored_as(from, bytes, len, NULL, NULL);
 }
 
 /* The same line on both cores: the same answer, byte for byte. */
@@ -180,6 +194,75 @@ test_truncated_refused(void **state)
 	free(bytes);
 }
 
+/* Cheap hashes, no flood control: accounts in a unit test. */
+static void
+cheap(struct core_config *cfg)
+{
+	cfg->flood_burst = 0;
+	cfg->accounts_argon2_ops = 1;
+	cfg->accounts_argon2_mem = 8192;
+	cfg->accounts_scram_iterations = 16;
+}
+
+/* A connection logged in to account alice with SASL PLAIN as nick. */
+static unsigned
+login(struct fx *fx, const char *nick)
+{
+	unsigned	c = fx_connect(fx);
+	char		line[256];
+
+	fx_line(fx, c, "CAP REQ :sasl");
+	snprintf(line, sizeof(line), "NICK %s", nick);
+	fx_line(fx, c, line);
+	fx_line(fx, c, "USER u 0 * :R");
+	fx_line(fx, c, "AUTHENTICATE PLAIN");
+	strcpy(line, "AUTHENTICATE ");
+	assert_true(base64_encode(line + 13, sizeof(line) - 13, "\0alice\0" PW,
+	    7 + strlen(PW)) >= 0);
+	fx_line(fx, c, line);
+	assert_non_null(strstr(fx_take(fx, c), " 903 "));
+	fx_line(fx, c, "CAP END");
+	return c;
+}
+
+/* A user on two connections (multiclient) is one user still, on both. */
+static void
+test_sessions_come_through(void **state)
+{
+	struct fx	*x = fx_new(cheap), *y;
+	char		*bytes, *again;
+	size_t		 len, again_len;
+	unsigned	 reg, a, b, bob;
+
+	(void)state;
+	reg = fx_client(x, "alice");
+	fx_line(x, reg, "REGISTER * * :" PW);
+	assert_non_null(strstr(fx_take(x, reg), "REGISTER SUCCESS alice "));
+	fx_drop(x, reg, "done");
+	a = login(x, "alice");
+	bob = fx_client(x, "bob");
+	fx_line(x, a, "JOIN #c");
+	fx_line(x, bob, "JOIN #c");
+	b = login(x, "alice2");
+	fx_drain(x);
+	y = restored_as(x, &bytes, &len, cheap, "alice");
+	assert_int_equal(core_snapshot(y->core, &again, &again_len), 0);
+	assert_int_equal(again_len, len);
+	assert_memory_equal(again, bytes, len);
+	/* What the user receives, both connections receive. */
+	same(x, y, bob, "PRIVMSG alice :to both", b);
+	same(x, y, bob, "PRIVMSG alice :to both again", a);
+	same(x, y, bob, "LUSERS", bob);
+	same(x, y, a, "WHOIS alice", a);
+	/* One connection leaves; the user stays on the other. */
+	same(x, y, a, "QUIT :one of two", bob);
+	same(x, y, bob, "NAMES #c", bob);
+	fx_free(x);
+	fx_free(y);
+	free(bytes);
+	free(again);
+}
+
 int
 main(void)
 {
@@ -187,6 +270,7 @@ main(void)
 		cmocka_unit_test(test_restore_behaves_the_same),
 		cmocka_unit_test(test_other_version_refused),
 		cmocka_unit_test(test_truncated_refused),
+		cmocka_unit_test(test_sessions_come_through),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
