@@ -116,6 +116,18 @@ snapbuf_get_max(struct snapbuf *b, uint64_t max)
 	return v;
 }
 
+uint64_t
+snapbuf_get_count(struct snapbuf *b)
+{
+	uint64_t	 n = snapbuf_get_u64(b);
+
+	if (b->failed || n > (b->len - b->pos) / 8) {
+		b->failed = true;
+		return 0;
+	}
+	return n;
+}
+
 const char *
 snapbuf_get_mem(struct snapbuf *b, size_t *n)
 {

@@ -34,6 +34,9 @@ uint64_t	snapbuf_get_u64(struct snapbuf *b);
 int64_t		snapbuf_get_i64(struct snapbuf *b);
 /* A value at most max: larger fails the reader (and 0 is returned). */
 uint64_t	snapbuf_get_max(struct snapbuf *b, uint64_t max);
+/* A count of items that follow, each at least one integer: one larger than the bytes
+ * left could hold fails the reader (so that no count makes a reader allocate much). */
+uint64_t	snapbuf_get_count(struct snapbuf *b);
 /* A string into buf (cap bytes, NUL included); one too long fails the reader. */
 void		snapbuf_get_str(struct snapbuf *b, char *buf, size_t cap);
 /* A string as a malloc'd copy (the caller frees), or NULL for a NULL string; out of

@@ -19,7 +19,6 @@
 
 #define SNAPSHOT_NONE	UINT64_MAX
 #define SNAPSHOT_CAPS	1024
-#define SNAPSHOT_ITEMS	(UINT64_C(1) << 32)	/* no count is larger */
 
 /* What a restore is working with. */
 struct restore {
@@ -83,7 +82,7 @@ get_client(struct restore *r, bool *ok)
 static bool
 get_strings(struct restore *r, struct vec *v)
 {
-	uint64_t	 n = snapbuf_get_max(&r->b, SNAPSHOT_ITEMS);
+	uint64_t	 n = snapbuf_get_count(&r->b);
 	char		*s;
 
 	for (uint64_t i = 0; i < n && restore_ok(r); i++) {
@@ -100,7 +99,7 @@ get_strings(struct restore *r, struct vec *v)
 static bool
 get_metadata(struct restore *r, struct vec *v)
 {
-	uint64_t	 n = snapbuf_get_max(&r->b, SNAPSHOT_ITEMS);
+	uint64_t	 n = snapbuf_get_count(&r->b);
 	char		*key, *value;
 	int		 rc = 0;
 
@@ -180,7 +179,7 @@ get_client_fields(struct restore *r, int64_t now, uint64_t *parent)
 	cl->signon = snapbuf_get_i64(&r->b);
 	cl->last_message = snapbuf_get_i64(&r->b);
 	cl->flood_clock = snapbuf_get_i64(&r->b);
-	lines = snapbuf_get_max(&r->b, SNAPSHOT_ITEMS);
+	lines = snapbuf_get_count(&r->b);
 	for (uint64_t i = 0; i < lines && restore_ok(r); i++)
 		if ((line = snapbuf_get_mem(&r->b, &len)) != NULL &&
 		    flood_restore(r->core, cl, line, len) == -1)
@@ -203,7 +202,7 @@ static void
 get_monitors(struct restore *r, struct client *cl)
 {
 	char		 nick[CLIENT_NICK_MAX + 1];
-	uint64_t	 n = snapbuf_get_max(&r->b, SNAPSHOT_ITEMS);
+	uint64_t	 n = snapbuf_get_count(&r->b);
 
 	for (uint64_t i = 0; i < n && restore_ok(r); i++) {
 		snapbuf_get_str(&r->b, nick, sizeof(nick));
@@ -235,7 +234,7 @@ get_sessions(struct restore *r, struct client **order, const uint64_t *parents)
 static bool
 get_clients(struct restore *r, int64_t now)
 {
-	uint64_t	  n = snapbuf_get_max(&r->b, SNAPSHOT_ITEMS), *parents;
+	uint64_t	  n = snapbuf_get_count(&r->b), *parents;
 	struct client	**order, *cl;
 
 	if (!restore_ok(r))
@@ -272,7 +271,7 @@ get_clients(struct restore *r, int64_t now)
 static bool
 get_entries(struct restore *r, struct vec *v)
 {
-	uint64_t		 n = snapbuf_get_max(&r->b, SNAPSHOT_ITEMS);
+	uint64_t		 n = snapbuf_get_count(&r->b);
 	struct channel_entry	*e;
 	bool			 ok;
 
@@ -301,7 +300,7 @@ get_entries(struct restore *r, struct vec *v)
 static bool
 get_members(struct restore *r, struct channel *ch)
 {
-	uint64_t	 n = snapbuf_get_max(&r->b, SNAPSHOT_ITEMS);
+	uint64_t	 n = snapbuf_get_count(&r->b);
 	struct client	*cl;
 	unsigned	 modes;
 	bool		 ok;
@@ -343,7 +342,7 @@ get_channel(struct restore *r)
 	get_entries(r, &ch->excepts);
 	get_entries(r, &ch->invexes);
 	get_entries(r, &ch->quiets);
-	n = snapbuf_get_max(&r->b, SNAPSHOT_ITEMS);
+	n = snapbuf_get_count(&r->b);
 	for (uint64_t i = 0; i < n && restore_ok(r); i++) {
 		if ((id = malloc(sizeof(*id))) == NULL)
 			return restore_failed(r, "out of memory");
@@ -372,7 +371,7 @@ get_timers(struct restore *r)
 	bool		 ok;
 
 	for (unsigned k = 0; k < TIMER_KINDS && restore_ok(r); k++) {
-		n = snapbuf_get_max(&r->b, SNAPSHOT_ITEMS);
+		n = snapbuf_get_count(&r->b);
 		for (uint64_t i = 0; i < n && restore_ok(r); i++) {
 			cl = get_client(r, &ok);
 			if (cl == NULL)
@@ -390,7 +389,7 @@ get_timers(struct restore *r)
 static bool
 get_list(struct restore *r, struct list *head, size_t off, size_t at)
 {
-	uint64_t	 n = snapbuf_get_max(&r->b, SNAPSHOT_ITEMS);
+	uint64_t	 n = snapbuf_get_count(&r->b);
 	struct client	*cl;
 	int64_t		 t;
 	bool		 ok;
@@ -439,7 +438,7 @@ get_core(struct restore *r)
 		restore_failed(r, "a secret of another size");
 	core->secret_counter = snapbuf_get_u64(&r->b);
 	whowas_clear(&core->whowas);
-	n = snapbuf_get_max(&r->b, SNAPSHOT_ITEMS);
+	n = snapbuf_get_count(&r->b);
 	for (uint64_t i = 0; i < n && restore_ok(r); i++) {
 		snapbuf_get_str(&r->b, nick, sizeof(nick));
 		snapbuf_get_str(&r->b, user, sizeof(user));
@@ -482,7 +481,7 @@ core_restore_snapshot(struct core *core, const void *bytes, size_t len, int64_t 
 	uint64_t	 nchans;
 
 	if (get_header(&r) && get_core(&r) && get_clients(&r, now)) {
-		nchans = snapbuf_get_max(&r.b, SNAPSHOT_ITEMS);
+		nchans = snapbuf_get_count(&r.b);
 		for (uint64_t i = 0; i < nchans && get_channel(&r); i++)
 			continue;
 	}

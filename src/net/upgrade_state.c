@@ -25,7 +25,6 @@
 #include "net/web.h"
 
 #define UPGRADE_MAGIC	"parley net state"
-#define UPGRADE_ITEMS	(UINT64_C(1) << 32)
 /* A client the old process could not hand over (TLS 1.2) leaves the new one with this. */
 #define UPGRADE_LEFT	"Server upgrading: please reconnect"
 
@@ -373,7 +372,7 @@ upgrade_state_restore(struct net_server *srv, struct net_upgrade *up, char *err,
 	uint64_t	 n;
 	size_t		 len;
 
-	n = snapbuf_get_max(b, UPGRADE_ITEMS);
+	n = snapbuf_get_count(b);
 	for (uint64_t i = 0; i < n; i++)
 		if (get_conn(srv, b) == -1) {
 			snprintf(err, errlen, "upgrade: connection %llu of %llu: %s",
@@ -381,7 +380,7 @@ upgrade_state_restore(struct net_server *srv, struct net_upgrade *up, char *err,
 			    "truncated or malformed" : strerror(errno != 0 ? errno : ENOMEM));
 			return -1;
 		}
-	n = snapbuf_get_max(b, UPGRADE_ITEMS);
+	n = snapbuf_get_count(b);
 	for (uint64_t i = 0; i < n && !b->failed; i++)
 		if ((c = conn_table_get(&srv->conns, (uint64_t)snapbuf_get_i64(b))) != NULL)
 			list_add_tail(&srv->timed, &c->link);
