@@ -344,7 +344,7 @@ tls_rec_open(struct tls_rec *r, uint8_t *buf, size_t len, struct tls_opened *o)
 	n--;
 	if (inner[n] == TLS_CT_APPDATA && n > 0)
 		r->idle = 0;
-	else if (++r->idle > TLS_REC_IDLE_MAX)
+	else if (inner[n] != TLS_CT_ALERT && ++r->idle > TLS_REC_IDLE_MAX)
 		return fail(o, TLS_ALERT_UNEXPECTED_MESSAGE, "too many records without data");
 	switch (inner[n]) {
 	case TLS_CT_APPDATA:
