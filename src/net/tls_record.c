@@ -158,7 +158,8 @@ tls_rec_start(struct tls_rec *r, int suite, const uint8_t *client_secret,
 
 	tls_rec_prepare();
 	memset(r, 0, sizeof(*r));
-	if (tls_rec_secret_len(suite) == 0 || ciphers[suite - 1] == NULL)
+	if (tls_rec_secret_len(suite) == 0 || ciphers[suite - 1] == NULL || hkdf == NULL ||
+	    !ctx_key_ok)
 		return -1;
 	su = &suites[suite - 1];
 	r->suite = (uint8_t)suite;
