@@ -158,7 +158,8 @@ tls_rec_start(struct tls_rec *r, int suite, const uint8_t *client_secret,
 
 	tls_rec_prepare();
 	memset(r, 0, sizeof(*r));
-	if (tls_rec_secret_len(suite) == 0 || ciphers[suite - 1] == NULL)
+	if (tls_rec_secret_len(suite) == 0 || ciphers[suite - 1] == NULL || hkdf == NULL ||
+	    !ctx_key_ok)
 		return -1;
 	su = &suites[suite - 1];
 	r->suite = (uint8_t)suite;
@@ -344,7 +345,7 @@ tls_rec_open(struct tls_rec *r, uint8_t *buf, size_t len, struct tls_opened *o)
 	n--;
 	if (inner[n] == TLS_CT_APPDATA && n > 0)
 		r->idle = 0;
-	else if (++r->idle > TLS_REC_IDLE_MAX)
+	else if (inner[n] != TLS_CT_ALERT && ++r->idle > TLS_REC_IDLE_MAX)
 		return fail(o, TLS_ALERT_UNEXPECTED_MESSAGE, "too many records without data");
 	switch (inner[n]) {
 	case TLS_CT_APPDATA:

@@ -9,7 +9,8 @@
  *
  * Opening never reads past its input nor claims more than it was given; MORE asks for
  * more than there is and at most a whole record; application bytes lie inside the
- * record, and are the sealed ones; the state survives tls_rec_export/tls_rec_import.
+ * record, and are the sealed ones (an empty record may be refused, as one too many in a
+ * row without data); the state survives tls_rec_export/tls_rec_import.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -93,9 +94,14 @@ sealed(struct tls_rec *srv, struct tls_rec *peer, const uint8_t *data, size_t si
 		rc = open_one(srv, peer, rec, (size_t)len, &o);
 		for (data_len = n; data_len > 0 && data[data_len - 1] == 0; data_len--)
 			;
-		if (data_len > 0 && data[data_len - 1] == TLS_CT_APPDATA) {
+		/* Application bytes are opened as sealed; only an empty record may be
+		 * refused, as one too many in a row without data. */
+		if (data_len > 0 && data[data_len - 1] == TLS_CT_APPDATA &&
+		    (data_len > 1 || rc == TLS_OPEN_DATA)) {
 			CHECK(rc == TLS_OPEN_DATA && o.len == data_len - 1);
 			CHECK(memcmp(rec + o.off, data, o.len) == 0);
+		} else if (data_len == 1 && data[0] == TLS_CT_APPDATA) {
+			CHECK(rc == TLS_OPEN_FAIL && srv->idle > TLS_REC_IDLE_MAX);
 		}
 		if (rc != TLS_OPEN_DATA)
 			return;
