@@ -229,7 +229,7 @@ def test_upgrade_command_waits_for_the_new_process(start_server, adopted):
         done["run"] = subprocess.Popen([PARLEYD, "--upgrade", str(srv.pid)],
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
-    pid = swarm_upgrade(srv, adopted, 20, 2, 20, trigger)
+    pid = swarm_upgrade(srv, adopted, 200, 4, 20, trigger)
     out, err = done["run"].communicate(timeout=35)
     assert done["run"].returncode == 0, err
     assert out.decode() == "parleyd: upgraded: process %d serves now\n" % pid
