@@ -97,8 +97,13 @@ monitor_watching(const struct client *cl, const struct monitor_target *t)
 	return false;
 }
 
-/* Add nick to cl's list.  Returns 0 (also when it was there), or -1 out of memory. */
-static int
+const char *
+monitor_nick(const struct client *cl, size_t i)
+{
+	return ((const struct monitor_target *)cl->monitoring.items[i])->nick;
+}
+
+int
 monitor_add(struct core *core, struct client *cl, const char *nick)
 {
 	struct monitor_target	*t = map_get(&core->monitors, nick);

@@ -327,6 +327,20 @@ core_shutdown(struct core *core, const char *reason)
 	}
 }
 
+void
+core_hangup(struct core *core, struct client *cl, const char *reason)
+{
+	char	 line[MSG_BODY_MAX + 1];
+	size_t	 len;
+
+	if (cl->local && !(cl->flags & CLIENT_HOLLOW)) {
+		len = format_line(line, "ERROR :Closing Link: %s (%s)", cl->host, reason);
+		send_conn(core, cl, line, len);
+		core->out.hangup(core->out.ctx, cl->conn, reason);
+	}
+	client_free(core, cl);
+}
+
 /* Append one "TOKEN" to the ISUPPORT lines, starting a new line when this one is full. */
 static void
 isupport_add(struct core *core, unsigned *count, const char *fmt, ...)

@@ -162,6 +162,8 @@ static const struct setting settings[] = {
 	{ "timeouts",	"ping_timeout",	SET_SECONDS,	AT(core.ping_timeout), 1, DAY_MS },
 	{ "timeouts",	"linger",	SET_SECONDS,	AT(net.linger), 1, DAY_MS },
 	{ "timeouts",	"shutdown_grace", SET_SECONDS,	AT(net.shutdown_grace), 1, DAY_MS },
+	{ "timeouts",	"upgrade_timeout", SET_SECONDS,	AT(net.upgrade_timeout), 1,
+	    10 * 60 * SECOND_MS },
 	{ "log",	"level",	SET_LEVEL,	AT(log_level), 0, 0 },
 	/* accounts: argon2id's own bounds on passes and memory (libsodium). */
 	{ "accounts",	"registration",	SET_BOOL,	AT(core.accounts_registration), 0, 0 },
