@@ -9,6 +9,7 @@
 #include "core/cap.h"
 #include "core/channel.h"
 #include "core/client.h"
+#include "core/confusable.h"
 #include "core/core.h"
 #include "core/flood.h"
 #include "core/metadata.h"
@@ -252,9 +253,12 @@ get_clients(struct restore *r, int64_t now)
 			break;
 		order[r->n] = r->byid[r->n] = cl;
 		get_monitors(r, cl);
-		if (snapbuf_get_max(&r->b, 1) && restore_ok(r) &&
-		    map_put(&r->core->nicks, cl->nick, cl) == -1)
-			restore_failed(r, "out of memory");
+		if (snapbuf_get_max(&r->b, 1) && restore_ok(r)) {
+			if (map_put(&r->core->nicks, cl->nick, cl) == -1)
+				restore_failed(r, "out of memory");
+			else
+				confusable_track(r->core, cl);
+		}
 	}
 	/* core->clients keeps the snapshot's order; lookups by id need them sorted. */
 	qsort(r->byid, r->n, sizeof(*r->byid), client_order);

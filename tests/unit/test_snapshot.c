@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/base64.h"
+#include "core/config.h"
 #include "core/server.h"
 #include "core/snapshot.h"
 #include "fixture_core.h"
@@ -263,6 +264,36 @@ test_sessions_come_through(void **state)
 	free(again);
 }
 
+static void
+rfc8265(struct core_config *cfg)
+{
+	cfg->casemapping = CASEMAP_RFC8265;
+}
+
+/* Under rfc8265 a restored user's nick still guards its look-alikes (433). */
+static void
+test_lookalikes_still_taken(void **state)
+{
+	struct fx	*x = fx_new(rfc8265), *y;
+	char		*bytes;
+	size_t		 len;
+	unsigned	 c;
+
+	(void)state;
+	fx_client(x, "paypal");
+	y = restored_as(x, &bytes, &len, rfc8265, NULL);
+	c = fx_connect(y);
+	/* Cyrillic er and a: the look of "paypal". */
+	fx_line(y, c, "NICK \xd1\x80\xd0\xb0ypal");
+	assert_non_null(strstr(fx_take(y, c), " 433 "));
+	fx_line(y, c, "NICK paypal2");
+	fx_line(y, c, "USER u 0 * :R");
+	assert_non_null(strstr(fx_take(y, c), " 001 paypal2 "));
+	fx_free(x);
+	fx_free(y);
+	free(bytes);
+}
+
 int
 main(void)
 {
@@ -271,6 +302,7 @@ main(void)
 		cmocka_unit_test(test_other_version_refused),
 		cmocka_unit_test(test_truncated_refused),
 		cmocka_unit_test(test_sessions_come_through),
+		cmocka_unit_test(test_lookalikes_still_taken),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
