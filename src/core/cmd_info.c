@@ -10,6 +10,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/mask.h"
+#include "core/peer.h"
 #include "core/reply.h"
 
 /*
@@ -132,7 +133,8 @@ cmd_stats(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		send_reply(core, cl, RPL_ENDOFSTATS, "%c", query);
 }
 
-/* One server, no links: LINKS lists this server unless a mask leaves it out. */
+/* LINKS: this server, and a cluster's other nodes that are up, unless a mask leaves
+ * them out. */
 void
 cmd_links(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
@@ -144,6 +146,8 @@ cmd_links(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	if (mask_match(mask, core->cfg.server_name))
 		send_numeric(core, cl, RPL_LINKS, "%s %s :0 %s", core->cfg.server_name,
 		    core->cfg.server_name, core->cfg.description);
+	if (core->cluster != NULL)
+		cluster_links(core, cl, mask);
 	send_reply(core, cl, RPL_ENDOFLINKS, "%s", mask);
 }
 

@@ -60,6 +60,7 @@ command_fn	cmd_oper, cmd_kill, cmd_wallops, cmd_rehash, cmd_die, cmd_restart;
 /* cmd_query.c */
 command_fn	cmd_motd, cmd_lusers, cmd_who, cmd_list, cmd_whois, cmd_whowas;
 /* cmd_info.c */
+command_fn	cmd_map;	/* cluster_query.c */
 command_fn	cmd_version, cmd_time, cmd_admin, cmd_info, cmd_stats, cmd_links,
 		cmd_users, cmd_summon, cmd_ison, cmd_userhost;
 /* cmd_away.c */

@@ -273,7 +273,9 @@ ns_dropped(struct core *core, struct client *cl, const struct job *job,
 		struct client	*c = list_entry(n, struct client, all);
 
 		next = n->next;
-		if (c->account[0] != '\0' && casemap_eq(c->account, job->in.name) &&
+		/* cluster: another node's users are that node's to log out */
+		if (c->local && c->account[0] != '\0' &&
+		    casemap_eq(c->account, job->in.name) &&
 		    !(c->flags & (CLIENT_SESSION | CLIENT_HOLLOW)))
 			account_logout(core, c, now);
 	}

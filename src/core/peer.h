@@ -80,6 +80,12 @@ void			 cluster_burst(struct core *core, const char *node);
 size_t			 cluster_nodes_up(const struct core *core);
 void			 cluster_free(struct core *core);
 
+/* cluster_query.c: the network's shape for LINKS (the nodes up that mask matches, as
+ * RPL_LINKS), and an always-on user restored from the store, for the other nodes. */
+void			 cluster_links(struct core *core, struct client *cl,
+			    const char *mask);
+void			 cluster_restored(struct core *core, struct client *cl);
+
 /* peer_send.c: what a local user did, for the other nodes (NULL node: all). */
 void	peer_send_user(struct core *core, struct client *cl, const char *node);
 void	peer_send_quit(struct core *core, struct client *cl, const char *reason);

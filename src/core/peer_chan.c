@@ -29,9 +29,10 @@ source(struct core *core, struct cluster_node *node, const struct msg *m)
 	return peer_node_user(core, node, m->source);
 }
 
-/* The channel a line names, created (+nt, as a JOIN makes it) at ts when new. */
+/* The channel a line names, created at ts when new: +nt as a JOIN makes it, or with
+ * no modes for a burst (its CHAN line follows).  NULL for a bad name or no memory. */
 static struct channel *
-channel_get(struct core *core, const char *name, int64_t ts)
+channel_get(struct core *core, const char *name, int64_t ts, bool burst)
 {
 	struct channel	*ch;
 
@@ -39,8 +40,11 @@ channel_get(struct core *core, const char *name, int64_t ts)
 		return NULL;
 	if ((ch = channel_find(core, name)) != NULL)
 		return ch;
-	if ((ch = channel_create(core, name)) != NULL)
+	if ((ch = channel_create(core, name)) != NULL) {
 		ch->created = ts;
+		if (burst)
+			ch->modes = 0;
+	}
 	return ch;
 }
 
@@ -153,7 +157,7 @@ peer_join(struct core *core, struct cluster_node *node, struct msg *m, int64_t n
 	unsigned	 modes = statuses(&s);
 	int64_t		 ts = number(m->params[1]);
 
-	if (cl == NULL || (ch = channel_get(core, m->params[0], ts)) == NULL)
+	if (cl == NULL || (ch = channel_get(core, m->params[0], ts, false)) == NULL)
 		return;
 	if (peer_channel_ts(core, ch, ts) < 0)
 		modes = 0;
@@ -319,14 +323,14 @@ merge_max(char *ours, size_t cap, const char *theirs)
 		snprintf(ours, cap, "%s", theirs);
 }
 
-/* CHAN #chan ts modes(hex) key limit forward join_max join_secs: a burst's channel. */
+/* CHAN #chan ts modes(hex) key limit forward join_max join_secs: a burst's channel,
+ * after its SJOIN lines. */
 void
 peer_chan(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
 {
 	int64_t		 ts = number(m->params[1]), limit = number(m->params[4]);
 	int64_t		 jmax = number(m->params[6]), jsecs = number(m->params[7]);
-	bool		 fresh = channel_find(core, m->params[0]) == NULL;
-	struct channel	*ch;
+	struct channel	*ch = channel_find(core, m->params[0]);
 	unsigned long	 modes;
 	char		*end;
 	int		 r;
@@ -336,13 +340,10 @@ peer_chan(struct core *core, struct cluster_node *node, struct msg *m, int64_t n
 	if (*end != '\0' || limit < 0 || limit > 1000000 || jmax < 0 || jmax > 1000 ||
 	    jsecs < 0 || jsecs > 1000 || strlen(m->params[3]) > CHANNEL_KEY_MAX ||
 	    (strcmp(m->params[5], "*") != 0 &&
-	    !casemap_channel_valid(m->params[5], CHANNEL_NAME_MAX)) ||
-	    (ch = channel_get(core, m->params[0], ts)) == NULL)
+	    !casemap_channel_valid(m->params[5], CHANNEL_NAME_MAX)) || ch == NULL ||
+	    ts < 0 || (r = peer_channel_ts(core, ch, ts)) < 0)
 		return;
-	if ((r = peer_channel_ts(core, ch, ts)) < 0)
-		return;
-	if (fresh || r > 0)
-		ch->modes = 0;
+	/* After its members (SJOIN): a reset or new channel has no modes of its own. */
 	ch->modes |= (unsigned)modes;
 	merge_max(ch->key, sizeof(ch->key), m->params[3]);
 	if ((unsigned)limit > ch->limit)
@@ -360,7 +361,7 @@ void
 peer_sjoin(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
 {
 	int64_t		 ts = number(m->params[1]);
-	struct channel	*ch = channel_get(core, m->params[0], ts);
+	struct channel	*ch = channel_get(core, m->params[0], ts, true);
 	char		*list = (char *)m->params[2], *word;
 	bool		 counts;
 

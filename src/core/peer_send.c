@@ -433,10 +433,11 @@ peer_send_channel(struct core *core, struct channel *ch, const char *node)
 	snprintf(limit, sizeof(limit), "%u", ch->limit);
 	snprintf(jmax, sizeof(jmax), "%u", ch->join_max);
 	snprintf(jsecs, sizeof(jsecs), "%u", ch->join_secs);
+	/* Members first: the channel exists once they are in. */
+	channel_members(core, ch, node, ts);
 	peer_put(core, node, NULL, core->cluster->node, "CHAN", 8, ch->name, ts, modes,
 	    ch->key[0] != '\0' ? ch->key : "*", limit,
 	    ch->forward[0] != '\0' ? ch->forward : "*", jmax, jsecs);
-	channel_members(core, ch, node, ts);
 	channel_list(core, ch, node, ts, "b", &ch->bans);
 	channel_list(core, ch, node, ts, "e", &ch->excepts);
 	channel_list(core, ch, node, ts, "I", &ch->invexes);

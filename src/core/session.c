@@ -362,7 +362,7 @@ session_conn_find(struct core *core, uint64_t id)
 	for (struct list *n = core->clients.next; n != &core->clients; n = n->next) {
 		struct client	*c = list_entry(n, struct client, all);
 
-		if (c->id == id && c->state == CLIENT_REGISTERED &&
+		if (c->id == id && c->local && c->state == CLIENT_REGISTERED &&
 		    !(c->flags & CLIENT_HOLLOW))
 			return c;
 	}
