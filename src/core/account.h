@@ -21,6 +21,9 @@ bool	account_exists(const struct core *core, const char *name);
  * memory.  account_forget(): it was dropped. */
 int	account_known(struct core *core, const char *name);
 void	account_forget(struct core *core, const char *name);
+/* An account is gone (dropped here, or through another node): forget its name, its
+ * channels' founder rights, log its users out and end its sessions. */
+void	account_dropped(struct core *core, const char *name, int64_t now);
 /* Forget every name (core_free). */
 void	account_clear(struct core *core);
 

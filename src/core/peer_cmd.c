@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/account.h"
 #include "core/account_show.h"
 #include "core/casemap.h"
 #include "core/channel.h"
@@ -399,6 +400,24 @@ peer_kill(struct core *core, struct cluster_node *node, struct msg *m, int64_t n
 	session_kill_user(core, victim, reason);
 }
 
+/* REGACCT name, DROPACCT name: an account registered or dropped through node. */
+static void
+peer_regacct(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
+{
+	(void)now;
+	if (casemap_eq(m->source, node->name) && word_ok(m->params[0], ACCOUNT_NAME_MAX) &&
+	    account_known(core, m->params[0]) == -1)
+		core_log(core, PLOG_WARN, "account %s: out of memory for its name",
+		    m->params[0]);
+}
+
+static void
+peer_dropacct(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
+{
+	if (casemap_eq(m->source, node->name) && word_ok(m->params[0], ACCOUNT_NAME_MAX))
+		account_dropped(core, m->params[0], now);
+}
+
 /* The verbs, their handlers, and the parameters each needs at least. */
 static const struct {
 	const char	*verb;
@@ -428,6 +447,8 @@ static const struct {
 	{ "SJOIN",	peer_sjoin,	3 },
 	{ "BMASK",	peer_bmask,	6 },
 	{ "TB",		peer_tb,	5 },
+	{ "REGACCT",	peer_regacct,	1 },
+	{ "DROPACCT",	peer_dropacct,	1 },
 };
 
 void

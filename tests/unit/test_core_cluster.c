@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/cluster.h"
+#include "fixture_accounts.h"
 #include "fixture_core.h"
 
 #define NODES	3
@@ -725,6 +726,34 @@ test_hostile_lines(void **state)
 	net_free(net);
 }
 
+/* An account registered through n1 is known to n2's core at once; dropped, forgotten.
+ * (Each fixture has its own store: only the cores' tables of names are shared here.) */
+static void
+test_registrations(void **state)
+{
+	struct net	*net = net_new_edit(true, fxa_cheap);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net_line(net, 0, a, "REGISTER * * :hunter22");
+	assert_non_null(strstr(fx_take(net->fx[0], a), " REGISTER SUCCESS alice "));
+	net_line(net, 0, a, "NICK alice_");
+	net_line(net, 1, b, "NICK alice");
+	net_drain(net);
+	net_line(net, 1, b, "REGISTER * * :hunter22");
+	assert_non_null(strstr(fx_take(net->fx[1], b),
+	    "FAIL REGISTER ACCOUNT_EXISTS alice "));
+	net_line(net, 1, b, "NICK bob");
+	net_line(net, 0, a, "NS DROP alice hunter22");
+	assert_non_null(strstr(fx_take(net->fx[0], a), "is dropped"));
+	net_line(net, 1, b, "NICK alice");
+	net_drain(net);
+	net_line(net, 1, b, "REGISTER * * :hunter22");
+	assert_non_null(strstr(fx_take(net->fx[1], b), " REGISTER SUCCESS alice "));
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -742,6 +771,7 @@ main(void)
 		cmocka_unit_test(test_kill_and_wallops),
 		cmocka_unit_test(test_network_queries),
 		cmocka_unit_test(test_hostile_lines),
+		cmocka_unit_test(test_registrations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
