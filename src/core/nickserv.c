@@ -273,9 +273,6 @@ account_dropped(struct core *core, const char *name, int64_t now)
 		    !(c->flags & (CLIENT_SESSION | CLIENT_HOLLOW)))
 			account_logout(core, c, now);
 	}
-	/* multiclient: its other connections end, and a user with none of its own (the
-	 * one who dropped it may go with them: last). */
-	session_account_gone(core, name);
 }
 
 static void
@@ -289,9 +286,12 @@ ns_dropped(struct core *core, struct client *cl, const struct job *job,
 	}
 	if (core->cluster != NULL)
 		peer_send_node(core, NULL, "DROPACCT %s", job->in.name);
+	account_dropped(core, job->in.name, now);
 	services_notice(core, cl, NS, "Account %s is dropped, with its certificates and "
 	    "channels", job->in.name);
-	account_dropped(core, job->in.name, now);
+	/* multiclient: its other connections end, and a user with none of its own (cl
+	 * may go with them: last). */
+	session_account_gone(core, job->in.name);
 }
 
 static void

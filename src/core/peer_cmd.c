@@ -414,8 +414,10 @@ peer_regacct(struct core *core, struct cluster_node *node, struct msg *m, int64_
 static void
 peer_dropacct(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
 {
-	if (casemap_eq(m->source, node->name) && word_ok(m->params[0], ACCOUNT_NAME_MAX))
-		account_dropped(core, m->params[0], now);
+	if (!casemap_eq(m->source, node->name) || !word_ok(m->params[0], ACCOUNT_NAME_MAX))
+		return;
+	account_dropped(core, m->params[0], now);
+	session_account_gone(core, m->params[0]);
 }
 
 /* The verbs, their handlers, and the parameters each needs at least. */
