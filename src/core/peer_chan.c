@@ -48,22 +48,25 @@ channel_get(struct core *core, const char *name, int64_t ts, bool burst)
 	return ch;
 }
 
-/* ":server MODE #chan +o nick" (or -o, +v, -v) to the local members. */
+/* ":server MODE #chan +o nick" (or -o, +v, -v) to the local members: given by the
+ * member's node, taken away by this one. */
 static void
 status_show(struct core *core, struct channel *ch, struct client *who, char dir,
     unsigned modes)
 {
-	char	line[MSG_BODY_MAX + 1];
-	size_t	len;
+	const char	*server = dir == '+' ? client_server(core, who) :
+			    core->cfg.server_name;
+	char		 line[MSG_BODY_MAX + 1];
+	size_t		 len;
 
 	if (modes & MEMBER_OP) {
-		len = format_line(line, ":%s MODE %s %co %s", core->cfg.server_name,
-		    ch->name, dir, who->nick);
+		len = format_line(line, ":%s MODE %s %co %s", server, ch->name, dir,
+		    who->nick);
 		send_channel(core, ch, NULL, line, len);
 	}
 	if (modes & MEMBER_VOICE) {
-		len = format_line(line, ":%s MODE %s %cv %s", core->cfg.server_name,
-		    ch->name, dir, who->nick);
+		len = format_line(line, ":%s MODE %s %cv %s", server, ch->name, dir,
+		    who->nick);
 		send_channel(core, ch, NULL, line, len);
 	}
 }

@@ -121,14 +121,28 @@ net_link_all(struct net *net)
 	net_run(net);
 }
 
+static void	(*net_edit)(struct core_config *);
+static uint64_t	  net_seed;
+
+/* Each node its own msgid seed, as each server draws one: a msgid seen on two nodes
+ * is the same message's, never a coincidence of counters. */
+static void
+node_config(struct core_config *cfg)
+{
+	cfg->msgid_seed = ++net_seed;
+	if (net_edit != NULL)
+		net_edit(cfg);
+}
+
 static struct net *
 net_new_edit(bool link, void (*edit)(struct core_config *))
 {
 	struct net	*net = calloc(1, sizeof(*net));
 
 	assert_non_null(net);
+	net_edit = edit;
 	for (int i = 0; i < NODES; i++) {
-		net->fx[i] = fx_new(edit);
+		net->fx[i] = fx_new(node_config);
 		net->fx[i]->peer = bus_peer;
 		net->fx[i]->peer_ctx = net;
 		assert_int_equal(core_cluster_start(net->fx[i]->core, names[i]), 0);
@@ -754,6 +768,39 @@ test_registrations(void **state)
 	net_free(net);
 }
 
+/* Only n1 saw n2 go (its bus was slow), and comes back: its HELLO makes n2 send its
+ * state again, and n2 relearns n1's. */
+static void
+test_one_sided_split(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net_line(net, 0, a, "JOIN #x");
+	net_line(net, 1, b, "JOIN #x");
+	net_drain(net);
+	core_peer_down(net->fx[0]->core, "n2", net->fx[0]->now);
+	assert_string_equal(fx_take(net->fx[0], a), ":bob!u@127.0.0.1 QUIT :n1 n2\r\n");
+	/* n2 talks on; n1 does not count it as up and drops what it says. */
+	net_line(net, 1, b, "PRIVMSG #x :anyone?");
+	assert_string_equal(fx_take(net->fx[0], a), "");
+	net_up(net, 0, 1);
+	net_run(net);
+	assert_string_equal(fx_take(net->fx[0], a), ":bob!u@127.0.0.1 JOIN #x\r\n");
+	/* n2 saw alice leave and come back with n1's HELLO: one alice, in #x. */
+	assert_string_equal(fx_take(net->fx[1], b),
+	    ":alice!u@127.0.0.1 QUIT :n2 n1\r\n"
+	    ":alice!u@127.0.0.1 JOIN #x\r\n"
+	    ":n1 MODE #x +o alice\r\n");
+	net_line(net, 1, b, "NAMES #x");
+	assert_string_equal(fx_take(net->fx[1], b),
+	    ":n2 353 bob = #x :bob @alice\r\n"
+	    ":n2 366 bob #x :End of /NAMES list\r\n");
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -772,6 +819,7 @@ main(void)
 		cmocka_unit_test(test_network_queries),
 		cmocka_unit_test(test_hostile_lines),
 		cmocka_unit_test(test_registrations),
+		cmocka_unit_test(test_one_sided_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
