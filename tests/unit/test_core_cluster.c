@@ -801,6 +801,68 @@ test_one_sided_split(void **state)
 	net_free(net);
 }
 
+/* Two nodes create one channel before they hear of each other: the older creation
+ * keeps its op on every node, the younger side's creator loses it. */
+static void
+test_channel_ts_race(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 c = net_client(net, 2, "carol");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net->fx[2]->now += 5000;
+	fx_line(net->fx[0], a, "JOIN #race");
+	fx_line(net->fx[2], c, "JOIN #race");
+	net_run(net);
+	net_drain(net);
+	net_line(net, 2, c, "NAMES #race");
+	assert_string_equal(fx_take(net->fx[2], c),
+	    ":n3 353 carol = #race :carol @alice\r\n"
+	    ":n3 366 carol #race :End of /NAMES list\r\n");
+	net_line(net, 1, b, "NAMES #race");
+	assert_string_equal(fx_take(net->fx[1], b),
+	    ":n2 353 bob = #race :@alice carol\r\n"
+	    ":n2 366 bob #race :End of /NAMES list\r\n");
+	/* carol's op is gone where it counts: her node refuses her MODE. */
+	net_line(net, 2, c, "MODE #race +m");
+	assert_non_null(strstr(fx_take(net->fx[2], c), " 482 carol #race "));
+	net_free(net);
+}
+
+#define HCAPS	"CAP REQ :draft/chathistory draft/event-playback batch server-time " \
+		"message-tags"
+
+/* A message or event is kept once, by the node it was said on; the others keep none
+ * of it (the store is shared in a real cluster). */
+static void
+test_history_once(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+	const char	*got;
+
+	(void)state;
+	net_line(net, 0, a, HCAPS);
+	net_line(net, 1, b, HCAPS);
+	net_line(net, 0, a, "JOIN #c");
+	net_line(net, 1, b, "JOIN #c");
+	net_line(net, 0, a, "PRIVMSG #c :kept once");
+	for (int i = 0; i < NODES; i++)
+		fx_advance(net->fx[i], 2000);
+	net_drain(net);
+	net_line(net, 0, a, "CHATHISTORY LATEST #c * 10");
+	assert_non_null(strstr(fx_take(net->fx[0], a), "PRIVMSG #c :kept once\r\n"));
+	net_line(net, 1, b, "CHATHISTORY LATEST #c * 10");
+	got = fx_take(net->fx[1], b);
+	assert_null(strstr(got, "kept once"));
+	assert_null(strstr(got, ":alice!u@127.0.0.1 JOIN"));
+	assert_non_null(strstr(got, ":bob!u@127.0.0.1 JOIN #c\r\n"));
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -820,6 +882,8 @@ main(void)
 		cmocka_unit_test(test_hostile_lines),
 		cmocka_unit_test(test_registrations),
 		cmocka_unit_test(test_one_sided_split),
+		cmocka_unit_test(test_channel_ts_race),
+		cmocka_unit_test(test_history_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
