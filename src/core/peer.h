@@ -110,6 +110,9 @@ void	peer_send_topic(struct core *core, struct client *cl, struct channel *ch);
  * (" nick *"), as the members were shown it. */
 void	peer_send_mode(struct core *core, struct client *cl, struct channel *ch,
 	    const char *modes, const char *params);
+/* ChanServ gave or took who's status (flag MEMBER_OP or MEMBER_VOICE; dir + or -). */
+void	peer_send_status(struct core *core, struct channel *ch, struct client *who,
+	    char dir, unsigned flag);
 void	peer_send_invite(struct core *core, struct client *cl, struct client *to,
 	    struct channel *ch);
 void	peer_send_kill(struct core *core, struct client *cl, struct client *victim,
@@ -130,12 +133,19 @@ void	peer_kick(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_topic(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_mode(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_invite(struct core *, struct cluster_node *, struct msg *, int64_t);
+void	peer_status(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_chan(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_sjoin(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_bmask(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_tb(struct core *, struct cluster_node *, struct msg *, int64_t);
 /* A decimal timestamp or count (>= 0) of a line; -1 when malformed. */
 int64_t		 peer_number(const char *s);
+/* peer_reg.c: registrations made through another node. */
+void	peer_regacct(struct core *, struct cluster_node *, struct msg *, int64_t);
+void	peer_dropacct(struct core *, struct cluster_node *, struct msg *, int64_t);
+void	peer_chanreg(struct core *, struct cluster_node *, struct msg *, int64_t);
+void	peer_chandrop(struct core *, struct cluster_node *, struct msg *, int64_t);
+void	peer_chanacc(struct core *, struct cluster_node *, struct msg *, int64_t);
 /* The user a line names by uid, when it is node's own; NULL otherwise. */
 struct client	*peer_node_user(struct core *core, struct cluster_node *node,
 		    const char *uid);

@@ -18,6 +18,7 @@
 #include "core/core.h"
 #include "core/peer.h"
 #include "core/reply.h"
+#include "core/services.h"
 #include "core/silence.h"
 #include "core/utf8.h"
 
@@ -296,6 +297,35 @@ peer_mode(struct core *core, struct cluster_node *node, struct msg *m, int64_t n
 	mm.params[0] = ch->name;
 	mm.params[1] = modes;
 	cmd_mode_peer(core, cl, ch, &mm, now);
+}
+
+/* STATUS #chan ts +o|-o|+v|-v uid: ChanServ gave or took a member's status there. */
+void
+peer_status(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
+{
+	struct channel	*ch = channel_find(core, m->params[0]);
+	struct client	*who = cluster_user(core, m->params[3]);
+	const char	*change = m->params[2];
+	int64_t		 ts = peer_number(m->params[1]);
+	char		 line[MSG_BODY_MAX + 1], prefix[CLIENT_PREFIX_MAX];
+	struct member	*mb;
+	unsigned	 flag;
+	size_t		 len;
+
+	(void)now;
+	if (!casemap_eq(m->source, node->name) || ch == NULL ||
+	    who == NULL || ts < 0 || ts > ch->created || strlen(change) != 2 ||
+	    (change[0] != '+' && change[0] != '-') ||
+	    (change[1] != 'o' && change[1] != 'v') ||
+	    (mb = channel_member(ch, who)) == NULL)
+		return;
+	flag = change[1] == 'o' ? MEMBER_OP : MEMBER_VOICE;
+	if ((change[0] == '+') == !!(mb->modes & flag))
+		return;
+	mb->modes ^= flag;
+	len = format_line(line, ":%s MODE %s %s %s", services_prefix(core, &chanserv,
+	    prefix, sizeof(prefix)), ch->name, change, who->nick);
+	send_channel(core, ch, NULL, line, len);
 }
 
 /* INVITE uid #chan, to the invited user's node. */

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/account.h"
 #include "core/account_show.h"
 #include "core/casemap.h"
 #include "core/channel.h"
@@ -400,26 +399,6 @@ peer_kill(struct core *core, struct cluster_node *node, struct msg *m, int64_t n
 	session_kill_user(core, victim, reason);
 }
 
-/* REGACCT name, DROPACCT name: an account registered or dropped through node. */
-static void
-peer_regacct(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
-{
-	(void)now;
-	if (casemap_eq(m->source, node->name) && word_ok(m->params[0], ACCOUNT_NAME_MAX) &&
-	    account_known(core, m->params[0]) == -1)
-		core_log(core, PLOG_WARN, "account %s: out of memory for its name",
-		    m->params[0]);
-}
-
-static void
-peer_dropacct(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
-{
-	if (!casemap_eq(m->source, node->name) || !word_ok(m->params[0], ACCOUNT_NAME_MAX))
-		return;
-	account_dropped(core, m->params[0], now);
-	session_account_gone(core, m->params[0]);
-}
-
 /* The verbs, their handlers, and the parameters each needs at least. */
 static const struct {
 	const char	*verb;
@@ -445,12 +424,16 @@ static const struct {
 	{ "TOPIC",	peer_topic,	5 },
 	{ "MODE",	peer_mode,	3 },
 	{ "INVITE",	peer_invite,	2 },
+	{ "STATUS",	peer_status,	4 },
 	{ "CHAN",	peer_chan,	8 },
 	{ "SJOIN",	peer_sjoin,	3 },
 	{ "BMASK",	peer_bmask,	6 },
 	{ "TB",		peer_tb,	5 },
 	{ "REGACCT",	peer_regacct,	1 },
 	{ "DROPACCT",	peer_dropacct,	1 },
+	{ "CHANREG",	peer_chanreg,	3 },
+	{ "CHANDROP",	peer_chandrop,	1 },
+	{ "CHANACC",	peer_chanacc,	6 },
 };
 
 void

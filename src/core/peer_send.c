@@ -352,6 +352,14 @@ peer_send_mode(struct core *core, struct client *cl, struct channel *ch,
 }
 
 void
+peer_send_status(struct core *core, struct channel *ch, struct client *who, char dir,
+    unsigned flag)
+{
+	peer_send_node(core, NULL, "STATUS %s %lld %c%c %s", ch->name,
+	    (long long)ch->created, dir, flag == MEMBER_OP ? 'o' : 'v', who->uid);
+}
+
+void
 peer_send_invite(struct core *core, struct client *cl, struct client *to,
     struct channel *ch)
 {

@@ -863,6 +863,41 @@ test_history_once(void **state)
 	net_free(net);
 }
 
+/* A channel registered through n1: every node keeps it, its access list gives op on
+ * the node the user joins through, and everyone sees that op. */
+static void
+test_registered_channel(void **state)
+{
+	struct net	*net = net_new_edit(true, fxa_cheap);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+	const char	*got;
+
+	(void)state;
+	net_line(net, 0, a, "REGISTER * * :hunter22");
+	net_line(net, 1, b, "REGISTER * * :hunter22");
+	net_line(net, 0, a, "JOIN #reg");
+	net_line(net, 0, a, "CS REGISTER #reg");
+	net_line(net, 0, a, "CS ACCESS #reg ADD bob op");
+	assert_non_null(strstr(fx_take(net->fx[0], a), "bob gets op on #reg"));
+	net_line(net, 1, b, "JOIN #reg");
+	got = fx_take(net->fx[0], a);
+	assert_non_null(strstr(got, ":bob!u@127.0.0.1 JOIN #reg\r\n"
+	    ":ChanServ!ChanServ@services.n1 MODE #reg +o bob\r\n"));
+	net_line(net, 1, b, "CS INFO #reg");
+	assert_non_null(strstr(fx_take(net->fx[1], b), "#reg, founder alice"));
+	/* Empty, it stays on every node. */
+	net_line(net, 0, a, "PART #reg");
+	net_line(net, 1, b, "PART #reg");
+	net_drain(net);
+	net_line(net, 1, b, "CS INFO #reg");
+	assert_non_null(strstr(fx_take(net->fx[1], b), "#reg, founder alice"));
+	net_line(net, 0, a, "CS DROP #reg");
+	net_line(net, 1, b, "CS INFO #reg");
+	assert_non_null(strstr(fx_take(net->fx[1], b), "#reg is not registered"));
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -884,6 +919,7 @@ main(void)
 		cmocka_unit_test(test_one_sided_split),
 		cmocka_unit_test(test_channel_ts_race),
 		cmocka_unit_test(test_history_once),
+		cmocka_unit_test(test_registered_channel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
