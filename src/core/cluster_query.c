@@ -24,6 +24,14 @@ cluster_links(struct core *core, struct client *cl, const char *mask)
 	}
 }
 
+bool
+cluster_node_known(struct core *core, const char *name)
+{
+	const struct cluster_node	*n = cluster_node_find(core, name);
+
+	return n != NULL && n->up;
+}
+
 /* How many users node has (NULL: this one), its sessions aside. */
 static size_t
 node_users(const struct core *core, const struct cluster_node *node)

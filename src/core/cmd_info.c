@@ -14,8 +14,9 @@
 #include "core/reply.h"
 
 /*
- * The optional <target> parameter at index i: this server's name or the nick of a user
- * on it (every user is local).  Anything else gets ERR_NOSUCHSERVER; returns false then.
+ * The optional <target> parameter at index i: this server's name, a user's nick, or
+ * (a cluster) another node's name; this node answers for the whole network.  Anything
+ * else gets ERR_NOSUCHSERVER; returns false then.
  */
 static bool
 info_target_ok(struct core *core, struct client *cl, const struct msg *m, unsigned i)
@@ -29,6 +30,8 @@ info_target_ok(struct core *core, struct client *cl, const struct msg *m, unsign
 	if (casemap_eq(target, core->cfg.server_name))
 		return true;
 	if ((who = client_find(core, target)) != NULL && who->state == CLIENT_REGISTERED)
+		return true;
+	if (core->cluster != NULL && cluster_node_known(core, target))
 		return true;
 	send_reply(core, cl, ERR_NOSUCHSERVER, "%s", target);
 	return false;

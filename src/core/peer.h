@@ -85,6 +85,8 @@ void			 cluster_free(struct core *core);
 void			 cluster_links(struct core *core, struct client *cl,
 			    const char *mask);
 void			 cluster_restored(struct core *core, struct client *cl);
+/* Whether name is a node that is up (a server of the network, this one aside). */
+bool			 cluster_node_known(struct core *core, const char *name);
 
 /* peer_send.c: what a local user did, for the other nodes (NULL node: all). */
 void	peer_send_user(struct core *core, struct client *cl, const char *node);

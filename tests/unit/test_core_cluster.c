@@ -673,6 +673,13 @@ test_network_queries(void **state)
 	    ":n1 006 alice :`- n2 [1 users]\r\n"
 	    ":n1 006 alice :`- n3 [1 users]\r\n"
 	    ":n1 007 alice :End of /MAP\r\n");
+	/* A node's name is a server's: WHOIS through it, TIME of it. */
+	net_line(net, 0, a, "WHOIS n2 bob");
+	assert_non_null(strstr(fx_take(net->fx[0], a), ":n1 312 alice bob n2 "));
+	net_line(net, 0, a, "TIME n3");
+	assert_non_null(strstr(fx_take(net->fx[0], a), ":n1 391 alice n1 :"));
+	net_line(net, 0, a, "WHOIS n9 bob");
+	assert_non_null(strstr(fx_take(net->fx[0], a), " 402 alice n9 "));
 	/* MONITOR: a user coming and going on another node. */
 	net_line(net, 0, a, "MONITOR + dave");
 	fx_take(net->fx[0], a);
