@@ -101,6 +101,12 @@ void	peer_send_account(struct core *core, struct client *cl);
  * recipient, with the msgid and time of the tag event running now. */
 void	peer_send_message(struct core *core, struct client *cl, const char *verb,
 	    struct channel *ch, const char *target, struct client *to, const char *text);
+/* A draft/multiline batch from cl to ch or to (as peer_send_message): its n lines
+ * (texts, each concatenated to the one before or not), then its end, with the msgid
+ * and time of the tag event running now. */
+void	peer_send_multiline(struct core *core, struct client *cl, struct channel *ch,
+	    struct client *to, const char *ref, unsigned n, const char *const *texts,
+	    const bool *concat);
 void	peer_send_join(struct core *core, struct client *cl, struct channel *ch,
 	    unsigned modes);
 void	peer_send_part(struct core *core, struct client *cl, struct channel *ch,

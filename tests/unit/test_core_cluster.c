@@ -905,6 +905,41 @@ test_registered_channel(void **state)
 	net_free(net);
 }
 
+/* A draft/multiline batch crosses whole: a batch where the client takes one, the
+ * fallback lines where it does not, on every node. */
+static void
+test_multiline_across_nodes(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+	unsigned	 c = net_client(net, 2, "carol");
+	const char	*got;
+
+	(void)state;
+	net_line(net, 0, a, "CAP REQ :draft/multiline batch message-tags");
+	net_line(net, 1, b, "CAP REQ :draft/multiline batch");
+	net_line(net, 0, a, "JOIN #m");
+	net_line(net, 1, b, "JOIN #m");
+	net_line(net, 2, c, "JOIN #m");
+	net_drain(net);
+	net_line(net, 0, a, "BATCH +r1 draft/multiline #m");
+	net_line(net, 0, a, "@batch=r1 PRIVMSG #m :first");
+	net_line(net, 0, a, "@batch=r1;draft/multiline-concat PRIVMSG #m :+more");
+	net_line(net, 0, a, "@batch=r1 PRIVMSG #m :second");
+	net_line(net, 0, a, "BATCH -r1");
+	got = fx_take(net->fx[1], b);
+	assert_non_null(strstr(got, ":alice!u@127.0.0.1 BATCH +r1 draft/multiline #m\r\n"));
+	assert_non_null(strstr(got, "@batch=r1;draft/multiline-concat :alice!u@127.0.0.1 "
+	    "PRIVMSG #m +more\r\n"));
+	assert_non_null(strstr(got, " BATCH -r1\r\n"));
+	assert_string_equal(fx_take(net->fx[2], c),
+	    ":alice!u@127.0.0.1 PRIVMSG #m first\r\n"
+	    ":alice!u@127.0.0.1 PRIVMSG #m +more\r\n"
+	    ":alice!u@127.0.0.1 PRIVMSG #m second\r\n");
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -927,6 +962,7 @@ main(void)
 		cmocka_unit_test(test_channel_ts_race),
 		cmocka_unit_test(test_history_once),
 		cmocka_unit_test(test_registered_channel),
+		cmocka_unit_test(test_multiline_across_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
