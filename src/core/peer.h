@@ -128,6 +128,10 @@ void	peer_send_kill(struct core *core, struct client *cl, struct client *victim,
 void	peer_send_wallops(struct core *core, struct client *cl, const char *text);
 /* The burst's lines for ch (members of this node, modes, lists, topic), to node. */
 void	peer_send_channel(struct core *core, struct channel *ch, const char *node);
+/* The burst's registrations, to node: every account name and registered channel with
+ * its access list (those made while node was split off reach it; the rest are no-ops
+ * there, as its store has them). */
+void	peer_send_registrations(struct core *core, const char *node);
 /* A node line of this node's own: fmt formatted, to node (NULL: all). */
 void	peer_send_node(struct core *core, const char *node, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));

@@ -54,7 +54,7 @@ peer_dropacct(struct core *core, struct cluster_node *node, struct msg *m, int64
 	session_account_gone(core, m->params[0]);
 }
 
-/* CHANREG #chan founder registered: the channel as it is now, kept as registered. */
+/* CHANREG #chan founder registered: the channel, kept as registered. */
 void
 peer_chanreg(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
 {
@@ -63,13 +63,22 @@ peer_chanreg(struct core *core, struct cluster_node *node, struct msg *m, int64_
 	int64_t			 when = peer_number(m->params[2]);
 
 	(void)now;
-	if (!from_node(node, m) || ch == NULL || ch->reg != NULL || when < 0 ||
-	    !name_ok(m->params[1], ACCOUNT_NAME_MAX))
+	if (!from_node(node, m) || (ch != NULL && ch->reg != NULL) || when < 0 ||
+	    !name_ok(m->params[1], ACCOUNT_NAME_MAX) ||
+	    !casemap_channel_valid(m->params[0], CHANNEL_NAME_MAX))
 		return;
-	chanreg_record(ch, m->params[1], when, &rec);
-	if (chanreg_attach(core, ch, &rec) == NULL)
+	/* Without members here (nor a burst of them), it exists as a restart makes it. */
+	if (ch != NULL)
+		chanreg_record(ch, m->params[1], when, &rec);
+	else {
+		memset(&rec, 0, sizeof(rec));
+		snprintf(rec.name, sizeof(rec.name), "%s", m->params[0]);
+		snprintf(rec.founder, sizeof(rec.founder), "%s", m->params[1]);
+		rec.registered = when;
+	}
+	if (chanreg_channel(core, &rec) == NULL)
 		core_log(core, PLOG_WARN, "%s: out of memory keeping it registered",
-		    ch->name);
+		    m->params[0]);
 }
 
 /* CHANDROP #chan */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/chanreg.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/core.h"
@@ -500,4 +501,29 @@ peer_send_channel(struct core *core, struct channel *ch, const char *node)
 	channel_list(core, ch, node, ts, "q", &ch->quiets);
 	if (ch->topic != NULL)
 		topic_put(core, node, core->cluster->node, "TB", ch);
+}
+
+void
+peer_send_registrations(struct core *core, const char *node)
+{
+	size_t		 pos = 0;
+	const char	*key;
+	void		*value;
+
+	while (map_next(&core->accounts, &pos, &key, &value))
+		peer_send_node(core, node, "REGACCT %s", (const char *)value);
+	for (struct list *l = core->chanregs.next; l != &core->chanregs; l = l->next) {
+		const struct chanreg	*reg = list_entry(l, const struct chanreg, link);
+
+		peer_send_node(core, node, "CHANREG %s %s %lld", reg->channel->name,
+		    reg->rec.founder, (long long)reg->rec.registered);
+		for (size_t i = 0; i < reg->entries.len; i++) {
+			const struct chanreg_entry	*e = reg->entries.items[i];
+
+			if (e->kind == 'o' || e->kind == 'v')
+				peer_send_node(core, node, "CHANACC %s + %c %s %s %lld",
+				    reg->channel->name, e->kind, e->mask,
+				    e->setter[0] != '\0' ? e->setter : "*", (long long)e->time);
+		}
+	}
 }

@@ -940,6 +940,32 @@ test_multiline_across_nodes(void **state)
 	net_free(net);
 }
 
+/* Registered while n2 was split off: n2 learns it with n1's burst. */
+static void
+test_registration_during_split(void **state)
+{
+	struct net	*net = net_new_edit(true, fxa_cheap);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net_split(net, 1);
+	net_line(net, 0, a, "REGISTER * * :hunter22");
+	net_line(net, 0, a, "JOIN #reg");
+	net_line(net, 0, a, "CS REGISTER #reg");
+	net_line(net, 0, a, "PART #reg");
+	net_line(net, 0, a, "NICK alice_");
+	net_heal(net, 1);
+	net_line(net, 1, b, "NICK alice");
+	net_drain(net);
+	net_line(net, 1, b, "REGISTER * * :hunter22");
+	assert_non_null(strstr(fx_take(net->fx[1], b),
+	    "FAIL REGISTER ACCOUNT_EXISTS alice "));
+	net_line(net, 1, b, "CS INFO #reg");
+	assert_non_null(strstr(fx_take(net->fx[1], b), "#reg, founder alice"));
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -963,6 +989,7 @@ main(void)
 		cmocka_unit_test(test_history_once),
 		cmocka_unit_test(test_registered_channel),
 		cmocka_unit_test(test_multiline_across_nodes),
+		cmocka_unit_test(test_registration_during_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
