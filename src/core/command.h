@@ -49,6 +49,8 @@ command_fn	cmd_chathistory, cmd_markread, cmd_redact;
 command_fn	cmd_privmsg, cmd_notice, cmd_tagmsg;
 /* cmd_channel.c */
 command_fn	cmd_join, cmd_part, cmd_topic, cmd_names, cmd_mode;
+/* The CHANNEL_* bit of a flag mode letter (i, m, n, s, t, C, P...), or 0. */
+unsigned	cmd_mode_flag(char letter);
 /* cluster (peer.h): a channel MODE change another node applied, with remote cl as its
  * source, applied here without an authority check and shown to the local members. */
 void		cmd_mode_peer(struct core *core, struct client *cl, struct channel *ch,

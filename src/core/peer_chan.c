@@ -72,6 +72,71 @@ status_show(struct core *core, struct channel *ch, struct client *who, char dir,
 	}
 }
 
+/* A channel's modes but its lists, to show what a netjoin changed. */
+struct chan_modes {
+	unsigned	modes, limit, join_max, join_secs;
+	char		key[CHANNEL_KEY_MAX + 1];
+	char		forward[CHANNEL_NAME_MAX + 1];
+};
+
+static void
+chan_modes_get(const struct channel *ch, struct chan_modes *cm)
+{
+	cm->modes = ch->modes;
+	cm->limit = ch->limit;
+	cm->join_max = ch->join_max;
+	cm->join_secs = ch->join_secs;
+	snprintf(cm->key, sizeof(cm->key), "%s", ch->key);
+	snprintf(cm->forward, sizeof(cm->forward), "%s", ch->forward);
+}
+
+/* ":server MODE #chan -x+y params" to the local members: what went from was to ch. */
+static void
+chan_modes_show(struct core *core, struct channel *ch, const char *server,
+    const struct chan_modes *was)
+{
+	static const char	 letters[] = "CMPRTWcimnpstz";
+	char			 modes[64], params[MSG_BODY_MAX], line[MSG_BODY_MAX + 1];
+	size_t			 n = 0, plen = 0, len;
+	char			 dir = 0;
+
+	params[0] = '\0';
+	for (int pass = 0; pass < 2; pass++) {
+		char	want = pass == 0 ? '-' : '+';
+
+		for (const char *p = letters; *p != '\0'; p++) {
+			unsigned	f = cmd_mode_flag(*p);
+
+			if (!!(was->modes & f) == !!(ch->modes & f) ||
+			    !!(ch->modes & f) != (want == '+'))
+				continue;
+			if (dir != want)
+				modes[n++] = dir = want;
+			modes[n++] = *p;
+		}
+	}
+	if (strcmp(was->key, ch->key) != 0) {
+		if (dir != (ch->key[0] != '\0' ? '+' : '-'))
+			modes[n++] = dir = ch->key[0] != '\0' ? '+' : '-';
+		modes[n++] = 'k';
+		plen += (size_t)snprintf(params + plen, sizeof(params) - plen, " %s",
+		    ch->key[0] != '\0' ? ch->key : "*");
+	}
+	if (was->limit != ch->limit) {
+		if (dir != (ch->limit > 0 ? '+' : '-'))
+			modes[n++] = dir = ch->limit > 0 ? '+' : '-';
+		modes[n++] = 'l';
+		if (ch->limit > 0)
+			plen += (size_t)snprintf(params + plen, sizeof(params) - plen, " %u",
+			    ch->limit);
+	}
+	if (n == 0)
+		return;
+	modes[n] = '\0';
+	len = format_line(line, ":%s MODE %s %s%s", server, ch->name, modes, params);
+	send_channel(core, ch, NULL, line, len);
+}
+
 static void
 entries_clear(struct vec *v)
 {
@@ -80,13 +145,16 @@ entries_clear(struct vec *v)
 	vec_clear(v);
 }
 
-int
-peer_channel_ts(struct core *core, struct channel *ch, int64_t ts)
+/* ch meets an older ts, or as old (0, nothing to do): ch was the younger and takes
+ * the other's time, its own state gone.  Returns 1 then. */
+static int
+channel_reset(struct core *core, struct channel *ch, int64_t ts)
 {
-	if (ts > ch->created)
-		return -1;
+	struct chan_modes	was;
+
 	if (ts == ch->created)
 		return 0;
+	chan_modes_get(ch, &was);
 	/* Ours is the younger: its statuses, modes, lists and topic go. */
 	for (size_t i = 0; i < ch->members.len; i++) {
 		struct member	*mb = ch->members.items[i];
@@ -109,7 +177,16 @@ peer_channel_ts(struct core *core, struct channel *ch, int64_t ts)
 	ch->topic = ch->topic_setter = NULL;
 	ch->topic_time = 0;
 	ch->created = ts;
+	chan_modes_show(core, ch, core->cfg.server_name, &was);
 	return 1;
+}
+
+int
+peer_channel_ts(struct core *core, struct channel *ch, int64_t ts)
+{
+	if (ts > ch->created)
+		return -1;
+	return channel_reset(core, ch, ts);
 }
 
 /* "@", "+", "@+" (or "+@") before a uid: the member's statuses; *s moves past them. */
@@ -364,6 +441,7 @@ peer_chan(struct core *core, struct cluster_node *node, struct msg *m, int64_t n
 	int64_t		 ts = number(m->params[1]), limit = number(m->params[4]);
 	int64_t		 jmax = number(m->params[6]), jsecs = number(m->params[7]);
 	struct channel	*ch = channel_find(core, m->params[0]);
+	struct chan_modes was;
 	unsigned long	 modes;
 	char		*end;
 	int		 r;
@@ -376,7 +454,9 @@ peer_chan(struct core *core, struct cluster_node *node, struct msg *m, int64_t n
 	    !casemap_channel_valid(m->params[5], CHANNEL_NAME_MAX)) || ch == NULL ||
 	    ts < 0 || (r = peer_channel_ts(core, ch, ts)) < 0)
 		return;
-	/* After its members (SJOIN): a reset or new channel has no modes of its own. */
+	/* After its members (SJOIN): a reset or new channel has no modes of its own.
+	 * The local members see what the merge changed, as the node's MODE. */
+	chan_modes_get(ch, &was);
 	ch->modes |= (unsigned)modes;
 	merge_max(ch->key, sizeof(ch->key), m->params[3]);
 	if ((unsigned)limit > ch->limit)
@@ -387,6 +467,7 @@ peer_chan(struct core *core, struct cluster_node *node, struct msg *m, int64_t n
 		ch->join_max = (unsigned)jmax;
 		ch->join_secs = (unsigned)jsecs;
 	}
+	chan_modes_show(core, ch, node->name, &was);
 }
 
 /* SJOIN #chan ts :[@+]uid ...: a burst's members of the sending node. */

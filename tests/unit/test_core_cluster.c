@@ -966,6 +966,34 @@ test_registration_during_split(void **state)
 	net_free(net);
 }
 
+/* Modes set on each side of a split merge at the netjoin (equal TS), and each side's
+ * members see what the other side added. */
+static void
+test_netjoin_merges_modes(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net_line(net, 0, a, "JOIN #x");
+	net_line(net, 1, b, "JOIN #x");
+	net_line(net, 0, a, "MODE #x +o bob");
+	net_split(net, 1);
+	net_line(net, 0, a, "MODE #x +s");
+	net_line(net, 1, b, "MODE #x +m");
+	net_drain(net);
+	net_heal(net, 1);
+	assert_non_null(strstr(fx_take(net->fx[0], a), ":n2 MODE #x +m\r\n"));
+	assert_non_null(strstr(fx_take(net->fx[1], b), ":n1 MODE #x +s\r\n"));
+	for (int i = 0; i < 2; i++) {
+		net_line(net, i, i == 0 ? a : b, "MODE #x");
+		assert_non_null(strstr(fx_take(net->fx[i], i == 0 ? a : b),
+		    " #x +mnst\r\n"));
+	}
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -990,6 +1018,7 @@ main(void)
 		cmocka_unit_test(test_registered_channel),
 		cmocka_unit_test(test_multiline_across_nodes),
 		cmocka_unit_test(test_registration_during_split),
+		cmocka_unit_test(test_netjoin_merges_modes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
