@@ -28,6 +28,8 @@ struct channel;
 #define PEER_BODY_MAX	2048
 #define PEER_LINE_MAX	(MSG_TAGS_MAX + PEER_BODY_MAX)
 
+#define CLUSTER_NODES_MAX	256	/* nodes remembered: a name beyond is not heard */
+
 struct cluster_node {
 	char		 name[CLUSTER_NODE_MAX + 1];
 	bool		 up;		/* its HELLO came, or peer_up, since it was down */
@@ -47,7 +49,8 @@ struct cluster {
 /* cluster.c */
 /* The node called name, NULL when never seen. */
 struct cluster_node	*cluster_node_find(struct core *core, const char *name);
-/* The same, added when new; NULL for this node's name, a bad name or no memory. */
+/* The same, added when new; NULL for this node's name, a bad name, the
+ * CLUSTER_NODES_MAX-th name or no memory. */
 struct cluster_node	*cluster_node_get(struct core *core, const char *name);
 /* The user whose network id is uid, local or remote; NULL when none. */
 struct client		*cluster_user(struct core *core, const char *uid);
