@@ -299,6 +299,7 @@ cluster_burst(struct core *core, const char *node)
 		peer_send_user(core, cl, node);
 		if (cl->away != NULL)
 			peer_send_away(core, cl, node);
+		peer_send_user_metadata(core, cl, node);
 	}
 	while (map_next(&core->channels, &pos, &key, &value))
 		peer_send_channel(core, value, node);

@@ -110,6 +110,9 @@ void	peer_send_message(struct core *core, struct client *cl, const char *verb,
 void	peer_send_multiline(struct core *core, struct client *cl, struct channel *ch,
 	    struct client *to, const char *ref, unsigned n, const char *const *texts,
 	    const bool *concat);
+/* A METADATA change by setter on user who or channel ch (value NULL: deleted). */
+void	peer_send_metadata(struct core *core, struct client *setter, struct client *who,
+	    struct channel *ch, const char *key, const char *value);
 void	peer_send_join(struct core *core, struct client *cl, struct channel *ch,
 	    unsigned modes);
 void	peer_send_part(struct core *core, struct client *cl, struct channel *ch,
@@ -129,6 +132,8 @@ void	peer_send_invite(struct core *core, struct client *cl, struct client *to,
 void	peer_send_kill(struct core *core, struct client *cl, struct client *victim,
 	    const char *comment);
 void	peer_send_wallops(struct core *core, struct client *cl, const char *text);
+/* The burst's METADATA lines for local user cl's keys, to node. */
+void	peer_send_user_metadata(struct core *core, struct client *cl, const char *node);
 /* The burst's lines for ch (members of this node, modes, lists, topic), to node. */
 void	peer_send_channel(struct core *core, struct channel *ch, const char *node);
 /* The burst's registrations, to node: every account name and registered channel with

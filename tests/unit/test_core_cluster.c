@@ -994,6 +994,42 @@ test_netjoin_merges_modes(void **state)
 	net_free(net);
 }
 
+/* METADATA on a user or a channel is kept on every node; a change reaches the
+ * subscribers on each, and a split's other side relearns it with the burst. */
+static void
+test_metadata_across_nodes(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net_line(net, 0, a, "CAP REQ :batch draft/metadata-2");
+	net_line(net, 1, b, "CAP REQ :batch draft/metadata-2");
+	net_line(net, 1, b, "METADATA * SUB avatar url");
+	net_line(net, 0, a, "JOIN #c");
+	net_line(net, 1, b, "JOIN #c");
+	net_drain(net);
+	net_line(net, 0, a, "METADATA * SET avatar :https://example.com/a.png");
+	assert_string_equal(fx_take(net->fx[1], b),
+	    ":alice!u@127.0.0.1 METADATA alice avatar * https://example.com/a.png\r\n");
+	net_line(net, 0, a, "METADATA #c SET url :https://example.com");
+	assert_string_equal(fx_take(net->fx[1], b),
+	    ":alice!u@127.0.0.1 METADATA #c url * https://example.com\r\n");
+	net_line(net, 1, b, "METADATA alice GET avatar");
+	assert_non_null(strstr(fx_take(net->fx[1], b),
+	    " 761 bob alice avatar * :https://example.com/a.png\r\n"));
+	net_split(net, 1);
+	net_heal(net, 1);
+	net_drain(net);
+	net_line(net, 1, b, "METADATA alice GET avatar");
+	assert_non_null(strstr(fx_take(net->fx[1], b),
+	    " 761 bob alice avatar * :https://example.com/a.png\r\n"));
+	net_line(net, 1, b, "METADATA #c GET url");
+	assert_non_null(strstr(fx_take(net->fx[1], b), " 761 bob #c url * "));
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -1019,6 +1055,7 @@ main(void)
 		cmocka_unit_test(test_multiline_across_nodes),
 		cmocka_unit_test(test_registration_during_split),
 		cmocka_unit_test(test_netjoin_merges_modes),
+		cmocka_unit_test(test_metadata_across_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
