@@ -409,6 +409,8 @@ test_channel_across_three_nodes(void **state)
 		net_line(net, i, who[i], "TOPIC #chat");
 		assert_non_null(strstr(fx_take(net->fx[i], who[i]), " :the topic\r\n"));
 	}
+	net_line(net, 2, c, "WHOIS alice");
+	assert_non_null(strstr(fx_take(net->fx[2], c), " 319 carol alice :@#chat\r\n"));
 	net_line(net, 1, b, "LIST");
 	got = fx_take(net->fx[1], b);
 	assert_non_null(strstr(got, " 322 bob #chat 3 :"));
@@ -1030,6 +1032,31 @@ test_metadata_across_nodes(void **state)
 	net_free(net);
 }
 
+/* Time passing on a node times out its own idle clients, never another node's users:
+ * they have no connection, no PING, no timer. */
+static void
+test_remote_users_have_no_timers(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+	unsigned	 c;
+
+	(void)state;
+	(void)a;
+	for (int i = 0; i < 10; i++) {
+		fx_advance(net->fx[1], 60000);
+		net_run(net);
+	}
+	assert_true(net->fx[1]->conns[b].closed);
+	c = net_client(net, 1, "carol");
+	net_line(net, 1, c, "WHOIS alice");
+	assert_non_null(strstr(fx_take(net->fx[1], c), " 312 carol alice n1 "));
+	net_line(net, 0, a, "WHOIS bob");
+	assert_non_null(strstr(fx_take(net->fx[0], a), " 401 alice bob "));
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -1056,6 +1083,7 @@ main(void)
 		cmocka_unit_test(test_registration_during_split),
 		cmocka_unit_test(test_netjoin_merges_modes),
 		cmocka_unit_test(test_metadata_across_nodes),
+		cmocka_unit_test(test_remote_users_have_no_timers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
