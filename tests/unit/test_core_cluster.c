@@ -1057,6 +1057,37 @@ test_remote_users_have_no_timers(void **state)
 	net_free(net);
 }
 
+static void
+always_on_edit(struct core_config *cfg)
+{
+	fxa_cheap(cfg);
+	cfg->accounts_always_on = true;
+}
+
+/* An always-on user stays on its node when its connection goes, away: every node sees
+ * it stay, and away; back, when a connection returns. */
+static void
+test_always_on_across_nodes(void **state)
+{
+	struct net	*net = net_new_edit(true, always_on_edit);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net_line(net, 1, b, "CAP REQ away-notify");
+	net_line(net, 0, a, "REGISTER * * :hunter22");
+	net_line(net, 0, a, "JOIN #c");
+	net_line(net, 1, b, "JOIN #c");
+	net_drain(net);
+	fx_drop(net->fx[0], a, "Connection reset");
+	net_run(net);
+	assert_string_equal(fx_take(net->fx[1], b),
+	    ":alice!u@127.0.0.1 AWAY :Not connected\r\n");
+	net_line(net, 1, b, "WHOIS alice");
+	assert_non_null(strstr(fx_take(net->fx[1], b), " 301 bob alice :Not connected\r\n"));
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -1084,6 +1115,7 @@ main(void)
 		cmocka_unit_test(test_netjoin_merges_modes),
 		cmocka_unit_test(test_metadata_across_nodes),
 		cmocka_unit_test(test_remote_users_have_no_timers),
+		cmocka_unit_test(test_always_on_across_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
