@@ -127,6 +127,8 @@ void	peer_send_mode(struct core *core, struct client *cl, struct channel *ch,
 /* ChanServ gave or took who's status (flag MEMBER_OP or MEMBER_VOICE; dir + or -). */
 void	peer_send_status(struct core *core, struct channel *ch, struct client *who,
 	    char dir, unsigned flag);
+/* KNOCK on ch by cl: to each node with an operator of ch. */
+void	peer_send_knock(struct core *core, struct client *cl, struct channel *ch);
 void	peer_send_invite(struct core *core, struct client *cl, struct client *to,
 	    struct channel *ch);
 void	peer_send_kill(struct core *core, struct client *cl, struct client *victim,
@@ -154,6 +156,7 @@ void	peer_topic(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_mode(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_invite(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_status(struct core *, struct cluster_node *, struct msg *, int64_t);
+void	peer_knock(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_chan(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_sjoin(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_bmask(struct core *, struct cluster_node *, struct msg *, int64_t);

@@ -483,6 +483,7 @@ static const struct {
 	{ "MODE",	peer_mode,	3 },
 	{ "INVITE",	peer_invite,	2 },
 	{ "STATUS",	peer_status,	4 },
+	{ "KNOCK",	peer_knock,	1 },
 	{ "CHAN",	peer_chan,	8 },
 	{ "SJOIN",	peer_sjoin,	3 },
 	{ "BMASK",	peer_bmask,	6 },

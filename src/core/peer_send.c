@@ -445,6 +445,12 @@ peer_send_status(struct core *core, struct channel *ch, struct client *who, char
 }
 
 void
+peer_send_knock(struct core *core, struct client *cl, struct channel *ch)
+{
+	channel_vput(core, ch, MEMBER_OP, NULL, cl->uid, "KNOCK", 1, ch->name);
+}
+
+void
 peer_send_invite(struct core *core, struct client *cl, struct client *to,
     struct channel *ch)
 {

@@ -693,10 +693,25 @@ test_network_queries(void **state)
 	assert_non_null(strstr(fx_take(net->fx[0], a), " 301 alice dave :lunch\r\n"));
 	net_line(net, 1, b, "QUIT");
 	assert_string_equal(fx_take(net->fx[0], a), ":n1 731 alice :dave\r\n");
-	/* INVITE across nodes lets the invited user past +i on its own node. */
+	/* KNOCK reaches the operators on other nodes. */
 	m = net_client(net, 2, "mallory");
 	net_line(net, 0, a, "JOIN #priv");
 	net_line(net, 0, a, "MODE #priv +i");
+	net_drain(net);
+	net_line(net, 2, m, "KNOCK #priv");
+	assert_string_equal(fx_take(net->fx[0], a),
+	    ":n1 710 alice #priv mallory!u@127.0.0.1 :has asked for an invite.\r\n");
+	/* An AWAY set before registration (draft/pre-away) is known everywhere. */
+	b = fx_connect(net->fx[1]);
+	fx_line(net->fx[1], b, "CAP REQ draft/pre-away");
+	fx_line(net->fx[1], b, "AWAY :early");
+	fx_line(net->fx[1], b, "NICK erin");
+	fx_line(net->fx[1], b, "USER u 0 * :Erin");
+	fx_line(net->fx[1], b, "CAP END");
+	net_run(net);
+	net_line(net, 0, a, "WHOIS erin");
+	assert_non_null(strstr(fx_take(net->fx[0], a), " 301 alice erin :early\r\n"));
+	/* INVITE across nodes lets the invited user past +i on its own node. */
 	net_line(net, 2, m, "JOIN #priv");
 	assert_non_null(strstr(fx_take(net->fx[2], m), " 473 mallory #priv "));
 	net_line(net, 0, a, "INVITE mallory #priv");
