@@ -14,6 +14,7 @@
 #include "core/core.h"
 #include "core/job_owner.h"
 #include "core/names.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "core/services.h"
@@ -317,6 +318,8 @@ chanreg_join(struct core *core, struct channel *ch, struct client *cl)
 	len = format_line(line, ":%s MODE %s +%c %s", services_prefix(core, &chanserv,
 	    prefix, sizeof(prefix)), ch->name, flag == MEMBER_OP ? 'o' : 'v', cl->nick);
 	send_channel(core, ch, NULL, line, len);
+	if (core->cluster != NULL)
+		peer_send_status(core, ch, cl, '+', flag);
 }
 
 /* ---- restoring at start ---- */

@@ -24,6 +24,7 @@
  * header: drivers see only core/server.h.
  */
 struct client;
+struct cluster;
 
 #define ISUPPORT_LINES		4
 #define CORE_COMMANDS_MAX	64	/* verbs counted for STATS m (command.c's table) */
@@ -80,6 +81,7 @@ struct core {
 	 * NULL under rfc1459 */
 	struct map		 skeletons;	/* skeleton -> struct client */
 	struct casemap_skel	*skel;
+	struct cluster		*cluster;	/* peer.h: NULL on a single server */
 };
 
 /* server.c: parse and dispatch one line, after flood control let it through. */

@@ -232,7 +232,9 @@ history_event(struct core *core, const struct client *cl, const struct channel *
 {
 	struct history_rec	*r;
 
-	if (!history_channel_on(core, ch) ||
+	/* cluster: a remote user's event was kept by its own node, once (its messages
+	 * never come here: peer_cmd.c delivers them without a record) */
+	if (!cl->local || !history_channel_on(core, ch) ||
 	    (r = history_record(core, cl, ch, line, len)) == NULL)
 		return;
 	/* Events have no msgid on the wire; theirs are for paging, apart from messages'. */

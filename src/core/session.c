@@ -17,6 +17,7 @@
 #include "core/history.h"
 #include "core/history_replay.h"
 #include "core/names.h"
+#include "core/peer.h"
 #include "core/presence.h"
 #include "core/reply.h"
 #include "core/session.h"
@@ -92,7 +93,9 @@ session_user_find(struct core *core, const char *account, const struct client *c
 	for (struct list *n = core->clients.next; n != &core->clients; n = n->next) {
 		struct client	*c = list_entry(n, struct client, all);
 
-		if (c != cl && c->state == CLIENT_REGISTERED && !(c->flags & CLIENT_SESSION) &&
+		/* cluster: a user's sessions stay on its node (a remote user's none). */
+		if (c != cl && c->local && c->state == CLIENT_REGISTERED &&
+		    !(c->flags & CLIENT_SESSION) &&
 		    c->account[0] != '\0' && names_eq(core, c->account, account))
 			return c;
 	}
@@ -103,8 +106,10 @@ bool
 session_nick_pending(struct core *core, struct client *cl, const struct client *other,
     const char *nick)
 {
-	if (other->state != CLIENT_REGISTERED || (other->flags & CLIENT_SESSION) ||
-	    other->account[0] == '\0' || !session_multiclient(core, other->account))
+	/* cluster: a user on another node is no user to attach to (its node's) */
+	if (!other->local || other->state != CLIENT_REGISTERED ||
+	    (other->flags & CLIENT_SESSION) || other->account[0] == '\0' ||
+	    !session_multiclient(core, other->account))
 		return false;
 	if (cl->nick[0] != '\0' && map_get(&core->nicks, cl->nick) == cl)
 		map_del(&core->nicks, cl->nick);
@@ -185,6 +190,8 @@ session_away_notify(struct core *core, struct client *cl, const char *text)
 	else
 		len = format_msg(line, sizeof(line), prefix, "AWAY", 0);
 	send_peers_caps(core, cl, false, CAP_BIT(CAP_AWAY_NOTIFY), 0, line, len);
+	if (core->cluster != NULL)
+		peer_send_away(core, cl, NULL);
 }
 
 /* The always-on user's last connection went: away, unless it already is. */
@@ -364,7 +371,7 @@ session_conn_find(struct core *core, uint64_t id)
 	for (struct list *n = core->clients.next; n != &core->clients; n = n->next) {
 		struct client	*c = list_entry(n, struct client, all);
 
-		if (c->id == id && c->state == CLIENT_REGISTERED &&
+		if (c->id == id && c->local && c->state == CLIENT_REGISTERED &&
 		    !(c->flags & CLIENT_HOLLOW))
 			return c;
 	}
