@@ -157,7 +157,9 @@ usage(void)
 	    "                          an [oper NAME] block's password, and exit\n"
 	    "      --store FILE        the store's SQLite file, created on first start\n"
 	    "                          (default: " CONFIG_STORE_DEFAULT ");\n"
-	    "                          none: no store, no accounts\n"
+	    "                          none: no store, no accounts;\n"
+	    "                          nats://HOST:PORT: NATS JetStream's, shared\n"
+	    "                          by every server of the network there\n"
 	    "      --backup FILE       write a consistent copy of the store (which a\n"
 	    "                          running parleyd may be using) to FILE, and exit\n"
 	    "  -h, --help              show this help and exit\n"
@@ -344,7 +346,7 @@ backup(struct state *st)
 	char	err[1024];
 	int	rc;
 
-	rc = storage_backup(st->cfg.store_path, st->flags.backup, err, sizeof(err));
+	rc = storage_backup(&st->cfg, st->flags.backup, err, sizeof(err));
 	config_free(&st->cfg);
 	if (rc == -1) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
@@ -543,7 +545,7 @@ main(int argc, char **argv)
 	heap_policy();
 	nofile = descriptors_raise();
 	/* Before the listeners: a store that cannot open stops the start at once. */
-	if (storage_open(st.cfg.store_path, &store, err, sizeof(err)) == -1) {
+	if (storage_open(&st.cfg, &store, err, sizeof(err)) == -1) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
 		config_free(&st.cfg);
 		return 1;

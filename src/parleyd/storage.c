@@ -1,6 +1,11 @@
 /*
- * parleyd's store (storage.h): the SQLite backend on the configured file, handed to the
- * server at start, and the --backup command over the same backend.
+ * parleyd's store (storage.h): which backend, opened on what, handed to the server at
+ * start, and the --backup command over the same backend.
+ *
+ * A single server keeps its store in SQLite, on the configured file.  A node of a
+ * cluster keeps it in NATS JetStream (store_jetstream.h), shared by every node of the
+ * network, with its history index in memory, rebuilt from the stream at each start.
+ * --store nats://HOST:PORT makes parleyd such a node.
  */
 #include <sys/stat.h>
 
@@ -8,20 +13,69 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <nats/nats.h>
+
 #include "net/log.h"
+#include "net/nats_conf.h"
 #include "net/net.h"
+#include "parleyd/config.h"
 #include "parleyd/storage.h"
 #include "store/store.h"
+#include "store/store_jetstream.h"
 
 static const struct store_ops	*storage_ops = &store_sqlite;
 
-int
-storage_open(const char *path, struct store **st, char *err, size_t errlen)
+/* Whether cfg makes this node a cluster's, and how it reaches NATS (into *nc). */
+static bool
+storage_cluster(const struct config *cfg, struct nats_conf *nc)
 {
+	memset(nc, 0, sizeof(*nc));
+	if (strncmp(cfg->store_path, "nats://", 7) != 0)
+		return false;
+	snprintf(nc->urls[0], sizeof(nc->urls[0]), "%.*s", (int)sizeof(nc->urls[0]) - 1,
+	    cfg->store_path);
+	nc->nurls = 1;
+	snprintf(nc->node, sizeof(nc->node), "%s", cfg->core.server_name);
+	snprintf(nc->network, sizeof(nc->network), "%s", cfg->core.network);
+	return true;
+}
+
+static int
+storage_open_jetstream(const struct config *cfg, const struct nats_conf *nc,
+    struct store **st, char *err, size_t errlen)
+{
+	struct store_jetstream_conf	c;
+	char				name[NATS_NAME_MAX + 16], why[512];
+
+	memset(&c, 0, sizeof(c));
+	snprintf(name, sizeof(name), "parleyd %s store", nc->node);
+	if ((c.nats = nats_conf_options(nc, name, err, errlen)) == NULL)
+		return -1;
+	c.network = nc->network;
+	c.index = "";
+	c.history_max_age = cfg->core.history_max_age;
+	*st = store_jetstream_open(&c, why, sizeof(why));
+	natsOptions_Destroy(c.nats);
+	if (*st == NULL) {
+		snprintf(err, errlen, "store %s: %s", nc->urls[0], why);
+		return -1;
+	}
+	storage_ops = &store_jetstream;
+	return 0;
+}
+
+int
+storage_open(const struct config *cfg, struct store **st, char *err, size_t errlen)
+{
+	struct nats_conf	nc;
+
 	*st = NULL;
-	if (*path == '\0')
+	if (storage_cluster(cfg, &nc))
+		return storage_open_jetstream(cfg, &nc, st, err, errlen);
+	storage_ops = &store_sqlite;
+	if (cfg->store_path[0] == '\0')
 		return 0;
-	return (*st = storage_ops->open(path, err, errlen)) != NULL ? 0 : -1;
+	return (*st = storage_ops->open(cfg->store_path, err, errlen)) != NULL ? 0 : -1;
 }
 
 int
@@ -44,14 +98,24 @@ storage_close(struct store *st)
 }
 
 int
-storage_backup(const char *path, const char *file, char *err, size_t errlen)
+storage_backup(const struct config *cfg, const char *file, char *err, size_t errlen)
 {
-	struct store	*st;
-	struct stat	 sb;
-	int		 rc;
+	const char		*path = cfg->store_path;
+	struct nats_conf	 nc;
+	struct store		*st;
+	struct stat		 sb;
+	int			 rc;
 
 	if (*path == '\0') {
 		snprintf(err, errlen, "--backup: no store configured");
+		return -1;
+	}
+	/* JetStream keeps the store on the NATS servers, replicated by them: their own
+	 * tools copy it consistently, which a node cannot. */
+	if (storage_cluster(cfg, &nc)) {
+		snprintf(err, errlen, "--backup: the store is NATS JetStream (%s): back up "
+		    "its streams with NATS's tools: nats account backup, or nats stream "
+		    "backup for each parley_%s_* stream", nc.urls[0], nc.network);
 		return -1;
 	}
 	/* A copy of a store that is not there would create one: say so instead. */

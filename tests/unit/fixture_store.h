@@ -19,10 +19,17 @@ struct fs_backend {
 	char			 dir[64];	/* a temporary directory for the file */
 	char			 path[96];	/* the store's file in it */
 	struct store		*st;
+	/* Open it, when a path is not enough (NULL: ops->open(path)). */
+	struct store		*(*open)(struct fs_backend *b, char *err, size_t errlen);
 };
 
 extern struct fs_backend	fs_memory;
 extern struct fs_backend	fs_sqlite;
+/* JetStream (store_jetstream.h) on a nats-server this process starts on a loopback
+ * port with a temporary storage directory, the first time it is asked for, and kills
+ * (by its pid) when the process exits; each test a network of its own, so fresh
+ * buckets and stream, and its history index in the test's directory. */
+extern struct fs_backend	fs_jetstream;
 
 /* cmocka setup and teardown: open the backend (*state) on a new directory; close it
  * and remove the directory with the store's files (fs_remove alone). */

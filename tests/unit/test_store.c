@@ -592,6 +592,7 @@ main(void)
 	const struct CMUnitTest	tests[] = {
 		CASES(&fs_memory),
 		CASES(&fs_sqlite),
+		CASES(&fs_jetstream),
 		cmocka_unit_test_prestate_setup_teardown(test_memory_fail,
 		    fs_setup, fs_teardown, &fs_memory),
 	};

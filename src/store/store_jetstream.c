@@ -1,0 +1,166 @@
+/*
+ * The JetStream backend (store_jetstream.h): the connection, the buckets and the
+ * stream, and a batch of jobs run against them.  A bucket or stream is named from the
+ * network (parley_NETWORK_accounts, ..., parley_NETWORK_history), so that networks
+ * can share one NATS; JetStream keeps each in file storage.
+ *
+ * There is no transaction across keys: each write is its own compare-and-set, and a
+ * job's status 0 means JetStream acknowledged its every write, which it does once its
+ * file storage holds them.  A batch's appends are acknowledged together at its end.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/jetstream.h"
+#include "store/store_jetstream.h"
+
+static const char *const bucket_suffix[JS_BUCKETS] = {
+	[JS_ACCOUNTS] = "accounts",
+	[JS_CERTS] = "certs",
+	[JS_CHANNELS] = "channels",
+	[JS_MARKERS] = "markers",
+	[JS_PRESENCE] = "presence",
+};
+
+#define JS_WAIT_DEFAULT	2000	/* ms */
+
+/* parley_NETWORK_suffix; a name NATS does not allow has its other bytes as '_'. */
+static void
+js_name(char *dst, size_t cap, const char *network, const char *suffix)
+{
+	snprintf(dst, cap, "parley_%s_%s", network, suffix);
+	for (char *p = dst; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			*p = '_';
+}
+
+/* The client's report of an append the server refused (on the client's thread). */
+static void
+js_puberr(jsCtx *js, jsPubAckErr *pae, void *closure)
+{
+	struct store	*st = closure;
+
+	(void)js, (void)pae;
+	atomic_fetch_add(&st->puberr, 1);
+}
+
+static int
+js_bucket(struct store *st, enum jetstream_bucket b, const char *network, char *err,
+    size_t errlen)
+{
+	char		name[JS_NAME_MAX];
+	kvConfig	c;
+	natsStatus	s;
+
+	js_name(name, sizeof(name), network, bucket_suffix[b]);
+	if ((s = js_KeyValue(&st->kv[b], st->js, name)) == NATS_NOT_FOUND) {
+		kvConfig_Init(&c);
+		c.Bucket = name;
+		c.History = 1;
+		c.StorageType = js_FileStorage;
+		s = js_CreateKeyValue(&st->kv[b], st->js, &c);
+	}
+	if (s != NATS_OK) {
+		st->kv[b] = NULL;
+		snprintf(err, errlen, "bucket %s: %s", name, natsStatus_GetText(s));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+js_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	jetstream_history_close(st->history);
+	for (int b = 0; b < JS_BUCKETS; b++)
+		kvStore_Destroy(st->kv[b]);
+	jsCtx_Destroy(st->js);
+	natsConnection_Destroy(st->nc);
+	free(st);
+}
+
+struct store *
+store_jetstream_open(const struct store_jetstream_conf *c, char *err, size_t errlen)
+{
+	char		 name[JS_NAME_MAX];
+	struct store	*st;
+	jsOptions	 o;
+	natsStatus	 s;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	atomic_init(&st->puberr, 0);
+	st->wait = c->wait > 0 ? c->wait : JS_WAIT_DEFAULT;
+	if ((s = natsConnection_Connect(&st->nc, c->nats)) != NATS_OK) {
+		snprintf(err, errlen, "nats: %s", natsStatus_GetText(s));
+		goto fail;
+	}
+	jsOptions_Init(&o);
+	o.Wait = st->wait;
+	o.PublishAsync.ErrHandler = js_puberr;
+	o.PublishAsync.ErrHandlerClosure = st;
+	if ((s = natsConnection_JetStream(&st->js, st->nc, &o)) != NATS_OK) {
+		snprintf(err, errlen, "nats: JetStream: %s", natsStatus_GetText(s));
+		goto fail;
+	}
+	for (int b = 0; b < JS_BUCKETS; b++)
+		if (js_bucket(st, b, c->network, err, errlen) == -1)
+			goto fail;
+	js_name(name, sizeof(name), c->network, "history");
+	if ((st->history = jetstream_history_open(st, name, c->index, c->history_max_age,
+	    err, errlen)) == NULL)
+		goto fail;
+	return st;
+fail:
+	js_close(st);
+	return NULL;
+}
+
+static bool
+js_is_history(enum job_kind kind)
+{
+	return kind >= JOB_HISTORY_APPEND && kind <= JOB_HISTORY_RENAME;
+}
+
+static void
+js_run(struct store *st, struct job **jobs, size_t n)
+{
+	/* NATS away (the client reconnects meanwhile): fail at once, not per timeout. */
+	if (!jetstream_connected(st)) {
+		for (size_t i = 0; i < n; i++)
+			jobs[i]->status = -EIO;
+		return;
+	}
+	jetstream_history_poll(st->history);
+	for (size_t i = 0; i < n; i++)
+		jobs[i]->status = js_is_history(jobs[i]->kind) ?
+		    jetstream_history_job(st->history, jobs[i]) :
+		    jetstream_kv_job(st, jobs[i]);
+	jetstream_history_acked(st->history);
+}
+
+static int
+js_load(struct store *st, const struct store_visitor *v, void *arg)
+{
+	return jetstream_load(st, v, arg);
+}
+
+static int
+js_backup(struct store *st, const char *file, char *err, size_t errlen)
+{
+	(void)st, (void)file;
+	snprintf(err, errlen, "--backup: the store is NATS JetStream; back up its streams "
+	    "with NATS's tools (nats stream backup, or nats account backup)");
+	return -ENOTSUP;
+}
+
+const struct store_ops store_jetstream = {
+	"jetstream", NULL, js_run, js_load, js_backup, js_close
+};
