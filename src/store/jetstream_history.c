@@ -286,7 +286,11 @@ catch_up(struct jetstream_history *h)
 	if (h->sub == NULL && subscribe(h) != 0)
 		return -EIO;
 	for (;;) {
-		if (natsSubscription_GetConsumerInfo(&ci, h->sub, NULL, NULL) != NATS_OK)
+		/* A consumer the server no longer has (NATS restarted: an ordered
+		 * consumer is ephemeral) is made again, from the index's last line. */
+		if (natsSubscription_GetConsumerInfo(&ci, h->sub, NULL, NULL) != NATS_OK &&
+		    (subscribe(h) != 0 ||
+		    natsSubscription_GetConsumerInfo(&ci, h->sub, NULL, NULL) != NATS_OK))
 			return -EIO;
 		target = ci->Delivered.Stream;
 		pending = ci->NumPending;

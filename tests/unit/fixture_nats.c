@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,35 +67,37 @@ nats_up(void)
 	return rc;
 }
 
+int
+fs_nats_stop(void)
+{
+	if (nats_pid <= 0)
+		return -1;
+	(void)kill(nats_pid, SIGTERM);
+	(void)waitpid(nats_pid, NULL, 0);
+	nats_pid = 0;
+	return 0;
+}
+
 static void
 nats_stop(void)
 {
 	char	cmd[128];
 
-	if (nats_pid <= 0)
-		return;
-	(void)kill(nats_pid, SIGTERM);
-	(void)waitpid(nats_pid, NULL, 0);
-	nats_pid = 0;
+	(void)fs_nats_stop();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", nats_dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "fixture_nats: %s left behind\n", nats_dir);
 	nats_Close();
 }
 
-/* Start nats-server -js once; 0 or -1. */
-static int
-nats_start(void)
+/* nats-server -js on nats_port and nats_dir; 0 once it takes connections, or -1. */
+int
+fs_nats_start(void)
 {
 	const struct timespec	tick = { 0, 20 * 1000 * 1000 };
 	char			port[16], dir[80];
 	int			fd;
 
-	if (nats_pid > 0)
-		return 0;
-	snprintf(nats_dir, sizeof(nats_dir), "/tmp/parley-test-nats.XXXXXX");
-	if (mkdtemp(nats_dir) == NULL || (nats_port = free_port()) <= 0)
-		return -1;
 	snprintf(port, sizeof(port), "%d", nats_port);
 	snprintf(dir, sizeof(dir), "%s", nats_dir);
 	if ((nats_pid = fork()) == -1)
@@ -110,38 +113,65 @@ nats_start(void)
 		    "127.0.0.1", (char *)NULL);
 		_exit(127);
 	}
-	atexit(nats_stop);
 	for (int i = 0; i < 250 && !nats_up(); i++)
 		(void)nanosleep(&tick, NULL);
 	return nats_up() ? 0 : -1;
 }
 
-static struct store *
-fs_jetstream_open(struct fs_backend *b, char *err, size_t errlen)
+/* Start it the first time it is needed; 0 or -1. */
+static int
+nats_start(void)
 {
-	static unsigned			 tests;
+	static bool	started;
+
+	if (started)
+		return nats_pid > 0 ? 0 : -1;
+	started = true;
+	snprintf(nats_dir, sizeof(nats_dir), "/tmp/parley-test-nats.XXXXXX");
+	if (mkdtemp(nats_dir) == NULL || (nats_port = free_port()) <= 0)
+		return -1;
+	atexit(nats_stop);
+	return fs_nats_start();
+}
+
+static char	network[32];	/* the last test's */
+
+struct store *
+fs_jetstream_peer(const char *index, char *err, size_t errlen)
+{
 	struct store_jetstream_conf	 c;
 	struct store			*st;
 	natsOptions			*o;
-	char				 url[64], network[32];
+	char				 url[64];
 
-	if (nats_start() == -1) {
-		snprintf(err, errlen, "cannot start nats-server");
-		return NULL;
-	}
 	snprintf(url, sizeof(url), "nats://127.0.0.1:%d", nats_port);
-	snprintf(network, sizeof(network), "t%ldn%u", (long)getpid(), ++tests);
-	if (natsOptions_Create(&o) != NATS_OK || natsOptions_SetURL(o, url) != NATS_OK) {
+	/* Reconnecting soon and forever, as parleyd's options do (nats_conf.c). */
+	if (natsOptions_Create(&o) != NATS_OK || natsOptions_SetURL(o, url) != NATS_OK ||
+	    natsOptions_SetMaxReconnect(o, -1) != NATS_OK ||
+	    natsOptions_SetReconnectWait(o, 50) != NATS_OK) {
 		snprintf(err, errlen, "nats options");
 		return NULL;
 	}
 	memset(&c, 0, sizeof(c));
 	c.nats = o;
 	c.network = network;
-	c.index = b->path;
+	c.index = index;
 	st = store_jetstream_open(&c, err, errlen);
 	natsOptions_Destroy(o);
 	return st;
+}
+
+static struct store *
+fs_jetstream_open(struct fs_backend *b, char *err, size_t errlen)
+{
+	static unsigned	tests;
+
+	if (nats_start() == -1) {
+		snprintf(err, errlen, "cannot start nats-server");
+		return NULL;
+	}
+	snprintf(network, sizeof(network), "t%ldn%u", (long)getpid(), ++tests);
+	return fs_jetstream_peer(b->path, err, errlen);
 }
 
 struct fs_backend	fs_jetstream = { &store_jetstream, "", "", NULL, fs_jetstream_open };
