@@ -412,6 +412,7 @@ config_build(const struct state *st, struct config *cfg, char *err, size_t errle
 	/* history lives on the store: none without one. */
 	if (cfg->store_path[0] == '\0')
 		cfg->core.history_enabled = false;
+	cfg->core.accounts_shared = storage_shared(cfg);
 	return 0;
 }
 

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,22 +48,42 @@ storage_open_jetstream(const struct config *cfg, const struct nats_conf *nc,
 {
 	struct store_jetstream_conf	c;
 	char				name[NATS_NAME_MAX + 16], why[512];
+	sigset_t			all, old;
+	int				rc;
 
 	memset(&c, 0, sizeof(c));
 	snprintf(name, sizeof(name), "parleyd %s store", nc->node);
-	if ((c.nats = nats_conf_options(nc, name, err, errlen)) == NULL)
+	/* The NATS client's threads start here: signals are the loop's (signalfd),
+	 * so none of them takes any (store_jetstream.h). */
+	sigfillset(&all);
+	if ((rc = pthread_sigmask(SIG_SETMASK, &all, &old)) != 0) {
+		snprintf(err, errlen, "store %s: %s", nc->urls[0], strerror(rc));
 		return -1;
+	}
+	if ((c.nats = nats_conf_options(nc, name, err, errlen)) == NULL) {
+		(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+		return -1;
+	}
 	c.network = nc->network;
 	c.index = "";
 	c.history_max_age = cfg->core.history_max_age;
 	*st = store_jetstream_open(&c, why, sizeof(why));
 	natsOptions_Destroy(c.nats);
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (*st == NULL) {
 		snprintf(err, errlen, "store %s: %s", nc->urls[0], why);
 		return -1;
 	}
 	storage_ops = &store_jetstream;
 	return 0;
+}
+
+bool
+storage_shared(const struct config *cfg)
+{
+	struct nats_conf	nc;
+
+	return storage_cluster(cfg, &nc);
 }
 
 int

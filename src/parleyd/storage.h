@@ -1,6 +1,7 @@
 #ifndef PARLEY_PARLEYD_STORAGE_H
 #define PARLEY_PARLEYD_STORAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -22,6 +23,10 @@ int	storage_open(const struct config *cfg, struct store **st, char *err,
  * store is in use.  Returns 0, or -1 with a one-line reason in err. */
 int	storage_start(struct net_server *srv, struct store *st, const char *path,
 	    char *err, size_t errlen);
+
+/* Whether cfg's store is shared with other servers (JetStream): the core asks it
+ * about names it does not know (core_config's accounts_shared). */
+bool	storage_shared(const struct config *cfg);
 
 /* Close a store storage_start never got (NULL is fine). */
 void	storage_close(struct store *st);

@@ -190,6 +190,19 @@ apply(struct jetstream_history *h, natsMsg *m)
 	return rc;
 }
 
+/* The consumer goes: deleted on the server when it is there to ask (else the server
+ * drops it once idle: it is ephemeral), rather than waiting for an answer. */
+static void
+sub_drop(struct jetstream_history *h)
+{
+	if (h->sub == NULL)
+		return;
+	if (jetstream_connected(h->st))
+		(void)natsSubscription_Unsubscribe(h->sub);
+	natsSubscription_Destroy(h->sub);
+	h->sub = NULL;
+}
+
 /* The ordered consumer, from the line after the index's last (again after a failure:
  * the old one goes).  0 or -EIO; a failed one leaves no consumer, and the next catch
  * up tries again. */
@@ -199,11 +212,7 @@ subscribe(struct jetstream_history *h)
 	char		subject[JS_NAME_MAX + 4];
 	jsSubOptions	so;
 
-	if (h->sub != NULL) {
-		(void)natsSubscription_Unsubscribe(h->sub);
-		natsSubscription_Destroy(h->sub);
-		h->sub = NULL;
-	}
+	sub_drop(h);
 	jsSubOptions_Init(&so);
 	so.Stream = h->stream;
 	so.Ordered = true;
@@ -640,10 +649,7 @@ jetstream_history_close(struct jetstream_history *h)
 {
 	if (h == NULL)
 		return;
-	if (h->sub != NULL) {
-		(void)natsSubscription_Unsubscribe(h->sub);
-		natsSubscription_Destroy(h->sub);
-	}
+	sub_drop(h);
 	history_sqlite_free(h->idx);
 	if (h->db != NULL)
 		sqlite3_close(h->db);

@@ -27,7 +27,10 @@ struct store_jetstream_conf {
 
 /* Connect, create the buckets and the stream if need be, open the index and bring it
  * up to the stream.  NULL with a one-line reason in err (NATS unreachable, JetStream
- * off, an index of another stream that cannot be rebuilt). */
+ * off, an index of another stream that cannot be rebuilt).  The NATS client's threads
+ * start with the first call made to it (the options) and with the connection, and
+ * take the signal mask of their thread then: a process that reads signals from a
+ * signalfd makes both with every signal blocked. */
 struct store	*store_jetstream_open(const struct store_jetstream_conf *c, char *err,
 		    size_t errlen);
 
