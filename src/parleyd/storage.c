@@ -65,6 +65,7 @@ storage_open_jetstream(const struct config *cfg, const struct nats_conf *nc,
 		return -1;
 	}
 	c.network = nc->network;
+	c.node = nc->node;
 	c.index = "";
 	c.history_max_age = cfg->core.history_max_age;
 	*st = store_jetstream_open(&c, why, sizeof(why));

@@ -35,6 +35,8 @@ struct store {
 	kvStore				*kv[JS_BUCKETS];
 	struct jetstream_history	*history;	/* jetstream_history.c */
 	int64_t				 wait;		/* ms, for every request */
+	char				 node[JS_NAME_MAX];	/* this server: an
+							   always-on user's owner */
 	atomic_int			 puberr;	/* appends the server refused,
 							   counted on the client's thread */
 };
@@ -78,7 +80,9 @@ int	jetstream_account_decode(const char *p, size_t len, uint64_t rev,
 	    struct jetstream_account *acc);
 int	jetstream_channel_decode(const char *p, size_t len, uint64_t rev,
 	    struct jetstream_channel *ch);
-void	jetstream_presence_decode(const char *p, size_t len, struct presence_rec *rec);
+/* A presence and the node that wrote it last (owner, JS_NAME_MAX bytes). */
+void	jetstream_presence_decode(const char *p, size_t len, struct presence_rec *rec,
+	    char *owner);
 int64_t	jetstream_marker_time(kvEntry *e);
 /* A folded name's key: its hex (dst of JS_KEY_MAX). */
 void	jetstream_key(char *dst, const char *name);

@@ -517,6 +517,7 @@ presence_set(struct store *st, const struct presence_rec *p)
 
 	jc_hex(key, sizeof(key), p->account);
 	jc_put_fields(&b, presence_fields, JC_NFIELDS(presence_fields), p);
+	jc_put_str(&b, "node", st->node);
 	s = b.oom ? NATS_NO_MEMORY : kvStore_Put(&rev, st->kv[JS_PRESENCE], key, b.p,
 	    (int)b.len);
 	free(b.p);
@@ -534,15 +535,20 @@ presence_del(struct store *st, const char *account)
 
 /* A presence from an entry's bytes (jetstream_load.c's). */
 void
-jetstream_presence_decode(const char *p, size_t len, struct presence_rec *rec)
+jetstream_presence_decode(const char *p, size_t len, struct presence_rec *rec,
+    char *owner)
 {
 	struct jc_reader	r = { p, p + len };
 	char			name[32], val[JC_VALUE_MAX];
 
 	memset(rec, 0, sizeof(*rec));
+	owner[0] = '\0';
 	while (jc_next(&r, name, sizeof(name), val, sizeof(val)) == 1)
-		(void)jc_get_field(presence_fields, JC_NFIELDS(presence_fields), rec, name,
-		    val);
+		if (strcmp(name, "node") == 0)
+			snprintf(owner, JS_NAME_MAX, "%.*s", JS_NAME_MAX - 1, val);
+		else
+			(void)jc_get_field(presence_fields, JC_NFIELDS(presence_fields),
+			    rec, name, val);
 }
 
 /* A read marker's key: the account's and the target's hex, a dot between. */

@@ -98,21 +98,25 @@ channel_cmp(const void *a, const void *b)
 
 /* The visitors of presences and markers, walking their buckets directly. */
 struct visit {
+	struct store			*st;
 	const struct store_visitor	*v;
 	void				*arg;
 };
 
+/* An always-on user is put back by the node that kept it last, not by every node. */
 static int
 visit_presence(void *arg, kvEntry *e)
 {
 	struct visit		*w = arg;
 	struct presence_rec	*p;
-	int			 rc;
+	char			 owner[JS_NAME_MAX];
+	int			 rc = 0;
 
 	if ((p = malloc(sizeof(*p))) == NULL)
 		return -ENOMEM;
-	jetstream_presence_decode(kvEntry_Value(e), (size_t)kvEntry_ValueLen(e), p);
-	rc = w->v->presence(w->arg, p);
+	jetstream_presence_decode(kvEntry_Value(e), (size_t)kvEntry_ValueLen(e), p, owner);
+	if (owner[0] == '\0' || strcmp(owner, w->st->node) == 0)
+		rc = w->v->presence(w->arg, p);
 	free(p);
 	return rc;
 }
@@ -191,7 +195,7 @@ load_sorted(struct store *st, const struct store_visitor *v, void *arg)
 int
 jetstream_load(struct store *st, const struct store_visitor *v, void *arg)
 {
-	struct visit	w = { v, arg };
+	struct visit	w = { st, v, arg };
 	int		rc;
 
 	if ((rc = load_sorted(st, v, arg)) != 0)

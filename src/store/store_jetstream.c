@@ -98,6 +98,7 @@ store_jetstream_open(const struct store_jetstream_conf *c, char *err, size_t err
 	}
 	atomic_init(&st->puberr, 0);
 	st->wait = c->wait > 0 ? c->wait : JS_WAIT_DEFAULT;
+	snprintf(st->node, sizeof(st->node), "%s", c->node != NULL ? c->node : "");
 	if ((s = natsConnection_Connect(&st->nc, c->nats)) != NATS_OK) {
 		snprintf(err, errlen, "nats: %s", natsStatus_GetText(s));
 		goto fail;

@@ -18,6 +18,8 @@ struct __natsOptions;
 struct store_jetstream_conf {
 	struct __natsOptions	*nats;		/* servers, credentials (the caller's) */
 	const char		*network;	/* the buckets' and stream's names */
+	const char		*node;		/* this server's name, unique in the
+						   network */
 	const char		*index;		/* the history index's SQLite file; ""
 						   or ":memory:": in memory */
 	int64_t			 history_max_age;	/* ms the stream keeps a line; 0

@@ -137,7 +137,7 @@ nats_start(void)
 static char	network[32];	/* the last test's */
 
 struct store *
-fs_jetstream_peer(const char *index, char *err, size_t errlen)
+fs_jetstream_peer(const char *node, const char *index, char *err, size_t errlen)
 {
 	struct store_jetstream_conf	 c;
 	struct store			*st;
@@ -155,6 +155,7 @@ fs_jetstream_peer(const char *index, char *err, size_t errlen)
 	memset(&c, 0, sizeof(c));
 	c.nats = o;
 	c.network = network;
+	c.node = node;
 	c.index = index;
 	st = store_jetstream_open(&c, err, errlen);
 	natsOptions_Destroy(o);
@@ -171,7 +172,7 @@ fs_jetstream_open(struct fs_backend *b, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(network, sizeof(network), "t%ldn%u", (long)getpid(), ++tests);
-	return fs_jetstream_peer(b->path, err, errlen);
+	return fs_jetstream_peer("a", b->path, err, errlen);
 }
 
 struct fs_backend	fs_jetstream = { &store_jetstream, "", "", NULL, fs_jetstream_open };

@@ -30,9 +30,10 @@ extern struct fs_backend	fs_sqlite;
  * (by its pid) when the process exits; each test a network of its own, so fresh
  * buckets and stream, and its history index in the test's directory. */
 extern struct fs_backend	fs_jetstream;
-/* Another node's store on the network of the last fs_jetstream opened, its history
- * index on the file index ("": in memory).  NULL with a reason in err. */
-struct store	*fs_jetstream_peer(const char *index, char *err, size_t errlen);
+/* A node's store on the network of the last fs_jetstream opened (whose node is "a"),
+ * its history index on the file index ("": in memory).  NULL with a reason in err. */
+struct store	*fs_jetstream_peer(const char *node, const char *index, char *err,
+		    size_t errlen);
 /* Stop the nats-server (SIGTERM, waited for); start it again on the same port and
  * storage.  0 or -1. */
 int		 fs_nats_stop(void);

@@ -3,7 +3,8 @@
  * shares with the others (test_store.c, test_store_history.c): two nodes on one
  * network see one store, a name can be taken once whichever node asks, every node's
  * history index gets the lines, redactions, renames and caps of every other, an index
- * survives its node's restart and is rebuilt when lost, and the store fails its jobs
+ * survives its node's restart and is rebuilt when lost, an always-on user is put back
+ * by the node that kept it last alone, and the store fails its jobs
  * while NATS is away and serves them again once it is back.
  */
 #include <errno.h>
@@ -29,7 +30,7 @@ peer_open(struct fs_backend *peer, const char *index)
 
 	memset(peer, 0, sizeof(*peer));
 	peer->ops = fs_jetstream.ops;
-	peer->st = fs_jetstream_peer(index, err, sizeof(err));
+	peer->st = fs_jetstream_peer("b", index, err, sizeof(err));
 	if (peer->st == NULL)
 		fail_msg("peer: %s", err);
 }
@@ -48,7 +49,7 @@ node_restart(struct fs_backend *b)
 	char	err[256];
 
 	b->ops->close(b->st);
-	if ((b->st = fs_jetstream_peer(b->path, err, sizeof(err))) == NULL)
+	if ((b->st = fs_jetstream_peer("a", b->path, err, sizeof(err))) == NULL)
 		fail_msg("restart: %s", err);
 }
 
@@ -185,6 +186,33 @@ test_index_restart_and_rebuild(void **state)
 	}
 }
 
+/* An always-on user's presence is loaded by the node that wrote it last, and by no
+ * other: a user is put back once in the network. */
+static void
+test_presence_has_one_node(void **state)
+{
+	struct fs_backend	*a = *state, b;
+	struct job		*job;
+
+	peer_open(&b, "");
+	assert_int_equal(fs_create(a, "pia"), 0);
+	job = fs_job_of(JOB_PRESENCE_SET);
+	strcpy(job->in.presence.account, "pia");
+	strcpy(job->in.presence.nick, "pia");
+	strcpy(job->in.presence.host, "h");
+	assert_int_equal(fs_run(a, job), 0);
+	assert_non_null(strstr(fs_load(a), "p pia pia h"));
+	assert_null(strstr(fs_load(&b), "p pia"));
+	/* Kept by b since: b's alone. */
+	job = fs_job_of(JOB_PRESENCE_SET);
+	strcpy(job->in.presence.account, "pia");
+	strcpy(job->in.presence.nick, "pia_");
+	assert_int_equal(fs_run(&b, job), 0);
+	assert_non_null(strstr(fs_load(&b), "p pia pia_"));
+	assert_null(strstr(fs_load(a), "p pia"));
+	peer_close(&b);
+}
+
 /* NATS away: jobs fail as a broken disk's do, nothing is written; NATS back: they
  * work again, history included, and nothing stored before was lost. */
 static void
@@ -222,6 +250,8 @@ main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_two_nodes_share_history,
 		    fs_setup, fs_teardown, &fs_jetstream),
 		cmocka_unit_test_prestate_setup_teardown(test_index_restart_and_rebuild,
+		    fs_setup, fs_teardown, &fs_jetstream),
+		cmocka_unit_test_prestate_setup_teardown(test_presence_has_one_node,
 		    fs_setup, fs_teardown, &fs_jetstream),
 		cmocka_unit_test_prestate_setup_teardown(test_nats_away_and_back,
 		    fs_setup, fs_teardown, &fs_jetstream),
