@@ -171,10 +171,10 @@ load_sorted(struct store *st, const struct store_visitor *v, void *arg)
 		rc = jetstream_walk(st, JS_CHANNELS, gather_channel, &chans);
 	a = accs.v;
 	c = chans.v;
-	if (rc == 0) {
+	if (rc == 0 && accs.n > 1)
 		qsort(a, accs.n, sizeof(*a), account_cmp);
+	if (rc == 0 && chans.n > 1)
 		qsort(c, chans.n, sizeof(*c), channel_cmp);
-	}
 	for (size_t i = 0; rc == 0 && i < accs.n; i++)
 		rc = v->account(arg, a[i].a.name);
 	for (size_t i = 0; rc == 0 && v->channel != NULL && i < chans.n; i++)
