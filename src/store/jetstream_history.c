@@ -243,34 +243,45 @@ index_mark(struct jetstream_history *h)
 }
 
 /*
- * Take in the consumer's messages until the index holds sequence target, waiting up
- * to the store's wait for each (0: take only what has arrived, at most
- * JH_DRAIN_MAX).  0, or -EIO when a message did not come in time.
+ * Take in the consumer's messages, in one transaction with the index's last sequence.
+ * With wait: until the index holds sequence target (-EIO when a message does not come
+ * within the store's wait), then more messages past it (what the consumer had pending
+ * when asked; one that does not come was deleted meanwhile, by a redaction or
+ * retention, and ends it).  Without: what has arrived, JH_DRAIN_MAX at most.
  */
 static int
-drain(struct jetstream_history *h, uint64_t target, bool wait)
+drain(struct jetstream_history *h, uint64_t target, uint64_t more, bool wait)
 {
 	natsMsg		*m;
 	natsStatus	 s;
-	uint64_t	 from = h->applied;
+	uint64_t	 from = h->applied, last;
 	size_t		 n = 0;
+	bool		 before;
 	int		 rc = 0;
 
 	if (h->sub == NULL)
 		return wait ? -EIO : 0;
 	if (index_exec(h, "BEGIN") != 0)
 		return -EIO;
-	while (rc == 0 && (wait ? h->applied < target : n < JH_DRAIN_MAX)) {
+	for (;;) {
+		before = h->applied < target;
+		if (wait ? !before && more == 0 : n >= JH_DRAIN_MAX)
+			break;
 		s = natsSubscription_NextMsg(&m, h->sub, wait ? h->st->wait : 0);
-		if (s == NATS_TIMEOUT && !wait)
+		if (s == NATS_TIMEOUT && (!wait || !before))
 			break;
 		if (s != NATS_OK) {
 			rc = -EIO;
 			break;
 		}
+		last = h->applied;
 		rc = apply(h, m);
 		natsMsg_Destroy(m);
+		if (rc != 0)
+			break;
 		n++;
+		if (h->applied > last && h->applied > target && more > 0)
+			more--;
 	}
 	if (rc == 0 && n > 0)
 		rc = index_mark(h);
@@ -284,34 +295,28 @@ drain(struct jetstream_history *h, uint64_t target, bool wait)
 	return rc;
 }
 
-/* Bring the index up to everything stored when asked; 0 or -EIO. */
+/*
+ * Bring the index up to everything stored when asked: what the consumer had
+ * delivered then, and what it had still pending.  0 or -EIO.
+ */
 static int
 catch_up(struct jetstream_history *h)
 {
 	jsConsumerInfo	*ci;
-	uint64_t	 target, pending;
-	int		 rc;
+	uint64_t	 target, more;
 
-	if (h->sub == NULL && subscribe(h) != 0)
+	/* A consumer the server no longer has (NATS restarted: an ordered consumer is
+	 * ephemeral, and the client may not have made it again yet) is made again,
+	 * from the index's last line. */
+	if ((h->sub == NULL ||
+	    natsSubscription_GetConsumerInfo(&ci, h->sub, NULL, NULL) != NATS_OK) &&
+	    (subscribe(h) != 0 ||
+	    natsSubscription_GetConsumerInfo(&ci, h->sub, NULL, NULL) != NATS_OK))
 		return -EIO;
-	for (;;) {
-		/* A consumer the server no longer has (NATS restarted: an ordered
-		 * consumer is ephemeral) is made again, from the index's last line. */
-		if (natsSubscription_GetConsumerInfo(&ci, h->sub, NULL, NULL) != NATS_OK &&
-		    (subscribe(h) != 0 ||
-		    natsSubscription_GetConsumerInfo(&ci, h->sub, NULL, NULL) != NATS_OK))
-			return -EIO;
-		target = ci->Delivered.Stream;
-		pending = ci->NumPending;
-		jsConsumerInfo_Destroy(ci);
-		if ((rc = drain(h, target, true)) != 0)
-			return rc;
-		if (pending == 0)
-			return 0;
-		/* More than was sent so far: take at least the next one, then ask again. */
-		if ((rc = drain(h, h->applied + 1, true)) != 0)
-			return rc;
-	}
+	target = ci->Delivered.Stream;
+	more = ci->NumPending;
+	jsConsumerInfo_Destroy(ci);
+	return drain(h, target, more, true);
 }
 
 /* Publish a change for every index (STREAM.x) and wait for its ack. */
@@ -527,7 +532,7 @@ jetstream_history_job(struct jetstream_history *h, struct job *job)
 void
 jetstream_history_poll(struct jetstream_history *h)
 {
-	(void)drain(h, 0, false);
+	(void)drain(h, 0, 0, false);
 }
 
 /* The stream, created or brought to max_age (ms; 0 forever): its creation time. */

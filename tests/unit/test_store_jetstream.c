@@ -162,6 +162,25 @@ test_two_nodes_share_history(void **state)
 	peer_close(&b);
 }
 
+/* A node that has taken in nothing yet of 2,000 lines just stored elsewhere (most
+ * still on the server, none asked for) answers with the newest of them. */
+static void
+test_catch_up_takes_all(void **state)
+{
+	struct fs_backend	*a = *state, b;
+	char			 want[256];
+	size_t			 off = 0;
+
+	peer_open(&b, "");
+	for (int i = 0; i < 20; i++)
+		append(a, 1 + 100 * i, 100);
+	for (int i = 1981; i <= 2000; i++)
+		off += (size_t)snprintf(want + off, sizeof(want) - off, "%sm%d",
+		    i > 1981 ? " " : "", i);
+	assert_string_equal(latest(&b, "#a"), want);
+	peer_close(&b);
+}
+
 /* A node's index file keeps its place in the stream across the node's restart (no
  * line twice); a node without its file builds it again from the stream. */
 static void
@@ -248,6 +267,8 @@ main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_two_nodes_share_names,
 		    fs_setup, fs_teardown, &fs_jetstream),
 		cmocka_unit_test_prestate_setup_teardown(test_two_nodes_share_history,
+		    fs_setup, fs_teardown, &fs_jetstream),
+		cmocka_unit_test_prestate_setup_teardown(test_catch_up_takes_all,
 		    fs_setup, fs_teardown, &fs_jetstream),
 		cmocka_unit_test_prestate_setup_teardown(test_index_restart_and_rebuild,
 		    fs_setup, fs_teardown, &fs_jetstream),
