@@ -10,6 +10,8 @@ nats-server started here with its monitoring port):
 - History appends: parley-bench fanout N=100 S=10 W=8 for 3 s with history on; the
   delivered lines/s and the lines stored per second (SQLite's rows; the stream's
   messages, from nats-server's /jsz).
+- History queries: parley-bench history, one client, CHATHISTORY LATEST #bench * 100
+  on the lines the fanout left, for 3 s: queries/s and their p50 and p99, in ms.
 
 Usage: bench/store_jetstream.py [RUNS]   (from the source tree, after make build)
 """
@@ -85,12 +87,11 @@ def register_times(port, n=200):
     return statistics.median(times), times[int(len(times) * 0.99) - 1]
 
 
-def fanout(port):
+def bench(port, *args):
     out = subprocess.run([os.path.join(B, "parley-bench"), "-t", "127.0.0.1:%d" % port,
-                          "-n", "100", "-s", "10", "-w", "8", "-d", "3", "--json",
-                          "fanout"], capture_output=True, text=True, timeout=120)
-    r = json.loads(out.stdout)
-    return r
+                          "--json"] + list(args), capture_output=True, text=True,
+                         timeout=120)
+    return json.loads(out.stdout)
 
 
 def stream_msgs(mport, name):
@@ -120,35 +121,40 @@ def main():
                 store = db if kind == "sqlite" else "nats://127.0.0.1:%d" % nport
                 p, port = start_parleyd(d, net, store)
                 p50, p99 = register_times(port)
-                r = fanout(port)
+                r = bench(port, "-n", "100", "-s", "10", "-w", "8", "-d", "3", "fanout")
                 time.sleep(1)   # the last batch's appends
+                q = bench(port, "-n", "1", "-d", "3", "history")
+                qps = q["latency_us"]["count"] / q["measured_s"]
+                q50, q99 = q["latency_us"]["p50"] / 1000, q["latency_us"]["p99"] / 1000
                 p.terminate()
                 p.wait(10)
+                with open(os.path.join(d, "srv.log")) as f:
+                    for line in f:
+                        if "warn" in line or "error" in line:
+                            print("  %s: %s" % (kind, line.rstrip()))
                 if kind == "sqlite":
                     stored = int(subprocess.run(["sqlite3", db, "SELECT count(*) FROM "
                                                  "history"], capture_output=True,
                                                 text=True).stdout)
                 else:
                     stored = stream_msgs(mport, "parley_%s_history" % net)
-                rows.append((kind, p50, p99, r["lines_per_s"], stored / r["measured_s"]))
+                rows.append((kind, p50, p99, r["lines_per_s"], stored / r["measured_s"],
+                             qps, q50, q99))
                 print("%-9s REGISTER p50 %.2f ms p99 %.2f ms; fanout %.0f lines/s "
-                      "delivered, %.0f stored/s" % rows[-1],
-                      "(%d stored of %d sent)" % (stored, r["sent"]), flush=True)
+                      "delivered, %.0f stored/s; LATEST %.0f/s p50 %.2f p99 %.2f ms"
+                      % rows[-1], "(%d stored of %d sent)" % (stored, r["sent"]),
+                      flush=True)
     finally:
         nats.terminate()
         nats.wait(10)
         shutil.rmtree(d)
-    med = {}
-    for kind in ("sqlite", "jetstream"):
-        mine = [r for r in rows if r[0] == kind]
-        med[kind] = [statistics.median(r[k] for r in mine) for k in range(1, 5)]
-    print("medians (jetstream / sqlite): REGISTER p50 %.2f / %.2f ms = %.2f, p99 %.2f / "
-          "%.2f ms = %.2f; delivered %.0f / %.0f = %.2f; stored/s %.0f / %.0f = %.2f" % (
-              med["jetstream"][0], med["sqlite"][0], med["jetstream"][0] / med["sqlite"][0],
-              med["jetstream"][1], med["sqlite"][1], med["jetstream"][1] / med["sqlite"][1],
-              med["jetstream"][2], med["sqlite"][2], med["jetstream"][2] / med["sqlite"][2],
-              med["jetstream"][3], med["sqlite"][3], med["jetstream"][3] / med["sqlite"][3]))
-
+    names = ("REGISTER p50 ms", "REGISTER p99 ms", "fanout delivered/s", "stored/s",
+             "LATEST queries/s", "LATEST p50 ms", "LATEST p99 ms")
+    print("medians:        jetstream     sqlite  jetstream/sqlite")
+    for k, name in enumerate(names, 1):
+        j = statistics.median(r[k] for r in rows if r[0] == "jetstream")
+        q = statistics.median(r[k] for r in rows if r[0] == "sqlite")
+        print("%-18s %10.2f %10.2f %8.2f" % (name, j, q, j / q if q else 0))
 
 if __name__ == "__main__":
     main()

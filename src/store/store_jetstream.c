@@ -24,7 +24,8 @@ static const char *const bucket_suffix[JS_BUCKETS] = {
 	[JS_PRESENCE] = "presence",
 };
 
-#define JS_WAIT_DEFAULT	2000	/* ms */
+#define JS_WAIT_DEFAULT		2000	/* ms */
+#define JS_APPENDS_IN_FLIGHT	65536	/* history lines published, not yet acked */
 
 /* parley_NETWORK_suffix; a name NATS does not allow has its other bytes as '_'. */
 static void
@@ -105,6 +106,10 @@ store_jetstream_open(const struct store_jetstream_conf *c, char *err, size_t err
 	}
 	jsOptions_Init(&o);
 	o.Wait = st->wait;
+	/* A batch's appends all in flight at once (the core holds up to 4096 lines
+	 * for one), rather than stalling for acks every 4,000: the client's default. */
+	o.PublishAsync.MaxPending = JS_APPENDS_IN_FLIGHT;
+	o.PublishAsync.StallWait = st->wait;
 	o.PublishAsync.ErrHandler = js_puberr;
 	o.PublishAsync.ErrHandlerClosure = st;
 	if ((s = natsConnection_JetStream(&st->js, st->nc, &o)) != NATS_OK) {
