@@ -213,8 +213,8 @@ account_lists(const struct account_rec *a, const char *certfp)
 	return false;
 }
 
-/* The account that holds certfp (lowercase), into acc: 0, -ENOENT (no holder, or
- * a claim its account does not list), -EIO. */
+/* The account that holds certfp (lowercase), into acc, and its claim's revision
+ * (0: no claim): 0, -ENOENT (no claim, or a claim its account does not list), -EIO. */
 static int
 cert_owner(struct store *st, const char *certfp, struct jetstream_account *acc,
     uint64_t *claim_rev, char *owner)
@@ -225,6 +225,7 @@ cert_owner(struct store *st, const char *certfp, struct jetstream_account *acc,
 	natsStatus	 s;
 	int		 rc;
 
+	*claim_rev = 0;
 	cert_key(key, certfp);
 	if ((s = kvStore_Get(&e, st->kv[JS_CERTS], key)) != NATS_OK)
 		return jetstream_status(s);
@@ -247,18 +248,21 @@ cert_claim(struct store *st, const char *certfp, const char *akey)
 	/* The claim's value is the account's key, as it is. */
 	struct jc_buf			 b = { (char *)akey, strlen(akey), 0, false };
 	uint64_t			 rev;
-	int				 rc = -EIO;
+	int				 rc = -EAGAIN;
 
 	if ((acc = malloc(sizeof(*acc))) == NULL)
 		return -ENOMEM;
 	cert_key(key, certfp);
-	for (int i = 0; i < JS_TRIES && rc != 0 && rc != -EEXIST && rc != -ENOMEM; i++) {
+	for (int i = 0; i < JS_TRIES && rc == -EAGAIN; i++) {
 		if ((rc = jetstream_kv_create(st, JS_CERTS, key, &b)) != -EEXIST)
-			continue;
+			break;
 		if ((rc = cert_owner(st, certfp, acc, &rev, owner)) == 0)
 			rc = -EEXIST;
+		/* A stale claim is taken over at its revision; one gone meanwhile
+		 * (rev 0) is created again. */
 		else if (rc == -ENOENT)
-			rc = jetstream_kv_update(st, JS_CERTS, key, &b, rev);
+			rc = rev == 0 ? -EAGAIN : jetstream_kv_update(st, JS_CERTS, key, &b,
+			    rev);
 	}
 	free(acc);
 	return rc == -EAGAIN ? -EIO : rc;

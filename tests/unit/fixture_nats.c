@@ -162,6 +162,29 @@ fs_jetstream_peer(const char *node, const char *index, char *err, size_t errlen)
 	return st;
 }
 
+int
+fs_nats_put(const char *suffix, const char *key, const char *value)
+{
+	natsConnection	*nc = NULL;
+	jsCtx		*js = NULL;
+	kvStore		*kv = NULL;
+	uint64_t	 rev;
+	char		 url[64], bucket[96];
+	int		 rc = -1;
+
+	snprintf(url, sizeof(url), "nats://127.0.0.1:%d", nats_port);
+	snprintf(bucket, sizeof(bucket), "parley_%s_%s", network, suffix);
+	if (natsConnection_ConnectTo(&nc, url) == NATS_OK &&
+	    natsConnection_JetStream(&js, nc, NULL) == NATS_OK &&
+	    js_KeyValue(&kv, js, bucket) == NATS_OK &&
+	    kvStore_PutString(&rev, kv, key, value) == NATS_OK)
+		rc = 0;
+	kvStore_Destroy(kv);
+	jsCtx_Destroy(js);
+	natsConnection_Destroy(nc);
+	return rc;
+}
+
 static struct store *
 fs_jetstream_open(struct fs_backend *b, char *err, size_t errlen)
 {

@@ -126,6 +126,25 @@ test_two_nodes_share_names(void **state)
 	peer_close(&b);
 }
 
+/* A fingerprint's claim that its account does not list (a node stopped between
+ * claiming it and writing the account) holds nothing: another account takes it. */
+static void
+test_stale_claim_is_taken(void **state)
+{
+	struct fs_backend	*a = *state;
+
+	assert_int_equal(fs_create(a, "alice"), 0);
+	/* "ab12" in hex claimed for "ghost" (hex 67686f7374), which does not exist. */
+	assert_int_equal(fs_nats_put("certs", "61623132", "67686f7374"), 0);
+	assert_int_equal(fs_by_name(a, JOB_ACCOUNT_BY_CERT, "ab12"), -ENOENT);
+	assert_int_equal(fs_cert(a, JOB_CERT_ADD, "alice", "AB12"), 0);
+	assert_int_equal(fs_by_name(a, JOB_ACCOUNT_BY_CERT, "ab12"), 0);
+	assert_string_equal(fs_job.result.account.name, "alice");
+	/* A claim its account lists is held. */
+	assert_int_equal(fs_create(a, "bob"), 0);
+	assert_int_equal(fs_cert(a, JOB_CERT_ADD, "bob", "ab12"), -EEXIST);
+}
+
 /* A line stored through one node is in the other's CHATHISTORY at once; a redaction,
  * a rename and a cap made through one reach the other's index. */
 static void
@@ -265,6 +284,8 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_prestate_setup_teardown(test_two_nodes_share_names,
+		    fs_setup, fs_teardown, &fs_jetstream),
+		cmocka_unit_test_prestate_setup_teardown(test_stale_claim_is_taken,
 		    fs_setup, fs_teardown, &fs_jetstream),
 		cmocka_unit_test_prestate_setup_teardown(test_two_nodes_share_history,
 		    fs_setup, fs_teardown, &fs_jetstream),
