@@ -5,7 +5,7 @@
  * A single server keeps its store in SQLite, on the configured file.  A node of a
  * cluster keeps it in NATS JetStream (store_jetstream.h), shared by every node of the
  * network, with its history index in memory, rebuilt from the stream at each start.
- * --store nats://HOST:PORT makes parleyd such a node.
+ * --store nats://HOST:PORT[/NETWORK] makes parleyd such a node.
  */
 #include <sys/stat.h>
 
@@ -27,18 +27,28 @@
 
 static const struct store_ops	*storage_ops = &store_sqlite;
 
-/* Whether cfg makes this node a cluster's, and how it reaches NATS (into *nc). */
+/*
+ * Whether cfg makes this node a cluster's, and how it reaches NATS (into *nc): the
+ * store nats://HOST:PORT, or nats://HOST:PORT/NETWORK for the store of NETWORK rather
+ * than [server] network's.
+ */
 static bool
 storage_cluster(const struct config *cfg, struct nats_conf *nc)
 {
+	const char	*url = cfg->store_path, *slash;
+	size_t		 len;
+
 	memset(nc, 0, sizeof(*nc));
-	if (strncmp(cfg->store_path, "nats://", 7) != 0)
+	if (strncmp(url, "nats://", 7) != 0)
 		return false;
-	snprintf(nc->urls[0], sizeof(nc->urls[0]), "%.*s", (int)sizeof(nc->urls[0]) - 1,
-	    cfg->store_path);
+	slash = strchr(url + 7, '/');
+	len = slash != NULL ? (size_t)(slash - url) : strlen(url);
+	snprintf(nc->urls[0], sizeof(nc->urls[0]), "%.*s",
+	    (int)(len < sizeof(nc->urls[0]) ? len : sizeof(nc->urls[0]) - 1), url);
 	nc->nurls = 1;
 	snprintf(nc->node, sizeof(nc->node), "%s", cfg->core.server_name);
-	snprintf(nc->network, sizeof(nc->network), "%s", cfg->core.network);
+	snprintf(nc->network, sizeof(nc->network), "%.*s", (int)sizeof(nc->network) - 1,
+	    slash != NULL && slash[1] != '\0' ? slash + 1 : cfg->core.network);
 	return true;
 }
 
