@@ -102,7 +102,9 @@ static void
 channel_encode(struct jc_buf *b, const struct jetstream_channel *ch)
 {
 	jc_put_fields(b, channel_fields, JC_NFIELDS(channel_fields), &ch->c);
-	jc_put_i64(b, "created", ch->created);
+	/* A new record's is the revision it gets (the reader's default). */
+	if (ch->created > 0)
+		jc_put_i64(b, "created", ch->created);
 	for (size_t i = 0; i < ch->n; i++)
 		entry_encode(b, &ch->e[i]);
 }

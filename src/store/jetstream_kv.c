@@ -169,7 +169,9 @@ account_encode(struct jc_buf *b, const struct jetstream_account *acc)
 		jc_put_str(b, "cert", acc->a.certs[i]);
 	if (acc->has_opts)
 		jc_put_fields(b, opts_fields, JC_NFIELDS(opts_fields), &acc->o);
-	jc_put_i64(b, "created", acc->created);
+	/* A new record's is the revision it gets (the reader's default). */
+	if (acc->created > 0)
+		jc_put_i64(b, "created", acc->created);
 }
 
 int
