@@ -9,6 +9,9 @@
  *   HISTORY_APPEND   one job of 100 lines a batch (a busy turn's lines): one
  *                    transaction; 100 asynchronous publishes and their acks
  *
+ * and then how long a JetStream node starting without its index takes to open: the
+ * index in memory built again from every line appended above.
+ *
  * Usage: parley-store-bench DIR nats://HOST:PORT [ROUNDS]
  * Prints, per backend and job, the median and the p99 of a job's time in microseconds.
  */
@@ -101,6 +104,33 @@ report(const char *backend, const char *job, int64_t *t, size_t n)
 	    (long long)t[n / 2], (long long)t[n * 99 / 100], n);
 }
 
+/* Open another node of the network, its index in memory: the rebuild's time. */
+static int
+rebuild(struct store_jetstream_conf *jc, const char *url, unsigned lines)
+{
+	struct store	*st;
+	natsOptions	*o;
+	char		 err[512];
+	int64_t		 t0;
+
+	if (natsOptions_Create(&o) != NATS_OK || natsOptions_SetURL(o, url) != NATS_OK)
+		return -1;
+	jc->nats = o;
+	jc->node = "rebuild";
+	t0 = now_us();
+	st = store_jetstream_open(jc, err, sizeof(err));
+	if (st == NULL) {
+		fprintf(stderr, "parley-store-bench: %s\n", err);
+		natsOptions_Destroy(o);
+		return -1;
+	}
+	printf("jetstream index rebuilt at open: %u lines in %lld ms\n", lines,
+	    (long long)(now_us() - t0) / 1000);
+	store_jetstream.close(st);
+	natsOptions_Destroy(o);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -137,6 +167,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	natsOptions_Destroy(o);
+	jc.nats = NULL;
 	job = calloc(1, sizeof(*job));
 	v = calloc(LINES, sizeof(*v));
 	for (int i = 0; i < 2; i++) {
@@ -160,6 +191,10 @@ main(int argc, char **argv)
 	for (int i = 0; i < 2; i++) {
 		report(b[i].name, "ACCOUNT_CREATE", b[i].create, rounds * PER_ROUND);
 		report(b[i].name, "HISTORY_APPEND", b[i].append, rounds * PER_ROUND);
+	}
+	if (rebuild(&jc, argv[2], rounds * PER_ROUND * LINES) == -1)
+		return 1;
+	for (int i = 0; i < 2; i++) {
 		b[i].ops->close(b[i].st);
 		free(b[i].create);
 		free(b[i].append);
