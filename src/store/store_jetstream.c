@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/jetstream.h"
 #include "store/store_jetstream.h"
@@ -135,20 +136,40 @@ js_is_history(enum job_kind kind)
 	return kind >= JOB_HISTORY_APPEND && kind <= JOB_HISTORY_RENAME;
 }
 
+static int64_t
+js_ms(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * NATS away (the client reconnects meanwhile), or there but not answering (a job
+ * failed after waiting as long as a request may): the batch's jobs fail at once, as
+ * a broken disk's would, rather than each after its own timeout.
+ */
 static void
 js_run(struct store *st, struct job **jobs, size_t n)
 {
-	/* NATS away (the client reconnects meanwhile): fail at once, not per timeout. */
-	if (!jetstream_connected(st)) {
-		for (size_t i = 0; i < n; i++)
+	bool	down = !jetstream_connected(st);
+	int64_t	t0;
+
+	if (!down)
+		jetstream_history_poll(st->history);
+	for (size_t i = 0; i < n; i++) {
+		if (down) {
 			jobs[i]->status = -EIO;
-		return;
-	}
-	jetstream_history_poll(st->history);
-	for (size_t i = 0; i < n; i++)
+			continue;
+		}
+		t0 = js_ms();
 		jobs[i]->status = js_is_history(jobs[i]->kind) ?
 		    jetstream_history_job(st->history, jobs[i]) :
 		    jetstream_kv_job(st, jobs[i]);
+		down = jobs[i]->status == -EIO && (!jetstream_connected(st) ||
+		    js_ms() - t0 >= st->wait);
+	}
 	jetstream_history_acked(st->history);
 }
 

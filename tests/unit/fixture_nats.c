@@ -68,6 +68,12 @@ nats_up(void)
 }
 
 int
+fs_nats_signal(int sig)
+{
+	return nats_pid > 0 && kill(nats_pid, sig) == 0 ? 0 : -1;
+}
+
+int
 fs_nats_stop(void)
 {
 	if (nats_pid <= 0)

@@ -4,10 +4,12 @@
  * network see one store, a name can be taken once whichever node asks, every node's
  * history index gets the lines, redactions, renames and caps of every other, an index
  * survives its node's restart and is rebuilt when lost, an always-on user is put back
- * by the node that kept it last alone, and the store fails its jobs
+ * by the node that kept it last alone, a batch fails whole and at once when NATS does
+ * not answer, and the store fails its jobs
  * while NATS is away and serves them again once it is back.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -279,6 +281,38 @@ test_nats_away_and_back(void **state)
 	assert_string_equal(latest(a, "#a"), "m1 m2 m3");
 }
 
+/* NATS there but not answering (stopped with SIGSTOP): the first job of a batch
+ * fails once its request has waited, and the rest fail without being sent, so that
+ * nothing they asked for is written when NATS answers again. */
+static void
+test_nats_silent_fails_the_batch(void **state)
+{
+	const struct timespec	 tick = { 0, 50 * 1000 * 1000 };
+	struct fs_backend	*a = *state;
+	struct job		 jobs[3];
+	struct job		*list[3] = { &jobs[0], &jobs[1], &jobs[2] };
+	const char		*names[3] = { "first", "second", "third" };
+	int			 rc = -1;
+
+	memset(jobs, 0, sizeof(jobs));
+	for (int i = 0; i < 3; i++) {
+		jobs[i].kind = JOB_ACCOUNT_CREATE;
+		jobs[i].status = 1;
+		fs_account_fill(&jobs[i].in.account, names[i]);
+	}
+	assert_int_equal(fs_nats_signal(SIGSTOP), 0);
+	a->ops->run(a->st, list, 3);
+	assert_int_equal(fs_nats_signal(SIGCONT), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(jobs[i].status, -EIO);
+	for (int i = 0; i < 100 && rc != 0; i++)
+		if ((rc = fs_create(a, "after")) != 0)
+			(void)nanosleep(&tick, NULL);
+	assert_int_equal(rc, 0);
+	assert_int_equal(fs_by_name(a, JOB_ACCOUNT_GET, "second"), -ENOENT);
+	assert_int_equal(fs_by_name(a, JOB_ACCOUNT_GET, "third"), -ENOENT);
+}
+
 int
 main(void)
 {
@@ -294,6 +328,8 @@ main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_index_restart_and_rebuild,
 		    fs_setup, fs_teardown, &fs_jetstream),
 		cmocka_unit_test_prestate_setup_teardown(test_presence_has_one_node,
+		    fs_setup, fs_teardown, &fs_jetstream),
+		cmocka_unit_test_prestate_setup_teardown(test_nats_silent_fails_the_batch,
 		    fs_setup, fs_teardown, &fs_jetstream),
 		cmocka_unit_test_prestate_setup_teardown(test_nats_away_and_back,
 		    fs_setup, fs_teardown, &fs_jetstream),
