@@ -95,8 +95,9 @@ $(FUZZ_BUILD)/CMakeCache.txt:
 # Each target starts from the seeds in tests/fuzz/corpus/ and keeps what it finds in
 # $(FUZZ_BUILD)/corpus/; a crash leaves its input in $(FUZZ_BUILD)/ and fails the run.
 fuzz: test-deps $(FUZZ_BUILD)/CMakeCache.txt
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_msg fuzz_core fuzz_ws fuzz_http fuzz_proxy
-	for t in msg core ws http proxy; do \
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_msg fuzz_core fuzz_snapshot fuzz_ws fuzz_http fuzz_proxy \
+	    fuzz_tls_record
+	for t in msg core snapshot ws http proxy tls_record; do \
 	    mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
 	    $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	        -dict=tests/fuzz/irc.dict -artifact_prefix=$(FUZZ_BUILD)/$$t- \

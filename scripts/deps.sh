@@ -9,7 +9,7 @@ set -eu
 # gcc, make and libc6-dev rather than build-essential: what the build runs, so a machine
 # that has them without the meta-package is not sent to apt-get.
 PACKAGES="gcc make libc6-dev cmake pkg-config libinih-dev libcrypt-dev libncurses-dev
-libssl-dev openssl libsqlite3-dev libsodium-dev zlib1g-dev libnats-dev"
+libssl-dev openssl libsqlite3-dev libsodium-dev zlib1g-dev libnats-dev libicu-dev"
 if [ "${1:-}" = test ]; then
 	# cmocka runs the unit tests; ngircd is a second server for the client's tests; tmux
 	# drives its terminal UI; clang and its libFuzzer runtime build the fuzz targets;

@@ -17,6 +17,7 @@
 #include "core/core.h"
 #include "core/flood.h"
 #include "core/job_owner.h"
+#include "core/names.h"
 #include "core/reply.h"
 #include "core/secret.h"
 
@@ -241,7 +242,7 @@ register_check(struct core *core, const struct client *cl, const char *name,
 	unsigned			 len = cfg->nicklen < ACCOUNT_NAME_MAX ?
 					    cfg->nicklen : ACCOUNT_NAME_MAX;
 
-	if (!casemap_nick_valid(name, len))
+	if (!names_nick_valid(core, name, len))
 		return ACCOUNT_BAD_NAME;
 	if (account_exists(core, name))
 		return ACCOUNT_EXISTS;

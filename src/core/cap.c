@@ -117,7 +117,13 @@ cap_available(const struct core *core)
 	return set;
 }
 
-static int
+const char *
+cap_name(enum cap c)
+{
+	return caps[c].name;
+}
+
+int
 cap_lookup(const char *name, size_t len)
 {
 	for (unsigned i = 0; i < CAP_COUNT; i++)

@@ -54,6 +54,9 @@ struct client;
 
 /* The capabilities this server offers now (a bit set); some depend on configuration. */
 capset		cap_available(const struct core *core);
+/* The name of c ("sasl"), and the capability of a name (len bytes), or -1. */
+const char	*cap_name(enum cap c);
+int		 cap_lookup(const char *name, size_t len);
 
 /*
  * Tell clients that negotiated cap-notify what changed after a reload: CAP NEW for

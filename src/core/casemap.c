@@ -1,9 +1,11 @@
 /*
- * rfc1459 casemapping and the shape of names: nicks, channels, usernames.
+ * rfc1459 casemapping and the shape of names: nicks, channels, usernames.  The _as
+ * forms hand rfc8265 to casemap_utf8.c.
  */
 #include <string.h>
 
 #include "core/casemap.h"
+#include "core/casemap_utf8.h"
 
 size_t
 casemap_fold(char *dst, size_t cap, const char *src)
@@ -59,6 +61,12 @@ nick_rest(unsigned char c)
 }
 
 bool
+casemap_nick_byte(unsigned char c, bool first)
+{
+	return first ? nick_first(c) : nick_rest(c);
+}
+
+bool
 casemap_nick_valid(const char *nick, size_t maxlen)
 {
 	size_t	n;
@@ -70,6 +78,28 @@ casemap_nick_valid(const char *nick, size_t maxlen)
 			return false;
 	}
 	return n <= maxlen;
+}
+
+void
+casemap_fold_as(enum casemapping cm, char *dst, size_t cap, const char *src)
+{
+	if (cm == CASEMAP_RFC8265)
+		casemap_utf8_fold(dst, cap, src);
+	else
+		casemap_fold(dst, cap, src);
+}
+
+bool
+casemap_eq_as(enum casemapping cm, const char *a, const char *b)
+{
+	return cm == CASEMAP_RFC8265 ? casemap_utf8_eq(a, b) : casemap_eq(a, b);
+}
+
+bool
+casemap_nick_valid_as(enum casemapping cm, const char *nick, size_t maxlen)
+{
+	return cm == CASEMAP_RFC8265 ? casemap_utf8_nick_valid(nick, maxlen) :
+	    casemap_nick_valid(nick, maxlen);
 }
 
 bool

@@ -7,7 +7,14 @@
 /*
  * rfc1459 casemapping (CASEMAPPING=rfc1459): A-Z are a-z, and []\~ are {}|^, so
  * "Foo[" and "foo{" name the same nick.  Bytes >= 0x80 compare as they are.
+ * A core may run under rfc8265 instead ([server] casemapping; casemap_utf8.h): the
+ * *_as functions take the mapping, and with rfc1459 they are the functions below.
  */
+
+enum casemapping {
+	CASEMAP_RFC1459,	/* the default: core_config's zero value */
+	CASEMAP_RFC8265,	/* PRECIS UsernameCaseMapped, as ergo has it */
+};
 
 /* The rfc1459 lower-case form of byte c. */
 static inline unsigned char
@@ -33,6 +40,8 @@ bool	casemap_eq(const char *a, const char *b);
  * the rest also digits and '-'; never empty.
  */
 bool	casemap_nick_valid(const char *nick, size_t maxlen);
+/* Whether byte c may stand in a nick: first in it, or after the first. */
+bool	casemap_nick_byte(unsigned char c, bool first);
 
 /*
  * A valid channel name of at most maxlen bytes: starts with '#', then at least one
@@ -45,5 +54,12 @@ bool	casemap_channel_valid(const char *name, size_t maxlen);
  * NUL, CR or LF, not empty.
  */
 bool	casemap_user_valid(const char *user, size_t maxlen);
+
+/* The _as forms: under cm.  Names that are not UTF-8 fold under rfc8265 as ASCII
+ * does (A-Z to a-z, other bytes as they are). */
+void	casemap_fold_as(enum casemapping cm, char *dst, size_t cap, const char *src);
+bool	casemap_eq_as(enum casemapping cm, const char *a, const char *b);
+/* A valid nick under cm: with rfc8265, casemap_utf8_nick_valid. */
+bool	casemap_nick_valid_as(enum casemapping cm, const char *nick, size_t maxlen);
 
 #endif

@@ -13,6 +13,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/job_owner.h"
+#include "core/names.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "core/services.h"
@@ -71,24 +72,27 @@ chanreg_drop_founder(struct core *core, const char *account)
 		struct chanreg	*reg = list_entry(n, struct chanreg, link);
 
 		next = n->next;
-		if (casemap_eq(reg->rec.founder, account))
+		if (names_eq(core, reg->rec.founder, account))
 			chanreg_detach(core, reg->channel);
 	}
 }
 
 bool
-chanreg_is_founder(const struct chanreg *reg, const struct client *cl)
+chanreg_is_founder(const struct core *core, const struct chanreg *reg,
+    const struct client *cl)
 {
-	return cl->account[0] != '\0' && casemap_eq(reg->rec.founder, cl->account);
+	return cl->account[0] != '\0' && names_eq(core, reg->rec.founder, cl->account);
 }
 
 struct chanreg_entry *
-chanreg_access(const struct chanreg *reg, const char *account)
+chanreg_access(const struct core *core, const struct chanreg *reg,
+    const char *account)
 {
 	for (size_t i = 0; i < reg->entries.len; i++) {
 		struct chanreg_entry	*e = reg->entries.items[i];
 
-		if ((e->kind == 'o' || e->kind == 'v') && casemap_eq(e->mask, account))
+		if ((e->kind == 'o' || e->kind == 'v') &&
+		    names_eq(core, e->mask, account))
 			return e;
 	}
 	return NULL;
@@ -303,9 +307,9 @@ chanreg_join(struct core *core, struct channel *ch, struct client *cl)
 	if (ch->reg == NULL || cl->account[0] == '\0' ||
 	    (mb = channel_member(ch, cl)) == NULL)
 		return;
-	if (chanreg_is_founder(ch->reg, cl))
+	if (chanreg_is_founder(core, ch->reg, cl))
 		flag = MEMBER_OP;
-	else if ((e = chanreg_access(ch->reg, cl->account)) != NULL)
+	else if ((e = chanreg_access(core, ch->reg, cl->account)) != NULL)
 		flag = e->kind == 'o' ? MEMBER_OP : MEMBER_VOICE;
 	if (flag == 0 || (mb->modes & flag))
 		return;

@@ -50,12 +50,14 @@ void		 chanreg_changed(struct core *core, struct channel *ch, struct client *cl,
 void		 chanreg_join(struct core *core, struct channel *ch, struct client *cl);
 
 /* The access entry ('o' or 'v') of account on reg, or NULL. */
-struct chanreg_entry *chanreg_access(const struct chanreg *reg, const char *account);
+struct chanreg_entry *chanreg_access(const struct core *core, const struct chanreg *reg,
+		    const char *account);
 /* Keep a copy of entry as the store has it.  0, or -1 out of memory. */
 int		 chanreg_keep(struct chanreg *reg, const struct chanreg_entry *entry);
 /* Forget the stored entry of kind and mask, if any. */
 void		 chanreg_forget(struct chanreg *reg, char kind, const char *mask);
 /* Whether cl is logged in to ch's founder account. */
-bool		 chanreg_is_founder(const struct chanreg *reg, const struct client *cl);
+bool		 chanreg_is_founder(const struct core *core, const struct chanreg *reg,
+		    const struct client *cl);
 
 #endif

@@ -58,7 +58,7 @@ cs_registered(struct core *core, struct client *cl, const char *name)
 static bool
 cs_founder(struct core *core, struct client *cl, const struct channel *ch)
 {
-	if (chanreg_is_founder(ch->reg, cl) || (cl->flags & CLIENT_MODE_OPER))
+	if (chanreg_is_founder(core, ch->reg, cl) || (cl->flags & CLIENT_MODE_OPER))
 		return true;
 	services_notice(core, cl, CS, "Only the founder of %s (%s) may do that", ch->name,
 	    ch->reg->rec.founder);
@@ -246,7 +246,7 @@ cs_access_entry(struct core *core, struct client *cl, struct channel *ch,
 		services_notice(core, cl, CS, "No account named %s", a->argv[3]);
 		return false;
 	}
-	if ((old = chanreg_access(ch->reg, a->argv[3])) != NULL) {
+	if ((old = chanreg_access(core, ch->reg, a->argv[3])) != NULL) {
 		services_notice(core, cl, CS, "%s has %s on %s already: DEL it first",
 		    old->mask, cs_level(old->kind), ch->name);
 		return false;
@@ -286,7 +286,7 @@ cs_access(struct core *core, struct client *cl, const struct service_args *a,
 	if (add && !cs_access_entry(core, cl, ch, a, &e))
 		return;
 	if (!add) {
-		if ((old = chanreg_access(ch->reg, a->argv[3])) == NULL) {
+		if ((old = chanreg_access(core, ch->reg, a->argv[3])) == NULL) {
 			services_notice(core, cl, CS, "%s is not on the access list of %s",
 			    a->argv[3], ch->name);
 			return;
@@ -306,14 +306,15 @@ cs_access(struct core *core, struct client *cl, const struct service_args *a,
 /* Whether cl may give or take flag on ch for who: the founder and op entries for
  * anyone, voice entries their own voice. */
 static bool
-cs_may_mode(const struct channel *ch, const struct client *cl, const struct client *who,
-    unsigned flag)
+cs_may_mode(const struct core *core, const struct channel *ch, const struct client *cl,
+    const struct client *who, unsigned flag)
 {
 	const struct chanreg_entry	*e;
 
-	if (chanreg_is_founder(ch->reg, cl))
+	if (chanreg_is_founder(core, ch->reg, cl))
 		return true;
-	if (cl->account[0] == '\0' || (e = chanreg_access(ch->reg, cl->account)) == NULL)
+	if (cl->account[0] == '\0' ||
+	    (e = chanreg_access(core, ch->reg, cl->account)) == NULL)
 		return false;
 	return e->kind == 'o' || (flag == MEMBER_VOICE && who == cl);
 }
@@ -336,7 +337,7 @@ cs_mode(struct core *core, struct client *cl, const struct service_args *a,
 		    cl->nick, ch->name);
 		return;
 	}
-	if (!cs_may_mode(ch, cl, who, flag)) {
+	if (!cs_may_mode(core, ch, cl, who, flag)) {
 		services_notice(core, cl, CS, "You have no access to do that on %s",
 		    ch->name);
 		return;

@@ -10,6 +10,7 @@
 #include "core/casemap.h"
 #include "core/channel.h"
 #include "core/client.h"
+#include "core/confusable.h"
 #include "core/core.h"
 #include "core/history.h"
 #include "core/flood.h"
@@ -17,6 +18,7 @@
 #include "core/metadata.h"
 #include "core/monitor.h"
 #include "core/multiline.h"
+#include "core/names.h"
 #include "core/silence.h"
 #include "core/nickown.h"
 #include "core/reply.h"
@@ -69,6 +71,7 @@ client_free(struct core *core, struct client *cl)
 	channel_entries_disown(cl);
 	if (cl->nick[0] != '\0' && map_get(&core->nicks, cl->nick) == cl)
 		map_del(&core->nicks, cl->nick);
+	confusable_forget(core, cl);
 	list_del(&cl->timer);
 	flood_clear(cl);
 	job_orphan(cl);
@@ -157,6 +160,7 @@ client_set_nick(struct core *core, struct client *cl, const char *nick)
 			cl->nick[0] = '\0';
 		return -1;
 	}
+	confusable_track(core, cl);
 	session_nick_follow(cl);
 	return 0;
 }
@@ -234,7 +238,7 @@ client_rename(struct core *core, struct client *cl, const char *nick)
 	client_prefix(cl, prefix, sizeof(prefix));
 	/* Watchers see the old nick go and the new one come, unless only its case
 	 * changes: to them it is the same nick, still online. */
-	renamed = !casemap_eq(cl->nick, nick);
+	renamed = !names_eq(core, cl->nick, nick);
 	if (renamed)
 		monitor_offline(core, cl);
 	if (client_set_nick(core, cl, nick) == -1)

@@ -104,6 +104,8 @@ struct client {
 	struct client		*parent;
 	struct vec		 sessions;
 	int64_t			 gone_since;	/* always-on: wall ms its last one went; 0 */
+	/* confusable.c: its nick's skeleton under rfc8265 (owned); NULL otherwise */
+	char			*skeleton;
 };
 
 /* A new client for connection conn from host; NULL out of memory.  client_free() frees

@@ -11,6 +11,7 @@
 #include "core/casemap.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/names.h"
 #include "core/reply.h"
 
 /* "REGISTER" or "VERIFY" SUCCESS or VERIFICATION_REQUIRED, for account. */
@@ -118,7 +119,7 @@ cmd_register_account(struct core *core, struct client *cl, struct msg *m, int64_
 		    "Send NICK first: the account is named for it");
 		return;
 	}
-	if (strcmp(name, "*") != 0 && !casemap_eq(name, cl->nick)) {
+	if (strcmp(name, "*") != 0 && !names_eq(core, name, cl->nick)) {
 		send_standard(core, cl, "FAIL", "REGISTER", "ACCOUNT_NAME_MUST_BE_NICK", name,
 		    "The account is named for your current nick");
 		return;

@@ -16,6 +16,7 @@
 #include "core/history.h"
 #include "core/history_replay.h"
 #include "core/metadata.h"
+#include "core/names.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/target.h"
@@ -345,7 +346,7 @@ cmd_names(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		 * channel named twice is listed once. */
 		struct channel	*ch = channel_find_visible(core, name, cl);
 
-		if (!target_repeated(start, name) && ch != NULL)
+		if (!target_repeated(core, start, name) && ch != NULL)
 			names_lines(core, cl, ch);
 	}
 	send_reply(core, cl, RPL_ENDOFNAMES, "%s", given);
@@ -454,7 +455,7 @@ cmd_rename(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 	if (strcmp(old, to) == 0)
 		return;
-	case_only = casemap_eq(old, to);
+	case_only = names_eq(core, old, to);
 	if (rename_channel(core, ch, to) == -1) {
 		send_numeric(core, cl, ERR_UNKNOWNERROR, "RENAME " NUMERIC_NOMEM);
 		return;

@@ -17,6 +17,7 @@
 #include "core/history.h"
 #include "core/history_replay.h"
 #include "core/job_owner.h"
+#include "core/names.h"
 #include "core/reply.h"
 
 static const struct {
@@ -99,13 +100,13 @@ conversation(struct core *core, struct client *cl, const char *target,
 		if ((ch = channel_find(core, target)) == NULL ||
 		    channel_member(ch, cl) == NULL)
 			return -1;
-		casemap_fold(q->channel, sizeof(q->channel), ch->name);
+		names_fold(core, q->channel, sizeof(q->channel), ch->name);
 		return 0;
 	}
-	if (!casemap_nick_valid(target, CONFIG_NICKLEN_MAX))
+	if (!names_nick_valid(core, target, CONFIG_NICKLEN_MAX))
 		return -1;
 	history_ident(core, cl, q->ident);
-	casemap_fold(q->peer, sizeof(q->peer), target);
+	names_fold(core, q->peer, sizeof(q->peer), target);
 	return 0;
 }
 
@@ -171,8 +172,8 @@ chathistory_targets(struct core *core, struct client *cl, struct msg *m, int64_t
 		struct member	*mb = cl->channels.items[i];
 
 		if (history_channel_on(core, mb->channel))
-			casemap_fold(t->channels[t->nchannels++], sizeof(t->channels[0]),
-			    mb->channel->name);
+			names_fold(core, t->channels[t->nchannels++],
+			    sizeof(t->channels[0]), mb->channel->name);
 	}
 	job_submit(core, job, now);
 }

@@ -14,6 +14,7 @@
 #include "core/history.h"
 #include "core/history_replay.h"
 #include "core/job_owner.h"
+#include "core/names.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/tags.h"
@@ -70,7 +71,8 @@ markread_done(struct core *core, struct client *cl, const struct job *job,
 		other = list_entry(n, struct client, all);
 		if (other == session_asker(core, cl) ||
 		    !(other->caps & CAP_BIT(CAP_READ_MARKER)) ||
-		    other->account[0] == '\0' || !casemap_eq(other->account, m->account))
+		    other->account[0] == '\0' ||
+		    !names_eq(core, other->account, m->account))
 			continue;
 		/* Each connection of the account (multiclient: session.h) once. */
 		session_only(core, other, &sv);
@@ -92,7 +94,8 @@ cmd_markread(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	if (strlen(target) > JOB_LABEL_MAX || !(casemap_channel_valid(target,
-	    CONFIG_CHANNELLEN_MAX) || casemap_nick_valid(target, CONFIG_NICKLEN_MAX))) {
+	    CONFIG_CHANNELLEN_MAX) ||
+	    names_nick_valid(core, target, CONFIG_NICKLEN_MAX))) {
 		markread_fail(core, cl, "INVALID_PARAMS", target, "Invalid target");
 		return;
 	}
@@ -105,8 +108,8 @@ cmd_markread(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		markread_send(core, cl, target, 0);
 		return;
 	}
-	casemap_fold(account, sizeof(account), cl->account);
-	casemap_fold(folded, sizeof(folded), target);
+	names_fold(core, account, sizeof(account), cl->account);
+	names_fold(core, folded, sizeof(folded), target);
 	if (m->nparams < 2) {
 		markread_send(core, cl, target, history_marker(core, account, folded));
 		return;

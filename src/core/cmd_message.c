@@ -183,7 +183,7 @@ message(struct core *core, struct client *cl, struct msg *msg, struct message *m
 	m->text = m->tagmsg ? NULL : msg->params[1];
 	list = start = (char *)msg->params[0];
 	while ((target = command_next_item(&list)) != NULL) {
-		if (target_repeated(start, target))
+		if (target_repeated(core, start, target))
 			continue;	/* one copy a target, however often named */
 		if (++n > core->cfg.max_targets) {
 			if (!m->quiet)

@@ -16,6 +16,7 @@
 #include "core/history.h"
 #include "core/extban.h"
 #include "core/mask.h"
+#include "core/names.h"
 #include "core/reply.h"
 
 /* The changes applied so far, as a mode string and its parameters. */
@@ -217,7 +218,7 @@ mode_list_edit(struct core *core, struct client *cl, struct channel *ch, char di
 	}
 	for (size_t i = 0; i < v->len; i++) {
 		e = v->items[i];
-		if (!casemap_eq(e->mask, norm))
+		if (!names_eq(core, e->mask, norm))
 			continue;
 		if (dir == '+')
 			return false;
@@ -394,7 +395,7 @@ mode_forward_valid(struct core *core, struct client *cl, struct channel *ch,
     const char *target)
 {
 	if (casemap_channel_valid(target, core->cfg.channellen) &&
-	    !casemap_eq(target, ch->name))
+	    !names_eq(core, target, ch->name))
 		return true;
 	send_numeric(core, cl, ERR_INVALIDMODEPARAM,
 	    "%s f %s :Invalid forward channel", ch->name,
@@ -486,7 +487,7 @@ mode_with_param(struct core *core, struct client *cl, struct mode_walk *w, char 
 		return;
 	case 'f':
 		if (!mode_forward_valid(core, cl, ch, param) ||
-		    casemap_eq(ch->forward, param))
+		    names_eq(core, ch->forward, param))
 			return;
 		snprintf(ch->forward, sizeof(ch->forward), "%s", param);
 		mode_change_add(&w->mc, dir, letter, param);

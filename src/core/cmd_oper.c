@@ -14,6 +14,7 @@
 #include "core/flood.h"
 #include "core/job_owner.h"
 #include "core/mask.h"
+#include "core/names.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/snotice.h"
@@ -33,14 +34,15 @@ oper_find(const struct core *core, const char *name)
 /* What o asks for besides the password: the host mask, the client certificate and
  * the account cl is logged in to. */
 static bool
-oper_host_ok(const struct core_oper *o, const struct client *cl, const char *userhost)
+oper_host_ok(const struct core *core, const struct core_oper *o, const struct client *cl,
+    const char *userhost)
 {
 	if (o->host[0] != '\0' && !mask_match(o->host, userhost))
 		return false;
 	if (o->certfp[0] != '\0' && strcmp(o->certfp, cl->certfp) != 0)
 		return false;
 	if (o->account[0] != '\0' && (cl->account[0] == '\0' ||
-	    !casemap_eq(o->account, cl->account)))
+	    !names_eq(core, o->account, cl->account)))
 		return false;
 	/* A block with none of them is refused when loaded; never let one through. */
 	return o->certfp[0] != '\0' || o->hash[0] != '\0' || o->account[0] != '\0';
@@ -120,7 +122,7 @@ cmd_oper(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	snprintf(userhost, sizeof(userhost), "%s@%s", cl->user, cl->host);
 	/* Only a password takes a job: a mismatch here, or a certificate or an account
 	 * without one, decides. */
-	ok = oper_host_ok(o, cl, userhost);
+	ok = oper_host_ok(core, o, cl, userhost);
 	if (!ok || o->hash[0] == '\0') {
 		oper_finish(core, cl, o->name, ok, now);
 		return;

@@ -13,6 +13,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/mask.h"
+#include "core/names.h"
 #include "core/reply.h"
 #include "core/services.h"
 #include "core/session.h"
@@ -537,7 +538,7 @@ cmd_whois(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 	list = start = (char *)m->params[m->nparams > 1];
 	for (unsigned n = 0; (nick = command_next_item(&list)) != NULL; ) {
-		if (target_repeated(start, nick))
+		if (target_repeated(core, start, nick))
 			continue;	/* each nick answered once */
 		if (n++ == core->cfg.max_targets) {
 			send_reply(core, cl, ERR_TOOMANYTARGETS, "%s", nick);
@@ -561,7 +562,7 @@ whowas_one(struct core *core, struct client *cl, const char *nick, size_t count,
 	for (size_t i = 0; (e = whowas_get(&core->whowas, i)) != NULL; i++) {
 		if (count > 0 && found == count)
 			break;
-		if (!casemap_eq(e->nick, nick))
+		if (!names_eq(core, e->nick, nick))
 			continue;
 		if (*left == 0) {
 			cut = true;
@@ -604,7 +605,7 @@ cmd_whowas(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 	list = start = (char *)m->params[0];
 	for (unsigned n = 0; (nick = command_next_item(&list)) != NULL; ) {
-		if (target_repeated(start, nick))
+		if (target_repeated(core, start, nick))
 			continue;
 		if (n++ == core->cfg.max_targets) {
 			send_reply(core, cl, ERR_TOOMANYTARGETS, "%s", nick);

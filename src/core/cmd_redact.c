@@ -15,6 +15,7 @@
 #include "core/core.h"
 #include "core/history.h"
 #include "core/job_owner.h"
+#include "core/names.h"
 #include "core/reply.h"
 
 static void
@@ -87,7 +88,7 @@ cmd_redact(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	if (!history_on(core) || (target[0] == '#' ?
 	    (ch = channel_find(core, target)) == NULL ||
 	    (mb = channel_member(ch, cl)) == NULL :
-	    !casemap_nick_valid(target, CONFIG_NICKLEN_MAX))) {
+	    !names_nick_valid(core, target, CONFIG_NICKLEN_MAX))) {
 		redact_fail(core, cl, "INVALID_TARGET", target, NULL,
 		    "You cannot redact messages there");
 		return;
@@ -105,10 +106,10 @@ cmd_redact(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	}
 	r = &job->in.redact;
 	if (ch != NULL)
-		casemap_fold(r->channel, sizeof(r->channel), ch->name);
+		names_fold(core, r->channel, sizeof(r->channel), ch->name);
 	else {
 		history_ident(core, cl, r->ident);
-		casemap_fold(r->peer, sizeof(r->peer), target);
+		names_fold(core, r->peer, sizeof(r->peer), target);
 	}
 	/* A channel operator redacts anyone's line there; others their own. */
 	if (mb == NULL || !(mb->modes & MEMBER_OP))

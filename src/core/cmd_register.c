@@ -9,8 +9,10 @@
 
 #include "core/casemap.h"
 #include "core/client.h"
+#include "core/confusable.h"
 #include "core/command.h"
 #include "core/monitor.h"
+#include "core/names.h"
 #include "core/nickown.h"
 #include "core/reply.h"
 #include "core/services.h"
@@ -39,7 +41,7 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	nick = m->params[0];
-	if (!casemap_nick_valid(nick, core->cfg.nicklen)) {
+	if (!names_nick_valid(core, nick, core->cfg.nicklen)) {
 		send_reply(core, cl, ERR_ERRONEUSNICKNAME, "%s", nick);
 		return;
 	}
@@ -51,8 +53,10 @@ cmd_nick(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		client_register(core, cl, now);
 		return;
 	}
-	/* The services' nicks are taken, as if they were online. */
-	if ((other != NULL && other != cl) || services_reserved(nick)) {
+	/* The services' nicks are taken, as if they were online; so is a nick that
+	 * looks like another's (rfc8265). */
+	if ((other != NULL && other != cl) || services_reserved(nick) ||
+	    confusable_taken(core, cl, nick)) {
 		send_reply(core, cl, ERR_NICKNAMEINUSE, "%s", nick);
 		return;
 	}

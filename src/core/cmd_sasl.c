@@ -20,6 +20,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/job_owner.h"
+#include "core/names.h"
 #include "core/reply.h"
 #include "core/sasl.h"
 #include "core/sasl_scram.h"
@@ -148,7 +149,7 @@ sasl_plain(struct core *core, struct client *cl, char *msg, size_t len, int64_t 
 	    (size_t)(msg + len - authcid - 1)) : NULL;
 	if (password == NULL || memchr(password + 1, '\0',
 	    (size_t)(msg + len - password - 1)) != NULL || authcid[1] == '\0' ||
-	    (msg[0] != '\0' && !casemap_eq(msg, authcid + 1))) {
+	    (msg[0] != '\0' && !names_eq(core, msg, authcid + 1))) {
 		sasl_fail(core, cl, NULL, now);
 		return;
 	}
@@ -167,7 +168,7 @@ external_read(struct core *core, struct client *cl, const struct job *job,
 		core_log(core, PLOG_WARN, "SASL EXTERNAL: job %llu failed: %s",
 		    (unsigned long long)job->id, strerror(-job->status));
 	if (job->status != 0 || rec->verify_code[0] != '\0' ||
-	    (authzid[0] != '\0' && !casemap_eq(authzid, rec->name))) {
+	    (authzid[0] != '\0' && !names_eq(core, authzid, rec->name))) {
 		sasl_fail(core, cl, job->status == 0 ? rec->name : NULL, now);
 		return;
 	}

@@ -34,6 +34,7 @@ core_config_defaults(struct core_config *cfg)
 	cfg->monitor_max = 100;
 	/* Every client today speaks UTF-8, and relaying other bytes breaks those that do. */
 	cfg->utf8_only = true;
+	cfg->casemapping = CASEMAP_RFC1459;	/* rfc8265: [server] casemapping */
 
 	/* A LIST of a big network or WHO of a crowd still fits; WHOWAS answers what a
 	 * person looks for, not a nick's whole history.  A million steps of wildcard

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/casemap.h"
+
 #define CONFIG_NAME_MAX		63	/* server and network names */
 #define CONFIG_PASSWORD_MAX	127
 #define CONFIG_DATE_MAX		63
@@ -81,6 +83,9 @@ struct core_config {
 	unsigned	 namelen;	/* realname bytes: USER cuts, SETNAME refuses (NAMELEN) */
 	unsigned	 monitor_max;	/* nicks one client may MONITOR (MONITOR) */
 	bool		 utf8_only;	/* refuse lines that are not UTF-8 (UTF8ONLY) */
+	/* How names compare (CASEMAPPING; casemap.h): read by core_new only, since the
+	 * name maps are keyed by it; core_configure (SIGHUP) logs a change, keeps it. */
+	enum casemapping casemapping;
 
 	/* What one query may cost (issue 22: no amplification).  Over max_matches entries
 	 * (WHO with a mask, LIST) or match_work wildcard steps (WHO, LIST), a reply stops

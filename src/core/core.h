@@ -76,6 +76,10 @@ struct core {
 	uint8_t			 secret[32];
 	uint64_t		 secret_counter;
 	struct history_state	 history;	/* lines for the store (history.c) */
+	/* rfc8265 (confusable.c): the nicks' skeletons and ICU's checker; unused and
+	 * NULL under rfc1459 */
+	struct map		 skeletons;	/* skeleton -> struct client */
+	struct casemap_skel	*skel;
 };
 
 /* server.c: parse and dispatch one line, after flood control let it through. */

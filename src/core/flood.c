@@ -100,6 +100,34 @@ flood_line(struct core *core, struct client *cl, const char *line, size_t len,
 	return FLOOD_QUEUED;
 }
 
+void
+flood_each(const struct client *cl, void (*fn)(void *arg, const char *line, size_t len),
+    void *arg)
+{
+	for (const struct list *n = cl->flood_queue.next; n != &cl->flood_queue; n = n->next) {
+		const struct flood_line	*fl = list_entry(n, struct flood_line, link);
+
+		fn(arg, fl->line, fl->len);
+	}
+}
+
+int
+flood_restore(struct core *core, struct client *cl, const char *line, size_t len)
+{
+	struct flood_line	*fl;
+
+	if ((fl = malloc(sizeof(*fl) + len + 1)) == NULL)
+		return -1;
+	fl->len = len;
+	memcpy(fl->line, line, len);
+	fl->line[len] = '\0';
+	list_add_tail(&cl->flood_queue, &fl->link);
+	cl->flood_bytes += len + 2;
+	if (!list_linked(&cl->flood_link))
+		list_add_tail(&core->flooded, &cl->flood_link);
+	return 0;
+}
+
 /* The head of cl's queue, unlinked and uncounted; the caller frees it. */
 static struct flood_line *
 flood_pop(struct client *cl)

@@ -50,6 +50,13 @@ void			flood_registered(struct client *cl, int64_t now);
 /* Run the delayed lines due at now.  Returns when the next one is due, or -1. */
 int64_t			flood_tick(struct core *core, int64_t now);
 
+/* The state snapshot (snapshot.c): each of cl's delayed lines, oldest first, to fn; and
+ * a line put back at the end of cl's queue as it was (not charged, not counted).
+ * flood_restore returns 0, or -1 out of memory. */
+void			flood_each(const struct client *cl,
+			    void (*fn)(void *arg, const char *line, size_t len), void *arg);
+int			flood_restore(struct core *core, struct client *cl,
+			    const char *line, size_t len);
 /* Free cl's delayed lines and take it off the core's list of delayed clients. */
 void			flood_clear(struct client *cl);
 

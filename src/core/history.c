@@ -18,6 +18,7 @@
 #include "core/core.h"
 #include "core/history.h"
 #include "core/job_owner.h"
+#include "core/names.h"
 #include "core/reply.h"
 
 #define HISTORY_PRUNE_EVERY	(60 * 1000)	/* ms between retention passes */
@@ -62,7 +63,7 @@ history_ident(const struct core *core, const struct client *cl, char *buf)
 	char	folded[ACCOUNT_NAME_MAX + 1];
 
 	if (cl->account[0] != '\0') {
-		casemap_fold(folded, sizeof(folded), cl->account);
+		names_fold(core, folded, sizeof(folded), cl->account);
 		snprintf(buf, HISTORY_IDENT_MAX + 1, "a:%s", folded);
 	} else
 		snprintf(buf, HISTORY_IDENT_MAX + 1, "s:%" PRIx64 "-%" PRIx64,
@@ -163,10 +164,10 @@ history_record(struct core *core, const struct client *cl, const struct channel 
 	if (r->time < core->history.last_time)
 		r->time = core->history.last_time;
 	core->history.last_time = r->time;
-	casemap_fold(r->from_nick, sizeof(r->from_nick), cl->nick);
+	names_fold(core, r->from_nick, sizeof(r->from_nick), cl->nick);
 	history_ident(core, cl, r->from_ident);
 	if (ch != NULL)
-		casemap_fold(r->channel, sizeof(r->channel), ch->name);
+		names_fold(core, r->channel, sizeof(r->channel), ch->name);
 	snprintf(r->account, sizeof(r->account), "%s", cl->account);
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
@@ -203,7 +204,7 @@ history_note(struct core *core, const struct client *cl, const struct channel *c
 		return;
 	snprintf(r->msgid, sizeof(r->msgid), "%s", tags_msgid(core));
 	if (ch == NULL) {
-		casemap_fold(r->to_nick, sizeof(r->to_nick), to->nick);
+		names_fold(core, r->to_nick, sizeof(r->to_nick), to->nick);
 		history_ident(core, to, r->to_ident);
 	}
 	memcpy(r->tags, tags, strlen(tags) + 1);
@@ -359,8 +360,8 @@ history_rename(struct core *core, const char *from, const char *to, int64_t now)
 		    "memory", to, from);
 		return;
 	}
-	casemap_fold(job->in.rename.from, sizeof(job->in.rename.from), from);
-	casemap_fold(job->in.rename.to, sizeof(job->in.rename.to), to);
+	names_fold(core, job->in.rename.from, sizeof(job->in.rename.from), from);
+	names_fold(core, job->in.rename.to, sizeof(job->in.rename.to), to);
 	job_submit(core, job, now);
 }
 

@@ -13,6 +13,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/history.h"
+#include "core/names.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "core/session.h"
@@ -98,8 +99,8 @@ history_join_marker(struct core *core, struct client *cl, const struct channel *
 	if (!(session_caps(core, cl) & CAP_BIT(CAP_READ_MARKER)))
 		return;
 	if (cl->account[0] != '\0') {
-		casemap_fold(account, sizeof(account), cl->account);
-		casemap_fold(target, sizeof(target), ch->name);
+		names_fold(core, account, sizeof(account), cl->account);
+		names_fold(core, target, sizeof(target), ch->name);
 		time = history_marker(core, account, target);
 	}
 	if (time > 0) {

@@ -17,6 +17,7 @@
 #include "core/history.h"
 #include "core/history_replay.h"
 #include "core/job_owner.h"
+#include "core/names.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/tags.h"
@@ -239,7 +240,7 @@ history_join(struct core *core, struct client *cl, struct channel *ch, int64_t n
 		return;
 	memset(&q, 0, sizeof(q));
 	q.sel = HISTORY_LATEST;
-	casemap_fold(q.channel, sizeof(q.channel), ch->name);
+	names_fold(core, q.channel, sizeof(q.channel), ch->name);
 	q.a.time = INT64_MIN;
 	q.limit = core->cfg.history_join_replay;
 	if (q.limit > core->cfg.history_query_max)

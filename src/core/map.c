@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "core/casemap.h"
+#include "core/casemap_utf8.h"
 #include "core/config.h"
 #include "core/map.h"
 
@@ -34,14 +35,20 @@ slot_dead(const struct map_entry *e)
 }
 
 /* SipHash-1-3 of the folded bytes under the map's key, so names equal under the
- * casemapping hash alike; the words are built as the bytes are folded. */
+ * casemapping hash alike; the words are built as the bytes are folded.  An rfc8265
+ * name is folded first, and its rfc1459 fold hashed: equal names still hash alike. */
 static size_t
 map_hash(const struct map *m, const char *key)
 {
 	struct siphash		 s;
+	char			 folded[CASEMAP_UTF8_FOLD_MAX];
 	const unsigned char	*p = (const unsigned char *)key;
 	uint64_t		 w = 0, len = 0;
 
+	if (m->cm == CASEMAP_RFC8265) {
+		casemap_utf8_fold(folded, sizeof(folded), key);
+		p = (const unsigned char *)folded;
+	}
 	siphash_init(&s, &m->key);
 	for (; *p != '\0'; p++, len++) {
 		w |= (uint64_t)casemap_lower(*p) << (8 * (len & 7));
@@ -64,7 +71,8 @@ map_find(const struct map *m, const char *key, size_t hash)
 
 		if (slot_empty(e))
 			return NULL;
-		if (!slot_dead(e) && e->hash == hash && casemap_eq(e->key, key))
+		if (!slot_dead(e) && e->hash == hash && (m->cm == CASEMAP_RFC1459 ?
+		    casemap_eq(e->key, key) : casemap_utf8_eq(e->key, key)))
 			return e;
 	}
 	return NULL;
@@ -128,6 +136,12 @@ map_init(struct map *m, const uint8_t key[MAP_KEY_LEN])
 {
 	*m = (struct map)MAP_INIT;
 	siphash_key_set(&m->key, key);
+}
+
+void
+map_set_casemap(struct map *m, enum casemapping cm)
+{
+	m->cm = cm;
 }
 
 void *

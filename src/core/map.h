@@ -5,12 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/casemap.h"
 #include "core/siphash.h"
 
 /*
- * A hash map from names (compared under rfc1459 casemapping) to pointers: nicks to
- * clients, channel names to channels.  Open addressing; the map does not own the keys,
- * which must stay valid while the entry exists (keep the key inside the value).
+ * A hash map from names (compared under the map's casemapping, rfc1459 unless set) to
+ * pointers: nicks to clients, channel names to channels.  Open addressing; the map
+ * does not own the keys, which must stay valid while the entry exists (keep the key
+ * inside the value).
  * Names are hashed with SipHash-1-3 under the map's own key, so that a client who does
  * not know it cannot pick names that all land on one probe chain.
  */
@@ -26,15 +28,19 @@ struct map {
 	size_t			 len;
 	size_t			 used;	/* live entries plus tombstones */
 	struct siphash_key	 key;	/* set by map_init; kept by map_clear */
+	enum casemapping	 cm;	/* map_set_casemap; kept by map_clear */
 };
 
 /* An empty map under the all-zero key: for tests and maps no client can fill. */
-#define MAP_INIT	{ NULL, 0, 0, 0, { 0, 0 } }
+#define MAP_INIT	{ NULL, 0, 0, 0, { 0, 0 }, CASEMAP_RFC1459 }
 #define MAP_KEY_LEN	SIPHASH_KEY_LEN
 
 /* An empty map whose names hash under key (MAP_KEY_LEN bytes, secret and random in a
  * server: see core_config.hash_key). */
 void	 map_init(struct map *m, const uint8_t key[MAP_KEY_LEN]);
+
+/* Compare names under cm from now on: only while the map is empty. */
+void	 map_set_casemap(struct map *m, enum casemapping cm);
 
 /* The value stored under key, or NULL. */
 void	*map_get(const struct map *m, const char *key);

@@ -20,10 +20,23 @@
 #include "core/reply.h"
 #include "core/session.h"
 
-struct metadata_entry {
-	char	*key;		/* lower case */
-	char	*value;
-};
+int
+metadata_keep(struct vec *entries, const char *key, const char *value)
+{
+	struct metadata_entry	*e;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return -1;
+	e->key = strdup(key);
+	e->value = strdup(value);
+	if (e->key == NULL || e->value == NULL || vec_push(entries, e) == -1) {
+		free(e->key);
+		free(e->value);
+		free(e);
+		return -1;
+	}
+	return 0;
+}
 
 void
 metadata_clear(struct vec *entries)

@@ -18,6 +18,15 @@ struct channel;
 #define METADATA_KEY_MAX	64	/* bytes of a key name */
 #define METADATA_VALUE_MAX	300	/* bytes of a value: a 761 line must hold it */
 
+/* One key of a user or a channel. */
+struct metadata_entry {
+	char	*key;		/* lower case */
+	char	*value;
+};
+
+/* Append key = value to entries, copied (the state snapshot's restore: no check, no
+ * message).  Returns 0, or -1 out of memory. */
+int	metadata_keep(struct vec *entries, const char *key, const char *value);
 /* Free a list of keys (a client's or a channel's, or a subscription list). */
 void	metadata_clear(struct vec *entries);
 /* cl (with draft/metadata-2) has joined ch: the subscribed keys of ch and of its

@@ -10,6 +10,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/monitor.h"
+#include "core/names.h"
 #include "core/reply.h"
 
 struct monitor_target {
@@ -96,8 +97,13 @@ monitor_watching(const struct client *cl, const struct monitor_target *t)
 	return false;
 }
 
-/* Add nick to cl's list.  Returns 0 (also when it was there), or -1 out of memory. */
-static int
+const char *
+monitor_nick(const struct client *cl, size_t i)
+{
+	return ((const struct monitor_target *)cl->monitoring.items[i])->nick;
+}
+
+int
 monitor_add(struct core *core, struct client *cl, const char *nick)
 {
 	struct monitor_target	*t = map_get(&core->monitors, nick);
@@ -182,7 +188,7 @@ monitor_plus(struct core *core, struct client *cl, char *list)
 	reply_init(&on, core, cl, RPL_MONONLINE);
 	reply_init(&off, core, cl, RPL_MONOFFLINE);
 	while ((nick = command_next_item(&list)) != NULL) {
-		if (!casemap_nick_valid(nick, core->cfg.nicklen))
+		if (!names_nick_valid(core, nick, core->cfg.nicklen))
 			continue;
 		if (monitor_full(core, cl, nick)) {
 			send_reply(core, cl, ERR_MONLISTFULL, "%u %s%s%s",

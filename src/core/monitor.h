@@ -24,6 +24,11 @@ void	monitor_offline(struct core *core, struct client *cl);
  * extended-monitor and `with` and have not had it get it too.  Registered cl only. */
 void	monitor_notify(struct core *core, struct client *cl, capset with,
 	    const char *line, size_t len);
+/* Add nick to cl's list, silently.  Returns 0 (also when it was there), or -1 out of
+ * memory. */
+int	monitor_add(struct core *core, struct client *cl, const char *nick);
+/* The i-th nick of cl's list (i < cl->monitoring.len). */
+const char *monitor_nick(const struct client *cl, size_t i);
 /* Empty cl's watch list (MONITOR C, and when cl is freed). */
 void	monitor_clear(struct core *core, struct client *cl);
 

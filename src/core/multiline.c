@@ -14,6 +14,7 @@
 #include "core/command.h"
 #include "core/history.h"
 #include "core/multiline.h"
+#include "core/names.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/silence.h"
@@ -100,7 +101,7 @@ multiline_line(struct core *core, struct client *cl, struct msg *m)
 	}
 	if (ml->failed)
 		return true;
-	if (m->nparams < 2 || !casemap_eq(m->params[0], ml->target)) {
+	if (m->nparams < 2 || !names_eq(core, m->params[0], ml->target)) {
 		snprintf(both, sizeof(both), "%s %s", ml->target,
 		    m->nparams > 0 && m->params[0][0] != '\0' &&
 		    strchr(m->params[0], ' ') == NULL ? m->params[0] : "*");

@@ -9,6 +9,7 @@
 #include "core/casemap.h"
 #include "core/client.h"
 #include "core/core.h"
+#include "core/names.h"
 #include "core/nickown.h"
 #include "core/reply.h"
 #include "core/services.h"
@@ -19,7 +20,7 @@
 static bool
 nickown_foreign(const struct core *core, const struct client *cl, const char *nick)
 {
-	return account_exists(core, nick) && !casemap_eq(cl->account, nick);
+	return account_exists(core, nick) && !names_eq(core, cl->account, nick);
 }
 
 bool
@@ -45,7 +46,7 @@ nickown_guest_nick(struct core *core, const struct client *cl, char *buf, size_t
 			    (unsigned long long)n);
 
 		if (len < 0 || (size_t)len >= cap ||
-		    !casemap_nick_valid(buf, core->cfg.nicklen))
+		    !names_nick_valid(core, buf, core->cfg.nicklen))
 			return false;
 		if (client_find(core, buf) == NULL && !account_exists(core, buf) &&
 		    !services_reserved(buf))

@@ -16,6 +16,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/job_owner.h"
+#include "core/names.h"
 #include "core/nickown.h"
 #include "core/reply.h"
 #include "core/services.h"
@@ -189,7 +190,8 @@ ns_ghost_target(struct core *core, struct client *cl, const char *nick)
 		services_notice(core, cl, NS, "%s is you", who->nick);
 		return NULL;
 	}
-	if (!casemap_eq(who->nick, cl->account) && !casemap_eq(who->account, cl->account)) {
+	if (!names_eq(core, who->nick, cl->account) &&
+	    !names_eq(core, who->account, cl->account)) {
 		services_notice(core, cl, NS, "%s is not a nick of your account", who->nick);
 		return NULL;
 	}
@@ -233,11 +235,11 @@ ns_regain(struct core *core, struct client *cl, const struct service_args *a,
 		services_notice(core, cl, NS, "You already have %s", cl->nick);
 		return;
 	}
-	if (who == NULL && !casemap_eq(nick, cl->account)) {
+	if (who == NULL && !names_eq(core, nick, cl->account)) {
 		services_notice(core, cl, NS, "%s is not a nick of your account", nick);
 		return;
 	}
-	if (!casemap_nick_valid(nick, core->cfg.nicklen)) {
+	if (!names_nick_valid(core, nick, core->cfg.nicklen)) {
 		services_notice(core, cl, NS, "%s is not a valid nick here", nick);
 		return;
 	}
@@ -273,7 +275,7 @@ ns_dropped(struct core *core, struct client *cl, const struct job *job,
 		struct client	*c = list_entry(n, struct client, all);
 
 		next = n->next;
-		if (c->account[0] != '\0' && casemap_eq(c->account, job->in.name) &&
+		if (c->account[0] != '\0' && names_eq(core, c->account, job->in.name) &&
 		    !(c->flags & (CLIENT_SESSION | CLIENT_HOLLOW)))
 			account_logout(core, c, now);
 	}
@@ -308,7 +310,7 @@ ns_drop(struct core *core, struct client *cl, const struct service_args *a,
 {
 	if (!ns_logged_in(core, cl))
 		return;
-	if (!casemap_eq(cl->account, a->argv[1])) {
+	if (!names_eq(core, cl->account, a->argv[1])) {
 		services_notice(core, cl, NS, "You can only drop the account you are logged "
 		    "in to (%s)", cl->account);
 		return;
@@ -337,7 +339,7 @@ ns_info_done(struct core *core, struct client *cl, const struct job *job,
 	calendar_time_string(when, sizeof(when), r->registered);
 	services_notice(core, cl, NS, "Account %s, registered %s", r->name, when);
 	/* What links a person to an address: its owner and the operators only. */
-	if (!casemap_eq(cl->account, r->name) && !(cl->flags & CLIENT_MODE_OPER))
+	if (!names_eq(core, cl->account, r->name) && !(cl->flags & CLIENT_MODE_OPER))
 		return;
 	services_notice(core, cl, NS, "Email: %s%s", r->email[0] != '\0' ? r->email :
 	    "none", r->verify_code[0] != '\0' ? " (not verified)" : "");

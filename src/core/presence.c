@@ -12,6 +12,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/job_owner.h"
+#include "core/names.h"
 #include "core/presence.h"
 #include "core/reply.h"
 #include "core/server.h"
@@ -131,7 +132,7 @@ core_restore_presence(struct core *core, const struct presence_rec *rec)
 	/* Off now, or no longer valid: the record waits, harmless. */
 	if (!account_exists(core, rec->account) ||
 	    !session_always_on_for(core, rec->account) ||
-	    !casemap_nick_valid(rec->nick, core->cfg.nicklen) ||
+	    !names_nick_valid(core, rec->nick, core->cfg.nicklen) ||
 	    client_find(core, rec->nick) != NULL)
 		return 0;
 	if ((cl = client_new(core, 0, rec->host, core->tags.now)) == NULL)

@@ -12,6 +12,7 @@
 #include "core/casemap.h"
 #include "core/core.h"
 #include "core/job_password.h"
+#include "core/names.h"
 #include "core/sasl_scram.h"
 #include "core/secret.h"
 
@@ -139,7 +140,7 @@ scram_server_first(struct core *core, struct sasl_scram *st,
 	} else {
 		/* The same name always gets the same salt, as a real account would. */
 		n = snprintf(folded, sizeof(folded), "scram-salt ");
-		casemap_fold(folded + n, sizeof(folded) - (size_t)n, st->name);
+		names_fold(core, folded + n, sizeof(folded) - (size_t)n, st->name);
 		secret_derive(core, folded, salt, sizeof(salt));
 		iter = core->cfg.accounts_scram_iterations;
 	}

@@ -12,6 +12,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/confusable.h"
 #include "core/core.h"
 #include "core/flood.h"
 #include "core/presence.h"
@@ -46,6 +47,21 @@ config_clamp(struct core_config *cfg)
 		cfg->namelen = MSG_BODY_MAX;
 }
 
+/* The casemapping is the core's for life: its name maps are keyed by it, and a live
+ * nick table cannot be re-keyed safely.  Returns 0, or -1 (confusable_init). */
+static int
+casemap_init(struct core *core, enum casemapping cm)
+{
+	struct map	*maps[] = { &core->nicks, &core->channels, &core->monitors,
+			    &core->accounts, &core->account_opts, &core->history.markers,
+			    &core->fail_accounts.map };
+
+	core->cfg.casemapping = cm;
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		map_set_casemap(maps[i], cm);
+	return confusable_init(core);
+}
+
 struct core *
 core_new(const struct core_config *cfg, const struct core_out *out)
 {
@@ -71,7 +87,8 @@ core_new(const struct core_config *cfg, const struct core_out *out)
 	list_init(&core->chanregs);
 	for (int i = 0; i < TIMER_KINDS; i++)
 		list_init(&core->timers[i]);
-	if (core_configure(core, cfg) == -1) {
+	if (casemap_init(core, cfg->casemapping) == -1 || core_configure(core, cfg) == -1) {
+		confusable_free(core);
 		free(core);
 		return NULL;
 	}
@@ -85,6 +102,7 @@ core_configure(struct core *core, const struct core_config *cfg)
 	struct core_oper	*opers = NULL;
 	struct core_webirc	*webircs = NULL;
 	capset			 offered = cap_available(core);
+	enum casemapping	 cm = core->cfg.casemapping;
 
 	if (cfg->motd != NULL && (motd = strdup(cfg->motd)) == NULL)
 		return -1;
@@ -110,6 +128,9 @@ core_configure(struct core *core, const struct core_config *cfg)
 	core->opers = opers;
 	core->webircs = webircs;
 	core->cfg = *cfg;
+	if (cfg->casemapping != cm)
+		core_log(core, PLOG_WARN, "casemapping: the change waits for a restart");
+	core->cfg.casemapping = cm;
 	core->cfg.motd = motd;
 	core->cfg.opers = opers;
 	core->cfg.webircs = webircs;
@@ -138,6 +159,7 @@ core_free(struct core *core)
 	throttle_clear(&core->register_hosts);
 	whowas_clear(&core->whowas);
 	history_free(core);
+	confusable_free(core);
 	free(core->fanout);
 	free(core->motd);
 	free(core->opers);
@@ -305,6 +327,20 @@ core_shutdown(struct core *core, const char *reason)
 	}
 }
 
+void
+core_hangup(struct core *core, struct client *cl, const char *reason)
+{
+	char	 line[MSG_BODY_MAX + 1];
+	size_t	 len;
+
+	if (cl->local && !(cl->flags & CLIENT_HOLLOW)) {
+		len = format_line(line, "ERROR :Closing Link: %s (%s)", cl->host, reason);
+		send_conn(core, cl, line, len);
+		core->out.hangup(core->out.ctx, cl->conn, reason);
+	}
+	client_free(core, cl);
+}
+
 /* Append one "TOKEN" to the ISUPPORT lines, starting a new line when this one is full. */
 static void
 isupport_add(struct core *core, unsigned *count, const char *fmt, ...)
@@ -346,7 +382,8 @@ isupport_build(struct core *core)
 	isupport_add(core, &n, "ACCOUNTEXTBAN=a");
 	isupport_add(core, &n, "AWAYLEN=%u", c->awaylen);
 	isupport_add(core, &n, "BOT=B");
-	isupport_add(core, &n, "CASEMAPPING=rfc1459");
+	isupport_add(core, &n, "CASEMAPPING=%s",
+	    c->casemapping == CASEMAP_RFC8265 ? "rfc8265" : "rfc1459");
 	isupport_add(core, &n, "CHANLIMIT=#:%u", c->max_channels);
 	isupport_add(core, &n, "CHANMODES=beIq,k,fjl,CMPRTWcimnpstz");
 	isupport_add(core, &n, "CHANNELLEN=%u", c->channellen);

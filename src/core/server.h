@@ -81,6 +81,11 @@ void		 core_clock(struct core *core, int64_t now, int64_t wall);
  * next deadline, or -1 when there is none. */
 int64_t		 core_tick(struct core *core, int64_t now);
 
+/* The old process of an upgrade, for a client whose connection it cannot hand over
+ * (TLS 1.2): cl gets ERROR with reason, the driver is told to close the connection, and cl
+ * is freed without a word to anyone else (the new process tells its peers). */
+void		 core_hangup(struct core *core, struct client *cl, const char *reason);
+
 /* Shutting down: send every client ERROR with reason and close it (out->hangup). */
 void		 core_shutdown(struct core *core, const char *reason);
 

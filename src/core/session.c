@@ -11,10 +11,12 @@
 #include "core/account_show.h"
 #include "core/channel.h"
 #include "core/client.h"
+#include "core/confusable.h"
 #include "core/core.h"
 #include "core/flood.h"
 #include "core/history.h"
 #include "core/history_replay.h"
+#include "core/names.h"
 #include "core/presence.h"
 #include "core/reply.h"
 #include "core/session.h"
@@ -91,7 +93,7 @@ session_user_find(struct core *core, const char *account, const struct client *c
 		struct client	*c = list_entry(n, struct client, all);
 
 		if (c != cl && c->state == CLIENT_REGISTERED && !(c->flags & CLIENT_SESSION) &&
-		    c->account[0] != '\0' && casemap_eq(c->account, account))
+		    c->account[0] != '\0' && names_eq(core, c->account, account))
 			return c;
 	}
 	return NULL;
@@ -106,6 +108,7 @@ session_nick_pending(struct core *core, struct client *cl, const struct client *
 		return false;
 	if (cl->nick[0] != '\0' && map_get(&core->nicks, cl->nick) == cl)
 		map_del(&core->nicks, cl->nick);
+	confusable_forget(core, cl);
 	snprintf(cl->nick, sizeof(cl->nick), "%s", nick);
 	cl->flags |= CLIENT_NICK_PENDING;
 	return true;
@@ -236,6 +239,7 @@ session_attach(struct core *core, struct client *cl, int64_t now)
 	/* It takes the user's nick, whatever it asked for: the user's is the one shown. */
 	if (cl->nick[0] != '\0' && map_get(&core->nicks, cl->nick) == cl)
 		map_del(&core->nicks, cl->nick);
+	confusable_forget(core, cl);
 	memcpy(cl->nick, user->nick, sizeof(cl->nick));
 	cl->parent = user;
 	cl->flags = (cl->flags & ~CLIENT_NICK_PENDING) | CLIENT_SESSION;
@@ -405,7 +409,7 @@ again:
 		struct client	*c = list_entry(n, struct client, all);
 
 		if (!(c->flags & (CLIENT_SESSION | CLIENT_HOLLOW)) ||
-		    c->account[0] == '\0' || !casemap_eq(c->account, account))
+		    c->account[0] == '\0' || !names_eq(core, c->account, account))
 			continue;
 		/* A hollow user's sessions first: it leaves with the last one. */
 		if (c->flags & CLIENT_HOLLOW)

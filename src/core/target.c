@@ -3,11 +3,11 @@
  */
 #include <string.h>
 
-#include "core/casemap.h"
+#include "core/names.h"
 #include "core/target.h"
 
 bool
-target_repeated(const char *start, const char *item)
+target_repeated(const struct core *core, const char *start, const char *item)
 {
 	/* The items before item are NUL-terminated pieces of [start, item); the commas
 	 * command_next_item skipped are still there, the ones it split on are NULs. */
@@ -19,7 +19,7 @@ target_repeated(const char *start, const char *item)
 			continue;
 		}
 		len = strlen(p);
-		if (casemap_eq(p, item))
+		if (names_eq(core, p, item))
 			return true;
 		p += len + 1;
 	}

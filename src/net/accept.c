@@ -338,9 +338,9 @@ accept_event(struct loop *loop, int lfd, unsigned events, void *arg)
 	}
 }
 
-int
-accept_listen_fd(struct net_server *srv, int fd, bool tls, bool web, char *err,
-    size_t errlen)
+static int
+accept_listen_from(struct net_server *srv, int fd, bool tls, bool web, const char *from,
+    char *err, size_t errlen)
 {
 	struct sockaddr_storage	 ss;
 	char			 name[SOCK_ADDR_MAX];
@@ -355,13 +355,27 @@ accept_listen_fd(struct net_server *srv, int fd, bool tls, bool web, char *err,
 		return -1;
 	}
 	sock_format_addr((struct sockaddr *)&ss, name, sizeof(name));
-	log_info("listening on %s%s (systemd)", name, web ? (tls ? " (web, tls)" :
-	    " (web)") : tls ? " (tls)" : "");
+	log_info("listening on %s%s (%s)", name, web ? (tls ? " (web, tls)" :
+	    " (web)") : tls ? " (tls)" : "", from);
 	if (tls && !web && srv->tls_port == 0)
 		srv->tls_port = ntohs(ss.ss_family == AF_INET6 ?
 		    ((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port :
 		    ((const struct sockaddr_in *)(const void *)&ss)->sin_port);
 	return 0;
+}
+
+int
+accept_listen_fd(struct net_server *srv, int fd, bool tls, bool web, char *err,
+    size_t errlen)
+{
+	return accept_listen_from(srv, fd, tls, web, "systemd", err, errlen);
+}
+
+int
+accept_listen_inherited(struct net_server *srv, int fd, bool tls, bool web, char *err,
+    size_t errlen)
+{
+	return accept_listen_from(srv, fd, tls, web, "upgrade", err, errlen);
 }
 
 /* The real address is logged, an ephemeral port resolved. */

@@ -201,6 +201,21 @@ addrs_take(struct addrs *t, const struct net_config *cfg, const struct sockaddr 
 	return NULL;
 }
 
+struct addr *
+addrs_adopt(struct addrs *t, const struct net_config *cfg, const struct sockaddr *sa,
+    int64_t now)
+{
+	char		 key[ADDRS_KEY_MAX];
+	struct addr	*a;
+	bool		 exempt = net_cidrs_match(&cfg->exempt, sa);
+
+	addrs_key(sa, exempt ? 32 : cfg->ipv4_prefix, exempt ? 128 : cfg->ipv6_prefix, key,
+	    sizeof(key));
+	if ((a = addrs_get(t, key, now)) == NULL)
+		return NULL;
+	return addrs_count(t, a);
+}
+
 void
 addrs_put(struct addrs *t, struct addr *a, int64_t now)
 {

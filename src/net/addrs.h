@@ -72,6 +72,11 @@ struct addr	*addrs_take(struct addrs *t, const struct net_config *cfg,
 		    const struct sockaddr *sa, bool tls, unsigned share, int64_t now,
 		    enum addrs_refusal *why);
 
+/* A connection from sa that was accepted before (handed over by an upgrade): counted
+ * like addrs_take's, never refused.  NULL out of memory. */
+struct addr	*addrs_adopt(struct addrs *t, const struct net_config *cfg,
+		    const struct sockaddr *sa, int64_t now);
+
 /* a's connection is closed: one fewer.  An address that holds nothing is kept until its
  * connect rate forgets it (at most ADDRS_IDLE_MAX such addresses). */
 void	 addrs_put(struct addrs *t, struct addr *a, int64_t now);

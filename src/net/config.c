@@ -41,6 +41,7 @@ net_config_defaults(struct net_config *cfg)
 	cfg->sts = true;
 	cfg->linger = 2000;
 	cfg->shutdown_grace = 3000;
+	cfg->upgrade_timeout = 10000;
 	/* One thread per core of a small machine: the core's and one more. */
 	cfg->io_threads = 2;
 	/* Jobs are rare (an OPER's hash): two, so that one slow job holds up no other. */

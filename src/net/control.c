@@ -1,6 +1,6 @@
 /*
  * Control of the running server: signals (TERM and INT stop it, HUP reloads the
- * configuration, CHLD goes to the model), the operators' requests (REHASH, DIE and
+ * configuration, USR2 upgrades it, CHLD goes to the model), the operators' requests (REHASH, DIE and
  * RESTART, recorded by core_out.c during the turn), the reload itself and the stop.
  */
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include "net/log.h"
 #include "net/loop.h"
 #include "net/signals.h"
+#include "net/upgrade.h"
 
 /* Stop accepting, have the core send every client ERROR and close it; run then returns
  * once they are flushed, or the grace is over. */
@@ -116,6 +117,9 @@ control_signal(struct loop *loop, int fd, unsigned events, void *arg)
 			srv->model->child_exited(srv);
 		} else if (signo == SIGHUP) {
 			control_reload(srv);
+		} else if (signo == SIGUSR2) {
+			/* Between turns, where no line is half handled (control_requests). */
+			srv->upgrade_wanted = !srv->stopping;
 		} else if (!srv->stopping) {
 			log_info("shutting down (signal %s)", signals_name(signo));
 			control_stop(srv, "Server shutting down");
@@ -146,6 +150,10 @@ control_requests(struct net_server *srv)
 	unsigned	 req = srv->requests;
 
 	srv->requests = 0;
+	if (srv->upgrade_wanted) {
+		srv->upgrade_wanted = false;
+		upgrade_run(srv);
+	}
 	if (req & (1u << CORE_REQUEST_REHASH))
 		control_reload(srv);
 	if (srv->stopping || !(req & (1u << CORE_REQUEST_DIE |

@@ -39,6 +39,7 @@
 #include "net/sock.h"
 #include "net/store_thread.h"
 #include "net/tls.h"
+#include "net/upgrade.h"
 #include "store/store.h"
 
 #define NET_QUIET_MS	500	/* this long without events: free heap goes back */
@@ -300,6 +301,25 @@ descriptors_measure(struct net_server *srv)
 	}
 }
 
+/*
+ * The new process of an upgrade serves the listeners it was handed, as they were
+ * (their flags replace the configuration's, as socket activation's do): into fds.
+ */
+static int
+upgrade_listen_fds(struct net_server *srv, int fds[NET_LISTEN_MAX])
+{
+	const struct net_upgrade	*up = srv->upgrade;
+
+	srv->cfg.nlisten = up->nlisten;
+	for (unsigned i = 0; i < up->nlisten; i++) {
+		fds[i] = up->listen[i].fd;
+		srv->cfg.listen_tls[i] = up->listen[i].tls;
+		srv->cfg.listen_web[i] = up->listen[i].web;
+		srv->cfg.listen_proxy[i] = up->listen[i].proxy;
+	}
+	return (int)up->nlisten;
+}
+
 /* Everything net_server_new sets up, in order.  Returns 0, or -1 with err set. */
 static int
 server_open(struct net_server *srv, const struct core_config *core, char *err,
@@ -324,13 +344,22 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		return -1;
 	}
 	systemd_open(srv);
-	if ((nfds = systemd_listen_fds(&srv->cfg, fds, err, errlen)) == -1)
+	if (srv->upgrade != NULL)
+		nfds = upgrade_listen_fds(srv, fds);
+	else if ((nfds = systemd_listen_fds(&srv->cfg, fds, err, errlen)) == -1)
 		return -1;
-	srv->activated = nfds > 0;
+	srv->activated = srv->upgrade != NULL ? srv->upgrade->activated : nfds > 0;
 	if (handshake_ctx_open(srv, err, errlen) == -1 ||
 	    proxy_wait_check(&srv->cfg, err, errlen) == -1)
 		return -1;
 	for (unsigned i = 0; i < srv->cfg.nlisten && i < NET_LISTEN_MAX; i++) {
+		if (srv->upgrade != NULL && accept_listen_inherited(srv, fds[i],
+		    srv->cfg.listen_tls[i], srv->cfg.listen_web[i], err, errlen) == -1)
+			return -1;
+		if (srv->upgrade != NULL) {
+			srv->listen_proxy[srv->nlisten - 1] = srv->cfg.listen_proxy[i];
+			continue;
+		}
 		if ((nfds > 0 ? accept_listen_fd(srv, fds[i], srv->cfg.listen_tls[i],
 		    srv->cfg.listen_web[i], err, errlen) : accept_listen(srv,
 		    srv->cfg.listen[i], srv->cfg.listen_tls[i], srv->cfg.listen_web[i], err,
@@ -378,9 +407,9 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 	return 0;
 }
 
-struct net_server *
-net_server_new(const struct core_config *core, const struct net_config *net,
-    net_reload_fn reload, void *arg, char *err, size_t errlen)
+static struct net_server *
+server_new(const struct core_config *core, const struct net_config *net,
+    net_reload_fn reload, void *arg, struct net_upgrade *up, char *err, size_t errlen)
 {
 	struct net_server	*srv;
 
@@ -403,11 +432,53 @@ net_server_new(const struct core_config *core, const struct net_config *net,
 	list_init(&srv->handshakes);
 	list_init(&srv->proxying);
 	list_init(&srv->http);
+	srv->upgrade = up;
 	if (server_open(srv, core, err, errlen) == -1) {
 		net_server_free(srv);
 		return NULL;
 	}
 	return srv;
+}
+
+struct net_server *
+net_server_new(const struct core_config *core, const struct net_config *net,
+    net_reload_fn reload, void *arg, char *err, size_t errlen)
+{
+	return server_new(core, net, reload, arg, NULL, err, errlen);
+}
+
+struct net_server *
+net_server_resume(const struct core_config *core, const struct net_config *net,
+    net_reload_fn reload, void *arg, struct net_upgrade *up, char *err, size_t errlen)
+{
+	return server_new(core, net, reload, arg, up, err, errlen);
+}
+
+int
+net_server_exe(struct net_server *srv, const char *exe, char *const *argv)
+{
+	size_t	 n = 0, k = 0;
+
+	while (argv[n] != NULL)
+		n++;
+	free(srv->upgrade_argv);
+	if (strlen(exe) >= sizeof(srv->exe) ||
+	    (srv->upgrade_argv = calloc(n + 3, sizeof(*srv->upgrade_argv))) == NULL)
+		return -1;
+	snprintf(srv->exe, sizeof(srv->exe), "%s", exe);
+	for (size_t i = 0; i < n; i++) {
+		/* The previous upgrade's descriptor means nothing to the next. */
+		if (strcmp(argv[i], "--upgrade-from") == 0) {
+			i++;
+			continue;
+		}
+		if (strncmp(argv[i], "--upgrade-from=", 15) == 0)
+			continue;
+		srv->upgrade_argv[k++] = argv[i];
+	}
+	srv->upgrade_argv[k++] = "--upgrade-from";
+	srv->upgrade_argv[k] = srv->upgrade_fd;
+	return 0;
 }
 
 /* What load found, for the log line. */
@@ -455,6 +526,10 @@ static int
 store_restore_presence(void *arg, const struct presence_rec *rec)
 {
 	struct store_count	*n = arg;
+
+	/* After an upgrade, the always-on users are in the core's snapshot. */
+	if (n->srv->upgrade != NULL)
+		return 0;
 
 	return core_restore_presence(n->srv->core, rec) == 0 ? 0 : -ENOMEM;
 }
@@ -531,5 +606,6 @@ net_server_free(struct net_server *srv)
 	conn_table_free(&srv->conns);
 	addrs_free(&srv->addrs);
 	outq_arena_free(&srv->shared);
+	free(srv->upgrade_argv);
 	free(srv);
 }

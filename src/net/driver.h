@@ -188,6 +188,15 @@ struct net_server {
 	char			 web_frames[WEB_FRAMES_MAX];	/* web_ws.c: a line for many,
 							   framed, before the arena */
 
+	/* upgrade.c: what SIGUSR2 starts (net_server_exe), its --upgrade-from value, an
+	 * upgrade asked for and not acted on yet; the new process: what it received, until
+	 * it has taken over. */
+	char			 exe[PATH_MAX];
+	char			**upgrade_argv;
+	char			 upgrade_fd[16];
+	bool			 upgrade_wanted;
+	struct net_upgrade	*upgrade;
+
 	/* The models' own state, each touched only by its model's file; NULL otherwise. */
 	struct fork		*fork;		/* model_fork_hub.c: the children */
 	struct threads		*threads;	/* model_threads.c: workers and phases */
@@ -289,6 +298,9 @@ void	proxy_wait_free(struct net_server *);
  * (TLS and/or web); logged as "listening on ADDR:PORT (systemd)".  Returns 0, or -1 with err. */
 int	accept_listen_fd(struct net_server *, int fd, bool tls, bool web, char *err,
 	    size_t errlen);
+/* The same for a listener an upgrade handed over: "listening on ADDR:PORT (upgrade)". */
+int	accept_listen_inherited(struct net_server *, int fd, bool tls, bool web,
+	    char *err, size_t errlen);
 
 /* systemd.c: the service manager's protocols, spoken without libsystemd. */
 
@@ -386,6 +398,8 @@ struct web_shared {
  * Returns 0 or -1. */
 int	web_ws_queue_shared(struct net_server *, struct conn *c, const char *line,
 	    size_t len, struct web_shared *sh);
+
+/* upgrade.c and upgrade_state.c: see upgrade.h. */
 
 /* control.c: stop, reload, signals and requests. */
 

@@ -23,6 +23,7 @@
 #include "net/loop.h"
 #include "net/metrics_text.h"
 #include "net/sock.h"
+#include "net/upgrade.h"
 
 #define METRICS_MAX		8
 #define METRICS_REQUEST_MAX	4096
@@ -54,9 +55,11 @@ metrics_open(struct net_server *srv, char *err, size_t errlen)
 
 	list_init(&srv->scrapes);
 	srv->metrics_fd = -1;
-	if (text[0] == '\0')
+	if (srv->upgrade != NULL && srv->upgrade->metrics_fd >= 0)
+		rc = srv->upgrade->metrics_fd;
+	else if (text[0] == '\0')
 		return 0;
-	if ((rc = sock_parse_addr(text, &ss, &len)) < 0 ||
+	else if ((rc = sock_parse_addr(text, &ss, &len)) < 0 ||
 	    (rc = sock_listen((struct sockaddr *)&ss, len, 16)) < 0) {
 		snprintf(err, errlen, "metrics: %s: %s", text, strerror(-rc));
 		return -1;

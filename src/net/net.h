@@ -60,6 +60,8 @@ struct net_config {
 	char		 metrics_address[SOCK_ADDR_MAX];
 	int64_t		 linger;	/* ms to drain a closing client's input after our FIN */
 	int64_t		 shutdown_grace; /* ms to flush every client on SIGTERM/SIGINT */
+	int64_t		 upgrade_timeout; /* ms for an upgrade's drain, and for the new
+					   process to take over (SIGUSR2) */
 	unsigned	 io_threads;	/* threads model: workers for reads and writes, the
 					   core's thread included (1 .. 64) */
 	unsigned	 workers;	/* threads that run the core's jobs, such as OPER's
@@ -121,6 +123,39 @@ struct store_ops;
 int			 net_server_store(struct net_server *srv,
 			    const struct store_ops *ops, struct store *st, char *err,
 			    size_t errlen);
+
+/*
+ * Upgrades without dropping anyone (SIGUSR2; docs/operations.md).  The old process:
+ * exe (an absolute path, resolved at start so that a replaced file is the one started)
+ * and argv (NULL-terminated, argv[0] first; copied, the strings must outlive srv) are
+ * what SIGUSR2 starts, with --upgrade-from FD added (an earlier one left out).
+ * Returns 0, or -1 out of memory.
+ */
+int			 net_server_exe(struct net_server *srv, const char *exe,
+			    char *const *argv);
+
+/*
+ * The new process, given --upgrade-from FD: first receive the state (each exchange
+ * with the old process bounded by timeout ms), then open the server on its listeners
+ * with net_server_resume (as net_server_new), give it its store (net_server_store),
+ * and take over with net_server_resumed, which answers the old process "ready".  Any
+ * failure before that: net_upgrade_fail tells the old process why (it carries on).
+ * NULL from net_upgrade_receive: err says why, and the old process was told.
+ */
+struct net_upgrade;
+struct net_upgrade	*net_upgrade_receive(int fd, int64_t timeout, char *err,
+			    size_t errlen);
+struct net_server	*net_server_resume(const struct core_config *core,
+			    const struct net_config *net, net_reload_fn reload, void *arg,
+			    struct net_upgrade *up, char *err, size_t errlen);
+/* Restore the connections and the core, answer "ready".  Returns 0, or -1 with err
+ * (then net_upgrade_fail, and free srv without running it). */
+int			 net_server_resumed(struct net_server *srv, char *err,
+			    size_t errlen);
+/* Tell the old process "fail: reason" (once), and free up (NULL is fine). */
+void			 net_upgrade_fail(struct net_upgrade *up, const char *reason);
+/* Free up without a word (after net_server_resumed). */
+void			 net_upgrade_free(struct net_upgrade *up);
 
 /* Close every descriptor and free the core. */
 void			 net_server_free(struct net_server *srv);

@@ -333,8 +333,7 @@ outq_write(struct outq *q, int fd)
 	return n;
 }
 
-/* Copy up to cap queued bytes, from the front, into buf; returns how many. */
-static size_t
+size_t
 outq_peek(const struct outq *q, char *buf, size_t cap)
 {
 	const struct outq_block	*b;

@@ -80,6 +80,9 @@ outq_held(const struct outq *q)
 	return q->held;
 }
 
+/* Copy up to cap queued bytes, from the front, into buf; returns how many. */
+size_t	outq_peek(const struct outq *q, char *buf, size_t cap);
+
 /* Drop everything queued and free the blocks. */
 void	outq_clear(struct outq *q);
 

@@ -21,6 +21,8 @@ signals_open(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	/* An upgrade without dropping anyone (net/upgrade.c). */
+	sigaddset(&set, SIGUSR2);
 	/* The fork model's children end through the loop too: reaped, never zombies. */
 	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, &old) == -1)
@@ -62,6 +64,8 @@ signals_name(int signo)
 		return "SIGHUP";
 	case SIGCHLD:
 		return "SIGCHLD";
+	case SIGUSR2:
+		return "SIGUSR2";
 	default:
 		return "unknown";
 	}

@@ -12,6 +12,10 @@
  * TLS 1.2 and 1.3 only.  A client certificate is asked for but never required nor
  * verified: parleyd uses it only for its fingerprint (WHOIS, operator blocks), which
  * identifies the certificate whoever signed it.
+ *
+ * A TLS 1.3 connection is detached from OpenSSL when its handshake completes: from then
+ * on parleyd does its records itself (net/tls_stream.c), holding only keys while idle.
+ * The calls below behave the same either way; TLS 1.2 stays with OpenSSL.
  */
 
 #define TLS_WANT_READ	(-1)	/* retry once the socket is readable */
@@ -20,6 +24,7 @@
 
 #define TLS_FP_LEN	64	/* a SHA-256 fingerprint in lowercase hex */
 #define TLS_RECORD_MAX	16384	/* plaintext bytes in one TLS record, at most */
+#define TLS_EXPORT_MAX	160	/* bytes of tls_export's state, at most */
 
 struct tls_ctx;
 struct tls;
@@ -51,6 +56,8 @@ int		 tls_handshake(struct tls *t);
  * the end of the stream (close_notify or a bare TCP FIN), or a TLS_* code.  A record
  * is read from the socket whole, so with cap >= TLS_RECORD_MAX nothing stays behind
  * inside TLS, where a poller cannot see it; with less, call again until TLS_WANT_READ.
+ * A detached connection needs cap >= TLS_RECORD_MAX (TLS_ERROR with less), and
+ * returns the bytes of as many whole records as the socket had and cap holds.
  */
 ssize_t		 tls_read(struct tls *t, char *buf, size_t cap);
 
@@ -68,5 +75,17 @@ int		 tls_fingerprint(const struct tls *t, char fp[TLS_FP_LEN + 1]);
 
 /* Why the last TLS_ERROR happened, one line ("" when none did). */
 const char	*tls_error(const struct tls *t);
+
+/*
+ * A detached connection's state (keys, counters, fingerprint: secret) into buf, for
+ * tls_import in another process over the same socket.  Returns the bytes written (at
+ * most TLS_EXPORT_MAX), or -1 when t is still on OpenSSL, between records it is not (a
+ * record half read or half written), has ended or failed, or cap is too small.  t stays
+ * usable; whoever imports the state must be the only one to go on with it.
+ */
+int		 tls_export(const struct tls *t, void *buf, size_t cap);
+/* A connection over fd (not owned) from tls_export's len bytes.  Returns NULL for a
+ * malformed state or one of another version, or when out of memory. */
+struct tls	*tls_import(int fd, const void *buf, size_t len);
 
 #endif

@@ -57,6 +57,7 @@ enum setting_kind {
 	SET_ORIGINS,	/* net.web_origins: words */
 	SET_HISTORY_PRIVATE, /* unsigned CONFIG_HISTORY_PRIVATE_*: all, accounts, none */
 	SET_AUTO_AWAY,	/* char[CONFIG_AUTO_AWAY_MAX + 1], an AWAY text ("" = none) */
+	SET_CASEMAPPING, /* enum casemapping: rfc1459 or rfc8265 */
 };
 
 struct setting {
@@ -84,6 +85,7 @@ static const struct setting settings[] = {
 	{ "server",	"allow_die",	SET_BOOL,	AT(core.allow_die), 0, 0 },
 	{ "server",	"allow_restart", SET_BOOL,	AT(core.allow_restart), 0, 0 },
 	{ "server",	"utf8_only",	SET_BOOL,	AT(core.utf8_only), 0, 0 },
+	{ "server",	"casemapping",	SET_CASEMAPPING, AT(core.casemapping), 0, 0 },
 	/* Free text for ADMIN: SET_PASSWORD's rules (no control characters, 127 bytes). */
 	{ "server",	"admin_name",	SET_PASSWORD,	AT(core.admin_name), 0, 0 },
 	{ "server",	"admin_email",	SET_PASSWORD,	AT(core.admin_email), 0, 0 },
@@ -160,6 +162,8 @@ static const struct setting settings[] = {
 	{ "timeouts",	"ping_timeout",	SET_SECONDS,	AT(core.ping_timeout), 1, DAY_MS },
 	{ "timeouts",	"linger",	SET_SECONDS,	AT(net.linger), 1, DAY_MS },
 	{ "timeouts",	"shutdown_grace", SET_SECONDS,	AT(net.shutdown_grace), 1, DAY_MS },
+	{ "timeouts",	"upgrade_timeout", SET_SECONDS,	AT(net.upgrade_timeout), 1,
+	    10 * 60 * SECOND_MS },
 	{ "log",	"level",	SET_LEVEL,	AT(log_level), 0, 0 },
 	/* accounts: argon2id's own bounds on passes and memory (libsodium). */
 	{ "accounts",	"registration",	SET_BOOL,	AT(core.accounts_registration), 0, 0 },
@@ -387,6 +391,9 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 	case SET_HISTORY_PRIVATE:
 		return config_history_private_check(value, (unsigned *)(void *)field, why,
 		    whylen);
+	case SET_CASEMAPPING:
+		return config_casemapping_check(value, (enum casemapping *)(void *)field,
+		    why, whylen);
 	default:
 		return set_number(ld, s, value, why, whylen);
 	}

@@ -141,6 +141,18 @@ config_model_check(const char *text, enum net_model *model, char *why, size_t wh
 }
 
 int
+config_casemapping_check(const char *text, enum casemapping *cm, char *why,
+    size_t whylen)
+{
+	if (strcmp(text, "rfc1459") == 0 || strcmp(text, "rfc8265") == 0) {
+		*cm = strcmp(text, "rfc8265") == 0 ? CASEMAP_RFC8265 : CASEMAP_RFC1459;
+		return 0;
+	}
+	snprintf(why, whylen, "'%s' is not a casemapping (rfc1459, rfc8265)", text);
+	return -1;
+}
+
+int
 config_history_private_check(const char *text, unsigned *v, char *why, size_t whylen)
 {
 	static const char *const names[] = { "all", "accounts", "none" };

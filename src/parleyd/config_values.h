@@ -32,6 +32,9 @@ int	config_level_check(const char *text, enum log_level *level, char *why,
 /* [history] private: all, accounts or none (CONFIG_HISTORY_PRIVATE_*). */
 int	config_history_private_check(const char *text, unsigned *v, char *why,
 	    size_t whylen);
+/* [server] casemapping: rfc1459 or rfc8265 into *cm. */
+int	config_casemapping_check(const char *text, enum casemapping *cm, char *why,
+	    size_t whylen);
 /* "event", "fork" or "threads" into *model. */
 int	config_model_check(const char *text, enum net_model *model, char *why,
 	    size_t whylen);

@@ -4,10 +4,12 @@
  * An operator's RESTART ends the server like SIGTERM, then runs this program anew.
  */
 #include <sys/resource.h>
+#include <sys/types.h>
 
 #include <crypt.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -26,6 +28,7 @@
 #include "parleyd/config.h"
 #include "parleyd/config_values.h"
 #include "parleyd/storage.h"
+#include "parleyd/upgrade_cmd.h"
 
 #define PROGNAME	"parleyd"
 #define OPT_LOG_LEVEL	256	/* long-only options take values past any char */
@@ -40,6 +43,8 @@
 #define PASSWORD_MAX	400	/* fits an OPER line with a long block name */
 #define OPT_STORE	360	/* the store's flags: 360 and up */
 #define OPT_BACKUP	361
+#define OPT_UPGRADE	380	/* the upgrade's flags: 380 and up */
+#define OPT_UPGRADE_FROM 381
 
 /* What the command line says; NULL or 0 where it says nothing. */
 struct flags {
@@ -60,6 +65,8 @@ struct flags {
 	bool		 hash_password;
 	const char	*store;		/* --store: a file, or "none" */
 	const char	*backup;	/* --backup FILE */
+	pid_t		 upgrade;	/* --upgrade PID; 0: not given */
+	int		 upgrade_from;	/* --upgrade-from FD (internal); -1: not given */
 };
 
 /* The reload callback's argument: the flags and the configuration running now. */
@@ -85,6 +92,8 @@ static const struct option options[] = {
 	{ "hash-password", no_argument,		NULL,	OPT_HASH },
 	{ "store",	required_argument,	NULL,	OPT_STORE },
 	{ "backup",	required_argument,	NULL,	OPT_BACKUP },
+	{ "upgrade",	required_argument,	NULL,	OPT_UPGRADE },
+	{ "upgrade-from", required_argument,	NULL,	OPT_UPGRADE_FROM },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ "version",	no_argument,		NULL,	'V' },
 	{ NULL,		0,			NULL,	0 },
@@ -162,6 +171,9 @@ usage(void)
 	    "                          by every server of the network there\n"
 	    "      --backup FILE       write a consistent copy of the store (which a\n"
 	    "                          running parleyd may be using) to FILE, and exit\n"
+	    "      --upgrade PID       have the parleyd of process PID start its binary\n"
+	    "                          anew without dropping anyone (SIGUSR2), wait for\n"
+	    "                          the outcome, say it and exit 0 or 1\n"
 	    "  -h, --help              show this help and exit\n"
 	    "  -V, --version           show the version and exit\n",
 	    NET_LISTEN_MAX, CONFIG_NAME_MAX, IOTHREADS_MAX);
@@ -192,10 +204,24 @@ option_error(int c, const char *arg)
 	usage_error("unknown option '-%c'", optopt);
 }
 
+/* A decimal number from min to INT_MAX.  Returns 0, or -1. */
+static int
+number_parse(const char *s, long min, long *n)
+{
+	char	*end;
+
+	errno = 0;
+	*n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *n < min || *n > INT_MAX)
+		return -1;
+	return 0;
+}
+
 static void
 flags_parse(int argc, char **argv, struct flags *fl)
 {
 	char	why[256];
+	long	n;
 	int	c;
 
 	opterr = 0;
@@ -242,6 +268,16 @@ flags_parse(int argc, char **argv, struct flags *fl)
 			if (*optarg == '\0' || strlen(optarg) >= PATH_MAX - 4)
 				usage_error("--%s: not a file name", option_name(c));
 			*(c == OPT_STORE ? &fl->store : &fl->backup) = optarg;
+			break;
+		case OPT_UPGRADE:
+		case OPT_UPGRADE_FROM:
+			if (number_parse(optarg, c == OPT_UPGRADE ? 1 : 0, &n) == -1)
+				usage_error("--%s: not a %s", option_name(c),
+				    c == OPT_UPGRADE ? "process id" : "descriptor");
+			if (c == OPT_UPGRADE)
+				fl->upgrade = (pid_t)n;
+			else
+				fl->upgrade_from = (int)n;
 			break;
 		case OPT_MODEL:
 			if (config_model_check(optarg, &fl->model, why, sizeof(why)) == -1)
@@ -432,6 +468,10 @@ reload(void *arg, struct core_config *core, struct net_config *net, char *err,
 	/* The store stays open on the file it was started with. */
 	if (strcmp(fresh.store_path, old.store_path) != 0)
 		log_warnx("store changes take effect on restart");
+	/* The nick table and the store are keyed by it. */
+	if (fresh.core.casemapping != old.core.casemapping)
+		log_warnx("casemapping changes take effect on restart");
+	fresh.core.casemapping = old.core.casemapping;
 	st->cfg = fresh;
 	*core = st->cfg.core;
 	*net = st->cfg.net;
@@ -512,26 +552,61 @@ descriptors_raise(void)
 	return rl.rlim_cur == RLIM_INFINITY ? 0 : (unsigned long long)rl.rlim_cur;
 }
 
+/* A start that fails says why, on stderr and to the old process of an upgrade. */
+static int
+start_failed(struct state *st, struct net_upgrade *up, const char *err)
+{
+	fprintf(stderr, PROGNAME ": %s\n", err);
+	net_upgrade_fail(up, err);
+	config_free(&st->cfg);
+	return 1;
+}
+
+/* The upgraded process: the state first, before anything is opened.  NULL when there
+ * is no upgrade; exits when the state cannot be read (the old process was told). */
+static struct net_upgrade *
+upgrade_receive(struct state *st)
+{
+	struct net_upgrade	*up;
+	char			 err[1024];
+
+	if (st->flags.upgrade_from < 0)
+		return NULL;
+	if ((up = net_upgrade_receive(st->flags.upgrade_from, st->cfg.net.upgrade_timeout,
+	    err, sizeof(err))) == NULL)
+		exit(start_failed(st, NULL, err));
+	return up;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct state		 st;
 	struct net_server	*srv;
+	struct net_upgrade	*up;
 	struct store		*store;
-	char			 err[1024];
+	char			 err[1024], exe[PATH_MAX];
 	unsigned long long	 nofile;
 	int			 rc;
 
 	/* The fork model's relay children are this program run anew (net/relay_main.h). */
 	if (argc > 0 && strcmp(argv[0], RELAY_ARGV0) == 0)
 		return relay_main(argc, argv);
+	/* What an upgrade starts: the file at this path then, whatever replaced it. */
+	if (realpath("/proc/self/exe", exe) == NULL)
+		exe[0] = '\0';
 	memset(&st, 0, sizeof(st));
+	st.flags.upgrade_from = -1;
 	created_format(st.created, sizeof(st.created));
 	flags_parse(argc, argv, &st.flags);
 	if (st.flags.hash_password)
 		hash_password();
+	if (st.flags.upgrade > 0)
+		return upgrade_cmd(st.flags.upgrade);
 	if (config_build(&st, &st.cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
+		if (st.flags.upgrade_from >= 0)
+			(void)dprintf(st.flags.upgrade_from, "fail: %s\n", err);
 		return 1;
 	}
 	log_init(PROGNAME, st.cfg.log_level);
@@ -543,27 +618,29 @@ main(int argc, char **argv)
 		config_free(&st.cfg);
 		return 1;
 	}
+	up = upgrade_receive(&st);
 	heap_policy();
 	nofile = descriptors_raise();
 	/* Before the listeners: a store that cannot open stops the start at once. */
-	if (storage_open(&st.cfg, &store, err, sizeof(err)) == -1) {
-		fprintf(stderr, PROGNAME ": %s\n", err);
-		config_free(&st.cfg);
-		return 1;
-	}
-	if ((srv = net_server_new(&st.cfg.core, &st.cfg.net, reload, &st, err,
-	    sizeof(err))) == NULL) {
-		fprintf(stderr, PROGNAME ": %s\n", err);
+	if (storage_open(&st.cfg, &store, err, sizeof(err)) == -1)
+		return start_failed(&st, up, err);
+	if ((srv = up != NULL ? net_server_resume(&st.cfg.core, &st.cfg.net, reload, &st,
+	    up, err, sizeof(err)) : net_server_new(&st.cfg.core, &st.cfg.net, reload, &st,
+	    err, sizeof(err))) == NULL) {
 		storage_close(store);
-		config_free(&st.cfg);
-		return 1;
+		return start_failed(&st, up, err);
 	}
-	if (storage_start(srv, store, st.cfg.store_path, err, sizeof(err)) == -1) {
-		fprintf(stderr, PROGNAME ": %s\n", err);
+	if (exe[0] != '\0' && net_server_exe(srv, exe, argv) == -1) {
+		snprintf(err, sizeof(err), "%s", strerror(ENOMEM));
+		storage_close(store);
+	} else if (storage_start(srv, store, st.cfg.store_path, err, sizeof(err)) == 0 &&
+	    (up == NULL || net_server_resumed(srv, err, sizeof(err)) == 0))
+		err[0] = '\0';
+	if (err[0] != '\0') {
 		net_server_free(srv);
-		config_free(&st.cfg);
-		return 1;
+		return start_failed(&st, up, err);
 	}
+	net_upgrade_free(up);
 	/* After the server opened: a failure to start says one line only. */
 	if (nofile > 0)
 		log_info("descriptors: %llu", nofile);

@@ -52,6 +52,26 @@ storage_cluster(const struct config *cfg, struct nats_conf *nc)
 	return true;
 }
 
+/* Names keyed under the core's casemapping (store.h's casemap), or the store closed
+ * with the reason: one written under another, or a backend that cannot. */
+static int
+storage_casemap(const struct config *cfg, struct store **st, char *err, size_t errlen)
+{
+	enum casemapping	cm = cfg->core.casemapping;
+	char			why[256];
+
+	if (storage_ops->casemap == NULL ? cm == CASEMAP_RFC1459 :
+	    storage_ops->casemap(*st, cm, why, sizeof(why)) == 0)
+		return 0;
+	if (storage_ops->casemap == NULL)
+		snprintf(why, sizeof(why), "the %s backend keys names under rfc1459 only",
+		    storage_ops->name);
+	snprintf(err, errlen, "store %s: %s", cfg->store_path, why);
+	storage_ops->close(*st);
+	*st = NULL;
+	return -1;
+}
+
 static int
 storage_open_jetstream(const struct config *cfg, const struct nats_conf *nc,
     struct store **st, char *err, size_t errlen)
@@ -86,7 +106,7 @@ storage_open_jetstream(const struct config *cfg, const struct nats_conf *nc,
 		return -1;
 	}
 	storage_ops = &store_jetstream;
-	return 0;
+	return storage_casemap(cfg, st, err, errlen);
 }
 
 bool
@@ -108,7 +128,9 @@ storage_open(const struct config *cfg, struct store **st, char *err, size_t errl
 	storage_ops = &store_sqlite;
 	if (cfg->store_path[0] == '\0')
 		return 0;
-	return (*st = storage_ops->open(cfg->store_path, err, errlen)) != NULL ? 0 : -1;
+	if ((*st = storage_ops->open(cfg->store_path, err, errlen)) == NULL)
+		return -1;
+	return storage_casemap(cfg, st, err, errlen);
 }
 
 int

@@ -14,8 +14,10 @@ struct net_server;
 struct store;
 
 /* Open cfg's store (a SQLite file and its directory are created on first start) into
- * *st; *st is NULL when there is none.  Returns 0, or -1 with a one-line reason in
- * err, such as a file newer than this parleyd or a NATS server that does not answer. */
+ * *st, its names keyed under cfg's casemapping; *st is NULL when there is none.
+ * Returns 0, or -1 with a one-line reason in err, such as a file newer than this
+ * parleyd, one written under another casemapping, or a NATS server that does not
+ * answer. */
 int	storage_open(const struct config *cfg, struct store **st, char *err,
 	    size_t errlen);
 

@@ -7,6 +7,7 @@
 
 #include <nats/nats.h>
 
+#include "core/casemap.h"
 #include "core/job.h"
 #include "store/store.h"
 
@@ -39,6 +40,7 @@ struct store {
 							   always-on user's owner */
 	atomic_int			 puberr;	/* appends the server refused,
 							   counted on the client's thread */
+	enum casemapping		 cm;		/* how names are keyed */
 };
 
 /* A NATS status as a job's: not found -ENOENT; anything else (the server is not
@@ -84,8 +86,8 @@ int	jetstream_channel_decode(const char *p, size_t len, uint64_t rev,
 void	jetstream_presence_decode(const char *p, size_t len, struct presence_rec *rec,
 	    char *owner);
 int64_t	jetstream_marker_time(kvEntry *e);
-/* A folded name's key: its hex (dst of JS_KEY_MAX). */
-void	jetstream_key(char *dst, const char *name);
+/* A name's key: its fold under the store's casemapping, in hex (dst of JS_KEY_MAX). */
+void	jetstream_key(const struct store *st, char *dst, const char *name);
 
 /*
  * Every entry of bucket b (deleted keys skipped), to fn(arg, entry) in the stream's

@@ -138,7 +138,7 @@ channel_register(struct store *st, const struct chanreg_rec *in)
 	kvEntry				*e;
 	int				 rc;
 
-	jetstream_key(key, in->name);
+	jetstream_key(st, key, in->name);
 	/* Taken is the answer before an unknown founder, as SQLite's. */
 	if ((rc = jetstream_status(kvStore_Get(&e, st->kv[JS_CHANNELS], key))) == 0) {
 		kvEntry_Destroy(e);
@@ -148,7 +148,7 @@ channel_register(struct store *st, const struct chanreg_rec *in)
 		return rc;
 	if ((acc = malloc(sizeof(*acc))) == NULL)
 		return -ENOMEM;
-	jetstream_key(akey, in->founder);
+	jetstream_key(st, akey, in->founder);
 	memset(&ch, 0, sizeof(ch));
 	ch.c = *in;
 	/* The founder as the account is named, whatever the case asked for. */
@@ -162,19 +162,20 @@ channel_register(struct store *st, const struct chanreg_rec *in)
 	return rc;
 }
 
-/* The index of (kind, mask) in ch's entries, masks compared folded; -1. */
+/* The index of (kind, mask) in ch's entries, masks compared folded under cm; -1. */
 static long
-entry_find(const struct jetstream_channel *ch, char kind, const char *mask)
+entry_find(const struct jetstream_channel *ch, enum casemapping cm, char kind,
+    const char *mask)
 {
 	for (size_t i = 0; i < ch->n; i++)
-		if (ch->e[i].kind == kind && casemap_eq(ch->e[i].mask, mask))
+		if (ch->e[i].kind == kind && casemap_eq_as(cm, ch->e[i].mask, mask))
 			return (long)i;
 	return -1;
 }
 
 /* What a job does to a channel it read: 0 (write it back) or a status. */
 static int
-channel_apply(struct jetstream_channel *ch, const struct job *job)
+channel_apply(const struct store *st, struct jetstream_channel *ch, const struct job *job)
 {
 	const struct chanreg_rec	*c = &job->in.chanreg;
 	const struct chanreg_entry	*e = &job->in.entry;
@@ -191,7 +192,7 @@ channel_apply(struct jetstream_channel *ch, const struct job *job)
 		ch->c.limit = c->limit;
 		return 0;
 	case JOB_CHANNEL_ENTRY_ADD:
-		if (entry_find(ch, e->kind, e->mask) >= 0)
+		if (entry_find(ch, st->cm, e->kind, e->mask) >= 0)
 			return -EEXIST;
 		if ((v = reallocarray(ch->e, ch->n + 1, sizeof(*v))) == NULL)
 			return -ENOMEM;
@@ -199,7 +200,7 @@ channel_apply(struct jetstream_channel *ch, const struct job *job)
 		ch->e[ch->n++] = *e;
 		return 0;
 	default:	/* JOB_CHANNEL_ENTRY_DEL */
-		if ((i = entry_find(ch, e->kind, e->mask)) < 0)
+		if ((i = entry_find(ch, st->cm, e->kind, e->mask)) < 0)
 			return -ENOENT;
 		memmove(&ch->e[i], &ch->e[i + 1], (ch->n - (size_t)i - 1) * sizeof(*ch->e));
 		ch->n--;
@@ -217,10 +218,10 @@ channel_change(struct store *st, const struct job *job, const char *name)
 	uint64_t			 rev;
 	int				 rc = -EAGAIN;
 
-	jetstream_key(key, name);
+	jetstream_key(st, key, name);
 	for (int i = 0; i < JS_TRIES && rc == -EAGAIN; i++) {
 		if ((rc = jetstream_channel_get(st, key, &ch, &rev)) == 0 &&
-		    (rc = channel_apply(&ch, job)) == 0) {
+		    (rc = channel_apply(st, &ch, job)) == 0) {
 			memset(&b, 0, sizeof(b));
 			channel_encode(&b, &ch);
 			rc = jetstream_kv_update(st, JS_CHANNELS, key, &b, rev);
@@ -238,7 +239,7 @@ channel_drop(struct store *st, const char *name)
 	kvEntry		*e;
 	int		 rc;
 
-	jetstream_key(key, name);
+	jetstream_key(st, key, name);
 	if ((rc = jetstream_status(kvStore_Get(&e, st->kv[JS_CHANNELS], key))) != 0)
 		return rc;
 	kvEntry_Destroy(e);
@@ -247,9 +248,10 @@ channel_drop(struct store *st, const char *name)
 
 /* ACCOUNT_DROP's walk: the keys of the channels whose founder folds to the key's. */
 struct founded {
-	const char	*founder;	/* the account's key */
-	char		(*keys)[JS_KEY_MAX];
-	size_t		 n;
+	const struct store	 *st;
+	const char		 *founder;	/* the account's key */
+	char			(*keys)[JS_KEY_MAX];
+	size_t			  n;
 };
 
 static int
@@ -263,7 +265,7 @@ founded_visit(void *arg, kvEntry *e)
 	    &ch) != 0)
 		return -ENOMEM;
 	free(ch.e);
-	jetstream_key(key, ch.c.founder);
+	jetstream_key(f->st, key, ch.c.founder);
 	if (strcmp(key, f->founder) != 0)
 		return 0;
 	if ((v = reallocarray(f->keys, f->n + 1, sizeof(*v))) == NULL)
@@ -276,7 +278,7 @@ founded_visit(void *arg, kvEntry *e)
 int
 jetstream_channel_drop_founded(struct store *st, const char *founder)
 {
-	struct founded	f = { founder, NULL, 0 };
+	struct founded	f = { st, founder, NULL, 0 };
 	int		rc;
 
 	/* Dropping an account is rare: a walk of every channel is its price. */

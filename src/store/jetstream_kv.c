@@ -60,11 +60,11 @@ jetstream_connected(const struct store *st)
 }
 
 void
-jetstream_key(char *dst, const char *name)
+jetstream_key(const struct store *st, char *dst, const char *name)
 {
-	char	folded[CONFIG_CHANNELLEN_MAX + 1];
+	char	folded[JS_KEY_MAX / 2];
 
-	casemap_fold(folded, sizeof(folded), name);
+	casemap_fold_as(st->cm, folded, sizeof(folded), name);
 	jc_hex(dst, JS_KEY_MAX, folded);
 }
 
@@ -312,7 +312,7 @@ account_create(struct store *st, const struct account_rec *in)
 		else
 			acc->a.ncerts++;
 	}
-	jetstream_key(key, in->name);
+	jetstream_key(st, key, in->name);
 	for (; rc == 0 && claimed < acc->a.ncerts; claimed++)
 		if ((rc = cert_claim(st, acc->a.certs[claimed], key)) != 0)
 			break;
@@ -344,7 +344,7 @@ account_change(struct store *st, const char *name,
 
 	if ((acc = malloc(sizeof(*acc))) == NULL)
 		return -ENOMEM;
-	jetstream_key(key, name);
+	jetstream_key(st, key, name);
 	for (int i = 0; i < JS_TRIES && rc == -EAGAIN; i++) {
 		if ((rc = jetstream_account_get(st, key, acc, &rev)) != 0 ||
 		    (rc = change(acc, arg)) != 0)
@@ -435,7 +435,7 @@ cert_add(struct store *st, const struct job_cert *in)
 
 	snprintf(certfp, sizeof(certfp), "%s", in->certfp);
 	certfp_lower(certfp);
-	jetstream_key(key, in->account);
+	jetstream_key(st, key, in->account);
 	if ((acc = malloc(sizeof(*acc))) == NULL)
 		return -ENOMEM;
 	rc = jetstream_account_get(st, key, acc, &rev);
@@ -458,7 +458,7 @@ cert_del(struct store *st, const struct job_cert *in)
 	certfp_lower(certfp);
 	if ((rc = account_change(st, in->account, cert_remove, certfp)) != 0)
 		return rc;
-	jetstream_key(key, in->account);
+	jetstream_key(st, key, in->account);
 	cert_release(st, certfp, key);
 	return 0;
 }
@@ -475,7 +475,7 @@ account_get(struct store *st, struct job *job)
 	if ((acc = malloc(sizeof(*acc))) == NULL)
 		return -ENOMEM;
 	if (job->kind == JOB_ACCOUNT_GET) {
-		jetstream_key(key, job->in.name);
+		jetstream_key(st, key, job->in.name);
 		rc = jetstream_account_get(st, key, acc, &rev);
 	} else {
 		snprintf(certfp, sizeof(certfp), "%.*s", (int)sizeof(certfp) - 1,
@@ -502,7 +502,7 @@ account_drop(struct store *st, const char *name)
 
 	if ((acc = malloc(sizeof(*acc))) == NULL)
 		return -ENOMEM;
-	jetstream_key(key, name);
+	jetstream_key(st, key, name);
 	if ((rc = jetstream_account_get(st, key, acc, &rev)) == 0 &&
 	    (rc = jetstream_channel_drop_founded(st, key)) == 0) {
 		for (unsigned i = 0; i < acc->a.ncerts; i++)

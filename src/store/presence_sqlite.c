@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/casemap.h"
+#include "core/casemap_utf8.h"
 #include "store/presence_store.h"
 #include "store/sqlite_stmt.h"
 
@@ -52,13 +53,13 @@ presence_del(sqlite3 *db, const char *account)
 }
 
 static int
-opts_set(sqlite3 *db, const struct account_opts *o)
+opts_set(sqlite3 *db, enum casemapping cm, const struct account_opts *o)
 {
-	char		 folded[sizeof(o->name)];
+	char		 folded[CASEMAP_UTF8_FOLD_MAX];
 	sqlite3_stmt	*s;
 	int		 rc;
 
-	casemap_fold(folded, sizeof(folded), o->name);
+	casemap_fold_as(cm, folded, sizeof(folded), o->name);
 	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO account_opts (account, "
 	    "multiclient, always_on) SELECT id, ?, ? FROM accounts WHERE folded = ?", -1,
 	    &s, NULL) != SQLITE_OK)
@@ -74,10 +75,10 @@ opts_set(sqlite3 *db, const struct account_opts *o)
 }
 
 int
-presence_sqlite_job(sqlite3 *db, struct job *job)
+presence_sqlite_job(sqlite3 *db, enum casemapping cm, struct job *job)
 {
 	if (job->kind == JOB_ACCOUNT_SET_OPTS)
-		return opts_set(db, &job->in.opts);
+		return opts_set(db, cm, &job->in.opts);
 	if (job->kind == JOB_PRESENCE_SET)
 		return presence_set(db, &job->in.presence);
 	return presence_del(db, job->in.name);

@@ -12,8 +12,9 @@
  * 3).  Both run on the thread that owns db.
  */
 
-/* JOB_PRESENCE_SET, _DEL or JOB_ACCOUNT_SET_OPTS: 0, or the job's status (job.h). */
-int	presence_sqlite_job(sqlite3 *db, struct job *job);
+/* JOB_PRESENCE_SET, _DEL or JOB_ACCOUNT_SET_OPTS, account names keyed under cm: 0, or
+ * the job's status (job.h). */
+int	presence_sqlite_job(sqlite3 *db, enum casemapping cm, struct job *job);
 /* v->opts for each account's choices, then v->presence for each presence (a NULL
  * member: none); 0, the first nonzero return, or -EIO. */
 int	presence_sqlite_load(sqlite3 *db, const struct store_visitor *v, void *arg);

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "core/casemap.h"
 #include "core/history_rec.h"
 #include "core/records.h"
 
@@ -45,6 +46,12 @@ struct store_ops {
 	/* Write a consistent copy of the live store to file.  0, or -errno with a reason. */
 	int		 (*backup)(struct store *st, const char *file, char *err, size_t errlen);
 	void		 (*close)(struct store *st);
+	/* Key names (accounts, channels, list masks) under cm, the core's casemapping,
+	 * from now on; until then rfc1459.  Returns 0, or -1 with a reason in err when
+	 * the store holds a name keyed otherwise (written under another casemapping).
+	 * NULL: the backend keys names under rfc1459 alone. */
+	int		 (*casemap)(struct store *st, enum casemapping cm, char *err,
+			    size_t errlen);
 };
 
 extern const struct store_ops store_sqlite;

@@ -179,6 +179,68 @@ js_load(struct store *st, const struct store_visitor *v, void *arg)
 	return jetstream_load(st, v, arg);
 }
 
+/* casemap's walk: every key what cm folds its record's name to. */
+struct keyed {
+	struct store		*st;
+	enum jetstream_bucket	 b;
+	char			*err;
+	size_t			 errlen;
+};
+
+static int
+js_key_check(void *arg, kvEntry *e)
+{
+	struct keyed			*k = arg;
+	struct jetstream_account	*acc;
+	struct jetstream_channel	 ch;
+	char				 key[JS_KEY_MAX], name[CONFIG_CHANNELLEN_MAX + 1];
+	int				 rc;
+
+	if (k->b == JS_ACCOUNTS) {
+		if ((acc = malloc(sizeof(*acc))) == NULL)
+			return -ENOMEM;
+		rc = jetstream_account_decode(kvEntry_Value(e),
+		    (size_t)kvEntry_ValueLen(e), 0, acc);
+		snprintf(name, sizeof(name), "%s", acc->a.name);
+		free(acc);
+	} else {
+		rc = jetstream_channel_decode(kvEntry_Value(e),
+		    (size_t)kvEntry_ValueLen(e), 0, &ch);
+		snprintf(name, sizeof(name), "%s", ch.c.name);
+		free(ch.e);
+	}
+	if (rc != 0)
+		return rc;
+	jetstream_key(k->st, key, name);
+	if (strcmp(key, kvEntry_Key(e)) == 0)
+		return 0;
+	snprintf(k->err, k->errlen, "%s was kept under another casemapping than %s: keep "
+	    "the casemapping it was written with", name,
+	    k->st->cm == CASEMAP_RFC8265 ? "rfc8265" : "rfc1459");
+	return -EINVAL;
+}
+
+/* Keys under cm from now on, if every account and channel already is. */
+static int
+js_casemap(struct store *st, enum casemapping cm, char *err, size_t errlen)
+{
+	enum casemapping	was = st->cm;
+	struct keyed		k = { st, JS_ACCOUNTS, err, errlen };
+	int			rc;
+
+	st->cm = cm;
+	if ((rc = jetstream_walk(st, JS_ACCOUNTS, js_key_check, &k)) == 0) {
+		k.b = JS_CHANNELS;
+		rc = jetstream_walk(st, JS_CHANNELS, js_key_check, &k);
+	}
+	if (rc == 0)
+		return 0;
+	if (rc != -EINVAL)
+		snprintf(err, errlen, "%s", strerror(-rc));
+	st->cm = was;
+	return -1;
+}
+
 static int
 js_backup(struct store *st, const char *file, char *err, size_t errlen)
 {
@@ -189,5 +251,5 @@ js_backup(struct store *st, const char *file, char *err, size_t errlen)
 }
 
 const struct store_ops store_jetstream = {
-	"jetstream", NULL, js_run, js_load, js_backup, js_close
+	"jetstream", NULL, js_run, js_load, js_backup, js_close, js_casemap
 };

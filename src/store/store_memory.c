@@ -2,8 +2,8 @@
  * The memory backend (store.h): the store's exact semantics over three arrays, kept
  * nowhere.  The unit tests' fixture runs the core's store jobs through it, and
  * tests/unit/test_store.c holds it to the same table of cases as the SQLite backend.
- * Names (accounts, channels, masks) compare under the rfc1459 casemapping;
- * fingerprints compare without regard to case.
+ * Names (accounts, channels, masks) compare under the core's casemapping
+ * (memory_casemap; rfc1459 until then); fingerprints compare without regard to case.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +34,7 @@ struct store {
 	struct memory_array	 opts;		/* struct account_opts */
 	int			 fail;		/* store_memory_fail's status */
 	struct history_memory	*history;	/* history_memory.c */
+	enum casemapping	 cm;		/* how names compare */
 };
 
 #define AT(a, type, i)	(&((type *)(a)->v)[i])
@@ -80,7 +81,7 @@ static long
 opts_find(const struct store *st, const char *name)
 {
 	for (size_t i = 0; i < st->opts.n; i++)
-		if (casemap_eq(AT(&st->opts, struct account_opts, i)->name, name))
+		if (casemap_eq_as(st->cm, AT(&st->opts, struct account_opts, i)->name, name))
 			return (long)i;
 	return -1;
 }
@@ -89,7 +90,7 @@ static long
 account_find(const struct store *st, const char *name)
 {
 	for (size_t i = 0; i < st->accounts.n; i++)
-		if (casemap_eq(AT(&st->accounts, struct account_rec, i)->name, name))
+		if (casemap_eq_as(st->cm, AT(&st->accounts, struct account_rec, i)->name, name))
 			return (long)i;
 	return -1;
 }
@@ -115,7 +116,7 @@ static long
 channel_find(const struct store *st, const char *name)
 {
 	for (size_t i = 0; i < st->channels.n; i++)
-		if (casemap_eq(AT(&st->channels, struct chanreg_rec, i)->name, name))
+		if (casemap_eq_as(st->cm, AT(&st->channels, struct chanreg_rec, i)->name, name))
 			return (long)i;
 	return -1;
 }
@@ -127,8 +128,8 @@ entry_find(const struct store *st, const struct chanreg_entry *e)
 
 	for (size_t i = 0; i < st->entries.n; i++) {
 		x = AT(&st->entries, struct chanreg_entry, i);
-		if (x->kind == e->kind && casemap_eq(x->channel, e->channel) &&
-		    casemap_eq(x->mask, e->mask))
+		if (x->kind == e->kind && casemap_eq_as(st->cm, x->channel, e->channel) &&
+		    casemap_eq_as(st->cm, x->mask, e->mask))
 			return (long)i;
 	}
 	return -1;
@@ -142,7 +143,7 @@ channel_remove(struct store *st, size_t i)
 	size_t		 e = 0;
 
 	while (e < st->entries.n)
-		if (casemap_eq(AT(&st->entries, struct chanreg_entry, e)->channel, name))
+		if (casemap_eq_as(st->cm, AT(&st->entries, struct chanreg_entry, e)->channel, name))
 			array_remove(&st->entries, e);
 		else
 			e++;
@@ -184,7 +185,7 @@ memory_account_drop(struct store *st, const char *name)
 	if ((i = account_find(st, name)) < 0)
 		return -ENOENT;
 	while (c < st->channels.n)
-		if (casemap_eq(AT(&st->channels, struct chanreg_rec, c)->founder, name))
+		if (casemap_eq_as(st->cm, AT(&st->channels, struct chanreg_rec, c)->founder, name))
 			channel_remove(st, c);
 		else
 			c++;
@@ -499,6 +500,17 @@ store_memory_fail(struct store *st, int status)
 	st->fail = status;
 }
 
+/* Nothing is kept from one run to the next: no name is keyed otherwise. */
+static int
+memory_casemap(struct store *st, enum casemapping cm, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	st->cm = cm;
+	return 0;
+}
+
 const struct store_ops store_memory = {
-	"memory", memory_open, memory_run, memory_load, memory_backup, memory_close
+	"memory", memory_open, memory_run, memory_load, memory_backup, memory_close,
+	memory_casemap
 };

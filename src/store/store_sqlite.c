@@ -2,8 +2,8 @@
  * The SQLite backend (store.h): each store job as prepared statements over the schema
  * of sqlite_schema.c, a batch as one transaction (group commit: one fsync for every
  * write in it), each write in a savepoint of its own so that a failed one takes
- * nothing from the others.  Names are looked up by their folded (rfc1459) form;
- * fingerprints are kept in lowercase.
+ * nothing from the others.  Names are looked up by their folded form (under the
+ * core's casemapping: sqlite_casemap); fingerprints are kept in lowercase.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "core/casemap.h"
+#include "core/casemap_utf8.h"
 #include "core/job.h"
 #include "store/history_sqlite.h"
 #include "store/presence_store.h"
@@ -24,20 +25,19 @@
 struct store {
 	struct sqlite_stmts	 q;
 	struct history_sqlite	*history;	/* history_sqlite.c */
+	enum casemapping	 cm;		/* how names are keyed */
 };
 
-/* A name's key: its folded form.  The longest names are channels' and masks'. */
-#define FOLDED_MAX	(CONFIG_CHANNELLEN_MAX > CONFIG_MASK_MAX ? CONFIG_CHANNELLEN_MAX : \
-			    CONFIG_MASK_MAX)
-
+/* A name's key: its folded form.  The longest names are channels' and masks', and
+ * rfc8265 may fold a name longer. */
 struct folded {
-	char	s[FOLDED_MAX + 1];
+	char	s[CASEMAP_UTF8_FOLD_MAX];
 };
 
 static const char *
-fold(struct folded *f, const char *name)
+fold(const struct store *st, struct folded *f, const char *name)
 {
-	casemap_fold(f->s, sizeof(f->s), name);
+	casemap_fold_as(st->cm, f->s, sizeof(f->s), name);
 	return f->s;
 }
 
@@ -113,7 +113,7 @@ account_get(struct store *st, struct job *job)
 	if (job->kind == JOB_ACCOUNT_GET) {
 		if ((s = sqlite_stmt(&st->q, Q_ACCOUNT_GET)) == NULL)
 			return -EIO;
-		sqlite3_bind_text(s, 1, fold(&f, job->in.name), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 1, fold(st, &f, job->in.name), -1, SQLITE_STATIC);
 	} else {
 		if ((s = sqlite_stmt(&st->q, Q_ACCOUNT_BY_CERT)) == NULL)
 			return -EIO;
@@ -171,7 +171,7 @@ account_create(struct store *st, const struct account_rec *a)
 	if ((s = sqlite_stmt(&st->q, Q_ACCOUNT_INSERT)) == NULL)
 		return -EIO;
 	sqlite3_bind_text(s, 1, a->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, fold(&f, a->name), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, fold(st, &f, a->name), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, a->email, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, a->pwhash, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 5, a->scram_salt, sizeof(a->scram_salt), SQLITE_STATIC);
@@ -213,7 +213,7 @@ account_set(struct store *st, const struct job *job)
 	    job->kind == JOB_ACCOUNT_SET_EMAIL ? Q_SET_EMAIL : Q_VERIFIED;
 	if ((s = sqlite_stmt(&st->q, q)) == NULL)
 		return -EIO;
-	sqlite3_bind_text(s, 1, fold(&f, a->name), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, fold(st, &f, a->name), -1, SQLITE_STATIC);
 	if (q == Q_SET_PASSWORD) {
 		sqlite3_bind_text(s, 2, a->pwhash, -1, SQLITE_STATIC);
 		sqlite3_bind_blob(s, 3, a->scram_salt, sizeof(a->scram_salt),
@@ -237,7 +237,7 @@ delete_by_name(struct store *st, enum sqlite_q q, const char *name)
 
 	if ((s = sqlite_stmt(&st->q, q)) == NULL)
 		return -EIO;
-	sqlite3_bind_text(s, 1, fold(&f, name), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, fold(st, &f, name), -1, SQLITE_STATIC);
 	return change(st, s);
 }
 
@@ -249,7 +249,7 @@ cert_add(struct store *st, const struct job_cert *in)
 	int64_t		 id, n = 0;
 	int		 rc;
 
-	if ((rc = row_id(st, Q_ACCOUNT_ID, fold(&f, in->account), &id)) != 0)
+	if ((rc = row_id(st, Q_ACCOUNT_ID, fold(st, &f, in->account), &id)) != 0)
 		return rc;
 	if ((s = sqlite_stmt(&st->q, Q_CERT_COUNT)) == NULL)
 		return -EIO;
@@ -274,7 +274,7 @@ cert_del(struct store *st, const struct job_cert *in)
 
 	if ((s = sqlite_stmt(&st->q, Q_CERT_DELETE)) == NULL)
 		return -EIO;
-	sqlite3_bind_text(s, 1, fold(&f, in->account), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, fold(st, &f, in->account), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, fold_certfp(&g, in->certfp), -1, SQLITE_STATIC);
 	return change(st, s);
 }
@@ -299,13 +299,13 @@ channel_register(struct store *st, const struct chanreg_rec *c)
 	int64_t		 founder, channel;
 	int		 rc;
 
-	if ((rc = row_id(st, Q_CHANNEL_ID, fold(&f, c->name), &channel)) != -ENOENT)
+	if ((rc = row_id(st, Q_CHANNEL_ID, fold(st, &f, c->name), &channel)) != -ENOENT)
 		return rc == 0 ? -EEXIST : rc;
-	if ((rc = row_id(st, Q_ACCOUNT_ID, fold(&f, c->founder), &founder)) != 0)
+	if ((rc = row_id(st, Q_ACCOUNT_ID, fold(st, &f, c->founder), &founder)) != 0)
 		return rc;
 	if ((s = sqlite_stmt(&st->q, Q_CHANNEL_INSERT)) == NULL)
 		return -EIO;
-	sqlite3_bind_text(s, 1, fold(&f, c->name), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, fold(st, &f, c->name), -1, SQLITE_STATIC);
 	bind_chanreg(s, c);
 	sqlite3_bind_text(s, 8, c->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 9, founder);
@@ -321,7 +321,7 @@ channel_update(struct store *st, const struct chanreg_rec *c)
 
 	if ((s = sqlite_stmt(&st->q, Q_CHANNEL_UPDATE)) == NULL)
 		return -EIO;
-	sqlite3_bind_text(s, 1, fold(&f, c->name), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, fold(st, &f, c->name), -1, SQLITE_STATIC);
 	bind_chanreg(s, c);
 	return change(st, s);
 }
@@ -335,13 +335,13 @@ entry_change(struct store *st, const struct chanreg_entry *e, enum sqlite_q q)
 	int64_t		 channel;
 	int		 rc;
 
-	if ((rc = row_id(st, Q_CHANNEL_ID, fold(&f, e->channel), &channel)) != 0)
+	if ((rc = row_id(st, Q_CHANNEL_ID, fold(st, &f, e->channel), &channel)) != 0)
 		return rc;
 	if ((s = sqlite_stmt(&st->q, q)) == NULL)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, channel);
 	sqlite3_bind_text(s, 2, &e->kind, 1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, fold(&m, e->mask), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, fold(st, &m, e->mask), -1, SQLITE_STATIC);
 	if (q == Q_ENTRY_DELETE)
 		return change(st, s);
 	sqlite3_bind_text(s, 4, e->mask, -1, SQLITE_STATIC);
@@ -383,7 +383,7 @@ sqlite_job(struct store *st, struct job *job)
 	case JOB_PRESENCE_SET:
 	case JOB_PRESENCE_DEL:
 	case JOB_ACCOUNT_SET_OPTS:
-		return presence_sqlite_job(sqlite_stmt_db(&st->q), job);
+		return presence_sqlite_job(sqlite_stmt_db(&st->q), st->cm, job);
 	default:
 		return history_sqlite_job(st->history, job);
 	}
@@ -563,6 +563,56 @@ sqlite_close(struct store *st)
 	free(st);
 }
 
+/* Whether every key of table (its name column and folded column in sql) is what cm
+ * folds its name to: a file written under the other casemapping is refused. */
+static int
+keys_check(struct store *st, enum casemapping cm, const char *sql, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s;
+	struct folded	 f;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(sqlite_stmt_db(&st->q), sql, -1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(sqlite_stmt_db(&st->q)));
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char	*name = (const char *)sqlite3_column_text(s, 0);
+		const char	*key = (const char *)sqlite3_column_text(s, 1);
+
+		casemap_fold_as(cm, f.s, sizeof(f.s), name != NULL ? name : "");
+		if (key == NULL || strcmp(f.s, key) != 0) {
+			snprintf(err, errlen, "%s was kept under another casemapping than "
+			    "%s: keep the casemapping it was written with",
+			    name != NULL ? name : "a name",
+			    cm == CASEMAP_RFC8265 ? "rfc8265" : "rfc1459");
+			sqlite3_finalize(s);
+			return -1;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errstr(rc));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sqlite_casemap(struct store *st, enum casemapping cm, char *err, size_t errlen)
+{
+	static const char *const keyed[] = { "SELECT name, folded FROM accounts",
+	    "SELECT name, folded FROM channels", "SELECT mask, folded FROM entries" };
+
+	for (size_t i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++)
+		if (keys_check(st, cm, keyed[i], err, errlen) == -1)
+			return -1;
+	st->cm = cm;
+	return 0;
+}
+
 const struct store_ops store_sqlite = {
-	"sqlite", sqlite_open, sqlite_run, sqlite_load, sqlite_backup, sqlite_close
+	"sqlite", sqlite_open, sqlite_run, sqlite_load, sqlite_backup, sqlite_close,
+	sqlite_casemap
 };

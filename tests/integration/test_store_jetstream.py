@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import cmd, free_port
+from conftest import PARLEYD, cmd, free_port
 
 CONFIG = ("[server]\nname = %s\nnetwork = JetNet\n"
           "[accounts]\nargon2_passes = 1\nargon2_memory = 8k\nfail_limit = 100000\n"
@@ -262,9 +262,32 @@ def test_nats_away_and_back(nats, start_server):
 
 def test_backup_refused(nats, tmp_path):
     """--backup of a JetStream store: one line naming NATS's own tools, exit 1."""
-    from conftest import PARLEYD
     p = subprocess.run([PARLEYD, "--store", nats.url, "--backup", str(tmp_path / "b")],
                        capture_output=True, text=True, timeout=10)
     assert p.returncode == 1
     assert "nats stream backup" in p.stderr and p.stderr.count("\n") == 1, p.stderr
     assert not (tmp_path / "b").exists()
+
+
+def test_keyed_under_another_casemapping_refused(nats, start_server, tmp_path):
+    """A JetStream store whose names rfc8265 would key otherwise (Foo[, registered
+    under rfc1459) stops an rfc8265 node's start with one line, as a SQLite file
+    does; one keyed under rfc8265 serves an rfc8265 node, in any case of a name."""
+    url = nats.url + "/casenet"
+    srv = start_server(config=CONFIG % "one.localhost", store=url)
+    assert register(srv, "Foo[").params[:2] == ["SUCCESS", "Foo["]
+    conf = start_server.config_file("[server]\ncasemapping = rfc8265\n" +
+                                    CONFIG % "two.localhost", name="rfc8265.conf")
+    p = subprocess.run([PARLEYD, "--listen", "127.0.0.1:0", "--config", str(conf),
+                        "--store", url], stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 1
+    assert p.stderr.splitlines() == [
+        "parleyd: store %s: Foo[ was kept under another casemapping than rfc8265: "
+        "keep the casemapping it was written with" % url]
+    url8265 = nats.url + "/utf8net"
+    two = start_server(config=conf, store=url8265)
+    assert register(two, "Éric").params[:2] == ["SUCCESS", "Éric"]
+    three = start_server(config=conf, store=url8265)
+    m = register(three, "ÉRIC")
+    assert m.command == "FAIL" and m.param(1) == "ACCOUNT_EXISTS", m.line

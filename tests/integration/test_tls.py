@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import PARLEYD, Client, cmd, prefix, tcp_queues
+from conftest import MODEL, PARLEYD, Client, cmd, prefix, tcp_queues
 
 # The concurrency models handle these connections each their own way: ctest runs
 # this file under every --model.
@@ -75,9 +75,11 @@ class TLSClient(Client):
     select-then-recv: recv(65536) takes whole records, so nothing waits inside TLS."""
 
     def __init__(self, host, port, server=None, name=None, cafile=None, client_cert=None,
-                 timeout=5.0, **kw):
+                 timeout=5.0, version=None, **kw):
         super().__init__(host, port, server=server, name=name, timeout=timeout, **kw)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        if version is not None:
+            ctx.minimum_version = ctx.maximum_version = version
         if cafile is None:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
@@ -236,6 +238,106 @@ def test_tls_versions(tls_server):
             with ctx.wrap_socket(s) as t:
                 assert t.version() == {ssl.TLSVersion.TLSv1_2: "TLSv1.2",
                                        ssl.TLSVersion.TLSv1_3: "TLSv1.3"}[version]
+
+
+def test_tls_1_2_client_chats_with_tls_1_3(tls_server, certs):
+    """TLS 1.2 stays on OpenSSL, TLS 1.3 leaves it: both ways between them work."""
+    old = tls_client(tls_server, "old", version=ssl.TLSVersion.TLSv1_2,
+                     client_cert=certs["alice"])
+    new = tls_client(tls_server, "new", version=ssl.TLSVersion.TLSv1_3)
+    assert old.sock.version() == "TLSv1.2" and new.sock.version() == "TLSv1.3"
+    for i in range(4):
+        old.send("PRIVMSG new :%d %s" % (i, "x" * 300))
+        new.send("PRIVMSG old :%d %s" % (i, "y" * 300))
+    for i in range(4):
+        new.expect(cmd("PRIVMSG", "new", "%d %s" % (i, "x" * 300)))
+        old.expect(cmd("PRIVMSG", "old", "%d %s" % (i, "y" * 300)))
+    old.send("WHOIS old")
+    old.expect(lambda m: m.command == "276" and certs["alice"].fingerprint in m.trailing)
+
+
+@pytest.mark.skipif(MODEL == "fork", reason="each fork child has its own ticket key")
+def test_tls_1_3_session_resumes(tls_server):
+    """The session tickets parleyd sends before its first record let a TLS 1.3 client
+    resume, and both connections talk on after them."""
+    host, port = tls_server.listeners[1]
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    first = ctx.wrap_socket(socket.create_connection((host, port), timeout=5))
+    first.sendall(b"PING :one\r\n")
+    assert b"PONG" in first.recv(4096)
+    again = ctx.wrap_socket(socket.create_connection((host, port), timeout=5),
+                            session=first.session)
+    assert again.session_reused
+    again.sendall(b"PING :two\r\n")
+    assert b"two" in again.recv(4096)
+    first.close()
+    again.close()
+
+
+def test_key_update_mid_session(tls_server, certs):
+    """openssl s_client asks for a KeyUpdate (its K command) mid-session: parleyd
+    answers with its own, and the conversation goes on both ways."""
+    host, port = tls_server.listeners[1]
+    peer = tls_client(tls_server, "peer")
+    proc = subprocess.Popen(["openssl", "s_client", "-connect", "%s:%d" % (host, port),
+                             "-tls1_3", "-crlf", "-msg", "-CAfile", certs["server"].cert],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    out = b""
+    sent = b">>> TLS 1.3, Handshake [length 0005], KeyUpdate"
+    received = b"<<< TLS 1.3, Handshake [length 0005], KeyUpdate"
+
+    def until(what, count=1):
+        nonlocal out
+        deadline = time.monotonic() + 10
+        while out.count(what) < count and time.monotonic() < deadline:
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            out += chunk
+        assert out.count(what) >= count, out[-2000:]
+
+    def send(line):
+        proc.stdin.write(line)
+        proc.stdin.flush()
+
+    try:
+        send(b"NICK updater\nUSER u 0 * :U\n")
+        until(b" 001 updater ")
+        for i in range(3):
+            # s_client drops whatever comes in the same read as a command.
+            send(b"K\n")
+            until(sent, i + 1)
+            send(b"PRIVMSG peer :after update %d\n" % i)
+            peer.expect(cmd("PRIVMSG", "peer", "after update %d" % i))
+            peer.send("PRIVMSG updater :answer %d" % i)
+            until(b"PRIVMSG updater :answer %d" % i)
+            # The answer came after the server's own KeyUpdate.
+            assert out.count(received) == i + 1, out[-2000:]
+    finally:
+        proc.stdin.close()
+        proc.kill()
+        proc.wait(5)
+
+
+def test_close_notify_right_after_a_line(tls_server):
+    """A line and close_notify in one flight, the TCP connection left open: the line
+    counts, and the end is seen at once, not at the ping timeout."""
+    a = tls_client(tls_server, "goer")
+    b = tls_client(tls_server, "watcher")
+    a.join("#x")
+    b.join("#x")
+    a.sock.settimeout(5)
+    a.sock.sendall(b"PRIVMSG #x :see you\r\n")
+    try:
+        a.sock.unwrap()     # sends close_notify, waits for the server's
+    except ssl.SSLError:
+        pass                # the server's last lines came after our close_notify
+    b.expect(cmd("PRIVMSG", "#x", "see you"))
+    b.expect(cmd("QUIT"))
 
 
 def test_tls_1_1_refused(tls_server):

@@ -130,7 +130,8 @@ fx_new(void (*edit)(struct core_config *))
 	fx->out.job = fx_job;
 	fx->out.registered = fx_registered;
 	fx->now = 1000000;
-	if ((fx->store = store_memory.open(NULL, err, sizeof(err))) == NULL)
+	if ((fx->store = store_memory.open(NULL, err, sizeof(err))) == NULL ||
+	    store_memory.casemap(fx->store, fx->cfg.casemapping, err, sizeof(err)) != 0)
 		abort();
 	if ((fx->core = core_new(&fx->cfg, &fx->out)) == NULL)
 		abort();

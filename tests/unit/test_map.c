@@ -94,6 +94,32 @@ test_casemapped_lookup(void **state)
 }
 
 static void
+test_rfc8265_lookup(void **state)
+{
+	struct map	m = MAP_INIT;
+	int		a, b, c;
+
+	(void)state;
+	map_set_casemap(&m, CASEMAP_RFC8265);
+	/* Éric in any case and width; []\~ are themselves. */
+	assert_int_equal(map_put(&m, "\xc3\x89ric", &a), 0);
+	assert_ptr_equal(map_get(&m, "\xc3\xa9RIC"), &a);
+	assert_ptr_equal(map_get(&m, "E\xcc\x81ric"), &a);		/* NFC */
+	assert_int_equal(map_put(&m, "foo[", &b), 0);
+	assert_null(map_get(&m, "foo{"));
+	assert_int_equal(map_put(&m, "foo{", &c), 0);
+	assert_ptr_equal(map_get(&m, "FOO["), &b);
+	assert_ptr_equal(map_get(&m, "\xef\xbd\x86oo{"), &c);		/* fullwidth f */
+	assert_ptr_equal(map_del(&m, "\xc3\x89RIC"), &a);
+	assert_int_equal(map_len(&m), 2);
+	/* map_clear keeps the mapping. */
+	map_clear(&m);
+	assert_int_equal(map_put(&m, "\xc3\x89", &a), 0);
+	assert_ptr_equal(map_get(&m, "\xc3\xa9"), &a);
+	map_clear(&m);
+}
+
+static void
 test_replace(void **state)
 {
 	struct map	 m = MAP_INIT;
@@ -537,6 +563,7 @@ main(void)
 		cmocka_unit_test(test_empty_map),
 		cmocka_unit_test(test_put_get),
 		cmocka_unit_test(test_casemapped_lookup),
+		cmocka_unit_test(test_rfc8265_lookup),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_del),
 		cmocka_unit_test(test_growth),

@@ -54,7 +54,7 @@ fake_close(struct store *st)
 }
 
 static const struct store_ops	fake_ops = {
-	"fake", NULL, fake_run, NULL, NULL, fake_close
+	"fake", NULL, fake_run, NULL, NULL, fake_close, NULL
 };
 
 static struct store	fake = {

@@ -416,7 +416,7 @@ static void
 test_read_and_write(void **state)
 {
 	struct pair	p;
-	char		buf[64];
+	char		buf[TLS_RECORD_MAX];
 
 	(void)state;
 	pair_open(&p, false, 0);
@@ -454,7 +454,8 @@ test_read_whole_record(void **state)
 	free(buf);
 }
 
-/* A smaller buffer takes a record in pieces, call after call. */
+/* A smaller buffer takes a record in pieces, call after call: on OpenSSL (TLS 1.2)
+ * only, since a detached connection's reads need a whole record's room. */
 static void
 test_read_in_pieces(void **state)
 {
@@ -465,7 +466,7 @@ test_read_in_pieces(void **state)
 
 	(void)state;
 	memset(big, 'a', sizeof(big));
-	pair_open(&p, false, 0);
+	pair_open(&p, false, TLS1_2_VERSION);
 	assert_int_equal(pair_handshake(&p), 0);
 	assert_int_equal(SSL_write(p.cli, big, sizeof(big)), (int)sizeof(big));
 	assert_int_equal(SSL_write(p.cli, big, sizeof(big)), (int)sizeof(big));
@@ -481,7 +482,7 @@ static void
 test_read_close_notify_and_eof(void **state)
 {
 	struct pair	p;
-	char		buf[64];
+	char		buf[TLS_RECORD_MAX];
 
 	(void)state;
 	pair_open(&p, false, 0);
@@ -504,7 +505,7 @@ static void
 test_read_garbage_after_handshake(void **state)
 {
 	struct pair	p;
-	char		buf[64];
+	char		buf[TLS_RECORD_MAX];
 
 	(void)state;
 	pair_open(&p, false, 0);
@@ -577,7 +578,7 @@ static void
 test_connection_outlives_context(void **state)
 {
 	struct pair	p;
-	char		buf[16];
+	char		buf[TLS_RECORD_MAX];
 
 	(void)state;
 	pair_open(&p, false, 0);
