@@ -70,7 +70,16 @@ nats_up(void)
 int
 fs_nats_signal(int sig)
 {
-	return nats_pid > 0 && kill(nats_pid, sig) == 0 ? 0 : -1;
+	int	status;
+
+	if (nats_pid <= 0 || kill(nats_pid, sig) == -1)
+		return -1;
+	/* kill returns before the stop takes: wait until it has (the server is this
+	 * process's child). */
+	if (sig == SIGSTOP && (waitpid(nats_pid, &status, WUNTRACED) != nats_pid ||
+	    !WIFSTOPPED(status)))
+		return -1;
+	return 0;
 }
 
 int

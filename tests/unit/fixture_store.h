@@ -38,7 +38,8 @@ struct store	*fs_jetstream_peer(const char *node, const char *index, char *err,
  * storage.  0 or -1. */
 int		 fs_nats_stop(void);
 int		 fs_nats_start(void);
-/* Send the nats-server sig (SIGSTOP: there but not answering; SIGCONT).  0 or -1. */
+/* Send the nats-server sig (SIGSTOP: there but not answering, once stopped, on
+ * return; SIGCONT).  0 or -1. */
 int		 fs_nats_signal(int sig);
 /* Put value under key in the test network's bucket parley_NETWORK_suffix, straight
  * through a connection of its own (what a node stopped half-way leaves): 0 or -1. */
