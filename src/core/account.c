@@ -21,6 +21,12 @@ account_exists(const struct core *core, const char *name)
 	return map_get(&core->accounts, name) != NULL;
 }
 
+bool
+account_may_exist(const struct core *core, const char *name)
+{
+	return core->cfg.accounts_shared || account_exists(core, name);
+}
+
 int
 account_known(struct core *core, const char *name)
 {

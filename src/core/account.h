@@ -16,6 +16,9 @@ struct client;
 
 /* Whether an account of that name (any case) exists. */
 bool	account_exists(const struct core *core, const char *name);
+/* Whether it may: it exists, or the store is shared (accounts_shared) and only the
+ * store can say. */
+bool	account_may_exist(const struct core *core, const char *name);
 
 /* The store has (or now has) an account named name: remember it.  0, or -1 out of
  * memory.  account_forget(): it was dropped. */

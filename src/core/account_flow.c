@@ -325,6 +325,9 @@ identify_read(struct core *core, struct client *cl, const struct job *job,
 		flow_store_failed(core, cl, job, now);
 		return;
 	}
+	/* Registered through another server of a shared store: known from now on. */
+	if (account_known(core, rec->name) == -1)
+		core_log(core, PLOG_WARN, "account %s: out of memory for its name", rec->name);
 	if (rec->pwhash[0] == '\0') {
 		flow_failed(core, cl, ACCOUNT_BAD_PASSWORD, now);
 		return;
@@ -354,11 +357,11 @@ account_identify(struct core *core, struct client *cl, const char *name,
 	}
 	if (flow_start(core, cl, name, "", done, now) == NULL)
 		return;
-	/* The core knows every name: an unknown one, or a password no hash was made
-	 * from, fails without a job. */
-	if (!account_exists(core, name) || strlen(password) > MSG_BODY_MAX) {
-		flow_failed(core, cl, account_exists(core, name) ? ACCOUNT_BAD_PASSWORD :
-		    ACCOUNT_NO_SUCH, now);
+	/* The core knows every name (unless the store is shared): an unknown one, or a
+	 * password no hash was made from, fails without a job. */
+	if (!account_may_exist(core, name) || strlen(password) > MSG_BODY_MAX) {
+		flow_failed(core, cl, account_may_exist(core, name) ?
+		    ACCOUNT_BAD_PASSWORD : ACCOUNT_NO_SUCH, now);
 		return;
 	}
 	snprintf(cl->flow->secret, sizeof(cl->flow->secret), "%s", password);
@@ -486,7 +489,7 @@ account_verify(struct core *core, struct client *cl, const char *name,
 	}
 	if (flow_start(core, cl, name, code, done, now) == NULL)
 		return;
-	if (!account_exists(core, name)) {
+	if (!account_may_exist(core, name)) {
 		flow_failed(core, cl, ACCOUNT_NO_SUCH, now);
 		return;
 	}

@@ -152,6 +152,10 @@ struct core_config {
 	 * accounts_auto_away ("" = not away). */
 	bool		 accounts_always_on;
 	char		 accounts_auto_away[CONFIG_AUTO_AWAY_MAX + 1];
+	/* The store is shared with other servers (a cluster's JetStream): a name this
+	 * core does not know may have been registered through another, so logging in
+	 * asks the store instead of refusing it unasked.  The driver sets it. */
+	bool		 accounts_shared;
 
 	/*
 	 * history (history.h, cmd_chathistory.c; docs/history.md).  Kept on the store:

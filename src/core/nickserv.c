@@ -379,7 +379,7 @@ ns_info(struct core *core, struct client *cl, const struct service_args *a,
 	const char	*name = a->argc > 1 ? a->argv[1] : cl->account[0] != '\0' ?
 			    cl->account : cl->nick;
 
-	if (!account_exists(core, name)) {
+	if (!account_may_exist(core, name)) {
 		services_notice(core, cl, NS, "No account named %s", name);
 		return;
 	}

@@ -166,7 +166,9 @@ usage(void)
 	    "                          an [oper NAME] block's password, and exit\n"
 	    "      --store FILE        the store's SQLite file, created on first start\n"
 	    "                          (default: " CONFIG_STORE_DEFAULT ");\n"
-	    "                          none: no store, no accounts\n"
+	    "                          none: no store, no accounts;\n"
+	    "                          nats://HOST:PORT: NATS JetStream's, shared\n"
+	    "                          by every server of the network there\n"
 	    "      --backup FILE       write a consistent copy of the store (which a\n"
 	    "                          running parleyd may be using) to FILE, and exit\n"
 	    "      --upgrade PID       have the parleyd of process PID start its binary\n"
@@ -380,7 +382,7 @@ backup(struct state *st)
 	char	err[1024];
 	int	rc;
 
-	rc = storage_backup(st->cfg.store_path, st->flags.backup, err, sizeof(err));
+	rc = storage_backup(&st->cfg, st->flags.backup, err, sizeof(err));
 	config_free(&st->cfg);
 	if (rc == -1) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
@@ -446,6 +448,7 @@ config_build(const struct state *st, struct config *cfg, char *err, size_t errle
 	/* history lives on the store: none without one. */
 	if (cfg->store_path[0] == '\0')
 		cfg->core.history_enabled = false;
+	cfg->core.accounts_shared = storage_shared(cfg);
 	return 0;
 }
 
@@ -619,8 +622,7 @@ main(int argc, char **argv)
 	heap_policy();
 	nofile = descriptors_raise();
 	/* Before the listeners: a store that cannot open stops the start at once. */
-	if (storage_open(st.cfg.store_path, st.cfg.core.casemapping, &store, err,
-	    sizeof(err)) == -1)
+	if (storage_open(&st.cfg, &store, err, sizeof(err)) == -1)
 		return start_failed(&st, up, err);
 	if ((srv = up != NULL ? net_server_resume(&st.cfg.core, &st.cfg.net, reload, &st,
 	    up, err, sizeof(err)) : net_server_new(&st.cfg.core, &st.cfg.net, reload, &st,

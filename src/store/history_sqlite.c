@@ -36,9 +36,11 @@ enum history_q {
 };
 
 static const char *const history_sql[H_COUNT] = {
+	/* ?12: the id, when the line has one already (a JetStream index's sequence);
+	 * NULL, a new one. */
 	[H_INSERT] = "INSERT INTO history (time, msgid, channel, from_nick, to_nick, "
-	    "from_ident, to_ident, account, tags, line, event) VALUES (?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	    "from_ident, to_ident, account, tags, line, event, id) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[H_FIND] = "SELECT " H_COLS " FROM history WHERE msgid = ?1",
 	[H_CHAN_ASC] = H_CHAN " ORDER BY time, id LIMIT ?6",
 	[H_CHAN_DESC] = H_CHAN " ORDER BY time DESC, id DESC LIMIT ?6",
@@ -162,6 +164,8 @@ sqlite_append(struct history_sqlite *h, const struct job_lines *in)
 		bind(s, 9, r->tags);
 		bind(s, 10, r->line);
 		sqlite3_bind_int(s, 11, r->event);
+		if (r->id != 0)
+			sqlite3_bind_int64(s, 12, r->id);
 		if ((rc = sqlite_stmt_end(s, sqlite3_step(s))) != 0)
 			return rc;
 	}

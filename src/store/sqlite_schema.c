@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -235,11 +236,13 @@ sqlite3 *
 sqlite_schema_open(const char *path, char *err, size_t errlen)
 {
 	sqlite3	*db = NULL;
+	bool	 memory = strcmp(path, ":memory:") == 0;
 	int	 rc;
 
-	if (schema_create(path, err, errlen) == -1)
+	if (!memory && schema_create(path, err, errlen) == -1)
 		return NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | (memory ?
+	    SQLITE_OPEN_MEMORY : 0), NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "store %s: %s", path,
 		    db != NULL ? sqlite3_errmsg(db) : strerror(ENOMEM));
 		goto fail;
@@ -247,7 +250,7 @@ sqlite_schema_open(const char *path, char *err, size_t errlen)
 	(void)sqlite3_extended_result_codes(db, 1);
 	(void)sqlite3_busy_timeout(db, SQLITE_BUSY_MS);
 	/* A file that is not a database fails here, on its first read. */
-	if (schema_wal(db, path, err, errlen) == -1 ||
+	if ((!memory && schema_wal(db, path, err, errlen) == -1) ||
 	    schema_exec(db, "PRAGMA synchronous = FULL", path, err, errlen) == -1 ||
 	    schema_exec(db, "PRAGMA foreign_keys = ON", path, err, errlen) == -1)
 		goto fail;

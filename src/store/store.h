@@ -11,7 +11,7 @@
  * The store: what parleyd keeps on disk, behind the job interface (core/job.h).  The
  * core never includes this header.  A backend is a table of operations; the embedded
  * default is SQLite (store_sqlite.c), and the unit tests use the memory backend
- * (store_memory.c).  A second backend (NATS JetStream, for a cluster) is one more table.
+ * (store_memory.c).  A cluster's is NATS JetStream (store_jetstream.h), one more table.
  *
  * Threads: open, load and close run on the loop thread before and after the store
  * thread exists; run and backup on the store thread alone.
@@ -34,7 +34,8 @@ struct store_visitor {
 struct store_ops {
 	const char	*name;
 	/* Open (creating if need be) the store at path, migrating its schema.  Returns
-	 * NULL with a one-line reason in err (a newer schema than this binary knows). */
+	 * NULL with a one-line reason in err (a newer schema than this binary knows).
+	 * NULL for a backend a path does not name (JetStream: its own opener). */
 	struct store	*(*open)(const char *path, char *err, size_t errlen);
 	/* Run n store jobs (JOB_IS_STORE) in one transaction, group commit: each job's
 	 * status and result are set; a write whose status is 0 is on disk on return. */

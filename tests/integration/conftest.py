@@ -581,8 +581,11 @@ class ServerFactory:
         path.write_text(text)
         return path
 
-    # store's default: a new database file in tmp_path for each server.
+    # store's default: a new database file in tmp_path for each server, or with
+    # PARLEY_STORE_NATS=nats://HOST:PORT a new network's JetStream store there
+    # (docs/store-jetstream.md): the suite run against that backend.
     FRESH_STORE = object()
+    STORE_NATS = os.environ.get("PARLEY_STORE_NATS")
 
     def __call__(self, config=None, args=(), listen=("127.0.0.1:0",), log_level="debug",
                  expect_listeners=None, store=FRESH_STORE, **popen_kw):
@@ -606,6 +609,9 @@ class ServerFactory:
         if store is self.FRESH_STORE:
             self._stores += 1
             store = self.tmp_path / ("parleyd%d.db" % self._stores)
+            if self.STORE_NATS:
+                store = "%s/t%d_%s_%d" % (self.STORE_NATS, os.getpid(),
+                                          self.tmp_path.name[-40:], self._stores)
         if store is not False:
             argv += ["--store", "none" if store is None else str(store)]
         argv += list(args)

@@ -13,8 +13,8 @@
 
 #include "fixture_store.h"
 
-struct fs_backend	fs_memory = { &store_memory, "", "", NULL };
-struct fs_backend	fs_sqlite = { &store_sqlite, "", "", NULL };
+struct fs_backend	fs_memory = { &store_memory, "", "", NULL, NULL };
+struct fs_backend	fs_sqlite = { &store_sqlite, "", "", NULL, NULL };
 
 int
 fs_setup(void **state)
@@ -26,7 +26,8 @@ fs_setup(void **state)
 	if (mkdtemp(b->dir) == NULL)
 		return -1;
 	snprintf(b->path, sizeof(b->path), "%s/s.db", b->dir);
-	b->st = b->ops->open(b->path, err, sizeof(err));
+	b->st = b->open != NULL ? b->open(b, err, sizeof(err)) :
+	    b->ops->open(b->path, err, sizeof(err));
 	if (b->st == NULL) {
 		fprintf(stderr, "open %s: %s\n", b->ops->name, err);
 		return -1;

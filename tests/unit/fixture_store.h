@@ -19,10 +19,31 @@ struct fs_backend {
 	char			 dir[64];	/* a temporary directory for the file */
 	char			 path[96];	/* the store's file in it */
 	struct store		*st;
+	/* Open it, when a path is not enough (NULL: ops->open(path)). */
+	struct store		*(*open)(struct fs_backend *b, char *err, size_t errlen);
 };
 
 extern struct fs_backend	fs_memory;
 extern struct fs_backend	fs_sqlite;
+/* JetStream (store_jetstream.h) on a nats-server this process starts on a loopback
+ * port with a temporary storage directory, the first time it is asked for, and kills
+ * (by its pid) when the process exits; each test a network of its own, so fresh
+ * buckets and stream, and its history index in the test's directory. */
+extern struct fs_backend	fs_jetstream;
+/* A node's store on the network of the last fs_jetstream opened (whose node is "a"),
+ * its history index on the file index ("": in memory).  NULL with a reason in err. */
+struct store	*fs_jetstream_peer(const char *node, const char *index, char *err,
+		    size_t errlen);
+/* Stop the nats-server (SIGTERM, waited for); start it again on the same port and
+ * storage.  0 or -1. */
+int		 fs_nats_stop(void);
+int		 fs_nats_start(void);
+/* Send the nats-server sig (SIGSTOP: there but not answering, once stopped, on
+ * return; SIGCONT).  0 or -1. */
+int		 fs_nats_signal(int sig);
+/* Put value under key in the test network's bucket parley_NETWORK_suffix, straight
+ * through a connection of its own (what a node stopped half-way leaves): 0 or -1. */
+int		 fs_nats_put(const char *suffix, const char *key, const char *value);
 
 /* cmocka setup and teardown: open the backend (*state) on a new directory; close it
  * and remove the directory with the store's files (fs_remove alone). */

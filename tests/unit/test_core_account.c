@@ -246,6 +246,48 @@ register_identify(void **state)
 }
 
 static void
+cheap_shared(struct core_config *cfg)
+{
+	cheap(cfg);
+	cfg->accounts_shared = true;
+}
+
+/* A shared store (accounts_shared): an account registered through another server,
+ * which this core never heard of, logs in; the core knows it from then on.  A name
+ * the store does not have either is refused after asking it. */
+static void
+identify_shared_store(void **state)
+{
+	struct fx	*fx = fx_accounts(cheap), *other;
+	unsigned	 c = fx_client(fx, "alice"), d;
+	struct client	*dl;
+
+	(void)state;
+	register_alice(fx, c);
+	fx_free(fx);
+	/* nstore stays: the store is the other server's too. */
+	other = fx_new(cheap_shared);
+	other->hold_jobs = true;
+	d = fx_client(other, "bob");
+	dl = other->conns[d].client;
+	assert_false(account_exists(other->core, "alice"));
+	account_identify(other->core, dl, "ALICE", "sesame open", record_done, other->now);
+	assert_int_equal(other->njobs, 1);
+	assert_int_equal(other->jobs[0]->kind, JOB_ACCOUNT_GET);
+	run_jobs(other);
+	assert_int_equal(last_result, ACCOUNT_OK);
+	assert_string_equal(dl->account, "alice");
+	assert_true(account_exists(other->core, "alice"));
+	account_logout(other->core, dl, other->now);
+	account_identify(other->core, dl, "carol", "sesame open", record_done, other->now);
+	assert_int_equal(other->njobs, 1);
+	run_jobs(other);
+	assert_int_equal(last_result, ACCOUNT_NO_SUCH);
+	assert_false(account_exists(other->core, "carol"));
+	fx_free(other);
+}
+
+static void
 register_rules(void **state)
 {
 	struct fx	*fx = fx_accounts(cheap);
@@ -449,6 +491,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(login_logout),
 		cmocka_unit_test(register_identify),
+		cmocka_unit_test(identify_shared_store),
 		cmocka_unit_test(register_rules),
 		cmocka_unit_test(register_verify),
 		cmocka_unit_test(set_password),

@@ -438,6 +438,29 @@ test_batch(void **state)
 	assert_string_equal(fs_load(b), "a pat\na quin\n");
 }
 
+/* load names accounts and channels in the order they were registered, whatever
+ * changed in them since. */
+static void
+test_load_order(void **state)
+{
+	struct fs_backend	*b = *state;
+	struct job		*job;
+
+	assert_int_equal(fs_create(b, "zed"), 0);
+	assert_int_equal(fs_create(b, "amy"), 0);
+	assert_int_equal(fs_chan_register(b, "#z", "zed"), 0);
+	assert_int_equal(fs_chan_register(b, "#a", "amy"), 0);
+	job = fs_job_of(JOB_ACCOUNT_SET_EMAIL);
+	strcpy(job->in.account.name, "zed");
+	strcpy(job->in.account.email, "z@example.org");
+	assert_int_equal(fs_run(b, job), 0);
+	job = fs_job_of(JOB_CHANNEL_UPDATE);
+	fs_chanreg_fill(&job->in.chanreg, "#z", "zed");
+	assert_int_equal(fs_run(b, job), 0);
+	assert_string_equal(fs_load(b), "a zed\na amy\n"
+	    "c #z zed 10 the topic of #z\nc #a amy 10 the topic of #a\n");
+}
+
 /* A fs_visitor's nonzero return stops load and is its result. */
 static int
 visit_stop(void *arg, const char *name)
@@ -577,6 +600,8 @@ test_account_opts(void **state)
 	    fs_setup, fs_teardown, backend), \
 	cmocka_unit_test_prestate_setup_teardown(test_batch, \
 	    fs_setup, fs_teardown, backend), \
+	cmocka_unit_test_prestate_setup_teardown(test_load_order, \
+	    fs_setup, fs_teardown, backend), \
 	cmocka_unit_test_prestate_setup_teardown(test_load_stops, \
 	    fs_setup, fs_teardown, backend), \
 	cmocka_unit_test_prestate_setup_teardown(test_load_accounts_only, \
@@ -592,6 +617,7 @@ main(void)
 	const struct CMUnitTest	tests[] = {
 		CASES(&fs_memory),
 		CASES(&fs_sqlite),
+		CASES(&fs_jetstream),
 		cmocka_unit_test_prestate_setup_teardown(test_memory_fail,
 		    fs_setup, fs_teardown, &fs_memory),
 	};

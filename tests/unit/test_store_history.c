@@ -327,6 +327,7 @@ main(void)
 	const struct CMUnitTest	tests[] = {
 		CASES(&fs_memory),
 		CASES(&fs_sqlite),
+		CASES(&fs_jetstream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
