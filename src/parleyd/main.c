@@ -24,6 +24,7 @@
 #include "net/net.h"
 #include "net/relay_main.h"
 #include "parleyd/config.h"
+#include "parleyd/config_cluster.h"
 #include "parleyd/config_values.h"
 #include "parleyd/storage.h"
 
@@ -410,6 +411,10 @@ config_build(const struct state *st, struct config *cfg, char *err, size_t errle
 	/* history lives on the store: none without one. */
 	if (cfg->store_path[0] == '\0')
 		cfg->core.history_enabled = false;
+	if (config_cluster_finish(cfg, err, errlen) == -1) {
+		config_free(cfg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -429,6 +434,8 @@ reload(void *arg, struct core_config *core, struct net_config *net, char *err,
 	/* The store stays open on the file it was started with. */
 	if (strcmp(fresh.store_path, old.store_path) != 0)
 		log_warnx("store changes take effect on restart");
+	if (memcmp(&fresh.net.cluster, &old.net.cluster, sizeof(old.net.cluster)) != 0)
+		log_warnx("[cluster] changes take effect on restart");
 	st->cfg = fresh;
 	*core = st->cfg.core;
 	*net = st->cfg.net;
