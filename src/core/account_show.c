@@ -5,7 +5,9 @@
 #include "core/account_show.h"
 #include "core/cap.h"
 #include "core/client.h"
+#include "core/core.h"
 #include "core/msg.h"
+#include "core/peer.h"
 #include "core/reply.h"
 
 /* +r follows cl->account; the MODE line only once cl is registered. */
@@ -35,6 +37,8 @@ account_show_changed(struct core *core, struct client *cl)
 		    cl->account[0] != '\0' ? cl->account : "*");
 		send_peers_caps(core, cl, true, CAP_BIT(CAP_ACCOUNT_NOTIFY), 0, line,
 		    len);
+		if (core->cluster != NULL && cl->local)
+			peer_send_account(core, cl);
 	}
 	account_show_mode(core, cl);
 }

@@ -126,6 +126,10 @@ int		 channel_invite_add(struct core *core, struct channel *ch,
 /* Whether cl has a pending invite to ch; with take set, the invite is used up. */
 bool		 channel_invite_pending(struct channel *ch, const struct client *cl,
 		    bool take);
+/* Tell ch's members (cl included) that cl joined, as each asked to see it (JOIN, the
+ * extended-join form, its AWAY for away-notify). */
+void		 channel_join_announce(struct core *core, struct client *cl,
+		    struct channel *ch);
 /* Multiclient (session.h): a new session's burst sends these as a JOIN does.  The
  * topic (332 and 333, or 331 when unset) and the names (353s, 366) of ch, to cl. */
 void		 channel_topic_reply(struct core *core, struct client *cl,

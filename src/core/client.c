@@ -19,6 +19,7 @@
 #include "core/multiline.h"
 #include "core/silence.h"
 #include "core/nickown.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/sasl.h"
 #include "core/session.h"
@@ -85,9 +86,14 @@ client_free(struct core *core, struct client *cl)
 	vec_clear(&cl->metadata_subs);
 	list_del(&cl->all);
 	tags_forget(core, cl);
-	core->nclients--;
-	if (cl->state == CLIENT_REGISTERED && !(cl->flags & CLIENT_SESSION))
-		core->nregistered--;
+	if (core->cluster != NULL)
+		cluster_forget(core, cl);
+	/* A remote user (peer.h) was never counted among the connections. */
+	if (cl->local) {
+		core->nclients--;
+		if (cl->state == CLIENT_REGISTERED && !(cl->flags & CLIENT_SESSION))
+			core->nregistered--;
+	}
 	free(cl->realname);
 	free(cl->away);
 	free(cl);
@@ -112,6 +118,12 @@ client_prefix(const struct client *cl, char *buf, size_t cap)
 	}
 	buf[len] = '\0';
 	return buf;
+}
+
+const char *
+client_server(const struct core *core, const struct client *cl)
+{
+	return cl->node != NULL ? cl->node->name : core->cfg.server_name;
 }
 
 const char *
@@ -151,6 +163,7 @@ client_set_nick(struct core *core, struct client *cl, const char *nick)
 		map_del(&core->nicks, old);
 	cl->flags &= ~CLIENT_NICK_PENDING;
 	snprintf(cl->nick, sizeof(cl->nick), "%s", nick);
+	cl->nick_ts = core_wall_seconds(core, core->tags.now);	/* cluster: collisions */
 	if (map_put(&core->nicks, cl->nick, cl) == -1) {
 		memcpy(cl->nick, old, sizeof(old));
 		if (old[0] != '\0' && map_put(&core->nicks, cl->nick, cl) == -1)
@@ -168,9 +181,12 @@ client_exit(struct core *core, struct client *cl, const char *reason, bool error
 	char	prefix[CLIENT_PREFIX_MAX];
 	size_t	len;
 
-	if (session_exit(core, cl, reason, error))
+	/* A remote user (peer.h) has no sessions: it goes when its node says so. */
+	if (cl->local && session_exit(core, cl, reason, error))
 		return;
-	if (cl->state == CLIENT_REGISTERED)
+	if (core->cluster != NULL && cl->local && cl->state == CLIENT_REGISTERED)
+		peer_send_quit(core, cl, reason);
+	if (cl->state == CLIENT_REGISTERED && cl->local)
 		snotice_send(core, cl, "Client exiting: %s (%s@%s) [%s]", cl->nick, cl->user,
 		    cl->host, reason);
 	if (cl->state == CLIENT_REGISTERED && cl->channels.len > 0) {
@@ -215,6 +231,9 @@ client_register(struct core *core, struct client *cl, int64_t now)
 	if (++core->nregistered > core->max_registered)
 		core->max_registered = core->nregistered;
 	timer_set(core, cl, TIMER_IDLE, now);
+	/* cluster: the other nodes meet the user before anything it does */
+	if (core->cluster != NULL && cluster_user_add(core, cl) == 0)
+		peer_send_user(core, cl, NULL);
 	welcome_send(core, cl);
 	account_show_registered(core, cl);
 	monitor_online(core, cl);
@@ -239,6 +258,8 @@ client_rename(struct core *core, struct client *cl, const char *nick)
 		monitor_offline(core, cl);
 	if (client_set_nick(core, cl, nick) == -1)
 		return -1;
+	if (core->cluster != NULL && cl->local)
+		peer_send_nick(core, cl);
 	len = format_msg(line, sizeof(line), prefix, "NICK", 1, nick);
 	send_peers(core, cl, true, line, len);
 	history_event_channels(core, cl, line, len);	/* history */

@@ -19,6 +19,7 @@ struct core;
 struct multiline;
 struct account_flow;
 struct sasl_session;
+struct cluster_node;
 
 #define CLIENT_NICK_MAX		CONFIG_NICKLEN_MAX	/* the configured limits sit below */
 #define CLIENT_USER_MAX		CONFIG_USERLEN_MAX
@@ -48,9 +49,12 @@ enum client_state {
 #define CLIENT_WEBIRC		0x100000 /* a WEBIRC gateway named its address (h-ops) */
 #define CLIENT_CERTFP_MAX	64	/* a SHA-256 fingerprint in hex */
 
+#define CLIENT_UID_MAX		84	/* "node/id": CLUSTER_NODE_MAX, '/', 20 digits */
+
 /*
- * A user of the network.  Only local clients exist for now; a remote client (another
- * node's, once clustering comes) has no connection, and every send skips it.
+ * A user of the network.  A remote client (another node's: local false, node set,
+ * conn 0) has no connection, and every send skips it; nothing of a connection (timers,
+ * flood, jobs, sessions) ever holds one.
  */
 struct client {
 	uint64_t		 conn;		/* the driver's connection id */
@@ -104,6 +108,11 @@ struct client {
 	struct client		*parent;
 	struct vec		 sessions;
 	int64_t			 gone_since;	/* always-on: wall ms its last one went; 0 */
+	/* cluster (peer.h): the node it is on (NULL: this one), its network id ("" on a
+	 * single server and before registration), when its nick was taken (wall s) */
+	struct cluster_node	*node;
+	char			 uid[CLIENT_UID_MAX + 1];
+	int64_t			 nick_ts;
 };
 
 /* A new client for connection conn from host; NULL out of memory.  client_free() frees
@@ -114,6 +123,8 @@ void		 client_free(struct core *core, struct client *cl);
 /* "nick!user@host" into buf (size >= CLIENT_PREFIX_MAX). */
 #define CLIENT_PREFIX_MAX	(CLIENT_NICK_MAX + CLIENT_USER_MAX + CLIENT_HOST_MAX + 3)
 const char	*client_prefix(const struct client *cl, char *buf, size_t cap);
+/* The server cl is on, for WHOIS and WHO: this one's name, or its node's (peer.h). */
+const char	*client_server(const struct core *core, const struct client *cl);
 /* The nick for numerics: the nick, or "*" before NICK. */
 const char	*client_name(const struct client *cl);
 /* Take nick as cl's nick in the nick table.  Returns 0, or -1 out of memory. */

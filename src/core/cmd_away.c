@@ -10,13 +10,13 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/monitor.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/utf8.h"
 
-/* Tell the peers that negotiated away-notify; text NULL: back again. */
-static void
-away_notify(struct core *core, struct client *cl, const char *text)
+void
+cmd_away_notify(struct core *core, struct client *cl, const char *text)
 {
 	char	line[MSG_BODY_MAX + 1];
 	char	prefix[CLIENT_PREFIX_MAX];
@@ -48,9 +48,11 @@ cmd_away(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	cl->flags &= ~CLIENT_AUTO_AWAY;	/* always-on (session.c): the user's own now */
 	if (text[0] == '\0') {
 		if (cl->away != NULL)
-			away_notify(core, cl, NULL);
+			cmd_away_notify(core, cl, NULL);
 		free(cl->away);
 		cl->away = NULL;
+		if (core->cluster != NULL && cl->state == CLIENT_REGISTERED)
+			peer_send_away(core, cl, NULL);
 		send_reply(core, cl, RPL_UNAWAY, NULL);
 		return;
 	}
@@ -62,5 +64,7 @@ cmd_away(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	free(cl->away);
 	cl->away = away;
 	send_reply(core, cl, RPL_NOWAWAY, NULL);
-	away_notify(core, cl, away);
+	cmd_away_notify(core, cl, away);
+	if (core->cluster != NULL && cl->state == CLIENT_REGISTERED)
+		peer_send_away(core, cl, NULL);
 }

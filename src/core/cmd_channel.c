@@ -16,6 +16,7 @@
 #include "core/history.h"
 #include "core/history_replay.h"
 #include "core/metadata.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/target.h"
@@ -94,6 +95,8 @@ part_one(struct core *core, struct client *cl, struct member *m, const char *rea
 		len = format_msg(line, sizeof(line), prefix, "PART", 1, m->channel->name);
 	send_channel(core, m->channel, NULL, line, len);
 	history_event(core, cl, m->channel, line, len);		/* history */
+	if (core->cluster != NULL)
+		peer_send_part(core, cl, m->channel, reason);
 	channel_part(core, m);
 }
 
@@ -140,8 +143,8 @@ join_forwards(const struct channel *ch, enum numeric why)
  * ("*" when cl is logged in to none) and realname, to those that asked for it; and to
  * those with away-notify, cl's AWAY when it is away.
  */
-static void
-join_announce(struct core *core, struct client *cl, struct channel *ch)
+void
+channel_join_announce(struct core *core, struct client *cl, struct channel *ch)
 {
 	char		line[MSG_BODY_MAX + 1];
 	char		prefix[CLIENT_PREFIX_MAX];
@@ -205,7 +208,9 @@ join_one(struct core *core, struct client *cl, const char *name, const char *key
 	}
 	channel_invite_pending(ch, cl, true);
 	chanmode_join_count(ch, now);
-	join_announce(core, cl, ch);
+	if (core->cluster != NULL)
+		peer_send_join(core, cl, ch, created ? MEMBER_OP : 0);
+	channel_join_announce(core, cl, ch);
 	if (ch->topic != NULL)
 		channel_topic_reply(core, cl, ch);
 	history_join_marker(core, cl, ch);	/* history: draft/read-marker */
@@ -318,6 +323,8 @@ cmd_topic(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	    topic != NULL ? topic : "");
 	send_channel(core, ch, NULL, line, len);
 	history_event(core, cl, ch, line, len);		/* history */
+	if (core->cluster != NULL)
+		peer_send_topic(core, cl, ch);
 	chanreg_changed(core, ch, cl, now);
 }
 

@@ -9,6 +9,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/history.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/silence.h"
 #include "core/utf8.h"
@@ -58,6 +59,8 @@ kick_one(struct core *core, struct client *cl, struct channel *ch, const char *n
 	    "KICK", 3, ch->name, who->nick, reason);
 	send_channel(core, ch, NULL, line, len);
 	history_event(core, cl, ch, line, len);		/* history */
+	if (core->cluster != NULL)
+		peer_send_kick(core, cl, ch, who, reason);
 	channel_part(core, mb);
 }
 
@@ -169,7 +172,10 @@ cmd_invite(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		send_reply(core, cl, ERR_USERONCHANNEL, "%s %s", who->nick, ch->name);
 		return;
 	}
-	if (channel_invite_add(core, ch, who) == -1) {
+	/* cluster: the invite is kept where who joins from, its node */
+	if (core->cluster != NULL && !who->local)
+		peer_send_invite(core, cl, who, ch);
+	else if (channel_invite_add(core, ch, who) == -1) {
 		send_numeric(core, cl, ERR_UNKNOWNERROR, "INVITE " NUMERIC_NOMEM);
 		return;
 	}

@@ -12,6 +12,7 @@
 #include "core/command.h"
 #include "core/history.h"
 #include "core/multiline.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/silence.h"
 #include "core/services.h"
@@ -46,6 +47,19 @@ message_status(struct core *core, struct client *cl, capset with, struct channel
 	}
 }
 
+/* A channel message's target as its members see it (STATUSMSG's prefix first). */
+static const char *
+message_target(const struct channel *ch, unsigned status)
+{
+	static char	shown[CHANNEL_NAME_MAX + 2];
+
+	if (ch == NULL || status == 0)
+		return ch != NULL ? ch->name : NULL;
+	snprintf(shown, sizeof(shown), "%c%s", status & MEMBER_VOICE ? '+' : '@',
+	    ch->name);
+	return shown;
+}
+
 static void
 message_deliver(struct core *core, struct client *cl, const struct message *m,
     struct channel *ch, struct client *to, unsigned status, const char *line,
@@ -75,6 +89,10 @@ message_deliver(struct core *core, struct client *cl, const struct message *m,
 	session_echo(core, cl, with, line, len);
 	if (session_caps(core, cl) & CAP_BIT(CAP_ECHO_MESSAGE))
 		send_line(core, cl, line, len);
+	/* cluster: once to each node with a recipient, same msgid and time */
+	if (core->cluster != NULL && !silenced)
+		peer_send_message(core, cl, m->verb, ch, message_target(ch, status), to,
+		    m->text);
 	tags_message(core, NULL, false);
 }
 

@@ -16,6 +16,7 @@
 #include "core/history.h"
 #include "core/extban.h"
 #include "core/mask.h"
+#include "core/peer.h"
 #include "core/reply.h"
 
 /* The changes applied so far, as a mode string and its parameters. */
@@ -114,6 +115,8 @@ mode_user(struct core *core, struct client *cl, struct msg *m)
 		send_reply(core, cl, ERR_UMODEUNKNOWNFLAG, NULL);
 	if (mc.nmodes > 0)
 		send_fmt(core, cl, ":%s MODE %s :%s", cl->nick, cl->nick, mc.modes);
+	if (mc.nmodes > 0 && core->cluster != NULL)
+		peer_send_umode(core, cl);
 }
 
 /* Apply +o/-o/+v/-v for nick.  Returns the member's client when it changed, else NULL
@@ -558,6 +561,7 @@ mode_channel(struct core *core, struct client *cl, struct channel *ch, struct ms
 {
 	struct member		*self = channel_member(ch, cl);
 	struct mode_walk	 w = { .ch = ch, .m = m, .next = 2, .now = now };
+	bool			 peer = core->cluster != NULL && !cl->local;
 	char			 dir = '+', prefix[CLIENT_PREFIX_MAX];
 	char			 line[MSG_BODY_MAX + 1];
 	size_t			 len;
@@ -566,7 +570,8 @@ mode_channel(struct core *core, struct client *cl, struct channel *ch, struct ms
 		mode_show(core, cl, ch);
 		return;
 	}
-	w.op = self != NULL && (self->modes & MEMBER_OP);
+	/* cluster: another node's change, checked there (cmd_mode_peer) */
+	w.op = peer || (self != NULL && (self->modes & MEMBER_OP));
 	for (const char *p = m->params[1]; *p != '\0'; p++) {
 		if (*p == '+' || *p == '-')
 			dir = *p;
@@ -579,12 +584,23 @@ mode_channel(struct core *core, struct client *cl, struct channel *ch, struct ms
 	    client_prefix(cl, prefix, sizeof(prefix)), ch->name, w.mc.modes, w.mc.params);
 	send_channel(core, ch, NULL, line, len);
 	history_event(core, cl, ch, line, len);		/* history */
-	chanreg_changed(core, ch, cl, now);
+	if (core->cluster != NULL && cl->local)
+		peer_send_mode(core, cl, ch, w.mc.modes, w.mc.params);
+	if (!peer)
+		chanreg_changed(core, ch, cl, now);
 	/* An operator outside the channel changed +P: tell them, and let an empty
 	 * channel that is no longer permanent go. */
 	if (self == NULL)
 		send_line(core, cl, line, len);
 	channel_free_if_empty(core, ch);
+}
+
+void
+cmd_mode_peer(struct core *core, struct client *cl, struct channel *ch, struct msg *m,
+    int64_t now)
+{
+	if (m->nparams >= 2)
+		mode_channel(core, cl, ch, m, now);
 }
 
 void

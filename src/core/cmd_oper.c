@@ -11,9 +11,11 @@
 #include "core/casemap.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/core.h"
 #include "core/flood.h"
 #include "core/job_owner.h"
 #include "core/mask.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/snotice.h"
@@ -76,6 +78,8 @@ oper_finish(struct core *core, struct client *cl, const char *name, bool ok, int
 	send_fmt(core, cl, ":%s MODE %s :+%s", cl->nick, cl->nick,
 	    cl->flags & CLIENT_MODE_SNOTICE ? "o" : "os");
 	cl->flags |= CLIENT_MODE_OPER | CLIENT_MODE_SNOTICE;
+	if (core->cluster != NULL)
+		peer_send_umode(core, cl);
 }
 
 /* The password check's result.  A REHASH meanwhile may have dropped the block or
@@ -162,6 +166,9 @@ cmd_kill(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	    cl->nick, comment);
 	core_log(core, PLOG_INFO, "KILL %s by %s (%s)", victim->nick, cl->nick, comment);
 	snprintf(reason, sizeof(reason), "Killed (%s (%s))", cl->nick, comment);
+	/* cluster: a remote victim's node drops it; its QUIT reaches the others. */
+	if (!victim->local)
+		peer_send_kill(core, cl, victim, comment);
 	/* cl may be the victim: it is gone after this, with every connection. */
 	session_kill_user(core, victim, reason);
 }
@@ -184,6 +191,8 @@ cmd_wallops(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		if (to->state == CLIENT_REGISTERED && (to->flags & CLIENT_MODE_WALLOPS))
 			send_line(core, to, line, len);
 	}
+	if (core->cluster != NULL)
+		peer_send_wallops(core, cl, m->params[0]);
 }
 
 void

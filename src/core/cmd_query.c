@@ -305,7 +305,7 @@ whox_reply(struct core *core, struct client *cl, const struct who_query *q,
 			v = who->host;
 			break;
 		case 's':
-			v = core->cfg.server_name;
+			v = client_server(core, who);
 			break;
 		case 'n':
 			v = who->nick;
@@ -348,7 +348,7 @@ who_reply(struct core *core, struct client *cl, const struct who_query *q,
 		return;
 	}
 	send_numeric(core, cl, RPL_WHOREPLY, "%s %s %s %s %s %s :0 %s", channel, who->user,
-	    who->host, core->cfg.server_name, who->nick, flags,
+	    who->host, client_server(core, who), who->nick, flags,
 	    who->realname != NULL ? who->realname : "");
 }
 
@@ -499,7 +499,7 @@ whois_one(struct core *core, struct client *cl, const char *nick, int64_t now)
 	    who->host, who->realname != NULL ? who->realname : "");
 	whois_channels(core, cl, who);
 	send_numeric(core, cl, RPL_WHOISSERVER, "%s %s :%s", who->nick,
-	    core->cfg.server_name, core->cfg.description);
+	    client_server(core, who), core->cfg.description);
 	if (who->flags & CLIENT_MODE_OPER)
 		send_reply(core, cl, RPL_WHOISOPERATOR, "%s", who->nick);
 	if (who->away != NULL)
@@ -515,8 +515,11 @@ whois_one(struct core *core, struct client *cl, const char *nick, int64_t now)
 	if (who->certfp[0] != '\0' && (who == cl || (cl->flags & CLIENT_MODE_OPER)))
 		send_numeric(core, cl, RPL_WHOISCERTFP,
 		    "%s :has client certificate fingerprint %s", who->nick, who->certfp);
-	send_reply(core, cl, RPL_WHOISIDLE, "%s %lld %lld", who->nick,
-	    (long long)((now - who->last_message) / 1000), (long long)who->signon);
+	/* cluster: another node's user's idle time is not known here */
+	if (who->local)
+		send_reply(core, cl, RPL_WHOISIDLE, "%s %lld %lld", who->nick,
+		    (long long)((now - who->last_message) / 1000),
+		    (long long)who->signon);
 	send_reply(core, cl, RPL_ENDOFWHOIS, "%s", who->nick);
 }
 

@@ -10,6 +10,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/monitor.h"
+#include "core/peer.h"
 #include "core/reply.h"
 
 void
@@ -39,4 +40,6 @@ cmd_setname(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	    "SETNAME", 1, copy);
 	send_peers_caps(core, cl, true, CAP_BIT(CAP_SETNAME), 0, line, len);
 	monitor_notify(core, cl, CAP_BIT(CAP_SETNAME), line, len);
+	if (core->cluster != NULL)
+		peer_send_setname(core, cl);
 }

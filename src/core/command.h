@@ -9,6 +9,8 @@
  * The verb table.  Each command says which registration state it runs in and how many
  * parameters it needs, so no handler re-checks either.
  */
+struct channel;
+
 typedef void	command_fn(struct core *core, struct client *cl, struct msg *m,
 		    int64_t now);
 
@@ -47,6 +49,10 @@ command_fn	cmd_chathistory, cmd_markread, cmd_redact;
 command_fn	cmd_privmsg, cmd_notice, cmd_tagmsg;
 /* cmd_channel.c */
 command_fn	cmd_join, cmd_part, cmd_topic, cmd_names, cmd_mode;
+/* cluster (peer.h): a channel MODE change another node applied, with remote cl as its
+ * source, applied here without an authority check and shown to the local members. */
+void		cmd_mode_peer(struct core *core, struct client *cl, struct channel *ch,
+		    struct msg *m, int64_t now);
 /* cmd_kick.c */
 command_fn	cmd_kick, cmd_invite;
 /* cmd_oper.c */
@@ -58,6 +64,8 @@ command_fn	cmd_version, cmd_time, cmd_admin, cmd_info, cmd_stats, cmd_links,
 		cmd_users, cmd_summon, cmd_ison, cmd_userhost;
 /* cmd_away.c */
 command_fn	cmd_away;
+/* Tell cl's peers that negotiated away-notify, and its watchers; text NULL: back. */
+void		cmd_away_notify(struct core *core, struct client *cl, const char *text);
 /* cmd_setname.c */
 command_fn	cmd_setname;
 /* monitor.c */

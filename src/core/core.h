@@ -24,6 +24,7 @@
  * header: drivers see only core/server.h.
  */
 struct client;
+struct cluster;
 
 #define ISUPPORT_LINES		4
 #define CORE_COMMANDS_MAX	64	/* verbs counted for STATS m (command.c's table) */
@@ -76,6 +77,7 @@ struct core {
 	uint8_t			 secret[32];
 	uint64_t		 secret_counter;
 	struct history_state	 history;	/* lines for the store (history.c) */
+	struct cluster		*cluster;	/* peer.h: NULL on a single server */
 };
 
 /* server.c: parse and dispatch one line, after flood control let it through. */

@@ -192,6 +192,9 @@ history_note(struct core *core, const struct client *cl, const struct channel *c
 	struct history_rec	*r;
 	char			 tags[HISTORY_TAGS_MAX + 1];
 
+	/* cluster: a remote user's message was kept by its own node, once */
+	if (!cl->local)
+		return;
 	if (ch != NULL ? !history_channel_on(core, ch) :
 	    !history_on(core) || !history_private_on(core, cl, to))
 		return;
@@ -231,7 +234,8 @@ history_event(struct core *core, const struct client *cl, const struct channel *
 {
 	struct history_rec	*r;
 
-	if (!history_channel_on(core, ch) ||
+	/* cluster: a remote user's event was kept by its own node, once */
+	if (!cl->local || !history_channel_on(core, ch) ||
 	    (r = history_record(core, cl, ch, line, len)) == NULL)
 		return;
 	/* Events have no msgid on the wire; theirs are for paging, apart from messages'. */

@@ -128,6 +128,12 @@ parse_params(struct msg *m, char *p)
 enum msg_status
 msg_parse(struct msg *m, char *line, size_t len)
 {
+	return msg_parse_long(m, line, len, MSG_BODY_MAX);
+}
+
+enum msg_status
+msg_parse_long(struct msg *m, char *line, size_t len, size_t body_max)
+{
 	char		*p = line;
 	enum msg_status	 st;
 
@@ -148,7 +154,7 @@ msg_parse(struct msg *m, char *line, size_t len)
 		if ((st = parse_tags(m, line + 1)) != MSG_OK)
 			return st;
 	}
-	if (len - m->tags_len > MSG_BODY_MAX - 2)
+	if (len - m->tags_len > body_max - 2)
 		return MSG_BODY_TOO_LONG;
 	p = skip_spaces(p);
 	if (*p == ':') {

@@ -50,6 +50,9 @@ enum msg_status {
  * describes.  Returns MSG_OK or the reason the line is unusable.
  */
 enum msg_status	 msg_parse(struct msg *m, char *line, size_t len);
+/* The same for a line whose part after the tags may be up to body_max bytes (CR LF
+ * counted): node-to-node lines (core/peer.h). */
+enum msg_status	 msg_parse_long(struct msg *m, char *line, size_t len, size_t body_max);
 
 /* Human text for a status, for logs and error replies. */
 const char	*msg_status_str(enum msg_status st);

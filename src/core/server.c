@@ -14,6 +14,7 @@
 #include "core/command.h"
 #include "core/core.h"
 #include "core/flood.h"
+#include "core/peer.h"
 #include "core/presence.h"
 #include "core/reply.h"
 #include "core/server.h"
@@ -113,6 +114,10 @@ core_configure(struct core *core, const struct core_config *cfg)
 	core->cfg.motd = motd;
 	core->cfg.opers = opers;
 	core->cfg.webircs = webircs;
+	/* A node's server name is its node name (core/cluster.h), whatever REHASH reads. */
+	if (core->cluster != NULL)
+		snprintf(core->cfg.server_name, sizeof(core->cfg.server_name), "%s",
+		    core->cluster->node);
 	config_clamp(&core->cfg);
 	isupport_build(core);
 	cap_notify_changes(core, offered);
@@ -138,6 +143,7 @@ core_free(struct core *core)
 	throttle_clear(&core->register_hosts);
 	whowas_clear(&core->whowas);
 	history_free(core);
+	cluster_free(core);
 	free(core->fanout);
 	free(core->motd);
 	free(core->opers);

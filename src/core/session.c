@@ -90,7 +90,9 @@ session_user_find(struct core *core, const char *account, const struct client *c
 	for (struct list *n = core->clients.next; n != &core->clients; n = n->next) {
 		struct client	*c = list_entry(n, struct client, all);
 
-		if (c != cl && c->state == CLIENT_REGISTERED && !(c->flags & CLIENT_SESSION) &&
+		/* cluster: a user's sessions stay on its node (a remote user's none). */
+		if (c != cl && c->local && c->state == CLIENT_REGISTERED &&
+		    !(c->flags & CLIENT_SESSION) &&
 		    c->account[0] != '\0' && casemap_eq(c->account, account))
 			return c;
 	}

@@ -151,6 +151,12 @@ tags_event(struct core *core, struct client *cl, const struct msg *m, int64_t no
 }
 
 void
+tags_event_peer(struct core *core, int64_t now)
+{
+	tags_event_start(core, now);
+}
+
+void
 tags_label_take(struct core *core, const struct client *cl, char *label, size_t cap)
 {
 	struct tags_event	*ev = &core->tags;
@@ -213,6 +219,30 @@ const char *
 tags_msgid(struct core *core)
 {
 	return event_msgid(&core->tags);
+}
+
+const char *
+tags_time(struct core *core)
+{
+	return event_time(core);
+}
+
+void
+tags_message_peer(struct core *core, const struct client *source, const char *msgid,
+    const char *time, const char *client)
+{
+	struct tags_event	*ev = &core->tags;
+	size_t			 len = strlen(client);
+
+	tags_message(core, source, true);
+	snprintf(ev->msgid, sizeof(ev->msgid), "%s", msgid);
+	if (time[0] != '\0')
+		snprintf(ev->time, sizeof(ev->time), "%s", time);
+	if (len >= sizeof(ev->client))
+		len = 0;
+	memcpy(ev->client, client, len);
+	ev->client[len] = '\0';
+	ev->client_len = len;
 }
 
 void

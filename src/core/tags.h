@@ -95,6 +95,8 @@ void	tags_clock(struct core *core, int64_t now);
  * labeled-response and batch).  tags_event_end() then finishes the labeled reply.
  */
 void	tags_event(struct core *core, struct client *cl, const struct msg *m, int64_t now);
+/* An event that is a node's line (peer.h): no label, no client tags but a message's. */
+void	tags_event_peer(struct core *core, int64_t now);
 void	tags_event_end(struct core *core);
 
 /*
@@ -106,6 +108,14 @@ void	tags_message(struct core *core, const struct client *source, bool on);
 
 /* The msgid of the message being relayed now (history.c keeps it). */
 const char	*tags_msgid(struct core *core);
+/* The event's server-time value ("2026-11-29T04:05:06.789Z"). */
+const char	*tags_time(struct core *core);
+/* Cluster (peer.h): like tags_message(core, source, true), for a message another node
+ * relayed: its msgid, its time and its client-only tags (escaped, ';'-separated; ""
+ * for none) as that node gave them, never new ones.  End with tags_message(core, NULL,
+ * false).  Values that would not fit are cut, an empty msgid or time is minted. */
+void		 tags_message_peer(struct core *core, const struct client *source,
+		    const char *msgid, const char *time, const char *client);
 
 /* While on, lines to the labeled requester go out at once without the label: a message
  * a client sends to itself arrives unlabeled, only its echo is labeled. */

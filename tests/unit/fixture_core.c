@@ -69,6 +69,15 @@ fx_request(void *ctx, enum core_request req, const char *reason)
 	snprintf(fx->request_reason, sizeof(fx->request_reason), "%s", reason);
 }
 
+static void
+fx_peer(void *ctx, const char *node, const char *line, size_t len)
+{
+	struct fx	*fx = ctx;
+
+	if (fx->peer != NULL)
+		fx->peer(fx, node, line, len);
+}
+
 static int
 fx_job(void *ctx, struct job *job)
 {
@@ -129,6 +138,7 @@ fx_new(void (*edit)(struct core_config *))
 	fx->out.request = fx_request;
 	fx->out.job = fx_job;
 	fx->out.registered = fx_registered;
+	fx->out.peer = fx_peer;
 	fx->now = 1000000;
 	if ((fx->store = store_memory.open(NULL, err, sizeof(err))) == NULL)
 		abort();

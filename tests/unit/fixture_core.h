@@ -47,6 +47,10 @@ struct fx {
 	bool			 hold_jobs;	/* leave jobs to fx_jobs_run */
 	struct store		*store;		/* store_memory, for the store's jobs */
 	int			 store_fail;	/* every write fails with it; 0 = none */
+	/* out->peer (core/cluster.h), for a test's bus between cores; NULL: dropped */
+	void			(*peer)(struct fx *fx, const char *node, const char *line,
+				    size_t len);
+	void			*peer_ctx;
 };
 
 /* A server with the default configuration, adjusted by edit when not NULL. */

@@ -1,0 +1,446 @@
+/*
+ * Node lines for what this node's users do (peer.h; the format is in
+ * docs/cluster-protocol.md).  Each goes out once: to every other node (node NULL) when
+ * all of them need it, else once to each node that has a recipient.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/channel.h"
+#include "core/client.h"
+#include "core/core.h"
+#include "core/peer.h"
+#include "core/reply.h"
+#include "core/tags.h"
+
+#define PEER_PARAMS	16
+
+/* Append s (n bytes) to buf at *off, within cap - 1 bytes. */
+static void
+put(char *buf, size_t cap, size_t *off, const char *s, size_t n)
+{
+	if (*off >= cap - 1)
+		return;
+	if (n > cap - 1 - *off)
+		n = cap - 1 - *off;
+	memcpy(buf + *off, s, n);
+	*off += n;
+	buf[*off] = '\0';
+}
+
+/*
+ * "[@tags ]:source VERB p1 p2 ... :last" to node (NULL: every other node).  A middle
+ * parameter that is empty or holds a space goes as "*": middle parameters are ids,
+ * names and numbers, never text; the last is always trailing.
+ */
+static void
+peer_vput(struct core *core, const char *node, const char *tags, const char *source,
+    const char *verb, unsigned n, va_list ap)
+{
+	char	buf[PEER_LINE_MAX + 1];
+	size_t	off = 0;
+
+	if (tags != NULL && tags[0] != '\0') {
+		put(buf, sizeof(buf), &off, "@", 1);
+		put(buf, sizeof(buf), &off, tags, strlen(tags));
+		put(buf, sizeof(buf), &off, " ", 1);
+	}
+	put(buf, sizeof(buf), &off, ":", 1);
+	put(buf, sizeof(buf), &off, source, strlen(source));
+	put(buf, sizeof(buf), &off, " ", 1);
+	put(buf, sizeof(buf), &off, verb, strlen(verb));
+	for (unsigned i = 0; i < n && i < PEER_PARAMS; i++) {
+		const char	*p = va_arg(ap, const char *);
+
+		put(buf, sizeof(buf), &off, " ", 1);
+		if (i + 1 == n)
+			put(buf, sizeof(buf), &off, ":", 1);
+		else if (p[0] == '\0' || p[0] == ':' || strchr(p, ' ') != NULL)
+			p = "*";
+		put(buf, sizeof(buf), &off, p, strlen(p));
+	}
+	core->out.peer(core->out.ctx, node, buf, off);
+}
+
+static void
+peer_put(struct core *core, const char *node, const char *tags, const char *source,
+    const char *verb, unsigned n, ...)
+{
+	va_list	ap;
+
+	va_start(ap, n);
+	peer_vput(core, node, tags, source, verb, n, ap);
+	va_end(ap);
+}
+
+/* ":source body" to node, body's parameters as they are. */
+static void
+peer_raw(struct core *core, const char *node, const char *source, const char *body,
+    size_t n)
+{
+	char	buf[PEER_LINE_MAX + 1];
+	size_t	off = 0;
+
+	put(buf, sizeof(buf), &off, ":", 1);
+	put(buf, sizeof(buf), &off, source, strlen(source));
+	put(buf, sizeof(buf), &off, " ", 1);
+	put(buf, sizeof(buf), &off, body, n);
+	core->out.peer(core->out.ctx, node, buf, off);
+}
+
+void
+peer_send_node(struct core *core, const char *node, const char *fmt, ...)
+{
+	char	body[PEER_BODY_MAX];
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(body, sizeof(body), fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(body))
+		peer_raw(core, node, core->cluster->node, body, (size_t)n);
+}
+
+/* cl's user modes that others see, "+" and letters (Z: connected over TLS). */
+static void
+umodes(const struct client *cl, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "+%s%s%s%s%s%s%s",
+	    cl->flags & CLIENT_MODE_BOT ? "B" : "",
+	    cl->flags & CLIENT_MODE_INVISIBLE ? "i" : "",
+	    cl->flags & CLIENT_MODE_OPER ? "o" : "",
+	    cl->flags & CLIENT_MODE_REGISTERED ? "r" : "",
+	    cl->flags & CLIENT_MODE_SNOTICE ? "s" : "",
+	    cl->flags & CLIENT_MODE_WALLOPS ? "w" : "",
+	    cl->flags & CLIENT_SECURE ? "Z" : "");
+}
+
+void
+peer_send_user(struct core *core, struct client *cl, const char *node)
+{
+	char	ts[24], signon[24], modes[16];
+
+	snprintf(ts, sizeof(ts), "%lld", (long long)cl->nick_ts);
+	snprintf(signon, sizeof(signon), "%lld", (long long)cl->signon);
+	umodes(cl, modes, sizeof(modes));
+	peer_put(core, node, NULL, core->cluster->node, "UID", 9, cl->uid, cl->nick, ts,
+	    cl->user, cl->host, signon, modes, cl->account[0] != '\0' ? cl->account : "*",
+	    cl->realname != NULL ? cl->realname : "");
+}
+
+void
+peer_send_quit(struct core *core, struct client *cl, const char *reason)
+{
+	peer_put(core, NULL, NULL, cl->uid, "QUIT", 1, reason);
+}
+
+void
+peer_send_nick(struct core *core, struct client *cl)
+{
+	char	ts[24];
+
+	snprintf(ts, sizeof(ts), "%lld", (long long)cl->nick_ts);
+	peer_put(core, NULL, NULL, cl->uid, "NICK", 2, cl->nick, ts);
+}
+
+void
+peer_send_umode(struct core *core, struct client *cl)
+{
+	char	modes[16];
+
+	umodes(cl, modes, sizeof(modes));
+	peer_put(core, NULL, NULL, cl->uid, "UMODE", 1, modes);
+}
+
+void
+peer_send_away(struct core *core, struct client *cl, const char *node)
+{
+	if (cl->away != NULL)
+		peer_put(core, node, NULL, cl->uid, "AWAY", 1, cl->away);
+	else
+		peer_put(core, node, NULL, cl->uid, "AWAY", 0);
+}
+
+void
+peer_send_setname(struct core *core, struct client *cl)
+{
+	peer_put(core, NULL, NULL, cl->uid, "SETNAME", 1,
+	    cl->realname != NULL ? cl->realname : "");
+}
+
+void
+peer_send_account(struct core *core, struct client *cl)
+{
+	peer_put(core, NULL, NULL, cl->uid, "ACCOUNT", 1,
+	    cl->account[0] != '\0' ? cl->account : "*");
+}
+
+/* Mark the nodes of ch's members whose modes include one of status (0: every member);
+ * returns how many nodes were marked. */
+static size_t
+channel_nodes(struct core *core, struct channel *ch, unsigned status)
+{
+	uint64_t	serial = ++core->cluster->serial;
+	size_t		n = 0;
+
+	for (size_t i = 0; i < ch->members.len; i++) {
+		struct member	*mb = ch->members.items[i];
+		struct cluster_node *node = mb->client->node;
+
+		if (node == NULL || node->mark == serial ||
+		    (status != 0 && !(mb->modes & status)))
+			continue;
+		node->mark = serial;
+		n++;
+	}
+	return n;
+}
+
+/* The line for ch once per node with a member (per channel_nodes), or once to all. */
+static void
+channel_vput(struct core *core, struct channel *ch, unsigned status, const char *tags,
+    const char *source, const char *verb, unsigned n, ...)
+{
+	struct cluster	*c = core->cluster;
+	size_t		 nodes = channel_nodes(core, ch, status);
+	va_list		 ap;
+
+	if (nodes == 0)
+		return;
+	if (nodes == cluster_nodes_up(core)) {
+		va_start(ap, n);
+		peer_vput(core, NULL, tags, source, verb, n, ap);
+		va_end(ap);
+		return;
+	}
+	for (size_t i = 0; i < c->nodes.len; i++) {
+		struct cluster_node	*node = c->nodes.items[i];
+
+		if (node->mark != c->serial)
+			continue;
+		va_start(ap, n);
+		peer_vput(core, node->name, tags, source, verb, n, ap);
+		va_end(ap);
+	}
+}
+
+void
+peer_send_message(struct core *core, struct client *cl, const char *verb,
+    struct channel *ch, const char *target, struct client *to, const char *text)
+{
+	char		 tags[TAGS_DATA_MAX + 1];
+	unsigned	 status = 0;
+
+	if (ch == NULL && (to == NULL || to->local))
+		return;
+	snprintf(tags, sizeof(tags), "msgid=%s;time=%s%s%s", tags_msgid(core),
+	    tags_time(core), core->tags.client_len > 0 ? ";" : "", core->tags.client);
+	if (ch == NULL) {
+		if (text != NULL)
+			peer_put(core, to->node->name, tags, cl->uid, verb, 2, to->uid, text);
+		else
+			peer_put(core, to->node->name, tags, cl->uid, verb, 1, to->uid);
+		return;
+	}
+	if (target[0] == '@')
+		status = MEMBER_OP;
+	else if (target[0] == '+')
+		status = MEMBER_OP | MEMBER_VOICE;
+	if (text != NULL)
+		channel_vput(core, ch, status, tags, cl->uid, verb, 2, target, text);
+	else
+		channel_vput(core, ch, status, tags, cl->uid, verb, 1, target);
+}
+
+/* A member's statuses as the burst and JOIN write them: "@", "+", "@+"; "" none. */
+static const char *
+statuses(unsigned modes)
+{
+	if ((modes & MEMBER_OP) && (modes & MEMBER_VOICE))
+		return "@+";
+	return modes & MEMBER_OP ? "@" : modes & MEMBER_VOICE ? "+" : "";
+}
+
+void
+peer_send_join(struct core *core, struct client *cl, struct channel *ch,
+    unsigned modes)
+{
+	char	ts[24];
+
+	snprintf(ts, sizeof(ts), "%lld", (long long)ch->created);
+	peer_put(core, NULL, NULL, cl->uid, "JOIN", 3, ch->name, ts, statuses(modes));
+}
+
+void
+peer_send_part(struct core *core, struct client *cl, struct channel *ch,
+    const char *reason)
+{
+	peer_put(core, NULL, NULL, cl->uid, "PART", 2, ch->name,
+	    reason != NULL ? reason : "");
+}
+
+void
+peer_send_kick(struct core *core, struct client *cl, struct channel *ch,
+    struct client *who, const char *reason)
+{
+	peer_put(core, NULL, NULL, cl->uid, "KICK", 3, ch->name, who->uid, reason);
+}
+
+/* TOPIC and the burst's TB: "#chan ts topic_time setter :topic" from source. */
+static void
+topic_put(struct core *core, const char *node, const char *source, const char *verb,
+    struct channel *ch)
+{
+	char	ts[24], when[24];
+
+	snprintf(ts, sizeof(ts), "%lld", (long long)ch->created);
+	snprintf(when, sizeof(when), "%lld", (long long)ch->topic_time);
+	peer_put(core, node, NULL, source, verb, 5, ch->name, ts, when,
+	    ch->topic_setter != NULL ? ch->topic_setter : "*",
+	    ch->topic != NULL ? ch->topic : "");
+}
+
+void
+peer_send_topic(struct core *core, struct client *cl, struct channel *ch)
+{
+	topic_put(core, NULL, cl->uid, "TOPIC", ch);
+}
+
+void
+peer_send_mode(struct core *core, struct client *cl, struct channel *ch,
+    const char *modes, const char *params)
+{
+	char		 body[PEER_BODY_MAX], copy[MSG_BODY_MAX];
+	char		*p = copy, *word;
+	char		 dir = '+';
+	size_t		 off = 0;
+	int		 n;
+
+	/* The members' nicks become uids: a nick may change on its way. */
+	snprintf(copy, sizeof(copy), "%s", params);
+	n = snprintf(body, sizeof(body), "MODE %s %lld %s", ch->name,
+	    (long long)ch->created, modes);
+	if (n < 0 || (size_t)n >= sizeof(body))
+		return;
+	off = (size_t)n;
+	for (const char *m = modes; *m != '\0'; m++) {
+		struct client	*who;
+
+		if (*m == '+' || *m == '-') {
+			dir = *m;
+			continue;
+		}
+		if (strchr("beIqkov", *m) == NULL && (strchr("lfj", *m) == NULL ||
+		    dir == '-'))
+			continue;
+		while (*p == ' ')
+			p++;
+		word = p;
+		p += strcspn(p, " ");
+		if (*p != '\0')
+			*p++ = '\0';
+		if ((*m == 'o' || *m == 'v') && (who = client_find(core, word)) != NULL)
+			word = who->uid;
+		n = snprintf(body + off, sizeof(body) - off, " %s", word[0] ? word : "*");
+		if (n < 0 || (size_t)n >= sizeof(body) - off)
+			return;
+		off += (size_t)n;
+	}
+	peer_raw(core, NULL, cl->uid, body, off);
+}
+
+void
+peer_send_invite(struct core *core, struct client *cl, struct client *to,
+    struct channel *ch)
+{
+	if (to->node != NULL)
+		peer_put(core, to->node->name, NULL, cl->uid, "INVITE", 2, to->uid,
+		    ch->name);
+}
+
+void
+peer_send_kill(struct core *core, struct client *cl, struct client *victim,
+    const char *comment)
+{
+	peer_put(core, victim->node->name, NULL, cl->uid, "KILL", 2, victim->uid,
+	    comment);
+}
+
+void
+peer_send_wallops(struct core *core, struct client *cl, const char *text)
+{
+	peer_put(core, NULL, NULL, cl->uid, "WALLOPS", 1, text);
+}
+
+/* The SJOIN lines for ch's members of this node, a few hundred bytes each. */
+static void
+channel_members(struct core *core, struct channel *ch, const char *node,
+    const char *ts)
+{
+	char	list[1024];
+	size_t	len = 0;
+
+	for (size_t i = 0; i < ch->members.len; i++) {
+		struct member	*mb = ch->members.items[i];
+		int		 n;
+
+		if (!mb->client->local || mb->client->uid[0] == '\0')
+			continue;
+		if (len > 600) {
+			peer_put(core, node, NULL, core->cluster->node, "SJOIN", 3, ch->name,
+			    ts, list);
+			len = 0;
+		}
+		n = snprintf(list + len, sizeof(list) - len, "%s%s%s", len > 0 ? " " : "",
+		    statuses(mb->modes), mb->client->uid);
+		if (n > 0 && (size_t)n < sizeof(list) - len)
+			len += (size_t)n;
+	}
+	if (len > 0)
+		peer_put(core, node, NULL, core->cluster->node, "SJOIN", 3, ch->name, ts,
+		    list);
+}
+
+static void
+channel_list(struct core *core, struct channel *ch, const char *node, const char *ts,
+    const char *letter, const struct vec *list)
+{
+	char	when[24];
+
+	for (size_t i = 0; i < list->len; i++) {
+		const struct channel_entry	*e = list->items[i];
+
+		snprintf(when, sizeof(when), "%lld", (long long)e->time);
+		peer_put(core, node, NULL, core->cluster->node, "BMASK", 6, ch->name, ts,
+		    letter, e->mask, e->setter, when);
+	}
+}
+
+void
+peer_send_channel(struct core *core, struct channel *ch, const char *node)
+{
+	char	ts[24], modes[16], limit[16], jmax[16], jsecs[16];
+	bool	local = false;
+
+	for (size_t i = 0; i < ch->members.len && !local; i++)
+		local = ((struct member *)ch->members.items[i])->client->local;
+	if (!local)
+		return;
+	snprintf(ts, sizeof(ts), "%lld", (long long)ch->created);
+	snprintf(modes, sizeof(modes), "%x", ch->modes);
+	snprintf(limit, sizeof(limit), "%u", ch->limit);
+	snprintf(jmax, sizeof(jmax), "%u", ch->join_max);
+	snprintf(jsecs, sizeof(jsecs), "%u", ch->join_secs);
+	peer_put(core, node, NULL, core->cluster->node, "CHAN", 8, ch->name, ts, modes,
+	    ch->key[0] != '\0' ? ch->key : "*", limit,
+	    ch->forward[0] != '\0' ? ch->forward : "*", jmax, jsecs);
+	channel_members(core, ch, node, ts);
+	channel_list(core, ch, node, ts, "b", &ch->bans);
+	channel_list(core, ch, node, ts, "e", &ch->excepts);
+	channel_list(core, ch, node, ts, "I", &ch->invexes);
+	channel_list(core, ch, node, ts, "q", &ch->quiets);
+	if (ch->topic != NULL)
+		topic_put(core, node, core->cluster->node, "TB", ch);
+}
