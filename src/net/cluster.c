@@ -50,6 +50,7 @@
 #define CLUSTER_BATCH		256	/* messages handed to the core per wakeup */
 #define CLUSTER_HOLD_POLL_MS	20	/* how often a starting node looks at its sync */
 #define CLUSTER_FLUSH_MS	500	/* stopping: for the last heartbeat to go */
+#define CLUSTER_CLOSE_MS	5000	/* stopping: for libnats' threads to end */
 #define CLUSTER_WARN_MS		10000	/* the same complaint at most this often */
 
 struct cluster_node {
@@ -612,6 +613,7 @@ void
 cluster_close(struct net_server *srv)
 {
 	struct cluster	*cl = srv->cluster;
+	natsStatus	 s;
 
 	if (cl == NULL)
 		return;
@@ -621,11 +623,23 @@ cluster_close(struct net_server *srv)
 		    publish(cl, cl->subj_hb, "bye", 3) == 0)
 			(void)natsConnection_FlushTimeout(cl->nc, CLUSTER_FLUSH_MS);
 		atomic_store(&cl->closing, true);
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < 3; i++) {
+			if (cl->subs[i] != NULL)
+				(void)natsSubscription_Unsubscribe(cl->subs[i]);
 			natsSubscription_Destroy(cl->subs[i]);
+		}
 		natsConnection_Destroy(cl->nc);
-		/* No libnats thread may push onto the inbox once it is freed. */
-		(void)nats_CloseAndWait(CLUSTER_FLUSH_MS);
+		/* Messages are the library's: destroyed before it closes, as is any that a
+		 * delivery under way still pushes. */
+		cluster_queue_close(&cl->inbox);
+		/* Its threads hold cl (the callbacks' closure): they must be gone before cl
+		 * is.  Should they outlive the wait, cl is left to them. */
+		if ((s = nats_CloseAndWait(CLUSTER_CLOSE_MS)) != NATS_OK) {
+			log_warnx("cluster: NATS library still closing: %s",
+			    natsStatus_GetText(s));
+			srv->cluster = NULL;
+			return;
+		}
 	}
 	if (cl->inbox.efd >= 0)
 		(void)loop_unwatch(srv->loop, cl->inbox.efd);

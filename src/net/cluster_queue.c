@@ -67,6 +67,17 @@ queue_clear(struct cluster_queue *q)
 }
 
 void
+cluster_queue_close(struct cluster_queue *q)
+{
+	if (q->ring == NULL)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->closed = true;
+	queue_clear(q);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void
 cluster_queue_free(struct cluster_queue *q)
 {
 	if (q->ring == NULL) {
@@ -108,6 +119,11 @@ cluster_queue_push(struct cluster_queue *q, natsMsg *msg)
 	bool	first;
 
 	pthread_mutex_lock(&q->lock);
+	if (q->closed) {
+		pthread_mutex_unlock(&q->lock);
+		natsMsg_Destroy(msg);
+		return;
+	}
 	if (q->overflowed || w > q->max - q->bytes || queue_grow(q) == -1) {
 		first = !q->overflowed;
 		q->overflowed = true;

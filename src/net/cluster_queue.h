@@ -24,11 +24,15 @@ struct cluster_queue {
 	size_t		  bytes;	/* of the messages held */
 	size_t		  max;		/* bytes they may take */
 	bool		  overflowed;	/* a message was dropped since the last take */
+	bool		  closed;	/* every push is dropped (cluster_queue_close) */
 	int		  efd;
 };
 
 /* An empty queue of at most max bytes.  Returns 0 or -errno. */
 int		 cluster_queue_init(struct cluster_queue *q, size_t max);
+/* Destroy every message held, and every one pushed from now on: the connection is
+ * going, and no message may outlive the library (nats_Close). */
+void		 cluster_queue_close(struct cluster_queue *q);
 /* Destroy every message held and free the queue (one init'ed or zeroed with efd -1). */
 void		 cluster_queue_free(struct cluster_queue *q);
 /* Take msg (the queue owns it from now on, also when it is dropped), announcing it
