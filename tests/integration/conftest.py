@@ -651,9 +651,19 @@ def start_server(tmp_path):
     factory.teardown()
 
 
+# PARLEY_CLUSTER_SPREAD=1 makes the server fixture a network of three nodes with each
+# test's clients spread over them (cluster_fixture.py; docs/cluster.md lists the tests
+# that cannot apply to a network).
+CLUSTER_SPREAD = bool(os.environ.get("PARLEY_CLUSTER_SPREAD"))
+
+
 @pytest.fixture
-def server(start_server):
-    """A parleyd with a minimal config file, on 127.0.0.1 and an ephemeral port."""
+def server(start_server, tmp_path):
+    """A parleyd with a minimal config file, on 127.0.0.1 and an ephemeral port; with
+    PARLEY_CLUSTER_SPREAD, three nodes that look like one server to client()."""
+    if CLUSTER_SPREAD:
+        from cluster_fixture import spread_server
+        return spread_server(start_server, tmp_path)
     return start_server(config="[server]\nname = irc.localhost\n")
 
 

@@ -1,0 +1,189 @@
+"""A network of parleyd nodes joined through a real nats-server, for the cluster tests.
+
+NatsServer runs nats-server (JetStream on, its store in the test's tmp_path) on a free
+loopback port, and can be killed and started again on the same port and store.  Cluster
+starts it and three nodes (n1, n2, n3: one network, `--store none`) with the
+start_server factory, so every node is stopped and its log checked like any server's,
+and waits until each node accepts clients and has heard the two others.
+
+The timings are short so that the failure tests stay quick: a heartbeat every 0.2 s, a
+node gone after 1.5 s of silence.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import HOST_V4, free_port
+
+NATS_SERVER = (os.environ.get("NATS_SERVER") or shutil.which("nats-server") or
+               next((p for p in ("/usr/sbin/nats-server", "/usr/bin/nats-server")
+                     if os.access(p, os.X_OK)), None))
+NETWORK = "testnet"
+NODES = ("n1", "n2", "n3")
+HEARTBEAT = 0.2
+TIMEOUT = 1.5           # [cluster] timeout: a silent node is gone after this
+SYNC_TIMEOUT = 3.0
+SPLIT_WITHIN = TIMEOUT + 2.0    # what a test allows for a split to show
+
+
+class NatsServer:
+    """nats-server on 127.0.0.1:port with JetStream in store_dir."""
+
+    def __init__(self, store_dir, port=None):
+        if NATS_SERVER is None:
+            pytest.skip("nats-server is not installed")
+        self.store_dir = str(store_dir)
+        self.port = port or free_port()
+        self.proc = None
+        self.log_path = os.path.join(self.store_dir, "nats.log")
+        self.start()
+
+    @property
+    def url(self):
+        return "nats://%s:%d" % (HOST_V4, self.port)
+
+    def start(self, timeout=10.0):
+        """Start it and wait until it accepts a client and says INFO."""
+        os.makedirs(self.store_dir, exist_ok=True)
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [NATS_SERVER, "-js", "-sd", self.store_dir, "-a", HOST_V4, "-p",
+             str(self.port)], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with socket.create_connection((HOST_V4, self.port), timeout=1) as s:
+                    if s.recv(4096).startswith(b"INFO"):
+                        return
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() >= deadline:
+                self.kill()
+                pytest.fail("nats-server did not start on port %d:\n%s" % (
+                    self.port, self.log_text()))
+            time.sleep(0.05)
+
+    def kill(self):
+        """SIGKILL it (the port and store stay for start())."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log_text(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ""
+
+
+def node_config(name, nats_url, extra=""):
+    return ("[server]\nnetwork = %s\n[cluster]\nnats_url = %s\nnode = %s\n"
+            "heartbeat = %g\ntimeout = %g\nsync_timeout = %g\n%s" % (
+                NETWORK, nats_url, name, HEARTBEAT, TIMEOUT, SYNC_TIMEOUT, extra))
+
+
+class Cluster:
+    """nats-server and the nodes n1, n2, n3, each a conftest Server."""
+
+    def __init__(self, start_server, tmp_path, nodes=NODES, args=(), extra=""):
+        self.start_server = start_server
+        self.tmp_path = tmp_path
+        self.args = list(args)
+        self.extra = extra
+        self.nats = NatsServer(tmp_path / "nats")
+        self.names = list(nodes)
+        self.nodes = {}
+        for name in self.names:
+            self.start(name, wait_peers=False)
+        for name in self.names:
+            self.wait_peers(name)
+
+    def config(self, name):
+        return node_config(name, self.nats.url, self.extra)
+
+    def start(self, name, wait_peers=True, listen="127.0.0.1:0"):
+        """Start node name (again), wait for its listener and for it to accept."""
+        srv = self.start_server(config=self.config(name), store=None, listen=(listen,),
+                                args=self.args)
+        self.nodes[name] = srv
+        srv.wait_log(r"cluster: (synchronised with|sync_timeout passed)",
+                     timeout=SYNC_TIMEOUT + 5)
+        if wait_peers:
+            self.wait_peers(name)
+        return srv
+
+    def wait_peers(self, name, timeout=SYNC_TIMEOUT + 5):
+        """Wait until node name has heard every other running node."""
+        srv = self.nodes[name]
+        for other in self.names:
+            if other != name and self.nodes[other].proc.poll() is None:
+                srv.wait_log(r"cluster: node %s is up" % other, timeout=timeout)
+
+    def __getitem__(self, name):
+        return self.nodes[name]
+
+    def kill(self, name):
+        """SIGKILL node name; its teardown no longer checks its exit."""
+        srv = self.nodes[name]
+        srv.expected_exit = True
+        srv.kill()
+
+    def restart(self, name):
+        """Kill node name and start it on the same port; the new Server."""
+        port = self.nodes[name].port
+        self.kill(name)
+        return self.start(name, wait_peers=True, listen="127.0.0.1:%d" % port)
+
+
+@pytest.fixture
+def cluster(start_server, tmp_path):
+    """Three nodes of one network over one nats-server (see the module's doc)."""
+    c = Cluster(start_server, tmp_path)
+    yield c
+    # The nodes first (start_server's teardown), with NATS still there to say bye to.
+    start_server.teardown()
+    c.nats.stop()
+
+
+class SpreadServer:
+    """The `server` fixture's stand-in when PARLEY_CLUSTER_SPREAD is set: a network of
+    three nodes whose clients are spread over them, the k-th client of a test on node
+    k mod 3, so that a test written for one server runs across the network.  Anything
+    but client() (the log, the pid, host and port) is the first node's."""
+
+    def __init__(self, network):
+        self.network = network
+        self.first = network[network.names[0]]
+        self.clients = []
+
+    def client(self, nick=None, listener=0, **kw):
+        node = self.network[self.network.names[len(self.clients) % len(
+            self.network.names)]]
+        c = node.client(nick=None, listener=listener, **kw)
+        self.clients.append(c)
+        if nick is not None:
+            c.register(nick)
+        return c
+
+    def __getattr__(self, name):
+        return getattr(self.first, name)
+
+
+def spread_server(start_server, tmp_path):
+    """A SpreadServer over a fresh network (see conftest's server fixture)."""
+    return SpreadServer(Cluster(start_server, tmp_path))
