@@ -21,6 +21,10 @@ bool	account_exists(const struct core *core, const char *name);
  * memory.  account_forget(): it was dropped. */
 int	account_known(struct core *core, const char *name);
 void	account_forget(struct core *core, const char *name);
+/* An account is gone (dropped here, or through another node): forget its name, its
+ * channels' founder rights, and log its users out.  session_account_gone() then ends
+ * its sessions. */
+void	account_dropped(struct core *core, const char *name, int64_t now);
 /* Forget every name (core_free). */
 void	account_clear(struct core *core);
 

@@ -17,6 +17,7 @@
 #include "core/core.h"
 #include "core/flood.h"
 #include "core/job_owner.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/secret.h"
 
@@ -196,6 +197,9 @@ register_created(struct core *core, struct client *cl, const struct job *job,
 	}
 	if (account_known(core, rec->name) == -1)
 		core_log(core, PLOG_WARN, "account %s: out of memory for its name", rec->name);
+	/* cluster: the other nodes' tables of names learn it (the record is shared) */
+	if (core->cluster != NULL)
+		peer_send_node(core, NULL, "REGACCT %s", rec->name);
 	core_log(core, PLOG_INFO, "account %s registered by %s (%s)", rec->name,
 	    client_name(cl), cl->host);
 	if (rec->verify_code[0] != '\0') {

@@ -13,6 +13,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/job_owner.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "core/services.h"
@@ -313,6 +314,8 @@ chanreg_join(struct core *core, struct channel *ch, struct client *cl)
 	len = format_line(line, ":%s MODE %s +%c %s", services_prefix(core, &chanserv,
 	    prefix, sizeof(prefix)), ch->name, flag == MEMBER_OP ? 'o' : 'v', cl->nick);
 	send_channel(core, ch, NULL, line, len);
+	if (core->cluster != NULL)
+		peer_send_status(core, ch, cl, '+', flag);
 }
 
 /* ---- restoring at start ---- */

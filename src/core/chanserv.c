@@ -16,6 +16,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/job_owner.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/services.h"
 
@@ -90,6 +91,10 @@ cs_registered_done(struct core *core, struct client *cl, const struct job *job,
 	}
 	/* Its lists, and whatever changed while the store wrote. */
 	chanreg_changed(core, ch, cl, now);
+	/* cluster: every node keeps the channel as registered (the record is shared) */
+	if (core->cluster != NULL)
+		peer_send_node(core, NULL, "CHANREG %s %s %lld", ch->name, r->founder,
+		    (long long)r->registered);
 	services_notice(core, cl, CS, "%s is registered to %s", ch->name, r->founder);
 }
 
@@ -155,6 +160,8 @@ cs_dropped(struct core *core, struct client *cl, const struct job *job,
 		cs_store_failed(core, cl, job);
 		return;
 	}
+	if (core->cluster != NULL)
+		peer_send_node(core, NULL, "CHANDROP %s", job->in.name);
 	if ((ch = channel_find(core, job->in.name)) != NULL)
 		chanreg_detach(core, ch);
 	services_notice(core, cl, CS, "%s is no longer registered", job->in.name);
@@ -206,6 +213,11 @@ cs_access_done(struct core *core, struct client *cl, const struct job *job,
 			core_log(core, PLOG_WARN, "out of memory keeping an access entry "
 			    "of %s", e->channel);
 	}
+	/* cluster: auto-op and auto-voice happen where the user joins, any node */
+	if (core->cluster != NULL)
+		peer_send_node(core, NULL, "CHANACC %s %c %c %s %s %lld", e->channel,
+		    add ? '+' : '-', e->kind, e->mask, e->setter[0] != '\0' ? e->setter : "*",
+		    (long long)e->time);
 	if (add)
 		services_notice(core, cl, CS, "%s gets %s on %s", e->mask, cs_level(e->kind),
 		    e->channel);
@@ -347,6 +359,8 @@ cs_mode(struct core *core, struct client *cl, const struct service_args *a,
 	len = format_line(line, ":%s MODE %s %c%c %s", services_prefix(core, CS, prefix,
 	    sizeof(prefix)), ch->name, dir, flag == MEMBER_OP ? 'o' : 'v', who->nick);
 	send_channel(core, ch, NULL, line, len);
+	if (core->cluster != NULL)
+		peer_send_status(core, ch, who, dir, flag);
 }
 
 static void

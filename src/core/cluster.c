@@ -301,6 +301,7 @@ cluster_burst(struct core *core, const char *node)
 	}
 	while (map_next(&core->channels, &pos, &key, &value))
 		peer_send_channel(core, value, node);
+	peer_send_registrations(core, node);
 	peer_send_node(core, node, "EOB");
 }
 

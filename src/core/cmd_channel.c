@@ -449,6 +449,12 @@ cmd_rename(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	snprintf(old, sizeof(old), "%s", ch->name);
+	/* cluster: a rename would have to meet every node's JOINs on the way */
+	if (core->cluster != NULL) {
+		rename_fail(core, cl, "CANNOT_RENAME", old, to,
+		    "Channels are not renamed on a network of several servers");
+		return;
+	}
 	if (!casemap_channel_valid(to, core->cfg.channellen)) {
 		rename_fail(core, cl, "CANNOT_RENAME", old, to,
 		    "That is not a valid channel name");

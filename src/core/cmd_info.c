@@ -10,11 +10,13 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/mask.h"
+#include "core/peer.h"
 #include "core/reply.h"
 
 /*
- * The optional <target> parameter at index i: this server's name or the nick of a user
- * on it (every user is local).  Anything else gets ERR_NOSUCHSERVER; returns false then.
+ * The optional <target> parameter at index i: this server's name, a user's nick, or
+ * (a cluster) another node's name; this node answers for the whole network.  Anything
+ * else gets ERR_NOSUCHSERVER; returns false then.
  */
 static bool
 info_target_ok(struct core *core, struct client *cl, const struct msg *m, unsigned i)
@@ -28,6 +30,8 @@ info_target_ok(struct core *core, struct client *cl, const struct msg *m, unsign
 	if (casemap_eq(target, core->cfg.server_name))
 		return true;
 	if ((who = client_find(core, target)) != NULL && who->state == CLIENT_REGISTERED)
+		return true;
+	if (core->cluster != NULL && cluster_node_known(core, target))
 		return true;
 	send_reply(core, cl, ERR_NOSUCHSERVER, "%s", target);
 	return false;
@@ -132,7 +136,8 @@ cmd_stats(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		send_reply(core, cl, RPL_ENDOFSTATS, "%c", query);
 }
 
-/* One server, no links: LINKS lists this server unless a mask leaves it out. */
+/* LINKS: this server, and a cluster's other nodes that are up, unless a mask leaves
+ * them out. */
 void
 cmd_links(struct core *core, struct client *cl, struct msg *m, int64_t now)
 {
@@ -144,6 +149,8 @@ cmd_links(struct core *core, struct client *cl, struct msg *m, int64_t now)
 	if (mask_match(mask, core->cfg.server_name))
 		send_numeric(core, cl, RPL_LINKS, "%s %s :0 %s", core->cfg.server_name,
 		    core->cfg.server_name, core->cfg.description);
+	if (core->cluster != NULL)
+		cluster_links(core, cl, mask);
 	send_reply(core, cl, RPL_ENDOFLINKS, "%s", mask);
 }
 

@@ -254,8 +254,8 @@ mode_list_edit(struct core *core, struct client *cl, struct channel *ch, char di
 	return true;
 }
 
-static unsigned
-mode_flag(char letter)
+unsigned
+cmd_mode_flag(char letter)
 {
 	switch (letter) {
 	case 'i':	return CHANNEL_INVITE_ONLY;
@@ -287,7 +287,7 @@ mode_show(struct core *core, struct client *cl, struct channel *ch)
 
 	modes[n++] = '+';
 	for (const char *p = letters; *p != '\0'; p++)
-		if (ch->modes & mode_flag(*p))
+		if (ch->modes & cmd_mode_flag(*p))
 			modes[n++] = *p;
 	params[0] = '\0';
 	if (ch->key[0] != '\0') {
@@ -539,7 +539,7 @@ mode_letter(struct core *core, struct client *cl, struct mode_walk *w, char dir,
 		mode_unset(core, cl, w, letter);
 		return;
 	}
-	if ((flag = mode_flag(letter)) == 0) {
+	if ((flag = cmd_mode_flag(letter)) == 0) {
 		send_reply(core, cl, ERR_UNKNOWNMODE, "%c", letter);
 		return;
 	}

@@ -13,6 +13,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/mask.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/services.h"
 #include "core/session.h"
@@ -534,7 +535,8 @@ cmd_whois(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		return;
 	}
 	if (m->nparams > 1 && !casemap_eq(m->params[0], core->cfg.server_name) &&
-	    client_find(core, m->params[0]) == NULL) {
+	    client_find(core, m->params[0]) == NULL &&
+	    (core->cluster == NULL || !cluster_node_known(core, m->params[0]))) {
 		send_reply(core, cl, ERR_NOSUCHSERVER, "%s", m->params[0]);
 		return;
 	}

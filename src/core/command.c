@@ -36,6 +36,7 @@ static const struct command commands[] = {
 	{ "LINKS",	cmd_links,	0, CMD_REGISTERED, 1 },
 	{ "LIST",	cmd_list,	0, CMD_REGISTERED, 2 },
 	{ "LUSERS",	cmd_lusers,	0, CMD_REGISTERED, 1 },
+	{ "MAP",	cmd_map,	0, CMD_REGISTERED, 1 },
 	{ "MARKREAD",	cmd_markread,	0, CMD_REGISTERED, 2 },	/* history */
 	{ "METADATA",	cmd_metadata,	2, CMD_REGISTERED, 1 },
 	{ "MODE",	cmd_mode,	1, CMD_REGISTERED, 1 },
@@ -120,6 +121,7 @@ static const struct command_help {
 	{ "LIST",	"LIST [filter[,filter]]\nChannels: #mask, !mask, >users, <users, "
 			"C<min, C>min, T<min, T>min." },
 	{ "LUSERS",	"LUSERS\nHow many users, operators and channels there are." },
+	{ "MAP",	"MAP\nThe servers of the network, with their users." },
 	{ "MARKREAD",	"MARKREAD target [timestamp=...]\nGet or set your account's "
 			"read marker of a channel or nick." },
 	{ "METADATA",	"METADATA target GET|LIST|SET|CLEAR|SUB|UNSUB|SUBS|SYNC "

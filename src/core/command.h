@@ -49,6 +49,8 @@ command_fn	cmd_chathistory, cmd_markread, cmd_redact;
 command_fn	cmd_privmsg, cmd_notice, cmd_tagmsg;
 /* cmd_channel.c */
 command_fn	cmd_join, cmd_part, cmd_topic, cmd_names, cmd_mode;
+/* The CHANNEL_* bit of a flag mode letter (i, m, n, s, t, C, P...), or 0. */
+unsigned	cmd_mode_flag(char letter);
 /* cluster (peer.h): a channel MODE change another node applied, with remote cl as its
  * source, applied here without an authority check and shown to the local members. */
 void		cmd_mode_peer(struct core *core, struct client *cl, struct channel *ch,
@@ -60,6 +62,7 @@ command_fn	cmd_oper, cmd_kill, cmd_wallops, cmd_rehash, cmd_die, cmd_restart;
 /* cmd_query.c */
 command_fn	cmd_motd, cmd_lusers, cmd_who, cmd_list, cmd_whois, cmd_whowas;
 /* cmd_info.c */
+command_fn	cmd_map;	/* cluster_query.c */
 command_fn	cmd_version, cmd_time, cmd_admin, cmd_info, cmd_stats, cmd_links,
 		cmd_users, cmd_summon, cmd_ison, cmd_userhost;
 /* cmd_away.c */

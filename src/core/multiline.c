@@ -12,8 +12,10 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/core.h"
 #include "core/history.h"
 #include "core/multiline.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/session.h"
 #include "core/silence.h"
@@ -254,6 +256,9 @@ multiline_history(struct core *core, struct client *cl, struct channel *ch,
 	}
 }
 
+static void	multiline_peer_send(struct core *core, struct client *cl,
+		    const struct multiline *ml, struct channel *ch, struct client *to);
+
 /* BATCH -ref: deliver cl's batch to its target, echo it with echo-message. */
 static void
 multiline_close(struct core *core, struct client *cl, const char *ref, int64_t now)
@@ -315,7 +320,72 @@ multiline_close(struct core *core, struct client *cl, const char *ref, int64_t n
 	multiline_user(core, cl, cl, asker, ml, ch != NULL ? ch->name : to->nick);
 	if ((asker->caps & CAP_BIT(CAP_ECHO_MESSAGE)) || to == cl)
 		multiline_send(core, cl, asker, ml, ch != NULL ? ch->name : to->nick);
+	if (core->cluster != NULL)
+		multiline_peer_send(core, cl, ml, ch, to);
 	tags_message(core, NULL, false);
+	multiline_free(cl);
+}
+
+/* cluster: the batch once to each node with a recipient, its msgid and time. */
+static void
+multiline_peer_send(struct core *core, struct client *cl, const struct multiline *ml,
+    struct channel *ch, struct client *to)
+{
+	const char	*texts[MULTILINE_MAX_LINES];
+	bool		 concat[MULTILINE_MAX_LINES];
+
+	if (ch == NULL && silence_blocks(to, cl))
+		return;
+	for (unsigned i = 0; i < ml->nparts; i++) {
+		texts[i] = ml->parts[i].text;
+		concat[i] = ml->parts[i].concat;
+	}
+	peer_send_multiline(core, cl, ch, to, ml->ref, ml->nparts, texts, concat);
+}
+
+void
+multiline_peer_part(struct client *cl, const char *ref, bool concat, const char *text)
+{
+	struct multiline	*ml = cl->multiline;
+	size_t			 add;
+
+	if (!multiline_ref_valid(ref))
+		return;
+	if (ml == NULL || strcmp(ml->ref, ref) != 0) {
+		multiline_free(cl);
+		if ((ml = calloc(1, sizeof(*ml))) == NULL)
+			return;
+		snprintf(ml->ref, sizeof(ml->ref), "%s", ref);
+		cl->multiline = ml;
+	}
+	add = strlen(text) + (ml->nparts > 0 && !concat ? 1 : 0);
+	if (ml->nparts == MULTILINE_MAX_LINES || ml->bytes + add > MULTILINE_MAX_BYTES ||
+	    (concat && text[0] == '\0') ||
+	    (ml->parts[ml->nparts].text = strdup(text)) == NULL)
+		return;
+	ml->parts[ml->nparts++].concat = concat;
+	ml->bytes += add;
+}
+
+void
+multiline_peer_end(struct core *core, struct client *cl, const char *ref,
+    struct channel *ch, struct client *to)
+{
+	struct multiline	*ml = cl->multiline;
+
+	if (ml == NULL || strcmp(ml->ref, ref) != 0 || ml->nparts == 0) {
+		multiline_free(cl);
+		return;
+	}
+	if (ch != NULL) {
+		for (size_t i = 0; i < ch->members.len; i++) {
+			struct client	*peer = ((struct member *)ch->members.items[i])->client;
+
+			if (peer != cl)
+				multiline_user(core, cl, peer, NULL, ml, ch->name);
+		}
+	} else if (to != NULL && to->local && !silence_blocks(to, cl))
+		multiline_user(core, cl, to, NULL, ml, to->nick);
 	multiline_free(cl);
 }
 

@@ -22,5 +22,13 @@ struct msg;
 bool	multiline_line(struct core *core, struct client *cl, struct msg *m);
 /* Drop cl's open batch, if any (client_free). */
 void	multiline_free(struct client *cl);
+/* cluster (peer.h): remote cl's batch as its node sends it, one line at a time (a new
+ * ref starts a new batch; lines beyond the limits are dropped), then delivered here to
+ * ch's local members or to local user to.  Returns nothing: a node line that makes no
+ * sense is dropped. */
+void	multiline_peer_part(struct client *cl, const char *ref, bool concat,
+	    const char *text);
+void	multiline_peer_end(struct core *core, struct client *cl, const char *ref,
+	    struct channel *ch, struct client *to);
 
 #endif

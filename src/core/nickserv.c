@@ -17,6 +17,7 @@
 #include "core/core.h"
 #include "core/job_owner.h"
 #include "core/nickown.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/services.h"
 #include "core/session.h"
@@ -256,27 +257,36 @@ ns_regain(struct core *core, struct client *cl, const struct service_args *a,
 
 /* ---- DROP ---- */
 
+void
+account_dropped(struct core *core, const char *name, int64_t now)
+{
+	struct list	*n, *next;
+
+	account_forget(core, name);
+	chanreg_drop_founder(core, name);
+	for (n = core->clients.next; n != &core->clients; n = next) {
+		struct client	*c = list_entry(n, struct client, all);
+
+		next = n->next;
+		/* cluster: another node's users are that node's to log out */
+		if (c->local && c->account[0] != '\0' && casemap_eq(c->account, name) &&
+		    !(c->flags & (CLIENT_SESSION | CLIENT_HOLLOW)))
+			account_logout(core, c, now);
+	}
+}
+
 static void
 ns_dropped(struct core *core, struct client *cl, const struct job *job,
     const char *label, int64_t now)
 {
-	struct list	*n, *next;
-
 	(void)label;
 	if (job->status != 0) {
 		ns_store_failed(core, cl, job);
 		return;
 	}
-	account_forget(core, job->in.name);
-	chanreg_drop_founder(core, job->in.name);
-	for (n = core->clients.next; n != &core->clients; n = next) {
-		struct client	*c = list_entry(n, struct client, all);
-
-		next = n->next;
-		if (c->account[0] != '\0' && casemap_eq(c->account, job->in.name) &&
-		    !(c->flags & (CLIENT_SESSION | CLIENT_HOLLOW)))
-			account_logout(core, c, now);
-	}
+	if (core->cluster != NULL)
+		peer_send_node(core, NULL, "DROPACCT %s", job->in.name);
+	account_dropped(core, job->in.name, now);
 	services_notice(core, cl, NS, "Account %s is dropped, with its certificates and "
 	    "channels", job->in.name);
 	/* multiclient: its other connections end, and a user with none of its own (cl

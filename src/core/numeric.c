@@ -14,6 +14,8 @@ static const struct numeric_def {
 	[RPL_CREATED]		= { "003", NULL },
 	[RPL_MYINFO]		= { "004", NULL },
 	[RPL_ISUPPORT]		= { "005", "are supported by this server" },
+	[RPL_MAP]		= { "006", NULL },
+	[RPL_MAPEND]		= { "007", "End of /MAP" },
 	[RPL_STATSCOMMANDS]	= { "212", NULL },
 	[RPL_ENDOFSTATS]	= { "219", "End of /STATS report" },
 	[RPL_UMODEIS]		= { "221", NULL },

@@ -80,6 +80,14 @@ void			 cluster_burst(struct core *core, const char *node);
 size_t			 cluster_nodes_up(const struct core *core);
 void			 cluster_free(struct core *core);
 
+/* cluster_query.c: the network's shape for LINKS (the nodes up that mask matches, as
+ * RPL_LINKS), and an always-on user restored from the store, for the other nodes. */
+void			 cluster_links(struct core *core, struct client *cl,
+			    const char *mask);
+void			 cluster_restored(struct core *core, struct client *cl);
+/* Whether name is a node that is up (a server of the network, this one aside). */
+bool			 cluster_node_known(struct core *core, const char *name);
+
 /* peer_send.c: what a local user did, for the other nodes (NULL node: all). */
 void	peer_send_user(struct core *core, struct client *cl, const char *node);
 void	peer_send_quit(struct core *core, struct client *cl, const char *reason);
@@ -93,6 +101,12 @@ void	peer_send_account(struct core *core, struct client *cl);
  * recipient, with the msgid and time of the tag event running now. */
 void	peer_send_message(struct core *core, struct client *cl, const char *verb,
 	    struct channel *ch, const char *target, struct client *to, const char *text);
+/* A draft/multiline batch from cl to ch or to (as peer_send_message): its n lines
+ * (texts, each concatenated to the one before or not), then its end, with the msgid
+ * and time of the tag event running now. */
+void	peer_send_multiline(struct core *core, struct client *cl, struct channel *ch,
+	    struct client *to, const char *ref, unsigned n, const char *const *texts,
+	    const bool *concat);
 void	peer_send_join(struct core *core, struct client *cl, struct channel *ch,
 	    unsigned modes);
 void	peer_send_part(struct core *core, struct client *cl, struct channel *ch,
@@ -104,6 +118,9 @@ void	peer_send_topic(struct core *core, struct client *cl, struct channel *ch);
  * (" nick *"), as the members were shown it. */
 void	peer_send_mode(struct core *core, struct client *cl, struct channel *ch,
 	    const char *modes, const char *params);
+/* ChanServ gave or took who's status (flag MEMBER_OP or MEMBER_VOICE; dir + or -). */
+void	peer_send_status(struct core *core, struct channel *ch, struct client *who,
+	    char dir, unsigned flag);
 void	peer_send_invite(struct core *core, struct client *cl, struct client *to,
 	    struct channel *ch);
 void	peer_send_kill(struct core *core, struct client *cl, struct client *victim,
@@ -111,6 +128,10 @@ void	peer_send_kill(struct core *core, struct client *cl, struct client *victim,
 void	peer_send_wallops(struct core *core, struct client *cl, const char *text);
 /* The burst's lines for ch (members of this node, modes, lists, topic), to node. */
 void	peer_send_channel(struct core *core, struct channel *ch, const char *node);
+/* The burst's registrations, to node: every account name and registered channel with
+ * its access list (those made while node was split off reach it; the rest are no-ops
+ * there, as its store has them). */
+void	peer_send_registrations(struct core *core, const char *node);
 /* A node line of this node's own: fmt formatted, to node (NULL: all). */
 void	peer_send_node(struct core *core, const char *node, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
@@ -124,12 +145,19 @@ void	peer_kick(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_topic(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_mode(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_invite(struct core *, struct cluster_node *, struct msg *, int64_t);
+void	peer_status(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_chan(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_sjoin(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_bmask(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_tb(struct core *, struct cluster_node *, struct msg *, int64_t);
 /* A decimal timestamp or count (>= 0) of a line; -1 when malformed. */
 int64_t		 peer_number(const char *s);
+/* peer_reg.c: registrations made through another node. */
+void	peer_regacct(struct core *, struct cluster_node *, struct msg *, int64_t);
+void	peer_dropacct(struct core *, struct cluster_node *, struct msg *, int64_t);
+void	peer_chanreg(struct core *, struct cluster_node *, struct msg *, int64_t);
+void	peer_chandrop(struct core *, struct cluster_node *, struct msg *, int64_t);
+void	peer_chanacc(struct core *, struct cluster_node *, struct msg *, int64_t);
 /* The user a line names by uid, when it is node's own; NULL otherwise. */
 struct client	*peer_node_user(struct core *core, struct cluster_node *node,
 		    const char *uid);

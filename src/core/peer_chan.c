@@ -18,6 +18,7 @@
 #include "core/core.h"
 #include "core/peer.h"
 #include "core/reply.h"
+#include "core/services.h"
 #include "core/silence.h"
 #include "core/utf8.h"
 
@@ -29,9 +30,10 @@ source(struct core *core, struct cluster_node *node, const struct msg *m)
 	return peer_node_user(core, node, m->source);
 }
 
-/* The channel a line names, created (+nt, as a JOIN makes it) at ts when new. */
+/* The channel a line names, created at ts when new: +nt as a JOIN makes it, or with
+ * no modes for a burst (its CHAN line follows).  NULL for a bad name or no memory. */
 static struct channel *
-channel_get(struct core *core, const char *name, int64_t ts)
+channel_get(struct core *core, const char *name, int64_t ts, bool burst)
 {
 	struct channel	*ch;
 
@@ -39,29 +41,100 @@ channel_get(struct core *core, const char *name, int64_t ts)
 		return NULL;
 	if ((ch = channel_find(core, name)) != NULL)
 		return ch;
-	if ((ch = channel_create(core, name)) != NULL)
+	if ((ch = channel_create(core, name)) != NULL) {
 		ch->created = ts;
+		if (burst)
+			ch->modes = 0;
+	}
 	return ch;
 }
 
-/* ":server MODE #chan +o nick" (or -o, +v, -v) to the local members. */
+/* ":server MODE #chan +o nick" (or -o, +v, -v) to the local members: given by the
+ * member's node, taken away by this one. */
 static void
 status_show(struct core *core, struct channel *ch, struct client *who, char dir,
     unsigned modes)
 {
-	char	line[MSG_BODY_MAX + 1];
-	size_t	len;
+	const char	*server = dir == '+' ? client_server(core, who) :
+			    core->cfg.server_name;
+	char		 line[MSG_BODY_MAX + 1];
+	size_t		 len;
 
 	if (modes & MEMBER_OP) {
-		len = format_line(line, ":%s MODE %s %co %s", core->cfg.server_name,
-		    ch->name, dir, who->nick);
+		len = format_line(line, ":%s MODE %s %co %s", server, ch->name, dir,
+		    who->nick);
 		send_channel(core, ch, NULL, line, len);
 	}
 	if (modes & MEMBER_VOICE) {
-		len = format_line(line, ":%s MODE %s %cv %s", core->cfg.server_name,
-		    ch->name, dir, who->nick);
+		len = format_line(line, ":%s MODE %s %cv %s", server, ch->name, dir,
+		    who->nick);
 		send_channel(core, ch, NULL, line, len);
 	}
+}
+
+/* A channel's modes but its lists, to show what a netjoin changed. */
+struct chan_modes {
+	unsigned	modes, limit, join_max, join_secs;
+	char		key[CHANNEL_KEY_MAX + 1];
+	char		forward[CHANNEL_NAME_MAX + 1];
+};
+
+static void
+chan_modes_get(const struct channel *ch, struct chan_modes *cm)
+{
+	cm->modes = ch->modes;
+	cm->limit = ch->limit;
+	cm->join_max = ch->join_max;
+	cm->join_secs = ch->join_secs;
+	snprintf(cm->key, sizeof(cm->key), "%s", ch->key);
+	snprintf(cm->forward, sizeof(cm->forward), "%s", ch->forward);
+}
+
+/* ":server MODE #chan -x+y params" to the local members: what went from was to ch. */
+static void
+chan_modes_show(struct core *core, struct channel *ch, const char *server,
+    const struct chan_modes *was)
+{
+	static const char	 letters[] = "CMPRTWcimnpstz";
+	char			 modes[64], params[MSG_BODY_MAX], line[MSG_BODY_MAX + 1];
+	size_t			 n = 0, plen = 0, len;
+	char			 dir = 0;
+
+	params[0] = '\0';
+	for (int pass = 0; pass < 2; pass++) {
+		char	want = pass == 0 ? '-' : '+';
+
+		for (const char *p = letters; *p != '\0'; p++) {
+			unsigned	f = cmd_mode_flag(*p);
+
+			if (!!(was->modes & f) == !!(ch->modes & f) ||
+			    !!(ch->modes & f) != (want == '+'))
+				continue;
+			if (dir != want)
+				modes[n++] = dir = want;
+			modes[n++] = *p;
+		}
+	}
+	if (strcmp(was->key, ch->key) != 0) {
+		if (dir != (ch->key[0] != '\0' ? '+' : '-'))
+			modes[n++] = dir = ch->key[0] != '\0' ? '+' : '-';
+		modes[n++] = 'k';
+		plen += (size_t)snprintf(params + plen, sizeof(params) - plen, " %s",
+		    ch->key[0] != '\0' ? ch->key : "*");
+	}
+	if (was->limit != ch->limit) {
+		if (dir != (ch->limit > 0 ? '+' : '-'))
+			modes[n++] = dir = ch->limit > 0 ? '+' : '-';
+		modes[n++] = 'l';
+		if (ch->limit > 0)
+			plen += (size_t)snprintf(params + plen, sizeof(params) - plen, " %u",
+			    ch->limit);
+	}
+	if (n == 0)
+		return;
+	modes[n] = '\0';
+	len = format_line(line, ":%s MODE %s %s%s", server, ch->name, modes, params);
+	send_channel(core, ch, NULL, line, len);
 }
 
 static void
@@ -72,13 +145,16 @@ entries_clear(struct vec *v)
 	vec_clear(v);
 }
 
-int
-peer_channel_ts(struct core *core, struct channel *ch, int64_t ts)
+/* ch meets an older ts, or as old (0, nothing to do): ch was the younger and takes
+ * the other's time, its own state gone.  Returns 1 then. */
+static int
+channel_reset(struct core *core, struct channel *ch, int64_t ts)
 {
-	if (ts > ch->created)
-		return -1;
+	struct chan_modes	was;
+
 	if (ts == ch->created)
 		return 0;
+	chan_modes_get(ch, &was);
 	/* Ours is the younger: its statuses, modes, lists and topic go. */
 	for (size_t i = 0; i < ch->members.len; i++) {
 		struct member	*mb = ch->members.items[i];
@@ -101,7 +177,16 @@ peer_channel_ts(struct core *core, struct channel *ch, int64_t ts)
 	ch->topic = ch->topic_setter = NULL;
 	ch->topic_time = 0;
 	ch->created = ts;
+	chan_modes_show(core, ch, core->cfg.server_name, &was);
 	return 1;
+}
+
+int
+peer_channel_ts(struct core *core, struct channel *ch, int64_t ts)
+{
+	if (ts > ch->created)
+		return -1;
+	return channel_reset(core, ch, ts);
 }
 
 /* "@", "+", "@+" (or "+@") before a uid: the member's statuses; *s moves past them. */
@@ -153,7 +238,7 @@ peer_join(struct core *core, struct cluster_node *node, struct msg *m, int64_t n
 	unsigned	 modes = statuses(&s);
 	int64_t		 ts = number(m->params[1]);
 
-	if (cl == NULL || (ch = channel_get(core, m->params[0], ts)) == NULL)
+	if (cl == NULL || (ch = channel_get(core, m->params[0], ts, false)) == NULL)
 		return;
 	if (peer_channel_ts(core, ch, ts) < 0)
 		modes = 0;
@@ -291,6 +376,35 @@ peer_mode(struct core *core, struct cluster_node *node, struct msg *m, int64_t n
 	cmd_mode_peer(core, cl, ch, &mm, now);
 }
 
+/* STATUS #chan ts +o|-o|+v|-v uid: ChanServ gave or took a member's status there. */
+void
+peer_status(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
+{
+	struct channel	*ch = channel_find(core, m->params[0]);
+	struct client	*who = cluster_user(core, m->params[3]);
+	const char	*change = m->params[2];
+	int64_t		 ts = peer_number(m->params[1]);
+	char		 line[MSG_BODY_MAX + 1], prefix[CLIENT_PREFIX_MAX];
+	struct member	*mb;
+	unsigned	 flag;
+	size_t		 len;
+
+	(void)now;
+	if (!casemap_eq(m->source, node->name) || ch == NULL ||
+	    who == NULL || ts < 0 || ts > ch->created || strlen(change) != 2 ||
+	    (change[0] != '+' && change[0] != '-') ||
+	    (change[1] != 'o' && change[1] != 'v') ||
+	    (mb = channel_member(ch, who)) == NULL)
+		return;
+	flag = change[1] == 'o' ? MEMBER_OP : MEMBER_VOICE;
+	if ((change[0] == '+') == !!(mb->modes & flag))
+		return;
+	mb->modes ^= flag;
+	len = format_line(line, ":%s MODE %s %s %s", services_prefix(core, &chanserv,
+	    prefix, sizeof(prefix)), ch->name, change, who->nick);
+	send_channel(core, ch, NULL, line, len);
+}
+
 /* INVITE uid #chan, to the invited user's node. */
 void
 peer_invite(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
@@ -319,14 +433,15 @@ merge_max(char *ours, size_t cap, const char *theirs)
 		snprintf(ours, cap, "%s", theirs);
 }
 
-/* CHAN #chan ts modes(hex) key limit forward join_max join_secs: a burst's channel. */
+/* CHAN #chan ts modes(hex) key limit forward join_max join_secs: a burst's channel,
+ * after its SJOIN lines. */
 void
 peer_chan(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
 {
 	int64_t		 ts = number(m->params[1]), limit = number(m->params[4]);
 	int64_t		 jmax = number(m->params[6]), jsecs = number(m->params[7]);
-	bool		 fresh = channel_find(core, m->params[0]) == NULL;
-	struct channel	*ch;
+	struct channel	*ch = channel_find(core, m->params[0]);
+	struct chan_modes was;
 	unsigned long	 modes;
 	char		*end;
 	int		 r;
@@ -336,13 +451,12 @@ peer_chan(struct core *core, struct cluster_node *node, struct msg *m, int64_t n
 	if (*end != '\0' || limit < 0 || limit > 1000000 || jmax < 0 || jmax > 1000 ||
 	    jsecs < 0 || jsecs > 1000 || strlen(m->params[3]) > CHANNEL_KEY_MAX ||
 	    (strcmp(m->params[5], "*") != 0 &&
-	    !casemap_channel_valid(m->params[5], CHANNEL_NAME_MAX)) ||
-	    (ch = channel_get(core, m->params[0], ts)) == NULL)
+	    !casemap_channel_valid(m->params[5], CHANNEL_NAME_MAX)) || ch == NULL ||
+	    ts < 0 || (r = peer_channel_ts(core, ch, ts)) < 0)
 		return;
-	if ((r = peer_channel_ts(core, ch, ts)) < 0)
-		return;
-	if (fresh || r > 0)
-		ch->modes = 0;
+	/* After its members (SJOIN): a reset or new channel has no modes of its own.
+	 * The local members see what the merge changed, as the node's MODE. */
+	chan_modes_get(ch, &was);
 	ch->modes |= (unsigned)modes;
 	merge_max(ch->key, sizeof(ch->key), m->params[3]);
 	if ((unsigned)limit > ch->limit)
@@ -353,6 +467,7 @@ peer_chan(struct core *core, struct cluster_node *node, struct msg *m, int64_t n
 		ch->join_max = (unsigned)jmax;
 		ch->join_secs = (unsigned)jsecs;
 	}
+	chan_modes_show(core, ch, node->name, &was);
 }
 
 /* SJOIN #chan ts :[@+]uid ...: a burst's members of the sending node. */
@@ -360,7 +475,7 @@ void
 peer_sjoin(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
 {
 	int64_t		 ts = number(m->params[1]);
-	struct channel	*ch = channel_get(core, m->params[0], ts);
+	struct channel	*ch = channel_get(core, m->params[0], ts, true);
 	char		*list = (char *)m->params[2], *word;
 	bool		 counts;
 

@@ -18,6 +18,7 @@
 #include "core/command.h"
 #include "core/core.h"
 #include "core/monitor.h"
+#include "core/multiline.h"
 #include "core/peer.h"
 #include "core/reply.h"
 #include "core/session.h"
@@ -354,6 +355,39 @@ peer_message(struct core *core, struct cluster_node *node, struct msg *m, int64_
 	tags_message(core, NULL, false);
 }
 
+/* MLPART ref c|- :text: one line of a draft/multiline batch. */
+static void
+peer_mlpart(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
+{
+	struct client	*cl = source(core, node, m);
+
+	(void)now;
+	if (cl != NULL && m->nparams >= 3)
+		multiline_peer_part(cl, m->params[0], strcmp(m->params[1], "c") == 0,
+		    m->params[2]);
+}
+
+/* MLEND ref target, with the message's tags: the batch is whole, deliver it here. */
+static void
+peer_mlend(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
+{
+	struct client	*cl = source(core, node, m), *to = NULL;
+	struct channel	*ch = NULL;
+	const char	*msgid = msg_tag_get(m, "msgid"), *time = msg_tag_get(m, "time");
+
+	(void)now;
+	if (cl == NULL)
+		return;
+	if (m->params[1][0] == '#')
+		ch = channel_find(core, m->params[1]);
+	else
+		to = cluster_user(core, m->params[1]);
+	tags_message_peer(core, cl, msgid != NULL && word_ok(msgid, TAGS_MSGID_MAX - 1) ?
+	    msgid : "", time != NULL && word_ok(time, 31) ? time : "", "");
+	multiline_peer_end(core, cl, m->params[0], ch, to);
+	tags_message(core, NULL, false);
+}
+
 static void
 peer_wallops(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
 {
@@ -417,6 +451,8 @@ static const struct {
 	{ "NOTICE",	peer_message,	2 },
 	{ "TAGMSG",	peer_message,	1 },
 	{ "WALLOPS",	peer_wallops,	1 },
+	{ "MLPART",	peer_mlpart,	3 },
+	{ "MLEND",	peer_mlend,	2 },
 	{ "KILL",	peer_kill,	2 },
 	{ "JOIN",	peer_join,	3 },
 	{ "PART",	peer_part,	2 },
@@ -424,10 +460,16 @@ static const struct {
 	{ "TOPIC",	peer_topic,	5 },
 	{ "MODE",	peer_mode,	3 },
 	{ "INVITE",	peer_invite,	2 },
+	{ "STATUS",	peer_status,	4 },
 	{ "CHAN",	peer_chan,	8 },
 	{ "SJOIN",	peer_sjoin,	3 },
 	{ "BMASK",	peer_bmask,	6 },
 	{ "TB",		peer_tb,	5 },
+	{ "REGACCT",	peer_regacct,	1 },
+	{ "DROPACCT",	peer_dropacct,	1 },
+	{ "CHANREG",	peer_chanreg,	3 },
+	{ "CHANDROP",	peer_chandrop,	1 },
+	{ "CHANACC",	peer_chanacc,	6 },
 };
 
 void

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/chanreg.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/core.h"
@@ -198,32 +199,55 @@ channel_nodes(struct core *core, struct channel *ch, unsigned status)
 	return n;
 }
 
-/* The line for ch once per node with a member (per channel_nodes), or once to all. */
+#define PEER_DESTS	32
+
+/* Where a line for ch's members (per channel_nodes) goes, into dests: each node with
+ * one, or NULL alone (every other node) when all have one or there are too many to
+ * name.  Returns how many destinations (0: no node needs it). */
+static size_t
+channel_dests(struct core *core, struct channel *ch, unsigned status,
+    const char *dests[PEER_DESTS])
+{
+	struct cluster	*c = core->cluster;
+	size_t		 nodes = channel_nodes(core, ch, status), n = 0;
+
+	if (nodes == 0)
+		return 0;
+	if (nodes == cluster_nodes_up(core) || nodes > PEER_DESTS) {
+		dests[0] = NULL;
+		return 1;
+	}
+	for (size_t i = 0; i < c->nodes.len && n < nodes; i++) {
+		struct cluster_node	*node = c->nodes.items[i];
+
+		if (node->mark == c->serial)
+			dests[n++] = node->name;
+	}
+	return n;
+}
+
+/* The line for ch once per node with a member, or once to all. */
 static void
 channel_vput(struct core *core, struct channel *ch, unsigned status, const char *tags,
     const char *source, const char *verb, unsigned n, ...)
 {
-	struct cluster	*c = core->cluster;
-	size_t		 nodes = channel_nodes(core, ch, status);
+	const char	*dests[PEER_DESTS];
+	size_t		 ndests = channel_dests(core, ch, status, dests);
 	va_list		 ap;
 
-	if (nodes == 0)
-		return;
-	if (nodes == cluster_nodes_up(core)) {
+	for (size_t i = 0; i < ndests; i++) {
 		va_start(ap, n);
-		peer_vput(core, NULL, tags, source, verb, n, ap);
+		peer_vput(core, dests[i], tags, source, verb, n, ap);
 		va_end(ap);
-		return;
 	}
-	for (size_t i = 0; i < c->nodes.len; i++) {
-		struct cluster_node	*node = c->nodes.items[i];
+}
 
-		if (node->mark != c->serial)
-			continue;
-		va_start(ap, n);
-		peer_vput(core, node->name, tags, source, verb, n, ap);
-		va_end(ap);
-	}
+/* The tags a relayed message carries: its msgid and time, the sender's client tags. */
+static void
+message_tags(struct core *core, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "msgid=%s;time=%s%s%s", tags_msgid(core), tags_time(core),
+	    core->tags.client_len > 0 ? ";" : "", core->tags.client);
 }
 
 void
@@ -235,8 +259,7 @@ peer_send_message(struct core *core, struct client *cl, const char *verb,
 
 	if (ch == NULL && (to == NULL || to->local))
 		return;
-	snprintf(tags, sizeof(tags), "msgid=%s;time=%s%s%s", tags_msgid(core),
-	    tags_time(core), core->tags.client_len > 0 ? ";" : "", core->tags.client);
+	message_tags(core, tags, sizeof(tags));
 	if (ch == NULL) {
 		if (text != NULL)
 			peer_put(core, to->node->name, tags, cl->uid, verb, 2, to->uid, text);
@@ -252,6 +275,32 @@ peer_send_message(struct core *core, struct client *cl, const char *verb,
 		channel_vput(core, ch, status, tags, cl->uid, verb, 2, target, text);
 	else
 		channel_vput(core, ch, status, tags, cl->uid, verb, 1, target);
+}
+
+void
+peer_send_multiline(struct core *core, struct client *cl, struct channel *ch,
+    struct client *to, const char *ref, unsigned n, const char *const *texts,
+    const bool *concat)
+{
+	char		 tags[TAGS_DATA_MAX + 1];
+	const char	*dests[PEER_DESTS];
+	size_t		 ndests;
+
+	if (ch != NULL)
+		ndests = channel_dests(core, ch, 0, dests);
+	else if (to != NULL && !to->local) {
+		dests[0] = to->node->name;
+		ndests = 1;
+	} else
+		return;
+	message_tags(core, tags, sizeof(tags));
+	for (size_t d = 0; d < ndests; d++) {
+		for (unsigned i = 0; i < n; i++)
+			peer_put(core, dests[d], NULL, cl->uid, "MLPART", 3, ref,
+			    concat[i] ? "c" : "-", texts[i]);
+		peer_put(core, dests[d], tags, cl->uid, "MLEND", 2, ref,
+		    ch != NULL ? ch->name : to->uid);
+	}
 }
 
 /* A member's statuses as the burst and JOIN write them: "@", "+", "@+"; "" none. */
@@ -352,6 +401,14 @@ peer_send_mode(struct core *core, struct client *cl, struct channel *ch,
 }
 
 void
+peer_send_status(struct core *core, struct channel *ch, struct client *who, char dir,
+    unsigned flag)
+{
+	peer_send_node(core, NULL, "STATUS %s %lld %c%c %s", ch->name,
+	    (long long)ch->created, dir, flag == MEMBER_OP ? 'o' : 'v', who->uid);
+}
+
+void
 peer_send_invite(struct core *core, struct client *cl, struct client *to,
     struct channel *ch)
 {
@@ -433,14 +490,40 @@ peer_send_channel(struct core *core, struct channel *ch, const char *node)
 	snprintf(limit, sizeof(limit), "%u", ch->limit);
 	snprintf(jmax, sizeof(jmax), "%u", ch->join_max);
 	snprintf(jsecs, sizeof(jsecs), "%u", ch->join_secs);
+	/* Members first: the channel exists once they are in. */
+	channel_members(core, ch, node, ts);
 	peer_put(core, node, NULL, core->cluster->node, "CHAN", 8, ch->name, ts, modes,
 	    ch->key[0] != '\0' ? ch->key : "*", limit,
 	    ch->forward[0] != '\0' ? ch->forward : "*", jmax, jsecs);
-	channel_members(core, ch, node, ts);
 	channel_list(core, ch, node, ts, "b", &ch->bans);
 	channel_list(core, ch, node, ts, "e", &ch->excepts);
 	channel_list(core, ch, node, ts, "I", &ch->invexes);
 	channel_list(core, ch, node, ts, "q", &ch->quiets);
 	if (ch->topic != NULL)
 		topic_put(core, node, core->cluster->node, "TB", ch);
+}
+
+void
+peer_send_registrations(struct core *core, const char *node)
+{
+	size_t		 pos = 0;
+	const char	*key;
+	void		*value;
+
+	while (map_next(&core->accounts, &pos, &key, &value))
+		peer_send_node(core, node, "REGACCT %s", (const char *)value);
+	for (struct list *l = core->chanregs.next; l != &core->chanregs; l = l->next) {
+		const struct chanreg	*reg = list_entry(l, const struct chanreg, link);
+
+		peer_send_node(core, node, "CHANREG %s %s %lld", reg->channel->name,
+		    reg->rec.founder, (long long)reg->rec.registered);
+		for (size_t i = 0; i < reg->entries.len; i++) {
+			const struct chanreg_entry	*e = reg->entries.items[i];
+
+			if (e->kind == 'o' || e->kind == 'v')
+				peer_send_node(core, node, "CHANACC %s + %c %s %s %lld",
+				    reg->channel->name, e->kind, e->mask,
+				    e->setter[0] != '\0' ? e->setter : "*", (long long)e->time);
+		}
+	}
 }

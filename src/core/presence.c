@@ -12,6 +12,7 @@
 #include "core/client.h"
 #include "core/core.h"
 #include "core/job_owner.h"
+#include "core/peer.h"
 #include "core/presence.h"
 #include "core/reply.h"
 #include "core/server.h"
@@ -92,8 +93,9 @@ presence_shutdown(struct core *core)
 	for (struct list *n = core->clients.next; n != &core->clients; n = n->next) {
 		struct client	*cl = list_entry(n, struct client, all);
 
-		if (cl->state == CLIENT_REGISTERED && !(cl->flags & CLIENT_SESSION) &&
-		    cl->account[0] != '\0' && session_always_on_for(core, cl->account))
+		if (cl->local && cl->state == CLIENT_REGISTERED &&
+		    !(cl->flags & CLIENT_SESSION) && cl->account[0] != '\0' &&
+		    session_always_on_for(core, cl->account))
 			presence_save(core, cl);
 	}
 }
@@ -159,6 +161,8 @@ core_restore_presence(struct core *core, const struct presence_rec *rec)
 		client_free(core, cl);
 		return -1;
 	}
+	if (core->cluster != NULL)
+		cluster_restored(core, cl);
 	core_log(core, PLOG_INFO, "always-on: %s (%s) is back in %zu channels", cl->nick,
 	    cl->account, cl->channels.len);
 	return 0;

@@ -103,8 +103,10 @@ bool
 session_nick_pending(struct core *core, struct client *cl, const struct client *other,
     const char *nick)
 {
-	if (other->state != CLIENT_REGISTERED || (other->flags & CLIENT_SESSION) ||
-	    other->account[0] == '\0' || !session_multiclient(core, other->account))
+	/* cluster: a user on another node is no user to attach to (its node's) */
+	if (!other->local || other->state != CLIENT_REGISTERED ||
+	    (other->flags & CLIENT_SESSION) || other->account[0] == '\0' ||
+	    !session_multiclient(core, other->account))
 		return false;
 	if (cl->nick[0] != '\0' && map_get(&core->nicks, cl->nick) == cl)
 		map_del(&core->nicks, cl->nick);
@@ -362,7 +364,7 @@ session_conn_find(struct core *core, uint64_t id)
 	for (struct list *n = core->clients.next; n != &core->clients; n = n->next) {
 		struct client	*c = list_entry(n, struct client, all);
 
-		if (c->id == id && c->state == CLIENT_REGISTERED &&
+		if (c->id == id && c->local && c->state == CLIENT_REGISTERED &&
 		    !(c->flags & CLIENT_HOLLOW))
 			return c;
 	}

@@ -50,8 +50,9 @@ core_stats(const struct core *core, struct core_stats *st)
 
 		if (c->flags & CLIENT_HOLLOW)
 			hollow++;
-		if (c->state == CLIENT_REGISTERED && !(c->flags & CLIENT_SESSION) &&
-		    (c->flags & CLIENT_MODE_OPER))
+		/* This server's operators: a cluster's others are their nodes' */
+		if (c->local && c->state == CLIENT_REGISTERED &&
+		    !(c->flags & CLIENT_SESSION) && (c->flags & CLIENT_MODE_OPER))
 			st->opers++;
 	}
 	/* Connections (multiclient: each session one, a hollow user none). */

@@ -7,6 +7,7 @@
 
 #include "core/client.h"
 #include "core/core.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/welcome.h"
 
@@ -15,6 +16,7 @@ welcome_lusers(struct core *core, struct client *cl)
 {
 	size_t		invisible = 0, opers = 0;
 	size_t		unknown = core->nclients - core->nregistered - core->nsessions;
+	size_t		users = core->nregistered, servers = 1;
 	struct list	*n;
 
 	for (n = core->clients.next; n != &core->clients; n = n->next) {
@@ -27,22 +29,28 @@ welcome_lusers(struct core *core, struct client *cl)
 		if (c->flags & CLIENT_MODE_OPER)
 			opers++;
 	}
+	/* cluster: the whole network's users, and its nodes as servers (peer.h) */
+	if (core->cluster != NULL) {
+		users += core->cluster->nremote;
+		servers += cluster_nodes_up(core);
+	}
 	send_numeric(core, cl, RPL_LUSERCLIENT,
-	    ":There are %zu users and %zu invisible on 1 servers",
-	    core->nregistered - invisible, invisible);
+	    ":There are %zu users and %zu invisible on %zu servers",
+	    users - invisible, invisible, servers);
 	if (opers > 0)
 		send_reply(core, cl, RPL_LUSEROP, "%zu", opers);
 	if (unknown > 0)
 		send_reply(core, cl, RPL_LUSERUNKNOWN, "%zu", unknown);
 	send_reply(core, cl, RPL_LUSERCHANNELS, "%zu", map_len(&core->channels));
-	send_numeric(core, cl, RPL_LUSERME, ":I have %zu clients and 0 servers",
-	    core->nregistered);
+	send_numeric(core, cl, RPL_LUSERME, ":I have %zu clients and %zu servers",
+	    core->nregistered, servers - 1);
 	send_numeric(core, cl, RPL_LOCALUSERS, "%zu %zu :Current local users %zu, max %zu",
 	    core->nregistered, core->max_registered, core->nregistered,
 	    core->max_registered);
 	send_numeric(core, cl, RPL_GLOBALUSERS,
-	    "%zu %zu :Current global users %zu, max %zu", core->nregistered,
-	    core->max_registered, core->nregistered, core->max_registered);
+	    "%zu %zu :Current global users %zu, max %zu", users,
+	    users > core->max_registered ? users : core->max_registered, users,
+	    users > core->max_registered ? users : core->max_registered);
 }
 
 void

@@ -6,11 +6,15 @@
  *   'c' D       connection D goes away (EOF)
  *   'l' D       connection D's line was too long for the framer
  *   't' N       the clock moves N ms on (decimal, default 1000) and the timers run
+ *   'u' D       node n(2 + D % 3) is up (the core becomes node n1 first: cluster.h)
+ *   'd' D       that node is down
+ *   'p' D TEXT  that node sends the node line TEXT
  *   D TEXT      connection D (a digit) sends the line TEXT, opening first if needed
  *   any other   the whole record is a line from connection (byte % 8)
  *
  * After every event a checker walks the core's state: clients and counts, the nick
- * table, channel membership from both sides and flood queues.
+ * table, channel membership from both sides and flood queues; other nodes' users never
+ * have a connection, a timer or delayed lines.
  * The fake driver checks the core's side of the contract: every queued buffer is whole
  * CR LF lines with no NUL or stray CR inside, and nothing is queued for, or hung up on,
  * a connection the core has let go.
@@ -22,7 +26,9 @@
 
 #include "core/channel.h"
 #include "core/client.h"
+#include "core/cluster.h"
 #include "core/core.h"
+#include "core/peer.h"
 #include "core/server.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -90,6 +96,17 @@ out_hangup(void *ctx, uint64_t conn, const char *reason)
 	s->client = NULL;
 }
 
+/* A node line: one line, nothing a bus would have to frame. */
+static void
+out_peer(void *ctx, const char *node, const char *line, size_t len)
+{
+	(void)ctx;
+	CHECK(node == NULL || node[0] == 'n');
+	CHECK(len > 0 && len <= PEER_LINE_MAX);
+	CHECK(memchr(line, '\0', len) == NULL && memchr(line, '\r', len) == NULL &&
+	    memchr(line, '\n', len) == NULL);
+}
+
 static void
 out_request(void *ctx, enum core_request req, const char *reason)
 {
@@ -144,7 +161,14 @@ check_client(struct core *core, struct client *cl)
 		CHECK(cl->nick[0] != '\0' && cl->user[0] != '\0');
 	else
 		CHECK(cl->channels.len == 0);
-	CHECK(cl->channels.len <= core->cfg.max_channels);
+	/* Another node's user: no connection, nothing of one; its node's limits. */
+	if (!cl->local) {
+		CHECK(cl->conn == 0 && cl->node != NULL && cl->node->up);
+		CHECK(cl->state == CLIENT_REGISTERED && !list_linked(&cl->timer));
+		CHECK(cl->sessions.len == 0 && list_empty(&cl->jobs));
+		CHECK(map_get(&core->cluster->uids, cl->uid) == cl);
+	} else
+		CHECK(cl->channels.len <= core->cfg.max_channels);
 	/* Every channel it lists holds it, once. */
 	for (size_t i = 0; i < cl->channels.len; i++) {
 		struct member	*m = cl->channels.items[i];
@@ -187,19 +211,21 @@ static void
 check_core(struct driver *d)
 {
 	struct core	*core = d->core;
-	size_t		 n = 0, reg = 0, named = 0, open = 0, pos;
+	size_t		 n = 0, reg = 0, named = 0, open = 0, remote = 0, pos;
 	const char	*key;
 	void		*value;
 
 	for (struct list *l = core->clients.next; l != &core->clients; l = l->next) {
 		struct client	*cl = list_entry(l, struct client, all);
 
-		n++;
-		reg += cl->state == CLIENT_REGISTERED;
+		n += cl->local;
+		reg += cl->local && cl->state == CLIENT_REGISTERED;
+		remote += !cl->local;
 		named += cl->nick[0] != '\0';
 		check_client(core, cl);
 	}
 	CHECK(n == core->nclients && reg == core->nregistered);
+	CHECK(remote == (core->cluster != NULL ? core->cluster->nremote : 0));
 	CHECK(core->max_registered >= core->nregistered);
 	/* The driver's view: exactly its open connections are the core's clients. */
 	for (int i = 0; i < SLOTS; i++)
@@ -251,6 +277,27 @@ run_record(struct driver *d, const uint8_t *p, size_t len, char *line)
 			core_line_too_long(d->core, s->client, d->now);
 		return;
 	}
+	if (len >= 2 && strchr("udp", p[0]) && p[1] >= '0' && p[1] <= '9') {
+		char	node[3] = { 'n', (char)('2' + (p[1] - '0') % 3), '\0' };
+
+		/* The first node event makes the core a node: a core starts as one before
+		 * its first connection, but nothing may break when that is later. */
+		if (core_cluster_start(d->core, "n1") == -1)
+			return;
+		if (p[0] == 'u')
+			core_peer_up(d->core, node, d->now);
+		else if (p[0] == 'd')
+			core_peer_down(d->core, node, d->now);
+		else {
+			len -= 2;
+			if (len > RECORD_MAX)
+				len = RECORD_MAX;
+			memcpy(line, p + 2, len);
+			line[len] = '\0';
+			core_peer_line(d->core, node, line, len, d->now);
+		}
+		return;
+	}
 	if (len >= 1 && p[0] == 't') {
 		int64_t	ms = len > 1 ? 0 : 1000;
 
@@ -291,7 +338,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_config(&cfg);
 	/* No job runner: the core runs jobs (OPER's hash) at once, deterministically. */
 	out = (struct core_out){ &d, out_queue, out_queue_many, out_hangup, NULL,
-	    out_request, NULL, NULL, NULL };
+	    out_request, NULL, NULL, out_peer };
 	if ((d.core = core_new(&cfg, &out)) == NULL)
 		return 0;
 	core_clock(d.core, d.now, 1700000000000LL);

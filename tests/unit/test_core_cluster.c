@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/cluster.h"
+#include "fixture_accounts.h"
 #include "fixture_core.h"
 
 #define NODES	3
@@ -120,14 +121,28 @@ net_link_all(struct net *net)
 	net_run(net);
 }
 
+static void	(*net_edit)(struct core_config *);
+static uint64_t	  net_seed;
+
+/* Each node its own msgid seed, as each server draws one: a msgid seen on two nodes
+ * is the same message's, never a coincidence of counters. */
+static void
+node_config(struct core_config *cfg)
+{
+	cfg->msgid_seed = ++net_seed;
+	if (net_edit != NULL)
+		net_edit(cfg);
+}
+
 static struct net *
-net_new(bool link)
+net_new_edit(bool link, void (*edit)(struct core_config *))
 {
 	struct net	*net = calloc(1, sizeof(*net));
 
 	assert_non_null(net);
+	net_edit = edit;
 	for (int i = 0; i < NODES; i++) {
-		net->fx[i] = fx_new(NULL);
+		net->fx[i] = fx_new(node_config);
 		net->fx[i]->peer = bus_peer;
 		net->fx[i]->peer_ctx = net;
 		assert_int_equal(core_cluster_start(net->fx[i]->core, names[i]), 0);
@@ -135,6 +150,12 @@ net_new(bool link)
 	if (link)
 		net_link_all(net);
 	return net;
+}
+
+static struct net *
+net_new(bool link)
+{
+	return net_new_edit(link, NULL);
 }
 
 static void
@@ -476,6 +497,503 @@ test_once_per_node_count(void **state)
 	net_free(net);
 }
 
+/* Cut node i off the bus, as the driver sees a split: both sides drop the other. */
+static void
+net_split(struct net *net, int i)
+{
+	net->cut[i] = true;
+	for (int j = 0; j < NODES; j++) {
+		if (j == i)
+			continue;
+		core_peer_down(net->fx[i]->core, names[j], net->fx[i]->now);
+		core_peer_down(net->fx[j]->core, names[i], net->fx[j]->now);
+	}
+	net_run(net);
+}
+
+static void
+net_heal(struct net *net, int i)
+{
+	net->cut[i] = false;
+	for (int j = 0; j < NODES; j++) {
+		if (j == i)
+			continue;
+		net_up(net, i, j);
+		net_up(net, j, i);
+	}
+	net_run(net);
+}
+
+/* The nick every node shows for the user that node i's connection c is. */
+static void
+assert_nick_everywhere(struct net *net, const char *nick, const char *server)
+{
+	for (int i = 0; i < NODES; i++) {
+		unsigned	c = fx_client(net->fx[i], "zzwho");
+		char		want[128];
+
+		net_line(net, i, c, "WHOIS x");
+		fx_take(net->fx[i], c);
+		snprintf(want, sizeof(want), "WHOIS %s", nick);
+		net_line(net, i, c, want);
+		snprintf(want, sizeof(want), " 312 zzwho %s %s ", nick, server);
+		assert_non_null(strstr(fx_take(net->fx[i], c), want));
+		net_line(net, i, c, "QUIT");
+	}
+}
+
+/* The same nick taken on two sides of a split: the older keeps it, on every node. */
+static void
+test_nick_collision_after_split(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a, b;
+	const char	*got;
+	char		 loser[32];
+
+	(void)state;
+	net_split(net, 1);
+	a = fx_client(net->fx[0], "sam");	/* n1's is older */
+	net->fx[1]->now += 3000;
+	b = fx_client(net->fx[1], "Sam");
+	net_heal(net, 1);
+	/* bob's node renames him and says why; n1's sam is untouched. */
+	got = fx_take(net->fx[1], b);
+	assert_non_null(strstr(got, ":Sam!u@127.0.0.1 NICK 0"));
+	assert_non_null(strstr(got, " NOTICE 0"));
+	assert_non_null(strstr(got, "Nick collision: Sam was taken"));
+	assert_string_equal(fx_take(net->fx[0], a), "");
+	sscanf(strstr(got, " NICK ") + 6, "%31[^\r]", loser);
+	assert_nick_everywhere(net, "sam", "n1");
+	assert_nick_everywhere(net, loser, "n2");
+	net_free(net);
+}
+
+/* The reverse: the newer user is on n1 and loses there. */
+static void
+test_nick_collision_newer_on_first_node(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a;
+	const char	*got;
+
+	(void)state;
+	net_split(net, 1);
+	(void)fx_client(net->fx[1], "sam");	/* n2's is older */
+	net->fx[0]->now += 3000;
+	a = fx_client(net->fx[0], "sam");
+	net_heal(net, 1);
+	got = fx_take(net->fx[0], a);
+	assert_non_null(strstr(got, ":sam!u@127.0.0.1 NICK 0"));
+	assert_nick_everywhere(net, "sam", "n2");
+	net_free(net);
+}
+
+/* Two nodes accept one nick at the same second: the node that sorts first keeps it. */
+static void
+test_nick_collision_same_time(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 c = net_client(net, 2, "carol");
+
+	(void)state;
+	fx_line(net->fx[0], a, "NICK dup");
+	fx_line(net->fx[2], c, "NICK dup");
+	net_run(net);
+	assert_nick_everywhere(net, "dup", "n1");
+	assert_non_null(strstr(fx_take(net->fx[2], c), " NOTICE 0"));
+	net_free(net);
+}
+
+/* crypt(3) SHA-512 of "s3cret". */
+static const struct core_oper opers[] = {
+	{ "admin", "$6$FhUpg214YVB0DRq5$VXqa2jJY1yo5TUQHiU1r7Dw583Jzs7.SjuqQzxD7jDP3."
+	    "Iucbujk/qikiW2MNhFfVwVE1jevt8jLyhxP1JCzy/", "", "", "" },
+};
+
+static void
+oper_edit(struct core_config *cfg)
+{
+	cfg->opers = opers;
+	cfg->nopers = 1;
+}
+
+static void
+test_kill_and_wallops(void **state)
+{
+	struct net	*net = net_new_edit(true, oper_edit);
+	unsigned	 o = net_client(net, 0, "oper");
+	unsigned	 v = net_client(net, 1, "victim");
+	unsigned	 w = net_client(net, 2, "watcher");
+
+	(void)state;
+	net_line(net, 0, o, "OPER admin s3cret");
+	net_line(net, 1, v, "JOIN #c");
+	net_line(net, 2, w, "JOIN #c");
+	net_line(net, 2, w, "MODE watcher +w");
+	net_drain(net);
+	net_line(net, 0, o, "KILL victim :spam");
+	assert_true(net->fx[1]->conns[v].closed);
+	assert_string_equal(net->fx[1]->conns[v].reason, "Killed (oper (spam))");
+	assert_string_equal(fx_take(net->fx[2], w),
+	    ":victim!u@127.0.0.1 QUIT :Killed (oper (spam))\r\n");
+	net_line(net, 0, o, "WHOIS victim");
+	assert_non_null(strstr(fx_take(net->fx[0], o), " 401 oper victim "));
+	net_line(net, 0, o, "WALLOPS :hear ye");
+	assert_string_equal(fx_take(net->fx[2], w),
+	    ":oper!u@127.0.0.1 WALLOPS :hear ye\r\n");
+	net_free(net);
+}
+
+static void
+test_network_queries(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b, m;
+	const char	*got;
+
+	(void)state;
+	(void)net_client(net, 1, "bob");
+	(void)net_client(net, 2, "carol");
+	net_line(net, 0, a, "LUSERS");
+	got = fx_take(net->fx[0], a);
+	assert_non_null(strstr(got, ":There are 3 users and 0 invisible on 3 servers\r\n"));
+	assert_non_null(strstr(got, ":I have 1 clients and 2 servers\r\n"));
+	net_line(net, 0, a, "LINKS");
+	assert_string_equal(fx_take(net->fx[0], a),
+	    ":n1 364 alice n1 n1 :0 parley IRC server\r\n"
+	    ":n1 364 alice n2 n1 :1 parley IRC server\r\n"
+	    ":n1 364 alice n3 n1 :1 parley IRC server\r\n"
+	    ":n1 365 alice * :End of /LINKS list\r\n");
+	net_line(net, 0, a, "MAP");
+	assert_string_equal(fx_take(net->fx[0], a),
+	    ":n1 006 alice :n1 [1 users]\r\n"
+	    ":n1 006 alice :`- n2 [1 users]\r\n"
+	    ":n1 006 alice :`- n3 [1 users]\r\n"
+	    ":n1 007 alice :End of /MAP\r\n");
+	/* A node's name is a server's: WHOIS through it, TIME of it. */
+	net_line(net, 0, a, "WHOIS n2 bob");
+	assert_non_null(strstr(fx_take(net->fx[0], a), ":n1 312 alice bob n2 "));
+	net_line(net, 0, a, "TIME n3");
+	assert_non_null(strstr(fx_take(net->fx[0], a), ":n1 391 alice n1 :"));
+	net_line(net, 0, a, "WHOIS n9 bob");
+	assert_non_null(strstr(fx_take(net->fx[0], a), " 402 alice n9 "));
+	/* MONITOR: a user coming and going on another node. */
+	net_line(net, 0, a, "MONITOR + dave");
+	fx_take(net->fx[0], a);
+	b = net_client(net, 1, "dave");
+	assert_string_equal(fx_take(net->fx[0], a),
+	    ":n1 730 alice :dave!u@127.0.0.1\r\n");
+	net_line(net, 1, b, "AWAY :lunch");
+	net_line(net, 0, a, "WHOIS dave");
+	assert_non_null(strstr(fx_take(net->fx[0], a), " 301 alice dave :lunch\r\n"));
+	net_line(net, 1, b, "QUIT");
+	assert_string_equal(fx_take(net->fx[0], a), ":n1 731 alice :dave\r\n");
+	/* INVITE across nodes lets the invited user past +i on its own node. */
+	m = net_client(net, 2, "mallory");
+	net_line(net, 0, a, "JOIN #priv");
+	net_line(net, 0, a, "MODE #priv +i");
+	net_line(net, 2, m, "JOIN #priv");
+	assert_non_null(strstr(fx_take(net->fx[2], m), " 473 mallory #priv "));
+	net_line(net, 0, a, "INVITE mallory #priv");
+	assert_string_equal(fx_take(net->fx[2], m),
+	    ":alice!u@127.0.0.1 INVITE mallory #priv\r\n");
+	net_line(net, 2, m, "JOIN #priv");
+	assert_non_null(strstr(fx_take(net->fx[0], a), ":mallory!u@127.0.0.1 JOIN #priv\r\n"));
+	net_free(net);
+}
+
+/* Lines no node would send are dropped: nothing changes, nothing crashes. */
+static void
+test_hostile_lines(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	struct core	*core = net->fx[0]->core;
+	const char	*bad[] = {
+		"", " ", ":", "UID", ":n2 UID", ":n2 UID n3/1 mallory 1 u h 1 + * :x",
+		":n2 UID n2/9 alice 0 u h 1 + * :older, but n2/9 claims alice",
+		":n2 UID n2/8 bad!nick 1 u h 1 + * :x",
+		":n2/1 PRIVMSG alice :no such user",
+		":n3/1 QUIT :someone else's user",
+		":n2 CHAN #x 1 zz * 0 * 0 0", ":n2 SJOIN #x -5 :@n2/1",
+		":n2 TB #nochan 1 1 a :t", ":n2 MODE #x 1 +o",
+		"@msgid=;time= :n2/1 PRIVMSG", ":n2 KILL", ":n2 BMASK #x 1 z m s 1",
+		":n2 NICK", ":n2 EOB extra params here",
+	};
+	char		 line[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "%s", bad[i]);
+		core_peer_line(core, "n2", line, strlen(line), net->fx[0]->now);
+	}
+	/* The older claim won alice's nick: ours is renamed, never a duplicate. */
+	assert_non_null(strstr(fx_take(net->fx[0], a), ":alice!u@127.0.0.1 NICK 0"));
+	net_line(net, 0, a, "ISON alice");
+	assert_non_null(strstr(fx_take(net->fx[0], a), " 303 0"));
+	net_line(net, 0, a, "WHOIS alice");
+	assert_non_null(strstr(fx_take(net->fx[0], a), " 312 0"));
+	/* From a node that never said HELLO, or from itself: ignored. */
+	snprintf(line, sizeof(line), ":n9 UID n9/1 ghost 1 u h 1 + * :x");
+	core_peer_line(core, "n9", line, strlen(line), net->fx[0]->now);
+	snprintf(line, sizeof(line), ":n1 HELLO");
+	core_peer_line(core, "n1", line, strlen(line), net->fx[0]->now);
+	net_line(net, 0, a, "WHOIS ghost");
+	assert_non_null(strstr(fx_take(net->fx[0], a), " 401 "));
+	net_run(net);
+	net_free(net);
+}
+
+/* An account registered through n1 is known to n2's core at once; dropped, forgotten.
+ * (Each fixture has its own store: only the cores' tables of names are shared here.) */
+static void
+test_registrations(void **state)
+{
+	struct net	*net = net_new_edit(true, fxa_cheap);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net_line(net, 0, a, "REGISTER * * :hunter22");
+	assert_non_null(strstr(fx_take(net->fx[0], a), " REGISTER SUCCESS alice "));
+	net_line(net, 0, a, "NICK alice_");
+	net_line(net, 1, b, "NICK alice");
+	net_drain(net);
+	net_line(net, 1, b, "REGISTER * * :hunter22");
+	assert_non_null(strstr(fx_take(net->fx[1], b),
+	    "FAIL REGISTER ACCOUNT_EXISTS alice "));
+	net_line(net, 1, b, "NICK bob");
+	net_line(net, 0, a, "NS DROP alice hunter22");
+	assert_non_null(strstr(fx_take(net->fx[0], a), "is dropped"));
+	net_line(net, 1, b, "NICK alice");
+	net_drain(net);
+	net_line(net, 1, b, "REGISTER * * :hunter22");
+	assert_non_null(strstr(fx_take(net->fx[1], b), " REGISTER SUCCESS alice "));
+	net_free(net);
+}
+
+/* Only n1 saw n2 go (its bus was slow), and comes back: its HELLO makes n2 send its
+ * state again, and n2 relearns n1's. */
+static void
+test_one_sided_split(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net_line(net, 0, a, "JOIN #x");
+	net_line(net, 1, b, "JOIN #x");
+	net_drain(net);
+	core_peer_down(net->fx[0]->core, "n2", net->fx[0]->now);
+	assert_string_equal(fx_take(net->fx[0], a), ":bob!u@127.0.0.1 QUIT :n1 n2\r\n");
+	/* n2 talks on; n1 does not count it as up and drops what it says. */
+	net_line(net, 1, b, "PRIVMSG #x :anyone?");
+	assert_string_equal(fx_take(net->fx[0], a), "");
+	net_up(net, 0, 1);
+	net_run(net);
+	assert_string_equal(fx_take(net->fx[0], a), ":bob!u@127.0.0.1 JOIN #x\r\n");
+	/* n2 saw alice leave and come back with n1's HELLO: one alice, in #x. */
+	assert_string_equal(fx_take(net->fx[1], b),
+	    ":alice!u@127.0.0.1 QUIT :n2 n1\r\n"
+	    ":alice!u@127.0.0.1 JOIN #x\r\n"
+	    ":n1 MODE #x +o alice\r\n");
+	net_line(net, 1, b, "NAMES #x");
+	assert_string_equal(fx_take(net->fx[1], b),
+	    ":n2 353 bob = #x :bob @alice\r\n"
+	    ":n2 366 bob #x :End of /NAMES list\r\n");
+	net_free(net);
+}
+
+/* Two nodes create one channel before they hear of each other: the older creation
+ * keeps its op on every node, the younger side's creator loses it. */
+static void
+test_channel_ts_race(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 c = net_client(net, 2, "carol");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net->fx[2]->now += 5000;
+	fx_line(net->fx[0], a, "JOIN #race");
+	fx_line(net->fx[2], c, "JOIN #race");
+	net_run(net);
+	net_drain(net);
+	net_line(net, 2, c, "NAMES #race");
+	assert_string_equal(fx_take(net->fx[2], c),
+	    ":n3 353 carol = #race :carol @alice\r\n"
+	    ":n3 366 carol #race :End of /NAMES list\r\n");
+	net_line(net, 1, b, "NAMES #race");
+	assert_string_equal(fx_take(net->fx[1], b),
+	    ":n2 353 bob = #race :@alice carol\r\n"
+	    ":n2 366 bob #race :End of /NAMES list\r\n");
+	/* carol's op is gone where it counts: her node refuses her MODE. */
+	net_line(net, 2, c, "MODE #race +m");
+	assert_non_null(strstr(fx_take(net->fx[2], c), " 482 carol #race "));
+	net_free(net);
+}
+
+#define HCAPS	"CAP REQ :draft/chathistory draft/event-playback batch server-time " \
+		"message-tags"
+
+/* A message or event is kept once, by the node it was said on; the others keep none
+ * of it (the store is shared in a real cluster). */
+static void
+test_history_once(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+	const char	*got;
+
+	(void)state;
+	net_line(net, 0, a, HCAPS);
+	net_line(net, 1, b, HCAPS);
+	net_line(net, 0, a, "JOIN #c");
+	net_line(net, 1, b, "JOIN #c");
+	net_line(net, 0, a, "PRIVMSG #c :kept once");
+	for (int i = 0; i < NODES; i++)
+		fx_advance(net->fx[i], 2000);
+	net_drain(net);
+	net_line(net, 0, a, "CHATHISTORY LATEST #c * 10");
+	assert_non_null(strstr(fx_take(net->fx[0], a), "PRIVMSG #c :kept once\r\n"));
+	net_line(net, 1, b, "CHATHISTORY LATEST #c * 10");
+	got = fx_take(net->fx[1], b);
+	assert_null(strstr(got, "kept once"));
+	assert_null(strstr(got, ":alice!u@127.0.0.1 JOIN"));
+	assert_non_null(strstr(got, ":bob!u@127.0.0.1 JOIN #c\r\n"));
+	net_free(net);
+}
+
+/* A channel registered through n1: every node keeps it, its access list gives op on
+ * the node the user joins through, and everyone sees that op. */
+static void
+test_registered_channel(void **state)
+{
+	struct net	*net = net_new_edit(true, fxa_cheap);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+	const char	*got;
+
+	(void)state;
+	net_line(net, 0, a, "REGISTER * * :hunter22");
+	net_line(net, 1, b, "REGISTER * * :hunter22");
+	net_line(net, 0, a, "JOIN #reg");
+	net_line(net, 0, a, "CS REGISTER #reg");
+	net_line(net, 0, a, "CS ACCESS #reg ADD bob op");
+	assert_non_null(strstr(fx_take(net->fx[0], a), "bob gets op on #reg"));
+	net_line(net, 1, b, "JOIN #reg");
+	got = fx_take(net->fx[0], a);
+	assert_non_null(strstr(got, ":bob!u@127.0.0.1 JOIN #reg\r\n"
+	    ":ChanServ!ChanServ@services.n1 MODE #reg +o bob\r\n"));
+	net_line(net, 1, b, "CS INFO #reg");
+	assert_non_null(strstr(fx_take(net->fx[1], b), "#reg, founder alice"));
+	/* Empty, it stays on every node. */
+	net_line(net, 0, a, "PART #reg");
+	net_line(net, 1, b, "PART #reg");
+	net_drain(net);
+	net_line(net, 1, b, "CS INFO #reg");
+	assert_non_null(strstr(fx_take(net->fx[1], b), "#reg, founder alice"));
+	net_line(net, 0, a, "CS DROP #reg");
+	net_line(net, 1, b, "CS INFO #reg");
+	assert_non_null(strstr(fx_take(net->fx[1], b), "#reg is not registered"));
+	net_free(net);
+}
+
+/* A draft/multiline batch crosses whole: a batch where the client takes one, the
+ * fallback lines where it does not, on every node. */
+static void
+test_multiline_across_nodes(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+	unsigned	 c = net_client(net, 2, "carol");
+	const char	*got;
+
+	(void)state;
+	net_line(net, 0, a, "CAP REQ :draft/multiline batch message-tags");
+	net_line(net, 1, b, "CAP REQ :draft/multiline batch");
+	net_line(net, 0, a, "JOIN #m");
+	net_line(net, 1, b, "JOIN #m");
+	net_line(net, 2, c, "JOIN #m");
+	net_drain(net);
+	net_line(net, 0, a, "BATCH +r1 draft/multiline #m");
+	net_line(net, 0, a, "@batch=r1 PRIVMSG #m :first");
+	net_line(net, 0, a, "@batch=r1;draft/multiline-concat PRIVMSG #m :+more");
+	net_line(net, 0, a, "@batch=r1 PRIVMSG #m :second");
+	net_line(net, 0, a, "BATCH -r1");
+	got = fx_take(net->fx[1], b);
+	assert_non_null(strstr(got, ":alice!u@127.0.0.1 BATCH +r1 draft/multiline #m\r\n"));
+	assert_non_null(strstr(got, "@batch=r1;draft/multiline-concat :alice!u@127.0.0.1 "
+	    "PRIVMSG #m +more\r\n"));
+	assert_non_null(strstr(got, " BATCH -r1\r\n"));
+	assert_string_equal(fx_take(net->fx[2], c),
+	    ":alice!u@127.0.0.1 PRIVMSG #m first\r\n"
+	    ":alice!u@127.0.0.1 PRIVMSG #m +more\r\n"
+	    ":alice!u@127.0.0.1 PRIVMSG #m second\r\n");
+	net_free(net);
+}
+
+/* Registered while n2 was split off: n2 learns it with n1's burst. */
+static void
+test_registration_during_split(void **state)
+{
+	struct net	*net = net_new_edit(true, fxa_cheap);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net_split(net, 1);
+	net_line(net, 0, a, "REGISTER * * :hunter22");
+	net_line(net, 0, a, "JOIN #reg");
+	net_line(net, 0, a, "CS REGISTER #reg");
+	net_line(net, 0, a, "PART #reg");
+	net_line(net, 0, a, "NICK alice_");
+	net_heal(net, 1);
+	net_line(net, 1, b, "NICK alice");
+	net_drain(net);
+	net_line(net, 1, b, "REGISTER * * :hunter22");
+	assert_non_null(strstr(fx_take(net->fx[1], b),
+	    "FAIL REGISTER ACCOUNT_EXISTS alice "));
+	net_line(net, 1, b, "CS INFO #reg");
+	assert_non_null(strstr(fx_take(net->fx[1], b), "#reg, founder alice"));
+	net_free(net);
+}
+
+/* Modes set on each side of a split merge at the netjoin (equal TS), and each side's
+ * members see what the other side added. */
+static void
+test_netjoin_merges_modes(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net_line(net, 0, a, "JOIN #x");
+	net_line(net, 1, b, "JOIN #x");
+	net_line(net, 0, a, "MODE #x +o bob");
+	net_split(net, 1);
+	net_line(net, 0, a, "MODE #x +s");
+	net_line(net, 1, b, "MODE #x +m");
+	net_drain(net);
+	net_heal(net, 1);
+	assert_non_null(strstr(fx_take(net->fx[0], a), ":n2 MODE #x +m\r\n"));
+	assert_non_null(strstr(fx_take(net->fx[1], b), ":n1 MODE #x +s\r\n"));
+	for (int i = 0; i < 2; i++) {
+		net_line(net, i, i == 0 ? a : b, "MODE #x");
+		assert_non_null(strstr(fx_take(net->fx[i], i == 0 ? a : b),
+		    " #x +mnst\r\n"));
+	}
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -487,6 +1005,20 @@ main(void)
 		cmocka_unit_test(test_channel_across_three_nodes),
 		cmocka_unit_test(test_once_per_node),
 		cmocka_unit_test(test_once_per_node_count),
+		cmocka_unit_test(test_nick_collision_after_split),
+		cmocka_unit_test(test_nick_collision_newer_on_first_node),
+		cmocka_unit_test(test_nick_collision_same_time),
+		cmocka_unit_test(test_kill_and_wallops),
+		cmocka_unit_test(test_network_queries),
+		cmocka_unit_test(test_hostile_lines),
+		cmocka_unit_test(test_registrations),
+		cmocka_unit_test(test_one_sided_split),
+		cmocka_unit_test(test_channel_ts_race),
+		cmocka_unit_test(test_history_once),
+		cmocka_unit_test(test_registered_channel),
+		cmocka_unit_test(test_multiline_across_nodes),
+		cmocka_unit_test(test_registration_during_split),
+		cmocka_unit_test(test_netjoin_merges_modes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
