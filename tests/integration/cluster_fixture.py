@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import HOST_V4, free_port
+from conftest import HOST_V4, casefold, free_port
 
 NATS_SERVER = (os.environ.get("NATS_SERVER") or shutil.which("nats-server") or
                next((p for p in ("/usr/sbin/nats-server", "/usr/bin/nats-server")
@@ -160,25 +160,131 @@ def cluster(start_server, tmp_path):
     c.nats.stop()
 
 
+def _ask(c, line, pred, timeout=5.0):
+    """Send line from c and take the first answer matching pred out of c's pending
+    lines, leaving every other line there for the test."""
+    c.send(line)
+    deadline = time.monotonic() + timeout
+    while True:
+        for i, m in enumerate(c.pending):
+            if pred(m):
+                del c.pending[i]
+                return m
+        if not c._fill(deadline):
+            raise AssertionError(c._report("%s: no answer to %r" % (c.name, line)))
+
+
+def _names(c, channel):
+    """The nicks NAMES shows c, taken out of its pending lines."""
+    c.send("NAMES %s" % channel)
+    out = []
+    deadline = time.monotonic() + 5.0
+    while True:
+        for i, m in enumerate(c.pending):
+            if m.command == "353" and casefold(m.param(2, "")) == casefold(channel):
+                out += [n.lstrip("~&@%+") for n in m.trailing.split()]
+                del c.pending[i]
+                break
+            if m.command == "366" and casefold(m.param(1, "")) == casefold(channel):
+                del c.pending[i]
+                return set(out)
+        else:
+            if not c._fill(deadline):
+                raise AssertionError(c._report("%s: no NAMES %s" % (c.name, channel)))
+
+
+def _until(what, check, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() >= deadline:
+            raise AssertionError("the network did not converge: %s" % what)
+        time.sleep(0.02)
+
+
+class SpreadClient:
+    """Client hooks for SpreadServer: a registration and a JOIN return once every
+    node of the network knows of them, as they would on one server."""
+
+    @staticmethod
+    def install(spread, c):
+        register, join = c.register, c.join
+
+        def spread_register(nick, *a, **kw):
+            burst = register(nick, *a, **kw)
+            spread.registered(c)
+            return burst
+
+        def spread_join(channel, *a, **kw):
+            lines = join(channel, *a, **kw)
+            spread.joined(c, channel)
+            return lines
+
+        c.register, c.join = spread_register, spread_join
+
+
 class SpreadServer:
     """The `server` fixture's stand-in when PARLEY_CLUSTER_SPREAD is set: a network of
     three nodes whose clients are spread over them, the k-th client of a test on node
-    k mod 3, so that a test written for one server runs across the network.  Anything
-    but client() (the log, the pid, host and port) is the first node's."""
+    k mod 3, so that a test written for one server runs across the network.  A
+    registration or a JOIN made through Client.register or Client.join returns once
+    every node knows of it; anything else is as fast as the network.  Anything but
+    client() (the log, the pid, host and port) is the first node's."""
 
     def __init__(self, network):
         self.network = network
         self.first = network[network.names[0]]
         self.clients = []
+        self.users = []         # registered clients, in order
+        self.channels = {}      # channel -> nicks joined through join()
 
     def client(self, nick=None, listener=0, **kw):
-        node = self.network[self.network.names[len(self.clients) % len(
-            self.network.names)]]
-        c = node.client(nick=None, listener=listener, **kw)
+        name = self.network.names[len(self.clients) % len(self.network.names)]
+        c = self.network[name].client(nick=None, listener=listener, **kw)
+        c.node = name
         self.clients.append(c)
+        SpreadClient.install(self, c)
         if nick is not None:
             c.register(nick)
         return c
+
+    def _asker(self, node, but=None):
+        """A registered client of node to ask the network through, or None."""
+        for c in self.users:
+            if c.node == node and c is not but and not c.eof:
+                return c
+        return None
+
+    def _visible(self, asker, nicks):
+        def check():
+            m = _ask(asker, "ISON %s" % " ".join(nicks), lambda m: m.command == "303")
+            return {casefold(n) for n in m.trailing.split()} >= \
+                {casefold(n) for n in nicks}
+        return check
+
+    def registered(self, c):
+        # This node knows everyone before it, and every channel joined (nicks and
+        # members may have changed since: the test's own lines say how) ...
+        others = [o.nick for o in self.users if not o.eof and o.nick]
+        if others:
+            _until("%s sees %s" % (c.node, others), self._visible(c, others))
+        for channel in self.channels:
+            _until("%s sees %s" % (c.node, channel),
+                   lambda ch=channel: len(_names(c, ch)) > 0)
+        self.users.append(c)
+        # ... and every node with a client knows it.
+        for name in self.network.names:
+            asker = self._asker(name, but=c)
+            if name != c.node and asker is not None:
+                _until("%s sees %s" % (name, c.nick), self._visible(asker, [c.nick]))
+
+    def joined(self, c, channel):
+        self.channels.setdefault(channel, set()).add(c.nick)
+        for name in self.network.names:
+            asker = self._asker(name, but=c)
+            if name != c.node and asker is not None:
+                _until("%s sees %s in %s" % (name, c.nick, channel),
+                       lambda a=asker: casefold(c.nick) in
+                       {casefold(n) for n in _names(a, channel)})
 
     def __getattr__(self, name):
         return getattr(self.first, name)
