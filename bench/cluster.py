@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Fanout against one parleyd and against a network of three nodes, in one run.
 
-    bench/cluster.py [--build DIR] [--runs N] [--clients 500] [--senders 10]
+    bench/cluster.py [--build DIR] [--runs N] [--clients 500] [--senders 10] [--window W]
 
 A single parleyd, then nats-server and three nodes (n1 n2 n3, one network) with
 parley-bench's clients spread round robin over them (--target A,B,C): the same fanout
@@ -115,10 +115,10 @@ def start_network(build, work):
     return procs, targets, scrapes
 
 
-def fanout(build, targets, clients, senders, secs):
+def fanout(build, targets, clients, senders, window, secs):
     argv = [os.path.join(build, "parley-bench"), "--target", ",".join(targets), "--json",
             "--timeout", "120", "--clients", str(clients), "--senders", str(senders),
-            "--window", str(run.FANOUT_WINDOW), "--duration", str(secs), "fanout"]
+            "--window", str(window), "--duration", str(secs), "fanout"]
     res = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     out = json.loads(res.stdout)
     if not out["ready"] or out["disconnects"] > 0:
@@ -133,7 +133,7 @@ def one_run(build, kind, opts):
         procs, targets, scrapes = (start_single if kind == "one server" else
                                    start_network)(build, work)
         before = [(cpu_seconds(pid), metrics(url)) for pid, url, _ in scrapes]
-        r = fanout(build, targets, opts.clients, opts.senders, opts.secs)
+        r = fanout(build, targets, opts.clients, opts.senders, opts.window, opts.secs)
         after = [(cpu_seconds(pid), metrics(url)) for pid, url, _ in scrapes]
         # CPU of the parleyds (and of nats-server apart), per delivered line; the node
         # lines they published and received.
@@ -160,6 +160,8 @@ def main():
     ap.add_argument("--clients", type=int, default=500)
     ap.add_argument("--senders", type=int, default=10)
     ap.add_argument("--secs", type=float, default=5)
+    ap.add_argument("--window", type=int, default=run.FANOUT_WINDOW,
+                    help="messages in flight per sender (1: the latency unloaded)")
     opts = ap.parse_args()
     build = os.path.abspath(opts.build)
     kinds = ["one server", "three nodes"]
@@ -178,8 +180,8 @@ def main():
     rows = [("delivered lines/s", lambda r: r["lines_per_s"]),
             ("latency p50 (us)", lambda r: r["latency_us"]["p50"]),
             ("latency p99 (us)", lambda r: r["latency_us"]["p99"])]
-    print("fanout N=%d S=%d, %d runs, median:\n" % (opts.clients, opts.senders,
-                                                   opts.runs))
+    print("fanout N=%d S=%d W=%d, %d runs, median:\n" % (
+        opts.clients, opts.senders, opts.window, opts.runs))
     print("| measurement | one server | three nodes | three / one |")
     print("|---|---|---|---|")
     for label, key in rows:

@@ -638,6 +638,18 @@ class ServerFactory:
             pytest.fail("\n\n".join(problems), pytrace=False)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under PARLEY_CLUSTER_SPREAD, skip the tests that cannot apply to a network
+    (cluster_fixture.SPREAD_EXCEPTIONS says why each)."""
+    if not CLUSTER_SPREAD:
+        return
+    from cluster_fixture import SPREAD_EXCEPTIONS
+    for item in items:
+        key = "%s::%s" % (os.path.basename(str(item.fspath)), item.name)
+        if key in SPREAD_EXCEPTIONS:
+            item.add_marker(pytest.mark.skip(reason="network: " + SPREAD_EXCEPTIONS[key]))
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "models: depends on the concurrency model; run under each --model")

@@ -8,6 +8,8 @@ import re
 import signal
 import time
 
+import pytest
+
 from cluster_fixture import SPLIT_WITHIN, SYNC_TIMEOUT, cluster  # noqa: F401
 from conftest import cmd
 from test_cluster import client, join_all, names, visible, wait_names
@@ -23,6 +25,7 @@ def whois_server(c, nick):
     return None
 
 
+@pytest.mark.models
 def test_killed_node_splits(cluster):
     """SIGKILL a node: within the timeout every other node shows its users quitting
     with the netsplit reason "<this node> <that node>", and their nicks are free."""
