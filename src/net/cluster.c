@@ -623,15 +623,19 @@ cluster_close(struct net_server *srv)
 		    publish(cl, cl->subj_hb, "bye", 3) == 0)
 			(void)natsConnection_FlushTimeout(cl->nc, CLUSTER_FLUSH_MS);
 		atomic_store(&cl->closing, true);
-		for (int i = 0; i < 3; i++) {
-			if (cl->subs[i] != NULL)
-				(void)natsSubscription_Unsubscribe(cl->subs[i]);
-			natsSubscription_Destroy(cl->subs[i]);
-		}
-		natsConnection_Destroy(cl->nc);
-		/* Messages are the library's: destroyed before it closes, as is any that a
-		 * delivery under way still pushes. */
+		/* Messages are the library's: destroyed before it closes.  The inbox
+		 * destroys what it holds and what the drains below still deliver. */
 		cluster_queue_close(&cl->inbox);
+		/* A drain hands over what libnats still holds for the subscriptions (left
+		 * in its delivery queue, a message would outlive the library), then closes
+		 * the connection; unconnected, there is nothing more to come. */
+		if (natsConnection_DrainTimeout(cl->nc, CLUSTER_FLUSH_MS) == NATS_OK)
+			for (int i = 0; i < CLUSTER_CLOSE_MS / 10 &&
+			    !natsConnection_IsClosed(cl->nc); i++)
+				nats_Sleep(10);
+		for (int i = 0; i < 3; i++)
+			natsSubscription_Destroy(cl->subs[i]);
+		natsConnection_Destroy(cl->nc);
 		/* Its threads hold cl (the callbacks' closure): they must be gone before cl
 		 * is.  Should they outlive the wait, cl is left to them. */
 		if ((s = nats_CloseAndWait(CLUSTER_CLOSE_MS)) != NATS_OK) {
