@@ -202,3 +202,35 @@ def test_cluster_metrics(start_server, tmp_path):
     text = urllib.request.urlopen(url, timeout=5).read().decode()
     assert "parley_cluster_nodes_up 1\n" in text
     assert "parley_cluster_nats_connected 1\n" in text
+
+
+@pytest.mark.parametrize("text, why", [
+    ("nats_url = 127.0.0.1\n", "is not a NATS URL"),
+    ("nats_url = nats://127.0.0.1:4222\nnats_url = nats://127.0.0.1:4222\n",
+     "listed twice"),
+    ("nats_url = nats://127.0.0.1:4222\nnode = a_b\n", "is not a node name"),
+    ("nats_url = nats://127.0.0.1:4222\nheartbeat = 2\ntimeout = 1\n",
+     "must be longer than the heartbeat"),
+    ("nats_url = nats://127.0.0.1:4222\ntls_cert = c.pem\n", "go together"),
+])
+def test_cluster_settings_checked(tmp_path, text, why):
+    """A [cluster] section that cannot work stops the start with one line saying why."""
+    import subprocess
+    from conftest import PARLEYD
+    conf = tmp_path / "c.conf"
+    conf.write_text("[cluster]\n" + text)
+    p = subprocess.run([PARLEYD, "--config", str(conf), "--store", "none"],
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 1 and why in p.stderr, p.stderr
+
+
+def test_no_cluster_without_nats_url(start_server):
+    """An empty nats_url (as in the example file) is a single server: nothing of NATS
+    starts, and the server's name stays its own."""
+    srv = start_server(config="[server]\nname = irc.localhost\n[cluster]\nnats_url =\n"
+                       "node = n9\n")
+    c = client(srv, "alice")
+    c.send("LINKS")
+    assert [m.param(1) for m in c.collect_until("365") if m.command == "364"] == [
+        "irc.localhost"]
+    assert "cluster:" not in srv.log_text()
