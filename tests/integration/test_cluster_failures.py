@@ -140,3 +140,33 @@ def test_stopped_node_catches_up(cluster):
     wait_names(b, "#s", ["alice", "bob"])
     a.send("PRIVMSG #s :awake?")
     b.expect(lambda m: m.command == "PRIVMSG" and m.trailing == "awake?", timeout=5)
+
+
+def test_slow_node_resynchronises(start_server, tmp_path):
+    """A node that falls further behind than its queue allows (here 64 KiB) does not
+    make anyone buffer for it: it drops what it cannot hold, splits from the others
+    and joins again, and the network agrees afterwards."""
+    from cluster_fixture import Cluster
+    cluster = Cluster(start_server, tmp_path, nodes=("n1", "n2"),
+                      extra="queue = 64k\n[limits]\nflood_burst = 0\n")
+    a = client(cluster["n1"], "alice")
+    b = client(cluster["n2"], "bob")
+    join_all("#slow", a, b)
+    mark = cluster["n2"].log_len()
+    # Shorter than the timeout: n2 is not split off for its silence, only behind.
+    cluster["n2"].signal(signal.SIGSTOP)
+    try:
+        for i in range(2000):
+            a.send("PRIVMSG #slow :%04d %s" % (i, "x" * 200))
+        a.sync(timeout=10)
+        time.sleep(0.5)
+    finally:
+        cluster["n2"].signal(signal.SIGCONT)
+    line = cluster["n2"].wait_log(r"cluster: .*splitting from every node", timeout=10,
+                                  start=mark)
+    assert "queue of node lines is full" in line or "too slow" in line, line
+    wait_names(a, "#slow", ["alice", "bob"])
+    wait_names(b, "#slow", ["alice", "bob"])
+    a.send("PRIVMSG #slow :caught up?")
+    b.expect(lambda m: m.command == "PRIVMSG" and m.trailing == "caught up?",
+             timeout=10)
