@@ -232,8 +232,11 @@ client_register(struct core *core, struct client *cl, int64_t now)
 		core->max_registered = core->nregistered;
 	timer_set(core, cl, TIMER_IDLE, now);
 	/* cluster: the other nodes meet the user before anything it does */
-	if (core->cluster != NULL && cluster_user_add(core, cl) == 0)
+	if (core->cluster != NULL && cluster_user_add(core, cl) == 0) {
 		peer_send_user(core, cl, NULL);
+		if (cl->away != NULL)	/* draft/pre-away */
+			peer_send_away(core, cl, NULL);
+	}
 	welcome_send(core, cl);
 	account_show_registered(core, cl);
 	monitor_online(core, cl);

@@ -90,7 +90,8 @@ cluster_node_get(struct core *core, const char *name)
 		return NULL;
 	if ((n = cluster_node_find(core, name)) != NULL)
 		return n;
-	if ((n = calloc(1, sizeof(*n))) == NULL)
+	if (core->cluster->nodes.len >= CLUSTER_NODES_MAX ||
+	    (n = calloc(1, sizeof(*n))) == NULL)
 		return NULL;
 	snprintf(n->name, sizeof(n->name), "%s", name);
 	if (vec_push(&core->cluster->nodes, n) == -1) {
@@ -298,6 +299,7 @@ cluster_burst(struct core *core, const char *node)
 		peer_send_user(core, cl, node);
 		if (cl->away != NULL)
 			peer_send_away(core, cl, node);
+		peer_send_user_metadata(core, cl, node);
 	}
 	while (map_next(&core->channels, &pos, &key, &value))
 		peer_send_channel(core, value, node);

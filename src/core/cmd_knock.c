@@ -8,6 +8,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/peer.h"
 #include "core/reply.h"
 
 #define KNOCK_INTERVAL	60000	/* ms between one client's KNOCKs */
@@ -55,5 +56,8 @@ cmd_knock(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		if (mb->modes & MEMBER_OP)
 			send_reply(core, mb->client, RPL_KNOCK, "%s %s", ch->name, prefix);
 	}
+	/* cluster: the operators on other nodes, once a node */
+	if (core->cluster != NULL)
+		peer_send_knock(core, cl, ch);
 	send_reply(core, cl, RPL_KNOCKDLVR, "%s", ch->name);
 }

@@ -192,9 +192,6 @@ history_note(struct core *core, const struct client *cl, const struct channel *c
 	struct history_rec	*r;
 	char			 tags[HISTORY_TAGS_MAX + 1];
 
-	/* cluster: a remote user's message was kept by its own node, once */
-	if (!cl->local)
-		return;
 	if (ch != NULL ? !history_channel_on(core, ch) :
 	    !history_on(core) || !history_private_on(core, cl, to))
 		return;
@@ -234,7 +231,8 @@ history_event(struct core *core, const struct client *cl, const struct channel *
 {
 	struct history_rec	*r;
 
-	/* cluster: a remote user's event was kept by its own node, once */
+	/* cluster: a remote user's event was kept by its own node, once (its messages
+	 * never come here: peer_cmd.c delivers them without a record) */
 	if (!cl->local || !history_channel_on(core, ch) ||
 	    (r = history_record(core, cl, ch, line, len)) == NULL)
 		return;

@@ -16,7 +16,9 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/command.h"
+#include "core/core.h"
 #include "core/metadata.h"
+#include "core/peer.h"
 #include "core/reply.h"
 #include "core/session.h"
 
@@ -197,8 +199,12 @@ metadata_changed(struct core *core, struct client *setter, struct client *who,
     struct channel *ch, const char *key, const char *value)
 {
 	char		 source[CLIENT_PREFIX_MAX];
-	uint64_t	 serial = ++core->serial;
+	uint64_t	 serial;
 
+	/* cluster: every node keeps the keys; each tells its own subscribers */
+	if (core->cluster != NULL && setter->local)
+		peer_send_metadata(core, setter, who, ch, key, value);
+	serial = ++core->serial;
 	client_prefix(setter, source, sizeof(source));
 	setter->seen = serial;
 	if (ch != NULL) {
@@ -578,4 +584,54 @@ cmd_metadata(struct core *core, struct client *cl, struct msg *m, int64_t now)
 		metadata_clear_cmd(core, cl, v, who, ch, tname);
 	else
 		metadata_sync(core, cl, v, ch, tname);
+}
+
+void
+metadata_peer(struct core *core, struct client *setter, struct client *who,
+    struct channel *ch, const char *key, const char *value)
+{
+	struct vec		*v = ch != NULL ? &ch->metadata : &who->metadata;
+	struct metadata_entry	*e;
+	char			 name[METADATA_KEY_MAX + 1];
+	char			*copy = NULL;
+	size_t			 at;
+
+	if (!metadata_key(key, name) || (value != NULL &&
+	    strlen(value) > METADATA_VALUE_MAX))
+		return;
+	e = metadata_find(v, name, &at);
+	if (value == NULL) {
+		if (e == NULL)
+			return;
+		free(e->key);
+		free(e->value);
+		free(e);
+		vec_remove_at(v, at);
+	} else {
+		if ((e == NULL && v->len >= METADATA_MAX_KEYS) ||
+		    (copy = strdup(value)) == NULL)
+			return;
+		if (e == NULL && ((e = calloc(1, sizeof(*e))) == NULL ||
+		    (e->key = strdup(name)) == NULL || vec_push(v, e) == -1)) {
+			if (e != NULL)
+				free(e->key);
+			free(e);
+			free(copy);
+			return;
+		}
+		free(e->value);
+		e->value = copy;
+	}
+	metadata_changed(core, setter, who, ch, name, value);
+}
+
+void
+metadata_each(const struct vec *entries, void (*fn)(void *ctx, const char *key,
+    const char *value), void *ctx)
+{
+	for (size_t i = 0; i < entries->len; i++) {
+		const struct metadata_entry	*e = entries->items[i];
+
+		fn(ctx, e->key, e->value);
+	}
 }

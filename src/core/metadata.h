@@ -25,5 +25,12 @@ void	metadata_clear(struct vec *entries);
 void	metadata_join(struct core *core, struct client *cl, struct channel *ch);
 /* cl has just negotiated draft/metadata-2: its (empty) metadata batch. */
 void	metadata_cap_acked(struct core *core, struct client *cl);
+/* cluster (peer.h): another node's user setter set key (value NULL: deleted) on user
+ * who or channel ch: kept here (within the limits) and told to the local subscribers. */
+void	metadata_peer(struct core *core, struct client *setter, struct client *who,
+	    struct channel *ch, const char *key, const char *value);
+/* Each key of entries with its value, to fn (for a burst). */
+void	metadata_each(const struct vec *entries, void (*fn)(void *ctx, const char *key,
+	    const char *value), void *ctx);
 
 #endif

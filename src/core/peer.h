@@ -28,6 +28,8 @@ struct channel;
 #define PEER_BODY_MAX	2048
 #define PEER_LINE_MAX	(MSG_TAGS_MAX + PEER_BODY_MAX)
 
+#define CLUSTER_NODES_MAX	256	/* nodes remembered: a name beyond is not heard */
+
 struct cluster_node {
 	char		 name[CLUSTER_NODE_MAX + 1];
 	bool		 up;		/* its HELLO came, or peer_up, since it was down */
@@ -47,7 +49,8 @@ struct cluster {
 /* cluster.c */
 /* The node called name, NULL when never seen. */
 struct cluster_node	*cluster_node_find(struct core *core, const char *name);
-/* The same, added when new; NULL for this node's name, a bad name or no memory. */
+/* The same, added when new; NULL for this node's name, a bad name, the
+ * CLUSTER_NODES_MAX-th name or no memory. */
 struct cluster_node	*cluster_node_get(struct core *core, const char *name);
 /* The user whose network id is uid, local or remote; NULL when none. */
 struct client		*cluster_user(struct core *core, const char *uid);
@@ -107,6 +110,9 @@ void	peer_send_message(struct core *core, struct client *cl, const char *verb,
 void	peer_send_multiline(struct core *core, struct client *cl, struct channel *ch,
 	    struct client *to, const char *ref, unsigned n, const char *const *texts,
 	    const bool *concat);
+/* A METADATA change by setter on user who or channel ch (value NULL: deleted). */
+void	peer_send_metadata(struct core *core, struct client *setter, struct client *who,
+	    struct channel *ch, const char *key, const char *value);
 void	peer_send_join(struct core *core, struct client *cl, struct channel *ch,
 	    unsigned modes);
 void	peer_send_part(struct core *core, struct client *cl, struct channel *ch,
@@ -121,11 +127,15 @@ void	peer_send_mode(struct core *core, struct client *cl, struct channel *ch,
 /* ChanServ gave or took who's status (flag MEMBER_OP or MEMBER_VOICE; dir + or -). */
 void	peer_send_status(struct core *core, struct channel *ch, struct client *who,
 	    char dir, unsigned flag);
+/* KNOCK on ch by cl: to each node with an operator of ch. */
+void	peer_send_knock(struct core *core, struct client *cl, struct channel *ch);
 void	peer_send_invite(struct core *core, struct client *cl, struct client *to,
 	    struct channel *ch);
 void	peer_send_kill(struct core *core, struct client *cl, struct client *victim,
 	    const char *comment);
 void	peer_send_wallops(struct core *core, struct client *cl, const char *text);
+/* The burst's METADATA lines for local user cl's keys, to node. */
+void	peer_send_user_metadata(struct core *core, struct client *cl, const char *node);
 /* The burst's lines for ch (members of this node, modes, lists, topic), to node. */
 void	peer_send_channel(struct core *core, struct channel *ch, const char *node);
 /* The burst's registrations, to node: every account name and registered channel with
@@ -146,6 +156,7 @@ void	peer_topic(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_mode(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_invite(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_status(struct core *, struct cluster_node *, struct msg *, int64_t);
+void	peer_knock(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_chan(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_sjoin(struct core *, struct cluster_node *, struct msg *, int64_t);
 void	peer_bmask(struct core *, struct cluster_node *, struct msg *, int64_t);

@@ -405,6 +405,26 @@ peer_status(struct core *core, struct cluster_node *node, struct msg *m, int64_t
 	send_channel(core, ch, NULL, line, len);
 }
 
+/* KNOCK #chan: to this node's operators of it (710). */
+void
+peer_knock(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
+{
+	struct client	*cl = source(core, node, m);
+	struct channel	*ch = channel_find(core, m->params[0]);
+	char		 prefix[CLIENT_PREFIX_MAX];
+
+	(void)now;
+	if (cl == NULL || ch == NULL)
+		return;
+	client_prefix(cl, prefix, sizeof(prefix));
+	for (size_t i = 0; i < ch->members.len; i++) {
+		struct member	*mb = ch->members.items[i];
+
+		if (mb->modes & MEMBER_OP)
+			send_reply(core, mb->client, RPL_KNOCK, "%s %s", ch->name, prefix);
+	}
+}
+
 /* INVITE uid #chan, to the invited user's node. */
 void
 peer_invite(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)

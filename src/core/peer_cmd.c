@@ -17,6 +17,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/core.h"
+#include "core/metadata.h"
 #include "core/monitor.h"
 #include "core/multiline.h"
 #include "core/peer.h"
@@ -355,6 +356,26 @@ peer_message(struct core *core, struct cluster_node *node, struct msg *m, int64_
 	tags_message(core, NULL, false);
 }
 
+/* METADATA target key [:value]: a user's own key, or a channel's (set by one of its
+ * members; in a burst, by one of the node's).  The value was checked where it was set. */
+static void
+peer_metadata(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
+{
+	struct client	*setter = source(core, node, m), *who = NULL;
+	struct channel	*ch = NULL;
+	const char	*value = m->nparams > 2 ? m->params[2] : NULL;
+
+	(void)now;
+	if (setter == NULL)
+		return;
+	if (m->params[0][0] == '#') {
+		if ((ch = channel_find(core, m->params[0])) == NULL)
+			return;
+	} else if ((who = cluster_user(core, m->params[0])) != setter)
+		return;
+	metadata_peer(core, setter, who, ch, m->params[1], value);
+}
+
 /* MLPART ref c|- :text: one line of a draft/multiline batch. */
 static void
 peer_mlpart(struct core *core, struct cluster_node *node, struct msg *m, int64_t now)
@@ -453,6 +474,7 @@ static const struct {
 	{ "WALLOPS",	peer_wallops,	1 },
 	{ "MLPART",	peer_mlpart,	3 },
 	{ "MLEND",	peer_mlend,	2 },
+	{ "METADATA",	peer_metadata,	2 },
 	{ "KILL",	peer_kill,	2 },
 	{ "JOIN",	peer_join,	3 },
 	{ "PART",	peer_part,	2 },
@@ -461,6 +483,7 @@ static const struct {
 	{ "MODE",	peer_mode,	3 },
 	{ "INVITE",	peer_invite,	2 },
 	{ "STATUS",	peer_status,	4 },
+	{ "KNOCK",	peer_knock,	1 },
 	{ "CHAN",	peer_chan,	8 },
 	{ "SJOIN",	peer_sjoin,	3 },
 	{ "BMASK",	peer_bmask,	6 },

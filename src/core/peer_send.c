@@ -10,6 +10,7 @@
 #include "core/chanreg.h"
 #include "core/channel.h"
 #include "core/client.h"
+#include "core/metadata.h"
 #include "core/core.h"
 #include "core/peer.h"
 #include "core/reply.h"
@@ -303,6 +304,41 @@ peer_send_multiline(struct core *core, struct client *cl, struct channel *ch,
 	}
 }
 
+void
+peer_send_metadata(struct core *core, struct client *setter, struct client *who,
+    struct channel *ch, const char *key, const char *value)
+{
+	const char	*target = ch != NULL ? ch->name : who->uid;
+
+	if (value != NULL)
+		peer_put(core, NULL, NULL, setter->uid, "METADATA", 3, target, key, value);
+	else
+		peer_put(core, NULL, NULL, setter->uid, "METADATA", 2, target, key);
+}
+
+/* A burst's METADATA lines: one key of a user (set by itself) or a channel (by one of
+ * this node's members, whoever set it). */
+struct burst_meta {
+	struct core	*core;
+	const char	*node, *source, *target;
+};
+
+static void
+burst_meta_one(void *ctx, const char *key, const char *value)
+{
+	struct burst_meta	*b = ctx;
+
+	peer_put(b->core, b->node, NULL, b->source, "METADATA", 3, b->target, key, value);
+}
+
+void
+peer_send_user_metadata(struct core *core, struct client *cl, const char *node)
+{
+	struct burst_meta	b = { core, node, cl->uid, cl->uid };
+
+	metadata_each(&cl->metadata, burst_meta_one, &b);
+}
+
 /* A member's statuses as the burst and JOIN write them: "@", "+", "@+"; "" none. */
 static const char *
 statuses(unsigned modes)
@@ -409,6 +445,12 @@ peer_send_status(struct core *core, struct channel *ch, struct client *who, char
 }
 
 void
+peer_send_knock(struct core *core, struct client *cl, struct channel *ch)
+{
+	channel_vput(core, ch, MEMBER_OP, NULL, cl->uid, "KNOCK", 1, ch->name);
+}
+
+void
 peer_send_invite(struct core *core, struct client *cl, struct client *to,
     struct channel *ch)
 {
@@ -501,6 +543,16 @@ peer_send_channel(struct core *core, struct channel *ch, const char *node)
 	channel_list(core, ch, node, ts, "q", &ch->quiets);
 	if (ch->topic != NULL)
 		topic_put(core, node, core->cluster->node, "TB", ch);
+	/* Its keys, as set by a member of this node (every node has them all). */
+	for (size_t i = 0; i < ch->members.len; i++) {
+		struct client		*cl = ((struct member *)ch->members.items[i])->client;
+		struct burst_meta	 b = { core, node, cl->uid, ch->name };
+
+		if (cl->local && cl->uid[0] != '\0') {
+			metadata_each(&ch->metadata, burst_meta_one, &b);
+			break;
+		}
+	}
 }
 
 void

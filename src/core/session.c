@@ -15,6 +15,7 @@
 #include "core/flood.h"
 #include "core/history.h"
 #include "core/history_replay.h"
+#include "core/peer.h"
 #include "core/presence.h"
 #include "core/reply.h"
 #include "core/session.h"
@@ -186,6 +187,8 @@ session_away_notify(struct core *core, struct client *cl, const char *text)
 	else
 		len = format_msg(line, sizeof(line), prefix, "AWAY", 0);
 	send_peers_caps(core, cl, false, CAP_BIT(CAP_AWAY_NOTIFY), 0, line, len);
+	if (core->cluster != NULL)
+		peer_send_away(core, cl, NULL);
 }
 
 /* The always-on user's last connection went: away, unless it already is. */

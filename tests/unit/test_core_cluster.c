@@ -409,6 +409,8 @@ test_channel_across_three_nodes(void **state)
 		net_line(net, i, who[i], "TOPIC #chat");
 		assert_non_null(strstr(fx_take(net->fx[i], who[i]), " :the topic\r\n"));
 	}
+	net_line(net, 2, c, "WHOIS alice");
+	assert_non_null(strstr(fx_take(net->fx[2], c), " 319 carol alice :@#chat\r\n"));
 	net_line(net, 1, b, "LIST");
 	got = fx_take(net->fx[1], b);
 	assert_non_null(strstr(got, " 322 bob #chat 3 :"));
@@ -691,10 +693,25 @@ test_network_queries(void **state)
 	assert_non_null(strstr(fx_take(net->fx[0], a), " 301 alice dave :lunch\r\n"));
 	net_line(net, 1, b, "QUIT");
 	assert_string_equal(fx_take(net->fx[0], a), ":n1 731 alice :dave\r\n");
-	/* INVITE across nodes lets the invited user past +i on its own node. */
+	/* KNOCK reaches the operators on other nodes. */
 	m = net_client(net, 2, "mallory");
 	net_line(net, 0, a, "JOIN #priv");
 	net_line(net, 0, a, "MODE #priv +i");
+	net_drain(net);
+	net_line(net, 2, m, "KNOCK #priv");
+	assert_string_equal(fx_take(net->fx[0], a),
+	    ":n1 710 alice #priv mallory!u@127.0.0.1 :has asked for an invite.\r\n");
+	/* An AWAY set before registration (draft/pre-away) is known everywhere. */
+	b = fx_connect(net->fx[1]);
+	fx_line(net->fx[1], b, "CAP REQ draft/pre-away");
+	fx_line(net->fx[1], b, "AWAY :early");
+	fx_line(net->fx[1], b, "NICK erin");
+	fx_line(net->fx[1], b, "USER u 0 * :Erin");
+	fx_line(net->fx[1], b, "CAP END");
+	net_run(net);
+	net_line(net, 0, a, "WHOIS erin");
+	assert_non_null(strstr(fx_take(net->fx[0], a), " 301 alice erin :early\r\n"));
+	/* INVITE across nodes lets the invited user past +i on its own node. */
 	net_line(net, 2, m, "JOIN #priv");
 	assert_non_null(strstr(fx_take(net->fx[2], m), " 473 mallory #priv "));
 	net_line(net, 0, a, "INVITE mallory #priv");
@@ -994,6 +1011,98 @@ test_netjoin_merges_modes(void **state)
 	net_free(net);
 }
 
+/* METADATA on a user or a channel is kept on every node; a change reaches the
+ * subscribers on each, and a split's other side relearns it with the burst. */
+static void
+test_metadata_across_nodes(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net_line(net, 0, a, "CAP REQ :batch draft/metadata-2");
+	net_line(net, 1, b, "CAP REQ :batch draft/metadata-2");
+	net_line(net, 1, b, "METADATA * SUB avatar url");
+	net_line(net, 0, a, "JOIN #c");
+	net_line(net, 1, b, "JOIN #c");
+	net_drain(net);
+	net_line(net, 0, a, "METADATA * SET avatar :https://example.com/a.png");
+	assert_string_equal(fx_take(net->fx[1], b),
+	    ":alice!u@127.0.0.1 METADATA alice avatar * https://example.com/a.png\r\n");
+	net_line(net, 0, a, "METADATA #c SET url :https://example.com");
+	assert_string_equal(fx_take(net->fx[1], b),
+	    ":alice!u@127.0.0.1 METADATA #c url * https://example.com\r\n");
+	net_line(net, 1, b, "METADATA alice GET avatar");
+	assert_non_null(strstr(fx_take(net->fx[1], b),
+	    " 761 bob alice avatar * :https://example.com/a.png\r\n"));
+	net_split(net, 1);
+	net_heal(net, 1);
+	net_drain(net);
+	net_line(net, 1, b, "METADATA alice GET avatar");
+	assert_non_null(strstr(fx_take(net->fx[1], b),
+	    " 761 bob alice avatar * :https://example.com/a.png\r\n"));
+	net_line(net, 1, b, "METADATA #c GET url");
+	assert_non_null(strstr(fx_take(net->fx[1], b), " 761 bob #c url * "));
+	net_free(net);
+}
+
+/* Time passing on a node times out its own idle clients, never another node's users:
+ * they have no connection, no PING, no timer. */
+static void
+test_remote_users_have_no_timers(void **state)
+{
+	struct net	*net = net_new(true);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+	unsigned	 c;
+
+	(void)state;
+	(void)a;
+	for (int i = 0; i < 10; i++) {
+		fx_advance(net->fx[1], 60000);
+		net_run(net);
+	}
+	assert_true(net->fx[1]->conns[b].closed);
+	c = net_client(net, 1, "carol");
+	net_line(net, 1, c, "WHOIS alice");
+	assert_non_null(strstr(fx_take(net->fx[1], c), " 312 carol alice n1 "));
+	net_line(net, 0, a, "WHOIS bob");
+	assert_non_null(strstr(fx_take(net->fx[0], a), " 401 alice bob "));
+	net_free(net);
+}
+
+static void
+always_on_edit(struct core_config *cfg)
+{
+	fxa_cheap(cfg);
+	cfg->accounts_always_on = true;
+}
+
+/* An always-on user stays on its node when its connection goes, away: every node sees
+ * it stay, and away; back, when a connection returns. */
+static void
+test_always_on_across_nodes(void **state)
+{
+	struct net	*net = net_new_edit(true, always_on_edit);
+	unsigned	 a = net_client(net, 0, "alice");
+	unsigned	 b = net_client(net, 1, "bob");
+
+	(void)state;
+	net_line(net, 1, b, "CAP REQ away-notify");
+	net_line(net, 0, a, "REGISTER * * :hunter22");
+	net_line(net, 0, a, "JOIN #c");
+	net_line(net, 1, b, "JOIN #c");
+	net_drain(net);
+	fx_drop(net->fx[0], a, "Connection reset");
+	net_run(net);
+	assert_string_equal(fx_take(net->fx[1], b),
+	    ":alice!u@127.0.0.1 AWAY :Not connected\r\n");
+	net_line(net, 1, b, "WHOIS alice");
+	assert_non_null(strstr(fx_take(net->fx[1], b), " 301 bob alice :Not connected\r\n"));
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -1019,6 +1128,9 @@ main(void)
 		cmocka_unit_test(test_multiline_across_nodes),
 		cmocka_unit_test(test_registration_during_split),
 		cmocka_unit_test(test_netjoin_merges_modes),
+		cmocka_unit_test(test_metadata_across_nodes),
+		cmocka_unit_test(test_remote_users_have_no_timers),
+		cmocka_unit_test(test_always_on_across_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
