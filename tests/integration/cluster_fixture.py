@@ -180,11 +180,7 @@ SPREAD_EXCEPTIONS = {
     "test_queries.py::test_links_stats_users_summon": _NAME + " (LINKS lists 3)",
     "test_queries.py::test_whowas": _NAME + "; and " + _AT_ONCE,
     "test_protocol.py::test_channel_rename": "RENAME is refused on a network",
-    "test_protocol.py::test_metadata": "METADATA is not replicated",
-    "test_protocol.py::test_pre_away": "an AWAY set before registration does not "
-                                       "reach the other nodes",
-    "test_protocol.py::test_knock": "KNOCK does not reach a channel's operators on "
-                                    "other nodes",
+    "test_protocol.py::test_knock": _AT_ONCE,
     "test_queries.py::test_away_replies": _AT_ONCE,
     "test_channels.py::test_empty_channel_disappears": _AT_ONCE,
     "test_channels.py::test_topic_shown_on_join": _AT_ONCE,
