@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <nats/nats.h>
 
@@ -184,8 +185,9 @@ heartbeat(struct cluster *cl, int64_t now)
 static struct cluster_node *
 node_find(struct cluster *cl, const char *name)
 {
+	/* Without regard to case, as the core compares server names. */
 	for (size_t i = 0; i < cl->nnodes; i++)
-		if (strcmp(cl->nodes[i].name, name) == 0)
+		if (strcasecmp(cl->nodes[i].name, name) == 0)
 			return &cl->nodes[i];
 	return NULL;
 }
@@ -303,7 +305,7 @@ message(struct cluster *cl, natsMsg *msg, int64_t now)
 		tlen--;
 	}
 	/* No echo: this node's name on a message is another process's mistake. */
-	if (strcmp(name, cl->conf.node) == 0) {
+	if (strcasecmp(name, cl->conf.node) == 0) {
 		if (cl->warned_self < 0 || now - cl->warned_self >= CLUSTER_WARN_MS) {
 			cl->warned_self = now;
 			log_warnx("cluster: another process calls itself node %s (boot %s)",
