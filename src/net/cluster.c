@@ -250,7 +250,10 @@ resync(struct cluster *cl, const char *why, int64_t now)
 {
 	char	err[128];
 
-	log_warnx("cluster: %s: splitting from every node to join again", why);
+	if (cl->nnodes > 0)
+		log_warnx("cluster: %s: splitting from every node to join again", why);
+	else
+		log_info("cluster: %s: joining with a new boot", why);
 	cl->stats.resyncs++;
 	while (cl->nnodes > 0)
 		node_drop(cl, cl->nnodes - 1, "resynchronising", now);
