@@ -540,8 +540,9 @@ cluster_peer(struct net_server *srv, const char *node, const char *line, size_t 
 	(void)publish(cl, node != NULL ? subj : cl->subj_all, line, len);
 }
 
-/* A starting node accepts clients once every node it heard has sent its state, or
- * when sync_timeout has passed; it hears the others within a heartbeat. */
+/* A starting node accepts clients once it is connected and every node it heard has
+ * sent its state, or when sync_timeout has passed; it hears the others within a
+ * heartbeat. */
 static void
 hold_check(struct cluster *cl, int64_t now)
 {
@@ -552,7 +553,8 @@ hold_check(struct cluster *cl, int64_t now)
 
 	if (waited < listen)
 		return;
-	synced = core_peer_synced(cl->srv->core);
+	/* Unconnected, it cannot have heard anyone: it waits for NATS, up to the end. */
+	synced = atomic_load(&cl->connected) && core_peer_synced(cl->srv->core);
 	if (!synced && waited < cl->conf.sync_timeout)
 		return;
 	cl->holding = false;
