@@ -183,6 +183,7 @@ struct net_server {
 	int64_t			 status_at;
 	size_t			 status_clients;
 	size_t			 status_channels;
+	size_t			 status_nodes;	/* other nodes up (a cluster's) */
 	bool			 activated;	/* the listeners came from systemd */
 	/* Metrics (h-ops, metrics.c): its listener, scrapes under way, the counters. */
 	int			 metrics_fd;	/* -1: no [metrics] address */

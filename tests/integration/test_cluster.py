@@ -3,6 +3,8 @@
 Each test gets nats-server and the nodes n1, n2, n3 (cluster_fixture.py).  Every
 assertion is about what IRC clients see.
 """
+import os
+import socket
 import time
 
 import pytest
@@ -234,3 +236,24 @@ def test_no_cluster_without_nats_url(start_server):
     assert [m.param(1) for m in c.collect_until("365") if m.command == "364"] == [
         "irc.localhost"]
     assert "cluster:" not in srv.log_text()
+
+
+def test_systemd_ready_after_sync(start_server, tmp_path):
+    """Under systemd a node is READY once it has the network's state, and its STATUS
+    says how many other nodes it hears."""
+    from cluster_fixture import node_config
+    c = Cluster(start_server, tmp_path, nodes=("n1",))
+    path = str(tmp_path / "notify")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.settimeout(10)
+    try:
+        srv = start_server(config=node_config("n2", c.nats.url), store=None,
+                           env=dict(os.environ, NOTIFY_SOCKET=path))
+        msg = s.recv(4096).decode()
+        assert msg.startswith("READY=1\nSTATUS="), msg
+        assert msg.endswith("; 1 other nodes, NATS connected"), msg
+        log = srv.log_text()
+        assert "cluster: synchronised with 1 nodes" in log, log
+    finally:
+        s.close()
