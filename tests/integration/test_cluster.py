@@ -253,7 +253,6 @@ def test_systemd_ready_after_sync(start_server, tmp_path):
         msg = s.recv(4096).decode()
         assert msg.startswith("READY=1\nSTATUS="), msg
         assert msg.endswith("; 1 other nodes, NATS connected"), msg
-        log = srv.log_text()
-        assert "cluster: synchronised with 1 nodes" in log, log
+        srv.wait_log(r"cluster: synchronised with 1 nodes")
     finally:
         s.close()
