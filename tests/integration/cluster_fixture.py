@@ -80,6 +80,7 @@ class NatsServer:
             self.proc.wait(5)
 
     def stop(self):
+        """SIGTERM it and wait (SIGKILL after 5 s)."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -110,6 +111,8 @@ class Cluster:
         self.args = list(args)
         self.extra = extra
         self.nats = NatsServer(tmp_path / "nats")
+        # Stopped after the nodes, whoever ends the test (start_server's teardown).
+        start_server.finalizers.append(self.nats.stop)
         self.names = list(nodes)
         self.nodes = {}
         for name in self.names:
@@ -157,11 +160,7 @@ class Cluster:
 @pytest.fixture
 def cluster(start_server, tmp_path):
     """Three nodes of one network over one nats-server (see the module's doc)."""
-    c = Cluster(start_server, tmp_path)
-    yield c
-    # The nodes first (start_server's teardown), with NATS still there to say bye to.
-    start_server.teardown()
-    c.nats.stop()
+    return Cluster(start_server, tmp_path)
 
 
 # The tests of the spread run that cannot apply to a network as written, and why

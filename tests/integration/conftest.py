@@ -574,6 +574,9 @@ class ServerFactory:
         self.servers = []
         self._n = 0
         self._stores = 0
+        # Called at teardown once every server has stopped (cluster_fixture.py's
+        # nats-server, which the nodes say goodbye through).
+        self.finalizers = []
 
     def config_file(self, text, name=None):
         self._n += 1
@@ -634,6 +637,8 @@ class ServerFactory:
                 problems.append("parleyd exited with status %r on SIGTERM\nlog:\n%s" % (
                     status, log))
         self.servers = []
+        while self.finalizers:
+            self.finalizers.pop()()
         if problems:
             pytest.fail("\n\n".join(problems), pytrace=False)
 

@@ -177,19 +177,16 @@ def test_node_starts_without_nats(start_server, tmp_path):
     sync_timeout has passed, and joins the network when NATS comes."""
     from cluster_fixture import NatsServer, node_config
     nats = NatsServer(tmp_path / "nats")
+    start_server.finalizers.append(nats.stop)
     nats.kill()
     a_srv = start_server(config=node_config("n1", nats.url), store=None)
     a_srv.wait_log(r"NATS not reachable yet")
     a_srv.wait_log(r"cluster: sync_timeout passed", timeout=SYNC_TIMEOUT + 3)
     a = client(a_srv, "alice")
     nats.start()
-    try:
-        b_srv = start_server(config=node_config("n2", nats.url), store=None)
-        b_srv.wait_log(r"cluster: node n1 is up", timeout=10)
-        b = client(b_srv, "bob")
-        visible(a, "bob")
-        a.send("PRIVMSG bob :you came")
-        assert b.expect(cmd("PRIVMSG", "bob")).trailing == "you came"
-    finally:
-        start_server.teardown()
-        nats.stop()
+    b_srv = start_server(config=node_config("n2", nats.url), store=None)
+    b_srv.wait_log(r"cluster: node n1 is up", timeout=10)
+    b = client(b_srv, "bob")
+    visible(a, "bob")
+    a.send("PRIVMSG bob :you came")
+    assert b.expect(cmd("PRIVMSG", "bob")).trailing == "you came"
