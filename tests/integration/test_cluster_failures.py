@@ -190,3 +190,27 @@ def test_node_starts_without_nats(start_server, tmp_path):
     visible(a, "bob")
     a.send("PRIVMSG bob :you came")
     assert b.expect(cmd("PRIVMSG", "bob")).trailing == "you came"
+
+
+def test_short_nats_outage_heals(cluster):
+    """NATS gone for less than the timeout: lines sent meanwhile may be lost on the way
+    (each node reconnects at its own moment), so every node resynchronises when it is
+    back, and the network agrees on what changed during the outage."""
+    a = client(cluster["n1"], "alice")
+    b = client(cluster["n2"], "bob")
+    c = client(cluster["n3"], "carol")
+    join_all("#short", a, b, c)
+    marks = {n: cluster[n].log_len() for n in ("n1", "n2", "n3")}
+    cluster.nats.kill()
+    b.send("PART #short :brb")
+    b.expect(cmd("PART", "#short"))
+    c.send("NICK caroline")
+    c.expect("NICK")
+    time.sleep(0.3)
+    cluster.nats.start()
+    for n in ("n1", "n2", "n3"):
+        cluster[n].wait_log(r"cluster: connected to NATS", timeout=10, start=marks[n])
+    wait_names(a, "#short", ["alice", "caroline"])
+    wait_names(c, "#short", ["alice", "caroline"])
+    wait_names(b, "#short", ["alice", "caroline"])
+    visible(a, "bob", "caroline")
