@@ -220,7 +220,6 @@ collision_lose(struct core *core, struct client *loser)
 {
 	char		 nick[CLIENT_NICK_MAX + 1], lost[CLIENT_NICK_MAX + 1];
 	struct client	*other;
-	int64_t		 ts = loser->nick_ts;
 
 	cluster_uid_nick(loser->uid, nick, sizeof(nick));
 	snprintf(lost, sizeof(lost), "%s", loser->nick);
@@ -229,7 +228,6 @@ collision_lose(struct core *core, struct client *loser)
 		client_exit(core, loser, "Nick collision", true);
 		return false;
 	}
-	loser->nick_ts = ts;
 	if (loser->local)
 		cluster_renamed_notice(core, loser, lost);
 	return true;
