@@ -143,7 +143,18 @@ accept_resume(struct net_server *srv)
 	srv->paused_until = -1;
 	if (srv->reserve < 0)
 		reserve_reopen(srv);
-	listeners_watch(srv, LOOP_READ);
+	if (!srv->accept_held)
+		listeners_watch(srv, LOOP_READ);
+}
+
+void
+accept_hold(struct net_server *srv, bool hold)
+{
+	srv->accept_held = hold;
+	if (hold)
+		listeners_watch(srv, 0);
+	else if (srv->paused_until < 0)
+		listeners_watch(srv, LOOP_READ);
 }
 
 /* A conn for fd, in the table and the loop.  On failure fd is closed. */

@@ -50,4 +50,10 @@ net_config_defaults(struct net_config *cfg)
 	cfg->web_header_max = 8192;
 	cfg->web_headers_max = 64;
 	cfg->web_header_timeout = 10000;
+	/* A node is gone after five missed heartbeats; a starting node waits as long for
+	 * the others' bursts.  64 MiB of lines is a burst of some 200000 users. */
+	cfg->cluster.heartbeat = 1000;
+	cfg->cluster.timeout = 5000;
+	cfg->cluster.sync_timeout = 5000;
+	cfg->cluster.queue = 64 * 1024 * 1024;
 }

@@ -196,9 +196,18 @@ out_store_event(struct loop *loop, int fd, unsigned events, void *arg)
 	store_thread_drain(((struct net_server *)arg)->store, job_deliver, arg);
 }
 
+/* A node line for the cluster driver, which copies it into its message. */
+static void
+out_peer(void *ctx, const char *node, const char *line, size_t len)
+{
+	cluster_peer(ctx, node, line, len);
+}
+
 struct core_out
 out_interface(struct net_server *srv)
 {
+	/* A single server has no peer: the core then never speaks to other nodes. */
 	return (struct core_out){ srv, out_queue, out_queue_many, out_hangup, out_log,
-	    out_request, out_job, out_registered, NULL };
+	    out_request, out_job, out_registered,
+	    srv->cfg.cluster.nurls > 0 ? out_peer : NULL };
 }

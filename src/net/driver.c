@@ -209,6 +209,7 @@ server_timers(struct net_server *srv)
 	proxy_wait_expire(srv);
 	systemd_status(srv);
 	metrics_expire(srv);
+	cluster_timers(srv);
 	if (srv->paused_until >= 0 && now >= srv->paused_until)
 		accept_resume(srv);
 	if (srv->heap_held && now - srv->active_at >= NET_QUIET_MS)
@@ -236,6 +237,7 @@ server_timeout(const struct net_server *srv, int64_t next)
 	next = earliest(next, srv->paused_until);
 	next = earliest(next, proxy_wait_deadline(srv));
 	next = earliest(next, metrics_deadline(srv));
+	next = earliest(next, cluster_deadline(srv));
 	if (srv->heap_held)
 		next = earliest(next, srv->active_at + NET_QUIET_MS);
 	return loop_timeout(srv->loop, next);
@@ -251,7 +253,9 @@ net_server_run(struct net_server *srv)
 	int64_t	 next;
 	int	 rc;
 
-	systemd_ready(srv);
+	/* A node is ready once it has the network's state (cluster.c says so). */
+	if (srv->cluster == NULL)
+		systemd_ready(srv);
 	for (;;) {
 		control_requests(srv);
 		next = server_timers(srv);
@@ -404,6 +408,9 @@ server_open(struct net_server *srv, const struct core_config *core, char *err,
 		return -1;
 	}
 	descriptors_measure(srv);
+	/* A node of a network (docs/cluster.md); without [cluster], nothing of NATS. */
+	if (srv->cfg.cluster.nurls > 0 && cluster_open(srv, err, errlen) == -1)
+		return -1;
 	return 0;
 }
 
@@ -594,6 +601,8 @@ net_server_free(struct net_server *srv)
 	if (srv->store != NULL)
 		(void)loop_unwatch(srv->loop, store_thread_fd(srv->store));
 	store_thread_free(srv->store);
+	/* After the store, which may have a NATS connection of its own. */
+	cluster_close(srv);
 	core_free(srv->core);
 	accept_close_listeners(srv);
 	sock_close(srv->reserve);

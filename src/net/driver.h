@@ -19,6 +19,8 @@
  *   model_fork_hub.c  the fork model's hooks: the hub's side of model_fork.h
  *   web.c, web_peer.c the web listener's HTTP phase, origins and proxies
  *   web_ws.c          IRC over WebSocket after the upgrade
+ *   cluster.c         a node of a network: NATS, heartbeats, the core's node lines
+ *                     (cluster_queue.c its inbox)
  *
  * A model is a table of hooks (struct model_ops), chosen once when the server opens;
  * the event model's hooks are the plain ones the other files export.  The driver calls
@@ -71,7 +73,19 @@ struct net_job_time {
 	int64_t			 at_ns;
 };
 
+/* The cluster driver's counters and state, for the metrics (cluster.c). */
+struct cluster_stats {
+	uint64_t	 lines_in;	/* node lines handed to the core */
+	uint64_t	 lines_out;	/* the core's node lines published */
+	uint64_t	 heartbeats;	/* sent */
+	uint64_t	 resyncs;	/* splits from every node to join again */
+	size_t		 nodes;		/* other nodes up */
+	size_t		 queued;	/* bytes of messages waiting for the loop */
+	bool		 connected;	/* to NATS */
+};
+
 struct net_server;
+struct cluster;
 struct fork;
 struct threads;
 struct jobs;
@@ -134,6 +148,9 @@ struct net_server {
 	struct tls_ctx		*tls;		/* NULL: no TLS listener */
 	struct jobs		*pool;		/* runs the core's jobs, for every model */
 	struct store_thread	*store;		/* runs its store jobs; NULL: no store */
+	struct cluster		*cluster;	/* this node's NATS side; NULL: a single
+						   server (cluster.c) */
+	bool			 accept_held;	/* a starting node's listeners wait */
 	unsigned		 tls_port;	/* of the first TLS listener; 0: none */
 	int			 sigfd;
 	int			 reserve;	/* /dev/null, given up when out of fds */
@@ -166,6 +183,7 @@ struct net_server {
 	int64_t			 status_at;
 	size_t			 status_clients;
 	size_t			 status_channels;
+	size_t			 status_nodes;	/* other nodes up (a cluster's) */
 	bool			 activated;	/* the listeners came from systemd */
 	/* Metrics (h-ops, metrics.c): its listener, scrapes under way, the counters. */
 	int			 metrics_fd;	/* -1: no [metrics] address */
@@ -266,6 +284,9 @@ int	accept_reserve_open(struct net_server *);
 void	accept_refuse(struct net_server *, int fd, const char *why);
 /* Accept again after a pause. */
 void	accept_resume(struct net_server *);
+/* Hold every listener (its clients wait in the backlog), or let them be accepted again
+ * (unless a pause holds them still). */
+void	accept_hold(struct net_server *, bool hold);
 /* The event model's adopt hook: serve fd itself. */
 int	accept_direct(struct net_server *, int fd, const struct sockaddr_storage *ss,
 	    bool tls);
@@ -400,6 +421,23 @@ int	web_ws_queue_shared(struct net_server *, struct conn *c, const char *line,
 	    size_t len, struct web_shared *sh);
 
 /* upgrade.c and upgrade_state.c: see upgrade.h. */
+/* cluster.c: this process as a node of a network (issue 18, docs/cluster.md). */
+
+/* Make srv's core the node srv->cfg.cluster names, connect to NATS (or start trying
+ * to), subscribe, and hold the listeners until the others' state came.  Call after
+ * the core exists.  Returns 0, or -1 with err (cluster_close undoes the rest). */
+int	cluster_open(struct net_server *, char *err, size_t errlen);
+/* Publish, disconnect, free; nothing without a cluster. */
+void	cluster_close(struct net_server *);
+/* The core's out->peer: line (len bytes) to node, or to every node when NULL. */
+void	cluster_peer(struct net_server *, const char *node, const char *line,
+	    size_t len);
+/* Heartbeats, silent nodes, the start's hold; and what libnats reported. */
+void	cluster_timers(struct net_server *);
+/* The next of those; -1: none (no cluster). */
+int64_t	cluster_deadline(const struct net_server *);
+/* The counters, for the metrics.  Cluster only. */
+void	cluster_stats(struct net_server *, struct cluster_stats *st);
 
 /* control.c: stop, reload, signals and requests. */
 

@@ -134,6 +134,31 @@ histogram(struct metrics_buf *b, const char *name, const char *help,
 	metrics_printf(b, "%s_count %llu\n", name, sum);
 }
 
+/* A node's side of the network (cluster.c): only when it is one. */
+static void
+cluster(struct net_server *srv, struct metrics_buf *b)
+{
+	struct cluster_stats	 st;
+
+	if (srv->cluster == NULL)
+		return;
+	cluster_stats(srv, &st);
+	one(b, "parley_cluster_nodes_up", "gauge", "Other nodes of the network heard.",
+	    st.nodes);
+	one(b, "parley_cluster_nats_connected", "gauge",
+	    "Whether this node's connection to NATS is up (1) or not (0).", st.connected);
+	one(b, "parley_cluster_lines_in_total", "counter",
+	    "Node lines received and handed to the core.", st.lines_in);
+	one(b, "parley_cluster_lines_out_total", "counter",
+	    "Node lines the core published: one per node subject, not per receiver.",
+	    st.lines_out);
+	one(b, "parley_cluster_queue_bytes", "gauge",
+	    "Bytes of node messages waiting for the event loop.", st.queued);
+	one(b, "parley_cluster_resyncs_total", "counter",
+	    "Times this node split from every node to join again (a line was lost).",
+	    st.resyncs);
+}
+
 void
 metrics_text(struct net_server *srv, struct metrics_buf *b)
 {
@@ -187,4 +212,5 @@ metrics_text(struct net_server *srv, struct metrics_buf *b)
 	histogram(b, "parley_turn_duration_seconds",
 	    "Event loop turns by the time from the wakeup to the next wait.", n->turns,
 	    metrics_turn_bounds, NET_TURN_BUCKETS, n->turn_ns);
+	cluster(srv, b);
 }

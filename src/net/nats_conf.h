@@ -31,6 +31,8 @@ struct nats_conf {
 	int64_t		 heartbeat;	/* ms between a node's heartbeats */
 	int64_t		 timeout;	/* ms without one before a node is gone */
 	int64_t		 sync_timeout;	/* ms a starting node waits for the bursts */
+	size_t		 queue;		/* bytes of node lines that may wait for the loop
+					   (and for NATS while it is unreachable) */
 };
 
 struct __natsOptions;

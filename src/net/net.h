@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 #include "net/cidr.h"
+#include "net/nats_conf.h"
 #include "net/sock.h"
 
 /*
@@ -76,6 +77,9 @@ struct net_config {
 	unsigned	 nweb_origins;	/* 0: only the listener's own origin; "*": any */
 	struct net_cidrs web_proxies;	/* whose X-Forwarded-For and Forwarded are
 					   believed */
+	/* [cluster] (issue 18, net/cluster.c): nurls 0, a single server.  Fixed at
+	 * start: a change takes effect on restart. */
+	struct nats_conf cluster;
 };
 
 void	net_config_defaults(struct net_config *cfg);

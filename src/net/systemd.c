@@ -87,12 +87,23 @@ systemd_status_line(struct net_server *srv, const char *head)
 {
 	struct core_stats	 st;
 
+	struct cluster_stats	 cs = { .nodes = 0 };
+
 	core_stats(srv->core, &st);
 	srv->status_clients = st.clients;
 	srv->status_channels = st.channels;
 	srv->status_at = server_now(srv);
-	systemd_notify(srv, "%sSTATUS=%zu clients (%zu registered), %zu channels", head,
-	    st.clients, st.registered, st.channels);
+	if (srv->cluster == NULL) {
+		systemd_notify(srv, "%sSTATUS=%zu clients (%zu registered), %zu channels",
+		    head, st.clients, st.registered, st.channels);
+		return;
+	}
+	/* A node: the network it sees, as the metrics count it (cluster.c). */
+	cluster_stats(srv, &cs);
+	srv->status_nodes = cs.nodes;
+	systemd_notify(srv, "%sSTATUS=%zu clients (%zu registered), %zu channels; %zu "
+	    "other nodes, NATS %s", head, st.clients, st.registered, st.channels, cs.nodes,
+	    cs.connected ? "connected" : "unreachable");
 }
 
 void
@@ -117,6 +128,7 @@ void
 systemd_status(struct net_server *srv)
 {
 	struct core_stats	 st;
+	struct cluster_stats	 cs = { .nodes = 0 };
 
 	if (srv->notify_fd < 0 || srv->stopping ||
 	    server_now(srv) - srv->status_at < SD_STATUS_MS)
@@ -124,7 +136,10 @@ systemd_status(struct net_server *srv)
 	/* Looked at every 10 s, whether or not it changed: core_stats walks the clients. */
 	srv->status_at = server_now(srv);
 	core_stats(srv->core, &st);
-	if (st.clients != srv->status_clients || st.channels != srv->status_channels)
+	if (srv->cluster != NULL)
+		cluster_stats(srv, &cs);
+	if (st.clients != srv->status_clients || st.channels != srv->status_channels ||
+	    cs.nodes != srv->status_nodes)
 		systemd_status_line(srv, "");
 }
 

@@ -29,6 +29,7 @@
 
 #define STALL_NS	1000000000ull	/* no delivery for this long: messages were lost */
 #define SETTLE_NS	500000000ull	/* connect: let the server settle before reading RSS */
+#define SPREAD_NS	1000000000ull	/* several nodes: for the last joins to cross */
 
 uint64_t
 bench_now(void)
@@ -391,6 +392,12 @@ bench_advance(struct bench *b)
 			return;
 		}
 		if (b->ready < o->clients)
+			return;
+		/* The nodes of a network hear of each other's joins a moment after their
+		 * own clients are told: let the last ones cross before measuring. */
+		if (o->ntargets > 1 && b->spread_at == 0)
+			b->spread_at = b->now + SPREAD_NS;
+		if (b->now < b->spread_at)
 			return;
 		r->setup_done = true;
 		r->setup_s = (double)(b->now - b->t0) / 1e9;

@@ -20,10 +20,14 @@ enum bench_scenario {
 	BENCH_HISTORY,
 };
 
+#define BENCH_TARGETS_MAX	16	/* servers (a network's nodes) loaded at once */
+
 struct bench_opts {
 	enum bench_scenario	 scenario;
-	struct sockaddr_storage	 target;
-	socklen_t		 target_len;
+	/* The servers: client i connects to targets[i % ntargets]. */
+	struct sockaddr_storage	 targets[BENCH_TARGETS_MAX];
+	socklen_t		 target_lens[BENCH_TARGETS_MAX];
+	unsigned		 ntargets;
 	unsigned		 clients;	/* fanout N, connect C, privmsg 2 * P, login C */
 	unsigned		 accounts;	/* login: accounts registered first, <= C */
 	unsigned		 senders;	/* fanout S; privmsg: every client sends */

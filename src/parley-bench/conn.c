@@ -117,7 +117,7 @@ conn_bind_source(struct bench *b, int fd, unsigned id)
 	struct sockaddr_in	 sin;
 	int			 one = 1;
 
-	if (b->o->target.ss_family != AF_INET || b->o->sources <= 1)
+	if (b->o->targets[id % b->o->ntargets].ss_family != AF_INET || b->o->sources <= 1)
 		return 0;
 	/* Choose the port only at connect(), per 4-tuple: each source address then has
 	 * the whole ephemeral range. */
@@ -140,9 +140,11 @@ conn_connect(struct bench *b, unsigned id)
 	    "Sec-WebSocket-Key: cGFybGV5LWJlbmNoLWtleQ==\r\n"
 	    "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: text.ircv3.net\r\n\r\n";
 	struct epoll_event	 ev = { .events = EPOLLIN | EPOLLOUT };
+	unsigned		 t = id % b->o->ntargets;	/* round robin */
 	int			 fd, one = 1, rv;
 
-	fd = socket(b->o->target.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(b->o->targets[t].ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
 	if (fd == -1)
 		return -errno;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -150,7 +152,8 @@ conn_connect(struct bench *b, unsigned id)
 		close(fd);
 		return rv;
 	}
-	if (connect(fd, (const struct sockaddr *)&b->o->target, b->o->target_len) == -1 &&
+	if (connect(fd, (const struct sockaddr *)&b->o->targets[t], b->o->target_lens[t]) ==
+	    -1 &&
 	    errno != EINPROGRESS) {
 		rv = -errno;
 		close(fd);

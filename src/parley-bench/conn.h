@@ -76,6 +76,7 @@ struct bench {
 	uint64_t		 last_ping;	/* login: when the pinger last sent */
 	enum phase		 phase;
 	uint64_t		 now, t0, mstart, mend, last_progress;
+	uint64_t		 spread_at;	/* several targets: measuring starts then */
 	char			*pad;
 	char			*rd;		/* RBUF_SIZE + READ_SIZE: where lines are read */
 	int			 failed;	/* -errno from the loop */

@@ -48,7 +48,10 @@ usage(FILE *f)
 	    "\n"
 	    "Options:\n"
 	    "  -t, --target ADDR:PORT  the server: 127.x.x.x:PORT or [::1]:PORT; nothing\n"
-	    "                          but loopback is accepted (default 127.0.0.1:6667)\n"
+	    "                          but loopback is accepted (default 127.0.0.1:6667).\n"
+	    "                          Several, comma-separated or repeated (at most %d):\n"
+	    "                          the nodes of one network, client i on the\n"
+	    "                          (i mod count)th\n"
 	    "  -n, --clients N         fanout: channel members (default 100); connect,\n"
 	    "                          login: clients (default 1000)\n"
 	    "  -a, --accounts A        login: accounts, 1..C; client i logs in as account\n"
@@ -80,7 +83,7 @@ usage(FILE *f)
 	    "\n"
 	    "A live progress line goes to stderr when it is a terminal.  Exit status: 0\n"
 	    "when every client got ready and none was disconnected, 1 otherwise, 2 on bad\n"
-	    "arguments.\n");
+	    "arguments.\n", BENCH_TARGETS_MAX);
 }
 
 static void
@@ -170,13 +173,22 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL,		0,		   NULL, 0 },
 	};
-	const char	*target = "127.0.0.1:6667";
-	unsigned	 clients = 0, pairs = 100, accounts = 0;
+	const char	*targets[BENCH_TARGETS_MAX] = { "127.0.0.1:6667" };
+	char		*list, *tok, *save;
+	unsigned	 clients = 0, pairs = 100, accounts = 0, ntargets = 0;
 	int		 ch;
 
 	while ((ch = getopt_long(argc, argv, "t:n:a:s:p:w:d:c:q:h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 't': target = optarg; break;
+		case 't':
+			for (list = optarg; (tok = strtok_r(list, ",", &save)) != NULL;
+			    list = NULL) {
+				if (ntargets == BENCH_TARGETS_MAX)
+					usage_error("--target: more than %d servers",
+					    BENCH_TARGETS_MAX);
+				targets[ntargets++] = tok;
+			}
+			break;
 		case 'n': clients = parse_uint("--clients", optarg, 1, 1000000); break;
 		case 'a': accounts = parse_uint("--accounts", optarg, 1, 1000000); break;
 		case 's': o->senders = parse_uint("--senders", optarg, 1, 1000000); break;
@@ -211,11 +223,14 @@ parse_args(int argc, char **argv, struct bench_opts *o, bool *json)
 	if (optind != argc - 1)
 		usage_error(optind >= argc ? "no scenario given" : "one scenario only");
 	o->scenario = parse_scenario(argv[optind]);
-	if (sock_parse_addr(target, &o->target, &o->target_len) != 0)
-		usage_error("--target: '%s' is not ADDR:PORT", target);
-	if (!is_loopback(&o->target))
-		usage_error("--target: %s is not a loopback address; parley-bench only loads "
-		    "servers on this machine", target);
+	o->ntargets = ntargets > 0 ? ntargets : 1;
+	for (unsigned t = 0; t < o->ntargets; t++) {
+		if (sock_parse_addr(targets[t], &o->targets[t], &o->target_lens[t]) != 0)
+			usage_error("--target: '%s' is not ADDR:PORT", targets[t]);
+		if (!is_loopback(&o->targets[t]))
+			usage_error("--target: %s is not a loopback address; parley-bench "
+			    "only loads servers on this machine", targets[t]);
+	}
 	if (o->scenario == BENCH_PRIVMSG)
 		o->clients = pairs * 2;
 	else if (clients != 0)

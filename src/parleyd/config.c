@@ -23,6 +23,7 @@
 #include "net/http.h"
 #include "net/log.h"
 #include "parleyd/config.h"
+#include "parleyd/config_cluster.h"
 #include "parleyd/config_motd.h"
 #include "parleyd/config_oper.h"
 #include "parleyd/config_values.h"
@@ -58,6 +59,10 @@ enum setting_kind {
 	SET_HISTORY_PRIVATE, /* unsigned CONFIG_HISTORY_PRIVATE_*: all, accounts, none */
 	SET_AUTO_AWAY,	/* char[CONFIG_AUTO_AWAY_MAX + 1], an AWAY text ("" = none) */
 	SET_CASEMAPPING, /* enum casemapping: rfc1459 or rfc8265 */
+	/* The cluster (issue 18, config_cluster.c). */
+	SET_NATS_URL,	/* appended to net.cluster.urls; repeats */
+	SET_NODE,	/* char[NATS_NAME_MAX], a node's name */
+	SET_NATS_SECRET, /* char[NATS_SECRET_MAX]: a user, password or token */
 };
 
 struct setting {
@@ -209,6 +214,27 @@ static const struct setting settings[] = {
 	{ "history",	"query_max",	SET_COUNT,	AT(core.history_query_max), 1, 1000 },
 	{ "history",	"join_replay",	SET_COUNT,	AT(core.history_join_replay), 0, 1000 },
 	{ "history",	"private",	SET_HISTORY_PRIVATE, AT(core.history_private), 0, 0 },
+	/* cluster: NATS, and how soon a silent node is gone (docs/cluster.md). */
+	{ "cluster",	"nats_url",	SET_NATS_URL,	0, 0, 0 },
+	{ "cluster",	"node",		SET_NODE,	AT(net.cluster.node), 0, 0 },
+	{ "cluster",	"user",		SET_NATS_SECRET, AT(net.cluster.user), 0, 0 },
+	{ "cluster",	"password",	SET_NATS_SECRET, AT(net.cluster.password), 0, 0 },
+	{ "cluster",	"token",	SET_NATS_SECRET, AT(net.cluster.token), 0, 0 },
+	{ "cluster",	"creds",	SET_PATH,	AT(net.cluster.creds), 0, 0 },
+	{ "cluster",	"tls_ca",	SET_PATH,	AT(net.cluster.tls_ca), 0, 0 },
+	{ "cluster",	"tls_cert",	SET_PATH,	AT(net.cluster.tls_cert), 0, 0 },
+	{ "cluster",	"tls_key",	SET_PATH,	AT(net.cluster.tls_key), 0, 0 },
+	/* A heartbeat of 10 ms is a hundred messages a second per node; an hour is as
+	 * long as anyone would let a dead node's users linger. */
+	{ "cluster",	"heartbeat",	SET_SECONDS,	AT(net.cluster.heartbeat), 10,
+	    60 * SECOND_MS },
+	{ "cluster",	"timeout",	SET_SECONDS,	AT(net.cluster.timeout), 20,
+	    3600 * SECOND_MS },
+	{ "cluster",	"sync_timeout",	SET_SECONDS,	AT(net.cluster.sync_timeout), 0,
+	    3600 * SECOND_MS },
+	/* At least a few longest lines; a GiB is more than any burst. */
+	{ "cluster",	"queue",	SET_BYTES,	AT(net.cluster.queue), 64 * 1024,
+	    1024 * 1024 * 1024 },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -394,6 +420,12 @@ set_value(struct load *ld, const struct setting *s, const char *value, char *why
 	case SET_CASEMAPPING:
 		return config_casemapping_check(value, (enum casemapping *)(void *)field,
 		    why, whylen);
+	case SET_NATS_URL:
+		return config_cluster_url_add(&cfg->net.cluster, value, why, whylen);
+	case SET_NODE:
+		return config_cluster_node_check(value, field, why, whylen);
+	case SET_NATS_SECRET:
+		return config_cluster_secret_check(value, field, why, whylen);
 	default:
 		return set_number(ld, s, value, why, whylen);
 	}
@@ -583,7 +615,7 @@ load_handle(void *arg, const char *section, const char *key, const char *value)
 	if (s->kind != SET_ADDRESS && s->kind != SET_TLS_ADDRESS &&
 	    s->kind != SET_PROXY_ADDRESS && s->kind != SET_PROXY_TLS_ADDRESS &&
 	    s->kind != SET_WEB_ADDRESS && s->kind != SET_WEB_TLS_ADDRESS &&
-	    ld->seen[i] != 0) {
+	    s->kind != SET_NATS_URL && ld->seen[i] != 0) {
 		load_error(ld, "%s: already set on line %d", key, ld->seen[i]);
 		return 0;
 	}

@@ -26,6 +26,7 @@
 #include "net/net.h"
 #include "net/relay_main.h"
 #include "parleyd/config.h"
+#include "parleyd/config_cluster.h"
 #include "parleyd/config_values.h"
 #include "parleyd/storage.h"
 #include "parleyd/upgrade_cmd.h"
@@ -448,6 +449,10 @@ config_build(const struct state *st, struct config *cfg, char *err, size_t errle
 	/* history lives on the store: none without one. */
 	if (cfg->store_path[0] == '\0')
 		cfg->core.history_enabled = false;
+	if (config_cluster_finish(cfg, err, errlen) == -1) {
+		config_free(cfg);
+		return -1;
+	}
 	cfg->core.accounts_shared = storage_shared(cfg);
 	return 0;
 }
@@ -472,6 +477,8 @@ reload(void *arg, struct core_config *core, struct net_config *net, char *err,
 	if (fresh.core.casemapping != old.core.casemapping)
 		log_warnx("casemapping changes take effect on restart");
 	fresh.core.casemapping = old.core.casemapping;
+	if (memcmp(&fresh.net.cluster, &old.net.cluster, sizeof(old.net.cluster)) != 0)
+		log_warnx("[cluster] changes take effect on restart");
 	st->cfg = fresh;
 	*core = st->cfg.core;
 	*net = st->cfg.net;

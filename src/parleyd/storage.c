@@ -28,9 +28,11 @@
 static const struct store_ops	*storage_ops = &store_sqlite;
 
 /*
- * Whether cfg makes this node a cluster's, and how it reaches NATS (into *nc): the
- * store nats://HOST:PORT, or nats://HOST:PORT/NETWORK for the store of NETWORK rather
- * than [server] network's.
+ * Whether cfg makes this node a cluster's, and how it reaches NATS (into *nc): a node
+ * of [cluster] (unless the store is "none"), whose [store] path then names the local
+ * history index (PATH.history-index, so a single server's SQLite file at PATH is never
+ * taken for one); or the store nats://HOST:PORT, or nats://HOST:PORT/NETWORK for the
+ * store of NETWORK rather than [server] network's, whose index is in memory.
  */
 static bool
 storage_cluster(const struct config *cfg, struct nats_conf *nc)
@@ -39,6 +41,11 @@ storage_cluster(const struct config *cfg, struct nats_conf *nc)
 	size_t		 len;
 
 	memset(nc, 0, sizeof(*nc));
+	if (cfg->net.cluster.nurls > 0 && url[0] != '\0' &&
+	    strncmp(url, "nats://", 7) != 0) {
+		*nc = cfg->net.cluster;
+		return true;
+	}
 	if (strncmp(url, "nats://", 7) != 0)
 		return false;
 	slash = strchr(url + 7, '/');
@@ -78,6 +85,7 @@ storage_open_jetstream(const struct config *cfg, const struct nats_conf *nc,
 {
 	struct store_jetstream_conf	c;
 	char				name[NATS_NAME_MAX + 16], why[512];
+	char				index[PATH_MAX + 16];
 	sigset_t			all, old;
 	int				rc;
 
@@ -96,7 +104,16 @@ storage_open_jetstream(const struct config *cfg, const struct nats_conf *nc,
 	}
 	c.network = nc->network;
 	c.node = nc->node;
-	c.index = "";
+	index[0] = '\0';
+	if (strncmp(cfg->store_path, "nats://", 7) != 0 &&
+	    snprintf(index, sizeof(index), "%s.history-index", cfg->store_path) >=
+	    (int)sizeof(index)) {
+		(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+		natsOptions_Destroy(c.nats);
+		snprintf(err, errlen, "store %s: path too long", cfg->store_path);
+		return -1;
+	}
+	c.index = index;
 	c.history_max_age = cfg->core.history_max_age;
 	*st = store_jetstream_open(&c, why, sizeof(why));
 	natsOptions_Destroy(c.nats);

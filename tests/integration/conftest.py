@@ -574,6 +574,9 @@ class ServerFactory:
         self.servers = []
         self._n = 0
         self._stores = 0
+        # Called at teardown once every server has stopped (cluster_fixture.py's
+        # nats-server, which the nodes say goodbye through).
+        self.finalizers = []
 
     def config_file(self, text, name=None):
         self._n += 1
@@ -640,8 +643,22 @@ class ServerFactory:
                 problems.append("parleyd exited with status %r on SIGTERM\nlog:\n%s" % (
                     status, log))
         self.servers = []
+        while self.finalizers:
+            self.finalizers.pop()()
         if problems:
             pytest.fail("\n\n".join(problems), pytrace=False)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under PARLEY_CLUSTER_SPREAD, skip the tests that cannot apply to a network
+    (cluster_fixture.SPREAD_EXCEPTIONS says why each)."""
+    if not CLUSTER_SPREAD:
+        return
+    from cluster_fixture import SPREAD_EXCEPTIONS
+    for item in items:
+        key = "%s::%s" % (os.path.basename(str(item.fspath)), item.name)
+        if key in SPREAD_EXCEPTIONS:
+            item.add_marker(pytest.mark.skip(reason="network: " + SPREAD_EXCEPTIONS[key]))
 
 
 def pytest_configure(config):
@@ -657,9 +674,19 @@ def start_server(tmp_path):
     factory.teardown()
 
 
+# PARLEY_CLUSTER_SPREAD=1 makes the server fixture a network of three nodes with each
+# test's clients spread over them (cluster_fixture.py; docs/cluster.md lists the tests
+# that cannot apply to a network).
+CLUSTER_SPREAD = bool(os.environ.get("PARLEY_CLUSTER_SPREAD"))
+
+
 @pytest.fixture
-def server(start_server):
-    """A parleyd with a minimal config file, on 127.0.0.1 and an ephemeral port."""
+def server(start_server, tmp_path):
+    """A parleyd with a minimal config file, on 127.0.0.1 and an ephemeral port; with
+    PARLEY_CLUSTER_SPREAD, three nodes that look like one server to client()."""
+    if CLUSTER_SPREAD:
+        from cluster_fixture import spread_server
+        return spread_server(start_server, tmp_path)
     return start_server(config="[server]\nname = irc.localhost\n")
 
 
