@@ -317,6 +317,13 @@ upgrade_run(struct net_server *srv)
 		    "connections; restart instead (docs/operations.md)");
 		return;
 	}
+	/* A node's core holds the other nodes' users, which no snapshot carries: the
+	 * network itself keeps them while a node restarts. */
+	if (srv->cluster != NULL) {
+		log_warnx("upgrade refused: a node of a cluster upgrades by restarting, "
+		    "node by node (docs/cluster.md)");
+		return;
+	}
 	if (srv->exe[0] == '\0' || srv->upgrade_argv == NULL) {
 		log_warnx("upgrade refused: no binary to start");
 		return;
