@@ -15,8 +15,9 @@ SENDQ = 1024 * 1024
 NONREADERS = 4
 CHANNELS = 50           # one JOIN's worth: the default max_channels
 SHARED = 5              # of them, the talker's too
-# What the process may hold besides the non-readers' queues: its own few MiB, the loop
-# turn's arena, allocator slack.  Measured: 5-7 MiB at rest.
+# What the process may grow by above its rest besides the non-readers' queues: the loop
+# turn's arena, the history buffer while the store falls behind, allocator slack.
+# Measured 2026-12-08: 19.3 MiB in all with the four queues, 9.1 MiB at rest.
 RSS_ALLOWANCE = 24 * 1024 * 1024
 
 
@@ -111,9 +112,11 @@ def test_nonreaders_held_within_sendq(start_server):
     print("rss at rest %.1f MiB, peak %.1f MiB after %d rounds" % (
         base / 2**20, peak / 2**20, rnd))
     if not asan_build():
-        assert peak < NONREADERS * SENDQ + RSS_ALLOWANCE, \
-            "the server held %.1f MiB for %d clients of a 1 MiB sendq" % (
-                peak / 2**20, NONREADERS)
+        # Above what it held at rest (its store's cache and history buffer grew that
+        # since this test was written): the sendqs and a constant.
+        assert peak - base < NONREADERS * SENDQ + RSS_ALLOWANCE, \
+            "the server held %.1f MiB more than at rest for %d clients of a 1 MiB " \
+            "sendq" % ((peak - base) / 2**20, NONREADERS)
     kills = re.findall(r"close fd \d+: SendQ exceeded", srv.log_text())
     assert len(kills) >= NONREADERS, "only %d of %d non-readers cut:\n%s" % (
         len(kills), NONREADERS, srv.log_tail())
