@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/addr.h"
+#include "core/hex.h"
 
 /* A dotted quad, each part 0..255 without leading zeros, into a[4]. */
 static bool
@@ -31,18 +32,6 @@ addr_parse4(const char *s, uint8_t a[4])
 	return true;
 }
 
-static int
-addr_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Groups of up to four hex digits between ':', one "::" at most, an IPv4 address in
  * place of the last two, into w[8]. */
 static bool
@@ -65,8 +54,8 @@ addr_parse6(const char *s, uint16_t w[8])
 		unsigned	 g = 0;
 		uint8_t		 q[4];
 
-		while (addr_hex(*s) >= 0 && s - start < 5)
-			g = g << 4 | (unsigned)addr_hex(*s++);
+		while (hex_digit(*s) >= 0 && s - start < 5)
+			g = g << 4 | (unsigned)hex_digit(*s++);
 		if (*s == '.') {
 			if (nhead + ntail > 6 || !addr_parse4(start, q))
 				return false;

@@ -21,6 +21,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "core/hex.h"
 #include "net/tls.h"
 #include "net/tls_record.h"
 #include "net/tls_stream.h"
@@ -128,19 +129,6 @@ tls_load_key(SSL_CTX *ssl, const char *key, char *err, size_t errlen)
 	return rc;
 }
 
-/* A hex digit's value, or -1. */
-static int
-tls_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * OpenSSL's key log (NSS's format, "LABEL <client random> <secret>" in hex): the
  * application traffic secrets are kept for the handover, everything else ignored.
@@ -168,7 +156,7 @@ tls_keylog(const SSL *ssl, const char *line)
 	    (n = strlen(++hex)) % 2 != 0 || n / 2 > TLS_SECRET_MAX)
 		return;
 	for (size_t i = 0; i < n / 2; i++) {
-		if ((hi = tls_hexval(hex[2 * i])) < 0 || (lo = tls_hexval(hex[2 * i + 1])) < 0)
+		if ((hi = hex_digit(hex[2 * i])) < 0 || (lo = hex_digit(hex[2 * i + 1])) < 0)
 			return;
 		to[i] = (uint8_t)(hi << 4 | lo);
 	}

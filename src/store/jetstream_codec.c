@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "store/jetstream_codec.h"
 
 static const char	hexdigits[] = "0123456789abcdef";
@@ -150,16 +151,6 @@ jc_i64(const char *val)
 	return strtoll(val, NULL, 10);
 }
 
-static int
-jc_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Exactly size bytes from hex, or zeros when it is not that. */
 static void
 jc_get_hex(unsigned char *dst, size_t size, const char *val)
@@ -168,7 +159,7 @@ jc_get_hex(unsigned char *dst, size_t size, const char *val)
 	if (strlen(val) != 2 * size)
 		return;
 	for (size_t i = 0; i < size; i++) {
-		int	hi = jc_nibble(val[2 * i]), lo = jc_nibble(val[2 * i + 1]);
+		int	hi = hex_digit(val[2 * i]), lo = hex_digit(val[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			memset(dst, 0, size);
