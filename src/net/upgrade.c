@@ -204,7 +204,7 @@ upgrade_spawn(struct net_server *srv, const int *fds, int nfds, int sp[2], char 
 	} while (n == -1 && errno == EINTR);
 	sock_close(report[0]);
 	if (n == (ssize_t)sizeof(e)) {
-		snprintf(why, whylen, "%s: %s", srv->exe, strerror(e));
+		snprintf(why, whylen, "%.256s: %s", srv->exe, strerror(e));
 		(void)waitpid(pid, NULL, 0);
 		return -1;
 	}
