@@ -150,7 +150,8 @@ client_remember(struct core *core, const struct client *cl)
 	if (cl->state != CLIENT_REGISTERED || cl->nick[0] == '\0')
 		return;
 	if (whowas_add(&core->whowas, core->cfg.whowas_history, cl->nick, cl->user,
-	    cl->host, client_server(core, cl), cl->realname, core_wall_seconds(core, cl->last_active)) == -1)
+	    cl->host, client_server(core, cl), cl->realname,
+	    core_wall_seconds(core, cl->last_active)) == -1)
 		core_log(core, PLOG_WARN, "out of memory for WHOWAS history");
 }
 
