@@ -141,15 +141,17 @@ client_find(struct core *core, const char *nick)
 	return map_get(&core->nicks, nick);
 }
 
-/* Keep cl's current nick for WHOWAS, stamped with its last line (the one that gave the
- * nick up, unless it timed out).  Out of memory only loses the history entry. */
+/* Keep cl's current nick for WHOWAS, with the server it is on, stamped with its last
+ * line (the one that gave the nick up, unless it timed out).  Out of memory only loses
+ * the history entry. */
 static void
 client_remember(struct core *core, const struct client *cl)
 {
 	if (cl->state != CLIENT_REGISTERED || cl->nick[0] == '\0')
 		return;
 	if (whowas_add(&core->whowas, core->cfg.whowas_history, cl->nick, cl->user,
-	    cl->host, cl->realname, core_wall_seconds(core, cl->last_active)) == -1)
+	    cl->host, client_server(core, cl), cl->realname,
+	    core_wall_seconds(core, cl->last_active)) == -1)
 		core_log(core, PLOG_WARN, "out of memory for WHOWAS history");
 }
 

@@ -578,8 +578,8 @@ whowas_one(struct core *core, struct client *cl, const char *nick, size_t count,
 		calendar_time_string(when, sizeof(when), e->when);
 		send_numeric(core, cl, RPL_WHOWASUSER, "%s %s %s * :%s", e->nick, e->user,
 		    e->host, e->realname);
-		send_numeric(core, cl, RPL_WHOISSERVER, "%s %s :%s", e->nick,
-		    core->cfg.server_name, when);
+		send_numeric(core, cl, RPL_WHOISSERVER, "%s %s :%s", e->nick, e->server,
+		    when);
 	}
 	if (cut)
 		send_reply(core, cl, ERR_TOOMANYMATCHES, "WHOWAS");

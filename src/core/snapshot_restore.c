@@ -449,8 +449,10 @@ get_core(struct restore *r)
 		snapbuf_get_str(&r->b, host, sizeof(host));
 		realname = snapbuf_get_strdup(&r->b);
 		when = snapbuf_get_i64(&r->b);
+		/* Only a single server upgrades (a node restarts): its users were its own. */
 		if (restore_ok(r) && whowas_add(&core->whowas, core->cfg.whowas_history, nick,
-		    user, host, realname != NULL ? realname : "", when) == -1)
+		    user, host, core->cfg.server_name, realname != NULL ? realname : "",
+		    when) == -1)
 			restore_failed(r, "out of memory");
 		free(realname);
 	}

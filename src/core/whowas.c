@@ -49,7 +49,7 @@ whowas_resize(struct whowas *w, size_t cap)
 
 int
 whowas_add(struct whowas *w, size_t cap, const char *nick, const char *user,
-    const char *host, const char *realname, int64_t when)
+    const char *host, const char *server, const char *realname, int64_t when)
 {
 	struct whowas_entry	*e;
 	char			*rn;
@@ -70,6 +70,7 @@ whowas_add(struct whowas *w, size_t cap, const char *nick, const char *user,
 	snprintf(e->nick, sizeof(e->nick), "%s", nick);
 	snprintf(e->user, sizeof(e->user), "%s", user);
 	snprintf(e->host, sizeof(e->host), "%s", host);
+	snprintf(e->server, sizeof(e->server), "%s", server);
 	e->realname = rn;
 	e->when = when;
 	w->next = (w->next + 1) % w->cap;

@@ -2,9 +2,11 @@
 
 NatsServer runs nats-server (JetStream on, its store in the test's tmp_path) on a free
 loopback port, and can be killed and started again on the same port and store.  Cluster
-starts it and three nodes (n1, n2, n3: one network, `--store none`) with the
-start_server factory, so every node is stopped and its log checked like any server's,
-and waits until each node accepts clients and has heard the two others.
+starts it and three nodes (n1, n2, n3: one network) with the start_server factory, so
+every node is stopped and its log checked like any server's, and waits until each node
+accepts clients and has heard the two others.  Each node has a store path of its own
+(tmp_path/NAME.db): it keeps accounts, channels and history in the network's JetStream
+store, its history index in NAME.db.history-index (docs/cluster.md).
 
 The timings are short so that the failure tests stay quick: a heartbeat every 0.2 s, a
 node gone after 1.5 s of silence.
@@ -123,10 +125,15 @@ class Cluster:
     def config(self, name):
         return node_config(name, self.nats.url, self.extra)
 
+    def store(self, name):
+        """Node name's [store] path: its history index is this path's
+        .history-index, kept across its restarts."""
+        return self.tmp_path / ("%s.db" % name)
+
     def start(self, name, wait_peers=True, listen="127.0.0.1:0"):
         """Start node name (again), wait for its listener and for it to accept."""
-        srv = self.start_server(config=self.config(name), store=None, listen=(listen,),
-                                args=self.args)
+        srv = self.start_server(config=self.config(name), store=self.store(name),
+                                listen=(listen,), args=self.args)
         self.nodes[name] = srv
         srv.wait_log(r"cluster: (synchronised with|sync_timeout passed)",
                      timeout=SYNC_TIMEOUT + 5)

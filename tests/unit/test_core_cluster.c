@@ -325,6 +325,9 @@ test_network_queries(void **state)
 	assert_non_null(strstr(fx_take(net->fx[0], a), " 301 alice dave :lunch\r\n"));
 	net_line(net, 1, b, "QUIT");
 	assert_string_equal(fx_take(net->fx[0], a), ":n1 731 alice :dave\r\n");
+	/* WHOWAS names the node the user was on, not the one asked. */
+	net_line(net, 0, a, "WHOWAS dave");
+	assert_non_null(strstr(fx_take(net->fx[0], a), ":n1 312 alice dave n2 :"));
 	/* KNOCK reaches the operators on other nodes. */
 	m = net_client(net, 2, "mallory");
 	net_line(net, 0, a, "JOIN #priv");

@@ -14,7 +14,7 @@
 static void
 add(struct whowas *w, size_t cap, const char *nick, int64_t when)
 {
-	assert_int_equal(whowas_add(w, cap, nick, "user", "host", "Real", when), 0);
+	assert_int_equal(whowas_add(w, cap, nick, "user", "host", "srv", "Real", when), 0);
 }
 
 static void
@@ -36,11 +36,12 @@ test_newest_first_and_fields(void **state)
 
 	(void)state;
 	add(&w, 4, "a", 1);
-	assert_int_equal(whowas_add(&w, 4, "b", "u", "h", NULL, 2), 0);
+	assert_int_equal(whowas_add(&w, 4, "b", "u", "h", "node2", NULL, 2), 0);
 	e = whowas_get(&w, 0);
 	assert_string_equal(e->nick, "b");
 	assert_string_equal(e->user, "u");
 	assert_string_equal(e->host, "h");
+	assert_string_equal(e->server, "node2");
 	assert_string_equal(e->realname, "");
 	assert_int_equal(e->when, 2);
 	e = whowas_get(&w, 1);
@@ -113,9 +114,10 @@ test_long_fields_cut(void **state)
 	for (size_t i = 0; i < sizeof(big) - 1; i++)
 		big[i] = 'x';
 	big[sizeof(big) - 1] = '\0';
-	assert_int_equal(whowas_add(&w, 1, big, big, big, big, 1), 0);
+	assert_int_equal(whowas_add(&w, 1, big, big, big, big, big, 1), 0);
 	assert_int_equal(strlen(whowas_get(&w, 0)->nick), WHOWAS_NICK_MAX);
 	assert_int_equal(strlen(whowas_get(&w, 0)->host), WHOWAS_HOST_MAX);
+	assert_int_equal(strlen(whowas_get(&w, 0)->server), WHOWAS_SERVER_MAX);
 	assert_int_equal(strlen(whowas_get(&w, 0)->realname), sizeof(big) - 1);
 	whowas_clear(&w);
 }
