@@ -5,20 +5,19 @@ network's JetStream store, so whatever one node stores any other serves.
 A node started with --store none keeps nothing and serves no account; SIGUSR2 on a
 node is refused, and the node serves on.  Every wait is bounded; every assertion is about what IRC clients see.
 """
-import base64
 import signal
 import threading
 import time
 
 import pytest
 
+from accounts_steps import PASSWORD, register, sasl_plain as plain
 from cluster_fixture import Cluster
 from conftest import cmd
 
 ACCOUNTS = ("[accounts]\nargon2_passes = 1\nargon2_memory = 8k\nfail_limit = 100000\n"
             "[limits]\nconnect_rate = 0\nmax_per_address = 0\n")
 HCAPS = "draft/chathistory batch server-time message-tags"
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
@@ -41,39 +40,6 @@ def until(what, check, timeout=10.0):
         if time.monotonic() >= deadline:
             raise AssertionError("not within %.0fs: %s" % (timeout, what))
         time.sleep(0.05)
-
-
-def register(srv, nick, password=PASSWORD):
-    """REGISTER nick before connection registration through srv: the reply."""
-    c = srv.client()
-    c.send("NICK %s" % nick)
-    c.send("REGISTER * * :%s" % password)
-    m = c.expect(lambda m: m.command in ("REGISTER", "FAIL"), timeout=15)
-    c.close()
-    return m
-
-
-def plain(srv, nick, account, password=PASSWORD, caps=""):
-    """A client of srv logged in as account with SASL PLAIN during registration (with
-    caps acknowledged too), or None when the login fails (904)."""
-    c = srv.client()
-    c.send("CAP REQ :sasl %s" % caps)
-    c.expect(cmd("CAP", "*", "ACK"))
-    c.send("NICK %s" % nick)
-    c.send("USER u 0 * :R")
-    c.send("AUTHENTICATE PLAIN")
-    c.expect(cmd("AUTHENTICATE", "+"))
-    c.send("AUTHENTICATE %s" % base64.b64encode(
-        b"\0" + account.encode() + b"\0" + password.encode()).decode())
-    m = c.expect(lambda m: m.command in ("903", "904"), timeout=15)
-    if m.command == "904":
-        c.close()
-        return None
-    c.send("CAP END")
-    c.expect("001")
-    c.sync()
-    c.nick = nick
-    return c
 
 
 def connect(srv, nick, caps=HCAPS):

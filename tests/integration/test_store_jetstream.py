@@ -16,13 +16,13 @@ import time
 
 import pytest
 
+from accounts_steps import PASSWORD, register, sasl_plain
 from conftest import PARLEYD, cmd, free_port
 
 CONFIG = ("[server]\nname = %s\nnetwork = JetNet\n"
           "[accounts]\nargon2_passes = 1\nargon2_memory = 8k\nfail_limit = 100000\n"
           "[limits]\nconnect_rate = 0\nmax_per_address = 0\n")
 HCAPS = "draft/chathistory batch server-time message-tags echo-message"
-PASSWORD = "correct-horse-battery"
 NICKSERV = "NickServ!NickServ@services.%s"
 CHANSERV = "ChanServ!ChanServ@services.%s"
 
@@ -74,31 +74,13 @@ def node(start_server, nats, name):
     return srv
 
 
-def register(srv, nick, password=PASSWORD):
-    """REGISTER nick before connection registration: the reply."""
-    c = srv.client()
-    c.send("NICK %s" % nick)
-    c.send("REGISTER * * :%s" % password)
-    m = c.expect(lambda m: m.command in ("REGISTER", "FAIL"), timeout=15)
-    c.close()
-    return m
-
-
 def plain_login(srv, nick, account, password=PASSWORD):
     """SASL PLAIN as account: the numeric that ends it (903 or 904)."""
-    c = srv.client()
-    c.send("CAP REQ :sasl")
-    c.expect(cmd("CAP", "*", "ACK"))
-    c.send("NICK %s" % nick)
-    c.send("USER u 0 * :R")
-    c.send("AUTHENTICATE PLAIN")
-    c.expect(cmd("AUTHENTICATE", "+"))
-    import base64
-    c.send("AUTHENTICATE %s" % base64.b64encode(
-        b"\0" + account.encode() + b"\0" + password.encode()).decode())
-    m = c.expect(lambda m: m.command in ("903", "904"), timeout=15)
+    c = sasl_plain(srv, nick, account, password)
+    if c is None:
+        return "904"
     c.close()
-    return m.command
+    return "903"
 
 
 def connect(srv, nick, caps=HCAPS):
