@@ -410,6 +410,18 @@ get_list(struct restore *r, struct list *head, size_t off, size_t at)
 	return restore_ok(r);
 }
 
+/* flood.c takes a line from each client on core->flooded: none may be there without. */
+static bool
+check_flooded(struct restore *r)
+{
+	struct list	*head = &r->core->flooded;
+
+	for (struct list *n = head->next; n != head; n = n->next)
+		if (list_empty(&list_entry(n, struct client, flood_link)->flood_queue))
+			return restore_failed(r, "a delayed client without delayed lines");
+	return true;
+}
+
 static bool
 get_core(struct restore *r)
 {
@@ -491,8 +503,9 @@ core_restore_snapshot(struct core *core, const void *bytes, size_t len, int64_t 
 		for (uint64_t i = 0; i < nchans && get_channel(&r); i++)
 			continue;
 	}
-	if (restore_ok(&r) && get_timers(&r))
-		get_list(&r, &core->flooded, offsetof(struct client, flood_link), 0);
+	if (restore_ok(&r) && get_timers(&r) &&
+	    get_list(&r, &core->flooded, offsetof(struct client, flood_link), 0))
+		check_flooded(&r);
 	if (restore_ok(&r))
 		get_list(&r, &core->nick_grace, offsetof(struct client, grace),
 		    offsetof(struct client, grace_since));
